@@ -1,0 +1,57 @@
+using Causeway.Model;
+
+namespace Causeway.Translation.Ir;
+
+public enum BackendProtocol
+{
+    /// <summary>HTTP/1.1 to the backend (default for HTTPRoute).</summary>
+    Http1,
+    /// <summary>Cleartext HTTP/2 with prior knowledge (appProtocol kubernetes.io/h2c, and GRPCRoute by default).</summary>
+    H2c,
+    /// <summary>WebSocket-capable HTTP/1.1 (appProtocol kubernetes.io/ws).</summary>
+    WebSocket,
+    /// <summary>Raw TCP/TLS stream (TCPRoute, TLSRoute).</summary>
+    Stream,
+    Datagram,
+}
+
+/// <summary>A Service port as a backend: shared by every route that names it, so connection pools are per backend.</summary>
+public sealed record BackendIr
+{
+    /// <summary><c>namespace/service:port</c> (plus <c>/udp</c> for UDP ports).</summary>
+    public required string Id { get; init; }
+    public BackendProtocol Protocol { get; init; } = BackendProtocol.Http1;
+
+    /// <summary>Ready endpoints only.</summary>
+    public EquatableArray<EndpointIr> Endpoints { get; init; } = EquatableArray<EndpointIr>.Empty;
+
+    /// <summary>TLS to the backend (BackendTLSPolicy), if any.</summary>
+    public BackendTlsIr? Tls { get; init; }
+}
+
+public sealed record EndpointIr(string Address, int Port);
+
+public sealed record BackendTlsIr
+{
+    /// <summary>SNI and the name the certificate is verified against.</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>PEM trust anchors; null means the system trust store.</summary>
+    public string? CaBundlePem { get; init; }
+
+    /// <summary>When non-empty, the certificate must carry one of these SANs instead of <see cref="Hostname"/>.</summary>
+    public EquatableArray<string> SubjectAltNames { get; init; } = EquatableArray<string>.Empty;
+}
+
+/// <summary>A TCP/UDP/TLS route attached to a listener.</summary>
+public sealed record L4RouteIr
+{
+    /// <summary><c>tcproute/ns/name</c> etc.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>TLSRoute: the SNI hostnames (exact or wildcard) after intersection with the listener's; empty = any.</summary>
+    public EquatableArray<string> Hostnames { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>Weighted backends; entries with a null id are invalid references (their share is refused).</summary>
+    public EquatableArray<WeightedBackendIr> Backends { get; init; } = EquatableArray<WeightedBackendIr>.Empty;
+}

@@ -1,0 +1,157 @@
+using Causeway.Model;
+
+namespace Causeway.Translation.Ir;
+
+/// <summary>
+/// A listener's routing table, already ordered by the Gateway API precedence: pick the virtual host for the request's
+/// host (exact over wildcard, longer wildcard first, then the catch-all), then the first matching entry in order.
+/// </summary>
+public sealed record HttpRouteTableIr
+{
+    public EquatableArray<VirtualHostIr> VirtualHosts { get; init; } = EquatableArray<VirtualHostIr>.Empty;
+}
+
+public sealed record VirtualHostIr
+{
+    /// <summary>Exact host, <c>*.suffix</c> wildcard, or <c>*</c> for any host.</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>Matches in precedence order: the first that matches wins.</summary>
+    public EquatableArray<HttpMatchIr> Matches { get; init; } = EquatableArray<HttpMatchIr>.Empty;
+}
+
+public enum PathMatchKind { Exact, Prefix, Regex }
+
+public enum StringMatchKind { Exact, Regex }
+
+public sealed record HttpMatchIr
+{
+    public PathMatchKind PathKind { get; init; } = PathMatchKind.Prefix;
+
+    /// <summary>For Prefix: without a trailing slash (except "/"); matched segment-wise.</summary>
+    public string PathValue { get; init; } = "/";
+
+    /// <summary>Upper-case method, or null for any.</summary>
+    public string? Method { get; init; }
+
+    public EquatableArray<ValueMatchIr> Headers { get; init; } = EquatableArray<ValueMatchIr>.Empty;
+    public EquatableArray<ValueMatchIr> QueryParams { get; init; } = EquatableArray<ValueMatchIr>.Empty;
+
+    /// <summary>gRPC: true when this entry came from a GRPCRoute (no-match answers differ).</summary>
+    public bool Grpc { get; init; }
+
+    /// <summary>The rule this match belongs to.</summary>
+    public required HttpRuleIr Rule { get; init; }
+}
+
+/// <summary>A header (case-insensitive name) or query parameter (exact name) condition.</summary>
+public sealed record ValueMatchIr(string Name, StringMatchKind Kind, string Value);
+
+/// <summary>What a matched request does: filters, then a redirect, a direct response, or backends.</summary>
+public sealed record HttpRuleIr
+{
+    /// <summary><c>httproute/ns/name/rule/N</c> (or <c>grpcroute/...</c>), for logs, dumps and metrics.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Rule-level filters in the order written (header edits, rewrite, mirrors, CORS).</summary>
+    public EquatableArray<HttpFilterIr> Filters { get; init; } = EquatableArray<HttpFilterIr>.Empty;
+
+    /// <summary>When set, answered without a backend (a RequestRedirect filter).</summary>
+    public RedirectIr? Redirect { get; init; }
+
+    /// <summary>When set, answered with this status (e.g. 500 when no backend of the rule resolves).</summary>
+    public int? DirectResponseStatus { get; init; }
+
+    public EquatableArray<WeightedBackendIr> Backends { get; init; } = EquatableArray<WeightedBackendIr>.Empty;
+
+    /// <summary>HTTPRoute timeouts.request: whole request including retries. Null: none.</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>HTTPRoute timeouts.backendRequest: each attempt to a backend. Null: none.</summary>
+    public TimeSpan? BackendRequestTimeout { get; init; }
+
+    public RetryIr? Retry { get; init; }
+
+    public SessionPersistenceIr? SessionPersistence { get; init; }
+}
+
+public sealed record WeightedBackendIr
+{
+    /// <summary>Key into <see cref="GatewayIr.Backends"/>; null when the backendRef is invalid (its share answers 500).</summary>
+    public string? BackendId { get; init; }
+    public required int Weight { get; init; }
+
+    /// <summary>backendRef-level filters, applied after the rule's.</summary>
+    public EquatableArray<HttpFilterIr> Filters { get; init; } = EquatableArray<HttpFilterIr>.Empty;
+}
+
+/// <summary>A filter; exactly one of the members is set.</summary>
+public sealed record HttpFilterIr
+{
+    public HeaderModifierIr? RequestHeaders { get; init; }
+    public HeaderModifierIr? ResponseHeaders { get; init; }
+    public UrlRewriteIr? UrlRewrite { get; init; }
+    public MirrorIr? Mirror { get; init; }
+    public CorsIr? Cors { get; init; }
+    public RedirectIr? Redirect { get; init; }
+}
+
+public sealed record HeaderModifierIr
+{
+    public EquatableArray<KeyValuePair<string, string>> Set { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
+    public EquatableArray<KeyValuePair<string, string>> Add { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
+    public EquatableArray<string> Remove { get; init; } = EquatableArray<string>.Empty;
+}
+
+public enum PathModifierKind { ReplaceFullPath, ReplacePrefixMatch }
+
+public sealed record PathModifierIr(PathModifierKind Kind, string Value);
+
+public sealed record RedirectIr
+{
+    public string? Scheme { get; init; }
+    public string? Hostname { get; init; }
+    public PathModifierIr? Path { get; init; }
+    public int? Port { get; init; }
+    public int StatusCode { get; init; } = 302;
+}
+
+public sealed record UrlRewriteIr
+{
+    public string? Hostname { get; init; }
+    public PathModifierIr? Path { get; init; }
+}
+
+public sealed record MirrorIr
+{
+    public required string BackendId { get; init; }
+
+    /// <summary>Share of requests mirrored, numerator over denominator (100/100 = all).</summary>
+    public int Numerator { get; init; } = 100;
+    public int Denominator { get; init; } = 100;
+}
+
+public sealed record CorsIr
+{
+    public EquatableArray<string> AllowOrigins { get; init; } = EquatableArray<string>.Empty;
+    public bool AllowCredentials { get; init; }
+    public EquatableArray<string> AllowMethods { get; init; } = EquatableArray<string>.Empty;
+    public EquatableArray<string> AllowHeaders { get; init; } = EquatableArray<string>.Empty;
+    public EquatableArray<string> ExposeHeaders { get; init; } = EquatableArray<string>.Empty;
+    public int MaxAgeSeconds { get; init; } = 5;
+}
+
+public sealed record RetryIr
+{
+    public EquatableArray<int> Codes { get; init; } = EquatableArray<int>.Empty;
+    public int Attempts { get; init; }
+    public TimeSpan? Backoff { get; init; }
+}
+
+public sealed record SessionPersistenceIr
+{
+    public required string Type { get; init; }
+    public required string SessionName { get; init; }
+    public TimeSpan? AbsoluteTimeout { get; init; }
+    public bool PermanentCookie { get; init; }
+}

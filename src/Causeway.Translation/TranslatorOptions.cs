@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using Causeway.Model.Objects;
+
+namespace Causeway.Translation;
+
+public sealed record TranslatorOptions
+{
+    public const string DefaultControllerName = "gateway.causeway.dev/gatewayclass-controller";
+    public const string EnvoyGatewayControllerName = "gateway.envoyproxy.io/gatewayclass-controller";
+
+    /// <summary>GatewayClass controllerNames this instance accepts. The first is written in route status.</summary>
+    public ImmutableArray<string> ControllerNames { get; init; } = [DefaultControllerName];
+
+    /// <summary>Time stamped on conditions that changed (the translator reads no clock).</summary>
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UnixEpoch;
+
+    /// <summary>Statuses of the previous translation: unchanged conditions keep their lastTransitionTime.</summary>
+    public ImmutableDictionary<ObjectKey, object> PreviousStatuses { get; init; } = ImmutableDictionary<ObjectKey, object>.Empty;
+
+    /// <summary>Addresses the runtime assigned to Gateways (<c>namespace/name</c> -> IPs), shown in status.addresses and bound.</summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> AssignedAddresses { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+
+    /// <summary>Listeners the data plane could not bind (<c>ns/gateway/listener</c> -> reason), reported Programmed=False.</summary>
+    public ImmutableDictionary<string, string> ListenerFailures { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>True when addresses are assigned by infrastructure that may not have answered yet (Kubernetes mode).</summary>
+    public bool AddressesFromInfrastructure { get; init; }
+
+    public string StatusControllerName => ControllerNames[0];
+}
