@@ -1,4 +1,10 @@
+using System.Collections.Immutable;
+using Causeway.Model;
+using Causeway.Model.Loading;
+using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
+using Causeway.Translation.Ir;
+using Causeway.Translation.Status;
 
 namespace Causeway.Translation;
 
@@ -12,6 +18,428 @@ public static class Translator
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        return new TranslationResult();
+        return new Run(snapshot, options).Execute();
+    }
+
+    private sealed class Run(ResourceSnapshot snapshot, TranslatorOptions options)
+    {
+        private readonly ResourceSnapshot s = snapshot;
+        private readonly TranslatorOptions o = options;
+        private readonly List<ObjectStatus> _statuses = [];
+        private readonly List<string> _problems = [];
+        private readonly Dictionary<string, ProxyConfig> _proxyConfigs = new(StringComparer.Ordinal);
+        private readonly BackendResolver _backends = new(snapshot);
+
+        public TranslationResult Execute()
+        {
+            var classes = GatewayClasses();
+            var gateways = new List<GatewayState>();
+            foreach (var gw in s.Gateways)
+                if (classes.TryGetValue(gw.Spec.GatewayClassName, out var cls))
+                    gateways.Add(PrepareGateway(gw, cls));
+
+            var byKey = gateways.ToDictionary(g => (g.Gateway.Namespace, g.Gateway.Name));
+            var setOwners = gateways.SelectMany(g => g.ListenerSets.Select(ls => (ls.Set, g))).ToDictionary(x => (x.Set.Namespace, x.Set.Name), x => x.g);
+            var routeStatuses = new Dictionary<ObjectKey, (Route Route, List<RouteParentStatus> Parents)>();
+            IEnumerable<Route> routes = [.. s.HttpRoutes, .. s.GrpcRoutes, .. s.TlsRoutes, .. s.TcpRoutes, .. s.UdpRoutes];
+            foreach (var route in routes)
+            {
+                var parents = new List<RouteParentStatus>();
+                foreach (var pref in route.ParentRefs)
+                {
+                    var group = pref.Group ?? KindRegistry.GatewayGroup;
+                    var kind = pref.Kind ?? "Gateway";
+                    var ns = pref.Namespace ?? route.Namespace;
+                    GatewayState? g = null;
+                    IReadOnlyList<ListenerContext> listeners = [];
+                    if (group == KindRegistry.GatewayGroup && kind == "Gateway" && byKey.TryGetValue((ns, pref.Name), out g))
+                        listeners = g.Listeners.Where(l => l.ListenerSet is null).ToList();
+                    else if (group == KindRegistry.GatewayGroup && kind == "ListenerSet" && setOwners.TryGetValue((ns, pref.Name), out g))
+                        listeners = g.Listeners.Where(l => l.ListenerSet?.Namespace == ns && l.ListenerSet.Name == pref.Name).ToList();
+                    if (g is null) continue; // not a parent we own: its controller writes that status
+                    var attachment = RouteAttachment.Attach(route, pref, g.Gateway, listeners, NamespaceLabels);
+                    parents.Add(ParentStatus(route, pref, group, kind, ns, attachment, g));
+                    if (attachment.Accepted)
+                        foreach (var l in attachment.Listeners) l.AttachedRoutes++;
+                }
+                if (parents.Count > 0 || o.PreviousStatuses.ContainsKey(route.Key))
+                    routeStatuses[route.Key] = (route, parents);
+            }
+
+            var irs = new List<GatewayIr>();
+            foreach (var g in gateways)
+            {
+                if (g.Ir(this) is { } ir) irs.Add(ir);
+                AddGatewayStatus(g);
+            }
+            foreach (var (key, (route, parents)) in routeStatuses)
+                _statuses.Add(new ObjectStatus(key, route.Metadata.Generation, new RouteStatus { Parents = new(parents) }));
+            AddPolicyStatuses();
+
+            return new TranslationResult
+            {
+                Gateways = new(irs.OrderBy(i => i.Name, StringComparer.Ordinal)),
+                Statuses = [.. _statuses.OrderBy(x => x.Key)],
+                Problems = [.. _problems.Distinct().Order(StringComparer.Ordinal)],
+                ProxyConfigs = _proxyConfigs.ToImmutableDictionary(StringComparer.Ordinal),
+            };
+        }
+
+        private IReadOnlyDictionary<string, string> NamespaceLabels(string ns) =>
+            s.Get<Namespace>("Namespace", "", ns)?.Metadata.Labels ?? new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = ns };
+
+        private T? Previous<T>(ObjectKey key) where T : class => o.PreviousStatuses.GetValueOrDefault(key) as T;
+
+        // ---- GatewayClass ----
+        private Dictionary<string, (GatewayClass Class, ProxyConfig? Params, string? Problem)> GatewayClasses()
+        {
+            var result = new Dictionary<string, (GatewayClass, ProxyConfig?, string?)>(StringComparer.Ordinal);
+            foreach (var gc in s.GatewayClasses)
+            {
+                if (!o.ControllerNames.Contains(gc.Spec.ControllerName)) continue;
+                var (pc, problem) = ResolveParameters(gc.Spec.ParametersRef?.Group, gc.Spec.ParametersRef?.Kind, gc.Spec.ParametersRef?.Name, gc.Spec.ParametersRef?.Namespace, gc.Spec.ParametersRef is not null, true);
+                var prev = Previous<GatewayClassStatus>(gc.Key)?.Conditions;
+                var c = new ConditionSet(gc.Metadata.Generation, o.Now, prev is null ? null : [.. prev]);
+                if (problem is null) c.Set(Reasons.Accepted, true, Reasons.Accepted, "GatewayClass is accepted");
+                else c.Set(Reasons.Accepted, false, Reasons.InvalidParameters, "spec.parametersRef: " + problem);
+                c.Set(Reasons.SupportedVersion, true, Reasons.SupportedVersion, "Gateway API version is supported");
+                _statuses.Add(new ObjectStatus(gc.Key, gc.Metadata.Generation, new GatewayClassStatus { Conditions = c.Build() }));
+                result[gc.Name] = (gc, pc, problem);
+            }
+            return result;
+        }
+
+        private (ProxyConfig?, string?) ResolveParameters(string? group, string? kind, string? name, string? ns, bool present, bool namespaceRequired)
+        {
+            if (!present) return (null, null);
+            var supported = (group, kind) is (KindRegistry.CausewayGroup, "ProxyConfig") or (KindRegistry.EnvoyGroup, "EnvoyProxy");
+            if (!supported) return (null, $"unsupported parameters kind {group}/{kind} (use {KindRegistry.CausewayGroup}/ProxyConfig)");
+            if (namespaceRequired && string.IsNullOrEmpty(ns)) return (null, $"{kind} {name}: namespace is required");
+            var pc = s.Get<ProxyConfig>(kind!, ns ?? "", name ?? "");
+            return pc is null ? (null, $"{kind} {ns}/{name} not found") : (pc, null);
+        }
+
+        // ---- Gateway ----
+        private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
+        {
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}");
+            var infra = gw.Spec.Infrastructure?.ParametersRef;
+            if (infra is not null)
+            {
+                var (pc, problem) = ResolveParameters(infra.Group, infra.Kind, infra.Name, gw.Namespace, true, false);
+                if (problem is not null) g.InvalidParameters = "spec.infrastructure.parametersRef: " + problem;
+                else _proxyConfigs[g.Key] = pc!;
+            }
+            else if (cls.Params is not null)
+            {
+                _proxyConfigs[g.Key] = cls.Params;
+            }
+
+            foreach (var l in gw.Spec.Listeners)
+                g.Listeners.Add(new ListenerContext { Gateway = gw, Spec = l });
+            foreach (var ls in s.ListenerSets
+                .Where(ls => (ls.Spec.ParentRef.Kind ?? "Gateway") == "Gateway" && ls.Spec.ParentRef.Name == gw.Name && (ls.Spec.ParentRef.Namespace ?? ls.Namespace) == gw.Namespace)
+                .OrderBy(ls => ls.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue).ThenBy(ls => ls.Namespace, StringComparer.Ordinal).ThenBy(ls => ls.Name, StringComparer.Ordinal))
+            {
+                var allowed = ListenerSetAllowed(gw, ls);
+                g.ListenerSets.Add((ls, allowed));
+                if (allowed)
+                    foreach (var l in ls.Spec.Listeners)
+                        g.Listeners.Add(new ListenerContext { Gateway = gw, ListenerSet = ls, Spec = l });
+            }
+            foreach (var l in g.Listeners)
+            {
+                ListenerValidator.Validate(s, l);
+                if (ListenerValidator.ResolveFrontendValidation(s, gw, l, out var invalid) is { } problem && invalid)
+                {
+                    l.ResolvedRefsReason ??= Reasons.InvalidCACertificateRef;
+                    l.ResolvedRefsMessage = problem;
+                }
+                var key = l.IrName;
+                if (o.ListenerFailures.TryGetValue(key, out var failure)) l.BindFailure = failure;
+            }
+            ListenerValidator.MarkConflicts(g.Listeners);
+            return g;
+        }
+
+        private bool ListenerSetAllowed(Gateway gw, ListenerSet ls)
+        {
+            var ns = gw.Spec.AllowedListeners?.Namespaces;
+            return (ns?.From ?? "None") switch
+            {
+                "All" => true,
+                "Same" => ls.Namespace == gw.Namespace,
+                "Selector" => ns!.Selector is { } sel && sel.Matches(NamespaceLabels(ls.Namespace)),
+                _ => false,
+            };
+        }
+
+        private RouteParentStatus ParentStatus(Route route, ParentReference pref, string group, string kind, string ns, RouteAttachment a, GatewayState g)
+        {
+            var key = route.Key;
+            var prevParent = Previous<RouteStatus>(key)?.Parents.FirstOrDefault(p => p.ParentRef.Name == pref.Name && p.ParentRef.Namespace == pref.Namespace && p.ParentRef.SectionName == pref.SectionName && p.ParentRef.Port == pref.Port);
+            var c = new ConditionSet(route.Metadata.Generation, o.Now, prevParent is null ? null : [.. prevParent.Conditions]);
+            if (a.Accepted) c.Set(Reasons.Accepted, true, Reasons.Accepted, "Route is accepted");
+            else c.Set(Reasons.Accepted, false, a.RejectReason!, a.RejectMessage);
+            var problems = g.Problems(this, route);
+            if (problems.Count == 0) c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
+            else
+            {
+                c.Set(Reasons.ResolvedRefs, false, problems[0].Reason, string.Join("; ", problems.Select(p => p.Message)));
+                foreach (var p in problems) _problems.Add($"{route.Describe()}: {p.Message}");
+            }
+            return new RouteParentStatus
+            {
+                ParentRef = new ParentRefStatus { Group = group, Kind = kind, Namespace = pref.Namespace, Name = pref.Name, SectionName = pref.SectionName, Port = pref.Port },
+                ControllerName = o.StatusControllerName,
+                Conditions = c.Build(),
+            };
+        }
+
+        private void AddGatewayStatus(GatewayState g)
+        {
+            var gw = g.Gateway;
+            var prev = Previous<GatewayStatus>(gw.Key);
+            var listenerStatuses = new List<ListenerStatus>();
+            foreach (var l in g.Listeners.Where(l => l.ListenerSet is null))
+                listenerStatuses.Add(l.BuildStatus(gw.Metadata.Generation, o.Now, prev?.Listeners.FirstOrDefault(x => x.Name == l.Name)?.Conditions is { } pc ? [.. pc] : null));
+            var own = g.Listeners.Where(l => l.ListenerSet is null).ToList();
+            var valid = own.Count(l => l.Accepted);
+            var c = new ConditionSet(gw.Metadata.Generation, o.Now, prev is null ? null : [.. prev.Conditions]);
+            var (addresses, addressProblem, unsupportedAddress) = Addresses(g);
+            if (g.ClassProblem is not null) c.Set(Reasons.Accepted, false, Reasons.InvalidParameters, g.ClassProblem);
+            else if (g.InvalidParameters is not null) c.Set(Reasons.Accepted, false, Reasons.InvalidParameters, g.InvalidParameters);
+            else if (unsupportedAddress is not null) c.Set(Reasons.Accepted, false, Reasons.UnsupportedAddress, unsupportedAddress);
+            else if (own.Count > 0 && valid == 0) c.Set(Reasons.Accepted, false, Reasons.ListenersNotValid, "no listener is valid");
+            else if (valid < own.Count) c.Set(Reasons.Accepted, true, Reasons.ListenersNotValid, "some listeners are not valid");
+            else c.Set(Reasons.Accepted, true, Reasons.Accepted, "Gateway is accepted");
+
+            if (!g.Accepted || unsupportedAddress is not null) c.Set(Reasons.Programmed, false, Reasons.Invalid, "Gateway is not accepted");
+            else if (addressProblem is not null) c.Set(Reasons.Programmed, false, Reasons.AddressNotUsable, addressProblem);
+            else if (o.AddressesFromInfrastructure && addresses.Count == 0) c.Set(Reasons.Programmed, false, Reasons.AddressNotAssigned, "waiting for the load balancer to assign an address");
+            else c.Set(Reasons.Programmed, true, Reasons.Programmed, "Gateway is programmed");
+
+            _statuses.Add(new ObjectStatus(gw.Key, gw.Metadata.Generation, new GatewayStatus
+            {
+                Addresses = new(addresses.Select(a => new GatewayStatusAddress(System.Net.IPAddress.TryParse(a, out _) ? "IPAddress" : "Hostname", a))),
+                Conditions = c.Build(),
+                Listeners = new(listenerStatuses),
+                AttachedListenerSets = g.ListenerSets.Count == 0 && gw.Spec.AllowedListeners is null ? null : g.ListenerSets.Count(x => x.Allowed),
+            }));
+
+            foreach (var (ls, allowed) in g.ListenerSets)
+            {
+                var prevLs = Previous<ListenerSetStatus>(ls.Key);
+                var mine = g.Listeners.Where(l => l.ListenerSet == ls).ToList();
+                var lc = new ConditionSet(ls.Metadata.Generation, o.Now, prevLs is null ? null : [.. prevLs.Conditions]);
+                var validLs = mine.Count(l => l.Accepted);
+                if (!allowed) lc.Set(Reasons.Accepted, false, Reasons.NotAllowed, $"Gateway {gw.Namespace}/{gw.Name} does not allow ListenerSets from namespace {ls.Namespace}");
+                else if (validLs == 0) lc.Set(Reasons.Accepted, false, Reasons.ListenersNotValid, "no listener is valid");
+                else lc.Set(Reasons.Accepted, true, validLs < mine.Count ? Reasons.ListenersNotValid : Reasons.Accepted, "ListenerSet is accepted");
+                if (!allowed) lc.Set(Reasons.Programmed, false, Reasons.NotAllowed, "ListenerSet is not allowed");
+                else if (validLs == 0) lc.Set(Reasons.Programmed, false, Reasons.ListenersNotValid, "no listener is valid");
+                else lc.Set(Reasons.Programmed, true, Reasons.Programmed, "ListenerSet is programmed");
+                _statuses.Add(new ObjectStatus(ls.Key, ls.Metadata.Generation, new ListenerSetStatus
+                {
+                    Conditions = lc.Build(),
+                    Listeners = new(mine.Select(l => l.BuildStatus(ls.Metadata.Generation, o.Now, prevLs?.Listeners.FirstOrDefault(x => x.Name == l.Name)?.Conditions is { } pc ? [.. pc] : null))),
+                }));
+            }
+        }
+
+        private (List<string> Addresses, string? Problem, string? Unsupported) Addresses(GatewayState g)
+        {
+            var gw = g.Gateway;
+            var list = new List<string>();
+            string? problem = null, unsupported = null;
+            foreach (var a in gw.Spec.Addresses ?? [])
+            {
+                var type = a.Type ?? "IPAddress";
+                if (type == "IPAddress" && a.Value is { Length: > 0 } v)
+                {
+                    if (!System.Net.IPAddress.TryParse(v, out _)) problem = $"spec.addresses: \"{v}\" is not an IP address";
+                }
+                else if (type != "IPAddress")
+                {
+                    unsupported = $"spec.addresses: address type {type} is not supported";
+                }
+            }
+            if (o.AssignedAddresses.TryGetValue(g.Key, out var assigned)) list.AddRange(assigned);
+            foreach (var a in gw.Spec.Addresses ?? [])
+                if ((a.Type ?? "IPAddress") == "IPAddress" && a.Value is { Length: > 0 } v && !list.Contains(v) && !o.AssignedAddresses.ContainsKey(g.Key))
+                    if (System.Net.IPAddress.TryParse(v, out _)) list.Add(v);
+            return (list, problem, unsupported);
+        }
+
+        private void AddPolicyStatuses()
+        {
+            foreach (var policy in s.BackendTlsPolicies)
+            {
+                var ancestors = new SortedSet<string>(StringComparer.Ordinal);
+                foreach (var t in policy.Spec.TargetRefs)
+                    if (_backends.ServiceUsers.TryGetValue($"{policy.Namespace}/{t.Name}", out var users))
+                        ancestors.UnionWith(users);
+                if (ancestors.Count == 0 && !o.PreviousStatuses.ContainsKey(policy.Key)) continue;
+                var prev = Previous<PolicyStatus>(policy.Key);
+                var (reason, message) = PolicyProblem(policy);
+                var list = new List<PolicyAncestorStatus>();
+                foreach (var anc in ancestors)
+                {
+                    var parts = anc.Split('/');
+                    var prevAnc = prev?.Ancestors.FirstOrDefault(a => a.AncestorRef.Namespace == parts[0] && a.AncestorRef.Name == parts[1]);
+                    var c = new ConditionSet(policy.Metadata.Generation, o.Now, prevAnc is null ? null : [.. prevAnc.Conditions]);
+                    if (reason is null)
+                    {
+                        c.Set(Reasons.Accepted, true, Reasons.Accepted, "Policy is accepted");
+                        c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
+                    }
+                    else
+                    {
+                        c.Set(Reasons.Accepted, false, Reasons.NoValidCACertificate, message!);
+                        c.Set(Reasons.ResolvedRefs, false, reason, message!);
+                    }
+                    list.Add(new PolicyAncestorStatus
+                    {
+                        AncestorRef = new ParentRefStatus { Group = KindRegistry.GatewayGroup, Kind = "Gateway", Namespace = parts[0], Name = parts[1] },
+                        ControllerName = o.StatusControllerName,
+                        Conditions = c.Build(),
+                    });
+                }
+                _statuses.Add(new ObjectStatus(policy.Key, policy.Metadata.Generation, new PolicyStatus { Ancestors = new(list) }));
+            }
+        }
+
+        private (string? Reason, string? Message) PolicyProblem(BackendTlsPolicy p)
+        {
+            var refs = p.Spec.Validation.CaCertificateRefs;
+            for (var i = 0; i < refs.Count; i++)
+            {
+                var r = refs[i];
+                var field = $"spec.validation.caCertificateRefs[{i}]";
+                if (r.Group != "" || r.Kind is not ("ConfigMap" or "Secret"))
+                    return (Reasons.InvalidKind, $"{field}: unsupported kind {r.Group}/{r.Kind}");
+                var text = r.Kind == "ConfigMap"
+                    ? s.Get<ConfigMap>("ConfigMap", p.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt")
+                    : s.Get<Secret>("Secret", p.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? System.Text.Encoding.UTF8.GetString(b) : null;
+                if (Certificates.ValidCaBundle(text) is null)
+                    return (Reasons.InvalidCACertificateRef, $"{field}: {r.Kind} {p.Namespace}/{r.Name} not found or holds no valid CA certificate");
+            }
+            return (null, null);
+        }
+
+        /// <summary>Per-Gateway state while translating.</summary>
+        private sealed class GatewayState(Gateway gateway, string? classProblem)
+        {
+            private readonly Dictionary<ObjectKey, (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4)> _compiled = [];
+
+            public Gateway Gateway { get; } = gateway;
+            public string? ClassProblem { get; } = classProblem;
+            public string? InvalidParameters { get; set; }
+            public string Key => $"{Gateway.Namespace}/{Gateway.Name}";
+            public List<ListenerContext> Listeners { get; } = [];
+            public List<(ListenerSet Set, bool Allowed)> ListenerSets { get; } = [];
+            public bool Accepted => ClassProblem is null && InvalidParameters is null && (Listeners.Count == 0 || Listeners.Any(l => l.ListenerSet is null && l.Accepted) || Gateway.Spec.Listeners.Count == 0);
+
+            public List<BackendProblem> Problems(Run run, Route route) => Compile(run, route).Problems;
+
+            private (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4) Compile(Run run, Route route)
+            {
+                if (_compiled.TryGetValue(route.Key, out var done)) return done;
+                var compiler = new HttpRouteCompiler(run._backends, Gateway);
+                List<CompiledMatch> matches = [];
+                List<L4RouteIr>? l4 = null;
+                switch (route)
+                {
+                    case HttpRoute h: matches = compiler.Compile(h); break;
+                    case GrpcRoute gr: matches = compiler.Compile(gr); break;
+                    case L4Route lr: l4 = [L4Compiler.Compile(run._backends, lr, Gateway, compiler.Problems)]; break;
+                }
+                return _compiled[route.Key] = (matches, compiler.Problems, l4);
+            }
+
+            public GatewayIr? Ir(Run run)
+            {
+                if (!Accepted) return null;
+                var backendIds = new List<string>();
+                var ports = new List<PortIr>();
+                foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
+                {
+                    var first = group.First();
+                    var protocol = first.Spec.Protocol switch
+                    {
+                        "HTTP" => PortProtocol.Http,
+                        "HTTPS" => PortProtocol.Https,
+                        "TLS" => PortProtocol.Tls,
+                        "TCP" => PortProtocol.Tcp,
+                        _ => PortProtocol.Udp,
+                    };
+                    var listenerIrs = new List<ListenerIr>();
+                    foreach (var l in group.OrderByDescending(l => Hostnames.Specificity(l.Spec.Hostname ?? "*")).ThenBy(l => l.Spec.Hostname, StringComparer.Ordinal))
+                    {
+                        if (l.ResolvedRefsReason is not null && protocol is PortProtocol.Https or PortProtocol.Tls && l.Certificates.Count == 0)
+                            continue; // nothing to terminate with: the listener is not programmed
+                        HttpRouteTableIr? table = null;
+                        var l4 = new List<L4RouteIr>();
+                        var routes = l.Routes
+                            .OrderBy(r => r.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                            .ThenBy(r => r.Route.Namespace, StringComparer.Ordinal).ThenBy(r => r.Route.Name, StringComparer.Ordinal);
+                        if (protocol is PortProtocol.Http or PortProtocol.Https)
+                        {
+                            var entries = new List<(CompiledMatch, string)>();
+                            foreach (var (route, hosts) in routes)
+                                foreach (var m in Compile(run, route).Matches)
+                                    foreach (var h in hosts) entries.Add((m, h));
+                            table = RouteTableBuilder.Build(entries);
+                            backendIds.AddRange(entries.SelectMany(e => BackendIds(e.Item1.Match.Rule)));
+                        }
+                        else
+                        {
+                            foreach (var (route, hosts) in routes)
+                                foreach (var r in Compile(run, route).L4 ?? [])
+                                {
+                                    l4.Add(r with { Hostnames = new(hosts.Where(h => h != "*")) });
+                                    backendIds.AddRange(r.Backends.Where(b => b.BackendId is not null).Select(b => b.BackendId!));
+                                }
+                        }
+                        listenerIrs.Add(new ListenerIr
+                        {
+                            Name = l.IrName,
+                            Hostname = l.Spec.Hostname?.ToLowerInvariant(),
+                            Certificates = new(l.Certificates),
+                            TlsPassthrough = protocol == PortProtocol.Tls && l.Spec.Tls?.Mode == "Passthrough",
+                            ClientValidation = l.ClientValidation,
+                            Http = table,
+                            L4Routes = new(l4),
+                        });
+                    }
+                    if (listenerIrs.Count > 0)
+                        ports.Add(new PortIr { Port = group.Key.Port, Protocol = protocol, Listeners = new(listenerIrs) });
+                }
+                var addresses = run.o.AssignedAddresses.TryGetValue(Key, out var assigned) ? assigned
+                    : [.. (Gateway.Spec.Addresses ?? []).Where(a => (a.Type ?? "IPAddress") == "IPAddress" && System.Net.IPAddress.TryParse(a.Value, out _)).Select(a => a.Value!)];
+                return new GatewayIr
+                {
+                    Name = Key,
+                    Addresses = new(addresses),
+                    Ports = new(ports),
+                    Backends = run._backends.Build(backendIds),
+                    BackendClientCertificate = BackendClientCertificate(run),
+                };
+            }
+
+            private TlsCertificateIr? BackendClientCertificate(Run run)
+            {
+                var r = Gateway.Spec.Tls?.Backend?.ClientCertificateRef;
+                if (r is null || (r.Group ?? "") != "" || (r.Kind ?? "Secret") != "Secret") return null;
+                var ns = r.Namespace ?? Gateway.Namespace;
+                if (!ReferenceGrants.Allows(run.s, KindRegistry.GatewayGroup, "Gateway", Gateway.Namespace, "", "Secret", ns, r.Name)) return null;
+                var secret = run.s.Get<Secret>("Secret", ns, r.Name);
+                return secret is null ? null : Certificates.FromTlsSecret(secret).Cert;
+            }
+
+            private static IEnumerable<string> BackendIds(HttpRuleIr rule) =>
+                rule.Backends.Where(b => b.BackendId is not null).Select(b => b.BackendId!)
+                    .Concat(rule.Filters.Concat(rule.Backends.SelectMany(b => b.Filters)).Where(f => f.Mirror is not null).Select(f => f.Mirror!.BackendId));
+        }
     }
 }

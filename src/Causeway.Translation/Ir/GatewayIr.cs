@@ -79,7 +79,7 @@ public sealed record TlsCertificateIr
     public required string CertificatePem { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public required string PrivateKeyPem { get; init; }
+    public string PrivateKeyPem { get; init; } = "";
 
     /// <summary>DNS names of the leaf (SAN DNS entries, else CN), for SNI selection.</summary>
     public EquatableArray<string> DnsNames { get; init; } = EquatableArray<string>.Empty;

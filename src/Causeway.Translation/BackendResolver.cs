@@ -1,0 +1,145 @@
+using System.Text;
+using Causeway.Model;
+using Causeway.Model.Loading;
+using Causeway.Model.Objects;
+using Causeway.Model.Snapshot;
+using Causeway.Translation.Ir;
+using Causeway.Translation.Status;
+
+namespace Causeway.Translation;
+
+/// <summary>A backendRef that did not resolve: the ResolvedRefs reason and a message naming the field.</summary>
+internal sealed record BackendProblem(string Reason, string Message);
+
+/// <summary>
+/// Resolves backendRefs to backends keyed by Service and port (shared by every route that uses them), with their
+/// ready endpoints and BackendTLSPolicy. One resolver per translation: backends are computed once.
+/// </summary>
+internal sealed class BackendResolver(ResourceSnapshot s)
+{
+    private readonly Dictionary<string, BackendIr> _backends = new(StringComparer.Ordinal);
+
+    /// <summary>BackendTLSPolicies that applied to some backend, with the Gateways (ancestors) that used them.</summary>
+    public Dictionary<ObjectKey, SortedSet<string>> PolicyAncestors { get; } = [];
+
+    /// <summary>Gateways (<c>ns/name</c>) whose routes reference each Service (<c>ns/name</c>), for policy ancestors.</summary>
+    public Dictionary<string, SortedSet<string>> ServiceUsers { get; } = new(StringComparer.Ordinal);
+
+    public BackendIr? Get(string id) => _backends.GetValueOrDefault(id);
+
+    public (string? Id, BackendProblem? Problem) Resolve(Route route, string field, BackendRef r, BackendProtocol defaultProtocol, Gateway gateway)
+    {
+        var group = r.Group ?? "";
+        var kind = r.Kind ?? "Service";
+        if (group != "" || kind != "Service")
+            return (null, new BackendProblem(Reasons.InvalidKind, $"{field}: unsupported backend kind {(group.Length == 0 ? "core" : group)}/{kind}"));
+        var ns = r.Namespace ?? route.Namespace;
+        if (!ReferenceGrants.Allows(s, KindRegistry.GatewayGroup, route.Kind, route.Namespace, "", "Service", ns, r.Name))
+            return (null, new BackendProblem(Reasons.RefNotPermitted, $"{field}: Service {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it"));
+        var svc = s.Get<Service>("Service", ns, r.Name);
+        if (svc is null)
+            return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Service {ns}/{r.Name} not found"));
+        if (!ServiceUsers.TryGetValue($"{ns}/{r.Name}", out var users)) ServiceUsers[$"{ns}/{r.Name}"] = users = new(StringComparer.Ordinal);
+        users.Add($"{gateway.Namespace}/{gateway.Name}");
+        if (r.Port is not { } port)
+            return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: port is required for a Service backend"));
+        var udp = defaultProtocol == BackendProtocol.Datagram;
+        var wantProtocol = udp ? "UDP" : "TCP";
+        var sp = svc.Spec.Ports.FirstOrDefault(p => p.Port == port && (p.Protocol ?? "TCP") == wantProtocol);
+        if (sp is null)
+            return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Service {ns}/{r.Name} has no {wantProtocol} port {port}"));
+
+        var protocol = defaultProtocol;
+        if (defaultProtocol is BackendProtocol.Http1)
+            protocol = sp.AppProtocol switch
+            {
+                "kubernetes.io/h2c" => BackendProtocol.H2c,
+                "kubernetes.io/ws" or "kubernetes.io/wss" => BackendProtocol.WebSocket,
+                _ => BackendProtocol.Http1,
+            };
+        var tls = BackendTls(svc, sp, gateway);
+        var id = $"{ns}/{r.Name}:{port}" + protocol switch
+        {
+            BackendProtocol.H2c => "/h2c",
+            BackendProtocol.WebSocket => "/ws",
+            BackendProtocol.Stream => "/tcp",
+            BackendProtocol.Datagram => "/udp",
+            _ => "",
+        };
+        if (!_backends.ContainsKey(id))
+            _backends[id] = new BackendIr { Id = id, Protocol = protocol, Endpoints = Endpoints(svc, sp), Tls = tls };
+        return (id, null);
+    }
+
+    public EquatableArray<BackendIr> Build(IEnumerable<string> ids) =>
+        new(ids.Distinct().Order(StringComparer.Ordinal).Select(id => _backends[id]));
+
+    private EquatableArray<EndpointIr> Endpoints(Service svc, ServicePort sp)
+    {
+        var result = new SortedSet<(string, int)>();
+        if (s.EndpointSlicesByService.TryGetValue((svc.Namespace, svc.Name), out var slices))
+        {
+            foreach (var slice in slices)
+            {
+                var ep = slice.Ports.FirstOrDefault(p => (p.Name ?? "") == (sp.Name ?? "") && (p.Protocol ?? "TCP") == (sp.Protocol ?? "TCP"));
+                int? portNumber = ep?.Port;
+                if (portNumber is null && slice.Ports.Count == 0 && sp.TargetPort?.IntValue is { } tp) portNumber = tp;
+                if (portNumber is not { } number) continue;
+                foreach (var e in slice.Endpoints)
+                {
+                    if (e.Conditions?.Ready == false) continue;
+                    foreach (var a in e.Addresses) result.Add((a, number));
+                }
+            }
+        }
+        return new EquatableArray<EndpointIr>(result.Select(x => new EndpointIr(x.Item1, x.Item2)));
+    }
+
+    private BackendTlsIr? BackendTls(Service svc, ServicePort sp, Gateway gateway)
+    {
+        var candidates = s.BackendTlsPolicies
+            .Where(p => p.Namespace == svc.Namespace)
+            .SelectMany(p => p.Spec.TargetRefs.Select(t => (Policy: p, Target: t)))
+            .Where(x => x.Target.Group == "" && x.Target.Kind == "Service" && x.Target.Name == svc.Name
+                && (x.Target.SectionName is null || x.Target.SectionName == sp.Name))
+            // A policy naming the port (sectionName) wins over one naming the Service; then the oldest, then by name.
+            .OrderBy(x => x.Target.SectionName is null ? 1 : 0)
+            .ThenBy(x => x.Policy.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+            .ThenBy(x => x.Policy.Name, StringComparer.Ordinal)
+            .ToList();
+        foreach (var (policy, _) in candidates)
+        {
+            var v = policy.Spec.Validation;
+            string? ca = null;
+            if (v.CaCertificateRefs.Count > 0)
+            {
+                var pem = new StringBuilder();
+                foreach (var r in v.CaCertificateRefs)
+                {
+                    var text = r.Kind switch
+                    {
+                        "ConfigMap" when r.Group == "" => s.Get<ConfigMap>("ConfigMap", policy.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt"),
+                        "Secret" when r.Group == "" => s.Get<Secret>("Secret", policy.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? Encoding.UTF8.GetString(b) : null,
+                        _ => null,
+                    };
+                    if (Certificates.ValidCaBundle(text) is { } ok) pem.AppendLine(ok);
+                }
+                if (pem.Length == 0) continue; // invalid policy: reported on the policy, does not apply
+                ca = pem.ToString();
+            }
+            else if (v.WellKnownCACertificates != "System")
+            {
+                continue;
+            }
+            if (!PolicyAncestors.TryGetValue(policy.Key, out var set)) PolicyAncestors[policy.Key] = set = [];
+            set.Add($"{gateway.Namespace}/{gateway.Name}");
+            return new BackendTlsIr
+            {
+                Hostname = v.Hostname,
+                CaBundlePem = ca,
+                SubjectAltNames = new(v.SubjectAltNames.Select(n => n.Type == "URI" ? n.Uri ?? "" : n.Hostname ?? "")),
+            };
+        }
+        return null;
+    }
+}

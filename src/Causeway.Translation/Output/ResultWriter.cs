@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Causeway.Model.Loading;
+using Causeway.Model.Objects;
+using Causeway.Model.Snapshot;
+
+namespace Causeway.Translation.Output;
+
+/// <summary>
+/// Renders a translation as data: the IR of every Gateway and every object with its status, sorted and stable.
+/// Shared by <c>causeway translate</c>, the admin API and the golden tests. Secret data is never included.
+/// </summary>
+public static class ResultWriter
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(), new Rfc3339Converter() },
+        WriteIndented = true,
+    };
+
+    public static JsonObject Render(TranslationResult result, ResourceSnapshot snapshot, bool ir = true, bool status = true)
+    {
+        var root = new JsonObject();
+        if (ir) root["gateways"] = JsonSerializer.SerializeToNode(result.Gateways.AsImmutableArray(), Json);
+        if (status) root["objects"] = Objects(result, snapshot);
+        if (result.Problems.Length > 0) root["problems"] = new JsonArray([.. result.Problems.Select(p => (JsonNode)p)]);
+        return root;
+    }
+
+    /// <summary>Every object with the status the translator decided, as kubectl would show apiVersion/kind/metadata/status.</summary>
+    public static JsonArray Objects(TranslationResult result, ResourceSnapshot snapshot)
+    {
+        var statuses = result.Statuses.ToDictionary(x => x.Key);
+        var arr = new JsonArray();
+        foreach (var o in snapshot.All)
+        {
+            if (o is Secret or ConfigMap or EndpointSlice) continue;
+            var node = new JsonObject
+            {
+                ["apiVersion"] = o.ApiVersion,
+                ["kind"] = o.Kind,
+                ["metadata"] = Metadata(o),
+            };
+            if (statuses.TryGetValue(o.Key, out var st))
+                node["status"] = JsonSerializer.SerializeToNode(st.Status, st.Status.GetType(), Json);
+            arr.Add(node);
+        }
+        return arr;
+    }
+
+    private static JsonObject Metadata(KubeObject o)
+    {
+        var m = new JsonObject { ["name"] = o.Name };
+        if (o.Namespace.Length > 0) m["namespace"] = o.Namespace;
+        m["generation"] = o.Metadata.Generation;
+        return m;
+    }
+
+    public static string ToJson(JsonNode node) => node.ToJsonString(Json);
+
+    public static string ToYaml(JsonNode node) => JsonYaml.Write(node);
+
+    /// <summary>Kubernetes writes times as RFC 3339 in UTC with a Z, to the second.</summary>
+    private sealed class Rfc3339Converter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    internal static bool IsGatewayApi(KubeObject o) => o.Group == KindRegistry.GatewayGroup;
+}

@@ -1,0 +1,76 @@
+using Causeway.Model.Loading;
+using Causeway.Model.Objects;
+using Causeway.Translation.Status;
+
+namespace Causeway.Translation;
+
+/// <summary>The outcome of one parentRef of a route: which listeners took it, or why none did.</summary>
+internal sealed class RouteAttachment
+{
+    public required Route Route { get; init; }
+    public required ParentReference Ref { get; init; }
+    public required Gateway Gateway { get; init; }
+    public List<ListenerContext> Listeners { get; } = [];
+    public string? RejectReason { get; set; }
+    public string RejectMessage { get; set; } = "";
+    public bool Accepted => Listeners.Count > 0;
+
+    /// <summary>Attaches the route to the parent's listeners as the spec decides (sectionName, port, kinds, namespaces, hostnames).</summary>
+    public static RouteAttachment Attach(Route route, ParentReference pref, Gateway gateway, IReadOnlyList<ListenerContext> parentListeners,
+        Func<string, IReadOnlyDictionary<string, string>> namespaceLabels)
+    {
+        var a = new RouteAttachment { Route = route, Ref = pref, Gateway = gateway };
+        var candidates = parentListeners.Where(l =>
+            (pref.SectionName is null || l.Name == pref.SectionName) &&
+            (pref.Port is null || l.Spec.Port == pref.Port)).ToList();
+        if (candidates.Count == 0)
+        {
+            a.RejectReason = Reasons.NoMatchingParent;
+            a.RejectMessage = pref.SectionName is not null
+                ? $"no listener named \"{pref.SectionName}\"" + (pref.Port is null ? "" : $" on port {pref.Port}")
+                : $"no listener on port {pref.Port}";
+            return a;
+        }
+        var allowed = candidates.Where(l => l.Usable && KindAllowed(l, route.Kind) && NamespaceAllowed(l, route.Namespace, namespaceLabels)).ToList();
+        if (allowed.Count == 0)
+        {
+            a.RejectReason = Reasons.NotAllowedByListeners;
+            a.RejectMessage = $"no listener of {gateway.Namespace}/{gateway.Name} allows a {route.Kind} from namespace {route.Namespace}";
+            return a;
+        }
+        foreach (var l in allowed)
+        {
+            if (route is TcpRoute or UdpRoute)
+            {
+                a.Listeners.Add(l);
+                l.Routes.Add((route, []));
+                continue;
+            }
+            var hosts = Hostnames.Intersect(l.Spec.Hostname, route.Hostnames);
+            if (hosts is null) continue;
+            a.Listeners.Add(l);
+            l.Routes.Add((route, hosts));
+        }
+        if (a.Listeners.Count == 0)
+        {
+            a.RejectReason = Reasons.NoMatchingListenerHostname;
+            a.RejectMessage = "no listener hostname intersects the route's hostnames";
+        }
+        return a;
+    }
+
+    private static bool KindAllowed(ListenerContext l, string kind) =>
+        l.SupportedKinds.Any(k => k.Kind == kind && k.Group == KindRegistry.GatewayGroup);
+
+    private static bool NamespaceAllowed(ListenerContext l, string routeNamespace, Func<string, IReadOnlyDictionary<string, string>> labels)
+    {
+        var ns = l.Spec.AllowedRoutes?.Namespaces;
+        return (ns?.From ?? "Same") switch
+        {
+            "All" => true,
+            "Same" => routeNamespace == l.OwnerNamespace,
+            "Selector" => ns!.Selector is { } sel && sel.Matches(labels(routeNamespace)),
+            _ => false,
+        };
+    }
+}
