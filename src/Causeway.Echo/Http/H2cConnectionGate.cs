@@ -176,11 +176,14 @@ internal static class H2cConnectionGate
 
             var frameHeader = first.Buffer.Slice(prefaceLength, Http2Frames.FrameHeaderLength).ToArray();
             var firstLength = headerEnd + Http2Frames.PayloadLength(frameHeader);
-            source.AdvanceTo(first.Buffer.Start, first.Buffer.End);
-            first = await source.ReadAtLeastAsync(firstLength, ct).ConfigureAwait(false);
             if (first.Buffer.Length < firstLength)
             {
-                throw new IOException("connection closed inside the first HTTP/2 frame");
+                source.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+                first = await source.ReadAtLeastAsync(firstLength, ct).ConfigureAwait(false);
+                if (first.Buffer.Length < firstLength)
+                {
+                    throw new IOException("connection closed inside the first HTTP/2 frame");
+                }
             }
 
             foreach (var segment in first.Buffer.Slice(0, firstLength))
