@@ -6,11 +6,9 @@ using Grpc.Net.Client;
 
 namespace Causeway.Echo.Tests;
 
-public sealed class GrpcEchoTests : IDisposable
+public sealed class GrpcEchoTests(TestCertificates certs) : IClassFixture<TestCertificates>
 {
-    private readonly TestCertificates _certs = TestCertificates.Create();
-
-    public void Dispose() => _certs.Dispose();
+    private readonly TestCertificates _certs = certs;
 
     private EchoOptions Options(bool tls) => new()
     {

@@ -7,11 +7,9 @@ using static Causeway.Echo.Tests.EchoTestHelpers;
 
 namespace Causeway.Echo.Tests;
 
-public sealed class TcpUdpEchoTests : IDisposable
+public sealed class TcpUdpEchoTests(TestCertificates certs) : IClassFixture<TestCertificates>
 {
-    private readonly TestCertificates _certs = TestCertificates.Create();
-
-    public void Dispose() => _certs.Dispose();
+    private readonly TestCertificates _certs = certs;
 
     private EchoOptions Tcp(bool tls) => new()
     {

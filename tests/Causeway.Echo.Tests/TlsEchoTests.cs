@@ -3,11 +3,9 @@ using static Causeway.Echo.Tests.EchoTestHelpers;
 
 namespace Causeway.Echo.Tests;
 
-public sealed class TlsEchoTests : IDisposable
+public sealed class TlsEchoTests(TestCertificates certs) : IClassFixture<TestCertificates>
 {
-    private readonly TestCertificates _certs = TestCertificates.Create();
-
-    public void Dispose() => _certs.Dispose();
+    private readonly TestCertificates _certs = certs;
 
     [Fact]
     public async Task HttpsEchoReportsTlsState()
