@@ -95,6 +95,19 @@ public sealed class H2cEchoTests
         Assert.Empty(HeaderValues(echo, "Upgrade"));
     }
 
+    [Fact]
+    public async Task UpgradeWithoutHttp2SettingsTokenIsRejected()
+    {
+        await using var server = await EchoServer.StartAsync(HttpOptions());
+        using var cts = new CancellationTokenSource(TestTimeout);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.BoundPorts["h2c"]), cts.Token);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"), cts.Token);
+        var head = await ReadHeadAsync(stream, cts.Token);
+        Assert.StartsWith("HTTP/1.1 400 ", head, StringComparison.Ordinal);
+    }
+
     private static async Task<string> ReadHeadAsync(Stream stream, CancellationToken ct)
     {
         var bytes = new List<byte>();
