@@ -25,6 +25,8 @@ internal sealed class KestrelEchoHost : IAsyncDisposable
         _tls = tls;
     }
 
+    private volatile string _httpPortText = "";
+
     public Dictionary<string, int> BoundPorts { get; } = new(StringComparer.Ordinal);
 
     public static async Task<KestrelEchoHost> StartAsync(EchoOptions options, CancellationToken ct)
@@ -97,15 +99,15 @@ internal sealed class KestrelEchoHost : IAsyncDisposable
             {
                 app = builder.Build();
                 var host = new KestrelEchoHost(app, tls);
-                var handler = new EchoRequestHandler(options, log, () => host.HttpPortText(options));
+                var handler = new EchoRequestHandler(options, log, () => host._httpPortText);
                 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
                 app.Run(handler.HandleAsync);
-                await host.StartCoreAsync(listeners, ct).ConfigureAwait(false);
+                await host.StartCoreAsync(listeners, options, ct).ConfigureAwait(false);
                 return host;
             }
 
             var grpcHost = new KestrelEchoHost(app, tls);
-            await grpcHost.StartCoreAsync(listeners, ct).ConfigureAwait(false);
+            await grpcHost.StartCoreAsync(listeners, options, ct).ConfigureAwait(false);
             return grpcHost;
         }
         catch
@@ -115,12 +117,9 @@ internal sealed class KestrelEchoHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The echoed <c>httpPort</c>: the configured <c>HTTP_PORT</c>, or the bound port when it was 0.</summary>
-    private string HttpPortText(EchoOptions options) =>
-        (options.HttpPort != 0 ? options.HttpPort : BoundPorts.GetValueOrDefault("http")).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private async Task StartCoreAsync(Dictionary<string, ListenOptions> listeners, CancellationToken ct)
+    private async Task StartCoreAsync(Dictionary<string, ListenOptions> listeners, EchoOptions options, CancellationToken ct)
     {
+        _httpPortText = options.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
             await _app.StartAsync(ct).ConfigureAwait(false);
@@ -135,6 +134,10 @@ internal sealed class KestrelEchoHost : IAsyncDisposable
         {
             BoundPorts[name] = listener.IPEndPoint?.Port ?? 0;
         }
+
+        // The echoed httpPort: the configured HTTP_PORT, or the bound port when it was 0.
+        var port = options.HttpPort != 0 ? options.HttpPort : BoundPorts.GetValueOrDefault("http");
+        _httpPortText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
