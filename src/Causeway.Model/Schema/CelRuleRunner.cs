@@ -19,10 +19,11 @@ internal static class CelRuleRunner
             }
             catch (CelException e)
             {
-                // A runtime error on a node that already failed schema validation is a consequence of that failure.
+                // Reported like the API server ("no such key: certificateRefs evaluating rule: <message>"), except on a
+                // node that already failed schema validation, where it is only a consequence of that failure.
                 if (!subtreeHasErrors)
                 {
-                    errors.Add(new SchemaError(path.Render(rule.FieldPath), $"Invalid value: \"{s.Type ?? "object"}\": {e.Message} evaluating rule: {rule.Rule}"));
+                    errors.Add(new SchemaError(path.Render(rule.FieldPath), $"Invalid value: \"{s.Type ?? "object"}\": {e.Message} evaluating rule: {rule.Message ?? rule.Rule}"));
                 }
 
                 continue;

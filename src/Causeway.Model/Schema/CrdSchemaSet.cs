@@ -154,15 +154,18 @@ public sealed class CrdSchemaSet
 
     /// <summary>
     /// The root schema with <c>metadata</c> and <c>status</c> accepted as-is: the API server validates metadata
-    /// separately and drops status on create (status subresource).
+    /// separately and drops a submitted status on create (status subresource).
     /// </summary>
     private static SchemaNode RelaxMetadataAndStatus(SchemaNode root)
     {
-        var anything = new SchemaNode { PreserveUnknownFields = true };
+        var status = root.Properties?.GetValueOrDefault("status");
         var props = new Dictionary<string, SchemaNode>(root.Properties ?? new Dictionary<string, SchemaNode>(), StringComparer.Ordinal)
         {
-            ["metadata"] = anything,
-            ["status"] = anything,
+            ["metadata"] = new SchemaNode { PreserveUnknownFields = true },
+
+            // An absent status still gets the CRD's status default (e.g. Accepted=Unknown "Waiting for controller"),
+            // as the API server applies it when the object is read back.
+            ["status"] = new SchemaNode { PreserveUnknownFields = true, HasDefault = status?.HasDefault ?? false, Default = status?.Default },
         };
         return new SchemaNode
         {
