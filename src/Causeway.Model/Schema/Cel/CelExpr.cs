@@ -92,9 +92,16 @@ internal sealed class CelLogical(bool isAnd, CelExpr left, CelExpr right) : CelE
             error = e;
         }
 
-        if (CelRuntime.AsBool(right.Eval(env)) == shortValue)
+        try
         {
-            return shortValue;
+            if (CelRuntime.AsBool(right.Eval(env)) == shortValue)
+            {
+                return shortValue;
+            }
+        }
+        catch (CelException) when (error is not null)
+        {
+            // Both sides failed: like cel-go, the first error wins.
         }
 
         if (error is not null)
