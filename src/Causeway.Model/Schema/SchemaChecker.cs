@@ -300,18 +300,35 @@ internal sealed class SchemaChecker
             var branchErrors = new List<SchemaError>();
             if (!anyOf.Any(sub => Matches(node, sub, branchErrors)))
             {
-                Errors.AddRange(branchErrors.Distinct());
-                Add($"Invalid value: {Render(node)}: must validate at least one schema (anyOf)");
+                var formats = anyOf.Select(b => b.Format).ToList();
+                if (node is JsonValue && branchErrors.Count == anyOf.Count && formats.All(f => f is not null) &&
+                    branchErrors.All(e => e.Message.Contains(": must be of type ", StringComparison.Ordinal)))
+                {
+                    // anyOf over formats (e.g. ipv4 | ipv6): one combined message.
+                    Add($"Invalid value: {Render(node)}: must be of type {string.Join(" or ", formats)}");
+                }
+                else
+                {
+                    Errors.AddRange(branchErrors.Distinct());
+                    Add($"Invalid value: {Render(node)}: must validate at least one schema (anyOf)");
+                }
             }
         }
 
         if (s.OneOf is { } oneOf)
         {
-            var branchErrors = new List<SchemaError>();
-            var valid = oneOf.Count(sub => Matches(node, sub, branchErrors));
+            var perBranch = oneOf.Select(sub =>
+            {
+                var errs = new List<SchemaError>();
+                return (Ok: Matches(node, sub, errs), Errors: errs);
+            }).ToList();
+            var valid = perBranch.Count(b => b.Ok);
             if (valid == 0)
             {
-                Errors.AddRange(branchErrors.Distinct());
+                // Branches rejected by a "not" are discriminated away (e.g. "type is not IPAddress"): their
+                // errors only add noise, so report the others' unless every branch was rejected that way.
+                var relevant = perBranch.Where(b => !b.Errors.Any(e => e.Message.EndsWith("(not)", StringComparison.Ordinal))).ToList();
+                Errors.AddRange((relevant.Count > 0 ? relevant : perBranch).SelectMany(b => b.Errors).Distinct());
                 Add($"Invalid value: {Render(node)}: must validate one and only one schema (oneOf). Found none valid");
             }
             else if (valid > 1)

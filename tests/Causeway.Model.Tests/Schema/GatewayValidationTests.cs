@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Causeway.Model.Schema;
 using static Causeway.Model.Tests.Schema.SchemaTestHelpers;
 
 namespace Causeway.Model.Tests.Schema;
@@ -199,8 +200,10 @@ public class GatewayValidationTests
                 protocol: HTTP
             """, "addresses: [{value: not-an-ip}]");
         var errors = Validate(obj);
-        Assert.NotEmpty(errors);
-        Assert.All(errors, e => Assert.StartsWith("spec.addresses[0]", e.Path, StringComparison.Ordinal));
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(new SchemaError("spec.addresses[0].value", "Invalid value: \"not-an-ip\": must be of type ipv4 or ipv6"), errors[0]);
+        Assert.Equal("spec.addresses[0]", errors[1].Path);
+        Assert.Contains("must validate one and only one schema (oneOf)", errors[1].Message, StringComparison.Ordinal);
         Assert.Equal("IPAddress", obj["spec"]!["addresses"]![0]!["type"]!.GetValue<string>());
     }
 
