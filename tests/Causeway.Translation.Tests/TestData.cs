@@ -8,7 +8,7 @@ internal static class TestData
     public static string Directory { get; } = Find();
 
     /// <summary>The schema validator used by the loader in tests (null until one is wired).</summary>
-    public static IObjectValidator? Validator => null;
+    public static IObjectValidator? Validator => CrdObjectValidator.Default;
 
     private static string Find()
     {
