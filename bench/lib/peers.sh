@@ -54,8 +54,8 @@ worker_processes 1;
 daemon off;
 pid $WORK/nginx-proxy/nginx.pid;
 error_log $WORK/nginx-proxy/error.log warn;
-worker_rlimit_nofile 65536;
-events { worker_connections 16384; }
+worker_rlimit_nofile 16384;
+events { worker_connections 8192; }
 http {
   access_log off;
   keepalive_requests 100000000;
@@ -103,7 +103,7 @@ write_haproxy_conf() {
     cat <<CONF
 global
   nbthread 1
-  maxconn 40000
+  maxconn 8000
   ssl-default-bind-options ssl-min-ver TLSv1.3
   tune.bufsize 16384
 

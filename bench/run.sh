@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# bench/run.sh — Causeway against nginx and HAProxy on loopback, in one run, interleaved.
+#
+#   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
+#   DURATION=5 REPS=3 bench/run.sh
+#   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,memory
+# Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
+#   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir).
+# Output: markdown on stdout and in bench/results/latest.md; progress on stderr.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+# shellcheck source=lib/procs.sh
+. "$HERE/lib/procs.sh"
+. "$HERE/lib/peers.sh"
+. "$HERE/lib/measure.sh"
+. "$HERE/lib/report.sh"
+
+DUR=${DURATION:-10}; DUR=${DUR%s}
+REPS=${REPS:-3}
+WARMUP=${WARMUP:-5}
+PROP_N=${PROP_N:-100}
+ROUTES=${ROUTES:-10000}
+MEM_COUNTS=${MEM_COUNTS:-"1 1000 10000 10"}
+if [ "${QUICK:-0}" = 1 ]; then
+  DUR=${DURATION:-1}; DUR=${DUR%s}; REPS=${REPS_QUICK:-1}; WARMUP=${WARMUP_QUICK:-1}
+  PROP_N=${PROP_N_QUICK:-10}; ROUTES=${ROUTES_QUICK:-200}; MEM_COUNTS=${MEM_COUNTS_QUICK:-"1 100 200 10"}
+fi
+SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,propagation,memory}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+CLK_TCK=$(getconf CLK_TCK)
+CW_OUT="$ROOT/bench/out/causeway"
+CW_BIN="$CW_OUT/causeway"
+CW_ADMIN=127.0.0.1:19100
+ROUTES_SCEN="routes=$ROUTES c=32"
+
+want() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
+
+WORK=$(mktemp -d /tmp/causeway-bench.XXXXXX)
+RESULTS="$WORK/results.tsv"; NOTES="$WORK/notes.txt"; PROP="$WORK/prop.txt"; MEM="$WORK/mem.tsv"
+: > "$RESULTS"; : > "$NOTES"; : > "$PROP"; : > "$MEM"
+note() { echo "$*" >> "$NOTES"; log "note: $*"; }
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_all
+  if [ "${KEEP_WORK:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# ---------------------------------------------------------------- tools
+install_tools() {
+  local missing=() c pkg
+  for c in nginx:nginx haproxy:haproxy wrk:wrk h2load:nghttp2-client iperf3:iperf3 openssl:openssl curl:curl; do
+    command -v "${c%%:*}" >/dev/null 2>&1 || missing+=("${c#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  timeout 600 apt-get update -qq >"$WORK/apt.log" 2>&1 || die "apt-get update failed (see output above)"
+  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "${missing[@]}" >>"$WORK/apt.log" 2>&1 \
+    || { tail -20 "$WORK/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+  # Debian's postinst may start the packaged services; the benchmark does not use them and their ports differ.
+}
+
+build_causeway() {
+  [ "${BUILD:-1}" = 0 ] && return 0   # reuse bench/out/causeway as it is
+  log "dotnet publish src/Causeway -c Release -o bench/out/causeway"
+  (cd "$ROOT" && timeout 1200 dotnet publish src/Causeway -c Release -o "$CW_OUT" >"$WORK/log/publish.log" 2>&1) \
+    || { tail -20 "$WORK/log/publish.log" >&2; note "Causeway build failed: $(grep -m1 -E 'error' "$WORK/log/publish.log")"; return 1; }
+}
+
+# ---------------------------------------------------------------- processes under test
+BACKEND_PID=""; NGINX_PID=""; HAPROXY_PID=""; CW_PID=""
+
+start_peers() {
+  local port
+  for port in 18080 18440 18082 18442 18092 18083 18443 18093 18081 18441 19100; do
+    port_free "$port" || die "port $port is in use (another benchmark running?)"
+  done
+  local inc="" map=""
+  if want routes; then
+    "$HERE/lib/gen-routes.sh" "$ROUTES" "$WORK/peer-routes" nginx haproxy
+    inc="$WORK/peer-routes/nginx-routes.conf"; map="$WORK/peer-routes/haproxy-routes.map"
+  fi
+  write_backend_conf; write_nginx_proxy_conf "$inc"; write_haproxy_conf "$map"
+  start_bg backend "$LOAD_CPU" nginx -p "$WORK/nginx-backend" -c "$WORK/nginx-backend/nginx.conf"; BACKEND_PID=$STARTED_PID
+  start_bg nginx "$PROXY_CPU" nginx -p "$WORK/nginx-proxy" -c "$WORK/nginx-proxy/nginx.conf"; NGINX_PID=$STARTED_PID
+  start_bg haproxy "$PROXY_CPU" haproxy -db -f "$WORK/haproxy/haproxy.cfg"; HAPROXY_PID=$STARTED_PID
+  wait_200 20 "$BACKEND_PID" http://127.0.0.1:18080/ || die "backend did not start: $(tail -3 "$WORK/log/backend.log")"
+  wait_200 20 "$NGINX_PID" http://127.0.0.1:18082/ || die "nginx did not start: $(tail -3 "$WORK/log/nginx.log")"
+  wait_200 20 "$HAPROXY_PID" http://127.0.0.1:18083/ || die "haproxy did not start: $(tail -3 "$WORK/log/haproxy.log")"
+  [ "$(curl -s -m 2 http://127.0.0.1:18082/)" = "$BENCH_BODY" ] || die "nginx proxy returns an unexpected body"
+}
+
+# start_causeway DIR READY_URL [curl args] : sets CW_PID, or "" with a note when Causeway cannot serve.
+start_causeway() {
+  local dir=$1 url=$2; shift 2
+  CW_PID=""
+  if [ ! -x "$CW_BIN" ]; then note "Causeway not measured: $CW_BIN missing (BUILD=0 without a previous publish, or the build failed)"; return 1; fi
+  local t0; t0=$(date +%s%N)
+  start_bg causeway "$PROXY_CPU" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TieredPGO=1 \
+    "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN"
+  local pid=$STARTED_PID
+  wait_200 180 "$pid" "$url" "$@"
+  case $? in
+    0) CW_PID=$pid; CW_READY_MS=$(( ($(date +%s%N) - t0) / 1000000 )); log "causeway ready in ${CW_READY_MS} ms"; return 0 ;;
+    2) note "Causeway not measured ($(basename "$dir")): \`causeway run\` exited before serving (rc $(wait "$pid"; echo $?)): $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)" ;;
+    *) note "Causeway not measured ($(basename "$dir")): no 200 from $url within 180 s: $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)"
+       stop_pid "$pid" ;;
+  esac
+  return 1
+}
+
+stop_causeway() { [ -n "$CW_PID" ] && stop_pid "$CW_PID"; CW_PID=""; }
+
+# cw_config NAME : a fresh Causeway config dir $WORK/NAME holding the committed gateway (no route).
+cw_config() {
+  rm -rf "${WORK:?}/$1"; mkdir -p "$WORK/$1"
+  cp "$HERE/config/causeway-1route/gateway.yaml" "$WORK/$1/"
+  echo "$WORK/$1"
+}
+
+# ---------------------------------------------------------------- scenarios
+# throughput SCENARIO CONNS RUNNER URL_SUFFIX_KIND [wrk args] ; targets interleaved within each repetition.
+declare -A URL_H1=([causeway]=http://127.0.0.1:18081/ [nginx]=http://127.0.0.1:18082/ [haproxy]=http://127.0.0.1:18083/ [direct]=http://127.0.0.1:18080/)
+declare -A URL_TLS=([causeway]=https://127.0.0.1:18441/ [nginx]=https://127.0.0.1:18442/ [haproxy]=https://127.0.0.1:18443/ [direct]=https://127.0.0.1:18440/)
+declare -A URL_ROUTES=([causeway]=http://127.0.0.1:18081/ [nginx]=http://127.0.0.1:18092/ [haproxy]=http://127.0.0.1:18093/ [direct]=http://127.0.0.1:18080/)
+
+target_pid() {
+  case $1 in causeway) echo "$CW_PID" ;; nginx) echo "$NGINX_PID" ;; haproxy) echo "$HAPROXY_PID" ;; direct) echo "$BACKEND_PID" ;; esac
+}
+
+targets() { local t; for t in causeway nginx haproxy direct; do { [ $t != causeway ] || [ -n "$CW_PID" ]; } && echo $t; done; }
+
+# load_matrix SCENARIO KIND(wrk|h2) CONNS URLMAP [wrk args]
+load_matrix() {
+  local scen=$1 kind=$2 conns=$3 map=$4; shift 4
+  local -n urls=$map
+  local rep t
+  for rep in $(seq 1 "$REPS"); do
+    for t in $(targets); do
+      if [ "$kind" = h2 ]; then run_h2 "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}"
+      else run_wrk "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}" "$@"; fi
+    done
+  done
+}
+
+warm() {
+  local kind=$1 map=$2; shift 2
+  local -n urls=$map
+  local t
+  log "warm-up ${WARMUP}s per target"
+  for t in $(targets); do
+    if [ "$kind" = h2 ]; then run_h2 warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}"
+    else run_wrk warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}" "$@"; fi
+  done
+}
+
+scenario_h1() {
+  log "== h1: HTTP/1.1 keep-alive, 1 route"
+  start_causeway "$HERE/config/causeway-1route" http://127.0.0.1:18081/
+  warm wrk URL_H1
+  load_matrix "h1 c=32" wrk 32 URL_H1
+  load_matrix "h1 c=128" wrk 128 URL_H1
+  stop_causeway
+}
+
+scenario_routes() {
+  log "== routes: $ROUTES HTTPRoutes ($(( (ROUTES + 9) / 10 )) hostnames x 10 paths, header matches)"
+  local dir; dir=$(cw_config cw-routes)
+  "$HERE/lib/gen-routes.sh" "$ROUTES" "$dir" causeway
+  local last=$((ROUTES - 1))
+  if start_causeway "$dir" "http://127.0.0.1:18081/p$((last % 10))/item" -H "Host: h$((last / 10)).bench"; then
+    note "Causeway with $ROUTES routes served its last route ${CW_READY_MS} ms after start"
+    [ "$(http_code http://127.0.0.1:18081/nope -H 'Host: nope.bench')" = 404 ] || note "Causeway ($ROUTES routes): unmatched host did not get 404"
+  fi
+  local -x BENCH_HOSTS=$(( (ROUTES + 9) / 10 )) BENCH_PATHS=10
+  [ "$ROUTES" -lt 10 ] && BENCH_PATHS=$ROUTES
+  warm wrk URL_ROUTES -s "$HERE/lib/routes.lua"
+  load_matrix "$ROUTES_SCEN" wrk 32 URL_ROUTES -s "$HERE/lib/routes.lua"
+  stop_causeway
+}
+
+scenario_tls() {
+  local name=$1   # tls | h2
+  log "== $name: TLS 1.3 termination"
+  local dir; dir=$(cw_config cw-tls)
+  cp "$HERE/config/causeway-1route/route.yaml" "$dir/"
+  write_causeway_tls "$dir"
+  start_causeway "$dir" https://127.0.0.1:18441/
+  if [ "$name" = tls ]; then
+    warm wrk URL_TLS
+    load_matrix "https h1 c=32" wrk 32 URL_TLS
+  else
+    warm h2 URL_TLS
+    load_matrix "h2 tls c=32 m=10" h2 32 URL_TLS
+  fi
+  stop_causeway
+}
+
+scenario_propagation() {
+  log "== propagation: $PROP_N route additions"
+  local dir; dir=$(cw_config cw-prop)
+  "$HERE/lib/gen-routes.sh" 1 "$dir" causeway
+  start_causeway "$dir" http://127.0.0.1:18081/p0/x -H "Host: h0.bench" || return 0
+  # how long one poll takes: the resolution of every figure below
+  local i t0 t1 n_to=0 code
+  t0=$(date +%s%N)
+  for i in $(seq 1 20); do http_code http://127.0.0.1:18081/p0/x -H "Host: h0.bench" >/dev/null; done
+  t1=$(date +%s%N); local poll_ms; poll_ms=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f", d / 20 / 1e6 }')
+  mkdir -p "$WORK/stage"
+  : > "$WORK/prop-ms.txt"
+  for i in $(seq 1 "$PROP_N"); do
+    code=$(http_code http://127.0.0.1:18081/ -H "Host: prop-$i.bench")
+    [ "$code" = 404 ] || note "propagation: prop-$i.bench answered $code before its route existed"
+    cat > "$WORK/stage/prop-$i.yaml" <<YAML
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: prop-$i
+  namespace: bench
+spec:
+  parentRefs:
+  - name: bench
+  hostnames:
+  - "prop-$i.bench"
+  rules:
+  - backendRefs:
+    - name: backend
+      port: 80
+YAML
+    t0=$(date +%s%N)
+    mv "$WORK/stage/prop-$i.yaml" "$dir/prop-$i.yaml"
+    if wait_200 10 "$CW_PID" http://127.0.0.1:18081/ -H "Host: prop-$i.bench"; then
+      t1=$(date +%s%N); awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f\n", d / 1e6 }' >> "$WORK/prop-ms.txt"
+    else
+      n_to=$((n_to + 1)); alive "$CW_PID" || { note "propagation: Causeway died at change $i"; break; }
+    fi
+  done
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$PROP_N" "$(pct "$WORK/prop-ms.txt" 0.5)" "$(pct "$WORK/prop-ms.txt" 0.99)" \
+    "$(pct "$WORK/prop-ms.txt" 1)" "$n_to" "$poll_ms" > "$PROP"
+  stop_causeway
+}
+
+scenario_memory() {
+  log "== memory: RSS at $MEM_COUNTS routes"
+  local dir; dir=$(cw_config cw-mem)
+  local first=${MEM_COUNTS%% *}
+  "$HERE/lib/gen-routes.sh" "$first" "$dir" causeway
+  local l=$((first - 1))
+  start_causeway "$dir" "http://127.0.0.1:18081/p$((l % 10))/x" -H "Host: h$((l / 10)).bench" || return 0
+  local n t0 apply_ms
+  for n in $MEM_COUNTS; do
+    apply_ms=0
+    if [ "$n" != "$first" ] || [ -s "$MEM" ]; then
+      "$HERE/lib/gen-routes.sh" "$n" "$WORK/stage-mem" causeway
+      t0=$(date +%s%N)
+      mv "$WORK/stage-mem/routes.yaml" "$dir/routes.yaml"
+      l=$((n - 1))
+      # applied when the last route answers and the first route beyond it (if any existed) no longer does
+      local deadline=$(( $(date +%s) + 180 ))
+      while [ "$(date +%s)" -lt "$deadline" ]; do
+        alive "$CW_PID" || break
+        if [ "$(http_code "http://127.0.0.1:18081/p$((l % 10))/x" -H "Host: h$((l / 10)).bench")" = 200 ] &&
+           [ "$(http_code "http://127.0.0.1:18081/p$((n % 10))/x" -H "Host: h$((n / 10)).bench")" = 404 ]; then
+          apply_ms=$(( ($(date +%s%N) - t0) / 1000000 )); break
+        fi
+        sleep 0.05
+      done
+      [ "$apply_ms" = 0 ] && { note "memory: $n routes not applied within 180 s"; apply_ms=timeout; }
+    else
+      apply_ms="start ${CW_READY_MS}"
+    fi
+    alive "$CW_PID" || { note "memory: Causeway died at $n routes"; break; }
+    sleep 3
+    printf '%s\t%s\t%s\t%s\n' "$n" "$(rss_kib "$CW_PID")" "$(hwm_kib "$CW_PID")" "$apply_ms" >> "$MEM"
+    log "memory: $n routes RSS $(rss_kib "$CW_PID") KiB"
+  done
+  stop_causeway
+}
+
+# ---------------------------------------------------------------- main
+mkdir -p "$WORK/log" "$ROOT/bench/results"
+install_tools
+build_causeway || true
+gen_tls
+start_peers
+STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+want h1 && scenario_h1
+want routes && scenario_routes
+want tls && scenario_tls tls
+want h2 && scenario_tls h2
+want propagation && scenario_propagation
+want memory && scenario_memory
+
+report() {
+  echo "# Causeway benchmark — $STARTED"
+  echo
+  echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)." \
+       "Causeway $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | awk 'NR==1 {print "HAProxy " $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')."
+  echo "DURATION=${DUR}s REPS=$REPS WARMUP=${WARMUP}s SCENARIOS=$SCENARIOS${QUICK:+ QUICK=$QUICK}." \
+       "Proxy under test on CPU $PROXY_CPU; backend (nginx return 200, 100-byte body) and load generator on CPU $LOAD_CPU."
+  echo
+  echo "## Load (medians over repetitions; ratios are medians of per-repetition ratios)"
+  echo
+  summary_table
+  echo
+  if want routes; then
+    echo "## $ROUTES routes vs 1 route (req/s, c=32)"; echo; routes_vs_one_route; echo
+  fi
+  if want propagation && [ -s "$PROP" ]; then
+    echo "## Route propagation (Causeway): new HTTPRoute file -> first 200"
+    echo
+    echo "| changes | p50 ms | p99 ms | max ms | timeouts (10 s) | one poll (curl) ms |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    cat "$PROP"; echo
+  fi
+  if want memory && [ -s "$MEM" ]; then
+    echo "## Causeway memory"
+    echo
+    echo "| routes | RSS MiB | peak RSS MiB | time to apply ms |"
+    echo "|---:|---:|---:|---:|"
+    awk -F'\t' '{ printf "| %s | %.1f | %.1f | %s |\n", $1, $2 / 1024, $3 / 1024, $4 }' "$MEM"; echo
+  fi
+  if [ -s "$NOTES" ]; then echo "## Notes"; echo; awk '!seen[$0]++ { print "- " $0 }' "$NOTES"; echo; fi
+}
+report | tee "$ROOT/bench/results/latest.md"
