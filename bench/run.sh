@@ -110,9 +110,11 @@ start_causeway() {
     "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN"
   local pid=$STARTED_PID
   wait_200 180 "$pid" "$url" "$@"
-  case $? in
+  local st=$? rc=""
+  [ $st = 2 ] && { wait "$pid"; rc=$?; }
+  case $st in
     0) CW_PID=$pid; CW_READY_MS=$(( ($(date +%s%N) - t0) / 1000000 )); log "causeway ready in ${CW_READY_MS} ms"; return 0 ;;
-    2) note "Causeway not measured ($(basename "$dir")): \`causeway run\` exited before serving (rc $(wait "$pid"; echo $?)): $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)" ;;
+    2) note "Causeway not measured ($(basename "$dir")): \`causeway run\` exited before serving (rc $rc): $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)" ;;
     *) note "Causeway not measured ($(basename "$dir")): no 200 from $url within 180 s: $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)"
        stop_pid "$pid" ;;
   esac
