@@ -31,11 +31,12 @@ public sealed class EchoBackend : IAsyncDisposable
     }
 
     public string Name { get; }
+    public TimeSpan FixedDelay { get; private init; }
     public int Port { get; private set; }
     public int RequestCount => Volatile.Read(ref _count);
     public ConcurrentQueue<EchoReply> Received { get; } = new();
 
-    public static async Task<EchoBackend> StartAsync(string name, X509Certificate2? certificate = null, bool http2Only = false)
+    public static async Task<EchoBackend> StartAsync(string name, X509Certificate2? certificate = null, bool http2Only = false, TimeSpan? fixedDelay = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -48,7 +49,7 @@ public sealed class EchoBackend : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        var backend = new EchoBackend(app, name);
+        var backend = new EchoBackend(app, name) { FixedDelay = fixedDelay ?? TimeSpan.Zero };
         app.UseWebSockets();
         app.Run(backend.HandleAsync);
         await app.StartAsync();
@@ -79,6 +80,7 @@ public sealed class EchoBackend : IAsyncDisposable
                 await ws.SendAsync(buffer.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage, context.RequestAborted);
             }
         }
+        if (FixedDelay > TimeSpan.Zero) await Task.Delay(FixedDelay, context.RequestAborted);
         if (int.TryParse(request.Headers["x-echo-delay-ms"], out var delay)) await Task.Delay(delay, context.RequestAborted);
         if (int.TryParse(request.Headers["x-echo-fail-first"], out var failFirst) && n <= failFirst)
         {
