@@ -148,7 +148,7 @@ internal sealed class TestCertificate : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(isCa, false, 0, true));
         if (isCa) request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var notAfter = DateTimeOffset.UtcNow.AddDays(1);
+        var notAfter = DateTimeOffset.UtcNow.AddDays(isCa ? 2 : 1);
         X509Certificate2 created;
         if (issuer is null) created = request.CreateSelfSigned(notBefore, notAfter);
         else
