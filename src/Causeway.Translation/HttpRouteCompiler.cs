@@ -12,6 +12,9 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
 {
     public List<BackendProblem> Problems { get; } = [];
 
+    // Unresolvable extensionRef filters seen so far: such a filter is not skipped, its requests get a 500 (HTTPRouteFilter spec).
+    private int _brokenFilters;
+
     public List<CompiledMatch> Compile(HttpRoute route)
     {
         var result = new List<CompiledMatch>();
@@ -19,18 +22,22 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
         {
             var rule = route.Spec.Rules[r];
             var field = $"spec.rules[{r}]";
+            var brokenBefore = _brokenFilters;
             var filters = Filters(route, field + ".filters", rule.Filters, out var redirect);
+            var ruleBroken = _brokenFilters != brokenBefore;
             var weighted = new List<WeightedBackendIr>();
             for (var b = 0; b < rule.BackendRefs.Count; b++)
             {
                 var br = rule.BackendRefs[b];
                 var (id, problem) = backends.Resolve(route, $"{field}.backendRefs[{b}]", br.ToBackendRef(), BackendProtocol.Http1, gateway);
                 if (problem is not null) Problems.Add(problem);
+                var backendBrokenBefore = _brokenFilters;
+                var backendFilters = Filters(route, $"{field}.backendRefs[{b}].filters", br.Filters, out _);
                 weighted.Add(new WeightedBackendIr
                 {
-                    BackendId = id,
+                    BackendId = _brokenFilters != backendBrokenBefore ? null : id,
                     Weight = br.Weight ?? 1,
-                    Filters = Filters(route, $"{field}.backendRefs[{b}].filters", br.Filters, out _),
+                    Filters = backendFilters,
                 });
             }
             var ir = new HttpRuleIr
@@ -39,7 +46,7 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
                 Filters = filters,
                 Redirect = redirect,
                 Backends = new(weighted),
-                DirectResponseStatus = redirect is null && weighted.All(w => w.BackendId is null || w.Weight == 0) ? 500 : null,
+                DirectResponseStatus = ruleBroken || (redirect is null && weighted.All(w => w.BackendId is null || w.Weight == 0)) ? 500 : null,
                 RequestTimeout = NonZero(Durations.Parse(rule.Timeouts?.Request)),
                 BackendRequestTimeout = NonZero(Durations.Parse(rule.Timeouts?.BackendRequest)),
                 Retry = rule.Retry is { } rt ? new RetryIr { Codes = new(rt.Codes), Attempts = rt.Attempts ?? 1, Backoff = Durations.Parse(rt.Backoff) } : null,
@@ -65,21 +72,25 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
         {
             var rule = route.Spec.Rules[r];
             var field = $"spec.rules[{r}]";
+            var brokenBefore = _brokenFilters;
             var filters = GrpcFilters(route, field + ".filters", rule.Filters);
+            var ruleBroken = _brokenFilters != brokenBefore;
             var weighted = new List<WeightedBackendIr>();
             for (var b = 0; b < rule.BackendRefs.Count; b++)
             {
                 var br = rule.BackendRefs[b];
                 var (id, problem) = backends.Resolve(route, $"{field}.backendRefs[{b}]", br.ToBackendRef(), BackendProtocol.H2c, gateway);
                 if (problem is not null) Problems.Add(problem);
-                weighted.Add(new WeightedBackendIr { BackendId = id, Weight = br.Weight ?? 1, Filters = GrpcFilters(route, $"{field}.backendRefs[{b}].filters", br.Filters) });
+                var backendBrokenBefore = _brokenFilters;
+                var backendFilters = GrpcFilters(route, $"{field}.backendRefs[{b}].filters", br.Filters);
+                weighted.Add(new WeightedBackendIr { BackendId = _brokenFilters != backendBrokenBefore ? null : id, Weight = br.Weight ?? 1, Filters = backendFilters });
             }
             var ir = new HttpRuleIr
             {
                 Name = $"grpcroute/{route.Namespace}/{route.Name}/rule/{(rule.Name ?? r.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
                 Filters = filters,
                 Backends = new(weighted),
-                DirectResponseStatus = weighted.All(w => w.BackendId is null) ? 500 : null,
+                DirectResponseStatus = ruleBroken || weighted.All(w => w.BackendId is null || w.Weight == 0) ? 500 : null,
             };
             var matches = rule.Matches.Count == 0 ? [new GrpcRouteMatch()] : rule.Matches;
             for (var m = 0; m < matches.Count; m++)
@@ -170,6 +181,7 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
                     });
                     break;
                 case "ExtensionRef":
+                    _brokenFilters++;
                     Problems.Add(new BackendProblem(Status.Reasons.InvalidKind, $"{field}[{i}]: extensionRef {f.ExtensionRef?.Group}/{f.ExtensionRef?.Kind} is not supported"));
                     break;
             }

@@ -69,7 +69,7 @@ public static class Translator
             var irs = new List<GatewayIr>();
             foreach (var g in gateways)
             {
-                if (g.Ir(this) is { } ir) irs.Add(ir);
+                if (g.Ir(this) is { } ir && Addresses(g).Unsupported is null) irs.Add(ir); // UnsupportedAddress: not accepted, not programmed
                 AddGatewayStatus(g);
             }
             foreach (var (key, (route, parents)) in routeStatuses)

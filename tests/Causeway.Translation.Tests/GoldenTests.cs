@@ -44,7 +44,15 @@ public class GoldenTests
         var result = Translator.Translate(snapshot, Options);
         var sb = new StringBuilder();
         foreach (var e in load.Errors) sb.Append("# error: ").AppendLine(e.ToString());
-        sb.Append(ResultWriter.ToYaml(ResultWriter.Render(result, snapshot)));
+        var root = ResultWriter.Render(result, snapshot);
+        if (!result.ProxyConfigs.IsEmpty)
+        {
+            var pcs = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (gw, pc) in result.ProxyConfigs.OrderBy(x => x.Key, StringComparer.Ordinal))
+                pcs[gw] = System.Text.Json.JsonSerializer.SerializeToNode(new { pc.Kind, pc.Namespace, pc.Name, pc.Spec }, ResultWriter.Json);
+            root["proxyConfigs"] = pcs;
+        }
+        sb.Append(ResultWriter.ToYaml(root));
         return sb.ToString();
     }
 }

@@ -166,6 +166,11 @@ public sealed partial class ManifestLoader(IObjectValidator? validator = null)
             b.Error(file, doc.LineOf("data"), described, "data", e.Message);
             return;
         }
+        catch (InvalidOperationException e) // JsonNode.GetValue<T> on a value of another type (EnvoyProxy fields)
+        {
+            b.Error(file, doc.Line, described, null, "invalid value: " + e.Message);
+            return;
+        }
         var m = obj.Metadata;
         obj = obj with
         {

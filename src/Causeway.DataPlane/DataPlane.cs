@@ -1,0 +1,227 @@
+using System.Net;
+using Causeway.DataPlane.Http;
+using Causeway.DataPlane.Listeners;
+using Causeway.DataPlane.Tls;
+using Causeway.Translation.Ir;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Causeway.DataPlane;
+
+/// <summary>
+/// The runtime for a set of Gateways: binds what the IR asks for, diffs on every apply (keyed by address, port and
+/// protocol) so unchanged ports keep their connections, and swaps route tables and backends per port with one
+/// reference assignment. HTTP/HTTPS is served here; TCP/UDP/TLS ports go to the L4 server factory.
+/// </summary>
+public sealed partial class DataPlane : IAsyncDisposable
+{
+    private readonly DataPlaneOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ServiceProvider _services;
+    private readonly HttpRequestHandler _handler;
+    private readonly CertificateStore _certificates = new();
+    private readonly BackendClientPool _pool;
+    private readonly IL4ServerFactory _l4;
+    private readonly SemaphoreSlim _applyLock = new(1, 1);
+    private readonly Dictionary<PortKey, BoundPort> _bound = [];
+    private bool _disposed;
+
+    public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
+        : this(options, loggerFactory, new UnsupportedL4ServerFactory())
+    {
+    }
+
+    internal DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory, IL4ServerFactory l4)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<DataPlane>();
+        _l4 = l4;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(loggerFactory);
+        services.AddHttpForwarder();
+        _services = services.BuildServiceProvider();
+        _handler = new HttpRequestHandler(_services.GetRequiredService<IHttpForwarder>(), options, loggerFactory.CreateLogger<HttpRequestHandler>());
+        _pool = new BackendClientPool(options, _certificates, loggerFactory.CreateLogger<BackendClientPool>());
+    }
+
+    private sealed class BoundPort
+    {
+        public required string Gateway { get; set; }
+        public HttpPortServer? Http { get; init; }
+        public IL4Server? L4 { get; init; }
+        public int Port => Http?.BoundPort ?? L4!.BoundPort;
+    }
+
+    private sealed record Desired(GatewayIr Gateway, PortIr Port, CompiledPort? Http, Func<string, BackendIr?> BackendLookup);
+
+    /// <summary>
+    /// Applies the full desired state. Ports that cannot be bound (and listeners with unusable TLS material) are
+    /// reported in <see cref="ApplyReport.ListenerFailures"/>; everything else serves.
+    /// </summary>
+    public async Task<ApplyReport> ApplyAsync(IReadOnlyList<GatewayIr> gateways, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _applyLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+            var boundPorts = new Dictionary<string, int>(StringComparer.Ordinal);
+            _certificates.BeginApply();
+            _pool.BeginApply();
+            var desired = Compile(gateways, failures);
+            _certificates.EndApply();
+
+            var removed = _bound.Keys.Where(k => !desired.ContainsKey(k)).ToList();
+            await Task.WhenAll(removed.Select(k => StopAsync(k, _bound[k]))).ConfigureAwait(false);
+            foreach (var k in removed) _bound.Remove(k);
+
+            foreach (var (key, d) in desired)
+            {
+                if (_bound.TryGetValue(key, out var existing))
+                {
+                    existing.Gateway = d.Gateway.Name;
+                    if (existing.Http is not null) existing.Http.Update(d.Http!);
+                    else existing.L4!.Update(d.Port, d.BackendLookup);
+                }
+                else
+                {
+                    try
+                    {
+                        existing = await StartAsync(key, d, ct).ConfigureAwait(false);
+                        _bound[key] = existing;
+                        LogBound(key.ToString(), existing.Port, d.Gateway.Name);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        LogBindFailed(key.ToString(), d.Gateway.Name, ex.Message);
+                        foreach (var l in d.Port.Listeners) failures.TryAdd(l.Name, $"cannot serve {key}: {ex.Message}");
+                        continue;
+                    }
+                }
+                boundPorts.TryAdd($"{d.Gateway.Name}:{d.Port.Port}", existing.Port);
+            }
+            _pool.EndApply();
+            return new ApplyReport(failures, boundPorts);
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    private Dictionary<PortKey, Desired> Compile(IReadOnlyList<GatewayIr> gateways, Dictionary<string, string> failures)
+    {
+        var desired = new Dictionary<PortKey, Desired>();
+        foreach (var gw in gateways)
+        {
+            var irs = new Dictionary<string, BackendIr>(StringComparer.Ordinal);
+            foreach (var b in gw.Backends) irs.TryAdd(b.Id, b);
+            var runtimes = new Dictionary<string, BackendRuntime>(StringComparer.Ordinal);
+            BackendRuntime? Lookup(string? id)
+            {
+                if (id is null || !irs.TryGetValue(id, out var ir)) return null;
+                if (ir.Protocol is BackendProtocol.Stream or BackendProtocol.Datagram) return null;
+                if (!runtimes.TryGetValue(id, out var rt))
+                    runtimes[id] = rt = new BackendRuntime(ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate));
+                return rt;
+            }
+            BackendIr? L4Lookup(string id) => irs.GetValueOrDefault(id);
+
+            var addresses = new List<IPAddress>();
+            if (gw.Addresses.Count == 0) addresses.Add(_options.DefaultBindAddress);
+            foreach (var a in gw.Addresses)
+            {
+                if (IPAddress.TryParse(a, out var ip)) addresses.Add(ip);
+                else foreach (var p in gw.Ports) foreach (var l in p.Listeners) failures.TryAdd(l.Name, $"address '{a}' is not an IP address");
+            }
+
+            foreach (var port in gw.Ports)
+            {
+                CompiledPort? http = null;
+                if (port.Protocol is PortProtocol.Http or PortProtocol.Https)
+                {
+                    try
+                    {
+                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures);
+                    }
+                    catch (Exception ex)
+                    {
+                        foreach (var l in port.Listeners) failures.TryAdd(l.Name, $"invalid configuration: {ex.Message}");
+                        continue;
+                    }
+                }
+                foreach (var address in addresses)
+                {
+                    var key = new PortKey(address, port.Port, port.Protocol);
+                    if (desired.TryGetValue(key, out var other))
+                    {
+                        foreach (var l in port.Listeners) failures.TryAdd(l.Name, $"{key} is already used by gateway {other.Gateway.Name}");
+                        continue;
+                    }
+                    desired[key] = new Desired(gw, port, http, L4Lookup);
+                }
+            }
+        }
+        return desired;
+    }
+
+    private async Task<BoundPort> StartAsync(PortKey key, Desired d, CancellationToken ct)
+    {
+        if (d.Http is not null)
+        {
+            var server = await HttpPortServer.StartAsync(key.Address, d.Http, _handler, _options, _services, _loggerFactory, ct).ConfigureAwait(false);
+            return new BoundPort { Gateway = d.Gateway.Name, Http = server };
+        }
+        var l4 = await _l4.StartAsync(key.Address, d.Port, d.BackendLookup, _loggerFactory, ct).ConfigureAwait(false);
+        return new BoundPort { Gateway = d.Gateway.Name, L4 = l4 };
+    }
+
+    private async Task StopAsync(PortKey key, BoundPort bound)
+    {
+        try
+        {
+            if (bound.Http is not null) await bound.Http.StopAsync(_options.DrainTimeout).ConfigureAwait(false);
+            else await bound.L4!.DisposeAsync().ConfigureAwait(false);
+            LogUnbound(key.ToString(), bound.Gateway);
+        }
+        catch (Exception ex)
+        {
+            LogUnbindFailed(key.ToString(), ex.Message);
+        }
+    }
+
+    /// <summary>Stops accepting on every port, drains in-flight requests within the drain timeout, releases pools.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _applyLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            await Task.WhenAll(_bound.Select(kv => StopAsync(kv.Key, kv.Value))).ConfigureAwait(false);
+            _bound.Clear();
+            await _pool.DisposeAsync().ConfigureAwait(false);
+            await _services.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bound {Key} (port {Port}) for gateway {Gateway}")]
+    private partial void LogBound(string key, int port, string gateway);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot bind {Key} for gateway {Gateway}: {Reason}")]
+    private partial void LogBindFailed(string key, string gateway, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unbound {Key} (gateway {Gateway})")]
+    private partial void LogUnbound(string key, string gateway);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unbinding {Key} failed: {Reason}")]
+    private partial void LogUnbindFailed(string key, string reason);
+}

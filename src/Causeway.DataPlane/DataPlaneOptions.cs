@@ -1,0 +1,34 @@
+using System.Net;
+
+namespace Causeway.DataPlane;
+
+/// <summary>Process-level data plane settings (not part of the Gateway IR).</summary>
+public sealed record DataPlaneOptions
+{
+    /// <summary>Address bound when a Gateway has no addresses.</summary>
+    public IPAddress DefaultBindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>How long unbinding and disposal wait for in-flight requests before aborting them.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>TCP connect timeout towards backends; a backend that does not answer in time gets a 503.</summary>
+    public TimeSpan BackendConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>TLS handshake timeout, both frontend and backend.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Total request header size above which Kestrel answers 431.</summary>
+    public int MaxRequestHeadersTotalSize { get; init; } = 64 * 1024;
+
+    /// <summary>Idle keep-alive timeout for frontend connections.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>How long an idle pooled backend connection is kept.</summary>
+    public TimeSpan BackendPooledConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Upper bound for a mirrored request (fire-and-forget; never delays the client).</summary>
+    public TimeSpan MirrorTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest request body buffered so a request can be retried; larger bodies are never retried.</summary>
+    public int MaxRetryBufferedBodySize { get; init; } = 64 * 1024;
+}

@@ -1,0 +1,38 @@
+using Causeway.Translation.Ir;
+using Microsoft.AspNetCore.Http;
+
+namespace Causeway.DataPlane.Http;
+
+/// <summary>A precompiled list of header set/add/remove steps (HTTP header names are case-insensitive).</summary>
+internal sealed class HeaderEdits
+{
+    private readonly (int Op, string Name, string Value)[] _steps;
+
+    private HeaderEdits((int, string, string)[] steps) => _steps = steps;
+
+    /// <summary>Combines the modifiers in order; null when there is nothing to do.</summary>
+    public static HeaderEdits? Create(IEnumerable<HeaderModifierIr> modifiers)
+    {
+        var steps = new List<(int, string, string)>();
+        foreach (var m in modifiers)
+        {
+            foreach (var kv in m.Set) steps.Add((0, kv.Key, kv.Value));
+            foreach (var kv in m.Add) steps.Add((1, kv.Key, kv.Value));
+            foreach (var name in m.Remove) steps.Add((2, name, ""));
+        }
+        return steps.Count == 0 ? null : new HeaderEdits([.. steps]);
+    }
+
+    public void Apply(IHeaderDictionary headers)
+    {
+        foreach (var (op, name, value) in _steps)
+        {
+            switch (op)
+            {
+                case 0: headers[name] = value; break;
+                case 1: headers.Append(name, value); break;
+                default: headers.Remove(name); break;
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Causeway.DataPlane.Http;
+
+/// <summary>
+/// The hot path: listener by Host (421 when SNI chose another listener), virtual host, first match, then the rule:
+/// CORS preflight, redirect, direct response, header edits, mirrors, weighted backend, forwarding with timeouts
+/// and retries. Reads only the immutable <see cref="CompiledPort"/> it is handed.
+/// </summary>
+internal sealed partial class HttpRequestHandler
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly DataPlaneOptions _options;
+    private readonly ILogger _logger;
+
+    public HttpRequestHandler(IHttpForwarder forwarder, DataPlaneOptions options, ILogger logger)
+    {
+        _forwarder = forwarder;
+        _options = options;
+        _logger = logger;
+    }
+
+    public Task HandleAsync(HttpContext context, CompiledPort port)
+    {
+        var request = context.Request;
+        var hostValue = request.Host.Value ?? "";
+        var host = HostMap<object>.StripPort(hostValue);
+        var listener = port.Listeners.Find(host);
+        if (port.IsHttps)
+        {
+            var sni = context.Features.Get<ITlsHandshakeFeature>()?.HostName;
+            if (!string.IsNullOrEmpty(sni) && !ReferenceEquals(port.Listeners.Find(sni), listener))
+                return Status(context, StatusCodes.Status421MisdirectedRequest);
+        }
+        var vhost = listener?.Routes?.Find(host);
+        var match = vhost?.Find(request, request.Path.Value ?? "/");
+        if (match is null) return Status(context, StatusCodes.Status404NotFound);
+        return ExecuteAsync(context, match, port);
+    }
+
+    private Task ExecuteAsync(HttpContext context, CompiledMatch match, CompiledPort port)
+    {
+        var rule = match.Rule;
+        var request = context.Request;
+        if (rule.Cors is { } cors && CorsPolicy.IsPreflight(request))
+        {
+            cors.WritePreflight(context);
+            return Task.CompletedTask;
+        }
+        if (rule.Redirect is { } redirect) return Redirect(context, match, redirect, port, null);
+        if (rule.Ir.DirectResponseStatus is { } status)
+        {
+            rule.ResponseEdits?.Apply(context.Response.Headers);
+            rule.Cors?.ApplyToResponse(context);
+            return Status(context, status);
+        }
+        rule.RequestEdits?.Apply(request.Headers);
+        var index = rule.PickTarget();
+        if (index < 0) return Status(context, StatusCodes.Status500InternalServerError);
+        var target = rule.Targets[index];
+        if (target.Redirect is { } targetRedirect) return Redirect(context, match, targetRedirect, port, target);
+        var backend = target.Backend;
+        if (backend is null) return Status(context, StatusCodes.Status500InternalServerError);
+        target.RequestEdits?.Apply(request.Headers);
+        foreach (var mirror in rule.Mirrors)
+        {
+            if (mirror.Numerator >= mirror.Denominator || Random.Shared.Next(mirror.Denominator) < mirror.Numerator)
+                Mirror(context, mirror.Backend!);
+        }
+        if (!backend.HasEndpoints) return Status(context, StatusCodes.Status503ServiceUnavailable);
+        return ForwardAsync(context, rule, backend, match.Transformers[index]);
+    }
+
+    private static Task Redirect(HttpContext context, CompiledMatch match, Translation.Ir.RedirectIr redirect, CompiledPort port, Target? target)
+    {
+        var listenerPort = port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort;
+        context.Response.StatusCode = redirect.StatusCode;
+        context.Response.Headers.Location = RedirectBuilder.Location(redirect, context.Request, match.MatchedPrefix, listenerPort);
+        match.Rule.ResponseEdits?.Apply(context.Response.Headers);
+        target?.ResponseEdits?.Apply(context.Response.Headers);
+        match.Rule.Cors?.ApplyToResponse(context);
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    private static Task Status(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer)
+    {
+        var retry = rule.RetryAttempts > 0 && IsRetryable(context) ? new RetryTransformer(transformer, rule) : null;
+        using var requestCts = rule.RequestTimeout is { } rt ? CreateTimeout(context.RequestAborted, rt) : null;
+        var token = requestCts?.Token ?? context.RequestAborted;
+        for (var attempt = 0; ; attempt++)
+        {
+            var mayRetry = retry is not null && attempt < rule.RetryAttempts;
+            if (retry is not null) retry.MayRetry = mayRetry;
+            var prefix = backend.NextPrefix()!;
+            using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
+            var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
+                (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
+            if (error == ForwarderError.None)
+            {
+                if (retry is { RetryRequested: true } && mayRetry)
+                {
+                    context.Response.Clear();
+                    await BackoffAsync(rule, token).ConfigureAwait(false);
+                    continue;
+                }
+                return;
+            }
+            if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            int status;
+            if (requestCts?.IsCancellationRequested == true) status = StatusCodes.Status504GatewayTimeout;
+            else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut)
+                status = StatusCodes.Status504GatewayTimeout;
+            else if (IsConnectFailure(error, exception)) status = StatusCodes.Status503ServiceUnavailable;
+            else status = context.Response.StatusCode >= 400 ? context.Response.StatusCode : StatusCodes.Status502BadGateway;
+
+            var retryable = status == StatusCodes.Status503ServiceUnavailable && error != ForwarderError.RequestTimedOut
+                || rule.IsRetryStatus(status);
+            if (mayRetry && retryable && requestCts?.IsCancellationRequested != true)
+            {
+                LogRetry(rule.Name, attempt + 1, status);
+                context.Response.Clear();
+                context.Features.Set<IForwarderErrorFeature>(null);
+                await BackoffAsync(rule, token).ConfigureAwait(false);
+                continue;
+            }
+            LogForwardError(rule.Name, backend.Id, error, status, exception?.Message);
+            context.Response.Clear();
+            context.Response.StatusCode = status;
+            context.Response.ContentLength = 0;
+            return;
+        }
+    }
+
+    private static CancellationTokenSource CreateTimeout(CancellationToken parent, TimeSpan timeout)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(parent);
+        cts.CancelAfter(timeout);
+        return cts;
+    }
+
+    private static async Task BackoffAsync(CompiledRule rule, CancellationToken token)
+    {
+        if (rule.RetryBackoff <= TimeSpan.Zero) return;
+        try
+        {
+            await Task.Delay(rule.RetryBackoff, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The next attempt observes the cancellation and answers 504 or stops.
+        }
+    }
+
+    /// <summary>Only requests without a body (and no upgrade) are retried: their bytes can be replayed exactly.</summary>
+    private static bool IsRetryable(HttpContext context)
+    {
+        var detection = context.Features.Get<IHttpRequestBodyDetectionFeature>();
+        if (detection is null || detection.CanHaveBody) return false;
+        return context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true };
+    }
+
+    private static bool IsConnectFailure(ForwarderError error, Exception? exception)
+    {
+        if (error != ForwarderError.Request) return false;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.NameResolutionError })
+                return true;
+            if (e is System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or TimeoutException)
+                return true;
+        }
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule {Rule}: retry {Attempt} after status {Status}")]
+    private partial void LogRetry(string rule, int attempt, int status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule {Rule}: forwarding to {Backend} failed ({Error}), answering {Status}: {Reason}")]
+    private partial void LogForwardError(string rule, string backend, ForwarderError error, int status, string? reason);
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using Causeway.DataPlane.L4.Tcp;
+using Causeway.DataPlane.L4.Tls;
+using Causeway.DataPlane.L4.Udp;
+using Causeway.Translation.Ir;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.DataPlane.L4;
+
+/// <summary>
+/// Serves one TCP, TLS or UDP <see cref="PortIr"/> on one address: raw socket accept/receive loops, routing by the
+/// current generation (swapped atomically by <see cref="Update"/>), splicing to backends.
+/// </summary>
+public sealed class L4Server : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly TcpProxy? _tcp;
+    private readonly UdpProxy? _udp;
+    private readonly TlsConnectionHandler? _tls;
+    private L4RouteTable _table;
+    private int _disposed;
+
+    private L4Server(
+        Socket socket, PortIr port, Func<string, BackendIr?> backendLookup, L4ServerOptions options,
+        ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        _logger = loggerFactory.CreateLogger<L4Server>();
+        _table = new L4RouteTable(port, backendLookup);
+        Protocol = port.Protocol;
+        BoundPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        Metrics = new L4Metrics();
+        if (port.Protocol == PortProtocol.Udp)
+        {
+            _udp = new UdpProxy(socket, CurrentTable, options, Metrics, _logger, ct);
+        }
+        else
+        {
+            if (port.Protocol == PortProtocol.Tls) _tls = new TlsConnectionHandler(options, Metrics, _logger);
+            _tcp = new TcpProxy(socket, port.Protocol, CurrentTable, options, Metrics, _logger, _tls, ct);
+        }
+    }
+
+    /// <summary>
+    /// Binds <paramref name="address"/>:<c>port.Port</c> (0 = ephemeral) for <c>port.Protocol</c> (Tcp and Tls over
+    /// TCP; Udp) and starts serving. Throws <see cref="SocketException"/> if it cannot bind.
+    /// </summary>
+    public static Task<L4Server> StartAsync(
+        IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory,
+        CancellationToken ct) =>
+        StartAsync(address, port, backendLookup, loggerFactory, L4ServerOptions.Default, ct);
+
+    /// <summary>As <see cref="StartAsync(IPAddress, PortIr, Func{string, BackendIr?}, ILoggerFactory, CancellationToken)"/>, with explicit timeouts and limits.</summary>
+    public static Task<L4Server> StartAsync(
+        IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory,
+        L4ServerOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(backendLookup);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ct.ThrowIfCancellationRequested();
+        if (port.Protocol is not (PortProtocol.Tcp or PortProtocol.Tls or PortProtocol.Udp))
+            throw new ArgumentException($"L4Server serves Tcp, Tls and Udp ports, not {port.Protocol}.", nameof(port));
+
+        var udp = port.Protocol == PortProtocol.Udp;
+        var socket = udp
+            ? new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
+            : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            socket.Bind(new IPEndPoint(address, port.Port));
+            if (!udp) socket.Listen(options.ListenBacklog);
+            var server = new L4Server(socket, port, backendLookup, options, loggerFactory, ct);
+            server._tcp?.Start();
+            server._udp?.Start();
+            server._logger.LogInformation("L4 {Protocol} port {Port} listening on {Address}:{BoundPort}",
+                port.Protocol, port.Port, address, server.BoundPort);
+            return Task.FromResult(server);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The port actually bound (differs from <c>PortIr.Port</c> when that was 0).</summary>
+    public int BoundPort { get; }
+
+    internal PortProtocol Protocol { get; }
+
+    internal L4Metrics Metrics { get; }
+
+    internal int ActiveConnections => _tcp?.ActiveConnections ?? 0;
+
+    internal int UdpSessions => _udp?.SessionCount ?? 0;
+
+    /// <summary>
+    /// Swaps routes and backends atomically. Connections and sessions already established keep the backend they chose;
+    /// new ones use <paramref name="port"/>. The port number and protocol cannot change (start a new server for that).
+    /// </summary>
+    public void Update(PortIr port, Func<string, BackendIr?> backendLookup)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(backendLookup);
+        if (port.Protocol != Protocol)
+            throw new ArgumentException($"Cannot change an L4 port from {Protocol} to {port.Protocol}.", nameof(port));
+        Volatile.Write(ref _table, new L4RouteTable(port, backendLookup));
+        _tls?.Retain(port);
+        _logger.LogDebug("L4 port {Port} updated: {Listeners} listener(s)", BoundPort, port.Listeners.Count);
+    }
+
+    private L4RouteTable CurrentTable() => Volatile.Read(ref _table);
+
+    /// <summary>Stops accepting, closes connections and sessions; waits a bounded time for them to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);
+        if (_udp is not null) await _udp.DisposeAsync().ConfigureAwait(false);
+        _logger.LogInformation("L4 port {Port} stopped", BoundPort);
+    }
+}

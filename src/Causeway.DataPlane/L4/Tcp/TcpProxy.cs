@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Causeway.DataPlane.L4.Tls;
+using Causeway.Translation.Ir;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.DataPlane.L4.Tcp;
+
+/// <summary>
+/// A raw-socket accept loop for a TCP or TLS port. Each connection reads the routing generation current at accept
+/// time, picks a backend and splices. An idle sweeper closes connections without traffic.
+/// </summary>
+internal sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly Func<L4RouteTable> _table;
+    private readonly L4ServerOptions _options;
+    private readonly L4Metrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TlsConnectionHandler? _tls;
+    private readonly ConcurrentDictionary<long, TcpConnection> _connections = new();
+    private readonly CancellationTokenSource _stop;
+    private long _nextId;
+    private int _disposed;
+    private Task _acceptLoop = Task.CompletedTask;
+    private Task _sweepLoop = Task.CompletedTask;
+
+    public TcpProxy(
+        Socket listener, PortProtocol protocol, Func<L4RouteTable> table, L4ServerOptions options, L4Metrics metrics,
+        ILogger logger, TlsConnectionHandler? tls, CancellationToken ct)
+    {
+        _listener = listener;
+        _table = table;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        _tls = protocol == PortProtocol.Tls ? tls ?? throw new ArgumentNullException(nameof(tls)) : null;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+    }
+
+    public void Start()
+    {
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));
+        _sweepLoop = Task.Run(() => SweepLoopAsync(_stop.Token));
+    }
+
+    public int ActiveConnections => _connections.Count;
+
+    private async Task AcceptLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                if (ct.IsCancellationRequested) return;
+                _logger.LogWarning("Accept failed on port {Port}: {Error}", _table().Port.Port, e.SocketErrorCode);
+                try { await Task.Delay(50, ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+                continue;
+            }
+            client.NoDelay = true;
+            var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, ct);
+            _connections[connection.Id] = connection;
+            _metrics.ConnectionAccepted();
+            _ = Task.Run(() => RunConnectionAsync(connection), CancellationToken.None);
+        }
+    }
+
+    private async Task RunConnectionAsync(TcpConnection connection)
+    {
+        var table = _table();
+        try
+        {
+            if (_tls is not null) await _tls.HandleAsync(this, connection, table).ConfigureAwait(false);
+            else await HandlePlainAsync(connection, table).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            if (connection.IdleClosed) _logger.LogDebug("Connection {Id} closed after the idle timeout", connection.Id);
+            else _logger.LogDebug("Connection {Id} ended: {Error}", connection.Id, e.Message);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Connection {Id} on port {Port} failed", connection.Id, table.Port.Port);
+        }
+        finally
+        {
+            _connections.TryRemove(connection.Id, out _);
+            if (connection.IdleClosed) _metrics.ConnectionIdleClosed();
+            connection.Dispose();
+            _metrics.ConnectionClosed();
+        }
+    }
+
+    private async Task HandlePlainAsync(TcpConnection connection, L4RouteTable table)
+    {
+        var route = table.FirstRoute();
+        if (route is null)
+        {
+            Refuse(connection, "no route");
+            return;
+        }
+        var backendSocket = await ConnectBackendAsync(connection, table, route).ConfigureAwait(false);
+        if (backendSocket is null) return;
+        await using var clientStream = new NetworkStream(connection.Client, ownsSocket: false);
+        await using var backendStream = new NetworkStream(backendSocket, ownsSocket: false);
+        await StreamSplicer.SpliceAsync(connection, clientStream, backendStream, backendSocket, _metrics, _options.BufferSize)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Chooses a backend of <paramref name="route"/> and connects; refuses the client (and returns null) on failure.</summary>
+    internal async Task<Socket?> ConnectBackendAsync(TcpConnection connection, L4RouteTable table, L4RouteIr route)
+    {
+        var backend = table.ChooseBackend(route, out var refusal);
+        if (backend is null)
+        {
+            Refuse(connection, refusal ?? "no backend");
+            return null;
+        }
+        var socket = await BackendConnector.ConnectAsync(table, backend, _options, _logger, connection.Token)
+            .ConfigureAwait(false);
+        if (socket is null)
+        {
+            _metrics.BackendConnectFailed();
+            Refuse(connection, "backend " + backend.Id + " unreachable");
+            return null;
+        }
+        connection.Backend = socket;
+        connection.ChosenBackend = backend;
+        connection.Touch();
+        return socket;
+    }
+
+    internal void Refuse(TcpConnection connection, string reason)
+    {
+        _metrics.ConnectionRefused();
+        _logger.LogDebug("Connection {Id} on port {Port} refused: {Reason}", connection.Id, _table().Port.Port, reason);
+        try { connection.Client.Shutdown(SocketShutdown.Both); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        connection.Client.Close();
+    }
+
+    private async Task SweepLoopAsync(CancellationToken ct)
+    {
+        var idleMs = (long)_options.TcpIdleTimeout.TotalMilliseconds;
+        using var timer = new PeriodicTimer(L4ServerOptions.SweepPeriod(_options.TcpIdleTimeout));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                var now = Environment.TickCount64;
+                foreach (var connection in _connections.Values)
+                    if (now - connection.LastActivity >= idleMs) connection.AbortIdle();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _stop.Cancel();
+        _listener.Dispose();
+        foreach (var connection in _connections.Values) connection.Abort();
+        await Task.WhenAll(_acceptLoop, _sweepLoop).WaitAsync(_options.DisposeTimeout, CancellationToken.None)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var deadline = Environment.TickCount64 + (long)_options.DisposeTimeout.TotalMilliseconds;
+        while (!_connections.IsEmpty && Environment.TickCount64 < deadline)
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        foreach (var connection in _connections.Values) connection.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Security;
+using Causeway.DataPlane.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Causeway.DataPlane.Listeners;
+
+/// <summary>
+/// One Kestrel server bound to one address and port (HTTP/1.1 + h2c, or TLS with ALPN h2/http1.1). Serves the
+/// <see cref="CompiledPort"/> currently assigned; <see cref="Update"/> swaps it with one reference assignment and
+/// TLS certificates are chosen per handshake from the current one, so nothing is rebound on change.
+/// </summary>
+internal sealed class HttpPortServer : IAsyncDisposable
+{
+    private readonly KestrelServer _server;
+    private readonly HttpRequestHandler _handler;
+    private volatile CompiledPort _current;
+
+    private HttpPortServer(KestrelServer server, HttpRequestHandler handler, CompiledPort port)
+    {
+        _server = server;
+        _handler = handler;
+        _current = port;
+    }
+
+    public int BoundPort { get; private set; }
+
+    public void Update(CompiledPort port) => _current = port;
+
+    public static async Task<HttpPortServer> StartAsync(IPAddress address, CompiledPort port, HttpRequestHandler handler,
+        DataPlaneOptions options, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false, AllowSynchronousIO = false };
+        kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
+        kestrel.Limits.MaxRequestLineSize = options.MaxRequestHeadersTotalSize;
+        kestrel.Limits.MaxRequestBodySize = null;
+        kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+        kestrel.Limits.Http2.MaxRequestHeaderFieldSize = options.MaxRequestHeadersTotalSize;
+        kestrel.Limits.MinRequestBodyDataRate = null;
+        kestrel.Limits.MinResponseDataRate = null;
+        HttpPortServer? self = null;
+        ListenOptions? listen = null;
+        kestrel.Listen(address, port.Ir.Port, lo =>
+        {
+            listen = lo;
+            lo.Protocols = HttpProtocols.Http1AndHttp2;
+            if (port.IsHttps)
+            {
+                lo.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    HandshakeTimeout = options.TlsHandshakeTimeout,
+                    OnConnection = ctx => ValueTask.FromResult(self!.SelectTls(ctx.ClientHelloInfo.ServerName)),
+                });
+            }
+        });
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        var server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
+        self = new HttpPortServer(server, handler, port);
+        try
+        {
+            await server.StartAsync(new Application(self), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+        self.BoundPort = (listen?.IPEndPoint?.Port) ?? port.Ir.Port;
+        return self;
+    }
+
+    private SslServerAuthenticationOptions SelectTls(string? sni)
+    {
+        var port = _current;
+        var listener = port.ListenerForSni(sni);
+        return listener?.SelectTls(sni)
+            ?? throw new System.Security.Authentication.AuthenticationException($"no certificate for server name '{sni}'");
+    }
+
+    /// <summary>Stops accepting, lets in-flight requests finish within <paramref name="drain"/>, then aborts.</summary>
+    public async Task StopAsync(TimeSpan drain)
+    {
+        using var cts = new CancellationTokenSource(drain);
+        try
+        {
+            await _server.StopAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Drain timeout: Kestrel aborted what was left.
+        }
+        _server.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+
+    private sealed class Application : IHttpApplication<HttpContext>
+    {
+        private readonly HttpPortServer _owner;
+
+        public Application(HttpPortServer owner) => _owner = owner;
+
+        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+
+        public Task ProcessRequestAsync(HttpContext context) => _owner._handler.HandleAsync(context, _owner._current);
+
+        public void DisposeContext(HttpContext context, Exception? exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Tls;
+
+/// <summary>
+/// Parses PEM certificate chains and keys once and keeps them across applies (keyed by value, so an unchanged Secret
+/// is not re-parsed and a rotated one gets a new entry). Not static: one per data plane.
+/// </summary>
+internal sealed class CertificateStore
+{
+    private readonly object _gate = new();
+    private Dictionary<TlsCertificateIr, Entry> _entries = new();
+    private Dictionary<TlsCertificateIr, Entry> _used = new();
+
+    public sealed record Entry(X509Certificate2 Leaf, SslStreamCertificateContext Context);
+
+    /// <summary>Starts an apply: entries not requested until <see cref="EndApply"/> are dropped.</summary>
+    public void BeginApply()
+    {
+        lock (_gate) _used = new Dictionary<TlsCertificateIr, Entry>();
+    }
+
+    public void EndApply()
+    {
+        lock (_gate) _entries = _used;
+    }
+
+    /// <summary>The parsed certificate; throws a descriptive exception when the PEM is unusable.</summary>
+    public Entry Get(TlsCertificateIr cert)
+    {
+        lock (_gate)
+        {
+            if (_used.TryGetValue(cert, out var e)) return e;
+            if (!_entries.TryGetValue(cert, out e)) e = Load(cert);
+            _used[cert] = e;
+            return e;
+        }
+    }
+
+    private static Entry Load(TlsCertificateIr cert)
+    {
+        X509Certificate2 leaf;
+        try
+        {
+            using var ephemeral = X509Certificate2.CreateFromPem(cert.CertificatePem, cert.PrivateKeyPem);
+            // Re-import so the key is usable by SslStream on every platform.
+            leaf = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"certificate {cert.Source}: {ex.Message}", ex);
+        }
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(cert.CertificatePem);
+        var intermediates = new X509Certificate2Collection();
+        for (var i = 1; i < chain.Count; i++) intermediates.Add(chain[i]);
+        var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+        return new Entry(leaf, context);
+    }
+
+    /// <summary>Parses a PEM bundle of CA certificates.</summary>
+    public static X509Certificate2Collection LoadBundle(string pem)
+    {
+        var c = new X509Certificate2Collection();
+        c.ImportFromPem(pem);
+        if (c.Count == 0) throw new InvalidOperationException("CA bundle holds no certificate");
+        return c;
+    }
+}

@@ -1,0 +1,249 @@
+using System.Collections.Immutable;
+using Causeway.Model.Objects;
+using Causeway.Model.Snapshot;
+using Causeway.Translation;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.Providers.Runtime;
+
+/// <summary>
+/// Standalone mode in one process: snapshot -> addresses -> translate -> data plane -> status.
+/// Applies are serialized and coalesced: while one apply runs, only the newest waiting snapshot is applied next.
+/// A translation that throws keeps the last good configuration serving and records the error.
+/// </summary>
+public sealed partial class StandaloneRuntime : IAsyncDisposable
+{
+    private readonly StandaloneRuntimeOptions _options;
+    private readonly IGatewayDataPlane _dataPlane;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly GatewayAddressAssigner _addresses;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Pending? _pending;
+    private Task _loop = Task.CompletedTask;
+    private bool _running;
+    private bool _disposed;
+    private RuntimeState? _current;
+    private string? _lastError;
+    private long _version;
+
+    public StandaloneRuntime(StandaloneRuntimeOptions options, IGatewayDataPlane dataPlane, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _dataPlane = dataPlane ?? throw new ArgumentNullException(nameof(dataPlane));
+        _logger = loggerFactory.CreateLogger<StandaloneRuntime>();
+        _time = timeProvider;
+        if (options.ControllerNames.IsDefaultOrEmpty)
+            throw new ArgumentException("at least one controller name is required", nameof(options));
+        _addresses = new GatewayAddressAssigner(options.AddressPool is null ? null : new AddressPool(options.AddressPool));
+    }
+
+    /// <summary>The configuration being served (null until the first successful apply).</summary>
+    public RuntimeState? Current => Volatile.Read(ref _current);
+
+    /// <summary>The error of the last apply, or null if it succeeded.</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
+
+    /// <summary>True once a first configuration is serving.</summary>
+    public bool IsReady => Current is not null;
+
+    public ImmutableArray<string> ControllerNames => _options.ControllerNames;
+
+    /// <summary>Raised after every successful apply (on the apply loop; handlers must be quick and must not throw).</summary>
+    public event Action<RuntimeState>? StatusChanged;
+
+    /// <summary>
+    /// Queues <paramref name="snapshot"/> and completes when it (or a newer snapshot that replaced it) has been applied.
+    /// Cancelling <paramref name="ct"/> stops waiting; the apply itself still happens.
+    /// </summary>
+    public Task<ApplyOutcome> ApplyAsync(ResourceSnapshot snapshot, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var waiter = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_pending is { } older)
+            {
+                foreach (var w in older.Waiters) w.Superseded = true;
+                older.Waiters.Add(new Waiter(waiter, false));
+                _pending = new Pending(snapshot, older.Waiters);
+            }
+            else _pending = new Pending(snapshot, [new Waiter(waiter, false)]);
+            if (!_running)
+            {
+                _running = true;
+                _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+            }
+        }
+        return ct.CanBeCanceled ? waiter.Task.WaitAsync(ct) : waiter.Task;
+    }
+
+    private async Task RunLoopAsync()
+    {
+        while (true)
+        {
+            Pending next;
+            lock (_gate)
+            {
+                if (_pending is null || _stopping.IsCancellationRequested)
+                {
+                    _running = false;
+                    foreach (var w in _pending?.Waiters ?? []) w.Source.TrySetCanceled();
+                    _pending = null;
+                    return;
+                }
+                next = _pending;
+                _pending = null;
+            }
+            ApplyOutcome outcome;
+            try
+            {
+                outcome = await ApplyOneAsync(next.Snapshot, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                outcome = new ApplyOutcome(ApplyStatus.Failed, Current, "the runtime is stopping");
+            }
+            foreach (var w in next.Waiters)
+                w.Source.TrySetResult(w.Superseded && outcome.Status == ApplyStatus.Applied ? outcome with { Status = ApplyStatus.Superseded } : outcome);
+        }
+    }
+
+    private async Task<ApplyOutcome> ApplyOneAsync(ResourceSnapshot snapshot, CancellationToken ct)
+    {
+        var previous = Current;
+        var failures = previous?.ListenerFailures ?? ImmutableDictionary<string, string>.Empty;
+        ImmutableDictionary<string, ImmutableArray<string>> assigned;
+        TranslationResult result;
+        var now = _time.GetUtcNow();
+        try
+        {
+            assigned = _addresses.Assign(snapshot, _options.ControllerNames);
+            result = Translate(snapshot, previous?.Result, assigned, failures, now);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Fail("translation failed", e);
+        }
+
+        DataPlaneApplyResult applied;
+        try
+        {
+            applied = await _dataPlane.ApplyAsync(result.Gateways, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Fail("the data plane rejected the configuration", e);
+        }
+
+        var reported = applied.ListenerFailures.ToImmutableDictionary(StringComparer.Ordinal);
+        if (!SameFailures(reported, failures))
+        {
+            foreach (var (listener, reason) in reported)
+                if (!failures.ContainsKey(listener))
+                    LogListenerFailed(listener, reason);
+            try
+            {
+                result = Translate(snapshot, previous?.Result, assigned, reported, now);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Fail("translation failed", e);
+            }
+        }
+
+        foreach (var problem in result.Problems)
+            LogProblem(problem);
+
+        var firstSeen = ImmutableDictionary.CreateBuilder<ObjectKey, DateTimeOffset>();
+        foreach (var obj in snapshot.All)
+            firstSeen[obj.Key] = obj.Metadata.CreationTimestamp
+                ?? (previous is not null && previous.FirstSeen.TryGetValue(obj.Key, out var seen) ? seen : now);
+        var state = new RuntimeState(snapshot, result, reported, assigned, firstSeen.ToImmutable(), now, Interlocked.Increment(ref _version));
+        Volatile.Write(ref _current, state);
+        Volatile.Write(ref _lastError, null);
+        LogApplied(state.Version, result.Gateways.Count, snapshot.All.Length);
+        try
+        {
+            StatusChanged?.Invoke(state);
+        }
+        catch (Exception e)
+        {
+            LogHandlerFailed(e);
+        }
+        return new ApplyOutcome(ApplyStatus.Applied, state, null);
+
+        ApplyOutcome Fail(string what, Exception e)
+        {
+            var message = $"{what}: {e.Message}";
+            Volatile.Write(ref _lastError, message);
+            LogApplyFailed(e, what);
+            return new ApplyOutcome(ApplyStatus.Failed, previous, message);
+        }
+    }
+
+    private TranslationResult Translate(
+        ResourceSnapshot snapshot,
+        TranslationResult? previous,
+        ImmutableDictionary<string, ImmutableArray<string>> assigned,
+        ImmutableDictionary<string, string> failures,
+        DateTimeOffset now)
+    {
+        var options = new TranslatorOptions
+        {
+            ControllerNames = _options.ControllerNames,
+            Now = now,
+            PreviousStatuses = previous is null
+                ? ImmutableDictionary<ObjectKey, object>.Empty
+                : previous.Statuses.ToImmutableDictionary(s => s.Key, s => s.Status),
+            AssignedAddresses = assigned,
+            ListenerFailures = failures,
+        };
+        return _options.Translate(snapshot, options);
+    }
+
+    private static bool SameFailures(ImmutableDictionary<string, string> a, ImmutableDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    public async ValueTask DisposeAsync()
+    {
+        Task loop;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _stopping.Cancel();
+            loop = _loop;
+        }
+        try { await loop.ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        await _dataPlane.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private sealed class Waiter(TaskCompletionSource<ApplyOutcome> source, bool superseded)
+    {
+        public TaskCompletionSource<ApplyOutcome> Source { get; } = source;
+        public bool Superseded { get; set; } = superseded;
+    }
+
+    private sealed record Pending(ResourceSnapshot Snapshot, List<Waiter> Waiters);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied configuration version {Version}: {Gateways} gateways from {Objects} objects")]
+    private partial void LogApplied(long version, int gateways, int objects);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Apply failed ({What}); the previous configuration keeps serving")]
+    private partial void LogApplyFailed(Exception exception, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listener {Listener} could not be programmed: {Reason}")]
+    private partial void LogListenerFailed(string listener, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Problem}")]
+    private partial void LogProblem(string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A StatusChanged handler threw")]
+    private partial void LogHandlerFailed(Exception exception);
+}

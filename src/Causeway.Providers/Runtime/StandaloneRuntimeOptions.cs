@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+using Causeway.Model.Snapshot;
+using Causeway.Translation;
+
+namespace Causeway.Providers.Runtime;
+
+public sealed record StandaloneRuntimeOptions
+{
+    /// <summary>GatewayClass controllerNames served. By default ours and Envoy Gateway's, so its manifests work as written.</summary>
+    public ImmutableArray<string> ControllerNames { get; init; } =
+        [TranslatorOptions.DefaultControllerName, TranslatorOptions.EnvoyGatewayControllerName];
+
+    /// <summary>A CIDR (e.g. <c>127.10.0.0/16</c>) from which every Gateway gets a stable address; null binds the default address.</summary>
+    public string? AddressPool { get; init; }
+
+    /// <summary>The translation function; tests replace it. Defaults to <see cref="Translator.Translate"/>.</summary>
+    public Func<ResourceSnapshot, TranslatorOptions, TranslationResult> Translate { get; init; } = Translator.Translate;
+}

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using Causeway.Providers.Admin;
+using Causeway.Providers.File;
+using Causeway.Providers.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.Cli.Commands;
+
+/// <summary>
+/// <c>causeway run PATH...</c>: serves the Gateways in the manifests, reloading when files change, until SIGTERM or
+/// Ctrl+C (then stops accepting, drains and exits 0). A first load with errors exits 1 listing them.
+/// </summary>
+internal static partial class RunCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var paths = CommonOptions.Paths("Manifest files or directories (read recursively, watched for changes)");
+        var admin = new Option<string>("--admin-address")
+        {
+            Description = "Where the admin API (/healthz, /readyz, /status, /config_dump) listens",
+            DefaultValueFactory = _ => AdminServerOptions.DefaultAddress,
+        };
+        var pool = new Option<string?>("--address-pool")
+        {
+            Description = "CIDR from which each Gateway gets its own stable address, e.g. 127.10.0.0/16 (default: bind all addresses)",
+        };
+        var echo = new Option<string?>("--with-echo")
+        {
+            Description = "Also start the built-in echo backend on ADDR:PORT (the examples' backends point at it)",
+        };
+        var controllers = CommonOptions.ControllerNames();
+        var command = new Command("run", "Serve the Gateways described by the manifests") { paths, admin, pool, echo, controllers };
+        command.SetAction((parse, ct) => RunAsync(context, new RunSettings(
+            parse.GetValue(paths)!, parse.GetValue(admin)!, parse.GetValue(pool), parse.GetValue(echo), parse.GetValue(controllers)), ct));
+        return command;
+    }
+
+    internal sealed record RunSettings(string[] Paths, string AdminAddress, string? AddressPool, string? WithEcho, string[]? ControllerNames);
+
+    internal static async Task<int> RunAsync(CliContext context, RunSettings settings, CancellationToken ct)
+    {
+        var ownedLogging = context.LoggerFactory is null;
+        var loggerFactory = context.LoggerFactory ?? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .SetMinimumLevel(LogLevel.Information));
+        try
+        {
+            return await RunCoreAsync(context, settings, loggerFactory, ct);
+        }
+        finally
+        {
+            if (ownedLogging) loggerFactory.Dispose();
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(CliContext context, RunSettings settings, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        var logger = loggerFactory.CreateLogger("Causeway.Run");
+        System.Net.IPEndPoint adminEndpoint;
+        try
+        {
+            adminEndpoint = AdminServerOptions.ParseAddress(settings.AdminAddress);
+            if (settings.AddressPool is not null) _ = new AddressPool(settings.AddressPool);
+        }
+        catch (FormatException e)
+        {
+            await context.Err.WriteLineAsync("error: " + e.Message);
+            return 2;
+        }
+
+        await using var files = new FileProvider(new FileProviderOptions { Paths = settings.Paths, Validator = context.Validator }, loggerFactory, context.Time);
+        var first = files.Load();
+        foreach (var w in first.Warnings) await context.Err.WriteLineAsync("warning: " + w);
+        if (!first.Ok)
+        {
+            foreach (var e in first.Errors) await context.Err.WriteLineAsync("error: " + e);
+            await context.Err.WriteLineAsync($"{first.Errors.Count} error(s) in the manifests; not starting");
+            return 1;
+        }
+
+        var dataPlane = context.DataPlaneFactory(loggerFactory);
+        if (dataPlane is null)
+        {
+            await context.Err.WriteLineAsync("error: this build of causeway has no data plane");
+            return 2;
+        }
+
+        IAsyncDisposable? echo = null;
+        try
+        {
+            if (settings.WithEcho is not null)
+            {
+                if (context.Echo is null)
+                {
+                    await context.Err.WriteLineAsync("error: this build of causeway has no echo backend");
+                    await dataPlane.DisposeAsync();
+                    return 2;
+                }
+                echo = await context.Echo(settings.WithEcho, ct);
+                LogEcho(logger, settings.WithEcho);
+            }
+
+            await using var runtime = new StandaloneRuntime(new StandaloneRuntimeOptions
+            {
+                AddressPool = settings.AddressPool,
+                ControllerNames = CommonOptions.ControllerNamesOrDefault(settings.ControllerNames),
+            }, dataPlane, loggerFactory, context.Time);
+
+            var outcome = await runtime.ApplyAsync(first.Snapshot!, ct);
+            if (outcome.Status == ApplyStatus.Failed)
+            {
+                await context.Err.WriteLineAsync("error: " + outcome.Error);
+                return 1;
+            }
+
+            await using var adminServer = new AdminServer(new AdminServerOptions
+            {
+                Address = adminEndpoint,
+                LoadErrors = () => [.. files.Errors.Select(e => e.ToString())],
+            }, runtime, loggerFactory);
+            await adminServer.StartAsync(ct);
+            LogStarted(logger, adminServer.BaseAddress, runtime.Current?.Result.Gateways.Count ?? 0);
+            context.AdminStarted?.Invoke(adminServer.BaseAddress!);
+
+            await files.WatchAsync(async (snapshot, token) => await runtime.ApplyAsync(snapshot, token), ct);
+            LogStopping(logger);
+            return 0;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            LogStopping(logger);
+            return 0;
+        }
+        finally
+        {
+            if (echo is not null) await echo.DisposeAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Causeway is serving {Gateways} gateways; admin API on {Admin}")]
+    private static partial void LogStarted(ILogger logger, Uri? admin, int gateways);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Echo backend listening on {Bind}")]
+    private static partial void LogEcho(ILogger logger, string bind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: closing listeners and draining connections")]
+    private static partial void LogStopping(ILogger logger);
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Causeway.Cli.Integration;
+using Causeway.Model.Loading;
+using Causeway.Providers.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.Cli;
+
+/// <summary>The real components behind the CLI (replaces IntegrationHooks.Pending.cs at merge).</summary>
+internal static class IntegrationHooks
+{
+    public static IGatewayDataPlane? CreateDataPlane(ILoggerFactory loggerFactory) => DataPlaneAdapter.Create(loggerFactory);
+
+    public static EchoStarter? Echo => async (bind, ct) => await Integration.EchoCommand.StartAsync(bind, ct);
+
+    // Lead: return the CRD schema validator here.
+    public static IObjectValidator? CreateValidator() => null;
+
+    public static Command? EchoCommand(CliContext context) => Integration.EchoCommand.Create(context);
+}

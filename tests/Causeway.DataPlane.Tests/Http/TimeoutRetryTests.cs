@@ -1,0 +1,90 @@
+using System.Net;
+using Causeway.DataPlane.Tests.Support;
+using Causeway.Translation.Ir;
+using static Causeway.DataPlane.Tests.Support.Ir;
+
+namespace Causeway.DataPlane.Tests.Http;
+
+public sealed class TimeoutRetryTests : IAsyncLifetime
+{
+    private EchoBackend _a = null!;
+
+    public async Task InitializeAsync() => _a = await EchoBackend.StartAsync("a");
+
+    public async Task DisposeAsync() => await _a.DisposeAsync();
+
+    private GatewayIr Single(HttpRuleIr rule, params BackendIr[] extra) =>
+        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", rule)))], [Backend("ns/a:80", _a), .. extra]);
+
+    [Fact]
+    public async Task Request_timeout_answers_504()
+    {
+        await using var g = await TestGateway.StartAsync(Single(To("ns/a:80") with { RequestTimeout = TimeSpan.FromMilliseconds(300) }));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using var r = await g.GetAsync("h", "/", ("x-echo-delay-ms", "3000"));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, r.StatusCode);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), sw.Elapsed.ToString());
+        using var ok = await g.GetAsync("h", "/", ("x-echo-delay-ms", "10"));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
+    [Fact]
+    public async Task Backend_request_timeout_answers_504()
+    {
+        await using var g = await TestGateway.StartAsync(Single(To("ns/a:80") with { BackendRequestTimeout = TimeSpan.FromMilliseconds(300) }));
+        using var r = await g.GetAsync("h", "/", ("x-echo-delay-ms", "3000"));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task Retry_on_listed_status_until_success()
+    {
+        var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 500 }, Attempts = 2, Backoff = TimeSpan.FromMilliseconds(10) } };
+        await using var g = await TestGateway.StartAsync(Single(rule));
+        var before = _a.RequestCount;
+        // The backend fails its first N requests overall: make N = before + 2 so this request fails twice, then succeeds.
+        using var r = await g.GetAsync("h", "/", ("x-echo-fail-first", (before + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(before + 3, _a.RequestCount);
+    }
+
+    [Fact]
+    public async Task Retry_gives_up_after_attempts()
+    {
+        var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 503 }, Attempts = 1 } };
+        await using var g = await TestGateway.StartAsync(Single(rule));
+        var before = _a.RequestCount;
+        using var r = await g.GetAsync("h", "/", ("x-echo-status", "503"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+        Assert.Equal(before + 2, _a.RequestCount);
+    }
+
+    [Fact]
+    public async Task No_retry_without_retry_policy_or_with_body()
+    {
+        var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 500 }, Attempts = 3 } };
+        await using var g = await TestGateway.StartAsync(Single(rule));
+        var before = _a.RequestCount;
+        var req = g.Request("h", "/", HttpMethod.Post);
+        req.Headers.TryAddWithoutValidation("x-echo-status", "500");
+        req.Content = new StringContent(new string('x', 1000));
+        using var r = await g.SendAsync(req);
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.Equal(before + 1, _a.RequestCount);
+    }
+
+    [Fact]
+    public async Task Retry_on_connection_error_reaches_healthy_endpoint()
+    {
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var deadPort = ((IPEndPoint)closed.LocalEndPoint!).Port; // bound, not listening: connection refused
+        var rule = To("ns/mixed:80") with { Retry = new RetryIr { Codes = new[] { 503 }, Attempts = 2 } };
+        await using var g = await TestGateway.StartAsync(Single(rule, Backend("ns/mixed:80", deadPort, _a.Port)));
+        for (var i = 0; i < 6; i++)
+        {
+            using var r = await g.GetAsync("h", "/");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        }
+    }
+}
