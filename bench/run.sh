@@ -296,6 +296,7 @@ build_causeway || true
 gen_tls
 start_peers
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+CW_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo "+dirty")
 want h1 && scenario_h1
 want routes && scenario_routes
 want tls && scenario_tls tls
@@ -307,7 +308,7 @@ report() {
   echo "# Causeway benchmark — $STARTED"
   echo
   echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)." \
-       "Causeway $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | awk 'NR==1 {print "HAProxy " $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')."
+       "Causeway $CW_REV (source tree; BUILD=0 reuses an earlier publish), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | awk 'NR==1 {print "HAProxy " $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')."
   echo "DURATION=${DUR}s REPS=$REPS WARMUP=${WARMUP}s SCENARIOS=$SCENARIOS${QUICK:+ QUICK=$QUICK}." \
        "Proxy under test on CPU $PROXY_CPU; backend (nginx return 200, 100-byte body) and load generator on CPU $LOAD_CPU."
   echo
