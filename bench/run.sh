@@ -33,7 +33,7 @@ PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 CLK_TCK=$(getconf CLK_TCK)
 CW_OUT="$ROOT/bench/out/causeway"
-CW_BIN="$CW_OUT/causeway"
+CW_BIN=${CAUSEWAY_BIN:-"$CW_OUT/causeway"}   # CAUSEWAY_BIN: another build to measure (implies BUILD=0)
 CW_ADMIN=127.0.0.1:19100
 ROUTES_SCEN="routes=$ROUTES c=32"
 
@@ -72,6 +72,7 @@ install_tools() {
 
 build_causeway() {
   [ "${BUILD:-1}" = 0 ] && return 0   # reuse bench/out/causeway as it is
+  [ -n "${CAUSEWAY_BIN:-}" ] && return 0
   log "dotnet publish src/Causeway -c Release -o bench/out/causeway"
   (cd "$ROOT" && timeout 1200 dotnet publish src/Causeway -c Release -o "$CW_OUT" >"$WORK/log/publish.log" 2>&1) \
     || { tail -20 "$WORK/log/publish.log" >&2; note "Causeway build failed: $(grep -m1 -E 'error' "$WORK/log/publish.log")"; return 1; }
