@@ -110,13 +110,16 @@ start_causeway() {
   start_bg causeway "$PROXY_CPU" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TieredPGO=1 \
     "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN"
   local pid=$STARTED_PID
-  wait_200 180 "$pid" "$url" "$@"
+  # A listener Causeway reports it could not program will not start answering: stop waiting early.
+  WAIT_FAIL_LOG="$WORK/log/causeway.log" WAIT_FAIL_RE='could not be programmed|Cannot bind' wait_200 180 "$pid" "$url" "$@"
   local st=$? rc=""
   [ $st = 2 ] && { wait "$pid"; rc=$?; }
   case $st in
     0) CW_PID=$pid; CW_READY_MS=$(( ($(date +%s%N) - t0) / 1000000 )); log "causeway ready in ${CW_READY_MS} ms"; return 0 ;;
     2) note "Causeway not measured ($(basename "$dir")): \`causeway run\` exited before serving (rc $rc): $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)" ;;
-    *) note "Causeway not measured ($(basename "$dir")): no 200 from $url within 180 s: $(tail -3 "$WORK/log/causeway.log" | tr '\n' ' ' | cut -c1-300)"
+    3) note "Causeway not measured ($(basename "$dir")): $(grep -m1 -E 'could not be programmed|Cannot bind' "$WORK/log/causeway.log" | cut -c1-300)"
+       stop_pid "$pid" ;;
+    *) note "Causeway not measured ($(basename "$dir")): no 200 from $url within 180 s: $(grep -E 'warn|fail|crit' "$WORK/log/causeway.log" | tail -2 | tr '\n' ' ' | cut -c1-300)"
        stop_pid "$pid" ;;
   esac
   return 1
@@ -309,7 +312,7 @@ report() {
   echo "# Causeway benchmark — $STARTED"
   echo
   echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)." \
-       "Causeway $CW_REV (source tree; BUILD=0 reuses an earlier publish), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | awk 'NR==1 {print "HAProxy " $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')."
+       "Causeway ${CAUSEWAY_BIN:+binary $CAUSEWAY_BIN, }source tree $CW_REV, $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | awk 'NR==1 {print "HAProxy " $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')."
   echo "DURATION=${DUR}s REPS=$REPS WARMUP=${WARMUP}s SCENARIOS=$SCENARIOS${QUICK:+ QUICK=$QUICK}." \
        "Proxy under test on CPU $PROXY_CPU; backend (nginx return 200, 100-byte body) and load generator on CPU $LOAD_CPU."
   echo

@@ -60,12 +60,14 @@ http_code() {
   curl -sk -o /dev/null -m 2 --connect-timeout 1 -w '%{http_code}' "$@" "$url" 2>/dev/null || true
 }
 
-# wait_200 TIMEOUT_S PID URL [curl args...] : polls until 200; fails early if PID (may be "") dies.
+# wait_200 TIMEOUT_S PID URL [curl args...] : polls until 200 (0); 2 if PID (may be "") dies; 3 if
+# $WAIT_FAIL_LOG matches $WAIT_FAIL_RE; 1 on timeout.
 wait_200() {
   local timeout=$1 pid=$2 url=$3; shift 3
   local deadline=$(( $(date +%s) + timeout ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     [ -n "$pid" ] && ! alive "$pid" && return 2
+    [ -n "${WAIT_FAIL_LOG:-}" ] && grep -qE "$WAIT_FAIL_RE" "$WAIT_FAIL_LOG" 2>/dev/null && return 3
     [ "$(http_code "$url" "$@")" = 200 ] && return 0
     sleep 0.05
   done
