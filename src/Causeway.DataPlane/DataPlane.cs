@@ -29,7 +29,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private bool _disposed;
 
     public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
-        : this(options, loggerFactory, new UnsupportedL4ServerFactory())
+        : this(options, loggerFactory, new L4ServerFactory())
     {
     }
 
