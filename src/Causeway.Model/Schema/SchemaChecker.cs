@@ -14,6 +14,9 @@ internal sealed class SchemaChecker
 
     public List<SchemaError> Errors { get; } = [];
 
+    /// <summary>Whether CEL rules are evaluated (on by default; off only for diagnostics).</summary>
+    public bool EvaluateRules { get; init; } = true;
+
     /// <summary>Validates <paramref name="node"/> against <paramref name="s"/>.</summary>
     /// <param name="node">The value.</param>
     /// <param name="s">Its schema.</param>
@@ -51,7 +54,7 @@ internal sealed class SchemaChecker
         }
 
         CheckCombinators(node, s);
-        if (structural && s.Rules.Count > 0)
+        if (structural && EvaluateRules && s.Rules.Count > 0)
         {
             CelRuleRunner.Run(node, s, _path, Errors, subtreeHasErrors: Errors.Count > before);
         }
@@ -65,7 +68,7 @@ internal sealed class SchemaChecker
     {
         JsonObject => "object",
         JsonArray => "array",
-        JsonValue v => v.GetValueKind() switch
+        JsonValue v => JsonNumbers.Kind(v) switch
         {
             JsonValueKind.String => "string",
             JsonValueKind.True or JsonValueKind.False => "boolean",
@@ -105,18 +108,18 @@ internal sealed class SchemaChecker
         bool found;
         if (s.StringEnum is not null)
         {
-            found = node is JsonValue v && v.GetValueKind() == JsonValueKind.String && s.StringEnum.Contains(v.GetValue<string>());
+            found = node is JsonValue v && JsonNumbers.Kind(v) == JsonValueKind.String && s.StringEnum.Contains(v.GetValue<string>());
         }
         else
         {
             found = s.Enum.Any(e => JsonNode.DeepEquals(e, node) || (e is JsonValue ev && node is JsonValue nv &&
-                ev.GetValueKind() == JsonValueKind.Number && nv.GetValueKind() == JsonValueKind.Number &&
+                JsonNumbers.Kind(ev) == JsonValueKind.Number && JsonNumbers.Kind(nv) == JsonValueKind.Number &&
                 JsonNumbers.GetDouble(ev) == JsonNumbers.GetDouble(nv)));
         }
 
         if (!found)
         {
-            var supported = string.Join(", ", s.Enum.Select(e => Quote(e is JsonValue ev && ev.GetValueKind() == JsonValueKind.String ? ev.GetValue<string>() : e?.ToJsonString() ?? "null")));
+            var supported = string.Join(", ", s.Enum.Select(e => Quote(e is JsonValue ev && JsonNumbers.Kind(ev) == JsonValueKind.String ? ev.GetValue<string>() : e?.ToJsonString() ?? "null")));
             Add($"Unsupported value: {Render(node)}: supported values: {supported}");
         }
     }
@@ -200,14 +203,32 @@ internal sealed class SchemaChecker
 
         if (s.ListType == "map" && s.ListMapKeys.Count > 0)
         {
-            CheckUnique(arr, item => item is JsonObject o
-                ? new JsonObject(s.ListMapKeys.Where(o.ContainsKey).Select(k => KeyValuePair.Create(k, o[k]?.DeepClone()))).ToJsonString()
-                : null);
+            CheckUnique(arr, item => item is JsonObject o ? MapKey(o, s.ListMapKeys) : null);
         }
         else if (s.ListType == "set")
         {
             CheckUnique(arr, item => item?.ToJsonString() ?? "null");
         }
+    }
+
+    /// <summary>The list-map key of an item rendered as JSON, e.g. <c>{"name":"http"}</c>.</summary>
+    private static string MapKey(JsonObject o, IReadOnlyList<string> keys)
+    {
+        var sb = new System.Text.StringBuilder("{");
+        foreach (var k in keys)
+        {
+            if (o.TryGetPropertyValue(k, out var v))
+            {
+                if (sb.Length > 1)
+                {
+                    sb.Append(',');
+                }
+
+                sb.Append(Quote(k)).Append(':').Append(v?.ToJsonString() ?? "null");
+            }
+        }
+
+        return sb.Append('}').ToString();
     }
 
     private void CheckUnique(JsonArray arr, Func<JsonNode?, string?> key)
@@ -232,13 +253,14 @@ internal sealed class SchemaChecker
 
     private void CheckScalar(JsonValue v, SchemaNode s)
     {
-        var kind = v.GetValueKind();
+        var kind = JsonNumbers.Kind(v);
         if (kind == JsonValueKind.String)
         {
             var str = v.GetValue<string>();
-            if (s.MaxLength is not null || s.MinLength is not null)
+            // UTF-16 length is an upper bound of the rune count and at most twice it: count runes only when needed.
+            if ((s.MaxLength is { } mx && str.Length > mx) || (s.MinLength is { } mn && str.Length < mn * 2))
             {
-                var len = str.EnumerateRunes().Count();
+                var len = RuneCount(str);
                 if (s.MaxLength is { } max && len > max)
                 {
                     Add($"Invalid value: {Quote(str)}: must be no more than {max} characters");
@@ -353,13 +375,24 @@ internal sealed class SchemaChecker
         return ok;
     }
 
+    private static int RuneCount(string s)
+    {
+        var n = 0;
+        foreach (var _ in s.EnumerateRunes())
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     private static string Num(double d) => d.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Renders a value the way API server messages do: strings quoted, numbers bare, objects as JSON.</summary>
     public static string Render(JsonNode? node) => node switch
     {
         null => "null",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => Quote(v.GetValue<string>()),
+        JsonValue v when JsonNumbers.Kind(v) == JsonValueKind.String => Quote(v.GetValue<string>()),
         _ => node.ToJsonString(),
     };
 

@@ -59,7 +59,7 @@ internal sealed class SchemaNodeParser(string kind, string version, ConcurrentDi
         if (s["enum"] is JsonArray e)
         {
             enumValues = [.. e.Select(x => x?.DeepClone())];
-            if (enumValues.All(x => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.String))
+            if (enumValues.All(x => x is JsonValue jv && JsonNumbers.Kind(jv) == JsonValueKind.String))
             {
                 stringEnum = enumValues.Select(x => x!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
             }

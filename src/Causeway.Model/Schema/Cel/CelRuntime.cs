@@ -21,9 +21,13 @@ internal static class CelRuntime
             case null: return null;
             case JsonObject or JsonArray: return node;
             case JsonValue v:
-                switch (v.GetValueKind())
+                if (v.TryGetValue<string>(out var str))
                 {
-                    case JsonValueKind.String: return v.GetValue<string>();
+                    return str;
+                }
+
+                switch (JsonNumbers.Kind(v))
+                {
                     case JsonValueKind.True: return true;
                     case JsonValueKind.False: return false;
                     case JsonValueKind.Null: return null;
@@ -151,6 +155,16 @@ internal static class CelRuntime
                 return elem is string s && m.ContainsKey(s);
             case Dictionary<object, object?> d:
                 return elem is not null && d.ContainsKey(elem);
+            case object?[] constants:
+                foreach (var item in constants)
+                {
+                    if (ValueEquals(elem, item))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             case JsonArray or IReadOnlyList<object?>:
                 foreach (var item in Iterate(container))
                 {

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Causeway.Model.Schema;
+using Xunit.Abstractions;
+
+namespace Causeway.Model.Tests.Schema;
+
+public class SchemaPerformanceTests(ITestOutputHelper output)
+{
+    private const string RouteJson = """
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"r","namespace":"default"},
+         "spec":{"parentRefs":[{"name":"gw","sectionName":"http"}],"hostnames":["a.example.com","*.example.org"],
+          "rules":[
+           {"matches":[{"path":{"type":"PathPrefix","value":"/api"},"headers":[{"name":"x-env","value":"prod"}]}],
+            "filters":[{"type":"RequestHeaderModifier","requestHeaderModifier":{"set":[{"name":"x-a","value":"b"}]}}],
+            "backendRefs":[{"name":"api","port":8080,"weight":90},{"name":"api-canary","port":8080,"weight":10}]},
+           {"matches":[{"path":{"type":"Exact","value":"/login"},"method":"POST"}],
+            "backendRefs":[{"name":"auth","port":80}],"timeouts":{"request":"10s"}},
+           {"backendRefs":[{"name":"web","port":80}]}]}}
+        """;
+
+    [Fact]
+    public void TenThousandHttpRoutesValidateQuickly()
+    {
+        var sw = Stopwatch.StartNew();
+        var validator = new SchemaValidator(CrdSchemaSet.Experimental);
+        output.WriteLine($"load: {sw.ElapsedMilliseconds} ms");
+
+        const int n = 10_000;
+        var template = JsonNode.Parse(RouteJson)!.AsObject();
+        var routes = Enumerable.Range(0, n).Select(_ => template.DeepClone().AsObject()).ToList();
+
+        // Warm up (tiered JIT) on separate objects.
+        for (var i = 0; i < 3000; i++)
+        {
+            Assert.Empty(validator.Validate(JsonNode.Parse(RouteJson)!.AsObject(), "gateway.networking.k8s.io", "v1", "HTTPRoute"));
+        }
+
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        sw.Restart();
+        foreach (var r in routes)
+        {
+            var errors = validator.Validate(r, "gateway.networking.k8s.io", "v1", "HTTPRoute");
+            Assert.Empty(errors);
+        }
+
+        sw.Stop();
+        cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        output.WriteLine($"validate {n}: {sw.ElapsedMilliseconds} ms wall, {cpu.TotalMilliseconds:F0} ms process CPU");
+
+        // Target is well under a second on an idle machine; the bound is generous because the build machine is
+        // shared (2 cores, often heavily loaded), which inflates wall-clock time many-fold.
+        Assert.True(sw.ElapsedMilliseconds < 10_000, $"took {sw.ElapsedMilliseconds} ms");
+    }
+}
