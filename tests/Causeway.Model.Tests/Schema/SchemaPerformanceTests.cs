@@ -5,6 +5,10 @@ using Xunit.Abstractions;
 
 namespace Causeway.Model.Tests.Schema;
 
+[CollectionDefinition(nameof(SchemaPerformanceTests), DisableParallelization = true)]
+public class SchemaPerformanceCollection;
+
+[Collection(nameof(SchemaPerformanceTests))]
 public class SchemaPerformanceTests(ITestOutputHelper output)
 {
     private const string RouteJson = """
@@ -48,8 +52,9 @@ public class SchemaPerformanceTests(ITestOutputHelper output)
         cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
         output.WriteLine($"validate {n}: {sw.ElapsedMilliseconds} ms wall, {cpu.TotalMilliseconds:F0} ms process CPU");
 
-        // Target is well under a second on an idle machine; the bound is generous because the build machine is
-        // shared (2 cores, often heavily loaded), which inflates wall-clock time many-fold.
-        Assert.True(sw.ElapsedMilliseconds < 10_000, $"took {sw.ElapsedMilliseconds} ms");
+        // Target is well under a second on an idle machine (optimized build). This is a regression guard, not a
+        // benchmark: the build machine is shared (2 cores, often load > 20), which inflates wall-clock time many-fold,
+        // so the bound is on process CPU time and generous enough for an unoptimized Debug build.
+        Assert.True(cpu.TotalMilliseconds < 8_000, $"took {cpu.TotalMilliseconds:F0} ms CPU ({sw.ElapsedMilliseconds} ms wall)");
     }
 }
