@@ -12,6 +12,11 @@ internal static class JsonNumbers
     /// </summary>
     public static JsonValueKind Kind(JsonValue v)
     {
+        if (v.TryGetValue<JsonElement>(out var e))
+        {
+            return e.ValueKind;
+        }
+
         if (v.TryGetValue<string>(out _))
         {
             return JsonValueKind.String;
@@ -20,11 +25,6 @@ internal static class JsonNumbers
         if (v.TryGetValue<bool>(out var b))
         {
             return b ? JsonValueKind.True : JsonValueKind.False;
-        }
-
-        if (v.TryGetValue<JsonElement>(out var e))
-        {
-            return e.ValueKind;
         }
 
         if (v.TryGetValue<long>(out _) || v.TryGetValue<int>(out _) || v.TryGetValue<double>(out _))

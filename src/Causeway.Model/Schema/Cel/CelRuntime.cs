@@ -21,13 +21,10 @@ internal static class CelRuntime
             case null: return null;
             case JsonObject or JsonArray: return node;
             case JsonValue v:
-                if (v.TryGetValue<string>(out var str))
+                var kind = JsonNumbers.Kind(v);
+                switch (kind)
                 {
-                    return str;
-                }
-
-                switch (JsonNumbers.Kind(v))
-                {
+                    case JsonValueKind.String: return v.GetValue<string>();
                     case JsonValueKind.True: return true;
                     case JsonValueKind.False: return false;
                     case JsonValueKind.Null: return null;
