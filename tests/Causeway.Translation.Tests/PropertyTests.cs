@@ -46,8 +46,9 @@ public class PropertyTests
         string Load(string yaml)
         {
             var load = new ManifestLoader(TestData.Validator).LoadText(yaml, name);
-            Assert.Empty(load.Errors);
-            return RenderObjects(load.Objects);
+            // Errors carry line numbers, which move with the documents: compare them without their location.
+            var errors = load.Errors.Select(e => (e with { Line = 0 }).ToString()).Order(StringComparer.Ordinal);
+            return string.Join("\n", errors) + RenderObjects(load.Objects);
         }
         var expected = Load(text);
         Gen.Int[0, int.MaxValue].Sample(seed => Assert.Equal(expected, Load(string.Join("\n---\n", Shuffled(docs, seed)) + "\n")), iter: 10, threads: 1);
