@@ -43,7 +43,8 @@ public static partial class CertificateFactory
         var now = DateTimeOffset.UtcNow.AddMinutes(-5);
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var cert = req.Create(issuer.Certificate, now, now.AddDays(365), serial);
+        var notAfter = now.AddDays(365) < issuer.Certificate.NotAfter ? now.AddDays(365) : new DateTimeOffset(issuer.Certificate.NotAfter.ToUniversalTime());
+        using var cert = req.Create(issuer.Certificate, now, notAfter, serial);
         return Finish(cert, key);
     }
 

@@ -36,7 +36,8 @@ public static class Node
         if (v is not JsonValue jv) return null;
         return jv.GetValueKind() switch
         {
-            JsonValueKind.Number => jv.TryGetValue<long>(out var l) ? l : (long)jv.GetValue<double>(),
+            JsonValueKind.Number => long.TryParse(jv.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l
+                : (long)double.Parse(jv.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
             JsonValueKind.String => long.TryParse(jv.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : null,
             _ => null,
         };
@@ -48,7 +49,7 @@ public static class Node
         if (v is not JsonValue jv) return null;
         return jv.GetValueKind() switch
         {
-            JsonValueKind.Number => jv.GetValue<double>(),
+            JsonValueKind.Number => double.Parse(jv.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
             JsonValueKind.String => double.TryParse(jv.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p : null,
             _ => null,
         };

@@ -143,6 +143,10 @@ public sealed class CaseExecutor(ConformanceSession session, DateTimeOffset test
             var n = counts.GetValueOrDefault(backend);
             if (weight == 0 && n > 0) return $"backend {backend} has weight 0 but answered {n} requests";
             if (weight > 0 && n == 0) return $"backend {backend} (weight {weight}) was never hit";
+        }
+        foreach (var (backend, weight) in expected)
+        {
+            var n = counts.GetValueOrDefault(backend);
             var share = (double)n / total;
             if (Math.Abs(share - weight) > w.Tolerance)
                 return $"backend {backend}: share {share:0.000}, expected {weight} +/- {w.Tolerance} (counts: {string.Join(", ", counts.Select(kv => $"{kv.Key}={kv.Value}"))})";
