@@ -27,6 +27,7 @@ public static class HttpExecutor
         var uri = new Uri($"{(https ? "https" : "http")}://{target.Authority(defaultPort)}{path}",
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var clientCertRequested = false;
+        var notes = new StringBuilder();
         string? tlsError = null;
         using var handler = new SocketsHttpHandler
         {
@@ -48,9 +49,13 @@ public static class HttpExecutor
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 ApplicationProtocols = spec.Protocol == "H2" ? [SslApplicationProtocol.Http2] : [SslApplicationProtocol.Http11],
                 RemoteCertificateValidationCallback = TlsTrust.Validator(roots, serverName, e => tlsError = e),
-                LocalCertificateSelectionCallback = (_, _, _, remote, _) =>
+                // .NET first asks before the handshake (remote == null): answering null there defers the choice to
+                // the server's CertificateRequest, which is how we learn that the gateway asked for a certificate.
+                LocalCertificateSelectionCallback = (_, _, _, remote, issuers) =>
                 {
-                    if (remote is not null) clientCertRequested = true;
+                    notes.Append($"[select remote={remote is not null} issuers={issuers.Length}]");
+                    if (remote is null) return null!;
+                    clientCertRequested = true;
                     return clientCert!;
                 },
             };
@@ -84,6 +89,7 @@ public static class HttpExecutor
                 Body = body,
                 Echo = IsJson(contentType) ? EchoResponse.ParseHttp(body) : null,
                 ClientCertificateRequested = clientCertRequested,
+                TlsNotes = notes.ToString(),
             };
         }
         catch (HttpRequestException e)

@@ -26,6 +26,9 @@ public sealed record Observation
     /// <summary>The gateway asked for a client certificate during the TLS handshake.</summary>
     public bool ClientCertificateRequested { get; init; }
 
+    /// <summary>Diagnostics of the TLS handshake (client certificate selection calls).</summary>
+    public string? TlsNotes { get; init; }
+
     /// <summary>gRPC status code name (OK, Unimplemented ...).</summary>
     public string? GrpcCode { get; init; }
 
