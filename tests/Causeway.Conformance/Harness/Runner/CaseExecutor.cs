@@ -197,18 +197,22 @@ public sealed class CaseExecutor(ConformanceSession session, DateTimeOffset test
                 finally { gate.Release(); }
             }));
             if (requestError is not null) { last = $"attempt {attempt}: {requestError}"; continue; }
-            await Task.Delay(TimeSpan.FromSeconds(1), ct); // let mirrored requests finish logging
             var line = $"Echoing back request made to {path} to client";
-            last = null;
-            foreach (var m in c.MirroredTo)
+            string? Distribution()
             {
-                var p = (m.Percent ?? 100) / 100.0;
-                var n = session.Logs.Of(m.Namespace, m.Name, since).Count(l => l.Text.Contains(line, StringComparison.Ordinal));
-                var mean = md.Requests * p;
-                var tolerance = md.ToleranceStdDevs * Math.Sqrt(md.Requests * p * (1 - p));
-                if (Math.Abs(n - mean) > tolerance)
-                    last = $"attempt {attempt}: {m.Name} got {n} mirrored requests, expected {mean:0} +/- {tolerance:0.0}";
+                foreach (var m in c.MirroredTo)
+                {
+                    var p = (m.Percent ?? 100) / 100.0;
+                    var n = session.Logs.Of(m.Namespace, m.Name, since).Count(l => l.Text.Contains(line, StringComparison.Ordinal));
+                    var mean = md.Requests * p;
+                    var tolerance = md.ToleranceStdDevs * Math.Sqrt(md.Requests * p * (1 - p));
+                    if (Math.Abs(n - mean) > tolerance)
+                        return $"attempt {attempt}: {m.Name} got {n} mirrored requests, expected {mean:0} +/- {tolerance:0.0}";
+                }
+                return null;
             }
+            // Mirrored requests may still be in flight: poll (bounded) instead of sleeping.
+            last = await Waits.UntilAsync(Distribution, HttpExecutor.RequestTimeout, ct);
             if (last is null) return null;
             log("  " + last);
         }

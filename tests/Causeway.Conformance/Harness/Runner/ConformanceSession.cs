@@ -51,6 +51,9 @@ public sealed class ConformanceSession : IAsyncDisposable, IStatusView, ICertifi
     /// <summary>Why no test can run (adapters not wired, base not ready ...), or null.</summary>
     public string? UnavailableReason { get; private set; }
 
+    /// <summary>True when the gateway exists but setting up the base failed: tests then fail instead of being skipped.</summary>
+    public bool SetupFailed { get; private set; }
+
     public IGatewayUnderTest Gateway => _gateway ?? throw new InvalidOperationException(UnavailableReason);
     public WorkloadManager Workloads => _workloads ?? throw new InvalidOperationException(UnavailableReason);
     public void Log(string line) => _options.Log(line);
@@ -73,11 +76,12 @@ public sealed class ConformanceSession : IAsyncDisposable, IStatusView, ICertifi
             _ = keys;
             var namespaces = docs.Where(d => d.Str("kind") == "Namespace").Select(d => d.Obj("metadata").Str("name") ?? "").ToList();
             var waited = await Waits.UntilAsync(() => Readiness.Check(this, namespaces), _options.BaseReadyTimeout, ct);
-            if (waited is not null) UnavailableReason = "base manifests never became ready: " + waited;
+            if (waited is not null) (UnavailableReason, SetupFailed) = ("base manifests never became ready: " + waited, true);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or IOException)
         {
             UnavailableReason = "setting up the base manifests failed: " + e.Message;
+            SetupFailed = _options.EchoLauncher is not null;
         }
     }
 

@@ -29,7 +29,10 @@ public sealed partial class TestRunner(ConformanceSession session, Action<string
     {
         var skip = SkipReason(t, session.Options.SupportedFeatures, session.Options.IncludeProvisional);
         if (skip is not null) return TestOutcome.Skipped(t.Name, t.Features, skip);
-        if (session.UnavailableReason is { } unavailable) return TestOutcome.Skipped(t.Name, t.Features, unavailable);
+        if (session.UnavailableReason is { } unavailable)
+            return session.SetupFailed
+                ? new TestOutcome(t.Name, t.Features, OutcomeKind.Failed, unavailable, TimeSpan.Zero)
+                : TestOutcome.Skipped(t.Name, t.Features, unavailable);
         var sw = Stopwatch.StartNew();
         var testStart = DateTimeOffset.UtcNow;
         var created = new List<ObjectKey>();
