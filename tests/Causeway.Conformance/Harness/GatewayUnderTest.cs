@@ -64,38 +64,18 @@ public static class HarnessAdapters
     public const string NotWiredReason =
         "the standalone runtime / echo server adapters are not wired yet (Harness/GatewayUnderTest.cs)";
 
-    /// <summary>Creates the gateway under test, or null when no runtime is available on this branch.</summary>
-    public static IGatewayUnderTest? CreateGateway(GatewayUnderTestOptions options)
-    {
-        _ = options;
-        // Wire at merge, e.g.:
-        //   return new StandaloneGatewayAdapter(new StandaloneRuntime(new StandaloneOptions {
-        //       ControllerName = options.ControllerName, AddressPool = options.AddressPool, ... }));
-        return null;
-    }
+    /// <summary>Creates the gateway under test: Causeway's standalone runtime with the real data plane, in process.</summary>
+    public static IGatewayUnderTest? CreateGateway(GatewayUnderTestOptions options) => new CausewayGatewayUnderTest(options);
 
-    /// <summary>Creates the echo launcher, or null when the echo server is not available on this branch.</summary>
-    public static IEchoLauncher? CreateEchoLauncher()
-    {
-        // Wire at merge:
-        //   return new EchoLauncher();   // see the commented adapter below
-        return null;
-    }
+    /// <summary>Creates the echo launcher: Causeway's built-in echo server.</summary>
+    public static IEchoLauncher? CreateEchoLauncher() => new EchoLauncher();
 
-    // Adapter to wire (kept as a comment until Causeway.Echo lands on this branch):
-    //
-    // private sealed class EchoLauncher : IEchoLauncher
-    // {
-    //     public async Task<IAsyncDisposable> StartAsync(IPAddress bind, IReadOnlyDictionary<string, string?> env,
-    //         Action<string> log, CancellationToken ct)
-    //     {
-    //         var e = Causeway.Echo.EchoOptions.FromEnvironment(env);   // EchoOptions is a class with init props
-    //         var options = new Causeway.Echo.EchoOptions {
-    //             BindAddress = bind, Log = log, Mode = e.Mode, PodName = e.PodName, Namespace = e.Namespace,
-    //             ServiceName = e.ServiceName, IngressName = e.IngressName, HttpPort = e.HttpPort, H2cPort = e.H2cPort,
-    //             HttpsPort = e.HttpsPort, TcpPort = e.TcpPort, TlsPort = e.TlsPort, UdpPort = e.UdpPort,
-    //             TlsServerCert = e.TlsServerCert, TlsServerKey = e.TlsServerKey, TlsClientCaCerts = e.TlsClientCaCerts };
-    //         return await Causeway.Echo.EchoServer.StartAsync(options, ct);
-    //     }
-    // }
+    private sealed class EchoLauncher : IEchoLauncher
+    {
+        public async Task<IAsyncDisposable> StartAsync(IPAddress bind, IReadOnlyDictionary<string, string?> env, Action<string> log, CancellationToken ct)
+        {
+            var options = Causeway.Echo.EchoOptions.FromEnvironment(env) with { BindAddress = bind, Log = log };
+            return await Causeway.Echo.EchoServer.StartAsync(options, ct);
+        }
+    }
 }
