@@ -27,6 +27,10 @@ internal sealed partial class HttpRequestHandler
     public Task HandleAsync(HttpContext context, CompiledPort port)
     {
         var request = context.Request;
+        // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
+        // alternate :scheme values are allowed so that h2c works.
+        var scheme = port.IsHttps ? "https" : "http";
+        if (!string.Equals(request.Scheme, scheme, StringComparison.Ordinal)) request.Scheme = scheme;
         var hostValue = request.Host.Value ?? "";
         var host = HostMap<object>.StripPort(hostValue);
         var listener = port.Listeners.Find(host);
