@@ -100,9 +100,10 @@ internal sealed partial class HttpRequestHandler
 
     private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer)
     {
-        var retry = rule.RetryAttempts > 0 && IsRetryable(context) ? new RetryTransformer(transformer, rule) : null;
         using var requestCts = rule.RequestTimeout is { } rt ? CreateTimeout(context.RequestAborted, rt) : null;
         var token = requestCts?.Token ?? context.RequestAborted;
+        var retry = rule.RetryAttempts > 0 && await PrepareRetryAsync(context, token).ConfigureAwait(false)
+            ? new RetryTransformer(transformer, rule) : null;
         for (var attempt = 0; ; attempt++)
         {
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
@@ -116,6 +117,7 @@ internal sealed partial class HttpRequestHandler
                 if (retry is { RetryRequested: true } && mayRetry)
                 {
                     context.Response.Clear();
+                    RewindBody(context);
                     await BackoffAsync(rule, token).ConfigureAwait(false);
                     continue;
                 }
@@ -136,6 +138,7 @@ internal sealed partial class HttpRequestHandler
             {
                 LogRetry(rule.Name, attempt + 1, status);
                 context.Response.Clear();
+                RewindBody(context);
                 context.Features.Set<IForwarderErrorFeature>(null);
                 await BackoffAsync(rule, token).ConfigureAwait(false);
                 continue;
@@ -168,12 +171,32 @@ internal sealed partial class HttpRequestHandler
         }
     }
 
-    /// <summary>Only requests without a body (and no upgrade) are retried: their bytes can be replayed exactly.</summary>
-    private static bool IsRetryable(HttpContext context)
+    /// <summary>
+    /// Whether the request can be replayed exactly: no body, or a small body (Content-Length up to
+    /// <see cref="DataPlaneOptions.MaxRetryBufferedBodySize"/>) that is buffered here first. Upgrades never are.
+    /// </summary>
+    private async ValueTask<bool> PrepareRetryAsync(HttpContext context, CancellationToken ct)
     {
-        var detection = context.Features.Get<IHttpRequestBodyDetectionFeature>();
-        if (detection is null || detection.CanHaveBody) return false;
-        return context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true };
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }) return false;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return true;
+        var request = context.Request;
+        if (request.ContentLength is not { } length || length > _options.MaxRetryBufferedBodySize) return false;
+        try
+        {
+            request.EnableBuffering(_options.MaxRetryBufferedBodySize, _options.MaxRetryBufferedBodySize);
+            await request.Body.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+            request.Body.Position = 0;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static void RewindBody(HttpContext context)
+    {
+        if (context.Request.Body.CanSeek) context.Request.Body.Position = 0;
     }
 
     private static bool IsConnectFailure(ForwarderError error, Exception? exception)
