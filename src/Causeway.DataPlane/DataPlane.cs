@@ -30,6 +30,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
     private bool _disposed;
 
+    /// <summary>For tests: the backend connection pool registry.</summary>
+    internal BackendClientPool Pool => _pool;
+
     public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
         : this(options, loggerFactory, new UnsupportedL4ServerFactory())
     {
