@@ -63,7 +63,10 @@ internal sealed partial class HttpRequestHandler
             return Status(context, status);
         }
         rule.RequestEdits?.Apply(request.Headers);
-        var index = rule.PickTarget();
+        string? pinned = null;
+        int index;
+        if (rule.Session is { } session && session.TryResolve(request, out index, out var pinnedPrefix)) pinned = pinnedPrefix;
+        else index = rule.PickTarget();
         if (index < 0) return Status(context, StatusCodes.Status500InternalServerError);
         var target = rule.Targets[index];
         if (target.Redirect is { } targetRedirect) return Redirect(context, match, targetRedirect, port, target);
@@ -76,7 +79,12 @@ internal sealed partial class HttpRequestHandler
                 Mirror(context, mirror.Backend!);
         }
         if (!backend.HasEndpoints) return Status(context, StatusCodes.Status503ServiceUnavailable);
-        return ForwardAsync(context, rule, backend, match.Transformers[index]);
+        if (rule.Session is { } affinity && pinned is null)
+        {
+            pinned = backend.NextPrefix()!;
+            affinity.Issue(context, index, pinned);
+        }
+        return ForwardAsync(context, rule, backend, match.Transformers[index], pinned);
     }
 
     private static Task Redirect(HttpContext context, CompiledMatch match, Translation.Ir.RedirectIr redirect, CompiledPort port, Target? target)
@@ -98,7 +106,7 @@ internal sealed partial class HttpRequestHandler
         return Task.CompletedTask;
     }
 
-    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer)
+    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer, string? pinned)
     {
         using var requestCts = rule.RequestTimeout is { } rt ? CreateTimeout(context.RequestAborted, rt) : null;
         var token = requestCts?.Token ?? context.RequestAborted;
@@ -108,7 +116,7 @@ internal sealed partial class HttpRequestHandler
         {
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
             if (retry is not null) retry.MayRetry = mayRetry;
-            var prefix = backend.NextPrefix()!;
+            var prefix = pinned ?? backend.NextPrefix()!;
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
