@@ -180,6 +180,31 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/system")).StatusCode);
     }
 
+    [Fact]
+    public async Task Bad_certificate_fails_only_its_listener()
+    {
+        var broken = _certB.ToIr("b.example.com") with { PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" };
+        var gw = TwoListeners();
+        gw = gw with
+        {
+            Ports = new[]
+            {
+                gw.Ports[0] with { Listeners = new[] { gw.Ports[0].Listeners[0], gw.Ports[0].Listeners[1] with { Certificates = new[] { broken } } } },
+            },
+        };
+        await using var plane = new DataPlane(TestGateway.Options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var report = await plane.ApplyAsync([gw], CancellationToken.None);
+        Assert.True(report.ListenerFailures.ContainsKey("ns/gw/b"));
+        Assert.False(report.ListenerFailures.ContainsKey("ns/gw/a"));
+        var (client, seen) = HttpsClient();
+        using (client)
+        {
+            using var r = await client.SendAsync(Get(report.BoundPorts["ns/gw:0"], "a.example.com"));
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal("CN=a.example.com", Assert.Single(seen).Subject);
+        }
+    }
+
     private static async Task<string> RawHttpsAsync(int port, string sni, string host, X509Certificate2? clientCert)
     {
         using var tcp = new TcpClient();
