@@ -21,7 +21,7 @@ internal static class EnvoyProxyReader
         var service = k8s?["envoyService"];
         var spec = new ProxyConfigSpec
         {
-            Replicas = deployment?["replicas"]?.GetValue<int>(),
+            Replicas = deployment?["replicas"]?.Deserialize<int?>(Json),
             Resources = deployment?["container"]?["resources"]?.Deserialize<ResourceRequirements>(Json),
             Pod = deployment?["pod"] is JsonObject pod ? new ProxyPodSpec { Annotations = Map(pod["annotations"]), Labels = Map(pod["labels"]) } : null,
             Service = service is JsonObject svc ? new ProxyServiceSpec
