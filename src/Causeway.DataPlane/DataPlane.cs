@@ -3,6 +3,8 @@ using Causeway.DataPlane.Http;
 using Causeway.DataPlane.Listeners;
 using Causeway.DataPlane.Tls;
 using Causeway.Translation.Ir;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -28,8 +30,11 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
     private bool _disposed;
 
+    /// <summary>For tests: the backend connection pool registry.</summary>
+    internal BackendClientPool Pool => _pool;
+
     public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
-        : this(options, loggerFactory, new UnsupportedL4ServerFactory())
+        : this(options, loggerFactory, new L4ServerFactory())
     {
     }
 
@@ -39,11 +44,15 @@ public sealed partial class DataPlane : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _l4 = l4;
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(loggerFactory);
-        services.AddHttpForwarder();
-        _services = services.BuildServiceProvider();
+        // Kestrel's TLS middleware resolves internal services (metrics) from ApplicationServices: take the service
+        // registrations of an empty web application builder with Kestrel's core, without building a host.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddHttpForwarder();
+        _services = builder.Services.BuildServiceProvider();
         _handler = new HttpRequestHandler(_services.GetRequiredService<IHttpForwarder>(), options, loggerFactory.CreateLogger<HttpRequestHandler>());
         _pool = new BackendClientPool(options, _certificates, loggerFactory.CreateLogger<BackendClientPool>());
     }

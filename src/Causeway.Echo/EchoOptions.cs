@@ -7,7 +7,7 @@ namespace Causeway.Echo;
 /// Configuration of one echo instance ("pod"). Mirrors the environment variables of the upstream
 /// echo-basic image (ECHO.md section 1) plus the bind address and log sink needed by an in-process harness.
 /// </summary>
-public sealed class EchoOptions
+public sealed record EchoOptions
 {
     /// <summary>Address every listener binds to; each pod instance gets its own loopback address.</summary>
     public IPAddress BindAddress { get; init; } = IPAddress.Loopback;

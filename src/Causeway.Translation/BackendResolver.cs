@@ -18,6 +18,12 @@ internal sealed record BackendProblem(string Reason, string Message);
 internal sealed class BackendResolver(ResourceSnapshot s)
 {
     private readonly Dictionary<string, BackendIr> _backends = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Ns, string Name, int Port, BackendProtocol Protocol), string> _resolved = [];
+    private readonly Dictionary<(string Ns, string Name), List<(BackendTlsPolicy Policy, PolicyTargetReference Target)>> _policiesByService =
+        s.BackendTlsPolicies
+            .SelectMany(p => p.Spec.TargetRefs.Where(t => t.Group == "" && t.Kind == "Service").Select(t => (Policy: p, Target: t)))
+            .GroupBy(x => (x.Policy.Namespace, x.Target.Name))
+            .ToDictionary(g => g.Key, g => g.ToList());
 
     /// <summary>BackendTLSPolicies that applied to some backend, with the Gateways (ancestors) that used them.</summary>
     public Dictionary<ObjectKey, SortedSet<string>> PolicyAncestors { get; } = [];
@@ -39,10 +45,16 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         var svc = s.Get<Service>("Service", ns, r.Name);
         if (svc is null)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Service {ns}/{r.Name} not found"));
-        if (!ServiceUsers.TryGetValue($"{ns}/{r.Name}", out var users)) ServiceUsers[$"{ns}/{r.Name}"] = users = new(StringComparer.Ordinal);
-        users.Add($"{gateway.Namespace}/{gateway.Name}");
+        var serviceKey = ns + "/" + r.Name;
+        if (!ServiceUsers.TryGetValue(serviceKey, out var users)) ServiceUsers[serviceKey] = users = new(StringComparer.Ordinal);
+        users.Add(gateway.Namespace + "/" + gateway.Name);
         if (r.Port is not { } port)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: port is required for a Service backend"));
+        if (_resolved.TryGetValue((ns, r.Name, port, defaultProtocol), out var known))
+        {
+            if (_backends[known].Tls is not null) NoteTlsAncestor(svc, known, gateway);
+            return (known, null);
+        }
         var udp = defaultProtocol == BackendProtocol.Datagram;
         var wantProtocol = udp ? "UDP" : "TCP";
         var sp = svc.Spec.Ports.FirstOrDefault(p => p.Port == port && (p.Protocol ?? "TCP") == wantProtocol);
@@ -68,7 +80,17 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         };
         if (!_backends.ContainsKey(id))
             _backends[id] = new BackendIr { Id = id, Protocol = protocol, Endpoints = Endpoints(svc, sp), Tls = tls };
+        _resolved[(ns, r.Name, port, defaultProtocol)] = id;
         return (id, null);
+    }
+
+    private readonly Dictionary<(string, string, int), ObjectKey> _tlsPolicyOf = [];
+
+    private void NoteTlsAncestor(Service svc, string id, Gateway gateway)
+    {
+        var port = _resolved.First(kv => kv.Value == id).Key.Port;
+        if (_tlsPolicyOf.TryGetValue((svc.Namespace, svc.Name, port), out var key))
+            PolicyAncestors[key].Add($"{gateway.Namespace}/{gateway.Name}");
     }
 
     public EquatableArray<BackendIr> Build(IEnumerable<string> ids) =>
@@ -97,11 +119,9 @@ internal sealed class BackendResolver(ResourceSnapshot s)
 
     private BackendTlsIr? BackendTls(Service svc, ServicePort sp, Gateway gateway)
     {
-        var candidates = s.BackendTlsPolicies
-            .Where(p => p.Namespace == svc.Namespace)
-            .SelectMany(p => p.Spec.TargetRefs.Select(t => (Policy: p, Target: t)))
-            .Where(x => x.Target.Group == "" && x.Target.Kind == "Service" && x.Target.Name == svc.Name
-                && (x.Target.SectionName is null || x.Target.SectionName == sp.Name))
+        if (!_policiesByService.TryGetValue((svc.Namespace, svc.Name), out var forService)) return null;
+        var candidates = forService
+            .Where(x => x.Target.SectionName is null || x.Target.SectionName == sp.Name)
             // A policy naming the port (sectionName) wins over one naming the Service; then the oldest, then by name.
             .OrderBy(x => x.Target.SectionName is null ? 1 : 0)
             .ThenBy(x => x.Policy.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
@@ -133,6 +153,7 @@ internal sealed class BackendResolver(ResourceSnapshot s)
             }
             if (!PolicyAncestors.TryGetValue(policy.Key, out var set)) PolicyAncestors[policy.Key] = set = [];
             set.Add($"{gateway.Namespace}/{gateway.Name}");
+            _tlsPolicyOf[(svc.Namespace, svc.Name, sp.Port)] = policy.Key;
             return new BackendTlsIr
             {
                 Hostname = v.Hostname,

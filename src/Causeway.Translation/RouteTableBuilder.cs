@@ -12,16 +12,28 @@ internal static class RouteTableBuilder
 {
     public static HttpRouteTableIr Build(IReadOnlyList<(CompiledMatch Match, string Hostname)> entries)
     {
-        var patterns = entries.Select(e => e.Hostname).Distinct(StringComparer.Ordinal).ToList();
-        var hosts = new List<VirtualHostIr>();
-        foreach (var host in patterns.OrderByDescending(Hostnames.Specificity).ThenBy(h => h, StringComparer.Ordinal))
+        var byPattern = new Dictionary<string, List<CompiledMatch>>(StringComparer.Ordinal);
+        foreach (var (match, host) in entries)
         {
-            var matches = entries
-                .Where(e => e.Hostname == host || Hostnames.Covers(e.Hostname, host))
-                .OrderByDescending(e => Hostnames.Specificity(e.Hostname))
-                .ThenBy(e => e.Match, Precedence.Instance)
-                .Select(e => e.Match.Match)
-                .ToList();
+            if (!byPattern.TryGetValue(host, out var list)) byPattern[host] = list = [];
+            list.Add(match);
+        }
+        // Wildcards and the catch-all are few; a host's group is its own matches, then those of every broader pattern.
+        var broad = byPattern.Keys.Where(h => h.StartsWith('*')).OrderByDescending(Hostnames.Specificity).ThenBy(h => h, StringComparer.Ordinal).ToList();
+        var hosts = new List<VirtualHostIr>(byPattern.Count);
+        foreach (var host in byPattern.Keys.OrderByDescending(Hostnames.Specificity).ThenBy(h => h, StringComparer.Ordinal))
+        {
+            var own = byPattern[host];
+            own.Sort(Precedence.Instance);
+            var matches = new List<HttpMatchIr>(own.Count);
+            foreach (var m in own) matches.Add(m.Match);
+            foreach (var pattern in broad)
+            {
+                if (pattern == host || !Hostnames.Covers(pattern, host)) continue;
+                var theirs = byPattern[pattern];
+                theirs.Sort(Precedence.Instance);
+                foreach (var m in theirs) matches.Add(m.Match);
+            }
             hosts.Add(new VirtualHostIr { Hostname = host, Matches = new(matches) });
         }
         return new HttpRouteTableIr { VirtualHosts = new(hosts) };

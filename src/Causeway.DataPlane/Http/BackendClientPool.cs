@@ -18,6 +18,7 @@ internal sealed class BackendClientPool : IAsyncDisposable
     private Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private Dictionary<string, Entry> _used = new(StringComparer.Ordinal);
     private readonly List<Task> _retiring = [];
+    private readonly CancellationTokenSource _disposing = new();
 
     private sealed record Shape(bool Http2, BackendTlsIr? Tls, TlsCertificateIr? ClientCertificate);
     private sealed record Entry(Shape Shape, HttpMessageInvoker Invoker);
@@ -52,15 +53,26 @@ internal sealed class BackendClientPool : IAsyncDisposable
         lock (_retiring)
         {
             _retiring.RemoveAll(t => t.IsCompleted);
-            _retiring.Add(RetireAsync(retired, _options.DrainTimeout));
+            _retiring.Add(RetireAsync(retired, _options.DrainTimeout, _disposing.Token));
         }
     }
 
-    private static async Task RetireAsync(List<HttpMessageInvoker> invokers, TimeSpan delay)
+    private static async Task RetireAsync(List<HttpMessageInvoker> invokers, TimeSpan delay, CancellationToken disposing)
     {
-        await Task.Delay(delay).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(delay, disposing).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The data plane is being disposed: release now.
+        }
         foreach (var i in invokers) i.Dispose();
     }
+
+    /// <summary>For tests: the invoker currently used for a backend, if any.</summary>
+    internal HttpMessageInvoker? Current(string gateway, string backendId) =>
+        _entries.TryGetValue(gateway + "|" + backendId, out var e) ? e.Invoker : null;
 
     private HttpMessageInvoker Create(Shape shape)
     {
@@ -88,9 +100,10 @@ internal sealed class BackendClientPool : IAsyncDisposable
     {
         foreach (var e in _entries.Values) e.Invoker.Dispose();
         _entries.Clear();
+        await _disposing.CancelAsync().ConfigureAwait(false);
         Task[] pending;
         lock (_retiring) pending = [.. _retiring];
-        // Retiring invokers are only waiting for a delay; dispose paths are idempotent, so let them run out.
-        await Task.WhenAny(Task.WhenAll(pending), Task.Delay(TimeSpan.FromMilliseconds(1))).ConfigureAwait(false);
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        _disposing.Dispose();
     }
 }

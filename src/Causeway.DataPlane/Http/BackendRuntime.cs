@@ -33,6 +33,7 @@ internal sealed class BackendRuntime
     public HttpMessageInvoker Invoker { get; }
     public ForwarderRequestConfig RequestConfig { get; }
     public bool HasEndpoints => _prefixes.Length > 0;
+    public IReadOnlyList<string> Prefixes => _prefixes;
 
     /// <summary>The next endpoint (round robin) as a destination prefix such as <c>http://10.0.0.1:8080</c>.</summary>
     public string? NextPrefix()

@@ -18,8 +18,8 @@ internal sealed class CompiledMatch
         Rule = rule;
         PathRegex = pathRegex;
         _method = ir.Method;
-        _headers = [.. ir.Headers.Select(h => new ValueCondition(h, ignoreCase: true))];
-        _query = [.. ir.QueryParams.Select(q => new ValueCondition(q, ignoreCase: false))];
+        _headers = [.. ir.Headers.Select(h => new ValueCondition(h))];
+        _query = [.. ir.QueryParams.Select(q => new ValueCondition(q))];
         MatchedPrefix = ir.PathKind == PathMatchKind.Prefix ? ir.PathValue : null;
         Transformers = [.. rule.Targets.Select(t => new ProxyTransformer(this, t))];
     }
@@ -81,12 +81,12 @@ internal sealed class CompiledMatch
         private readonly string? _exact;
         private readonly Regex? _regex;
 
-        public ValueCondition(ValueMatchIr ir, bool ignoreCase)
+        /// <summary>Header names are looked up case-insensitively by the header dictionary; query names exactly.</summary>
+        public ValueCondition(ValueMatchIr ir)
         {
             Name = ir.Name;
             if (ir.Kind == StringMatchKind.Regex) _regex = RegexFactory.FullMatch(ir.Value);
             else _exact = ir.Value;
-            _ = ignoreCase; // header names are looked up case-insensitively by the header dictionary already
         }
 
         public string Name { get; }

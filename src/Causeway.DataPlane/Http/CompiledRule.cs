@@ -28,6 +28,7 @@ internal sealed class CompiledRule
         }
         Targets = [.. targets];
         TotalWeight = cumulative;
+        Session = ir.SessionPersistence is { } sp ? new SessionAffinity(sp, Targets) : null;
         if (ir.Retry is { } retry)
         {
             RetryAttempts = Math.Max(0, retry.Attempts);
@@ -45,6 +46,7 @@ internal sealed class CompiledRule
     public CorsPolicy? Cors { get; }
     public MirrorTarget[] Mirrors { get; }
     public Target[] Targets { get; }
+    public SessionAffinity? Session { get; }
     public int TotalWeight { get; }
     public TimeSpan? RequestTimeout => Ir.RequestTimeout;
     public TimeSpan? BackendRequestTimeout => Ir.BackendRequestTimeout;

@@ -27,6 +27,10 @@ internal sealed partial class HttpRequestHandler
     public Task HandleAsync(HttpContext context, CompiledPort port)
     {
         var request = context.Request;
+        // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
+        // alternate :scheme values are allowed so that h2c works.
+        var scheme = port.IsHttps ? "https" : "http";
+        if (!string.Equals(request.Scheme, scheme, StringComparison.Ordinal)) request.Scheme = scheme;
         var hostValue = request.Host.Value ?? "";
         var host = HostMap<object>.StripPort(hostValue);
         var listener = port.Listeners.Find(host);
@@ -59,7 +63,10 @@ internal sealed partial class HttpRequestHandler
             return Status(context, status);
         }
         rule.RequestEdits?.Apply(request.Headers);
-        var index = rule.PickTarget();
+        string? pinned = null;
+        int index;
+        if (rule.Session is { } session && session.TryResolve(request, out index, out var pinnedPrefix)) pinned = pinnedPrefix;
+        else index = rule.PickTarget();
         if (index < 0) return Status(context, StatusCodes.Status500InternalServerError);
         var target = rule.Targets[index];
         if (target.Redirect is { } targetRedirect) return Redirect(context, match, targetRedirect, port, target);
@@ -72,7 +79,12 @@ internal sealed partial class HttpRequestHandler
                 Mirror(context, mirror.Backend!);
         }
         if (!backend.HasEndpoints) return Status(context, StatusCodes.Status503ServiceUnavailable);
-        return ForwardAsync(context, rule, backend, match.Transformers[index]);
+        if (rule.Session is { } affinity && pinned is null)
+        {
+            pinned = backend.NextPrefix()!;
+            affinity.Issue(context, index, pinned);
+        }
+        return ForwardAsync(context, rule, backend, match.Transformers[index], pinned);
     }
 
     private static Task Redirect(HttpContext context, CompiledMatch match, Translation.Ir.RedirectIr redirect, CompiledPort port, Target? target)
@@ -94,16 +106,17 @@ internal sealed partial class HttpRequestHandler
         return Task.CompletedTask;
     }
 
-    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer)
+    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer, string? pinned)
     {
-        var retry = rule.RetryAttempts > 0 && IsRetryable(context) ? new RetryTransformer(transformer, rule) : null;
         using var requestCts = rule.RequestTimeout is { } rt ? CreateTimeout(context.RequestAborted, rt) : null;
         var token = requestCts?.Token ?? context.RequestAborted;
+        var retry = rule.RetryAttempts > 0 && await PrepareRetryAsync(context, token).ConfigureAwait(false)
+            ? new RetryTransformer(transformer, rule) : null;
         for (var attempt = 0; ; attempt++)
         {
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
             if (retry is not null) retry.MayRetry = mayRetry;
-            var prefix = backend.NextPrefix()!;
+            var prefix = pinned ?? backend.NextPrefix()!;
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
@@ -112,6 +125,7 @@ internal sealed partial class HttpRequestHandler
                 if (retry is { RetryRequested: true } && mayRetry)
                 {
                     context.Response.Clear();
+                    RewindBody(context);
                     await BackoffAsync(rule, token).ConfigureAwait(false);
                     continue;
                 }
@@ -132,6 +146,7 @@ internal sealed partial class HttpRequestHandler
             {
                 LogRetry(rule.Name, attempt + 1, status);
                 context.Response.Clear();
+                RewindBody(context);
                 context.Features.Set<IForwarderErrorFeature>(null);
                 await BackoffAsync(rule, token).ConfigureAwait(false);
                 continue;
@@ -164,12 +179,32 @@ internal sealed partial class HttpRequestHandler
         }
     }
 
-    /// <summary>Only requests without a body (and no upgrade) are retried: their bytes can be replayed exactly.</summary>
-    private static bool IsRetryable(HttpContext context)
+    /// <summary>
+    /// Whether the request can be replayed exactly: no body, or a small body (Content-Length up to
+    /// <see cref="DataPlaneOptions.MaxRetryBufferedBodySize"/>) that is buffered here first. Upgrades never are.
+    /// </summary>
+    private async ValueTask<bool> PrepareRetryAsync(HttpContext context, CancellationToken ct)
     {
-        var detection = context.Features.Get<IHttpRequestBodyDetectionFeature>();
-        if (detection is null || detection.CanHaveBody) return false;
-        return context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true };
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }) return false;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return true;
+        var request = context.Request;
+        if (request.ContentLength is not { } length || length > _options.MaxRetryBufferedBodySize) return false;
+        try
+        {
+            request.EnableBuffering(_options.MaxRetryBufferedBodySize, _options.MaxRetryBufferedBodySize);
+            await request.Body.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+            request.Body.Position = 0;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static void RewindBody(HttpContext context)
+    {
+        if (context.Request.Body.CanSeek) context.Request.Body.Position = 0;
     }
 
     private static bool IsConnectFailure(ForwarderError error, Exception? exception)

@@ -38,7 +38,7 @@ internal sealed class HttpPortServer : IAsyncDisposable
     public static async Task<HttpPortServer> StartAsync(IPAddress address, CompiledPort port, HttpRequestHandler handler,
         DataPlaneOptions options, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
     {
-        var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false, AllowSynchronousIO = false };
+        var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false, AllowSynchronousIO = false, AllowAlternateSchemes = true };
         kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestLineSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestBodySize = null;
@@ -59,6 +59,11 @@ internal sealed class HttpPortServer : IAsyncDisposable
                     HandshakeTimeout = options.TlsHandshakeTimeout,
                     OnConnection = ctx => ValueTask.FromResult(self!.SelectTls(ctx.ClientHelloInfo.ServerName)),
                 });
+            }
+            else
+            {
+                var timeout = options.KeepAliveTimeout;
+                lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, timeout));
             }
         });
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);

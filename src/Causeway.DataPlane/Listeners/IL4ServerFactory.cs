@@ -17,9 +17,18 @@ internal interface IL4ServerFactory
     Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory, CancellationToken ct);
 }
 
-/// <summary>The default until the L4 data plane is wired in: every L4 port is reported as unsupported.</summary>
-internal sealed class UnsupportedL4ServerFactory : IL4ServerFactory
+/// <summary>Starts the L4 data plane's servers (<see cref="Causeway.DataPlane.L4.L4Server"/>) for TCP, UDP and TLS ports.</summary>
+internal sealed class L4ServerFactory : IL4ServerFactory
 {
-    public Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory, CancellationToken ct) =>
-        Task.FromException<IL4Server>(new NotSupportedException($"protocol {port.Protocol} is not supported by this data plane"));
+    public async Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory, CancellationToken ct) =>
+        new Adapter(await Causeway.DataPlane.L4.L4Server.StartAsync(address, port, backendLookup, loggerFactory, ct));
+
+    private sealed class Adapter(Causeway.DataPlane.L4.L4Server server) : IL4Server
+    {
+        public int BoundPort => server.BoundPort;
+
+        public void Update(PortIr port, Func<string, BackendIr?> backendLookup) => server.Update(port, backendLookup);
+
+        public ValueTask DisposeAsync() => server.DisposeAsync();
+    }
 }

@@ -84,6 +84,25 @@ public sealed partial class ManifestLoader(IObjectValidator? validator = null)
         {
             b.Error(file, (int)e.Start.Line, null, null, "YAML syntax error: " + CleanYamlMessage(e.Message));
         }
+        catch (InvalidOperationException e) when (e.Source == "YamlDotNet") // the scanner throws this on some malformed flow collections
+        {
+            b.Error(file, LastScannableLine(text), null, null, "YAML syntax error: malformed YAML (" + e.Message + ")");
+        }
+    }
+
+    /// <summary>The line of the last token the YAML scanner could read: where the syntax breaks.</summary>
+    private static int LastScannableLine(string text)
+    {
+        var scanner = new Scanner(new StringReader(text));
+        long line = 1;
+        try
+        {
+            while (scanner.MoveNext()) line = scanner.Current!.End.Line;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+        }
+        return (int)line;
     }
 
     private void LoadDocument(Builder b, YamlDocument doc, string file)

@@ -171,6 +171,7 @@ public sealed class CrdSchemaSet
         {
             Type = root.Type,
             Properties = props,
+            DefaultedProperties = [.. props.Where(kv => kv.Value.HasDefault && kv.Value.Default is not null)],
             Required = root.Required,
             Rules = root.Rules,
             SubtreeHasDefaults = props.Values.Any(p => p.HasDefault || p.SubtreeHasDefaults),

@@ -6,6 +6,35 @@ namespace Causeway.Model.Schema;
 /// <summary>Reads numbers out of <see cref="JsonValue"/>s whatever their backing representation.</summary>
 internal static class JsonNumbers
 {
+    /// <summary>
+    /// The JSON kind of a value, cheaply: <see cref="JsonValue.GetValueKind"/> serializes non-element-backed
+    /// values to find out, so try the common CLR representations first.
+    /// </summary>
+    public static JsonValueKind Kind(JsonValue v)
+    {
+        if (v.TryGetValue<JsonElement>(out var e))
+        {
+            return e.ValueKind;
+        }
+
+        if (v.TryGetValue<string>(out _))
+        {
+            return JsonValueKind.String;
+        }
+
+        if (v.TryGetValue<bool>(out var b))
+        {
+            return b ? JsonValueKind.True : JsonValueKind.False;
+        }
+
+        if (v.TryGetValue<long>(out _) || v.TryGetValue<int>(out _) || v.TryGetValue<double>(out _))
+        {
+            return JsonValueKind.Number;
+        }
+
+        return v.GetValueKind();
+    }
+
     public static bool TryGetInt64(JsonValue v, out long value)
     {
         if (v.TryGetValue<JsonElement>(out var e))

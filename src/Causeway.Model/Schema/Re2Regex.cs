@@ -13,7 +13,7 @@ internal static class Re2Regex
     public static Regex Create(string pattern)
     {
         var translated = Translate(pattern);
-        return new Regex(translated, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return new Regex(translated, RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 
     public static string Translate(string p)

@@ -8,11 +8,14 @@ namespace Causeway.Model.Schema;
 /// One validation pass over a (defaulted) object: OpenAPI value validations, structural checks (unknown
 /// fields, list types) and CEL rules. Not thread-safe; create one per validation.
 /// </summary>
-internal sealed class SchemaChecker
+internal sealed partial class SchemaChecker
 {
     private readonly FieldPath _path = new();
 
     public List<SchemaError> Errors { get; } = [];
+
+    /// <summary>Whether CEL rules are evaluated (on by default; off only for diagnostics).</summary>
+    public bool EvaluateRules { get; init; } = true;
 
     /// <summary>Validates <paramref name="node"/> against <paramref name="s"/>.</summary>
     /// <param name="node">The value.</param>
@@ -51,7 +54,7 @@ internal sealed class SchemaChecker
         }
 
         CheckCombinators(node, s);
-        if (structural && s.Rules.Count > 0)
+        if (structural && EvaluateRules && s.Rules.Count > 0)
         {
             CelRuleRunner.Run(node, s, _path, Errors, subtreeHasErrors: Errors.Count > before);
         }
@@ -65,7 +68,7 @@ internal sealed class SchemaChecker
     {
         JsonObject => "object",
         JsonArray => "array",
-        JsonValue v => v.GetValueKind() switch
+        JsonValue v => JsonNumbers.Kind(v) switch
         {
             JsonValueKind.String => "string",
             JsonValueKind.True or JsonValueKind.False => "boolean",
@@ -105,18 +108,18 @@ internal sealed class SchemaChecker
         bool found;
         if (s.StringEnum is not null)
         {
-            found = node is JsonValue v && v.GetValueKind() == JsonValueKind.String && s.StringEnum.Contains(v.GetValue<string>());
+            found = node is JsonValue v && JsonNumbers.Kind(v) == JsonValueKind.String && s.StringEnum.Contains(v.GetValue<string>());
         }
         else
         {
             found = s.Enum.Any(e => JsonNode.DeepEquals(e, node) || (e is JsonValue ev && node is JsonValue nv &&
-                ev.GetValueKind() == JsonValueKind.Number && nv.GetValueKind() == JsonValueKind.Number &&
+                JsonNumbers.Kind(ev) == JsonValueKind.Number && JsonNumbers.Kind(nv) == JsonValueKind.Number &&
                 JsonNumbers.GetDouble(ev) == JsonNumbers.GetDouble(nv)));
         }
 
         if (!found)
         {
-            var supported = string.Join(", ", s.Enum.Select(e => Quote(e is JsonValue ev && ev.GetValueKind() == JsonValueKind.String ? ev.GetValue<string>() : e?.ToJsonString() ?? "null")));
+            var supported = string.Join(", ", s.Enum.Select(e => Quote(e is JsonValue ev && JsonNumbers.Kind(ev) == JsonValueKind.String ? ev.GetValue<string>() : e?.ToJsonString() ?? "null")));
             Add($"Unsupported value: {Render(node)}: supported values: {supported}");
         }
     }
@@ -200,14 +203,32 @@ internal sealed class SchemaChecker
 
         if (s.ListType == "map" && s.ListMapKeys.Count > 0)
         {
-            CheckUnique(arr, item => item is JsonObject o
-                ? new JsonObject(s.ListMapKeys.Where(o.ContainsKey).Select(k => KeyValuePair.Create(k, o[k]?.DeepClone()))).ToJsonString()
-                : null);
+            CheckUnique(arr, item => item is JsonObject o ? MapKey(o, s.ListMapKeys) : null);
         }
         else if (s.ListType == "set")
         {
             CheckUnique(arr, item => item?.ToJsonString() ?? "null");
         }
+    }
+
+    /// <summary>The list-map key of an item rendered as JSON, e.g. <c>{"name":"http"}</c>.</summary>
+    private static string MapKey(JsonObject o, IReadOnlyList<string> keys)
+    {
+        var sb = new System.Text.StringBuilder("{");
+        foreach (var k in keys)
+        {
+            if (o.TryGetPropertyValue(k, out var v))
+            {
+                if (sb.Length > 1)
+                {
+                    sb.Append(',');
+                }
+
+                sb.Append(Quote(k)).Append(':').Append(v?.ToJsonString() ?? "null");
+            }
+        }
+
+        return sb.Append('}').ToString();
     }
 
     private void CheckUnique(JsonArray arr, Func<JsonNode?, string?> key)
@@ -232,13 +253,14 @@ internal sealed class SchemaChecker
 
     private void CheckScalar(JsonValue v, SchemaNode s)
     {
-        var kind = v.GetValueKind();
+        var kind = JsonNumbers.Kind(v);
         if (kind == JsonValueKind.String)
         {
             var str = v.GetValue<string>();
-            if (s.MaxLength is not null || s.MinLength is not null)
+            // UTF-16 length is an upper bound of the rune count and at most twice it: count runes only when needed.
+            if ((s.MaxLength is { } mx && str.Length > mx) || (s.MinLength is { } mn && str.Length < mn * 2))
             {
-                var len = str.EnumerateRunes().Count();
+                var len = RuneCount(str);
                 if (s.MaxLength is { } max && len > max)
                 {
                     Add($"Invalid value: {Quote(str)}: must be no more than {max} characters");
@@ -285,72 +307,15 @@ internal sealed class SchemaChecker
         }
     }
 
-    private void CheckCombinators(JsonNode node, SchemaNode s)
+    private static int RuneCount(string s)
     {
-        if (s.AllOf is { } allOf)
+        var n = 0;
+        foreach (var _ in s.EnumerateRunes())
         {
-            foreach (var sub in allOf)
-            {
-                Check(node, sub, structural: false);
-            }
+            n++;
         }
 
-        if (s.AnyOf is { } anyOf)
-        {
-            var branchErrors = new List<SchemaError>();
-            if (!anyOf.Any(sub => Matches(node, sub, branchErrors)))
-            {
-                var formats = anyOf.Select(b => b.Format).ToList();
-                if (node is JsonValue && branchErrors.Count == anyOf.Count && formats.All(f => f is not null) &&
-                    branchErrors.All(e => e.Message.Contains(": must be of type ", StringComparison.Ordinal)))
-                {
-                    // anyOf over formats (e.g. ipv4 | ipv6): one combined message.
-                    Add($"Invalid value: {Render(node)}: must be of type {string.Join(" or ", formats)}");
-                }
-                else
-                {
-                    Errors.AddRange(branchErrors.Distinct());
-                    Add($"Invalid value: {Render(node)}: must validate at least one schema (anyOf)");
-                }
-            }
-        }
-
-        if (s.OneOf is { } oneOf)
-        {
-            var perBranch = oneOf.Select(sub =>
-            {
-                var errs = new List<SchemaError>();
-                return (Ok: Matches(node, sub, errs), Errors: errs);
-            }).ToList();
-            var valid = perBranch.Count(b => b.Ok);
-            if (valid == 0)
-            {
-                // Branches rejected by a "not" are discriminated away (e.g. "type is not IPAddress"): their
-                // errors only add noise, so report the others' unless every branch was rejected that way.
-                var relevant = perBranch.Where(b => !b.Errors.Any(e => e.Message.EndsWith("(not)", StringComparison.Ordinal))).ToList();
-                Errors.AddRange((relevant.Count > 0 ? relevant : perBranch).SelectMany(b => b.Errors).Distinct());
-                Add($"Invalid value: {Render(node)}: must validate one and only one schema (oneOf). Found none valid");
-            }
-            else if (valid > 1)
-            {
-                Add($"Invalid value: {Render(node)}: must validate one and only one schema (oneOf). Found {valid} valid alternatives");
-            }
-        }
-
-        if (s.Not is { } not && Matches(node, not, null))
-        {
-            Add($"Invalid value: {Render(node)}: must not validate the schema (not)");
-        }
-    }
-
-    private bool Matches(JsonNode node, SchemaNode sub, List<SchemaError>? collect)
-    {
-        var before = Errors.Count;
-        Check(node, sub, structural: false);
-        var ok = Errors.Count == before;
-        collect?.AddRange(Errors.Skip(before));
-        Errors.RemoveRange(before, Errors.Count - before);
-        return ok;
+        return n;
     }
 
     private static string Num(double d) => d.ToString(CultureInfo.InvariantCulture);
@@ -359,7 +324,7 @@ internal sealed class SchemaChecker
     public static string Render(JsonNode? node) => node switch
     {
         null => "null",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => Quote(v.GetValue<string>()),
+        JsonValue v when JsonNumbers.Kind(v) == JsonValueKind.String => Quote(v.GetValue<string>()),
         _ => node.ToJsonString(),
     };
 

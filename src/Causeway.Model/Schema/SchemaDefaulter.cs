@@ -16,16 +16,11 @@ internal static class SchemaDefaulter
             case JsonObject obj:
                 if (s.Properties is { } props)
                 {
-                    foreach (var (name, prop) in props)
+                    foreach (var (name, prop) in s.DefaultedProperties)
                     {
-                        if (!prop.HasDefault || prop.Default is null)
-                        {
-                            continue;
-                        }
-
                         if (!obj.TryGetPropertyValue(name, out var existing) || (existing is null && !prop.Nullable))
                         {
-                            obj[name] = prop.Default.DeepClone();
+                            obj[name] = prop.Default!.DeepClone();
                         }
                     }
 

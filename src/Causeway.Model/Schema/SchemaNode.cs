@@ -20,6 +20,9 @@ internal sealed class SchemaNode
 
     public IReadOnlyDictionary<string, SchemaNode>? Properties { get; init; }
 
+    /// <summary>The properties that declare a non-null <c>default</c> (precomputed for defaulting).</summary>
+    public IReadOnlyList<KeyValuePair<string, SchemaNode>> DefaultedProperties { get; init; } = [];
+
     public IReadOnlyList<string> Required { get; init; } = [];
 
     public SchemaNode? Items { get; init; }

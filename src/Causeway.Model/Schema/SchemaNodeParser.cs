@@ -59,7 +59,7 @@ internal sealed class SchemaNodeParser(string kind, string version, ConcurrentDi
         if (s["enum"] is JsonArray e)
         {
             enumValues = [.. e.Select(x => x?.DeepClone())];
-            if (enumValues.All(x => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.String))
+            if (enumValues.All(x => x is JsonValue jv && JsonNumbers.Kind(jv) == JsonValueKind.String))
             {
                 stringEnum = enumValues.Select(x => x!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
             }
@@ -75,6 +75,7 @@ internal sealed class SchemaNodeParser(string kind, string version, ConcurrentDi
             IntOrString = Bool(s, "x-kubernetes-int-or-string"),
             EmbeddedResource = Bool(s, "x-kubernetes-embedded-resource"),
             Properties = props,
+            DefaultedProperties = props is null ? [] : [.. props.Where(kv => kv.Value.HasDefault && kv.Value.Default is not null)],
             Required = s["required"] is JsonArray r ? [.. r.Select(x => x!.GetValue<string>())] : [],
             Items = items,
             AdditionalProperties = additional,

@@ -42,7 +42,9 @@ internal static partial class RunCommand
         var ownedLogging = context.LoggerFactory is null;
         var loggerFactory = context.LoggerFactory ?? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(LogLevel.Information));
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Warning));
         try
         {
             return await RunCoreAsync(context, settings, loggerFactory, ct);

@@ -7,7 +7,6 @@ namespace Causeway.Cli.Integration;
 /// <summary>
 /// <c>causeway echo [--bind ADDR:PORT]</c>: the conformance echo backend, configured from environment variables as the
 /// Gateway API conformance suite's echo pods are (POD_NAME, NAMESPACE, ...); <c>--bind</c> overrides the address.
-/// Compiled once Causeway.Echo is merged (see Causeway.csproj).
 /// </summary>
 internal static class EchoCommand
 {
@@ -33,7 +32,12 @@ internal static class EchoCommand
         foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
             environment[(string)e.Key] = (string?)e.Value;
         var options = EchoOptions.FromEnvironment(environment);
-        if (bind is not null) options = options with { BindAddress = bind };
+        if (bind is not null)
+        {
+            var endpoint = System.Net.IPEndPoint.Parse(bind);
+            options = options with { BindAddress = endpoint.Address };
+            if (endpoint.Port != 0) options = options with { HttpPort = endpoint.Port };
+        }
         return await EchoServer.StartAsync(options, ct);
     }
 }

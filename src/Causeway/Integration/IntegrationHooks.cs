@@ -13,8 +13,7 @@ internal static class IntegrationHooks
 
     public static EchoStarter? Echo => async (bind, ct) => await Integration.EchoCommand.StartAsync(bind, ct);
 
-    // Lead: return the CRD schema validator here.
-    public static IObjectValidator? CreateValidator() => null;
+    public static IObjectValidator? CreateValidator() => CrdObjectValidator.Default;
 
     public static Command? EchoCommand(CliContext context) => Integration.EchoCommand.Create(context);
 }

@@ -60,15 +60,40 @@ public sealed class TimeoutRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task No_retry_without_retry_policy_or_with_body()
+    public async Task Large_body_is_not_retried()
     {
         var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 500 }, Attempts = 3 } };
         await using var g = await TestGateway.StartAsync(Single(rule));
         var before = _a.RequestCount;
         var req = g.Request("h", "/", HttpMethod.Post);
         req.Headers.TryAddWithoutValidation("x-echo-status", "500");
-        req.Content = new StringContent(new string('x', 1000));
+        req.Content = new ByteArrayContent(new byte[200_000]);
         using var r = await g.SendAsync(req);
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.Equal(before + 1, _a.RequestCount);
+    }
+
+    [Fact]
+    public async Task Small_body_is_buffered_and_replayed_on_retry()
+    {
+        var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 500 }, Attempts = 2 } };
+        await using var g = await TestGateway.StartAsync(Single(rule));
+        var before = _a.RequestCount;
+        var req = g.Request("h", "/", HttpMethod.Post);
+        req.Headers.TryAddWithoutValidation("x-echo-fail-first", (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        req.Content = new ByteArrayContent(new byte[5000]);
+        using var r = await g.SendAsync(req);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("5000", r.Headers.GetValues("x-echo-body-length").Single());
+        Assert.Equal(before + 2, _a.RequestCount);
+    }
+
+    [Fact]
+    public async Task No_retry_without_policy()
+    {
+        await using var g = await TestGateway.StartAsync(Single(To("ns/a:80")));
+        var before = _a.RequestCount;
+        using var r = await g.GetAsync("h", "/", ("x-echo-status", "500"));
         Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
         Assert.Equal(before + 1, _a.RequestCount);
     }

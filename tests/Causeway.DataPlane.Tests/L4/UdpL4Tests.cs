@@ -74,7 +74,7 @@ public sealed class UdpL4Tests
     public async Task Idle_Session_Expires_Then_New_Session()
     {
         await using var backend = new TestUdpBackend();
-        var options = FastOptions with { UdpIdleTimeout = TimeSpan.FromMilliseconds(300) };
+        var options = FastOptions with { UdpIdleTimeout = TimeSpan.FromMilliseconds(1000) };
         await using var server = await StartAsync(UdpPort(("u", 1)), Lookup(Backend("u", backend.EndPoint)), options);
         using var client = Client(server.BoundPort);
         await client.SendAsync("one"u8.ToArray());

@@ -30,7 +30,7 @@ public sealed class TestGateway : IAsyncDisposable
         };
         var gw = new TestGateway(plane, client);
         var report = await gw.ApplyAsync(gateways);
-        Assert.Empty(report.ListenerFailures);
+        Assert.True(report.ListenerFailures.Count == 0, string.Join("; ", report.ListenerFailures.Select(kv => kv.Key + ": " + kv.Value)));
         gw.Port = report.BoundPorts.Values.First();
         return gw;
     }

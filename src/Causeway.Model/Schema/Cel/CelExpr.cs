@@ -131,27 +131,27 @@ internal sealed class CelNegate(CelExpr operand) : CelExpr
 
 internal sealed class CelBinary(string op, CelExpr left, CelExpr right) : CelExpr
 {
+    private readonly int _op = Array.IndexOf(Ops, op) is var i and >= 0 ? i : throw new CelCompileException($"unknown operator {op}");
+
+    private static readonly string[] Ops = ["==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/", "%"];
+
     public string Op { get; } = op;
 
     public override object? Eval(CelEnv env)
     {
         var l = left.Eval(env);
         var r = right.Eval(env);
-        return Op switch
+        return _op switch
         {
-            "==" => CelRuntime.ValueEquals(l, r),
-            "!=" => !CelRuntime.ValueEquals(l, r),
-            "<" => CelRuntime.Compare(l, r) < 0,
-            "<=" => CelRuntime.Compare(l, r) <= 0,
-            ">" => CelRuntime.Compare(l, r) > 0,
-            ">=" => CelRuntime.Compare(l, r) >= 0,
-            "in" => CelRuntime.In(l, r),
-            "+" => CelRuntime.Add(l, r),
-            "-" => CelRuntime.Arith(Op, l, r),
-            "*" => CelRuntime.Arith(Op, l, r),
-            "/" => CelRuntime.Arith(Op, l, r),
-            "%" => CelRuntime.Arith(Op, l, r),
-            _ => throw new CelException($"no such overload: {Op}"),
+            0 => CelRuntime.ValueEquals(l, r),
+            1 => !CelRuntime.ValueEquals(l, r),
+            2 => CelRuntime.Compare(l, r) < 0,
+            3 => CelRuntime.Compare(l, r) <= 0,
+            4 => CelRuntime.Compare(l, r) > 0,
+            5 => CelRuntime.Compare(l, r) >= 0,
+            6 => CelRuntime.In(l, r),
+            7 => CelRuntime.Add(l, r),
+            _ => CelRuntime.Arith(Op, l, r),
         };
     }
 

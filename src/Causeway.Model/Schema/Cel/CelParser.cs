@@ -312,6 +312,12 @@ internal sealed class CelParser
                     Expect("]");
                 }
 
+                if (elements.All(e => e is CelLiteral))
+                {
+                    // Constant list: build it once.
+                    return new CelLiteral(elements.Select(e => ((CelLiteral)e).Value).ToArray());
+                }
+
                 return new CelListLiteral([.. elements]);
             }
 

@@ -21,7 +21,8 @@ internal static class CelRuntime
             case null: return null;
             case JsonObject or JsonArray: return node;
             case JsonValue v:
-                switch (v.GetValueKind())
+                var kind = JsonNumbers.Kind(v);
+                switch (kind)
                 {
                     case JsonValueKind.String: return v.GetValue<string>();
                     case JsonValueKind.True: return true;
@@ -151,6 +152,16 @@ internal static class CelRuntime
                 return elem is string s && m.ContainsKey(s);
             case Dictionary<object, object?> d:
                 return elem is not null && d.ContainsKey(elem);
+            case object?[] constants:
+                foreach (var item in constants)
+                {
+                    if (ValueEquals(elem, item))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             case JsonArray or IReadOnlyList<object?>:
                 foreach (var item in Iterate(container))
                 {

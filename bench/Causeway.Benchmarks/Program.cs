@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using Causeway.Model.Snapshot;
+using Causeway.Translation;
+
+namespace Causeway.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// Runs the benchmarks: <c>dotnet run -c Release --project bench/Causeway.Benchmarks -- --job short --filter '*'</c>.
+    /// <c>quick-translate [routes] [gateways]</c> times a few translations with a stopwatch (a smoke, not a benchmark).
+    /// </summary>
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "quick-translate")
+        {
+            var routes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+            var gateways = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100;
+            var snapshot = ResourceSnapshot.Create(World.Build(routes, gateways, hostnames: 1_000, services: 1_000));
+            var options = new TranslatorOptions();
+            for (var i = 0; i < 6; i++)
+            {
+                var alloc = GC.GetAllocatedBytesForCurrentThread();
+                var sw = Stopwatch.StartNew();
+                var result = Translator.Translate(snapshot, options);
+                Console.WriteLine($"translate {routes} routes / {gateways} gateways: {sw.Elapsed.TotalMilliseconds:F0} ms, {(GC.GetAllocatedBytesForCurrentThread() - alloc) / 1048576.0:F1} MB allocated, {result.Gateways.Count} gateways");
+            }
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Causeway.DataPlane.Tests.Support;
+using Causeway.Translation.Ir;
+using static Causeway.DataPlane.Tests.Support.Ir;
+
+namespace Causeway.DataPlane.Tests.Http;
+
+public sealed class TlsTests : IAsyncLifetime
+{
+    private readonly TestCert _ca = TestCerts.CreateCa("test-ca");
+    private EchoBackend _a = null!;
+    private EchoBackend _b = null!;
+    private TestCert _certA = null!;
+    private TestCert _certB = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await EchoBackend.StartAsync("a");
+        _b = await EchoBackend.StartAsync("b");
+        _certA = TestCerts.CreateLeaf(_ca, "a.example.com", "a.example.com");
+        _certB = TestCerts.CreateLeaf(_ca, "b.example.com", "b.example.com");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    private GatewayIr TwoListeners(ClientValidationIr? validation = null, TestCert? certA = null) => Gateway("ns/gw",
+        [Port(PortProtocol.Https, 0,
+            Listener("ns/gw/a", "a.example.com", Host("a.example.com", Prefix("/", To("ns/a:80")))) with
+            {
+                Certificates = new[] { (certA ?? _certA).ToIr("a.example.com") },
+                ClientValidation = validation,
+            },
+            Listener("ns/gw/b", "b.example.com", Host("b.example.com", Prefix("/", To("ns/b:80")))) with
+            {
+                Certificates = new[] { _certB.ToIr("b.example.com") },
+                ClientValidation = validation,
+            })],
+        Backend("ns/a:80", _a), Backend("ns/b:80", _b));
+
+    /// <summary>An HTTPS client that records the server certificate and optionally presents a client certificate.</summary>
+    private static (HttpClient Client, List<X509Certificate2> Seen) HttpsClient(X509Certificate2? clientCert = null)
+    {
+        var seen = new List<X509Certificate2>();
+        var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
+        {
+            lock (seen) seen.Add(X509CertificateLoader.LoadCertificate(cert!.GetRawCertData()));
+            return true;
+        };
+        if (clientCert is not null) handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCert };
+        return (new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) }, seen);
+    }
+
+    private static HttpRequestMessage Get(int port, string host, Version? version = null)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{port}/");
+        req.Headers.Host = host;
+        if (version is not null)
+        {
+            req.Version = version;
+            req.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+        return req;
+    }
+
+    [Fact]
+    public async Task Sni_selects_the_listener_certificate()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        foreach (var (host, backend) in new[] { ("a.example.com", "a"), ("b.example.com", "b") })
+        {
+            var (client, seen) = HttpsClient();
+            using (client)
+            {
+                using var r = await client.SendAsync(Get(g.Port, host));
+                Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+                Assert.Contains($"\"{backend}\"", await r.Content.ReadAsStringAsync());
+                Assert.Equal($"CN={host}", Assert.Single(seen).Subject);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Http2_over_tls_by_alpn()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        var (client, _) = HttpsClient();
+        using (client)
+        {
+            using var r = await client.SendAsync(Get(g.Port, "a.example.com", HttpVersion.Version20));
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal(HttpVersion.Version20, r.Version);
+            var echo = System.Text.Json.JsonSerializer.Deserialize<EchoReply>(await r.Content.ReadAsStringAsync())!;
+            Assert.Equal("https", echo.Headers["x-forwarded-proto"]);
+        }
+    }
+
+    [Fact]
+    public async Task Host_for_another_listener_than_sni_is_421()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        var response = await RawHttpsAsync(g.Port, sni: "a.example.com", host: "b.example.com", clientCert: null);
+        Assert.StartsWith("HTTP/1.1 421", response);
+        var ok = await RawHttpsAsync(g.Port, sni: "a.example.com", host: "a.example.com", clientCert: null);
+        Assert.StartsWith("HTTP/1.1 200", ok);
+    }
+
+    [Fact]
+    public async Task Rotated_certificate_is_served_without_rebinding()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        var port = g.Port;
+        var rotated = TestCerts.CreateLeaf(_ca, "a.example.com", "a.example.com");
+        var report = await g.ApplyAsync(TwoListeners(certA: rotated));
+        Assert.Equal(port, report.BoundPorts["ns/gw:0"]);
+        var (client, seen) = HttpsClient();
+        using (client)
+        {
+            using var r = await client.SendAsync(Get(port, "a.example.com"));
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal(rotated.Certificate.Thumbprint, Assert.Single(seen).Thumbprint);
+        }
+    }
+
+    [Fact]
+    public async Task Client_certificate_allow_valid_only()
+    {
+        var validation = new ClientValidationIr { CaBundlePem = _ca.CertificatePem, Mode = ClientValidationMode.AllowValidOnly };
+        await using var g = await TestGateway.StartAsync(TwoListeners(validation));
+        var good = TestCerts.CreateLeaf(_ca, "client");
+        var otherCa = TestCerts.CreateCa("other-ca");
+        var bad = TestCerts.CreateLeaf(otherCa, "intruder");
+
+        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", good.Certificate));
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null));
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttpsAsync(g.Port, "a.example.com", "a.example.com", bad.Certificate));
+    }
+
+    [Fact]
+    public async Task Client_certificate_insecure_fallback_accepts_without_certificate()
+    {
+        var validation = new ClientValidationIr { CaBundlePem = _ca.CertificatePem, Mode = ClientValidationMode.AllowInsecureFallback };
+        await using var g = await TestGateway.StartAsync(TwoListeners(validation));
+        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null));
+    }
+
+    [Fact]
+    public async Task Backend_tls_verifies_ca_and_hostname()
+    {
+        var serverCert = TestCerts.CreateLeaf(_ca, "backend.example.com", "backend.example.com");
+        await using var tlsBackend = await EchoBackend.StartAsync("tls", serverCert.Certificate);
+        BackendIr Tls(string id, string hostname, string? ca) => Backend(id, tlsBackend) with
+        {
+            Tls = new BackendTlsIr { Hostname = hostname, CaBundlePem = ca },
+        };
+        var otherCa = TestCerts.CreateCa("other");
+        var gw = Gateway("ns/gw", [HttpPort(Host("*",
+                Prefix("/good", To("ns/good:443")),
+                Prefix("/wrong-name", To("ns/wrong-name:443")),
+                Prefix("/wrong-ca", To("ns/wrong-ca:443")),
+                Prefix("/system", To("ns/system:443"))))],
+            Tls("ns/good:443", "backend.example.com", _ca.CertificatePem),
+            Tls("ns/wrong-name:443", "other.example.com", _ca.CertificatePem),
+            Tls("ns/wrong-ca:443", "backend.example.com", otherCa.CertificatePem),
+            Tls("ns/system:443", "backend.example.com", null));
+        await using var g = await TestGateway.StartAsync(gw);
+        var echo = await g.EchoAsync("front.example", "/good");
+        Assert.Equal("tls", echo.Name);
+        Assert.Equal("front.example", echo.Host);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/wrong-name")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/wrong-ca")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/system")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_certificate_fails_only_its_listener()
+    {
+        var broken = _certB.ToIr("b.example.com") with { PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" };
+        var gw = TwoListeners();
+        gw = gw with
+        {
+            Ports = new[]
+            {
+                gw.Ports[0] with { Listeners = new[] { gw.Ports[0].Listeners[0], gw.Ports[0].Listeners[1] with { Certificates = new[] { broken } } } },
+            },
+        };
+        await using var plane = new DataPlane(TestGateway.Options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var report = await plane.ApplyAsync([gw], CancellationToken.None);
+        Assert.True(report.ListenerFailures.ContainsKey("ns/gw/b"));
+        Assert.False(report.ListenerFailures.ContainsKey("ns/gw/a"));
+        var (client, seen) = HttpsClient();
+        using (client)
+        {
+            using var r = await client.SendAsync(Get(report.BoundPorts["ns/gw:0"], "a.example.com"));
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal("CN=a.example.com", Assert.Single(seen).Subject);
+        }
+    }
+
+    private static async Task<string> RawHttpsAsync(int port, string sni, string host, X509Certificate2? clientCert)
+    {
+        using var tcp = new TcpClient();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await tcp.ConnectAsync(IPAddress.Loopback, port, cts.Token);
+        await using var ssl = new SslStream(tcp.GetStream());
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = sni,
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            ClientCertificates = clientCert is null ? null : new X509CertificateCollection { clientCert },
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        }, cts.Token);
+        await ssl.WriteAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), cts.Token);
+        using var reader = new StreamReader(ssl, Encoding.ASCII);
+        var text = await reader.ReadToEndAsync(cts.Token);
+        if (text.Length == 0) throw new IOException("connection closed without a response");
+        return text;
+    }
+}

@@ -1,0 +1,42 @@
+using Causeway.Cli;
+using Causeway.Model.Loading;
+
+namespace Causeway.Providers.Tests.Cli;
+
+public sealed class ExamplesTests
+{
+    private static string ExamplesDir()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "Causeway.slnx"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        return Path.Combine(dir.FullName, "examples");
+    }
+
+    public static TheoryData<string> Directories()
+    {
+        var data = new TheoryData<string>();
+        foreach (var d in Directory.GetDirectories(ExamplesDir()).Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(d));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Directories))]
+    public async Task EveryExampleValidatesAndHasBackendsAndRealCertificates(string name)
+    {
+        var dir = Path.Combine(ExamplesDir(), name);
+        var output = new StringWriter();
+        Assert.Equal(0, await CausewayCli.InvokeAsync(["validate", dir], new CliContext { Out = output, Err = output }));
+        var load = new ManifestLoader().LoadPaths([dir]);
+        Assert.Empty(load.Errors);
+        Assert.Contains(load.Objects, o => o.Kind == "Gateway");
+        foreach (var svc in load.Objects.Where(o => o.Kind == "Service"))
+            Assert.Contains(load.Objects, o => o is Model.Objects.EndpointSlice s && s.ServiceName == svc.Name && s.Namespace == svc.Namespace);
+        foreach (var secret in load.Objects.OfType<Model.Objects.Secret>())
+        {
+            using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
+                System.Text.Encoding.UTF8.GetString(secret.Data["tls.crt"]), System.Text.Encoding.UTF8.GetString(secret.Data["tls.key"]));
+            Assert.True(cert.HasPrivateKey);
+        }
+    }
+}
