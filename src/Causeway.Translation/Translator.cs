@@ -214,6 +214,13 @@ public static class Translator
             else if (valid < own.Count) c.Set(Reasons.Accepted, true, Reasons.ListenersNotValid, "some listeners are not valid");
             else c.Set(Reasons.Accepted, true, Reasons.Accepted, "Gateway is accepted");
 
+            if (gw.Spec.Tls?.Backend?.ClientCertificateRef is not null)
+            {
+                var (_, refReason, refMessage) = BackendClientCertificate(gw);
+                if (refReason is null) c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
+                else c.Set(Reasons.ResolvedRefs, false, refReason, "spec.tls.backend.clientCertificateRef: " + refMessage);
+            }
+
             if (!g.Accepted || unsupportedAddress is not null) c.Set(Reasons.Programmed, false, Reasons.Invalid, "Gateway is not accepted");
             else if (addressProblem is not null) c.Set(Reasons.Programmed, false, Reasons.AddressNotUsable, addressProblem);
             else if (o.AddressesFromInfrastructure && addresses.Count == 0) c.Set(Reasons.Programmed, false, Reasons.AddressNotAssigned, "waiting for the load balancer to assign an address");
@@ -224,7 +231,8 @@ public static class Translator
                 Addresses = new(addresses.Select(a => new GatewayStatusAddress(System.Net.IPAddress.TryParse(a, out _) ? "IPAddress" : "Hostname", a))),
                 Conditions = c.Build(),
                 Listeners = new(listenerStatuses),
-                AttachedListenerSets = g.ListenerSets.Count == 0 && gw.Spec.AllowedListeners is null ? null : g.ListenerSets.Count(x => x.Allowed),
+                AttachedListenerSets = g.ListenerSets.Count == 0 && gw.Spec.AllowedListeners is null ? null
+                    : g.ListenerSets.Count(x => x.Allowed && g.Listeners.Any(l => l.ListenerSet == x.Set && l.Accepted)),
             }));
 
             foreach (var (ls, allowed) in g.ListenerSets)
@@ -232,7 +240,7 @@ public static class Translator
                 var prevLs = Previous<ListenerSetStatus>(ls.Key);
                 var mine = g.Listeners.Where(l => l.ListenerSet == ls).ToList();
                 var lc = new ConditionSet(ls.Metadata.Generation, o.Now, prevLs is null ? null : [.. prevLs.Conditions]);
-                var validLs = mine.Count(l => l.Accepted);
+                var validLs = mine.Count(l => l.Accepted && l.ResolvedRefsReason is null);
                 if (!allowed) lc.Set(Reasons.Accepted, false, Reasons.NotAllowed, $"Gateway {gw.Namespace}/{gw.Name} does not allow ListenerSets from namespace {ls.Namespace}");
                 else if (validLs == 0) lc.Set(Reasons.Accepted, false, Reasons.ListenersNotValid, "no listener is valid");
                 else lc.Set(Reasons.Accepted, true, validLs < mine.Count ? Reasons.ListenersNotValid : Reasons.Accepted, "ListenerSet is accepted");
@@ -269,6 +277,22 @@ public static class Translator
                 if ((a.Type ?? "IPAddress") == "IPAddress" && a.Value is { Length: > 0 } v && !list.Contains(v) && !o.AssignedAddresses.ContainsKey(g.Key))
                     if (System.Net.IPAddress.TryParse(v, out _)) list.Add(v);
             return (list, problem, unsupported);
+        }
+
+        /// <summary>The Gateway's backend client certificate (spec.tls.backend.clientCertificateRef), or why it does not resolve.</summary>
+        private (TlsCertificateIr? Cert, string? Reason, string? Message) BackendClientCertificate(Gateway gw)
+        {
+            var r = gw.Spec.Tls?.Backend?.ClientCertificateRef;
+            if (r is null) return (null, null, null);
+            if ((r.Group ?? "") != "" || (r.Kind ?? "Secret") != "Secret")
+                return (null, Reasons.InvalidClientCertificateRef, $"unsupported reference {r.Group}/{r.Kind}: only core Secrets are supported");
+            var ns = r.Namespace ?? gw.Namespace;
+            if (!ReferenceGrants.Allows(s, KindRegistry.GatewayGroup, "Gateway", gw.Namespace, "", "Secret", ns, r.Name))
+                return (null, Reasons.RefNotPermitted, $"Secret {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it");
+            var secret = s.Get<Secret>("Secret", ns, r.Name);
+            if (secret is null) return (null, Reasons.InvalidClientCertificateRef, $"Secret {ns}/{r.Name} not found");
+            var (cert, error) = Certificates.FromTlsSecret(secret);
+            return cert is null ? (null, Reasons.InvalidClientCertificateRef, error) : (cert, null, null);
         }
 
         private void AddPolicyStatuses()
@@ -427,15 +451,7 @@ public static class Translator
                 };
             }
 
-            private TlsCertificateIr? BackendClientCertificate(Run run)
-            {
-                var r = Gateway.Spec.Tls?.Backend?.ClientCertificateRef;
-                if (r is null || (r.Group ?? "") != "" || (r.Kind ?? "Secret") != "Secret") return null;
-                var ns = r.Namespace ?? Gateway.Namespace;
-                if (!ReferenceGrants.Allows(run.s, KindRegistry.GatewayGroup, "Gateway", Gateway.Namespace, "", "Secret", ns, r.Name)) return null;
-                var secret = run.s.Get<Secret>("Secret", ns, r.Name);
-                return secret is null ? null : Certificates.FromTlsSecret(secret).Cert;
-            }
+            private TlsCertificateIr? BackendClientCertificate(Run run) => run.BackendClientCertificate(Gateway).Cert;
 
             private static IEnumerable<string> BackendIds(HttpRuleIr rule) =>
                 rule.Backends.Where(b => b.BackendId is not null).Select(b => b.BackendId!)

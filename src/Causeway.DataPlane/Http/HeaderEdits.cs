@@ -30,7 +30,12 @@ internal sealed class HeaderEdits
             switch (op)
             {
                 case 0: headers[name] = value; break;
-                case 1: headers.Append(name, value); break;
+                case 1:
+                    // "add" appends to an existing value as one comma-separated list (as peers send it upstream).
+                    headers[name] = headers.TryGetValue(name, out var existing) && existing.Count > 0
+                        ? string.Join(',', existing.ToArray()) + "," + value
+                        : value;
+                    break;
                 default: headers.Remove(name); break;
             }
         }

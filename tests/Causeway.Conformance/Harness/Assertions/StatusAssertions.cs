@@ -80,7 +80,7 @@ public static class StatusAssertions
             var c = FindCondition(actual, type);
             if (c is null) return $"condition {type} missing (have: {Summary(actual)})";
             var wantStatus = exp.Str("status") ?? "";
-            if (wantStatus.Length > 0 && c.Str("status") != wantStatus) return $"condition {type} is {c.Str("status")}/{c.Str("reason")}, expected {wantStatus}" + (exp.Str("reason") is { } r ? $"/{r}" : "");
+            if (wantStatus.Length > 0 && c.Str("status") != wantStatus) return $"condition {type} is {c.Str("status")}/{c.Str("reason")} ({c.Str("message")}), expected {wantStatus}" + (exp.Str("reason") is { } r ? $"/{r}" : "");
             if (exp.Str("reason") is { } reason && c.Str("reason") != reason) return $"condition {type} has reason {c.Str("reason")}, expected {reason}";
             if (generation is { } g && (c.Long("observedGeneration") ?? 0) != g) return $"condition {type} observedGeneration {c.Long("observedGeneration") ?? 0}, generation is {g}";
         }
