@@ -120,7 +120,7 @@ internal sealed class FakeStore
                     meta["managedFields"] = mf;
                 }
                 if (StatusMerge.Canonical(WithoutMetaStatus(next)) != StatusMerge.Canonical(WithoutMetaStatus(cur)))
-                    meta["generation"] = (curMeta["generation"]?.GetValue<long>() ?? 1) + 1;
+                    meta["generation"] = (curMeta["generation"] is { } g ? long.Parse(g.ToJsonString(), CultureInfo.InvariantCulture) : 1) + 1;
             }
             if (StatusMerge.Canonical(WithoutRv(next)) == StatusMerge.Canonical(WithoutRv(cur))) return (JsonObject)cur.DeepClone(); // no-op write
             return Store(resource, ns, name, next, "MODIFIED");
