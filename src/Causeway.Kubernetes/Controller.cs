@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Causeway.Kubernetes.Api;
+using Causeway.Kubernetes.Informers;
+using Causeway.Kubernetes.Infrastructure;
+using Causeway.Kubernetes.Leader;
+using Causeway.Kubernetes.Status;
+using Causeway.Model.Objects;
+using Causeway.Model.Snapshot;
+using Causeway.Translation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Causeway.Kubernetes;
+
+/// <summary>
+/// <c>causeway controller</c>: informers keep a copy of every kind of the resource snapshot; any change marks the
+/// snapshot dirty and one coalesced translation follows (level-triggered). The leader (Lease) then applies each served
+/// Gateway's proxy infrastructure and writes the statuses that changed.
+/// </summary>
+public sealed class Controller : IAsyncDisposable
+{
+    private readonly ControllerOptions _options;
+    private readonly ILogger _log;
+    private readonly KubeApi _api;
+    private readonly List<Informer> _informers = [];
+    private readonly ObjectConverter _converter;
+    private readonly LeaderElector _elector;
+    private readonly StatusWriter _status;
+    private readonly InfraApplier _infra;
+    private readonly Channel<bool> _dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly List<Task> _tasks = [];
+    private CancellationTokenSource? _cts;
+    private ImmutableDictionary<ObjectKey, object> _previous = ImmutableDictionary<ObjectKey, object>.Empty;
+    private volatile TranslationResult? _last;
+    private int _reconciles;
+
+    public Controller(ControllerOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options;
+        var lf = loggerFactory ?? NullLoggerFactory.Instance;
+        _log = lf.CreateLogger<Controller>();
+        _api = new KubeApi(options.BuildClientConfiguration());
+        _converter = new ObjectConverter(options.Validator, _log);
+        foreach (var type in ResourceType.SnapshotKinds)
+        {
+            var namespaces = type.Namespaced && options.WatchNamespaces.Length > 0 ? options.WatchNamespaces.Select(n => (string?)n) : [null];
+            foreach (var ns in namespaces)
+            {
+                var inf = new Informer(_api, type, ns, options, MarkDirty, lf.CreateLogger<Informer>());
+                _informers.Add(inf);
+            }
+        }
+        // Proxy Services may live in an infrastructure namespace outside the watched ones: watch it too.
+        var services = _informers.First(i => i.Type == ResourceType.Services);
+        if (options.WatchNamespaces.Length > 0 && options.InfrastructureNamespace is { } infraNs && !options.WatchNamespaces.Contains(infraNs))
+        {
+            services = new Informer(_api, ResourceType.Services, infraNs, options, MarkDirty, lf.CreateLogger<Informer>());
+            _informers.Add(services);
+        }
+        _elector = new LeaderElector(_api, options, OnLeadershipChanged, lf.CreateLogger<LeaderElector>());
+        _status = new StatusWriter(_api, FindInformer, options.ControllerNames[0], lf.CreateLogger<StatusWriter>());
+        _infra = new InfraApplier(_api, options, [.. _informers.Where(i => i.Type == ResourceType.Services)], lf.CreateLogger<InfraApplier>());
+    }
+
+    /// <summary>True while this replica holds the Lease (only the leader writes status and infrastructure).</summary>
+    public bool IsLeader => _elector.IsLeader;
+
+    /// <summary>True when every informer has listed once.</summary>
+    public bool Synced => _informers.All(i => i.Synced);
+
+    /// <summary>The latest translation (null before the first).</summary>
+    public TranslationResult? LastResult => _last;
+
+    /// <summary>Number of translations done so far.</summary>
+    public int Reconciles => Volatile.Read(ref _reconciles);
+
+    /// <summary>Status writes and infrastructure applies so far (both only as leader).</summary>
+    public int StatusWrites => _status.Writes;
+    public int InfrastructureApplies => _infra.Applies;
+
+    public Task StartAsync(CancellationToken ct)
+    {
+        if (_cts is not null) throw new InvalidOperationException("the controller is already started");
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = _cts.Token;
+        foreach (var inf in _informers) _tasks.Add(Task.Run(() => inf.RunAsync(token), CancellationToken.None));
+        _tasks.Add(Task.Run(() => _elector.RunAsync(token), CancellationToken.None));
+        _tasks.Add(Task.Run(() => LoopAsync(token), CancellationToken.None));
+        _tasks.Add(Task.Run(() => ResyncAsync(token), CancellationToken.None));
+        _log.LogInformation("controller {Identity} started (controller names {Names})", _options.Identity, string.Join(", ", _options.ControllerNames));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops watching and writing, and releases the Lease when held.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_cts is null) return;
+        await _cts.CancelAsync().ConfigureAwait(false);
+        try { await Task.WhenAll(_tasks).WaitAsync(ct).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        await _elector.ReleaseAsync(ct).ConfigureAwait(false);
+        _tasks.Clear();
+    }
+
+    /// <summary>Runs until <paramref name="ct"/> fires, then stops (what <c>causeway controller</c> does).</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await StartAsync(ct).ConfigureAwait(false);
+        try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await StopAsync(stop.Token).ConfigureAwait(false);
+    }
+
+    private Informer? FindInformer(string kind, string ns) =>
+        _informers.FirstOrDefault(i => i.Type.Kind == kind && (i.Namespace is null || i.Namespace == ns));
+
+    private void MarkDirty() => _dirty.Writer.TryWrite(true);
+
+    private void OnLeadershipChanged(bool leader)
+    {
+        if (leader) _infra.Reset();
+        MarkDirty();
+    }
+
+    private async Task ResyncAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(_options.ResyncPeriod, ct).ConfigureAwait(false);
+                MarkDirty();
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        var backoff = _options.BackoffInitial;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await _dirty.Reader.ReadAsync(ct).ConfigureAwait(false);
+                await Task.Delay(_options.Debounce, ct).ConfigureAwait(false);
+                _dirty.Reader.TryRead(out _);
+                if (!Synced) continue; // the last informer to sync marks dirty again
+                try
+                {
+                    await ReconcileAsync(ct).ConfigureAwait(false);
+                    backoff = _options.BackoffInitial;
+                }
+                catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or TimeoutException
+                                          || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    _log.LogWarning("reconcile failed: {Error}; retrying in {Delay}", e.Message, backoff);
+                    _ = Task.Delay(backoff, ct).ContinueWith(_ => MarkDirty(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    backoff = TimeSpan.FromTicks(Math.Min(_options.BackoffMax.Ticks, backoff.Ticks * 2));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (ChannelClosedException) { }
+    }
+
+    private async Task ReconcileAsync(CancellationToken ct)
+    {
+        var objects = new List<KubeObject>();
+        foreach (var inf in _informers)
+            foreach (var raw in inf.Items)
+                if (_converter.Convert(raw) is { } o) objects.Add(o);
+        _converter.Sweep();
+        var snapshot = ResourceSnapshot.Create(objects);
+        var services = _informers.Where(i => i.Type == ResourceType.Services).ToList();
+        var assigned = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var s in services)
+            foreach (var (k, v) in InfraApplier.AssignedAddresses(snapshot, s, _options)) assigned.TryAdd(k, v);
+        var result = Translator.Translate(snapshot, new TranslatorOptions
+        {
+            ControllerNames = _options.ControllerNames,
+            Now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            PreviousStatuses = _previous,
+            AssignedAddresses = assigned.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutableArray(), StringComparer.Ordinal),
+            AddressesFromInfrastructure = true,
+        });
+        _previous = result.Statuses.ToImmutableDictionary(s => s.Key, s => s.Status);
+        _last = result;
+        Interlocked.Increment(ref _reconciles);
+        if (!_elector.IsLeader) return;
+        await _infra.ApplyAsync(result, snapshot, ct).ConfigureAwait(false);
+        await _status.WriteAsync(result, () => _elector.IsLeader, ct).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            await StopAsync(cts.Token).ConfigureAwait(false);
+        _cts?.Dispose();
+        _api.Dispose();
+    }
+}
