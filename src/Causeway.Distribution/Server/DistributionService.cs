@@ -50,16 +50,19 @@ internal sealed class DistributionService(GatewayFeeds feeds, DistributionServer
         logger.LogInformation("Proxy {ProxyId} of Gateway {Gateway} connected (serving {Epoch}/{Version})",
             proxyId, identity.GatewayKey, subscribe.Epoch, subscribe.Version);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var reader = ReadAcksAsync(requestStream, connection, done);
+        var reader = Task.CompletedTask;
         try
         {
+            // Headers now: the proxy learns it is subscribed even before the Gateway has a configuration.
+            await context.WriteResponseHeadersAsync(new Metadata()).ConfigureAwait(false);
+            reader = ReadAcksAsync(requestStream, connection, done);
             await foreach (var snapshot in connection.Mailbox.Reader.ReadAllAsync(done.Token).ConfigureAwait(false))
             {
                 await responseStream.WriteAsync(snapshot, done.Token).ConfigureAwait(false);
                 logger.LogDebug("Sent version {Version} of Gateway {Gateway} to proxy {ProxyId}", snapshot.Version, identity.GatewayKey, proxyId);
             }
         }
-        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        catch (Exception e) when (done.IsCancellationRequested && e is OperationCanceledException or IOException or InvalidOperationException)
         {
             // the proxy went away or the server stops
         }
