@@ -272,7 +272,14 @@ public static class Translator
                     unsupported = $"spec.addresses: address type {type} is not supported";
                 }
             }
-            if (o.AssignedAddresses.TryGetValue(g.Key, out var assigned)) list.AddRange(assigned);
+            if (o.AssignedAddresses.TryGetValue(g.Key, out var assigned))
+            {
+                list.AddRange(assigned);
+                // The runtime assigns what it can serve: a requested address it did not assign is not usable here.
+                foreach (var a in gw.Spec.Addresses ?? [])
+                    if ((a.Type ?? "IPAddress") == "IPAddress" && a.Value is { Length: > 0 } v && System.Net.IPAddress.TryParse(v, out _) && !assigned.Contains(v))
+                        problem ??= $"spec.addresses: {v} is not an address this gateway can serve";
+            }
             foreach (var a in gw.Spec.Addresses ?? [])
                 if ((a.Type ?? "IPAddress") == "IPAddress" && a.Value is { Length: > 0 } v && !list.Contains(v) && !o.AssignedAddresses.ContainsKey(g.Key))
                     if (System.Net.IPAddress.TryParse(v, out _)) list.Add(v);

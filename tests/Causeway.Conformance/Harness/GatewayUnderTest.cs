@@ -47,14 +47,20 @@ public static class HarnessConstants
     public const string ControllerName = "gateway.causeway.dev/gatewayclass-controller";
     public const string GatewayClassName = "causeway-conformance";
 
+    /// <summary>
+    /// Second octet of the loopback networks this run uses (CAUSEWAY_CONFORMANCE_NET, default 20): Gateways get
+    /// 127.N.0.0/16, backend pods 127.N+10.0.0/16, so two runs on one machine can use different networks.
+    /// </summary>
+    public static readonly int Network = int.TryParse(Environment.GetEnvironmentVariable("CAUSEWAY_CONFORMANCE_NET"), out var n) && n is > 0 and < 200 ? n : 20;
+
     /// <summary>Gateways get their own loopback addresses from here and keep their declared ports.</summary>
-    public const string GatewayAddressPool = "127.20.0.0/16";
+    public static readonly string GatewayAddressPool = $"127.{Network}.0.0/16";
 
     /// <summary>Backend pods (echo instances, DNS responder) get addresses from here.</summary>
-    public const string PodAddressPool = "127.30.0.0/16";
+    public static readonly string PodAddressPool = $"127.{Network + 10}.0.0/16";
 
     /// <summary>For GatewayStaticAddresses: an address inside the pool (usable) and one outside it (unusable).</summary>
-    public const string UsableStaticAddress = "127.20.255.254";
+    public static readonly string UsableStaticAddress = $"127.{Network}.255.254";
     public const string UnusableStaticAddress = "10.255.255.254";
 }
 

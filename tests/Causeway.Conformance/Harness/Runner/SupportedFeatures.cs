@@ -53,6 +53,7 @@ public static class SupportedFeatures
         "GRPCRouteNamedRouteRule",
         "TLSRoute",
         "TLSRouteModeTerminate",
+        "TLSRouteModeMixed",
         "TCPRoute",
         "UDPRoute",
         "BackendTLSPolicy",

@@ -25,8 +25,9 @@ public static class TargetResolver
                     .Where(ls => ls.Obj("spec").Obj("parentRef").Str("name") == gw.Name)
                     .SelectMany(ls => ls.Obj("spec").Arr("listeners") ?? [])
                     .FirstOrDefault(x => x.Str("name") == name);
-            if (l?.Long("port") is not { } port) return (null, $"{key} has no listener {name}");
-            return (new Target(address, (int)port), null);
+            // A listener name the manifests do not declare (ListenerSetHTTPRouting names "gateway-listener"): upstream
+            // dials the Gateway's address with the default port, which is that of its first listener.
+            if (l?.Long("port") is { } port) return (new Target(address, (int)port), null);
         }
         if (listeners.FirstOrDefault()?.Long("port") is not { } first) return (null, $"{key} has no listeners");
         return (new Target(address, (int)first), null);
