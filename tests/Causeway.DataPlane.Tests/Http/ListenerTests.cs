@@ -80,16 +80,47 @@ public sealed class ListenerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task L4_ports_are_reported_unsupported_without_the_l4_server()
+    public async Task Tcp_and_http_ports_of_one_gateway_are_served_by_one_data_plane()
     {
+        // A TCP echo backend, and a free port for the gateway's TCP listener (the HTTP port is ephemeral).
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var serve = Task.Run(async () =>
+        {
+            using var conn = await echo.AcceptTcpClientAsync(cts.Token);
+            var stream = conn.GetStream();
+            var buffer = new byte[1024];
+            var n = await stream.ReadAsync(buffer, cts.Token);
+            await stream.WriteAsync(buffer.AsMemory(0, n), cts.Token);
+        });
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var tcpPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        var tcp = new L4RouteIr { Name = "tcproute/ns/t", Backends = new[] { new WeightedBackendIr { BackendId = "ns/t:9/tcp", Weight = 1 } } };
         var gw = Gateway("ns/gw", [
-                Port(PortProtocol.Tcp, 0, new ListenerIr { Name = "ns/gw/tcp" }),
+                Port(PortProtocol.Tcp, tcpPort, new ListenerIr { Name = "ns/gw/tcp", L4Routes = new[] { tcp } }),
                 Port(PortProtocol.Http, 0, Listener("ns/gw/http", null, Host("*", Prefix("/", To("ns/a:80")))))],
-            Backend("ns/a:80", _a));
+            Backend("ns/a:80", _a),
+            Backend("ns/t:9/tcp", echoPort) with { Protocol = BackendProtocol.Stream });
         await using var plane = new DataPlane(TestGateway.Options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        var report = await plane.ApplyAsync([gw], CancellationToken.None);
-        Assert.Contains("not supported", report.ListenerFailures["ns/gw/tcp"]);
-        Assert.Single(report.ListenerFailures);
+        var report = await plane.ApplyAsync([gw], cts.Token);
+        Assert.Empty(report.ListenerFailures);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, tcpPort, cts.Token);
+        var s = client.GetStream();
+        await s.WriteAsync("ping"u8.ToArray(), cts.Token);
+        var reply = new byte[4];
+        await s.ReadExactlyAsync(reply, cts.Token);
+        Assert.Equal("ping", System.Text.Encoding.ASCII.GetString(reply));
+        await serve;
+
+        using var http = new HttpClient();
+        Assert.Contains("\"a\"", await http.GetStringAsync($"http://127.0.0.1:{report.BoundPorts["ns/gw:0"]}/", cts.Token));
     }
 
     [Fact]
