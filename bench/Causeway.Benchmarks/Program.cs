@@ -28,6 +28,23 @@ public static class Program
             }
             return;
         }
+        if (args.Length > 1 && args[0] == "quick-dir")
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                var load = new Causeway.Model.Loading.ManifestLoader(Causeway.Model.Loading.CrdObjectValidator.Default).LoadPaths([args[1]]);
+                var loaded = sw.Elapsed;
+                var snapshot = ResourceSnapshot.Create(load.Objects);
+                var result = Translator.Translate(snapshot, new TranslatorOptions());
+                var translated = sw.Elapsed;
+                var json = Causeway.Translation.Output.ResultWriter.ToJson(Causeway.Translation.Output.ResultWriter.Render(result, snapshot));
+                var rendered = sw.Elapsed;
+                var yaml = Causeway.Translation.Output.ResultWriter.ToYaml(Causeway.Translation.Output.ResultWriter.Render(result, snapshot));
+                Console.WriteLine($"load {loaded.TotalMilliseconds:F0} ms, translate {(translated - loaded).TotalMilliseconds:F0} ms, json {(rendered - translated).TotalMilliseconds:F0} ms ({json.Length / 1048576} MB), yaml {(sw.Elapsed - rendered).TotalMilliseconds:F0} ms ({yaml.Length / 1048576} MB)");
+            }
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
