@@ -43,6 +43,9 @@ public static partial class YamlJson
         parser.Consume<StreamEnd>();
     }
 
+    /// <summary>The documents of <paramref name="text"/> as JSON trees, without line information.</summary>
+    public static IEnumerable<JsonNode?> LoadAll(string text) => ReadDocuments(text).Select(d => d.Root);
+
     private const int MaxDepth = 128;
 
     private static JsonNode? ReadNode(IParser parser, string path, Dictionary<string, int> lines, int depth)

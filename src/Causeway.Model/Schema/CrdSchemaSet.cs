@@ -1,3 +1,4 @@
+using Causeway.Model.Loading;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;

@@ -1,6 +1,7 @@
+using Causeway.Providers.Output;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Causeway.Providers.Output;
+using Causeway.Translation.Output;
 using Causeway.Providers.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -4,6 +4,8 @@ using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
 using Causeway.Translation;
 
+using Causeway.Translation.Output;
+
 namespace Causeway.Providers.Output;
 
 /// <summary>

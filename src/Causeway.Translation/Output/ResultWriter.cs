@@ -13,13 +13,8 @@ namespace Causeway.Translation.Output;
 /// </summary>
 public static class ResultWriter
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(), new Rfc3339Converter() },
-        WriteIndented = true,
-    };
+    /// <summary>The JSON shape shown to people and tools (see <see cref="OutputJson"/>).</summary>
+    public static JsonSerializerOptions Json => OutputJson.Options;
 
     public static JsonObject Render(TranslationResult result, ResourceSnapshot snapshot, bool ir = true, bool status = true)
     {
@@ -61,17 +56,7 @@ public static class ResultWriter
 
     public static string ToJson(JsonNode node) => node.ToJsonString(Json);
 
-    public static string ToYaml(JsonNode node) => JsonYaml.Write(node);
-
-    /// <summary>Kubernetes writes times as RFC 3339 in UTC with a Z, to the second.</summary>
-    private sealed class Rfc3339Converter : JsonConverter<DateTimeOffset>
-    {
-        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            DateTimeOffset.Parse(reader.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-
-        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
-    }
+    public static string ToYaml(JsonNode node) => YamlOutput.Write(node);
 
     internal static bool IsGatewayApi(KubeObject o) => o.Group == KindRegistry.GatewayGroup;
 }

@@ -1,8 +1,9 @@
+using Causeway.Providers.Output;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Causeway.Model.Loading;
 using Causeway.Model.Snapshot;
-using Causeway.Providers.Output;
+using Causeway.Translation.Output;
 using Causeway.Translation;
 
 namespace Causeway.Cli.Commands;

@@ -1,3 +1,4 @@
+using Causeway.Model.Loading;
 using System.Text.Json.Nodes;
 using Causeway.Model.Schema;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Causeway.Providers.Output;
+namespace Causeway.Translation.Output;
 
 /// <summary>
 /// The JSON shape Causeway shows to people and tools (admin API, <c>causeway translate</c>): camelCase, enums as

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Causeway.Providers.Output;
+namespace Causeway.Translation.Output;
 
 /// <summary>
 /// Writes a JSON tree as YAML with YamlDotNet's emitter: the same shape as the JSON output, strings quoted when a
