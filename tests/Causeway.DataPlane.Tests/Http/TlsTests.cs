@@ -181,6 +181,38 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Backend_tls_subject_alt_names_match_uri_and_dns()
+    {
+        // Shaped like the conformance tls-checks certificate: DNS, URI, DNS.
+        var serverCert = TestCerts.CreateLeaf(_ca, "abc.example.com", ["abc.example.com", "other.example.com"], ["spiffe://abc.example.com/test-identity"]);
+        await using var tlsBackend = await EchoBackend.StartAsync("tls", serverCert.Certificate);
+        BackendIr Tls(string id, params string[] sans) => Backend(id, tlsBackend) with
+        {
+            Tls = new BackendTlsIr { Hostname = "abc.example.com", CaBundlePem = _ca.CertificatePem, SubjectAltNames = sans },
+        };
+        var gw = Gateway("ns/gw", [HttpPort(Host("*",
+                Prefix("/uri", To("ns/uri:443")),
+                Prefix("/uri-mismatch", To("ns/uri-mismatch:443")),
+                Prefix("/dns", To("ns/dns:443")),
+                Prefix("/dns-mismatch", To("ns/dns-mismatch:443")),
+                Prefix("/both", To("ns/both:443")),
+                Prefix("/both-mismatch", To("ns/both-mismatch:443"))))],
+            Tls("ns/uri:443", "spiffe://abc.example.com/test-identity"),
+            Tls("ns/uri-mismatch:443", "spiffe://def.example.com/test-identity"),
+            Tls("ns/dns:443", "other.example.com"),
+            Tls("ns/dns-mismatch:443", "dce.example.com"),
+            Tls("ns/both:443", "spiffe://abc.example.com/test-identity", "abc.example.com"),
+            Tls("ns/both-mismatch:443", "spiffe://def.example.com/test-identity", "def.example.com"));
+        await using var g = await TestGateway.StartAsync(gw);
+        Assert.Equal("tls", (await g.EchoAsync("h", "/uri")).Name);
+        Assert.Equal("tls", (await g.EchoAsync("h", "/dns")).Name);
+        Assert.Equal("tls", (await g.EchoAsync("h", "/both")).Name);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/uri-mismatch")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/dns-mismatch")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/both-mismatch")).StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_certificate_fails_only_its_listener()
     {
         var broken = _certB.ToIr("b.example.com") with { PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" };
