@@ -113,6 +113,68 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.StartsWith("HTTP/1.1 200", ok);
     }
 
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task Host_for_another_listener_than_sni_is_421_with_a_catch_all_listener(string version)
+    {
+        // Shaped like the conformance Gateway same-namespace-with-https-listener: one listener without hostname,
+        // one with a hostname, one certificate for all of them; the client picks SNI and Host independently.
+        var cert = TestCerts.CreateLeaf(_ca, "any", "*.example.com", "example.com");
+        var gw = Gateway("ns/gw",
+            [Port(PortProtocol.Https, 0,
+                Listener("ns/gw/any", null, Host("*", Prefix("/", To("ns/a:80")))) with { Certificates = new[] { cert.ToIr() } },
+                Listener("ns/gw/b", "b.example.com", Host("b.example.com", Prefix("/", To("ns/b:80")))) with { Certificates = new[] { cert.ToIr() } })],
+            Backend("ns/a:80", _a), Backend("ns/b:80", _b));
+        await using var g = await TestGateway.StartAsync(gw);
+        async Task<HttpStatusCode> SendAsync(string sni, string host)
+        {
+            if (version == "1.1")
+            {
+                var raw = await RawHttpsAsync(g.Port, sni, host, null);
+                return (HttpStatusCode)int.Parse(raw.Split(' ')[1]);
+            }
+            // SocketsHttpHandler takes SNI from the Host header, so TLS is done here and the handler speaks HTTP/2 on it.
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectCallback = async (_, ct) =>
+                {
+                    var tcp = new TcpClient();
+                    await tcp.ConnectAsync(IPAddress.Loopback, g.Port, ct);
+                    var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+                    await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = sni,
+                        RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                        ApplicationProtocols = [SslApplicationProtocol.Http2],
+                    }, ct);
+                    return ssl;
+                },
+            }) { Timeout = TimeSpan.FromSeconds(15) };
+            using var req = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{g.Port}/")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            req.Headers.Host = host;
+            using var r = await client.SendAsync(req);
+            Assert.Equal(HttpVersion.Version20, r.Version);
+            return r.StatusCode;
+        }
+        var expected = new[]
+        {
+            ("example.com", "example.com", HttpStatusCode.OK),
+            ("example.com", "b.example.com", HttpStatusCode.MisdirectedRequest),
+            ("b.example.com", "b.example.com", HttpStatusCode.OK),
+            ("b.example.com", "example.com", HttpStatusCode.MisdirectedRequest),
+            ("b.example.com", "unknown.example.com", HttpStatusCode.MisdirectedRequest),
+        };
+        var actual = new List<(string, string, HttpStatusCode)>();
+        foreach (var (sni, host, _) in expected) actual.Add((sni, host, await SendAsync(sni, host)));
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public async Task Rotated_certificate_is_served_without_rebinding()
     {
