@@ -243,6 +243,26 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Backend_tls_with_http2_sends_https_scheme()
+    {
+        // gRPC to a TLS backend (GRPCRoute + BackendTLSPolicy): h2 over TLS, where the backend rejects :scheme http.
+        var serverCert = TestCerts.CreateLeaf(_ca, "backend.example.com", "backend.example.com");
+        await using var tlsBackend = await EchoBackend.StartAsync("tls-h2", serverCert.Certificate, http2Only: true);
+        var backend = Backend("ns/h2:443", tlsBackend, BackendProtocol.H2c) with
+        {
+            Tls = new BackendTlsIr { Hostname = "backend.example.com", CaBundlePem = _ca.CertificatePem },
+        };
+        await using var g = await TestGateway.StartAsync(Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/h2:443"))))], backend));
+        for (var i = 0; i < 2; i++)
+        {
+            var echo = await g.EchoAsync("front.example", "/h2");
+            Assert.Equal("tls-h2", echo.Name);
+            Assert.Equal("HTTP/2", echo.Protocol);
+            Assert.Equal("front.example", echo.Host);
+        }
+    }
+
+    [Fact]
     public async Task Backend_tls_subject_alt_names_match_uri_and_dns()
     {
         // Shaped like the conformance tls-checks certificate: DNS, URI, DNS.
