@@ -18,7 +18,11 @@ internal sealed class BackendRuntime
     {
         Ir = ir;
         Invoker = invoker;
-        _prefixes = [.. ir.Endpoints.Select(e => "http://" + FormatHost(e.Address) + ":" + e.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        // With backend TLS the connection is made by BackendTlsConnector (our SNI and verification) and handed to the
+        // handler as an authenticated SslStream; the https scheme makes HTTP/2 send ":scheme: https", which a TLS
+        // backend requires (Kestrel resets a stream whose :scheme does not match the transport).
+        var scheme = ir.Tls is null ? "http://" : "https://";
+        _prefixes = [.. ir.Endpoints.Select(e => scheme + FormatHost(e.Address) + ":" + e.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         var h2 = ir.Protocol == BackendProtocol.H2c;
         RequestConfig = new ForwarderRequestConfig
         {

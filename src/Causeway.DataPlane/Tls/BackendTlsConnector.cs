@@ -62,33 +62,7 @@ internal sealed class BackendTlsConnector
         if (certificate is null || !_chain.IsTrusted(certificate, chain, errors, isServer: true)) return false;
         var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         foreach (var name in _names)
-        {
-            if (cert.MatchesHostname(name, allowWildcards: true, allowCommonName: false)) return true;
-            if (UriSanMatches(cert, name)) return true;
-        }
-        return false;
-    }
-
-    private static bool UriSanMatches(X509Certificate2 cert, string name)
-    {
-        if (!name.Contains("://", StringComparison.Ordinal)) return false;
-        foreach (var ext in cert.Extensions)
-        {
-            if (ext is not X509SubjectAlternativeNameExtension san) continue;
-            var reader = new System.Formats.Asn1.AsnReader(san.RawData, System.Formats.Asn1.AsnEncodingRules.DER);
-            var seq = reader.ReadSequence();
-            var uriTag = new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 6);
-            while (seq.HasData)
-            {
-                var tag = seq.PeekTag();
-                if (tag == uriTag)
-                {
-                    if (string.Equals(seq.ReadCharacterString(System.Formats.Asn1.UniversalTagNumber.IA5String, uriTag), name, StringComparison.Ordinal))
-                        return true;
-                }
-                else seq.ReadEncodedValue();
-            }
-        }
+            if (SubjectAltNameMatcher.Matches(cert, name)) return true;
         return false;
     }
 }

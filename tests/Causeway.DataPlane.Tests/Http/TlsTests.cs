@@ -113,6 +113,68 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.StartsWith("HTTP/1.1 200", ok);
     }
 
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task Host_for_another_listener_than_sni_is_421_with_a_catch_all_listener(string version)
+    {
+        // Shaped like the conformance Gateway same-namespace-with-https-listener: one listener without hostname,
+        // one with a hostname, one certificate for all of them; the client picks SNI and Host independently.
+        var cert = TestCerts.CreateLeaf(_ca, "any", "*.example.com", "example.com");
+        var gw = Gateway("ns/gw",
+            [Port(PortProtocol.Https, 0,
+                Listener("ns/gw/any", null, Host("*", Prefix("/", To("ns/a:80")))) with { Certificates = new[] { cert.ToIr() } },
+                Listener("ns/gw/b", "b.example.com", Host("b.example.com", Prefix("/", To("ns/b:80")))) with { Certificates = new[] { cert.ToIr() } })],
+            Backend("ns/a:80", _a), Backend("ns/b:80", _b));
+        await using var g = await TestGateway.StartAsync(gw);
+        async Task<HttpStatusCode> SendAsync(string sni, string host)
+        {
+            if (version == "1.1")
+            {
+                var raw = await RawHttpsAsync(g.Port, sni, host, null);
+                return (HttpStatusCode)int.Parse(raw.Split(' ')[1]);
+            }
+            // SocketsHttpHandler takes SNI from the Host header, so TLS is done here and the handler speaks HTTP/2 on it.
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectCallback = async (_, ct) =>
+                {
+                    var tcp = new TcpClient();
+                    await tcp.ConnectAsync(IPAddress.Loopback, g.Port, ct);
+                    var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+                    await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = sni,
+                        RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                        ApplicationProtocols = [SslApplicationProtocol.Http2],
+                    }, ct);
+                    return ssl;
+                },
+            }) { Timeout = TimeSpan.FromSeconds(15) };
+            using var req = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{g.Port}/")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            req.Headers.Host = host;
+            using var r = await client.SendAsync(req);
+            Assert.Equal(HttpVersion.Version20, r.Version);
+            return r.StatusCode;
+        }
+        var expected = new[]
+        {
+            ("example.com", "example.com", HttpStatusCode.OK),
+            ("example.com", "b.example.com", HttpStatusCode.MisdirectedRequest),
+            ("b.example.com", "b.example.com", HttpStatusCode.OK),
+            ("b.example.com", "example.com", HttpStatusCode.MisdirectedRequest),
+            ("b.example.com", "unknown.example.com", HttpStatusCode.MisdirectedRequest),
+        };
+        var actual = new List<(string, string, HttpStatusCode)>();
+        foreach (var (sni, host, _) in expected) actual.Add((sni, host, await SendAsync(sni, host)));
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public async Task Rotated_certificate_is_served_without_rebinding()
     {
@@ -178,6 +240,58 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/wrong-name")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/wrong-ca")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/system")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Backend_tls_with_http2_sends_https_scheme()
+    {
+        // gRPC to a TLS backend (GRPCRoute + BackendTLSPolicy): h2 over TLS, where the backend rejects :scheme http.
+        var serverCert = TestCerts.CreateLeaf(_ca, "backend.example.com", "backend.example.com");
+        await using var tlsBackend = await EchoBackend.StartAsync("tls-h2", serverCert.Certificate, http2Only: true);
+        var backend = Backend("ns/h2:443", tlsBackend, BackendProtocol.H2c) with
+        {
+            Tls = new BackendTlsIr { Hostname = "backend.example.com", CaBundlePem = _ca.CertificatePem },
+        };
+        await using var g = await TestGateway.StartAsync(Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/h2:443"))))], backend));
+        for (var i = 0; i < 2; i++)
+        {
+            var echo = await g.EchoAsync("front.example", "/h2");
+            Assert.Equal("tls-h2", echo.Name);
+            Assert.Equal("HTTP/2", echo.Protocol);
+            Assert.Equal("front.example", echo.Host);
+        }
+    }
+
+    [Fact]
+    public async Task Backend_tls_subject_alt_names_match_uri_and_dns()
+    {
+        // Shaped like the conformance tls-checks certificate: DNS, URI, DNS.
+        var serverCert = TestCerts.CreateLeaf(_ca, "abc.example.com", ["abc.example.com", "other.example.com"], ["spiffe://abc.example.com/test-identity"]);
+        await using var tlsBackend = await EchoBackend.StartAsync("tls", serverCert.Certificate);
+        BackendIr Tls(string id, params string[] sans) => Backend(id, tlsBackend) with
+        {
+            Tls = new BackendTlsIr { Hostname = "abc.example.com", CaBundlePem = _ca.CertificatePem, SubjectAltNames = sans },
+        };
+        var gw = Gateway("ns/gw", [HttpPort(Host("*",
+                Prefix("/uri", To("ns/uri:443")),
+                Prefix("/uri-mismatch", To("ns/uri-mismatch:443")),
+                Prefix("/dns", To("ns/dns:443")),
+                Prefix("/dns-mismatch", To("ns/dns-mismatch:443")),
+                Prefix("/both", To("ns/both:443")),
+                Prefix("/both-mismatch", To("ns/both-mismatch:443"))))],
+            Tls("ns/uri:443", "spiffe://abc.example.com/test-identity"),
+            Tls("ns/uri-mismatch:443", "spiffe://def.example.com/test-identity"),
+            Tls("ns/dns:443", "other.example.com"),
+            Tls("ns/dns-mismatch:443", "dce.example.com"),
+            Tls("ns/both:443", "spiffe://abc.example.com/test-identity", "abc.example.com"),
+            Tls("ns/both-mismatch:443", "spiffe://def.example.com/test-identity", "def.example.com"));
+        await using var g = await TestGateway.StartAsync(gw);
+        Assert.Equal("tls", (await g.EchoAsync("h", "/uri")).Name);
+        Assert.Equal("tls", (await g.EchoAsync("h", "/dns")).Name);
+        Assert.Equal("tls", (await g.EchoAsync("h", "/both")).Name);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/uri-mismatch")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/dns-mismatch")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await g.GetAsync("h", "/both-mismatch")).StatusCode);
     }
 
     [Fact]

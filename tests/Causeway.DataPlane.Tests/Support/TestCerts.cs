@@ -30,7 +30,10 @@ public static class TestCerts
     }
 
     /// <summary>A leaf signed by <paramref name="ca"/> (server and client auth) with the given DNS SANs.</summary>
-    public static TestCert CreateLeaf(TestCert ca, string commonName, params string[] dnsNames)
+    public static TestCert CreateLeaf(TestCert ca, string commonName, params string[] dnsNames) => CreateLeaf(ca, commonName, dnsNames, []);
+
+    /// <summary>A leaf signed by <paramref name="ca"/> with DNS and URI SANs (in that order).</summary>
+    public static TestCert CreateLeaf(TestCert ca, string commonName, string[] dnsNames, string[] uris)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
@@ -40,6 +43,7 @@ public static class TestCerts
             [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
         var san = new SubjectAlternativeNameBuilder();
         foreach (var d in dnsNames) san.AddDnsName(d);
+        foreach (var u in uris) san.AddUri(new Uri(u));
         req.CertificateExtensions.Add(san.Build());
         var serial = RandomNumberGenerator.GetBytes(12);
         using var signed = req.Create(ca.Certificate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(20), serial);

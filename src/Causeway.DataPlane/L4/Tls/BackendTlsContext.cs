@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Causeway.DataPlane.Tls;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.L4.Tls;
@@ -58,12 +59,15 @@ internal sealed class BackendTlsContext
 
         if (_tls.SubjectAltNames.Count == 0) return (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
         var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        foreach (var wanted in _tls.SubjectAltNames)
+            if (SubjectAltNameMatcher.IsUri(wanted) && SubjectAltNameMatcher.Matches(cert, wanted)) return true;
         foreach (var extension in cert.Extensions)
         {
             if (extension is not X509SubjectAlternativeNameExtension san) continue;
             foreach (var dns in san.EnumerateDnsNames())
                 foreach (var wanted in _tls.SubjectAltNames)
-                    if (HostnameMatcher.Score(HostnameMatcher.Normalize(dns), HostnameMatcher.Normalize(wanted)) != HostnameMatcher.NoMatch)
+                    if (!SubjectAltNameMatcher.IsUri(wanted)
+                        && HostnameMatcher.Score(HostnameMatcher.Normalize(dns), HostnameMatcher.Normalize(wanted)) != HostnameMatcher.NoMatch)
                         return true;
         }
         return false;
