@@ -31,10 +31,13 @@ internal sealed class ListenerContext
     public ClientValidationIr? ClientValidation { get; set; }
     public int AttachedRoutes { get; set; }
 
+    /// <summary>Frontend client-certificate validation is configured but no CA certificate resolves: not accepted.</summary>
+    public bool NoValidCaCertificate { get; set; }
+
     /// <summary>Routes attached here, with the hostnames they serve on this listener.</summary>
     public List<(Route Route, IReadOnlyList<string> Hostnames)> Routes { get; } = [];
 
-    public bool Accepted => SupportedProtocol && ConflictReason is null;
+    public bool Accepted => SupportedProtocol && ConflictReason is null && !NoValidCaCertificate;
 
     /// <summary>Routes may attach (the listener is accepted even if its references are broken).</summary>
     public bool Usable => Accepted;
@@ -50,6 +53,8 @@ internal sealed class ListenerContext
             c.Set(Reasons.Accepted, false, Reasons.UnsupportedProtocol, $"protocol {Spec.Protocol} is not supported");
         else if (ConflictReason is not null)
             c.Set(Reasons.Accepted, false, ConflictReason, "listener conflicts with another listener on port " + Spec.Port);
+        else if (NoValidCaCertificate)
+            c.Set(Reasons.Accepted, false, Reasons.NoValidCACertificate, ResolvedRefsMessage);
         else
             c.Set(Reasons.Accepted, true, Reasons.Accepted, "Listener is accepted");
 
@@ -67,6 +72,8 @@ internal sealed class ListenerContext
             c.Set(Reasons.Programmed, false, Reasons.Invalid, "listener is not accepted");
         else if (ConflictReason is not null)
             c.Set(Reasons.Programmed, false, ConflictReason, "listener is conflicted");
+        else if (NoValidCaCertificate)
+            c.Set(Reasons.Programmed, false, Reasons.Invalid, "listener is not accepted: " + ResolvedRefsMessage);
         else if (ResolvedRefsReason is not null)
             c.Set(Reasons.Programmed, false, Reasons.Invalid, "listener has unresolved references: " + ResolvedRefsMessage);
         else if (BindFailure is not null)

@@ -98,41 +98,36 @@ internal static class ListenerValidator
     }
 
     /// <summary>Frontend client-certificate validation for HTTPS listeners (Gateway spec.tls.frontend).</summary>
-    public static string? ResolveFrontendValidation(ResourceSnapshot s, Gateway gw, ListenerContext l, out bool invalidGateway)
+    public static (string Reason, string Message)? ResolveFrontendValidation(ResourceSnapshot s, Gateway gw, ListenerContext l)
     {
-        invalidGateway = false;
         var frontend = gw.Spec.Tls?.Frontend;
         if (frontend is null || l.Spec.Protocol != "HTTPS") return null;
         var entry = frontend.PerPort.FirstOrDefault(p => p.Port == l.Spec.Port)?.Tls ?? frontend.Default;
         var validation = entry?.Validation;
         if (validation is null || validation.CaCertificateRefs.Count == 0) return null;
         var pem = new StringBuilder();
-        string? problem = null;
+        (string Reason, string Message)? problem = null;
         foreach (var r in validation.CaCertificateRefs)
         {
             var ns = r.Namespace ?? gw.Namespace;
             var kind = r.Kind ?? "ConfigMap";
             if ((r.Group ?? "") != "" || kind is not ("ConfigMap" or "Secret"))
             {
-                problem = $"CA certificate reference {r.Group}/{kind} {r.Name} is not supported";
+                problem = (Reasons.InvalidCACertificateKind, $"CA certificate reference {r.Group}/{kind} {r.Name} is not supported");
                 continue;
             }
             if (!ReferenceGrants.Allows(s, G, "Gateway", gw.Namespace, "", kind, ns, r.Name))
             {
-                problem = $"CA certificate {kind} {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it";
+                problem = (Reasons.RefNotPermitted, $"CA certificate {kind} {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it");
                 continue;
             }
             var text = kind == "ConfigMap"
                 ? s.Get<ConfigMap>("ConfigMap", ns, r.Name)?.Data.GetValueOrDefault("ca.crt")
                 : s.Get<Secret>("Secret", ns, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? Encoding.UTF8.GetString(b) : null;
             if (Certificates.ValidCaBundle(text) is { } ok) pem.AppendLine(ok);
-            else problem = $"CA certificate {kind} {ns}/{r.Name} not found or holds no valid certificate";
+            else problem = (Reasons.InvalidCACertificateRef, $"CA certificate {kind} {ns}/{r.Name} not found or holds no valid certificate");
         }
-        if (problem is not null)
-        {
-            invalidGateway = true;
-            return problem;
-        }
+        if (problem is not null) return problem;
         l.ClientValidation = new ClientValidationIr
         {
             CaBundlePem = pem.ToString(),

@@ -150,10 +150,11 @@ public static class Translator
             foreach (var l in g.Listeners)
             {
                 ListenerValidator.Validate(s, l);
-                if (ListenerValidator.ResolveFrontendValidation(s, gw, l, out var invalid) is { } problem && invalid)
+                if (ListenerValidator.ResolveFrontendValidation(s, gw, l) is { } problem)
                 {
-                    l.ResolvedRefsReason ??= Reasons.InvalidCACertificateRef;
-                    l.ResolvedRefsMessage = problem;
+                    l.ResolvedRefsReason ??= problem.Reason;
+                    l.ResolvedRefsMessage = "spec.tls.frontend: " + problem.Message;
+                    l.NoValidCaCertificate = true;
                 }
                 var key = l.IrName;
                 if (o.ListenerFailures.TryGetValue(key, out var failure)) l.BindFailure = failure;

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -24,7 +25,10 @@ public static class HttpExecutor
     {
         var https = spec.Scheme == "https";
         var defaultPort = https ? 443 : 80;
-        var uri = new Uri($"{(https ? "https" : "http")}://{target.Authority(defaultPort)}{path}",
+        // HTTPS: TLS is done in ConnectCallback so the SNI is exactly spec.Sni, independent of the Host header
+        // (SocketsHttpHandler would otherwise take the SNI from Host); the request then goes over that stream.
+        var address = target.Address.Contains(':') ? $"[{target.Address}]" : target.Address;
+        var uri = new Uri($"http://{address}:{target.Port}{path}",
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var clientCertRequested = false;
         var notes = new StringBuilder();
@@ -43,7 +47,7 @@ public static class HttpExecutor
             var roots = spec.CaCert is null ? null : TlsTrust.Roots(certs, spec.CaCert);
             var serverName = spec.Sni ?? spec.Host ?? target.Address;
             X509Certificate2? clientCert = spec.ClientCert is null ? null : TlsTrust.ClientCertificate(certs, spec.ClientCert);
-            handler.SslOptions = new SslClientAuthenticationOptions
+            var sslOptions = new SslClientAuthenticationOptions
             {
                 TargetHost = IPAddress.TryParse(serverName, out _) ? "" : serverName,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -59,12 +63,28 @@ public static class HttpExecutor
                     return clientCert!;
                 },
             };
+            handler.ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                    var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
+                    await tls.AuthenticateAsClientAsync(sslOptions, token);
+                    return tls;
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
         }
         using var client = new HttpClient(handler) { Timeout = RequestTimeout };
         using var request = new HttpRequestMessage(new HttpMethod(spec.Method), uri);
         request.Version = spec.Protocol is "H2C_PRIOR_KNOWLEDGE" or "H2" ? HttpVersion.Version20 : HttpVersion.Version11;
         request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        if (spec.Host is not null) request.Headers.Host = spec.Host;
+        request.Headers.Host = spec.Host ?? target.Authority(defaultPort);
         foreach (var (name, value) in spec.Headers)
             if (!request.Headers.TryAddWithoutValidation(name, value))
             {
