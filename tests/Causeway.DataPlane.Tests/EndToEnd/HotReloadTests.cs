@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Causeway.DataPlane.Tests.EndToEnd;
 
+[Collection(LatencyCollection.Name)]
 /// <summary>50 concurrent client loops for at least 10 s while 50 configuration changes are written to disk.</summary>
 public sealed class HotReloadTests(ITestOutputHelper output)
 {
