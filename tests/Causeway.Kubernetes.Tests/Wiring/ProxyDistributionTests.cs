@@ -69,7 +69,7 @@ public sealed class ProxyDistributionTests
         host.Start();
         await Harness.WaitAsync(() => w.Programmed == "True", "Programmed=True after the ACK", 20);
         Assert.True(host.Ready);
-        Assert.Empty(host.Client.Current!.Addresses.AsImmutableArray().Where(_ => false)); // IR kept as published...
+        Assert.Contains("203.0.113.9", host.Client.Current!.Addresses); // the IR names the LB address...
         Assert.Equal("backend-1 /hello", await w.TryGetAsync()); // ...but served on 0.0.0.0, not on 203.0.113.9
 
         // A new listener on a port something else holds: the proxy NACKs, the Gateway goes back to Pending, old config serves.
@@ -100,7 +100,9 @@ public sealed class ProxyDistributionTests
             MaxBackoff = TimeSpan.FromMilliseconds(500),
         });
         client.Start();
-        await Harness.WaitAsync(() => client.LastError?.Contains("PermissionDenied", StringComparison.Ordinal) == true, "PermissionDenied for another Gateway's identity");
+        await Harness.WaitAsync(() => client.LastError?.Contains("controller refused this proxy", StringComparison.Ordinal) == true, "refusal of another Gateway's identity");
+        Assert.Contains("test/other", client.LastError, StringComparison.Ordinal);
+        Assert.Empty(w.Server!.Proxies(KubeWorld.GatewayKey));
         Assert.Equal(0, Volatile.Read(ref applied));
         Assert.Null(client.Current);
         Assert.Null(w.Server!.AckedVersion(KubeWorld.GatewayKey));
