@@ -35,14 +35,14 @@ internal sealed class KubeWorld : IAsyncDisposable
     public int TcpBackend { get; private set; }
     public string ControllerUrl => $"https://127.0.0.1:{DistributionPort}";
 
-    public static async Task<KubeWorld> StartAsync()
+    public static async Task<KubeWorld> StartAsync(bool startController = true)
     {
         var w = new KubeWorld(await Harness.StartAsync(), new TestBackends());
         w.Backend1 = await w.Backends.StartHttpAsync("backend-1");
         w.Backend2 = await w.Backends.StartHttpAsync("backend-2");
         w.TcpBackend = w.Backends.StartTcp();
         w.H.Server.ApplyManifest(w.Manifest("web"));
-        await w.StartControllerAsync();
+        if (startController) await w.StartControllerAsync();
         return w;
     }
 

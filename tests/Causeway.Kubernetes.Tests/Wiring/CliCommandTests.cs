@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Causeway.Cli;
+using Causeway.Kubernetes.Api;
+using Causeway.Kubernetes.Tests.FakeApiServer;
+using Causeway.Model.Loading;
+
+namespace Causeway.Kubernetes.Tests.Wiring;
+
+/// <summary><c>causeway install</c> and <c>causeway controller</c> through the command line.</summary>
+public sealed class CliCommandTests
+{
+    private static (CliContext Context, StringWriter Out, StringWriter Err) Context()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        return (new CliContext { Out = TextWriter.Synchronized(o), Err = TextWriter.Synchronized(e) }, o, e);
+    }
+
+    [Fact]
+    public async Task Install_PrintsTheBundle_InTheGivenNamespace()
+    {
+        var (context, output, _) = Context();
+        Assert.Equal(0, await CausewayCli.InvokeAsync(["install", "--namespace", "gw-system", "--gateway-api-crds", "none"], context));
+        var docs = YamlJson.ReadDocuments(output.ToString()).Select(d => d.Root).OfType<JsonObject>().ToList();
+        var kinds = docs.Select(d => d["kind"]!.GetValue<string>()).ToList();
+        Assert.Contains("Deployment", kinds);
+        Assert.Contains("ClusterRole", kinds);
+        Assert.DoesNotContain("CustomResourceDefinition", kinds.Where((_, i) => docs[i]["metadata"]!["name"]!.GetValue<string>().EndsWith("gateway.networking.k8s.io", StringComparison.Ordinal)));
+        Assert.Equal("gw-system", docs.Single(d => d["kind"]!.GetValue<string>() == "Deployment")["metadata"]!["namespace"]!.GetValue<string>());
+
+        var (withCrds, crdOut, _) = Context();
+        Assert.Equal(0, await CausewayCli.InvokeAsync(["install"], withCrds));
+        Assert.Contains("name: gateways.gateway.networking.k8s.io", crdOut.ToString(), StringComparison.Ordinal);
+
+        var (bad, _, _) = Context();
+        Assert.NotEqual(0, await CausewayCli.InvokeAsync(["install", "--gateway-api-crds", "beta"], bad));
+    }
+
+    [Fact]
+    public async Task ControllerCommand_WithRbacEnforced_PersistsCa_FeedsARealProxy()
+    {
+        await using var w = await KubeWorld.StartAsync(startController: false);
+        w.H.Server.Rbac = RbacPolicy.FromInstallBundle();
+        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("causeway-kube-").FullName, "config");
+        await File.WriteAllTextAsync(kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: fake, cluster: {server: "{{{w.H.Server.Url}}}"}}]
+            users: [{name: fake, user: {token: test}}]
+            contexts: [{name: fake, context: {cluster: fake, user: fake}}]
+            current-context: fake
+            """);
+        var port = TestBackends.FreePort();
+        var controllerUrl = $"https://127.0.0.1:{port}";
+        var (context, output, errors) = Context();
+        using var stop = new CancellationTokenSource();
+        var run = CausewayCli.InvokeAsync(["controller", "--kubeconfig", kubeconfig, "--namespace", "causeway-system", "--admin-address", "127.0.0.1:0",
+            "--distribution-address", $"127.0.0.1:{port}", "--controller-address", controllerUrl, "--identity", "cli-controller"], context, ct: stop.Token);
+        try
+        {
+            await Harness.WaitAsync(() => output.ToString().Contains("health endpoint on ", StringComparison.Ordinal) || run.IsCompleted,
+                "the controller command starts", 30);
+            Assert.False(run.IsCompleted, errors.ToString());
+            var line = output.ToString().Split('\n').First(l => l.StartsWith("controller:", StringComparison.Ordinal));
+            var health = new Uri(line[(line.IndexOf("health endpoint on ", StringComparison.Ordinal) + "health endpoint on ".Length)..].Trim());
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            Assert.Equal("ok\n", await http.GetStringAsync(new Uri(health, "/healthz")));
+            await Harness.WaitAsync(() => http.GetAsync(new Uri(health, "/readyz")).Result.IsSuccessStatusCode, "controller /readyz", 20);
+            Assert.NotNull(w.H.Server.Get(ResourceType.Secrets, "causeway-system", DistributionCaStore.SecretName));
+
+            await w.AssignLoadBalancerAsync();
+            var creds = await w.MountCredentialsAsync();
+            await using var proxy = await ProxyProcess.StartAsync(KubeWorld.GatewayKey, controllerUrl, creds);
+            await Harness.WaitAsync(() => w.Programmed == "True", "Gateway Programmed=True after the proxy ACK", 30);
+            Assert.Equal("backend-1 /hello", await w.TryGetAsync());
+            Assert.Empty(w.H.Server.Denied);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+            File.Delete(kubeconfig);
+        }
+    }
+}
