@@ -30,6 +30,8 @@ public sealed class Controller : IAsyncDisposable
     private readonly InfraApplier _infra;
     private readonly ProxyCredentialsApplier _credentials;
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private ControllerDistribution? _distribution;
+    private ControllerDistribution? _publishedTo;
     private ImmutableHashSet<string> _pending = ImmutableHashSet<string>.Empty;
     private readonly Channel<bool> _dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<Task> _tasks = [];
@@ -64,9 +66,9 @@ public sealed class Controller : IAsyncDisposable
         _elector = new LeaderElector(_api, options, OnLeadershipChanged, lf.CreateLogger<LeaderElector>());
         _status = new StatusWriter(_api, FindInformer, options.ControllerNames[0], lf.CreateLogger<StatusWriter>());
         _infra = new InfraApplier(_api, options, [.. _informers.Where(i => i.Type == ResourceType.Services)], lf.CreateLogger<InfraApplier>());
-        _credentials = new ProxyCredentialsApplier(_api, options, lf.CreateLogger<ProxyCredentialsApplier>());
+        _credentials = new ProxyCredentialsApplier(_api, options, () => Volatile.Read(ref _distribution), lf.CreateLogger<ProxyCredentialsApplier>());
         // An ACK (or NACK) from a proxy can change a Gateway's Programmed condition: translate again.
-        if (options.Distribution is { } dist) dist.Server.Acknowledged += OnAcknowledged;
+        AttachDistribution(options.Distribution);
     }
 
     /// <summary>True while this replica holds the Lease (only the leader writes status and infrastructure).</summary>
@@ -128,6 +130,22 @@ public sealed class Controller : IAsyncDisposable
     private Informer? FindInformer(string kind, string ns) =>
         _informers.FirstOrDefault(i => i.Type.Kind == kind && (i.Namespace is null || i.Namespace == ns));
 
+    /// <summary>Raised (on the Lease's thread) when this replica gains (true) or loses (false) leadership.</summary>
+    public event Action<bool>? LeadershipChanged;
+
+    /// <summary>
+    /// Sets (or, with null, removes) the distribution server this replica publishes to; e.g. <c>causeway controller</c>
+    /// serves the proxies only while it is the leader, so the ACKs gating Programmed are the ones the leader sees.
+    /// </summary>
+    public void AttachDistribution(ControllerDistribution? distribution)
+    {
+        var old = Interlocked.Exchange(ref _distribution, distribution);
+        if (ReferenceEquals(old, distribution)) return;
+        if (old is not null) old.Server.Acknowledged -= OnAcknowledged;
+        if (distribution is not null) distribution.Server.Acknowledged += OnAcknowledged;
+        MarkDirty();
+    }
+
     private void OnAcknowledged(object? sender, Causeway.Distribution.Server.ProxyAckEventArgs e) => MarkDirty();
 
     private void MarkDirty() => _dirty.Writer.TryWrite(true);
@@ -139,6 +157,7 @@ public sealed class Controller : IAsyncDisposable
             _infra.Reset();
             _credentials.Reset();
         }
+        LeadershipChanged?.Invoke(leader);
         MarkDirty();
     }
 
@@ -206,10 +225,20 @@ public sealed class Controller : IAsyncDisposable
             PendingGateways = _pending,
         };
         var result = Translator.Translate(snapshot, translatorOptions);
-        if (_options.Distribution is { } dist)
+        if (Volatile.Read(ref _distribution) is { } dist)
         {
             // Every replica feeds the proxies connected to it; Programmed waits for their ACK of the published version.
             var pending = Publish(dist, result);
+            if (!pending.SetEquals(_pending))
+            {
+                Volatile.Write(ref _pending, pending);
+                result = Translator.Translate(snapshot, translatorOptions with { PendingGateways = pending });
+            }
+        }
+        else if (_options.ProgrammedRequiresProxies)
+        {
+            // No distribution attached (yet): no proxy can have acknowledged anything.
+            var pending = result.Gateways.Select(g => g.Name).ToImmutableHashSet(StringComparer.Ordinal);
             if (!pending.SetEquals(_pending))
             {
                 Volatile.Write(ref _pending, pending);
@@ -227,6 +256,11 @@ public sealed class Controller : IAsyncDisposable
 
     private ImmutableHashSet<string> Publish(ControllerDistribution dist, TranslationResult result)
     {
+        if (!ReferenceEquals(_publishedTo, dist))
+        {
+            _published.Clear(); // a new server knows nothing yet
+            _publishedTo = dist;
+        }
         var pending = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var current = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ir in result.Gateways)
@@ -246,7 +280,7 @@ public sealed class Controller : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_options.Distribution is { } dist) dist.Server.Acknowledged -= OnAcknowledged;
+        AttachDistribution(null);
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             await StopAsync(cts.Token).ConfigureAwait(false);
         _cts?.Dispose();

@@ -42,6 +42,12 @@ public sealed record ControllerOptions
     /// </summary>
     public ControllerDistribution? Distribution { get; init; }
 
+    /// <summary>
+    /// When true, a Gateway is Programmed only once proxies acknowledged it, even while no distribution is attached
+    /// (<see cref="Controller.AttachDistribution"/>): then every Gateway is Pending.
+    /// </summary>
+    public bool ProgrammedRequiresProxies { get; init; }
+
     /// <summary>Where the proxy Deployment mounts its credentials Secret.</summary>
     public const string ProxyCredentialsPath = "/etc/causeway/credentials";
 

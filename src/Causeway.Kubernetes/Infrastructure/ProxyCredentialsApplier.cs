@@ -14,7 +14,7 @@ namespace Causeway.Kubernetes.Infrastructure;
 /// distribution CA. A Secret is (re)issued when missing, signed by another CA, naming another Gateway, or when less than a
 /// third of its validity remains. Private keys are never logged.
 /// </summary>
-internal sealed class ProxyCredentialsApplier(KubeApi api, ControllerOptions options, ILogger log)
+internal sealed class ProxyCredentialsApplier(KubeApi api, ControllerOptions options, Func<ControllerDistribution?> distribution, ILogger log)
 {
     // (namespace, secret name, Gateway uid) of Secrets verified or written while leader.
     private readonly HashSet<(string, string, string)> _ok = [];
@@ -23,7 +23,7 @@ internal sealed class ProxyCredentialsApplier(KubeApi api, ControllerOptions opt
 
     public async Task EnsureAsync(TranslationResult result, ResourceSnapshot snapshot, CancellationToken ct)
     {
-        if (options.Distribution is not { } dist) return;
+        if (distribution() is not { } dist) return;
         var seen = new HashSet<(string, string, string)>();
         foreach (var ir in result.Gateways)
         {

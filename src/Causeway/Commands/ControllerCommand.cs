@@ -116,19 +116,22 @@ internal static class ControllerCommand
             if (IPAddress.TryParse(controllerUri.Host.Trim('[', ']'), out var hostIp)) { if (!ips.Contains(hostIp)) ips.Add(hostIp); }
             else if (!dnsNames.Contains(controllerUri.Host)) dnsNames.Add(controllerUri.Host);
 
-            await using var server = new DistributionServer(new DistributionServerOptions
+            var serverOptions = new DistributionServerOptions
             {
                 Endpoint = distributionEndpoint,
                 Authority = authority,
                 ServerDnsNames = dnsNames,
                 ServerIpAddresses = ips,
                 LoggerFactory = loggerFactory,
-            });
-            await server.StartAsync(ct);
-            await using var controller = new Controller(options with { Distribution = new ControllerDistribution(server, authority) }, loggerFactory);
+            };
+            // Only the leader serves the proxies: the ACKs that gate Programmed are then the ones the status writer sees.
+            // A follower's distribution port is closed, so proxies redial until they reach the leader.
+            await using var controller = new Controller(options with { ProgrammedRequiresProxies = true }, loggerFactory);
+            await using var leaderDistribution = new LeaderDistribution(controller, serverOptions, logger);
+            controller.LeadershipChanged += _ => leaderDistribution.Sync();
             await using var health = new HealthServer(adminEndpoint, () => controller.Synced);
             await health.StartAsync(ct);
-            await context.Out.WriteLineAsync($"controller: distribution on port {server.Port}, health endpoint on {health.BaseAddress}");
+            await context.Out.WriteLineAsync($"controller: distribution on {distributionEndpoint} while leader, health endpoint on {health.BaseAddress}");
             await context.Out.FlushAsync(ct);
             await controller.RunAsync(ct);
             return 0;
