@@ -36,20 +36,85 @@ public sealed class CliCommandTests
         Assert.NotEqual(0, await CausewayCli.InvokeAsync(["install", "--gateway-api-crds", "beta"], bad));
     }
 
+    private static async Task<string> KubeconfigAsync(string url)
+    {
+        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("causeway-kube-").FullName, "config");
+        await File.WriteAllTextAsync(kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: fake, cluster: {server: "{{{url}}}"}}]
+            users: [{name: fake, user: {token: test}}]
+            contexts: [{name: fake, context: {cluster: fake, user: fake}}]
+            current-context: fake
+            """);
+        return kubeconfig;
+    }
+
+    private static Task<int> StartController(string kubeconfig, int port, string identity, CliContext context, CancellationToken ct) =>
+        CausewayCli.InvokeAsync(["controller", "--kubeconfig", kubeconfig, "--namespace", "causeway-system", "--admin-address", "127.0.0.1:0",
+            "--distribution-address", $"127.0.0.1:{port}", "--controller-address", $"https://127.0.0.1:{port}", "--identity", identity], context, ct: ct);
+
+    private static bool Accepts(int port)
+    {
+        try
+        {
+            using var c = new System.Net.Sockets.TcpClient();
+            return c.ConnectAsync(System.Net.IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException) { return false; }
+    }
+
+    [Fact]
+    public async Task TwoControllerCommands_OnlyTheLeaderServesProxies_AndTheFollowerTakesOver()
+    {
+        await using var w = await KubeWorld.StartAsync(startController: false);
+        var kubeconfig = await KubeconfigAsync(w.H.Server.Url);
+        int portA = TestBackends.FreePort(), portB = TestBackends.FreePort();
+        var (ctxA, _, errA) = Context();
+        var (ctxB, _, errB) = Context();
+        using var stopA = new CancellationTokenSource();
+        using var stopB = new CancellationTokenSource();
+        var runA = StartController(kubeconfig, portA, "replica-a", ctxA, stopA.Token);
+        Task<int>? runB = null;
+        try
+        {
+            await Harness.WaitAsync(() => Accepts(portA), "the first replica leads and serves proxies", 30);
+            runB = StartController(kubeconfig, portB, "replica-b", ctxB, stopB.Token);
+            await Harness.WaitAsync(() => w.H.Server.Get(ResourceType.Secrets, "test", "causeway-gw-proxy") is not null, "credentials issued");
+            await Task.Delay(1500);
+            Assert.False(Accepts(portB), "the follower must not serve proxies: " + errB);
+            Assert.False(runB.IsCompleted, errB.ToString());
+
+            // A proxy dialling the follower gets nothing; the Gateway does not become Programmed through it.
+            await w.AssignLoadBalancerAsync();
+            var creds = await w.MountCredentialsAsync();
+            await using var proxy = await ProxyProcess.StartAsync(KubeWorld.GatewayKey, $"https://127.0.0.1:{portB}", creds);
+            await Harness.WaitAsync(() => w.ProgrammedReason == "Pending", "Pending while no proxy reached the leader", 15);
+
+            // The leader stops (releasing the Lease): the follower takes over, serves, and the proxy's ACK programs the Gateway.
+            await stopA.CancelAsync();
+            Assert.Equal(0, await runA.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.False(Accepts(portA));
+            await Harness.WaitAsync(() => w.Programmed == "True", "Programmed=True once the proxy ACKs the new leader", 45);
+            Assert.Equal("backend-1 /hello", await w.TryGetAsync());
+        }
+        finally
+        {
+            await stopA.CancelAsync();
+            await stopB.CancelAsync();
+            await runA.WaitAsync(TimeSpan.FromSeconds(30));
+            if (runB is not null) await runB.WaitAsync(TimeSpan.FromSeconds(30));
+            File.Delete(kubeconfig);
+        }
+        Assert.DoesNotContain(errA.ToString().Split('\n'), l => l.StartsWith("error", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ControllerCommand_WithRbacEnforced_PersistsCa_FeedsARealProxy()
     {
         await using var w = await KubeWorld.StartAsync(startController: false);
         w.H.Server.Rbac = RbacPolicy.FromInstallBundle();
-        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("causeway-kube-").FullName, "config");
-        await File.WriteAllTextAsync(kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: fake, cluster: {server: "{{{w.H.Server.Url}}}"}}]
-            users: [{name: fake, user: {token: test}}]
-            contexts: [{name: fake, context: {cluster: fake, user: fake}}]
-            current-context: fake
-            """);
+        var kubeconfig = await KubeconfigAsync(w.H.Server.Url);
         var port = TestBackends.FreePort();
         var controllerUrl = $"https://127.0.0.1:{port}";
         var (context, output, errors) = Context();
