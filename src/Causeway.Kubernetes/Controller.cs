@@ -28,6 +28,11 @@ public sealed class Controller : IAsyncDisposable
     private readonly LeaderElector _elector;
     private readonly StatusWriter _status;
     private readonly InfraApplier _infra;
+    private readonly ProxyCredentialsApplier _credentials;
+    private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private ControllerDistribution? _distribution;
+    private ControllerDistribution? _publishedTo;
+    private ImmutableHashSet<string> _pending = ImmutableHashSet<string>.Empty;
     private readonly Channel<bool> _dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<Task> _tasks = [];
     private CancellationTokenSource? _cts;
@@ -61,6 +66,9 @@ public sealed class Controller : IAsyncDisposable
         _elector = new LeaderElector(_api, options, OnLeadershipChanged, lf.CreateLogger<LeaderElector>());
         _status = new StatusWriter(_api, FindInformer, options.ControllerNames[0], lf.CreateLogger<StatusWriter>());
         _infra = new InfraApplier(_api, options, [.. _informers.Where(i => i.Type == ResourceType.Services)], lf.CreateLogger<InfraApplier>());
+        _credentials = new ProxyCredentialsApplier(_api, options, () => Volatile.Read(ref _distribution), lf.CreateLogger<ProxyCredentialsApplier>());
+        // An ACK (or NACK) from a proxy can change a Gateway's Programmed condition: translate again.
+        AttachDistribution(options.Distribution);
     }
 
     /// <summary>True while this replica holds the Lease (only the leader writes status and infrastructure).</summary>
@@ -78,6 +86,12 @@ public sealed class Controller : IAsyncDisposable
     /// <summary>Status writes and infrastructure applies so far (both only as leader).</summary>
     public int StatusWrites => _status.Writes;
     public int InfrastructureApplies => _infra.Applies;
+
+    /// <summary>Gateways (<c>ns/name</c>) whose proxies have not acknowledged the published configuration yet.</summary>
+    public ImmutableHashSet<string> PendingGateways => Volatile.Read(ref _pending);
+
+    /// <summary>Proxy credential Secrets issued so far (only as leader).</summary>
+    public int CredentialsIssued => _credentials.Issued;
 
     public Task StartAsync(CancellationToken ct)
     {
@@ -116,11 +130,34 @@ public sealed class Controller : IAsyncDisposable
     private Informer? FindInformer(string kind, string ns) =>
         _informers.FirstOrDefault(i => i.Type.Kind == kind && (i.Namespace is null || i.Namespace == ns));
 
+    /// <summary>Raised (on the Lease's thread) when this replica gains (true) or loses (false) leadership.</summary>
+    public event Action<bool>? LeadershipChanged;
+
+    /// <summary>
+    /// Sets (or, with null, removes) the distribution server this replica publishes to; e.g. <c>causeway controller</c>
+    /// serves the proxies only while it is the leader, so the ACKs gating Programmed are the ones the leader sees.
+    /// </summary>
+    public void AttachDistribution(ControllerDistribution? distribution)
+    {
+        var old = Interlocked.Exchange(ref _distribution, distribution);
+        if (ReferenceEquals(old, distribution)) return;
+        if (old is not null) old.Server.Acknowledged -= OnAcknowledged;
+        if (distribution is not null) distribution.Server.Acknowledged += OnAcknowledged;
+        MarkDirty();
+    }
+
+    private void OnAcknowledged(object? sender, Causeway.Distribution.Server.ProxyAckEventArgs e) => MarkDirty();
+
     private void MarkDirty() => _dirty.Writer.TryWrite(true);
 
     private void OnLeadershipChanged(bool leader)
     {
-        if (leader) _infra.Reset();
+        if (leader)
+        {
+            _infra.Reset();
+            _credentials.Reset();
+        }
+        LeadershipChanged?.Invoke(leader);
         MarkDirty();
     }
 
@@ -178,24 +215,72 @@ public sealed class Controller : IAsyncDisposable
         var assigned = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var s in services)
             foreach (var (k, v) in InfraApplier.AssignedAddresses(snapshot, s, _options)) assigned.TryAdd(k, v);
-        var result = Translator.Translate(snapshot, new TranslatorOptions
+        var translatorOptions = new TranslatorOptions
         {
             ControllerNames = _options.ControllerNames,
             Now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
             PreviousStatuses = _previous,
             AssignedAddresses = assigned.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutableArray(), StringComparer.Ordinal),
             AddressesFromInfrastructure = true,
-        });
+            PendingGateways = _pending,
+        };
+        var result = Translator.Translate(snapshot, translatorOptions);
+        if (Volatile.Read(ref _distribution) is { } dist)
+        {
+            // Every replica feeds the proxies connected to it; Programmed waits for their ACK of the published version.
+            var pending = Publish(dist, result);
+            if (!pending.SetEquals(_pending))
+            {
+                Volatile.Write(ref _pending, pending);
+                result = Translator.Translate(snapshot, translatorOptions with { PendingGateways = pending });
+            }
+        }
+        else if (_options.ProgrammedRequiresProxies)
+        {
+            // No distribution attached (yet): no proxy can have acknowledged anything.
+            var pending = result.Gateways.Select(g => g.Name).ToImmutableHashSet(StringComparer.Ordinal);
+            if (!pending.SetEquals(_pending))
+            {
+                Volatile.Write(ref _pending, pending);
+                result = Translator.Translate(snapshot, translatorOptions with { PendingGateways = pending });
+            }
+        }
         _previous = result.Statuses.ToImmutableDictionary(s => s.Key, s => s.Status);
         _last = result;
         Interlocked.Increment(ref _reconciles);
         if (!_elector.IsLeader) return;
+        await _credentials.EnsureAsync(result, snapshot, ct).ConfigureAwait(false);
         await _infra.ApplyAsync(result, snapshot, ct).ConfigureAwait(false);
         await _status.WriteAsync(result, () => _elector.IsLeader, ct).ConfigureAwait(false);
     }
 
+    private ImmutableHashSet<string> Publish(ControllerDistribution dist, TranslationResult result)
+    {
+        if (!ReferenceEquals(_publishedTo, dist))
+        {
+            _published.Clear(); // a new server knows nothing yet
+            _publishedTo = dist;
+        }
+        var pending = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ir in result.Gateways)
+        {
+            current.Add(ir.Name);
+            var version = dist.Server.Publish(ir.Name, ir);
+            if (dist.Server.AckedVersion(ir.Name) is not { } acked || acked < version) pending.Add(ir.Name);
+        }
+        foreach (var gone in _published.Where(k => !current.Contains(k)).ToList())
+        {
+            dist.Server.Remove(gone);
+            _published.Remove(gone);
+        }
+        _published.UnionWith(current);
+        return pending.ToImmutable();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        AttachDistribution(null);
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             await StopAsync(cts.Token).ConfigureAwait(false);
         _cts?.Dispose();

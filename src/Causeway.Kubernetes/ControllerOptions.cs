@@ -32,8 +32,24 @@ public sealed record ControllerOptions
     /// <summary>Image of the proxy Deployment (Causeway's image; the container runs <c>causeway proxy</c>).</summary>
     public string ProxyImage { get; init; } = "ghcr.io/causeway/causeway:latest";
 
-    /// <summary>The address proxies dial to receive their configuration (<c>host:port</c>).</summary>
-    public string ControllerAddress { get; init; } = "causeway-controller.causeway-system.svc:9443";
+    /// <summary>The address proxies dial to receive their configuration (<c>https://host:port</c>, the controller Service).</summary>
+    public string ControllerAddress { get; init; } = "https://causeway.causeway-system.svc:18000";
+
+    /// <summary>
+    /// IR distribution to the proxies: the controller publishes each Gateway's IR on it after every translation, issues
+    /// each Gateway's proxy credentials into a Secret, and reports Programmed=True only once the proxies acknowledged the
+    /// published version. Null: no distribution (Programmed does not wait for proxies).
+    /// </summary>
+    public ControllerDistribution? Distribution { get; init; }
+
+    /// <summary>
+    /// When true, a Gateway is Programmed only once proxies acknowledged it, even while no distribution is attached
+    /// (<see cref="Controller.AttachDistribution"/>): then every Gateway is Pending.
+    /// </summary>
+    public bool ProgrammedRequiresProxies { get; init; }
+
+    /// <summary>Where the proxy Deployment mounts its credentials Secret.</summary>
+    public const string ProxyCredentialsPath = "/etc/causeway/credentials";
 
     /// <summary>Port of the proxy's health endpoints (<c>/healthz</c> liveness, <c>/readyz</c> readiness).</summary>
     public int ProxyHealthPort { get; init; } = 19001;

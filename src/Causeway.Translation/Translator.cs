@@ -225,6 +225,7 @@ public static class Translator
             if (!g.Accepted || unsupportedAddress is not null) c.Set(Reasons.Programmed, false, Reasons.Invalid, "Gateway is not accepted");
             else if (addressProblem is not null) c.Set(Reasons.Programmed, false, Reasons.AddressNotUsable, addressProblem);
             else if (o.AddressesFromInfrastructure && addresses.Count == 0) c.Set(Reasons.Programmed, false, Reasons.AddressNotAssigned, "waiting for the load balancer to assign an address");
+            else if (o.PendingGateways.Contains($"{gw.Namespace}/{gw.Name}")) c.Set(Reasons.Programmed, false, Reasons.Pending, "waiting for the proxies to apply the configuration");
             else c.Set(Reasons.Programmed, true, Reasons.Programmed, "Gateway is programmed");
 
             _statuses.Add(new ObjectStatus(gw.Key, gw.Metadata.Generation, new GatewayStatus

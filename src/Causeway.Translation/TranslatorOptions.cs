@@ -26,5 +26,11 @@ public sealed record TranslatorOptions
     /// <summary>True when addresses are assigned by infrastructure that may not have answered yet (Kubernetes mode).</summary>
     public bool AddressesFromInfrastructure { get; init; }
 
+    /// <summary>
+    /// Gateways (<c>namespace/name</c>) whose proxies have not yet acknowledged their current configuration (Kubernetes
+    /// mode): reported Programmed=False with reason Pending once an address is assigned.
+    /// </summary>
+    public ImmutableHashSet<string> PendingGateways { get; init; } = ImmutableHashSet<string>.Empty;
+
     public string StatusControllerName => ControllerNames[0];
 }

@@ -14,6 +14,9 @@ public static class CausewayCli
             TranslateCommand.Create(context),
             ValidateCommand.Create(context),
             StatusCommand.Create(context),
+            InstallCommand.Create(context),
+            ControllerCommand.Create(context),
+            ProxyCommand.Create(context),
         };
         foreach (var command in extraCommands ?? []) root.Add(command);
         return root;

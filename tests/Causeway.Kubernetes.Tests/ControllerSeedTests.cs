@@ -49,7 +49,8 @@ public sealed class ControllerSeedTests
         var container = pod["spec"]!["containers"]![0]!;
         Assert.Equal("1", container["resources"]!["requests"]!["tke.cloud.tencent.com/eni-ip"]!.GetValue<string>());
         Assert.Equal("1", container["resources"]!["limits"]!["tke.cloud.tencent.com/eni-ip"]!.GetValue<string>());
-        Assert.Equal(["proxy", "--gateway", "test/test-gw", "--controller", "causeway-controller.causeway-system.svc:9443"],
+        Assert.Equal(["proxy", "--gateway", "test/test-gw", "--controller", "causeway-controller.causeway-system.svc:9443",
+                "--credentials", "/etc/causeway/credentials", "--health-address", "0.0.0.0:19001"],
             ((JsonArray)container["args"]!).Select(a => a!.GetValue<string>()));
         Assert.Equal(1, dep["spec"]!["replicas"]!.GetValue<int>());
         Assert.Contains(dep["metadata"]!["managedFields"]!.AsArray(), m => m!["manager"]!.GetValue<string>() == "causeway");

@@ -62,6 +62,9 @@ internal sealed class InfraApplier(KubeApi api, ControllerOptions options, IRead
                 catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Conflict) { }
                 _applied.Remove((type, ns, name));
             }
+            // The proxies' credentials (owner references cascade only within the Gateway's namespace).
+            try { await api.DeleteAsync(ResourceType.Secrets, ns, name + "-proxy", ct).ConfigureAwait(false); }
+            catch (KubeApiException e) when (e.StatusCode == HttpStatusCode.Conflict) { }
         }
     }
 

@@ -12,6 +12,7 @@ namespace Causeway.Kubernetes.Infrastructure;
 public static class InfraBuilder
 {
     public const string ContainerName = "proxy";
+    public const string CredentialsVolume = "credentials";
 
     public static IReadOnlyList<InfraObject> Build(Gateway gateway, GatewayIr ir, ProxyConfig? config, ControllerOptions options)
     {
@@ -45,7 +46,9 @@ public static class InfraBuilder
         {
             ["name"] = ContainerName,
             ["image"] = options.ProxyImage,
-            ["args"] = new JsonArray("proxy", "--gateway", $"{gateway.Namespace}/{gateway.Name}", "--controller", options.ControllerAddress),
+            ["args"] = new JsonArray("proxy", "--gateway", $"{gateway.Namespace}/{gateway.Name}", "--controller", options.ControllerAddress,
+                "--credentials", ControllerOptions.ProxyCredentialsPath, "--health-address", $"0.0.0.0:{options.ProxyHealthPort}"),
+            ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = CredentialsVolume, ["mountPath"] = ControllerOptions.ProxyCredentialsPath, ["readOnly"] = true }),
             ["ports"] = ports,
             ["readinessProbe"] = Probe("/readyz", options.ProxyHealthPort, 5, 3),
             ["livenessProbe"] = Probe("/healthz", options.ProxyHealthPort, 10, 3),
@@ -79,6 +82,15 @@ public static class InfraBuilder
                     ["serviceAccountName"] = name,
                     ["terminationGracePeriodSeconds"] = (long)options.ProxyDrainTime.TotalSeconds + 15,
                     ["containers"] = new JsonArray(container),
+                    ["volumes"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = CredentialsVolume,
+                        ["secret"] = new JsonObject
+                        {
+                            ["secretName"] = InfraNames.CredentialsSecretName(gateway.Namespace, gateway.Name, options.InfrastructureNamespace),
+                            ["defaultMode"] = 0x100, // 0400
+                        },
+                    }),
                 },
             },
         };
@@ -89,6 +101,21 @@ public static class InfraBuilder
             ["kind"] = "Deployment",
             ["metadata"] = Metadata(gateway, ns, name, null, null),
             ["spec"] = deploymentSpec,
+        };
+    }
+
+    /// <summary>The Secret with the proxies' client certificate, key and the distribution CA (owner-referenced to the Gateway).</summary>
+    public static JsonObject CredentialsSecret(Gateway gateway, string ns, string name, IReadOnlyDictionary<string, byte[]> data)
+    {
+        var d = new JsonObject();
+        foreach (var (k, v) in data.OrderBy(p => p.Key, StringComparer.Ordinal)) d[k] = Convert.ToBase64String(v);
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = Metadata(gateway, ns, name, null, null),
+            ["type"] = "kubernetes.io/tls",
+            ["data"] = d,
         };
     }
 

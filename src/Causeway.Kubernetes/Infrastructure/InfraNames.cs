@@ -26,6 +26,10 @@ public static class InfraNames
         return Limit(name);
     }
 
+    /// <summary>The Secret with the proxies' client certificate (mounted by the proxy Deployment): <c>RESOURCENAME-proxy</c>.</summary>
+    public static string CredentialsSecretName(string gatewayNamespace, string gatewayName, string? infrastructureNamespace) =>
+        ResourceName(gatewayNamespace, gatewayName, infrastructureNamespace) + "-proxy";
+
     /// <summary>A label value (at most 63 characters, ending alphanumeric).</summary>
     public static string LabelValue(string value) => Limit(value);
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Collections.Concurrent;
+using Causeway.Distribution.Install;
 using Causeway.Kubernetes.Api;
 using Causeway.Model.Loading;
 using k8s;
@@ -37,6 +39,15 @@ public sealed class FakeApiServer : IAsyncDisposable
     public string Url { get; private set; } = "";
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
     public int WatchRequests => Volatile.Read(ref _watchRequests);
+
+    /// <summary>
+    /// When set, every HTTP request (all of them come from the controller under test) is authorized against these RBAC
+    /// rules, as the API server would for the controller's ServiceAccount; a request no rule allows gets 403 Forbidden.
+    /// </summary>
+    public RbacPolicy? Rbac { get; set; }
+
+    /// <summary>Requests refused by <see cref="Rbac"/>: <c>verb group/resource[/sub] ns</c>.</summary>
+    public ConcurrentQueue<string> Denied { get; } = new();
     internal FakeStore Store => _store;
 
     public static async Task<FakeApiServer> StartAsync(CancellationToken ct)
@@ -137,6 +148,27 @@ public sealed class FakeApiServer : IAsyncDisposable
             var resource = type.ToString();
             var nsKey = type.Namespaced ? ns ?? "" : "";
             var method = ctx.Request.Method;
+            if (Rbac is { } rbac)
+            {
+                var verb = method switch
+                {
+                    "GET" when name is null && ctx.Request.Query["watch"] == "true" => "watch",
+                    "GET" when name is null => "list",
+                    "GET" => "get",
+                    "POST" => "create",
+                    "PUT" => "update",
+                    "PATCH" => "patch",
+                    "DELETE" => "delete",
+                    _ => method.ToLowerInvariant(),
+                };
+                var resourceName = type.Plural + (status ? "/status" : "");
+                if (!rbac.Allows(type.Group, resourceName, verb, type.Namespaced ? ns : null))
+                {
+                    var denied = $"{verb} {(type.Group.Length == 0 ? "core" : type.Group)}/{resourceName} {ns ?? "(cluster)"}";
+                    Denied.Enqueue(denied);
+                    throw new ApiError(403, "Forbidden", $"{InstallBundle.ControllerUser(rbac.ControllerNamespace)} cannot {denied}");
+                }
+            }
             if (name is null)
             {
                 if (method == "GET" && ctx.Request.Query["watch"] == "true") { await WatchAsync(ctx, type, ns); return; }

@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Causeway.Cli.Cluster;
+
+/// <summary>
+/// Plain-HTTP probe endpoints of the controller and the proxy: <c>/healthz</c> (the process serves: 200) and
+/// <c>/readyz</c> (200 when <c>ready()</c> holds, else 503).
+/// </summary>
+internal sealed class HealthServer(IPEndPoint endpoint, Func<bool> ready) : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public Uri? BaseAddress { get; private set; }
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1);
+        });
+        var app = builder.Build();
+        app.Run(async ctx =>
+        {
+            switch (ctx.Request.Path.Value)
+            {
+                case "/healthz":
+                    await Write(ctx, 200, "ok\n");
+                    break;
+                case "/readyz":
+                    if (ready()) await Write(ctx, 200, "ready\n");
+                    else await Write(ctx, 503, "not ready\n");
+                    break;
+                default:
+                    await Write(ctx, 404, "not found\n");
+                    break;
+            }
+        });
+        await app.StartAsync(ct).ConfigureAwait(false);
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)).Port;
+        var host = endpoint.Address.Equals(IPAddress.Any) ? "127.0.0.1" : endpoint.Address.ToString();
+        BaseAddress = new Uri($"http://{host}:{port}/");
+    }
+
+    private static Task Write(HttpContext ctx, int code, string text)
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = "text/plain";
+        return ctx.Response.WriteAsync(text, ctx.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null) return;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { await _app.StopAsync(timeout.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+    }
+}
