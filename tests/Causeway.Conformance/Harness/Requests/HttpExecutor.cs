@@ -25,10 +25,14 @@ public static class HttpExecutor
     {
         var https = spec.Scheme == "https";
         var defaultPort = https ? 443 : 80;
-        // HTTPS: TLS is done in ConnectCallback so the SNI is exactly spec.Sni, independent of the Host header
-        // (SocketsHttpHandler would otherwise take the SNI from Host); the request then goes over that stream.
+        // SocketsHttpHandler takes the SNI from the Host header. When a case sends an SNI different from its Host
+        // (misdirected-request cases), TLS is done in ConnectCallback instead and HTTP/1.1 goes over that stream, so
+        // the SNI is exactly spec.Sni (h2 then carries :scheme http over that TLS stream, which the gateway accepts).
+        // Otherwise the handler does TLS itself, as upstream's client does.
+        var ownTls = https && spec.Sni is not null && spec.Host is not null
+            && !string.Equals(spec.Sni, spec.Host, StringComparison.OrdinalIgnoreCase);
         var address = target.Address.Contains(':') ? $"[{target.Address}]" : target.Address;
-        var uri = new Uri($"http://{address}:{target.Port}{path}",
+        var uri = new Uri($"{(https && !ownTls ? "https" : "http")}://{address}:{target.Port}{path}",
             new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var clientCertRequested = false;
         var notes = new StringBuilder();
@@ -63,7 +67,8 @@ public static class HttpExecutor
                     return clientCert!;
                 },
             };
-            handler.ConnectCallback = async (context, token) =>
+            if (!ownTls) handler.SslOptions = sslOptions;
+            else handler.ConnectCallback = async (context, token) =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
