@@ -222,6 +222,12 @@ public static partial class Translator
                 else c.Set(Reasons.ResolvedRefs, false, refReason, "spec.tls.backend.clientCertificateRef: " + refMessage);
             }
 
+            var frontend = gw.Spec.Tls?.Frontend;
+            if (frontend is not null && (frontend.Default?.Validation?.Mode == "AllowInsecureFallback"
+                    || frontend.PerPort.Any(p => p.Tls?.Validation?.Mode == "AllowInsecureFallback")))
+                c.Set(Reasons.InsecureFrontendValidationMode, true, Reasons.ConfigurationChanged,
+                    "spec.tls.frontend: AllowInsecureFallback accepts clients without a valid certificate");
+
             if (!g.Accepted || unsupportedAddress is not null) c.Set(Reasons.Programmed, false, Reasons.Invalid, "Gateway is not accepted");
             else if (addressProblem is not null) c.Set(Reasons.Programmed, false, Reasons.AddressNotUsable, addressProblem);
             else if (o.AddressesFromInfrastructure && addresses.Count == 0) c.Set(Reasons.Programmed, false, Reasons.AddressNotAssigned, "waiting for the load balancer to assign an address");

@@ -40,5 +40,6 @@ public static class Reasons
     public const string BackendNotFound = "BackendNotFound";
     public const string NotAllowed = "NotAllowed";
     public const string ParentNotAccepted = "ParentNotAccepted";
-    public const string Conflicted_ = "Conflicted";
+    public const string InsecureFrontendValidationMode = "InsecureFrontendValidationMode";
+    public const string ConfigurationChanged = "ConfigurationChanged";
 }

@@ -44,6 +44,7 @@ public static class SupportedFeatures
         "HTTPRouteRetryConnectionError",
         "GatewayHTTPSListenerDetectMisdirectedRequests",
         "GatewayFrontendClientCertificateValidation",
+        "GatewayFrontendClientCertificateValidationInsecureFallback",
         "GatewayBackendClientCertificate",
         "GatewayStaticAddresses",
         "GatewayAddressEmpty",
