@@ -39,6 +39,8 @@ public sealed class Controller : IAsyncDisposable
     private ImmutableDictionary<ObjectKey, object> _previous = ImmutableDictionary<ObjectKey, object>.Empty;
     private volatile TranslationResult? _last;
     private int _reconciles;
+    private int _fullPending = 1;
+    private int _endpointRefreshes;
 
     public Controller(ControllerOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -52,7 +54,8 @@ public sealed class Controller : IAsyncDisposable
             var namespaces = type.Namespaced && options.WatchNamespaces.Length > 0 ? options.WatchNamespaces.Select(n => (string?)n) : [null];
             foreach (var ns in namespaces)
             {
-                var inf = new Informer(_api, type, ns, options, MarkDirty, lf.CreateLogger<Informer>());
+                Action onChange = type == ResourceType.EndpointSlices ? MarkEndpointsDirty : MarkDirty;
+                var inf = new Informer(_api, type, ns, options, onChange, lf.CreateLogger<Informer>());
                 _informers.Add(inf);
             }
         }
@@ -148,7 +151,14 @@ public sealed class Controller : IAsyncDisposable
 
     private void OnAcknowledged(object? sender, Causeway.Distribution.Server.ProxyAckEventArgs e) => MarkDirty();
 
-    private void MarkDirty() => _dirty.Writer.TryWrite(true);
+    private void MarkDirty()
+    {
+        Volatile.Write(ref _fullPending, 1);
+        _dirty.Writer.TryWrite(true);
+    }
+
+    /// <summary>An EndpointSlice changed: unless something else changed too, only backend endpoints are refreshed.</summary>
+    private void MarkEndpointsDirty() => _dirty.Writer.TryWrite(true);
 
     private void OnLeadershipChanged(bool leader)
     {
@@ -205,6 +215,12 @@ public sealed class Controller : IAsyncDisposable
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
+        var full = Interlocked.Exchange(ref _fullPending, 0) == 1 || _last is null;
+        if (!full)
+        {
+            RefreshEndpoints();
+            return;
+        }
         var objects = new List<KubeObject>();
         foreach (var inf in _informers)
             foreach (var raw in inf.Items)
@@ -253,6 +269,34 @@ public sealed class Controller : IAsyncDisposable
         await _infra.ApplyAsync(result, snapshot, ct).ConfigureAwait(false);
         await _status.WriteAsync(result, () => _elector.IsLeader, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The EndpointSlice fast path: no retranslation, no status or infrastructure writes (nothing they depend on
+    /// changed); the last result's backends get their new endpoints and changed Gateways are pushed to their proxies.
+    /// </summary>
+    private void RefreshEndpoints()
+    {
+        var objects = new List<KubeObject>();
+        foreach (var inf in _informers)
+            foreach (var raw in inf.Items)
+                if (_converter.Convert(raw) is { } o) objects.Add(o);
+        var result = Translator.RefreshEndpoints(_last!, ResourceSnapshot.Create(objects));
+        if (result.Gateways == _last!.Gateways) return;
+        if (Volatile.Read(ref _distribution) is { } dist)
+        {
+            var pending = Publish(dist, result);
+            if (!pending.SetEquals(_pending))
+            {
+                // Programmed waits for the proxies' ACK: let the ACK's full reconcile write that.
+                Volatile.Write(ref _pending, pending);
+            }
+        }
+        _last = result;
+        Interlocked.Increment(ref _endpointRefreshes);
+    }
+
+    /// <summary>How many EndpointSlice-only changes took the fast path (no retranslation).</summary>
+    public int EndpointRefreshes => Volatile.Read(ref _endpointRefreshes);
 
     private ImmutableHashSet<string> Publish(ControllerDistribution dist, TranslationResult result)
     {

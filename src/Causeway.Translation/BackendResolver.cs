@@ -96,7 +96,10 @@ internal sealed class BackendResolver(ResourceSnapshot s)
     public EquatableArray<BackendIr> Build(IEnumerable<string> ids) =>
         new(ids.Distinct().Order(StringComparer.Ordinal).Select(id => _backends[id]));
 
-    private EquatableArray<EndpointIr> Endpoints(Service svc, ServicePort sp)
+    private EquatableArray<EndpointIr> Endpoints(Service svc, ServicePort sp) => EndpointsFor(s, svc, sp);
+
+    /// <summary>The ready endpoints of a Service port, from its EndpointSlices (port by name and protocol).</summary>
+    internal static EquatableArray<EndpointIr> EndpointsFor(ResourceSnapshot s, Service svc, ServicePort sp)
     {
         var result = new SortedSet<(string, int)>();
         if (s.EndpointSlicesByService.TryGetValue((svc.Namespace, svc.Name), out var slices))
