@@ -1,3 +1,4 @@
+using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,6 +28,13 @@ internal sealed partial class HttpRequestHandler
     public Task HandleAsync(HttpContext context, CompiledPort port)
     {
         var request = context.Request;
+        // A request framed by both Transfer-Encoding and Content-Length is a smuggling attempt (RFC 9112 6.3): Kestrel
+        // keeps the chunked framing and moves Content-Length aside to X-Content-Length; we refuse it outright.
+        if (request.Headers.ContainsKey(HeaderNames.TransferEncoding) && request.Headers.ContainsKey("X-Content-Length"))
+        {
+            context.Response.Headers.Connection = "close";
+            return Status(context, StatusCodes.Status400BadRequest);
+        }
         // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
         // alternate :scheme values are allowed so that h2c works.
         var scheme = port.IsHttps ? "https" : "http";
