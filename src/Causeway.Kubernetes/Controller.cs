@@ -221,12 +221,8 @@ public sealed class Controller : IAsyncDisposable
             RefreshEndpoints();
             return;
         }
-        var objects = new List<KubeObject>();
-        foreach (var inf in _informers)
-            foreach (var raw in inf.Items)
-                if (_converter.Convert(raw) is { } o) objects.Add(o);
+        var snapshot = CurrentSnapshot();
         _converter.Sweep();
-        var snapshot = ResourceSnapshot.Create(objects);
         var services = _informers.Where(i => i.Type == ResourceType.Services).ToList();
         var assigned = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var s in services)
@@ -276,11 +272,7 @@ public sealed class Controller : IAsyncDisposable
     /// </summary>
     private void RefreshEndpoints()
     {
-        var objects = new List<KubeObject>();
-        foreach (var inf in _informers)
-            foreach (var raw in inf.Items)
-                if (_converter.Convert(raw) is { } o) objects.Add(o);
-        var result = Translator.RefreshEndpoints(_last!, ResourceSnapshot.Create(objects));
+        var result = Translator.RefreshEndpoints(_last!, CurrentSnapshot());
         if (result.Gateways == _last!.Gateways) return;
         if (Volatile.Read(ref _distribution) is { } dist)
         {
@@ -293,6 +285,16 @@ public sealed class Controller : IAsyncDisposable
         }
         _last = result;
         Interlocked.Increment(ref _endpointRefreshes);
+    }
+
+    /// <summary>Every watched object converted to the model (cached per uid and resourceVersion), as one snapshot.</summary>
+    private ResourceSnapshot CurrentSnapshot()
+    {
+        var objects = new List<KubeObject>();
+        foreach (var inf in _informers)
+            foreach (var raw in inf.Items)
+                if (_converter.Convert(raw) is { } o) objects.Add(o);
+        return ResourceSnapshot.Create(objects);
     }
 
     /// <summary>How many EndpointSlice-only changes took the fast path (no retranslation).</summary>

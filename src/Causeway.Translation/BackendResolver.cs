@@ -52,7 +52,7 @@ internal sealed class BackendResolver(ResourceSnapshot s)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: port is required for a Service backend"));
         if (_resolved.TryGetValue((ns, r.Name, port, defaultProtocol), out var known))
         {
-            if (_backends[known].Tls is not null) NoteTlsAncestor(svc, known, gateway);
+            if (_backends[known].Tls is not null) NoteTlsAncestor(svc, port, gateway);
             return (known, null);
         }
         var udp = defaultProtocol == BackendProtocol.Datagram;
@@ -86,9 +86,8 @@ internal sealed class BackendResolver(ResourceSnapshot s)
 
     private readonly Dictionary<(string, string, int), ObjectKey> _tlsPolicyOf = [];
 
-    private void NoteTlsAncestor(Service svc, string id, Gateway gateway)
+    private void NoteTlsAncestor(Service svc, int port, Gateway gateway)
     {
-        var port = _resolved.First(kv => kv.Value == id).Key.Port;
         if (_tlsPolicyOf.TryGetValue((svc.Namespace, svc.Name, port), out var key))
             PolicyAncestors[key].Add($"{gateway.Namespace}/{gateway.Name}");
     }
