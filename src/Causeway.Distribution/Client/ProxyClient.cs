@@ -158,6 +158,9 @@ public sealed class ProxyClient : IAsyncDisposable
     private async Task<Ack> ApplyAsync(ConfigSnapshot snapshot, CancellationToken ct)
     {
         var ack = new Ack { Epoch = snapshot.Epoch, Version = snapshot.Version };
+        // Off the socket thread: with inline socket completions (see Program.cs) the stream read may have completed on
+        // an epoll thread, and decoding plus applying a large configuration must not stall the sockets it serves.
+        await Task.Yield();
         try
         {
             if (snapshot.Gateway != _gatewayKey) throw new InvalidDataException($"snapshot for Gateway '{snapshot.Gateway}', expected '{_gatewayKey}'");
