@@ -29,6 +29,15 @@ public sealed record DataPlaneOptions
     /// <summary>Upper bound for a mirrored request (fire-and-forget; never delays the client).</summary>
     public TimeSpan MirrorTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Largest request body buffered so that mirrors receive it too; larger or unsized bodies are not mirrored.</summary>
+    public int MaxMirrorBufferedBodySize { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// How long a client may take to send a complete request head (line and headers) once it starts one; a slower
+    /// client (slowloris) is disconnected.
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest request body buffered so a request can be retried; larger bodies are never retried.</summary>
     public int MaxRetryBufferedBodySize { get; init; } = 64 * 1024;
 }

@@ -81,11 +81,23 @@ internal sealed partial class HttpRequestHandler
         var backend = target.Backend;
         if (backend is null) return Status(context, StatusCodes.Status500InternalServerError);
         target.RequestEdits?.Apply(request.Headers);
+        List<BackendRuntime>? mirrors = null;
         foreach (var mirror in rule.Mirrors)
         {
             if (mirror.Numerator >= mirror.Denominator || Random.Shared.Next(mirror.Denominator) < mirror.Numerator)
-                Mirror(context, mirror.Backend!);
+                (mirrors ??= new List<BackendRuntime>(rule.Mirrors.Length)).Add(mirror.Backend!);
         }
+        if (mirrors is not null)
+        {
+            if (MayHaveBody(context)) return MirrorWithBodyThenForwardAsync(context, mirrors, match, index, backend, pinned);
+            foreach (var mirror in mirrors) Mirror(context, mirror, null);
+        }
+        return Forward(context, match, index, backend, pinned);
+    }
+
+    private Task Forward(HttpContext context, CompiledMatch match, int index, BackendRuntime backend, string? pinned)
+    {
+        var rule = match.Rule;
         if (!backend.HasEndpoints) return Status(context, StatusCodes.Status503ServiceUnavailable);
         if (rule.Session is { } affinity && pinned is null)
         {

@@ -43,6 +43,7 @@ internal sealed class HttpPortServer : IAsyncDisposable
         kestrel.Limits.MaxRequestLineSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestBodySize = null;
         kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+        kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
         kestrel.Limits.Http2.MaxRequestHeaderFieldSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MinRequestBodyDataRate = null;
         kestrel.Limits.MinResponseDataRate = null;

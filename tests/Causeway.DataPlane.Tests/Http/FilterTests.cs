@@ -141,6 +141,50 @@ public sealed class FilterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mirror_receives_the_request_body_and_so_does_the_backend()
+    {
+        var rule = To("ns/a:80") with
+        {
+            Filters = new[] { new HttpFilterIr { Mirror = new MirrorIr { BackendId = "ns/mirror:80" } } },
+        };
+        await using var g = await TestGateway.StartAsync(Single(Prefix("/", rule)));
+        var payload = new string('m', 20_000) + "end";
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{g.Port}/with-body")
+        {
+            Content = new StringContent(payload, System.Text.Encoding.UTF8, "text/plain"),
+        };
+        request.Headers.Host = "h";
+        using var response = await g.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("x-echo-body-length").Single());
+        for (var i = 0; i < 100 && !_mirror.Bodies.Any(x => x.Path == "/with-body"); i++) await Task.Delay(50);
+        var mirrored = Assert.Single(_mirror.Bodies, x => x.Path == "/with-body");
+        Assert.Equal(payload, mirrored.Body);
+        var copy = Assert.Single(_mirror.Received, x => x.Path == "/with-body");
+        Assert.Equal("POST", copy.Method);
+        Assert.StartsWith("text/plain", copy.Headers["content-type"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mirror_skips_a_body_larger_than_the_buffer_and_the_backend_still_gets_it()
+    {
+        var rule = To("ns/a:80") with
+        {
+            Filters = new[] { new HttpFilterIr { Mirror = new MirrorIr { BackendId = "ns/mirror:80" } } },
+        };
+        await using var g = await TestGateway.StartAsync(Single(Prefix("/", rule)));
+        var payload = new string('x', 200_000);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{g.Port}/big-body") { Content = new StringContent(payload) };
+        request.Headers.Host = "h";
+        using var response = await g.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("200000", response.Headers.GetValues("x-echo-body-length").Single());
+        await g.EchoAsync("h", "/after-big-body");
+        for (var i = 0; i < 100 && !_mirror.Received.Any(x => x.Path == "/after-big-body"); i++) await Task.Delay(50);
+        Assert.DoesNotContain(_mirror.Received, x => x.Path == "/big-body");
+    }
+
+    [Fact]
     public async Task Mirror_to_slow_backend_does_not_delay_client()
     {
         await using var slow = await EchoBackend.StartAsync("slow", fixedDelay: TimeSpan.FromSeconds(3));

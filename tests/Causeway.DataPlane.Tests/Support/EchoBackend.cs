@@ -36,6 +36,9 @@ public sealed class EchoBackend : IAsyncDisposable
     public int RequestCount => Volatile.Read(ref _count);
     public ConcurrentQueue<EchoReply> Received { get; } = new();
 
+    /// <summary>Request bodies received, with the path and query they came with.</summary>
+    public ConcurrentQueue<(string Path, string Body)> Bodies { get; } = new();
+
     public static async Task<EchoBackend> StartAsync(string name, X509Certificate2? certificate = null, bool http2Only = false, TimeSpan? fixedDelay = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -92,6 +95,7 @@ public sealed class EchoBackend : IAsyncDisposable
         {
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
+            Bodies.Enqueue((reply.Path, body));
             context.Response.Headers["x-echo-body-length"] = body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         context.Response.ContentType = "application/json";
