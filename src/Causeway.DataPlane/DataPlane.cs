@@ -94,7 +94,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 {
                     existing.Gateway = d.Gateway.Name;
                     if (existing.Http is not null) existing.Http.Update(d.Http!);
-                    else existing.L4!.Update(d.Port, d.BackendLookup);
+                    else existing.L4!.Update(d.Port, d.BackendLookup, d.Gateway.BackendClientCertificate);
                 }
                 else
                 {
@@ -185,7 +185,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             var server = await HttpPortServer.StartAsync(key.Address, d.Http, _handler, _options, _services, _loggerFactory, ct).ConfigureAwait(false);
             return new BoundPort { Gateway = d.Gateway.Name, Http = server };
         }
-        var l4 = await _l4.StartAsync(key.Address, d.Port, d.BackendLookup, _loggerFactory, ct).ConfigureAwait(false);
+        var l4 = await _l4.StartAsync(key.Address, d.Port, d.BackendLookup, d.Gateway.BackendClientCertificate, _loggerFactory, ct).ConfigureAwait(false);
         return new BoundPort { Gateway = d.Gateway.Name, L4 = l4 };
     }
 

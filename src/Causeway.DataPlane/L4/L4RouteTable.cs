@@ -13,13 +13,17 @@ internal sealed class L4RouteTable
     private readonly Func<string, BackendIr?> _backendLookup;
     private readonly ConcurrentDictionary<string, StrongBox> _cursors = new(StringComparer.Ordinal);
 
-    public L4RouteTable(PortIr port, Func<string, BackendIr?> backendLookup)
+    public L4RouteTable(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate = null)
     {
         Port = port;
         _backendLookup = backendLookup;
+        BackendClientCertificate = backendClientCertificate;
     }
 
     public PortIr Port { get; }
+
+    /// <summary>The Gateway's client certificate presented when this port originates TLS to a backend (spec.tls.backend).</summary>
+    public TlsCertificateIr? BackendClientCertificate { get; }
 
     /// <summary>TCP/UDP: the first route of the first listener that has one (the translator orders them oldest first).</summary>
     public L4RouteIr? FirstRoute()

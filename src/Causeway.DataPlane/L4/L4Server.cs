@@ -22,11 +22,11 @@ public sealed class L4Server : IAsyncDisposable
     private int _disposed;
 
     private L4Server(
-        Socket socket, PortIr port, Func<string, BackendIr?> backendLookup, L4ServerOptions options,
-        ILoggerFactory loggerFactory, CancellationToken ct)
+        Socket socket, PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate,
+        L4ServerOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         _logger = loggerFactory.CreateLogger<L4Server>();
-        _table = new L4RouteTable(port, backendLookup);
+        _table = new L4RouteTable(port, backendLookup, backendClientCertificate);
         Protocol = port.Protocol;
         BoundPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
         Metrics = new L4Metrics();
@@ -36,7 +36,11 @@ public sealed class L4Server : IAsyncDisposable
         }
         else
         {
-            if (port.Protocol == PortProtocol.Tls) _tls = new TlsConnectionHandler(options, Metrics, _logger);
+            if (port.Protocol == PortProtocol.Tls)
+            {
+                _tls = new TlsConnectionHandler(options, Metrics, _logger);
+                _tls.Retain(_table);
+            }
             _tcp = new TcpProxy(socket, port.Protocol, CurrentTable, options, Metrics, _logger, _tls, ct);
         }
     }
@@ -50,10 +54,14 @@ public sealed class L4Server : IAsyncDisposable
         CancellationToken ct) =>
         StartAsync(address, port, backendLookup, loggerFactory, L4ServerOptions.Default, ct);
 
-    /// <summary>As <see cref="StartAsync(IPAddress, PortIr, Func{string, BackendIr?}, ILoggerFactory, CancellationToken)"/>, with explicit timeouts and limits.</summary>
+    /// <summary>
+    /// As <see cref="StartAsync(IPAddress, PortIr, Func{string, BackendIr?}, ILoggerFactory, CancellationToken)"/>, with
+    /// explicit timeouts and limits, and the Gateway's <paramref name="backendClientCertificate"/> (presented when TLS is
+    /// originated to a backend).
+    /// </summary>
     public static Task<L4Server> StartAsync(
         IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory,
-        L4ServerOptions options, CancellationToken ct)
+        L4ServerOptions options, CancellationToken ct, TlsCertificateIr? backendClientCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(port);
@@ -74,7 +82,7 @@ public sealed class L4Server : IAsyncDisposable
             if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
             socket.Bind(new IPEndPoint(address, port.Port));
             if (!udp) socket.Listen(options.ListenBacklog);
-            var server = new L4Server(socket, port, backendLookup, options, loggerFactory, ct);
+            var server = new L4Server(socket, port, backendLookup, backendClientCertificate, options, loggerFactory, ct);
             server._tcp?.Start();
             server._udp?.Start();
             server._logger.LogInformation("L4 {Protocol} port {Port} listening on {Address}:{BoundPort}",
@@ -103,14 +111,15 @@ public sealed class L4Server : IAsyncDisposable
     /// Swaps routes and backends atomically. Connections and sessions already established keep the backend they chose;
     /// new ones use <paramref name="port"/>. The port number and protocol cannot change (start a new server for that).
     /// </summary>
-    public void Update(PortIr port, Func<string, BackendIr?> backendLookup)
+    public void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(backendLookup);
         if (port.Protocol != Protocol)
             throw new ArgumentException($"Cannot change an L4 port from {Protocol} to {port.Protocol}.", nameof(port));
-        Volatile.Write(ref _table, new L4RouteTable(port, backendLookup));
-        _tls?.Retain(port);
+        var table = new L4RouteTable(port, backendLookup, backendClientCertificate);
+        Volatile.Write(ref _table, table);
+        _tls?.Retain(table);
         _logger.LogDebug("L4 port {Port} updated: {Listeners} listener(s)", BoundPort, port.Listeners.Count);
     }
 

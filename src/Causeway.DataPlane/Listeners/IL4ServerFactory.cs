@@ -8,26 +8,30 @@ namespace Causeway.DataPlane.Listeners;
 internal interface IL4Server : IAsyncDisposable
 {
     int BoundPort { get; }
-    void Update(PortIr port, Func<string, BackendIr?> backendLookup);
+    void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate);
 }
 
 /// <summary>Starts L4 port servers; the seam through which the L4 data plane plugs in.</summary>
 internal interface IL4ServerFactory
 {
-    Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory, CancellationToken ct);
+    Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate,
+        ILoggerFactory loggerFactory, CancellationToken ct);
 }
 
 /// <summary>Starts the L4 data plane's servers (<see cref="Causeway.DataPlane.L4.L4Server"/>) for TCP, UDP and TLS ports.</summary>
 internal sealed class L4ServerFactory : IL4ServerFactory
 {
-    public async Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, ILoggerFactory loggerFactory, CancellationToken ct) =>
-        new Adapter(await Causeway.DataPlane.L4.L4Server.StartAsync(address, port, backendLookup, loggerFactory, ct));
+    public async Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate,
+        ILoggerFactory loggerFactory, CancellationToken ct) =>
+        new Adapter(await Causeway.DataPlane.L4.L4Server.StartAsync(address, port, backendLookup, loggerFactory,
+            Causeway.DataPlane.L4.L4ServerOptions.Default, ct, backendClientCertificate));
 
     private sealed class Adapter(Causeway.DataPlane.L4.L4Server server) : IL4Server
     {
         public int BoundPort => server.BoundPort;
 
-        public void Update(PortIr port, Func<string, BackendIr?> backendLookup) => server.Update(port, backendLookup);
+        public void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate) =>
+            server.Update(port, backendLookup, backendClientCertificate);
 
         public ValueTask DisposeAsync() => server.DisposeAsync();
     }

@@ -48,9 +48,10 @@ internal static class L4TestSupport
         return id => map.GetValueOrDefault(id);
     }
 
-    public static Task<L4Server> StartAsync(PortIr port, Func<string, BackendIr?> lookup, L4ServerOptions? options = null) =>
+    public static Task<L4Server> StartAsync(PortIr port, Func<string, BackendIr?> lookup, L4ServerOptions? options = null,
+        TlsCertificateIr? backendClientCertificate = null) =>
         L4Server.StartAsync(IPAddress.Loopback, port, lookup, NullLoggerFactory.Instance, options ?? FastOptions,
-            CancellationToken.None);
+            CancellationToken.None, backendClientCertificate);
 
     public static async Task<TcpClient> ConnectAsync(L4Server server)
     {

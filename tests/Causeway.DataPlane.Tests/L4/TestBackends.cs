@@ -19,11 +19,13 @@ internal sealed class TestTcpBackend : IAsyncDisposable
     private readonly string? _banner;
     private readonly string? _trailer;
     private readonly TestCertificate? _certificate;
+    private readonly bool _requireClientCertificate;
     private readonly Task _accept;
     private int _accepted;
 
-    public TestTcpBackend(string? banner = null, string? trailer = null, TestCertificate? certificate = null)
+    public TestTcpBackend(string? banner = null, string? trailer = null, TestCertificate? certificate = null, bool requireClientCertificate = false)
     {
+        _requireClientCertificate = requireClientCertificate;
         _banner = banner;
         _trailer = trailer;
         _certificate = certificate;
@@ -35,6 +37,9 @@ internal sealed class TestTcpBackend : IAsyncDisposable
     public IPEndPoint EndPoint { get; }
     public int Accepted => Volatile.Read(ref _accepted);
     public ConcurrentQueue<string?> SniSeen { get; } = new();
+
+    /// <summary>Subjects of the client certificates presented to this backend (null when none was).</summary>
+    public ConcurrentQueue<string?> ClientCertificatesSeen { get; } = new();
 
     private async Task AcceptAsync()
     {
@@ -63,8 +68,12 @@ internal sealed class TestTcpBackend : IAsyncDisposable
                 {
                     ServerCertificate = _certificate.Certificate,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateRequired = _requireClientCertificate,
+                    // The test inspects what was presented; trust is not what it checks.
+                    RemoteCertificateValidationCallback = (_, certificate, _, _) => !_requireClientCertificate || certificate is not null,
                 }, _stop.Token);
                 SniSeen.Enqueue(ssl.TargetHostName);
+                ClientCertificatesSeen.Enqueue(ssl.RemoteCertificate?.Subject);
                 stream = ssl;
             }
             if (_banner is not null) await stream.WriteAsync(Encoding.ASCII.GetBytes(_banner + "\n"), _stop.Token);

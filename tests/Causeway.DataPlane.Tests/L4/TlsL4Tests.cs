@@ -182,6 +182,41 @@ public sealed class TlsL4Tests : IDisposable
     }
 
     [Fact]
+    public async Task Originate_Tls_Presents_The_Gateway_Client_Certificate_And_Follows_Its_Rotation()
+    {
+        using var ca = TestCertificate.CreateCa("test-ca");
+        using var leaf = TestCertificate.IssuedBy(ca, "backend.internal");
+        using var firstClient = TestCertificate.SelfSigned("gateway-client-one");
+        using var secondClient = TestCertificate.SelfSigned("gateway-client-two");
+        await using var backend = new TestTcpBackend(certificate: leaf, requireClientCertificate: true);
+        var backendIr = Backend("secure", backend.EndPoint) with
+        {
+            Tls = new BackendTlsIr { Hostname = "backend.internal", CaBundlePem = ca.CertificatePem },
+        };
+        var port = Port(PortProtocol.Tls, new ListenerIr
+        {
+            Name = "gw/tls-term",
+            Certificates = new[] { _gateway.ToIr("ns/gw-cert") },
+            L4Routes = new[] { Route("tlsroute/ns/t", [], ("secure", 1)) },
+        });
+        await using var server = await StartAsync(port, Lookup(backendIr), backendClientCertificate: firstClient.ToIr("ns/client-one"));
+        await using (var client = await TlsTestClient.TryConnectAsync(server.BoundPort, "gw.example.com"))
+        {
+            Assert.NotNull(client);
+            Assert.Equal("one", await client.EchoAsync("one"));
+        }
+        Assert.Contains("gateway-client-one", Assert.Single(backend.ClientCertificatesSeen), StringComparison.Ordinal);
+
+        server.Update(port, Lookup(backendIr), secondClient.ToIr("ns/client-two"));
+        await using (var client = await TlsTestClient.TryConnectAsync(server.BoundPort, "gw.example.com"))
+        {
+            Assert.NotNull(client);
+            Assert.Equal("two", await client.EchoAsync("two"));
+        }
+        Assert.Contains("gateway-client-two", backend.ClientCertificatesSeen.Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Originate_Tls_Rejects_Untrusted_Backend()
     {
         using var ca = TestCertificate.CreateCa("test-ca");

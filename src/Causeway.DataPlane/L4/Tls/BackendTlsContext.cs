@@ -28,9 +28,11 @@ internal sealed class BackendTlsContext
         }
     }
 
-    public SslClientAuthenticationOptions CreateOptions() => new()
+    /// <summary>Options for one handshake; <paramref name="clientCertificate"/> is the Gateway's backend client certificate.</summary>
+    public SslClientAuthenticationOptions CreateOptions(SslStreamCertificateContext? clientCertificate) => new()
     {
         TargetHost = _tls.Hostname,
+        ClientCertificateContext = clientCertificate,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         RemoteCertificateValidationCallback = Validate,

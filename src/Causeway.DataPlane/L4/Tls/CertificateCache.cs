@@ -34,12 +34,13 @@ internal sealed class CertificateCache(ILogger logger)
     public SslStreamCertificateContext? Get(TlsCertificateIr certificate) =>
         _contexts.GetOrAdd(certificate, c => new Lazy<SslStreamCertificateContext?>(() => Load(c))).Value;
 
-    /// <summary>Forgets certificates no listener of <paramref name="port"/> uses any more.</summary>
-    public void Retain(PortIr port)
+    /// <summary>Forgets certificates neither a listener of the table's port nor its backend client certificate uses any more.</summary>
+    public void Retain(L4RouteTable table)
     {
         var live = new HashSet<TlsCertificateIr>();
-        foreach (var listener in port.Listeners)
+        foreach (var listener in table.Port.Listeners)
             foreach (var certificate in listener.Certificates) live.Add(certificate);
+        if (table.BackendClientCertificate is { } client) live.Add(client);
         foreach (var key in _contexts.Keys)
             if (!live.Contains(key)) _contexts.TryRemove(key, out _);
     }
@@ -63,7 +64,7 @@ internal sealed class CertificateCache(ILogger logger)
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            logger.LogWarning("Certificate from {Source} cannot be used for TLS termination: {Error}",
+            logger.LogWarning("Certificate from {Source} cannot be used for TLS: {Error}",
                 certificate.Source, e.GetType().Name);
             return null;
         }

@@ -19,9 +19,9 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
     private readonly ConcurrentDictionary<BackendTlsIr, BackendTlsContext> _backendTls = new();
 
     /// <summary>Called on <see cref="L4Server.Update"/>: drop TLS material the new generation no longer uses.</summary>
-    public void Retain(PortIr port)
+    public void Retain(L4RouteTable table)
     {
-        _certificates.Retain(port);
+        _certificates.Retain(table);
         _backendTls.Clear();
     }
 
@@ -120,7 +120,8 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
             timeout.CancelAfter(options.TlsHandshakeTimeout);
             try
             {
-                await backendTls.AuthenticateAsClientAsync(context.CreateOptions(), timeout.Token).ConfigureAwait(false);
+                var clientCertificate = table.BackendClientCertificate is { } client ? _certificates.Get(client) : null;
+                await backendTls.AuthenticateAsClientAsync(context.CreateOptions(clientCertificate), timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AuthenticationException or IOException
                                           || e is OperationCanceledException && !connection.Token.IsCancellationRequested)
