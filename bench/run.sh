@@ -4,7 +4,7 @@
 #   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
 #   DURATION=5 REPS=3 bench/run.sh
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
-#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,memory
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
 #   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir).
 # Output: markdown on stdout and in bench/results/latest.md; progress on stderr.
@@ -28,7 +28,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   DUR=${DURATION:-1}; DUR=${DUR%s}; REPS=${REPS_QUICK:-1}; WARMUP=${WARMUP_QUICK:-1}
   PROP_N=${PROP_N_QUICK:-10}; ROUTES=${ROUTES_QUICK:-200}; MEM_COUNTS=${MEM_COUNTS_QUICK:-"1 100 200 10"}
 fi
-SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,propagation,memory}
+SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,propagation,churn,memory,tcp}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 CLK_TCK=$(getconf CLK_TCK)
@@ -59,7 +59,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # ---------------------------------------------------------------- tools
 install_tools() {
   local missing=() c pkg
-  for c in nginx:nginx haproxy:haproxy wrk:wrk h2load:nghttp2-client iperf3:iperf3 openssl:openssl curl:curl; do
+  for c in nginx:nginx haproxy:haproxy wrk:wrk h2load:nghttp2-client iperf3:iperf3 openssl:openssl curl:curl python3:python3; do
     command -v "${c%%:*}" >/dev/null 2>&1 || missing+=("${c#*:}")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -205,6 +205,8 @@ scenario_tls() {
   if [ "$name" = tls ]; then
     warm wrk URL_TLS
     load_matrix "https h1 c=32" wrk 32 URL_TLS
+    # A new connection, so a full TLS 1.3 handshake, per request: req/s here is handshakes per second.
+    load_matrix "https new conn per request c=32" wrk 32 URL_TLS -H "Connection: close"
   else
     warm h2 URL_TLS
     load_matrix "h2 tls c=32 m=10" h2 32 URL_TLS
@@ -294,6 +296,7 @@ scenario_memory() {
 }
 
 # ---------------------------------------------------------------- main
+. "$HERE/lib/more.sh"
 mkdir -p "$WORK/log" "$ROOT/bench/results"
 install_tools
 build_causeway || true
@@ -306,7 +309,9 @@ want routes && scenario_routes
 want tls && scenario_tls tls
 want h2 && scenario_tls h2
 want propagation && scenario_propagation
+want churn && scenario_churn
 want memory && scenario_memory
+want tcp && scenario_tcp
 
 report() {
   echo "# Causeway benchmark — $STARTED"
@@ -330,6 +335,7 @@ report() {
     echo "|---:|---:|---:|---:|---:|---:|"
     cat "$PROP"; echo
   fi
+  want tcp && l4_report
   if want memory && [ -s "$MEM" ]; then
     echo "## Causeway memory"
     echo
