@@ -67,7 +67,10 @@ internal sealed class HttpPortServer : IAsyncDisposable
                 lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, timeout));
             }
         });
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggerFactory);
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions
+        {
+            UnsafePreferInlineScheduling = options.InlineScheduling,
+        }), loggerFactory);
         var server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
         self = new HttpPortServer(server, handler, port);
         try
