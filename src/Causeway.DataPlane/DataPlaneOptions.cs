@@ -39,13 +39,13 @@ public sealed record DataPlaneOptions
     public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Run request handling on the socket threads instead of dispatching it to the thread pool (Kestrel's
-    /// <c>UnsafePreferInlineScheduling</c>): fewer thread hops per request. Safe because the request path never blocks.
-    /// Defaults to on when the process runs with inline socket completions (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>,
-    /// which <c>causeway run</c> and <c>causeway proxy</c> set), so both layers agree.
+    /// Run request handling where the socket completion runs instead of dispatching it once more to the thread pool
+    /// (Kestrel's <c>UnsafePreferInlineScheduling</c>): one thread hop less per read and write. Safe because the request
+    /// path never blocks. With inline socket completions (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which
+    /// <c>causeway run</c> and <c>causeway proxy</c> set) that is the socket thread itself. On by default, so every test
+    /// runs the production configuration.
     /// </summary>
-    public bool InlineScheduling { get; init; } =
-        Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+    public bool InlineScheduling { get; init; } = true;
 
     /// <summary>Largest request body buffered so a request can be retried; larger bodies are never retried.</summary>
     public int MaxRetryBufferedBodySize { get; init; } = 64 * 1024;
