@@ -21,7 +21,10 @@ internal sealed class Http1BackendPools : IDisposable
     public Http1BackendPools(DataPlaneOptions options, ILogger logger)
     {
         Options = options;
-        Factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), logger);
+        // With inline socket completions (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1) the backend pipes run their
+        // continuations inline too, as Kestrel documents for that setting; the relay never blocks.
+        var inline = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+        Factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = inline }, logger);
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.BackendPooledConnectionIdleTimeout.TotalMilliseconds / 4, 100, 5000));
         _sweep = new Timer(static s => ((Http1BackendPools)s!).Sweep(), this, period, period);
     }

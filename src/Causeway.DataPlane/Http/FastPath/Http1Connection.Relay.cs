@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -15,6 +16,7 @@ internal sealed partial class Http1Connection
     private ChunkedScanner _chunks;
 
     /// <summary>Relays the routed request and its response; returns whether the client connection stays open.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RelayAsync()
     {
         _owner.CountRequest();
@@ -72,6 +74,7 @@ internal sealed partial class Http1Connection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendBodyAsync(Http1BackendConnection backend)
     {
         while (_bodyLeft > 0)
@@ -102,6 +105,7 @@ internal sealed partial class Http1Connection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushBackendAsync(Http1BackendConnection backend)
     {
         Arm(_owner.Options.BackendActivityTimeout);
@@ -109,6 +113,7 @@ internal sealed partial class Http1Connection
         if (f.IsCompleted) throw new IOException("backend connection closed");
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushClientAsync()
     {
         Arm(_owner.Options.BackendActivityTimeout);
@@ -125,6 +130,7 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>Reads the response head (skipping interim 1xx), writes it and relays the body; true when reusable.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> RelayResponseAsync(Http1BackendConnection backend)
     {
         var input = backend.Input;
@@ -213,6 +219,7 @@ internal sealed partial class Http1Connection
         _output.Write(o.Span);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RelayLengthAsync(PipeReader input, ReadOnlySequence<byte> rest, long length)
     {
         while (true)
@@ -228,6 +235,7 @@ internal sealed partial class Http1Connection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RelayChunkedAsync(PipeReader input, ReadOnlySequence<byte> rest)
     {
         _chunks.Reset();
@@ -249,6 +257,7 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>A close-delimited body goes to the client chunked, so the client connection survives (as on Kestrel).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RelayUntilCloseAsync(PipeReader input, ReadOnlySequence<byte> rest, bool completed)
     {
         while (true)
@@ -277,6 +286,7 @@ internal sealed partial class Http1Connection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlySequence<byte>> ReadBackendAsync(PipeReader input)
     {
         Arm(_owner.Options.BackendActivityTimeout);
@@ -286,6 +296,7 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>An answer of the gateway's own (503/502/504 with an empty body), as the full pipeline writes it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AnswerAsync(int status, string reason, string endpoint)
     {
         _owner.LogBackendError(endpoint, status, reason);

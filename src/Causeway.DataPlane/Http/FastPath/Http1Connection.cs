@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
@@ -88,6 +89,7 @@ internal sealed partial class Http1Connection
 
     private void Arm(TimeSpan timeout) => _timeout.CancelAfter(timeout);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Step> ReadRequestAsync()
     {
         var limit = _owner.Options.MaxRequestHeadersTotalSize;
