@@ -1,5 +1,6 @@
 using System.Net;
 using Causeway.DataPlane.Http;
+using Causeway.DataPlane.Http.FastPath;
 using Causeway.DataPlane.Listeners;
 using Causeway.DataPlane.Tls;
 using Causeway.Translation.Ir;
@@ -25,6 +26,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly HttpRequestHandler _handler;
     private readonly CertificateStore _certificates = new();
     private readonly BackendClientPool _pool;
+    private readonly Http1FastPath? _fastPath;
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
@@ -32,6 +34,9 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     /// <summary>For tests: the backend connection pool registry.</summary>
     internal BackendClientPool Pool => _pool;
+
+    /// <summary>For tests: the HTTP/1.1 fast path (null when disabled).</summary>
+    internal Http1FastPath? FastPath => _fastPath;
 
     public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
         : this(options, loggerFactory, new L4ServerFactory())
@@ -55,6 +60,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         _services = builder.Services.BuildServiceProvider();
         _handler = new HttpRequestHandler(_services.GetRequiredService<IHttpForwarder>(), options, loggerFactory.CreateLogger<HttpRequestHandler>());
         _pool = new BackendClientPool(options, _certificates, loggerFactory.CreateLogger<BackendClientPool>());
+        _fastPath = options.Http1FastPath ? new Http1FastPath(options, loggerFactory) : null;
     }
 
     private sealed class BoundPort
@@ -81,6 +87,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             var boundPorts = new Dictionary<string, int>(StringComparer.Ordinal);
             _certificates.BeginApply();
             _pool.BeginApply();
+            _fastPath?.Pools.BeginApply();
             var desired = Compile(gateways, failures);
             _certificates.EndApply();
 
@@ -114,6 +121,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 boundPorts.TryAdd($"{d.Gateway.Name}:{d.Port.Port}", existing.Port);
             }
             _pool.EndApply();
+            _fastPath?.Pools.EndApply();
             return new ApplyReport(failures, boundPorts);
         }
         finally
@@ -135,7 +143,10 @@ public sealed partial class DataPlane : IAsyncDisposable
                 if (id is null || !irs.TryGetValue(id, out var ir)) return null;
                 if (ir.Protocol is BackendProtocol.Stream or BackendProtocol.Datagram) return null;
                 if (!runtimes.TryGetValue(id, out var rt))
-                    runtimes[id] = rt = new BackendRuntime(ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate));
+                    runtimes[id] = rt = new BackendRuntime(ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate), _options.BackendActivityTimeout)
+                    {
+                        FastEndpoints = _fastPath is not null && FastTarget.IsFastBackend(ir) ? _fastPath.Pools.Get(ir) : null,
+                    };
                 return rt;
             }
             BackendIr? L4Lookup(string id) => irs.GetValueOrDefault(id);
@@ -182,7 +193,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     {
         if (d.Http is not null)
         {
-            var server = await HttpPortServer.StartAsync(key.Address, d.Http, _handler, _options, _services, _loggerFactory, ct).ConfigureAwait(false);
+            var server = await HttpPortServer.StartAsync(key.Address, d.Http, _handler, _options, _fastPath, _services, _loggerFactory, ct).ConfigureAwait(false);
             return new BoundPort { Gateway = d.Gateway.Name, Http = server };
         }
         var l4 = await _l4.StartAsync(key.Address, d.Port, d.BackendLookup, d.Gateway.BackendClientCertificate, _loggerFactory, ct).ConfigureAwait(false);
@@ -214,6 +225,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             await Task.WhenAll(_bound.Select(kv => StopAsync(kv.Key, kv.Value))).ConfigureAwait(false);
             _bound.Clear();
             await _pool.DisposeAsync().ConfigureAwait(false);
+            _fastPath?.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

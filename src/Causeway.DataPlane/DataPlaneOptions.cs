@@ -49,4 +49,16 @@ public sealed record DataPlaneOptions
 
     /// <summary>Largest request body buffered so a request can be retried; larger bodies are never retried.</summary>
     public int MaxRetryBufferedBodySize { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Serve simple HTTP/1.1 requests on cleartext ports with the connection-level relay (Http/FastPath) instead of
+    /// the Kestrel + YARP pipeline; everything it does not handle still goes through that pipeline.
+    /// </summary>
+    public bool Http1FastPath { get; init; } = true;
+
+    /// <summary>Longest wait for any progress (a read or write) on a backend exchange before it is aborted.</summary>
+    public TimeSpan BackendActivityTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Idle fast-path backend connections kept per endpoint (more are closed when returned).</summary>
+    public int Http1MaxIdleConnectionsPerEndpoint { get; init; } = 256;
 }

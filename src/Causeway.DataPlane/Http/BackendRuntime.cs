@@ -14,7 +14,7 @@ internal sealed class BackendRuntime
     private readonly string[] _prefixes;
     private int _next = -1;
 
-    public BackendRuntime(BackendIr ir, HttpMessageInvoker invoker)
+    public BackendRuntime(BackendIr ir, HttpMessageInvoker invoker, TimeSpan activityTimeout)
     {
         Ir = ir;
         Invoker = invoker;
@@ -28,7 +28,7 @@ internal sealed class BackendRuntime
         {
             Version = h2 ? HttpVersion.Version20 : HttpVersion.Version11,
             VersionPolicy = h2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
-            ActivityTimeout = TimeSpan.FromMinutes(10),
+            ActivityTimeout = activityTimeout,
         };
     }
 
@@ -42,12 +42,23 @@ internal sealed class BackendRuntime
     /// <summary>The next endpoint (round robin) as a destination prefix such as <c>http://10.0.0.1:8080</c>.</summary>
     public string? NextPrefix()
     {
-        var p = _prefixes;
-        if (p.Length == 0) return null;
-        if (p.Length == 1) return p[0];
-        var i = (uint)Interlocked.Increment(ref _next) % (uint)p.Length;
-        return p[i];
+        var i = NextIndex();
+        return i < 0 ? null : _prefixes[i];
     }
+
+    /// <summary>The next endpoint's index (round robin, shared with <see cref="NextPrefix"/>); -1 when there is none.</summary>
+    public int NextIndex()
+    {
+        var n = _prefixes.Length;
+        if (n <= 1) return n - 1;
+        return (int)((uint)Interlocked.Increment(ref _next) % (uint)n);
+    }
+
+    /// <summary>
+    /// The HTTP/1.1 fast path's connection pools, one per endpoint (same order as the endpoints); null when the
+    /// backend is not plain-text HTTP/1.1 or the fast path is off.
+    /// </summary>
+    public FastPath.Http1EndpointPool[]? FastEndpoints { get; init; }
 
     private static string FormatHost(string address) =>
         IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + address + "]" : address;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Causeway.Translation.Ir;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Causeway.DataPlane.Http;
@@ -35,16 +34,16 @@ internal sealed class CompiledMatch
     public ProxyTransformer[] Transformers { get; }
 
     /// <summary>Method, headers and query: everything but the path, which the index already checked.</summary>
-    public bool MatchesRest(HttpRequest request)
+    public bool MatchesRest<TRequest>(in TRequest request) where TRequest : struct, IRequestView
     {
-        if (_method is not null && !string.Equals(request.Method, _method, StringComparison.Ordinal)) return false;
+        if (_method is not null && !request.MethodIs(_method)) return false;
         foreach (var h in _headers)
         {
-            if (!request.Headers.TryGetValue(h.Name, out var values) || !h.Matches(values)) return false;
+            if (!request.TryGetHeader(h.Name, out var values) || !h.Matches(values)) return false;
         }
         if (_query.Length > 0)
         {
-            var query = request.QueryString.Value;
+            var query = request.Query;
             foreach (var q in _query)
             {
                 if (query is null || FirstQueryValue(query, q.Name) is not { } value || !q.MatchesOne(value)) return false;

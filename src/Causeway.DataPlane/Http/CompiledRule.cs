@@ -35,7 +35,14 @@ internal sealed class CompiledRule
             RetryCodes = [.. retry.Codes];
             RetryBackoff = retry.Backoff ?? TimeSpan.Zero;
         }
+        FastTargets = FastPath.FastTarget.Compile(this);
     }
+
+    /// <summary>
+    /// Per target (same index as <see cref="Targets"/>), what the HTTP/1.1 fast path needs to relay it; null when the
+    /// rule needs the full pipeline.
+    /// </summary>
+    public FastPath.FastTarget[]? FastTargets { get; }
 
     public HttpRuleIr Ir { get; }
     public string Name { get; }

@@ -23,6 +23,9 @@ internal sealed class HeaderEdits
         return steps.Count == 0 ? null : new HeaderEdits([.. steps]);
     }
 
+    /// <summary>The steps in order: Op 0 set, 1 add, 2 remove.</summary>
+    public IReadOnlyList<(int Op, string Name, string Value)> Steps => _steps;
+
     public void Apply(IHeaderDictionary headers)
     {
         foreach (var (op, name, value) in _steps)

@@ -53,7 +53,9 @@ internal sealed class RouteMatcher
         }
     }
 
-    public CompiledMatch? Find(HttpRequest request, string path)
+    public CompiledMatch? Find(HttpRequest request, string path) => Find(new HttpRequestView(request), path);
+
+    public CompiledMatch? Find<TRequest>(in TRequest request, ReadOnlySpan<char> path) where TRequest : struct, IRequestView
     {
         var best = int.MaxValue;
         if (path.Length == 0) path = "/";
@@ -61,7 +63,7 @@ internal sealed class RouteMatcher
         if (_prefix.Count > 0)
         {
             if (_prefixLookup.TryGetValue("/", out list)) best = Scan(list, request, best);
-            var span = path.AsSpan();
+            var span = path;
             for (var i = 1; i < span.Length; i++)
             {
                 if (span[i] == '/' && _prefixLookup.TryGetValue(span[..i], out list)) best = Scan(list, request, best);
@@ -81,7 +83,7 @@ internal sealed class RouteMatcher
         return best == int.MaxValue ? null : _matches[best];
     }
 
-    private int Scan(int[] candidates, HttpRequest request, int best)
+    private int Scan<TRequest>(int[] candidates, in TRequest request, int best) where TRequest : struct, IRequestView
     {
         foreach (var i in candidates)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using Causeway.DataPlane.Http;
+using Causeway.DataPlane.Http.FastPath;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,7 @@ namespace Causeway.DataPlane.Listeners;
 /// <see cref="CompiledPort"/> currently assigned; <see cref="Update"/> swaps it with one reference assignment and
 /// TLS certificates are chosen per handshake from the current one, so nothing is rebound on change.
 /// </summary>
-internal sealed class HttpPortServer : IAsyncDisposable
+internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
 {
     private readonly KestrelServer _server;
     private readonly HttpRequestHandler _handler;
@@ -35,8 +36,10 @@ internal sealed class HttpPortServer : IAsyncDisposable
 
     public void Update(CompiledPort port) => _current = port;
 
+    public CompiledPort Current => _current;
+
     public static async Task<HttpPortServer> StartAsync(IPAddress address, CompiledPort port, HttpRequestHandler handler,
-        DataPlaneOptions options, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
+        DataPlaneOptions options, Http1FastPath? fastPath, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false, AllowSynchronousIO = false, AllowAlternateSchemes = true };
         kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
@@ -64,6 +67,9 @@ internal sealed class HttpPortServer : IAsyncDisposable
             else
             {
                 var timeout = options.KeepAliveTimeout;
+                // The HTTP/1.1 fast path sees every connection first and hands what it does not relay (h2c included)
+                // to the h2c detection and Kestrel's HTTP pipeline, unconsumed.
+                if (fastPath is not null) lo.Use(next => connection => fastPath.OnConnectionAsync(connection, next, self!));
                 lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, timeout));
             }
         });

@@ -66,7 +66,8 @@ internal static class ProxyCommand
         try
         {
             var id = proxyId ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName;
-            await using var host = new ProxyHost(controllerUri, credentials, gateway, id, loggerFactory);
+            await using var host = new ProxyHost(controllerUri, credentials, gateway, id, loggerFactory,
+                Integration.DataPlaneEnvironment.Options());
             await using var healthServer = new HealthServer(healthEndpoint, () => host.Ready);
             await healthServer.StartAsync(ct);
             await context.Out.WriteLineAsync($"proxy: health endpoint on {healthServer.BaseAddress}");

@@ -21,9 +21,11 @@ public sealed class TestGateway : IAsyncDisposable
 
     public static DataPlaneOptions Options => new() { DefaultBindAddress = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(2), BackendConnectTimeout = TimeSpan.FromSeconds(2) };
 
-    public static async Task<TestGateway> StartAsync(params GatewayIr[] gateways)
+    public static Task<TestGateway> StartAsync(params GatewayIr[] gateways) => StartAsync(Options, gateways);
+
+    public static async Task<TestGateway> StartAsync(DataPlaneOptions options, params GatewayIr[] gateways)
     {
-        var plane = new DataPlane(Options, NullLoggerFactory.Instance);
+        var plane = new DataPlane(options, NullLoggerFactory.Instance);
         var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
         {
             Timeout = TimeSpan.FromSeconds(20),

@@ -1,0 +1,326 @@
+using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+
+namespace Causeway.DataPlane.Http.FastPath;
+
+internal sealed partial class Http1Connection
+{
+    private readonly Http1ResponseHead _response = new();
+    private byte[] _responseBuffer = new byte[2048];
+    private long _bodyLeft;
+    private bool _backendAnswered;
+    private bool _clientStarted;
+    private ChunkedScanner _chunks;
+
+    /// <summary>Relays the routed request and its response; returns whether the client connection stays open.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RelayAsync()
+    {
+        _owner.CountRequest();
+        var backend = _target!.Backend;
+        _bodyLeft = _head.ContentLength;
+        var index = backend.NextIndex();
+        if (index < 0) return await AnswerAsync(503, "no endpoints", "-").ConfigureAwait(false);
+        var pool = backend.FastEndpoints![index];
+        var connection = pool.TryRent();
+        var retried = false;
+        while (true)
+        {
+            if (connection is null)
+            {
+                try
+                {
+                    connection = await pool.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException)
+                {
+                    return await AnswerAsync(503, ex.Message, pool.Key).ConfigureAwait(false);
+                }
+            }
+            _backendAnswered = false;
+            _clientStarted = false;
+            try
+            {
+                connection.Output.Write(_out.Span);
+                if (_bodyLeft > 0) await SendBodyAsync(connection).ConfigureAwait(false);
+                else await FlushBackendAsync(connection).ConfigureAwait(false);
+                if (await RelayResponseAsync(connection).ConfigureAwait(false)) pool.Return(connection);
+                else connection.Close();
+                return !_head.ConnectionClose && !CloseRequested;
+            }
+            catch (ClientGoneException)
+            {
+                connection.Close();
+                throw;
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException
+                or ConnectionResetException or SocketException or BackendProtocolException)
+            {
+                connection.Close();
+                if (_clientStarted) throw; // part of the response is out: all that is left is to close
+                var timedOut = ex is OperationCanceledException;
+                if (!_backendAnswered && !timedOut && connection.Reused && _head.ContentLength == 0 && !retried)
+                {
+                    // A pooled connection the backend closed meanwhile: once more on a fresh one.
+                    retried = true;
+                    connection = null;
+                    continue;
+                }
+                return await AnswerAsync(timedOut ? 504 : 502, ex.Message, pool.Key).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendBodyAsync(Http1BackendConnection backend)
+    {
+        while (_bodyLeft > 0)
+        {
+            ReadResult r;
+            Arm(_owner.Options.BackendActivityTimeout);
+            try
+            {
+                r = await _input.ReadAsync(Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                throw new ClientGoneException("reading the request body: " + ex.Message);
+            }
+            var buffer = r.Buffer;
+            if (r.IsCanceled)
+            {
+                _input.AdvanceTo(buffer.Start);
+                continue;
+            }
+            if (buffer.IsEmpty && r.IsCompleted) throw new ClientGoneException("request body ended early");
+            var take = Math.Min(_bodyLeft, buffer.Length);
+            var part = buffer.Slice(0, take);
+            foreach (var segment in part) backend.Output.Write(segment.Span);
+            _input.AdvanceTo(part.End); // the sequence is invalid from here on
+            _bodyLeft -= take;
+            await FlushBackendAsync(backend).ConfigureAwait(false);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushBackendAsync(Http1BackendConnection backend)
+    {
+        Arm(_owner.Options.BackendActivityTimeout);
+        var f = await backend.Output.FlushAsync(Token).ConfigureAwait(false);
+        if (f.IsCompleted) throw new IOException("backend connection closed");
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushClientAsync()
+    {
+        Arm(_owner.Options.BackendActivityTimeout);
+        FlushResult f;
+        try
+        {
+            f = await _output.FlushAsync(Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw new ClientGoneException("writing the response: " + ex.Message);
+        }
+        if (f.IsCompleted) throw new ClientGoneException("client connection closed");
+    }
+
+    /// <summary>Reads the response head (skipping interim 1xx), writes it and relays the body; true when reusable.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RelayResponseAsync(Http1BackendConnection backend)
+    {
+        var input = backend.Input;
+        const int limit = 64 * 1024;
+        ReadResult r;
+        int headLength;
+        while (true)
+        {
+            Arm(_owner.Options.BackendActivityTimeout);
+            r = await input.ReadAsync(Token).ConfigureAwait(false);
+            var buffer = r.Buffer;
+            if (!buffer.IsEmpty) _backendAnswered = true;
+            headLength = FindHeadEnd(buffer, limit);
+            if (headLength > 0)
+            {
+                if (_responseBuffer.Length < headLength) _responseBuffer = new byte[Math.Max(headLength, _responseBuffer.Length * 2)];
+                buffer.Slice(0, headLength).CopyTo(_responseBuffer);
+                _response.Parse(_responseBuffer.AsSpan(0, headLength), _head.IsHead);
+                if (_response.Status >= 200) break;
+                if (_response.Status == 101) throw new BackendProtocolException("unexpected 101 Switching Protocols");
+                input.AdvanceTo(buffer.GetPosition(headLength)); // interim answer: dropped, as HttpClient does
+                continue;
+            }
+            if (r.IsCompleted)
+            {
+                if (buffer.IsEmpty) throw new IOException("backend closed the connection before answering");
+                throw new BackendProtocolException("incomplete response head");
+            }
+            if (buffer.Length >= limit) throw new BackendProtocolException("response head too large");
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+        WriteResponseHead();
+        _clientStarted = true;
+        var rest = r.Buffer.Slice(headLength);
+        switch (_response.Framing)
+        {
+            case BodyFraming.None:
+                input.AdvanceTo(rest.Start);
+                await FlushClientAsync().ConfigureAwait(false);
+                break;
+            case BodyFraming.Length:
+                await RelayLengthAsync(input, rest, _response.ContentLength).ConfigureAwait(false);
+                break;
+            case BodyFraming.Chunked:
+                await RelayChunkedAsync(input, rest).ConfigureAwait(false);
+                break;
+            default:
+                await RelayUntilCloseAsync(input, rest, r.IsCompleted).ConfigureAwait(false);
+                return false;
+        }
+        if (!_response.KeepAlive) return false;
+        if (input.TryRead(out var extra))
+        {
+            input.AdvanceTo(extra.Buffer.Start);
+            return false; // more than the framing announced, or closed: not reusable
+        }
+        return true;
+    }
+
+    private void WriteResponseHead()
+    {
+        var h = _response;
+        var buf = _responseBuffer;
+        var o = _resp;
+        o.Clear();
+        o.Append("HTTP/1.1 "u8);
+        o.Append(buf.AsSpan(h.StatusTextStart, h.StatusTextLength));
+        if (h.StatusTextLength == 3) o.Append((byte)' ');
+        o.Append("\r\n"u8);
+        var edits = _target!.ResponseEdits;
+        if (edits.Length > 0) ApplyEdits(edits, h.Headers, h.HeaderCount, buf);
+        for (var i = 0; i < h.HeaderCount; i++)
+        {
+            ref var e = ref h.Headers[i];
+            if (e.Kind == HeaderKind.Skip || (edits.Length > 0 && ReferenceEquals(_editState![i], Removed))) continue;
+            o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), buf.AsSpan(e.ValueStart, e.ValueLength));
+        }
+        if (edits.Length > 0)
+        {
+            foreach (var (name, value) in _extras!) o.AppendHeader(name, value);
+        }
+        if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
+        if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
+        if (_head.ConnectionClose || CloseRequested) o.Append("Connection: close\r\n"u8);
+        o.Append("\r\n"u8);
+        _output.Write(o.Span);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RelayLengthAsync(PipeReader input, ReadOnlySequence<byte> rest, long length)
+    {
+        while (true)
+        {
+            var take = Math.Min(length, rest.Length);
+            var part = rest.Slice(0, take);
+            foreach (var segment in part) _output.Write(segment.Span);
+            input.AdvanceTo(part.End); // the sequence is invalid from here on
+            length -= take;
+            await FlushClientAsync().ConfigureAwait(false);
+            if (length == 0) return;
+            rest = await ReadBackendAsync(input).ConfigureAwait(false);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RelayChunkedAsync(PipeReader input, ReadOnlySequence<byte> rest)
+    {
+        _chunks.Reset();
+        while (true)
+        {
+            long scanned = 0;
+            foreach (var segment in rest)
+            {
+                scanned += _chunks.Scan(segment.Span);
+                if (_chunks.IsDone) break;
+            }
+            var part = rest.Slice(0, scanned);
+            foreach (var segment in part) _output.Write(segment.Span);
+            input.AdvanceTo(part.End);
+            await FlushClientAsync().ConfigureAwait(false);
+            if (_chunks.IsDone) return;
+            rest = await ReadBackendAsync(input).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A close-delimited body goes to the client chunked, so the client connection survives (as on Kestrel).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RelayUntilCloseAsync(PipeReader input, ReadOnlySequence<byte> rest, bool completed)
+    {
+        while (true)
+        {
+            if (rest.Length > 0)
+            {
+                _resp.Clear();
+                _resp.AppendHex((int)rest.Length);
+                _resp.Append("\r\n"u8);
+                _output.Write(_resp.Span);
+                foreach (var segment in rest) _output.Write(segment.Span);
+                _output.Write("\r\n"u8);
+            }
+            input.AdvanceTo(rest.End);
+            if (completed)
+            {
+                _output.Write("0\r\n\r\n"u8);
+                await FlushClientAsync().ConfigureAwait(false);
+                return;
+            }
+            await FlushClientAsync().ConfigureAwait(false);
+            Arm(_owner.Options.BackendActivityTimeout);
+            var r = await input.ReadAsync(Token).ConfigureAwait(false);
+            rest = r.Buffer;
+            completed = r.IsCompleted;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadOnlySequence<byte>> ReadBackendAsync(PipeReader input)
+    {
+        Arm(_owner.Options.BackendActivityTimeout);
+        var r = await input.ReadAsync(Token).ConfigureAwait(false);
+        if (r.Buffer.IsEmpty && r.IsCompleted) throw new IOException("backend closed the connection mid-body");
+        return r.Buffer;
+    }
+
+    /// <summary>An answer of the gateway's own (503/502/504 with an empty body), as the full pipeline writes it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AnswerAsync(int status, string reason, string endpoint)
+    {
+        _owner.LogBackendError(endpoint, status, reason);
+        if (_timeout.IsCancellationRequested)
+        {
+            _timeout.Dispose();
+            _timeout = new CancellationTokenSource();
+        }
+        // Unread request body bytes would be taken for the next request: close instead.
+        var close = _head.ConnectionClose || _bodyLeft > 0 || CloseRequested;
+        var o = _resp;
+        o.Clear();
+        o.Append(status switch
+        {
+            503 => "HTTP/1.1 503 Service Unavailable\r\n"u8,
+            504 => "HTTP/1.1 504 Gateway Timeout\r\n"u8,
+            _ => "HTTP/1.1 502 Bad Gateway\r\n"u8,
+        });
+        o.Append("Content-Length: 0\r\n"u8);
+        o.AppendHeader("Date"u8, _owner.DateHeaderValue());
+        if (close) o.Append("Connection: close\r\n"u8);
+        o.Append("\r\n"u8);
+        _output.Write(o.Span);
+        await FlushClientAsync().ConfigureAwait(false);
+        return !close;
+    }
+}

@@ -1,0 +1,274 @@
+using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Causeway.DataPlane.Http.FastPath;
+
+/// <summary>
+/// One client connection on the fast path: reads a request head, routes it against the port's current table and,
+/// when the rule is eligible, relays it (see the Relay part); otherwise leaves the request unconsumed and hands the
+/// connection to the Kestrel pipeline for good.
+/// </summary>
+internal sealed partial class Http1Connection
+{
+    private readonly Http1FastPath _owner;
+    private readonly ConnectionContext _connection;
+    private readonly ICompiledPortSource _port;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly Http1RequestHead _head = new();
+    private readonly ByteBuilder _out = new();
+    private readonly ByteBuilder _resp = new();
+    private CancellationTokenSource _timeout = new();
+    private byte[] _headBuffer = new byte[2048];
+    private byte[]? _clientIp;
+    private FastTarget? _target;
+    private int _idle;
+    private int _closeRequested;
+
+    public Http1Connection(Http1FastPath owner, ConnectionContext connection, ICompiledPortSource port)
+    {
+        _owner = owner;
+        _connection = connection;
+        _port = port;
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+    }
+
+    private enum Step { Relay, HandOff, Close }
+
+    /// <summary>How long the fast path waits for the rest of a request head that arrived in pieces.</summary>
+    private static readonly TimeSpan PartialHeadWait = TimeSpan.FromSeconds(2);
+
+    private CancellationToken Token => _timeout.Token;
+
+    public async Task RunAsync(ConnectionDelegate next)
+    {
+        var lifetime = _connection.Features.Get<IConnectionLifetimeNotificationFeature>();
+        var registration = lifetime is null ? default
+            : lifetime.ConnectionClosedRequested.UnsafeRegister(static s => ((Http1Connection)s!).OnCloseRequested(), this);
+        var handOff = false;
+        try
+        {
+            while (true)
+            {
+                var step = await ReadRequestAsync().ConfigureAwait(false);
+                if (step == Step.HandOff)
+                {
+                    handOff = true;
+                    break;
+                }
+                if (step == Step.Close || !await RelayAsync().ConfigureAwait(false)) break;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionAbortedException
+            or ConnectionResetException or InvalidOperationException or ClientGoneException or BackendProtocolException)
+        {
+            _owner.LogAborted(ex.Message);
+        }
+        finally
+        {
+            registration.Dispose();
+            _timeout.Dispose();
+        }
+        if (handOff) await next(_connection).ConfigureAwait(false);
+    }
+
+    /// <summary>Graceful stop: an idle connection closes now, a busy one after its current response.</summary>
+    private void OnCloseRequested()
+    {
+        Interlocked.Exchange(ref _closeRequested, 1);
+        if (Volatile.Read(ref _idle) == 1) _input.CancelPendingRead();
+    }
+
+    private bool CloseRequested => Volatile.Read(ref _closeRequested) == 1;
+
+    private void Arm(TimeSpan timeout) => _timeout.CancelAfter(timeout);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Step> ReadRequestAsync()
+    {
+        var limit = _owner.Options.MaxRequestHeadersTotalSize;
+        var partial = false;
+        var partialArmed = false;
+        while (true)
+        {
+            Interlocked.Exchange(ref _idle, partial ? 0 : 1);
+            if (!partial && CloseRequested) return Step.Close;
+            // Idle: the keep-alive timeout. A head that arrives in pieces gets a short deadline (set once, so a
+            // trickling client cannot extend it) before Kestrel takes over with its own header timeout.
+            if (!partial) Arm(_owner.Options.KeepAliveTimeout);
+            else if (!partialArmed)
+            {
+                Arm(PartialHeadWait);
+                partialArmed = true;
+            }
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (partial)
+            {
+                return HandOff("request head not complete in time");
+            }
+            catch (OperationCanceledException)
+            {
+                return Step.Close; // keep-alive timeout
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _idle, 0);
+            }
+            var buffer = result.Buffer;
+            if (result.IsCanceled)
+            {
+                _input.AdvanceTo(buffer.Start);
+                continue;
+            }
+            if (buffer.IsEmpty && result.IsCompleted)
+            {
+                _input.AdvanceTo(buffer.End);
+                return Step.Close;
+            }
+            var headLength = FindHeadEnd(buffer, limit);
+            HeadStatus status;
+            if (headLength < 0)
+            {
+                var have = (int)Math.Min(buffer.Length, limit);
+                Copy(buffer, have);
+                status = _head.Parse(_headBuffer.AsSpan(0, have), limit);
+                if (status == HeadStatus.Ok) status = HeadStatus.HandOff; // cannot happen: no end was found
+            }
+            else
+            {
+                Copy(buffer, headLength);
+                status = _head.Parse(_headBuffer.AsSpan(0, headLength), limit);
+            }
+            if (status == HeadStatus.Incomplete && !result.IsCompleted && buffer.Length < limit)
+            {
+                partial = true;
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+            var reason = status == HeadStatus.Ok ? Route() : "not a simple HTTP/1.1 request";
+            if (reason is not null)
+            {
+                _input.AdvanceTo(buffer.Start, buffer.Start);
+                return HandOff(reason);
+            }
+            BuildForwardedHead();
+            _input.AdvanceTo(buffer.GetPosition(headLength));
+            return Step.Relay;
+        }
+    }
+
+    private Step HandOff(string reason)
+    {
+        _owner.CountHandOff(reason);
+        return Step.HandOff;
+    }
+
+    /// <summary>Length of the head (through the empty line) if it is complete within the limit, else -1.</summary>
+    private static int FindHeadEnd(ReadOnlySequence<byte> buffer, int limit)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            var i = buffer.FirstSpan.IndexOf("\r\n\r\n"u8);
+            return i < 0 || i + 4 > limit ? -1 : i + 4;
+        }
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> _, "\r\n\r\n"u8, advancePastDelimiter: true)) return -1;
+        return reader.Consumed > limit ? -1 : (int)reader.Consumed;
+    }
+
+    private void Copy(ReadOnlySequence<byte> buffer, int length)
+    {
+        if (_headBuffer.Length < length) _headBuffer = new byte[Math.Max(length, _headBuffer.Length * 2)];
+        buffer.Slice(0, length).CopyTo(_headBuffer);
+    }
+
+    /// <summary>Listener by Host, virtual host, first match; null when the rule's target is eligible, else why not.</summary>
+    private string? Route()
+    {
+        var head = _head;
+        ref var hostEntry = ref head.Headers[head.HostIndex];
+        if (hostEntry.ValueLength > 255 || head.PathLength > 4096) return "long host or path";
+        Span<char> hostChars = stackalloc char[hostEntry.ValueLength];
+        Ascii.ToUtf16(_headBuffer.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength), hostChars, out _);
+        var host = HostMap<object>.StripPort(hostChars);
+        var port = _port.Current;
+        var vhost = port.Listeners.Find(host)?.Routes?.Find(host);
+        if (vhost is null) return "no virtual host";
+        Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
+        Ascii.ToUtf16(_headBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
+        var match = vhost.Find(new Http1RequestView(head, _headBuffer), path);
+        if (match is null) return "no route";
+        var targets = match.Rule.FastTargets;
+        if (targets is null) return "rule needs the full pipeline";
+        var index = match.Rule.PickTarget();
+        if (index < 0) return "no target";
+        _target = targets[index];
+        return null;
+    }
+
+    /// <summary>The request as the backend gets it: same request line, Host, hop-by-hop headers dropped, edits, X-Forwarded-*.</summary>
+    private void BuildForwardedHead()
+    {
+        var head = _head;
+        var buf = _headBuffer;
+        var o = _out;
+        o.Clear();
+        o.Append(buf.AsSpan(0, head.RequestLineLength));
+        ref var hostEntry = ref head.Headers[head.HostIndex];
+        var host = buf.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength);
+        o.AppendHeader("Host"u8, host);
+        var edits = _target!.RequestEdits;
+        if (edits.Length > 0) PrepareEdits(edits);
+        for (var i = 0; i < head.HeaderCount; i++)
+        {
+            ref var e = ref head.Headers[i];
+            if (e.Kind is not (HeaderKind.Forward or HeaderKind.ContentLength)) continue;
+            if (edits.Length > 0 && _editState![i] is { } edited)
+            {
+                if (!ReferenceEquals(edited, Removed)) o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), edited);
+                continue;
+            }
+            o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), buf.AsSpan(e.ValueStart, e.ValueLength));
+        }
+        if (edits.Length > 0)
+        {
+            foreach (var (name, value) in _extras!) o.AppendHeader(name, value);
+        }
+        var ip = ClientIp();
+        if (ip is not null || head.ForwardedForIndex >= 0)
+        {
+            o.Append("X-Forwarded-For: "u8);
+            if (head.ForwardedForIndex >= 0)
+            {
+                ref var xff = ref head.Headers[head.ForwardedForIndex];
+                o.Append(buf.AsSpan(xff.ValueStart, xff.ValueLength));
+                if (ip is not null) o.Append(", "u8);
+            }
+            if (ip is not null) o.Append(ip);
+            o.Append("\r\n"u8);
+        }
+        o.Append("X-Forwarded-Proto: http\r\nX-Forwarded-Host: "u8);
+        o.Append(host);
+        o.Append("\r\n\r\n"u8);
+    }
+
+    /// <summary>The client address as ProxyTransformer writes it (IPv4-mapped addresses as IPv4); null when unknown.</summary>
+    private byte[]? ClientIp()
+    {
+        if (_clientIp is not null) return _clientIp.Length == 0 ? null : _clientIp;
+        var ip = (_connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (ip is not null && ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        _clientIp = ip is null ? [] : Encoding.ASCII.GetBytes(ip.ToString());
+        return ip is null ? null : _clientIp;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.DataPlane.Http.FastPath;
+
+/// <summary>Where a connection finds the routing table to use for its next request (read per request).</summary>
+internal interface ICompiledPortSource
+{
+    CompiledPort Current { get; }
+}
+
+/// <summary>
+/// The HTTP/1.1 fast path: a Kestrel connection middleware on cleartext ports that relays simple, eligible requests to
+/// pooled backend connections itself and hands the connection to the Kestrel + YARP pipeline (unconsumed request bytes
+/// and all) the first time a request is anything else. One per data plane; state per connection lives in
+/// <see cref="Http1Connection"/>.
+/// </summary>
+internal sealed partial class Http1FastPath : IDisposable
+{
+    private long _requests;
+    private long _handOffs;
+    private readonly ILogger _logger;
+    private DateBytes _date = new(0, []);
+
+    public Http1FastPath(DataPlaneOptions options, ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        _logger = loggerFactory.CreateLogger<Http1FastPath>();
+        Pools = new Http1BackendPools(options, loggerFactory.CreateLogger<Http1BackendPools>());
+    }
+
+    public DataPlaneOptions Options { get; }
+    public Http1BackendPools Pools { get; }
+
+    /// <summary>Requests relayed by the fast path (answered by a backend or with 502/503/504).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Connections handed to the Kestrel pipeline.</summary>
+    public long HandOffs => Interlocked.Read(ref _handOffs);
+
+    public Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ICompiledPortSource port) =>
+        new Http1Connection(this, connection, port).RunAsync(next);
+
+    internal void CountRequest() => Interlocked.Increment(ref _requests);
+
+    internal void CountHandOff(string reason)
+    {
+        Interlocked.Increment(ref _handOffs);
+        LogHandOff(reason);
+    }
+
+    /// <summary>The IMF-fixdate of the current second, as Kestrel's Date header.</summary>
+    internal byte[] DateHeaderValue()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var second = now.ToUnixTimeSeconds();
+        var d = _date;
+        if (d.Second == second) return d.Bytes;
+        var bytes = Encoding.ASCII.GetBytes(now.ToString("r", System.Globalization.CultureInfo.InvariantCulture));
+        _date = new DateBytes(second, bytes);
+        return bytes;
+    }
+
+    public void Dispose() => Pools.Dispose();
+
+    private sealed record DateBytes(long Second, byte[] Bytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP/1.1 fast path hands the connection to the full pipeline: {Reason}")]
+    private partial void LogHandOff(string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP/1.1 fast path: backend {Endpoint} failed, answering {Status}: {Reason}")]
+    internal partial void LogBackendError(string endpoint, int status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP/1.1 fast path: connection closed mid-exchange: {Reason}")]
+    internal partial void LogAborted(string reason);
+}

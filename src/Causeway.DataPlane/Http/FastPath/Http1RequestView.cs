@@ -1,0 +1,49 @@
+using System.Text;
+using Microsoft.Extensions.Primitives;
+
+namespace Causeway.DataPlane.Http.FastPath;
+
+/// <summary>A parsed fast-path request head as the route matcher sees it (strings only made for header/query conditions).</summary>
+internal readonly struct Http1RequestView : IRequestView
+{
+    private readonly Http1RequestHead _head;
+    private readonly byte[] _buffer;
+
+    public Http1RequestView(Http1RequestHead head, byte[] buffer)
+    {
+        _head = head;
+        _buffer = buffer;
+    }
+
+    public bool MethodIs(string method)
+    {
+        var m = _buffer.AsSpan(0, _head.MethodLength);
+        return m.Length == method.Length && Ascii.Equals(m, method);
+    }
+
+    public bool TryGetHeader(string name, out StringValues values)
+    {
+        var headers = _head.Headers;
+        for (var i = 0; i < _head.HeaderCount; i++)
+        {
+            ref var e = ref headers[i];
+            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name))
+            {
+                values = Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength);
+                return true;
+            }
+        }
+        values = default;
+        return false;
+    }
+
+    public string? Query
+    {
+        get
+        {
+            var q = _head.TargetStart + _head.PathLength;
+            var end = _head.TargetStart + _head.TargetLength;
+            return q == end ? null : Encoding.ASCII.GetString(_buffer, q, end - q);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Causeway.DataPlane.Http;
+
+/// <summary>
+/// What route matching reads from a request besides its path: the method, header values and the raw query. Both the
+/// Kestrel pipeline (<see cref="HttpRequestView"/>) and the HTTP/1.1 fast path implement it as a struct, so the one
+/// compiled matcher serves both without boxing.
+/// </summary>
+internal interface IRequestView
+{
+    /// <summary>Whether the request method is exactly <paramref name="method"/> (upper case, ordinal).</summary>
+    bool MethodIs(string method);
+
+    /// <summary>The header's values (name case-insensitive); several values are joined with "," by the caller.</summary>
+    bool TryGetHeader(string name, out StringValues values);
+
+    /// <summary>The raw query string including its leading '?', or null when there is none.</summary>
+    string? Query { get; }
+}
+
+/// <summary>An <see cref="HttpRequest"/> as the route matcher sees it.</summary>
+internal readonly struct HttpRequestView : IRequestView
+{
+    private readonly HttpRequest _request;
+
+    public HttpRequestView(HttpRequest request) => _request = request;
+
+    public bool MethodIs(string method) => string.Equals(_request.Method, method, StringComparison.Ordinal);
+
+    public bool TryGetHeader(string name, out StringValues values) => _request.Headers.TryGetValue(name, out values);
+
+    public string? Query => _request.QueryString.Value;
+}
