@@ -39,11 +39,10 @@ public sealed class RouterUnitTests
     }
 
     [Fact]
-    public void Large_table_finds_the_right_rule_and_compiles_fast()
+    public void Large_table_finds_the_right_rule()
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        // Speed (build and lookup, 10 / 1,000 / 10,000 routes) is measured in bench/Causeway.Benchmarks (RouterBenchmark).
         var matcher = Build(ManyRoutes(10_000));
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"compiling 30,001 matches took {sw.Elapsed}");
         foreach (var (path, rule) in new[]
         {
             ("/svc3333/api/v1/items", "api3333"),
@@ -58,9 +57,8 @@ public sealed class RouterUnitTests
     }
 
     [Fact]
-    public void Lookups_allocate_nothing_and_cost_does_not_grow_with_routes()
+    public void Lookups_allocate_nothing()
     {
-        var small = Build(ManyRoutes(10));
         var large = Build(ManyRoutes(10_000));
         const string path = "/svc5/api/v1/items/42";
         var request = Request(path);
@@ -77,17 +75,6 @@ public sealed class RouterUnitTests
         before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++) hosts.Find("x.y.example.com");
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-
-        static TimeSpan Time(RouteMatcher m, HttpRequest r, string p)
-        {
-            for (var i = 0; i < 2000; i++) m.Find(r, p);
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            for (var i = 0; i < 50_000; i++) m.Find(r, p);
-            return sw.Elapsed;
-        }
-        var tSmall = Time(small, request, path);
-        var tLarge = Time(large, request, path);
-        Assert.True(tLarge < tSmall * 5 + TimeSpan.FromMilliseconds(20), $"10 routes: {tSmall}, 10000 routes: {tLarge}");
     }
 
     [Fact]
