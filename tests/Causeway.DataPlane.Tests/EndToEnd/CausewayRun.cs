@@ -19,10 +19,13 @@ public sealed class CausewayRun : IAsyncDisposable
     private readonly ILoggerFactory _logging = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
     private Task<int>? _run;
 
-    private CausewayRun(string dir, int pool)
+    private readonly DataPlaneOptions? _options;
+
+    private CausewayRun(string dir, int pool, DataPlaneOptions? options)
     {
         Dir = dir;
         Pool = pool;
+        _options = options;
     }
 
     /// <summary>The temp directory <c>causeway run</c> watches.</summary>
@@ -39,7 +42,7 @@ public sealed class CausewayRun : IAsyncDisposable
 
     /// <summary>Copies <paramref name="example"/> (a directory under examples/) to a temp directory, lets
     /// <paramref name="edit"/> rewrite it, then starts <c>causeway run</c> on it and waits for its admin API.</summary>
-    public static async Task<CausewayRun> StartAsync(string example, int pool, Action<string>? edit = null)
+    public static async Task<CausewayRun> StartAsync(string example, int pool, Action<string>? edit = null, DataPlaneOptions? options = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"causeway-e2e-{pool}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -47,7 +50,7 @@ public sealed class CausewayRun : IAsyncDisposable
             foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot(), "examples", example)))
                 File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
         edit?.Invoke(dir);
-        var run = new CausewayRun(dir, pool);
+        var run = new CausewayRun(dir, pool, options);
         await run.StartRunAsync();
         return run;
     }
@@ -59,7 +62,7 @@ public sealed class CausewayRun : IAsyncDisposable
         {
             Out = TextWriter.Synchronized(_out),
             Err = TextWriter.Synchronized(_err),
-            DataPlaneFactory = lf => DataPlaneAdapter.Create(lf),
+            DataPlaneFactory = lf => DataPlaneAdapter.Create(lf, _options),
             Validator = CrdObjectValidator.Default,
             LoggerFactory = _logging,
             AdminStarted = uri => admin.TrySetResult(uri),
