@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Causeway.Model.Loading;
 using Causeway.Model.Snapshot;
@@ -10,22 +9,24 @@ namespace Causeway.Providers.File;
 /// <summary>
 /// Reads manifests from files and directories and raises a new snapshot when they change. Changes are noticed by
 /// <see cref="FileSystemWatcher"/> and by a periodic scan of file times and sizes (watchers miss some
-/// rename-and-replace saves), then debounced. A load with errors never replaces the last good snapshot: its errors are
-/// logged and kept in <see cref="Errors"/> until a good load clears them.
+/// rename-and-replace saves), then debounced by a short quiet period (a burst of writes becomes one reload). Reloads are
+/// incremental: only files whose size, time or bytes changed are re-parsed (<see cref="ManifestFileCache"/>).
+/// A load with errors never replaces the last good snapshot: its errors are logged and kept in <see cref="Errors"/>
+/// until a good load clears them.
 /// </summary>
 public sealed partial class FileProvider : IAsyncDisposable
 {
     private readonly FileProviderOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ManifestLoader _loader;
+    private readonly ManifestFileCache _cache;
+    private readonly Lock _loadGate = new();
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Lock _gate = new();
     private FileLoad? _latest;
     private FileLoad? _lastGood;
-    private byte[]? _lastGoodHash;
-    private string _fingerprint = "";
+    private long _latestVersion = -1;
 
     public FileProvider(FileProviderOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -34,7 +35,7 @@ public sealed partial class FileProvider : IAsyncDisposable
         _options = options;
         _logger = loggerFactory.CreateLogger<FileProvider>();
         _time = timeProvider;
-        _loader = new ManifestLoader(options.Validator);
+        _cache = new ManifestFileCache(new ManifestLoader(options.Validator));
     }
 
     /// <summary>The most recent load, good or not.</summary>
@@ -47,23 +48,35 @@ public sealed partial class FileProvider : IAsyncDisposable
     public IReadOnlyList<LoadDiagnostic> Errors => Latest?.Errors ?? [];
 
     /// <summary>Loads the files now. The caller of the first load decides what to do with errors (exit, usually).</summary>
-    public FileLoad Load()
+    public FileLoad Load() => LoadCore().Load;
+
+    /// <summary>For tests: files read and parsed since creation.</summary>
+    internal (long Read, long Parsed) CacheCounters
     {
-        var fingerprint = Fingerprint();
-        var hash = ContentHash();
-        var result = _loader.LoadPaths(_options.Paths);
-        var load = new FileLoad(result.Ok ? ResourceSnapshot.Create(result.Objects) : null, result.Errors, result.Warnings, _time.GetUtcNow());
-        lock (_gate)
+        get { lock (_loadGate) return (_cache.FilesRead, _cache.FilesParsed); }
+    }
+
+    /// <summary>Refreshes the per-file cache; the snapshot is rebuilt only when some file's content changed.</summary>
+    private (FileLoad Load, long Version, bool Emptied) LoadCore()
+    {
+        lock (_loadGate)
         {
-            _latest = load;
-            _fingerprint = fingerprint;
-            if (load.Ok)
+            var composed = _cache.Refresh(SafeExpand());
+            FileLoad load;
+            lock (_gate)
             {
-                _lastGood = load;
-                _lastGoodHash = hash;
+                if (_latest is not null && composed.ContentVersion == _latestVersion) return (_latest, _latestVersion, false);
             }
+            load = new FileLoad(composed.Errors.Count == 0 ? ResourceSnapshot.Create(composed.Objects) : null,
+                composed.Errors, composed.Warnings, _time.GetUtcNow());
+            lock (_gate)
+            {
+                _latest = load;
+                _latestVersion = composed.ContentVersion;
+                if (load.Ok) _lastGood = load;
+            }
+            return (load, composed.ContentVersion, composed.EmptiedFile);
         }
-        return load;
     }
 
     /// <summary>
@@ -75,15 +88,25 @@ public sealed partial class FileProvider : IAsyncDisposable
         StartWatchers();
         using var rescanStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var rescan = RescanLoopAsync(rescanStop.Token);
+        long handled;
+        lock (_gate) handled = _latestVersion;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 await _changes.Reader.ReadAsync(ct).ConfigureAwait(false);
-                await DebounceAsync(ct).ConfigureAwait(false);
-                var before = LastGood;
-                var hashBefore = LastGoodHashSnapshot();
-                var load = Load();
+                await DebounceAsync(_options.QuietPeriod, ct).ConfigureAwait(false);
+                var loadStarted = Stopwatch.GetTimestamp();
+                var (load, version, emptied) = LoadCore();
+                if (emptied && load.Ok)
+                {
+                    // A file that held objects reads empty: most likely caught between truncate and write. Look again
+                    // after the settle delay (or the next event) rather than briefly dropping its routes.
+                    await DebounceAsync(_options.SettleDelay, ct).ConfigureAwait(false);
+                    (load, version, _) = LoadCore();
+                }
+                if (version == handled) continue; // nothing changed (a touch, a re-check of a racy file)
+                handled = version;
                 if (!load.Ok)
                 {
                     foreach (var error in load.Errors) LogLoadError(error.ToString());
@@ -91,9 +114,7 @@ public sealed partial class FileProvider : IAsyncDisposable
                     continue;
                 }
                 foreach (var warning in load.Warnings) LogLoadWarning(warning.ToString());
-                if (before is not null && hashBefore is not null && LastGoodHashSnapshot() is { } now && now.AsSpan().SequenceEqual(hashBefore))
-                    continue;
-                LogReloaded(load.Snapshot!.All.Length);
+                LogReloaded(load.Snapshot!.All.Length, Stopwatch.GetElapsedTime(loadStarted).TotalMilliseconds);
                 await onSnapshot(load.Snapshot, ct).ConfigureAwait(false);
             }
         }
@@ -109,13 +130,11 @@ public sealed partial class FileProvider : IAsyncDisposable
         }
     }
 
-    private byte[]? LastGoodHashSnapshot()
-    {
-        lock (_gate) return _lastGoodHash;
-    }
-
-    /// <summary>Waits until changes stop for the quiet period, or the maximum delay passed.</summary>
-    private async Task DebounceAsync(CancellationToken ct)
+    /// <summary>
+    /// Waits until no change was signalled for <paramref name="quiet"/>, or <see cref="FileProviderOptions.MaxDelay"/>
+    /// passed. A lone event (an atomic rename, one write) costs one quiet period.
+    /// </summary>
+    private async Task DebounceAsync(TimeSpan quiet, CancellationToken ct)
     {
         var deadline = _time.GetUtcNow() + _options.MaxDelay;
         while (true)
@@ -123,7 +142,7 @@ public sealed partial class FileProvider : IAsyncDisposable
             var left = deadline - _time.GetUtcNow();
             if (left <= TimeSpan.Zero) return;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            wait.CancelAfter(left < _options.QuietPeriod ? left : _options.QuietPeriod);
+            wait.CancelAfter(left < quiet ? left : quiet);
             try
             {
                 await _changes.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
@@ -140,9 +159,9 @@ public sealed partial class FileProvider : IAsyncDisposable
         using var timer = new PeriodicTimer(_options.RescanInterval, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
-            string known;
-            lock (_gate) known = _fingerprint;
-            if (Fingerprint() != known) Signal();
+            bool needed;
+            lock (_loadGate) needed = _cache.NeedsRefresh(SafeExpand());
+            if (needed) Signal();
         }
     }
 
@@ -193,32 +212,6 @@ public sealed partial class FileProvider : IAsyncDisposable
         }
     }
 
-    /// <summary>Names, sizes and modification times of every manifest file (cheap: no reading).</summary>
-    private string Fingerprint()
-    {
-        var sb = new StringBuilder();
-        foreach (var file in SafeExpand())
-        {
-            var info = new FileInfo(file);
-            sb.Append(file).Append('|');
-            if (info.Exists) sb.Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks);
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    private byte[] ContentHash()
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in SafeExpand())
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(file + "\0"));
-            try { hash.AppendData(System.IO.File.ReadAllBytes(file)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { hash.AppendData([0xff]); }
-        }
-        return hash.GetHashAndReset();
-    }
-
     private IReadOnlyList<string> SafeExpand()
     {
         try { return ManifestLoader.ExpandPaths(_options.Paths); }
@@ -240,8 +233,8 @@ public sealed partial class FileProvider : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "The changed files have {Count} errors; the last good configuration keeps serving")]
     private partial void LogKeepingLastGood(int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Files changed: reloaded {Objects} objects")]
-    private partial void LogReloaded(int objects);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Files changed: reloaded {Objects} objects in {Milliseconds:F1} ms")]
+    private partial void LogReloaded(int objects, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "File watcher: {Message}; falling back to periodic rescans")]
     private partial void LogWatcherError(string message);
