@@ -27,6 +27,7 @@ public sealed partial class FileProvider : IAsyncDisposable
     private FileLoad? _latest;
     private FileLoad? _lastGood;
     private long _latestVersion = -1;
+    private int _complete;
 
     public FileProvider(FileProviderOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -95,14 +96,14 @@ public sealed partial class FileProvider : IAsyncDisposable
             while (!ct.IsCancellationRequested)
             {
                 await _changes.Reader.ReadAsync(ct).ConfigureAwait(false);
-                await DebounceAsync(_options.QuietPeriod, ct).ConfigureAwait(false);
+                await DebounceAsync(_options.QuietPeriod, _options.QuietPeriod, ct).ConfigureAwait(false);
                 var loadStarted = Stopwatch.GetTimestamp();
                 var (load, version, emptied) = LoadCore();
                 if (emptied && load.Ok)
                 {
                     // A file that held objects reads empty: most likely caught between truncate and write. Look again
                     // after the settle delay (or the next event) rather than briefly dropping its routes.
-                    await DebounceAsync(_options.SettleDelay, ct).ConfigureAwait(false);
+                    await DebounceAsync(_options.SettleDelay, _options.QuietPeriod, ct).ConfigureAwait(false);
                     (load, version, _) = LoadCore();
                 }
                 if (version == handled) continue; // nothing changed (a touch, a re-check of a racy file)
@@ -131,18 +132,22 @@ public sealed partial class FileProvider : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until no change was signalled for <paramref name="quiet"/>, or <see cref="FileProviderOptions.MaxDelay"/>
-    /// passed. A lone event (an atomic rename, one write) costs one quiet period.
+    /// Waits <paramref name="first"/> for a change, then until no change was signalled for <paramref name="quiet"/>,
+    /// but never longer than <see cref="FileProviderOptions.MaxDelay"/>. A lone write costs one quiet period; a rename
+    /// or delete (complete files) ends the wait at once.
     /// </summary>
-    private async Task DebounceAsync(TimeSpan quiet, CancellationToken ct)
+    private async Task DebounceAsync(TimeSpan first, TimeSpan quiet, CancellationToken ct)
     {
         var deadline = _time.GetUtcNow() + _options.MaxDelay;
+        var period = first;
         while (true)
         {
+            if (Interlocked.Exchange(ref _complete, 0) == 1) return;
             var left = deadline - _time.GetUtcNow();
             if (left <= TimeSpan.Zero) return;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            wait.CancelAfter(left < quiet ? left : quiet);
+            wait.CancelAfter(left < period ? left : period);
+            period = quiet;
             try
             {
                 await _changes.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
@@ -165,7 +170,11 @@ public sealed partial class FileProvider : IAsyncDisposable
         }
     }
 
-    private void Signal() => _changes.Writer.TryWrite(true);
+    private void Signal(bool complete = false)
+    {
+        if (complete) Volatile.Write(ref _complete, 1);
+        _changes.Writer.TryWrite(true);
+    }
 
     private void StartWatchers()
     {
@@ -189,9 +198,10 @@ public sealed partial class FileProvider : IAsyncDisposable
                     NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
                 };
                 watcher.Changed += (_, _) => Signal();
-                watcher.Created += (_, _) => Signal();
-                watcher.Deleted += (_, _) => Signal();
-                watcher.Renamed += (_, _) => Signal();
+                watcher.Created += (_, _) => Signal(); // also a move into the directory, but as often an empty new file
+                // A rename within the directory (an editor's save) and a delete leave complete files: no quiet period.
+                watcher.Deleted += (_, _) => Signal(complete: true);
+                watcher.Renamed += (_, _) => Signal(complete: true);
                 watcher.Error += (_, e) => { LogWatcherError(e.GetException().Message); Signal(); };
                 watcher.EnableRaisingEvents = true;
                 lock (_gate) _watchers.Add(watcher);

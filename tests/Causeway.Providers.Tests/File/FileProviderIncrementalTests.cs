@@ -162,4 +162,34 @@ public sealed class FileProviderIncrementalTests : IDisposable
             await watch.WaitAsync(TimeSpan.FromSeconds(5));
         }
     }
+
+    [Fact]
+    public async Task ARenameIsAppliedWithoutWaitingForTheQuietPeriod()
+    {
+        Write("gw.yaml", Fixtures.ClassYaml + Fixtures.GatewayYaml("old"));
+        // A quiet period far longer than the bound below: only a rename's "complete file" signal can beat it.
+        await using var provider = new FileProvider(new FileProviderOptions
+        {
+            Paths = [_dir],
+            QuietPeriod = TimeSpan.FromSeconds(20),
+            MaxDelay = TimeSpan.FromSeconds(30),
+            RescanInterval = TimeSpan.FromSeconds(60),
+        }, NullLoggerFactory.Instance, TimeProvider.System);
+        Assert.True(provider.Load().Ok);
+        var seen = new ConcurrentQueue<ResourceSnapshot>();
+        using var cts = new CancellationTokenSource();
+        var watch = provider.WatchAsync((s, _) => { seen.Enqueue(s); return Task.CompletedTask; }, cts.Token);
+        try
+        {
+            await Task.Delay(200);
+            var temp = Write(".gw.yaml.tmp", Fixtures.ClassYaml + Fixtures.GatewayYaml("new"));
+            System.IO.File.Move(temp, Path.Combine(_dir, "gw.yaml"), overwrite: true);
+            await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.Any(g => g.Name == "new")), TimeSpan.FromSeconds(10), "the renamed file");
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await watch.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+    }
 }

@@ -3,6 +3,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Causeway.Providers.Tests.Runtime;
 
+/// <summary>Not run in parallel with other tests: a full blocking collection pauses every test in the process.</summary>
+[CollectionDefinition(nameof(MemoryReclaimerTests), DisableParallelization = true)]
+public sealed class MemoryReclaimerCollection;
+
+[Collection(nameof(MemoryReclaimerTests))]
 public sealed class MemoryReclaimerTests
 {
     private static string Gateways(int n) => Fixtures.ClassYaml + string.Concat(Enumerable.Range(0, n).Select(i => Fixtures.GatewayYaml("g" + i)));
@@ -58,7 +63,7 @@ public sealed class MemoryReclaimerTests
             Translate = Fixtures.FakeTranslate,
             Collect = () => throw new InvalidOperationException("must not run"),
         }, new FakeDataPlane(), NullLoggerFactory.Instance, TimeProvider.System);
-        await runtime.ApplyAsync(Fixtures.Snapshot(Gateways(2000)), default);
+        await runtime.ApplyAsync(Fixtures.Snapshot(Gateways(1200)), default);
         await Task.Delay(200);
         Assert.Equal(0, runtime.MemoryCollections);
     }
