@@ -58,7 +58,7 @@ public sealed partial class FileProvider : IAsyncDisposable
     }
 
     /// <summary>Refreshes the per-file cache; the snapshot is rebuilt only when some file's content changed.</summary>
-    private (FileLoad Load, long Version, bool Emptied) LoadCore()
+    private (FileLoad Load, long Version, bool Shrunk) LoadCore()
     {
         lock (_loadGate)
         {
@@ -76,7 +76,7 @@ public sealed partial class FileProvider : IAsyncDisposable
                 _latestVersion = composed.ContentVersion;
                 if (load.Ok) _lastGood = load;
             }
-            return (load, composed.ContentVersion, composed.EmptiedFile);
+            return (load, composed.ContentVersion, composed.ShrunkFile);
         }
     }
 
@@ -96,13 +96,14 @@ public sealed partial class FileProvider : IAsyncDisposable
             while (!ct.IsCancellationRequested)
             {
                 await _changes.Reader.ReadAsync(ct).ConfigureAwait(false);
-                await DebounceAsync(_options.QuietPeriod, _options.QuietPeriod, ct).ConfigureAwait(false);
+                var complete = await DebounceAsync(_options.QuietPeriod, _options.QuietPeriod, ct).ConfigureAwait(false);
                 var loadStarted = Stopwatch.GetTimestamp();
-                var (load, version, emptied) = LoadCore();
-                if (emptied && load.Ok)
+                var (load, version, shrunk) = LoadCore();
+                if (shrunk && load.Ok && !complete)
                 {
-                    // A file that held objects reads empty: most likely caught between truncate and write. Look again
-                    // after the settle delay (or the next event) rather than briefly dropping its routes.
+                    // A file written in place now holds fewer objects: it may be caught between truncate and the end of
+                    // the write. Look again after the settle delay (or the next event) rather than briefly dropping
+                    // its routes. Renames and deletes leave complete files and are not held.
                     await DebounceAsync(_options.SettleDelay, _options.QuietPeriod, ct).ConfigureAwait(false);
                     (load, version, _) = LoadCore();
                 }
@@ -136,15 +137,16 @@ public sealed partial class FileProvider : IAsyncDisposable
     /// but never longer than <see cref="FileProviderOptions.MaxDelay"/>. A lone write costs one quiet period; a rename
     /// or delete (complete files) ends the wait at once.
     /// </summary>
-    private async Task DebounceAsync(TimeSpan first, TimeSpan quiet, CancellationToken ct)
+    /// <returns>True when a rename or delete ended the wait.</returns>
+    private async Task<bool> DebounceAsync(TimeSpan first, TimeSpan quiet, CancellationToken ct)
     {
         var deadline = _time.GetUtcNow() + _options.MaxDelay;
         var period = first;
         while (true)
         {
-            if (Interlocked.Exchange(ref _complete, 0) == 1) return;
+            if (Interlocked.Exchange(ref _complete, 0) == 1) return true;
             var left = deadline - _time.GetUtcNow();
-            if (left <= TimeSpan.Zero) return;
+            if (left <= TimeSpan.Zero) return false;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(left < period ? left : period);
             period = quiet;
@@ -154,7 +156,7 @@ public sealed partial class FileProvider : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return;
+                return false;
             }
         }
     }

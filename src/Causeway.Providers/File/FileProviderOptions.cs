@@ -20,8 +20,9 @@ public sealed record FileProviderOptions
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// When a file that held objects reads empty (caught between truncate and write), the reload looks again after this
-    /// long (or at the next change) before applying the empty file.
+    /// When a file written in place now holds fewer objects (perhaps caught between truncate and the end of the write),
+    /// the reload looks again after this long (or at the next change) before applying it. Renames and deletes are not
+    /// held: they leave complete files.
     /// </summary>
     public TimeSpan SettleDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 

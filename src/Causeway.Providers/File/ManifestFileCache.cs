@@ -37,7 +37,7 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
         IReadOnlyList<LoadDiagnostic> Errors,
         IReadOnlyList<LoadDiagnostic> Warnings,
         long ContentVersion,
-        bool EmptiedFile);
+        bool ShrunkFile);
 
     private sealed record Entry(
         long Length,
@@ -68,7 +68,7 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
     {
         var next = new Dictionary<string, Entry>(files.Count, StringComparer.Ordinal);
         var changed = _composed is null || files.Count != _entries.Count;
-        var emptied = false;
+        var shrunk = false;
         foreach (var file in files)
         {
             if (next.ContainsKey(file)) continue; // the same file named twice: the loader reads it twice, duplicates follow
@@ -77,8 +77,8 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
             if (!ReferenceEquals(entry, previous) && (previous is null || !SameContent(entry, previous)))
             {
                 changed = true;
-                // A file that held objects and now reads empty is most likely being rewritten (truncate, then write).
-                if (entry.Length == 0 && previous is { Objects.Count: > 0 }) emptied = true;
+                // A file that now holds fewer objects may be caught mid-rewrite (truncated, not yet fully written).
+                if (previous is not null && entry.Hash is not null && entry.Objects.Count < previous.Objects.Count) shrunk = true;
             }
             next[file] = entry;
         }
@@ -88,10 +88,10 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
                 if (!next.ContainsKey(file)) { changed = true; break; }
         }
         _entries = next;
-        if (!changed && _composed is not null && SameOrder(files)) return _composed with { EmptiedFile = false };
+        if (!changed && _composed is not null && SameOrder(files)) return _composed with { ShrunkFile = false };
         ContentVersion++;
         _order = [.. files];
-        _composed = Compose(files, emptied);
+        _composed = Compose(files, shrunk);
         return _composed;
     }
 
@@ -160,7 +160,7 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
     /// Puts the files together as one load of all of them would: objects in file order, an object defined in two files
     /// is an error at its second definition, and "skipping kind" warnings are given once.
     /// </summary>
-    private Composed Compose(IReadOnlyList<string> files, bool emptied)
+    private Composed Compose(IReadOnlyList<string> files, bool shrunk)
     {
         var objects = new List<KubeObject>();
         var errors = new List<LoadDiagnostic>();
@@ -194,7 +194,7 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
             foreach (var w in entry.Warnings)
                 if (warned.Add(w.Message)) warnings.Add(w);
         }
-        return new Composed(objects, errors, warnings, ContentVersion, emptied);
+        return new Composed(objects, errors, warnings, ContentVersion, shrunk);
     }
 
     private static LoadDiagnostic Duplicate(string file, KubeObject obj, SourceLocation first) =>

@@ -152,6 +152,15 @@ public sealed class FileProviderIncrementalTests : IDisposable
             await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.Any(g => g.Name == "two")), TimeSpan.FromSeconds(5), "the rewritten file");
             Assert.DoesNotContain(seen, s => s.Gateways.IsEmpty);
 
+            // Half written (cut between two documents): fewer objects than before, held too.
+            System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two") + Fixtures.GatewayYaml("three"));
+            await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.Length == 2), TimeSpan.FromSeconds(5), "two gateways");
+            System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two"));
+            await Task.Delay(150);
+            System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two") + Fixtures.GatewayYaml("three") + Fixtures.GatewayYaml("four"));
+            await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.Length == 3), TimeSpan.FromSeconds(5), "three gateways");
+            Assert.DoesNotContain(seen.SkipWhile(s => s.Gateways.Length != 2), s => s.Gateways.Length < 2);
+
             // A file really emptied is applied once it stayed empty for the settle delay.
             System.IO.File.WriteAllText(path, "");
             await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.IsEmpty), TimeSpan.FromSeconds(5), "the emptied file");
