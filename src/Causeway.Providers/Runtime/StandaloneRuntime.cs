@@ -221,8 +221,17 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
     /// </summary>
     private static ImmutableDictionary<ObjectKey, DateTimeOffset> FirstSeen(ResourceSnapshot snapshot, ImmutableDictionary<ObjectKey, DateTimeOffset>? previous, DateTimeOffset now)
     {
-        var map = (previous ?? ImmutableDictionary<ObjectKey, DateTimeOffset>.Empty).ToBuilder();
-        foreach (var obj in snapshot.All)
+        var all = snapshot.All;
+        if (previous is null || previous.Count > 2 * all.Length)
+        {
+            // Most objects are gone (or this is the first apply): building afresh beats removing one by one.
+            var fresh = ImmutableDictionary.CreateBuilder<ObjectKey, DateTimeOffset>();
+            foreach (var obj in all)
+                fresh[obj.Key] = obj.Metadata.CreationTimestamp ?? (previous is not null && previous.TryGetValue(obj.Key, out var seen) ? seen : now);
+            return fresh.ToImmutable();
+        }
+        var map = previous.ToBuilder();
+        foreach (var obj in all)
         {
             if (obj.Metadata.CreationTimestamp is { } created)
             {
@@ -230,11 +239,8 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
             }
             else if (!map.ContainsKey(obj.Key)) map[obj.Key] = now;
         }
-        if (map.Count != snapshot.All.Length)
-        {
-            var gone = map.Keys.Where(k => snapshot.Get<KubeObject>(k.Kind, k.Namespace, k.Name) is null).ToList();
-            map.RemoveRange(gone);
-        }
+        if (map.Count != all.Length)
+            map.RemoveRange([.. map.Keys.Where(k => snapshot.Get<KubeObject>(k.Kind, k.Namespace, k.Name) is null)]);
         return map.ToImmutable();
     }
 
