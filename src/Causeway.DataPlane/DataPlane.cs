@@ -27,6 +27,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly CertificateStore _certificates = new();
     private readonly BackendClientPool _pool;
     private readonly Http1FastPath? _fastPath;
+    private readonly CompileCache _compiled = new();
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
@@ -37,6 +38,9 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     /// <summary>For tests: the HTTP/1.1 fast path (null when disabled).</summary>
     internal Http1FastPath? FastPath => _fastPath;
+
+    /// <summary>For tests: what the last applies compiled and reused.</summary>
+    internal CompileCache CompileCache => _compiled;
 
     public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
         : this(options, loggerFactory, new L4ServerFactory())
@@ -88,7 +92,9 @@ public sealed partial class DataPlane : IAsyncDisposable
             _certificates.BeginApply();
             _pool.BeginApply();
             _fastPath?.Pools.BeginApply();
+            _compiled.BeginApply();
             var desired = Compile(gateways, failures);
+            _compiled.EndApply();
             _certificates.EndApply();
 
             var removed = _bound.Keys.Where(k => !desired.ContainsKey(k)).ToList();
@@ -143,12 +149,17 @@ public sealed partial class DataPlane : IAsyncDisposable
                 if (id is null || !irs.TryGetValue(id, out var ir)) return null;
                 if (ir.Protocol is BackendProtocol.Stream or BackendProtocol.Datagram) return null;
                 if (!runtimes.TryGetValue(id, out var rt))
-                    runtimes[id] = rt = new BackendRuntime(ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate), _options.BackendActivityTimeout)
-                    {
-                        FastEndpoints = _fastPath is not null && FastTarget.IsFastBackend(ir) ? _fastPath.Pools.Get(ir) : null,
-                    };
+                {
+                    // The fast path's endpoint pools are asked for on every apply (that keeps them in use).
+                    var fast = _fastPath is not null && FastTarget.IsFastBackend(ir) ? _fastPath.Pools.Get(ir) : null;
+                    runtimes[id] = rt = _compiled.Backend(gw.Name, ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate),
+                        fast, _options.BackendActivityTimeout);
+                }
                 return rt;
             }
+            // Every HTTP backend is resolved up front, so pools of backends used only by reused virtual hosts stay
+            // marked as used for this apply (the pool retires the ones no apply asked for).
+            foreach (var b in gw.Backends) Lookup(b.Id);
             BackendIr? L4Lookup(string id) => irs.GetValueOrDefault(id);
 
             var addresses = new List<IPAddress>();
@@ -166,7 +177,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 {
                     try
                     {
-                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures);
+                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name);
                     }
                     catch (Exception ex)
                     {

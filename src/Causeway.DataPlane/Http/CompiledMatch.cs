@@ -20,7 +20,6 @@ internal sealed class CompiledMatch
         _headers = [.. ir.Headers.Select(h => new ValueCondition(h))];
         _query = [.. ir.QueryParams.Select(q => new ValueCondition(q))];
         MatchedPrefix = ir.PathKind == PathMatchKind.Prefix ? ir.PathValue : null;
-        Transformers = [.. rule.Targets.Select(t => new ProxyTransformer(this, t))];
     }
 
     public HttpMatchIr Ir { get; }
@@ -30,8 +29,20 @@ internal sealed class CompiledMatch
     /// <summary>The prefix this match matched on (Prefix matches), for ReplacePrefixMatch.</summary>
     public string? MatchedPrefix { get; }
 
-    /// <summary>One transformer per rule target (same index as <see cref="CompiledRule.Targets"/>).</summary>
-    public ProxyTransformer[] Transformers { get; }
+    private ProxyTransformer[]? _transformers;
+
+    /// <summary>
+    /// One transformer per rule target (same index as <see cref="CompiledRule.Targets"/>). Made on first use: with
+    /// 10,000 routes most matches may never be taken, and the transformers were ~2 MB of the compiled tables.
+    /// Transformers are stateless, so two threads racing here may both build them; one array wins.
+    /// </summary>
+    public ProxyTransformer[] Transformers => Volatile.Read(ref _transformers) ?? CreateTransformers();
+
+    private ProxyTransformer[] CreateTransformers()
+    {
+        ProxyTransformer[] created = [.. Rule.Targets.Select(t => new ProxyTransformer(this, t))];
+        return Interlocked.CompareExchange(ref _transformers, created, null) ?? created;
+    }
 
     /// <summary>Method, headers and query: everything but the path, which the index already checked.</summary>
     public bool MatchesRest<TRequest>(in TRequest request) where TRequest : struct, IRequestView

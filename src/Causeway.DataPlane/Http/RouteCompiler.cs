@@ -9,12 +9,16 @@ namespace Causeway.DataPlane.Http;
 /// <summary>Compiles a port's IR (listeners, route tables, TLS) into the structures the hot path reads.</summary>
 internal static class RouteCompiler
 {
-    /// <summary>Compiles a port; per-listener problems (bad certificates) go to <paramref name="failures"/>.</summary>
-    public static CompiledPort CompilePort(PortIr port, Func<string?, BackendRuntime?> backends, CertificateStore certificates, Dictionary<string, string> failures)
+    /// <summary>
+    /// Compiles a port; per-listener problems (bad certificates) go to <paramref name="failures"/>. With a
+    /// <paramref name="cache"/>, virtual hosts unchanged since the previous apply are reused instead of compiled.
+    /// </summary>
+    public static CompiledPort CompilePort(PortIr port, Func<string?, BackendRuntime?> backends, CertificateStore certificates,
+        Dictionary<string, string> failures, CompileCache? cache = null, string gateway = "")
     {
         var listeners = new HostMap<CompiledListener>();
         CompiledListener? fallback = null;
-        var rules = new Dictionary<HttpRuleIr, CompiledRule>(ReferenceEqualityComparer.Instance);
+        var rules = new Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)>(ReferenceEqualityComparer.Instance);
         foreach (var l in port.Listeners)
         {
             var tls = Array.Empty<(string[], SslServerAuthenticationOptions)>();
@@ -31,28 +35,50 @@ internal static class RouteCompiler
                     tls = [];
                 }
             }
-            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules), tls);
+            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, cache, gateway, l.Name), tls);
             listeners.Add(l.Hostname, compiled);
             if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
         }
         return new CompiledPort(port, listeners, fallback);
     }
 
-    public static HostMap<RouteMatcher> CompileTable(HttpRouteTableIr table, Func<string?, BackendRuntime?> backends, Dictionary<HttpRuleIr, CompiledRule> rules)
+    private static HostMap<RouteMatcher> CompileTable(HttpRouteTableIr table, Func<string?, BackendRuntime?> backends,
+        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileCache? cache, string gateway, string listener)
     {
         var hosts = new HostMap<RouteMatcher>();
         foreach (var vh in table.VirtualHosts)
         {
-            var matches = new List<CompiledMatch>(vh.Matches.Count);
-            foreach (var m in vh.Matches)
-            {
-                if (!rules.TryGetValue(m.Rule, out var rule)) rules[m.Rule] = rule = new CompiledRule(m.Rule, backends);
-                var regex = m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null;
-                matches.Add(new CompiledMatch(m, rule, regex));
-            }
-            hosts.Add(vh.Hostname, new RouteMatcher(matches));
+            var matcher = cache is null
+                ? CompileHost(vh, backends, rules, [])
+                : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, used));
+            hosts.Add(vh.Hostname, matcher);
         }
         return hosts;
+    }
+
+    /// <summary>Compiles one virtual host; every backend its rules resolved is added to <paramref name="used"/>.</summary>
+    private static RouteMatcher CompileHost(VirtualHostIr vh, Func<string?, BackendRuntime?> backends,
+        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, List<(string?, BackendRuntime?)> used)
+    {
+        var matches = new List<CompiledMatch>(vh.Matches.Count);
+        foreach (var m in vh.Matches)
+        {
+            if (!rules.TryGetValue(m.Rule, out var rule))
+            {
+                var resolved = new List<(string?, BackendRuntime?)>();
+                var compiled = new CompiledRule(m.Rule, id =>
+                {
+                    var runtime = backends(id);
+                    resolved.Add((id, runtime));
+                    return runtime;
+                });
+                rules[m.Rule] = rule = (compiled, resolved);
+            }
+            used.AddRange(rule.Backends);
+            var regex = m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null;
+            matches.Add(new CompiledMatch(m, rule.Rule, regex));
+        }
+        return new RouteMatcher(matches);
     }
 
     private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Causeway.Model.Loading;
 using Causeway.Model.Snapshot;
@@ -10,22 +9,25 @@ namespace Causeway.Providers.File;
 /// <summary>
 /// Reads manifests from files and directories and raises a new snapshot when they change. Changes are noticed by
 /// <see cref="FileSystemWatcher"/> and by a periodic scan of file times and sizes (watchers miss some
-/// rename-and-replace saves), then debounced. A load with errors never replaces the last good snapshot: its errors are
-/// logged and kept in <see cref="Errors"/> until a good load clears them.
+/// rename-and-replace saves), then debounced by a short quiet period (a burst of writes becomes one reload). Reloads are
+/// incremental: only files whose size, time or bytes changed are re-parsed (<see cref="ManifestFileCache"/>).
+/// A load with errors never replaces the last good snapshot: its errors are logged and kept in <see cref="Errors"/>
+/// until a good load clears them.
 /// </summary>
 public sealed partial class FileProvider : IAsyncDisposable
 {
     private readonly FileProviderOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ManifestLoader _loader;
+    private readonly ManifestFileCache _cache;
+    private readonly Lock _loadGate = new();
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Lock _gate = new();
     private FileLoad? _latest;
     private FileLoad? _lastGood;
-    private byte[]? _lastGoodHash;
-    private string _fingerprint = "";
+    private long _latestVersion = -1;
+    private int _complete;
 
     public FileProvider(FileProviderOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -34,7 +36,7 @@ public sealed partial class FileProvider : IAsyncDisposable
         _options = options;
         _logger = loggerFactory.CreateLogger<FileProvider>();
         _time = timeProvider;
-        _loader = new ManifestLoader(options.Validator);
+        _cache = new ManifestFileCache(new ManifestLoader(options.Validator));
     }
 
     /// <summary>The most recent load, good or not.</summary>
@@ -47,23 +49,35 @@ public sealed partial class FileProvider : IAsyncDisposable
     public IReadOnlyList<LoadDiagnostic> Errors => Latest?.Errors ?? [];
 
     /// <summary>Loads the files now. The caller of the first load decides what to do with errors (exit, usually).</summary>
-    public FileLoad Load()
+    public FileLoad Load() => LoadCore().Load;
+
+    /// <summary>For tests: files read and parsed since creation.</summary>
+    internal (long Read, long Parsed) CacheCounters
     {
-        var fingerprint = Fingerprint();
-        var hash = ContentHash();
-        var result = _loader.LoadPaths(_options.Paths);
-        var load = new FileLoad(result.Ok ? ResourceSnapshot.Create(result.Objects) : null, result.Errors, result.Warnings, _time.GetUtcNow());
-        lock (_gate)
+        get { lock (_loadGate) return (_cache.FilesRead, _cache.FilesParsed); }
+    }
+
+    /// <summary>Refreshes the per-file cache; the snapshot is rebuilt only when some file's content changed.</summary>
+    private (FileLoad Load, long Version, bool Shrunk) LoadCore()
+    {
+        lock (_loadGate)
         {
-            _latest = load;
-            _fingerprint = fingerprint;
-            if (load.Ok)
+            var composed = _cache.Refresh(SafeExpand());
+            FileLoad load;
+            lock (_gate)
             {
-                _lastGood = load;
-                _lastGoodHash = hash;
+                if (_latest is not null && composed.ContentVersion == _latestVersion) return (_latest, _latestVersion, false);
             }
+            load = new FileLoad(composed.Errors.Count == 0 ? ResourceSnapshot.Create(composed.Objects) : null,
+                composed.Errors, composed.Warnings, _time.GetUtcNow());
+            lock (_gate)
+            {
+                _latest = load;
+                _latestVersion = composed.ContentVersion;
+                if (load.Ok) _lastGood = load;
+            }
+            return (load, composed.ContentVersion, composed.ShrunkFile);
         }
-        return load;
     }
 
     /// <summary>
@@ -75,15 +89,26 @@ public sealed partial class FileProvider : IAsyncDisposable
         StartWatchers();
         using var rescanStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var rescan = RescanLoopAsync(rescanStop.Token);
+        long handled;
+        lock (_gate) handled = _latestVersion;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 await _changes.Reader.ReadAsync(ct).ConfigureAwait(false);
-                await DebounceAsync(ct).ConfigureAwait(false);
-                var before = LastGood;
-                var hashBefore = LastGoodHashSnapshot();
-                var load = Load();
+                var complete = await DebounceAsync(_options.QuietPeriod, _options.QuietPeriod, ct).ConfigureAwait(false);
+                var loadStarted = Stopwatch.GetTimestamp();
+                var (load, version, shrunk) = LoadCore();
+                if (shrunk && load.Ok && !complete)
+                {
+                    // A file written in place now holds fewer objects: it may be caught between truncate and the end of
+                    // the write. Look again after the settle delay (or the next event) rather than briefly dropping
+                    // its routes. Renames and deletes leave complete files and are not held.
+                    await DebounceAsync(_options.SettleDelay, _options.QuietPeriod, ct).ConfigureAwait(false);
+                    (load, version, _) = LoadCore();
+                }
+                if (version == handled) continue; // nothing changed (a touch, a re-check of a racy file)
+                handled = version;
                 if (!load.Ok)
                 {
                     foreach (var error in load.Errors) LogLoadError(error.ToString());
@@ -91,9 +116,7 @@ public sealed partial class FileProvider : IAsyncDisposable
                     continue;
                 }
                 foreach (var warning in load.Warnings) LogLoadWarning(warning.ToString());
-                if (before is not null && hashBefore is not null && LastGoodHashSnapshot() is { } now && now.AsSpan().SequenceEqual(hashBefore))
-                    continue;
-                LogReloaded(load.Snapshot!.All.Length);
+                LogReloaded(load.Snapshot!.All.Length, Stopwatch.GetElapsedTime(loadStarted).TotalMilliseconds);
                 await onSnapshot(load.Snapshot, ct).ConfigureAwait(false);
             }
         }
@@ -109,28 +132,31 @@ public sealed partial class FileProvider : IAsyncDisposable
         }
     }
 
-    private byte[]? LastGoodHashSnapshot()
-    {
-        lock (_gate) return _lastGoodHash;
-    }
-
-    /// <summary>Waits until changes stop for the quiet period, or the maximum delay passed.</summary>
-    private async Task DebounceAsync(CancellationToken ct)
+    /// <summary>
+    /// Waits <paramref name="first"/> for a change, then until no change was signalled for <paramref name="quiet"/>,
+    /// but never longer than <see cref="FileProviderOptions.MaxDelay"/>. A lone write costs one quiet period; a rename
+    /// or delete (complete files) ends the wait at once.
+    /// </summary>
+    /// <returns>True when a rename or delete ended the wait.</returns>
+    private async Task<bool> DebounceAsync(TimeSpan first, TimeSpan quiet, CancellationToken ct)
     {
         var deadline = _time.GetUtcNow() + _options.MaxDelay;
+        var period = first;
         while (true)
         {
+            if (Interlocked.Exchange(ref _complete, 0) == 1) return true;
             var left = deadline - _time.GetUtcNow();
-            if (left <= TimeSpan.Zero) return;
+            if (left <= TimeSpan.Zero) return false;
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            wait.CancelAfter(left < _options.QuietPeriod ? left : _options.QuietPeriod);
+            wait.CancelAfter(left < period ? left : period);
+            period = quiet;
             try
             {
                 await _changes.Reader.ReadAsync(wait.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return;
+                return false;
             }
         }
     }
@@ -140,13 +166,17 @@ public sealed partial class FileProvider : IAsyncDisposable
         using var timer = new PeriodicTimer(_options.RescanInterval, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
-            string known;
-            lock (_gate) known = _fingerprint;
-            if (Fingerprint() != known) Signal();
+            bool needed;
+            lock (_loadGate) needed = _cache.NeedsRefresh(SafeExpand());
+            if (needed) Signal();
         }
     }
 
-    private void Signal() => _changes.Writer.TryWrite(true);
+    private void Signal(bool complete = false)
+    {
+        if (complete) Volatile.Write(ref _complete, 1);
+        _changes.Writer.TryWrite(true);
+    }
 
     private void StartWatchers()
     {
@@ -170,9 +200,10 @@ public sealed partial class FileProvider : IAsyncDisposable
                     NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
                 };
                 watcher.Changed += (_, _) => Signal();
-                watcher.Created += (_, _) => Signal();
-                watcher.Deleted += (_, _) => Signal();
-                watcher.Renamed += (_, _) => Signal();
+                watcher.Created += (_, _) => Signal(); // also a move into the directory, but as often an empty new file
+                // A rename within the directory (an editor's save) and a delete leave complete files: no quiet period.
+                watcher.Deleted += (_, _) => Signal(complete: true);
+                watcher.Renamed += (_, _) => Signal(complete: true);
                 watcher.Error += (_, e) => { LogWatcherError(e.GetException().Message); Signal(); };
                 watcher.EnableRaisingEvents = true;
                 lock (_gate) _watchers.Add(watcher);
@@ -191,32 +222,6 @@ public sealed partial class FileProvider : IAsyncDisposable
             foreach (var w in _watchers) w.Dispose();
             _watchers.Clear();
         }
-    }
-
-    /// <summary>Names, sizes and modification times of every manifest file (cheap: no reading).</summary>
-    private string Fingerprint()
-    {
-        var sb = new StringBuilder();
-        foreach (var file in SafeExpand())
-        {
-            var info = new FileInfo(file);
-            sb.Append(file).Append('|');
-            if (info.Exists) sb.Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks);
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    private byte[] ContentHash()
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in SafeExpand())
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(file + "\0"));
-            try { hash.AppendData(System.IO.File.ReadAllBytes(file)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { hash.AppendData([0xff]); }
-        }
-        return hash.GetHashAndReset();
     }
 
     private IReadOnlyList<string> SafeExpand()
@@ -240,8 +245,8 @@ public sealed partial class FileProvider : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "The changed files have {Count} errors; the last good configuration keeps serving")]
     private partial void LogKeepingLastGood(int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Files changed: reloaded {Objects} objects")]
-    private partial void LogReloaded(int objects);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Files changed: reloaded {Objects} objects in {Milliseconds:F1} ms")]
+    private partial void LogReloaded(int objects, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "File watcher: {Message}; falling back to periodic rescans")]
     private partial void LogWatcherError(string message);

@@ -13,6 +13,12 @@ public sealed record StandaloneRuntimeOptions
     /// <summary>A CIDR (e.g. <c>127.10.0.0/16</c>) from which every Gateway gets a stable address; null binds the default address.</summary>
     public string? AddressPool { get; init; }
 
+    /// <summary>When to run an aggressive collection after a large configuration change (off by default).</summary>
+    public MemoryReclaimOptions MemoryReclaim { get; init; } = new();
+
+    /// <summary>The collection <see cref="MemoryReclaimer"/> runs; tests replace it. Null: an aggressive, compacting full GC.</summary>
+    public Action? Collect { get; init; }
+
     /// <summary>The translation function; tests replace it. Defaults to <see cref="Translator.Translate"/>.</summary>
     public Func<ResourceSnapshot, TranslatorOptions, TranslationResult> Translate { get; init; } = Translator.Translate;
 }

@@ -106,6 +106,8 @@ internal static partial class RunCommand
             {
                 AddressPool = settings.AddressPool,
                 ControllerNames = CommonOptions.ControllerNamesOrDefault(settings.ControllerNames),
+                // The process serves one configuration: give memory back after it shrinks or grows a lot.
+                MemoryReclaim = new MemoryReclaimOptions { Enabled = true },
             }, dataPlane, loggerFactory, context.Time);
 
             var outcome = await runtime.ApplyAsync(first.Snapshot!, ct);

@@ -158,6 +158,28 @@ public sealed class StandaloneRuntimeTests
     }
 
     [Fact]
+    public async Task FirstSeenIsKeptForStayingObjectsAndForgottenForRemovedOnes()
+    {
+        var time = new ManualTime(T0);
+        await using var runtime = Create(new FakeDataPlane(), time: time);
+        string Gws(params string[] names) => Fixtures.ClassYaml + string.Concat(names.Select(n => Fixtures.GatewayYaml(n)));
+        await runtime.ApplyAsync(Fixtures.Snapshot(Gws("a", "b", "c", "d", "e", "f")), default);
+        time.Advance(TimeSpan.FromMinutes(1));
+        // Incremental update: one new, one removed.
+        var second = (await runtime.ApplyAsync(Fixtures.Snapshot(Gws("a", "b", "c", "d", "e", "g")), default)).State!;
+        Assert.Equal(T0, second.FirstSeen[new("Gateway", "default", "a")]);
+        Assert.Equal(T0 + TimeSpan.FromMinutes(1), second.FirstSeen[new("Gateway", "default", "g")]);
+        Assert.False(second.FirstSeen.ContainsKey(new("Gateway", "default", "f")));
+        Assert.Equal(second.Snapshot.All.Length, second.FirstSeen.Count);
+        time.Advance(TimeSpan.FromMinutes(1));
+        // Most objects removed: rebuilt, still keeping what stayed.
+        var third = (await runtime.ApplyAsync(Fixtures.Snapshot(Gws("g")), default)).State!;
+        Assert.Equal(2, third.FirstSeen.Count);
+        Assert.Equal(T0 + TimeSpan.FromMinutes(1), third.FirstSeen[new("Gateway", "default", "g")]);
+        Assert.Equal(T0, third.FirstSeen[new("GatewayClass", "", "eg")]);
+    }
+
+    [Fact]
     public async Task InMemoryProviderAppliesAndDeletes()
     {
         var plane = new FakeDataPlane();
