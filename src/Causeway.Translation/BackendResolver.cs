@@ -100,7 +100,7 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         sorted.Sort(StringComparer.Ordinal);
         var result = new BackendIr[sorted.Count];
         for (var i = 0; i < result.Length; i++) result[i] = _backends[sorted[i]];
-        return result;
+        return new(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(result)); // the array is not shared: no copy
     }
 
     private EquatableArray<EndpointIr> Endpoints(Service svc, ServicePort sp) => EndpointsFor(s, svc, sp);

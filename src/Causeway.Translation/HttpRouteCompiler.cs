@@ -24,7 +24,7 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
             var brokenBefore = _brokenFilters;
             var filters = Filters(route, FieldText.Rule(r, suffix: ".filters"), rule.Filters, out var redirect);
             var ruleBroken = _brokenFilters != brokenBefore;
-            var weighted = new List<WeightedBackendIr>();
+            var weighted = new List<WeightedBackendIr>(rule.BackendRefs.Count);
             for (var b = 0; b < rule.BackendRefs.Count; b++)
             {
                 var br = rule.BackendRefs[b];
@@ -110,8 +110,10 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
             PathKind = kind,
             PathValue = value,
             Method = m.Method?.ToUpperInvariant(),
-            Headers = new(m.Headers.Select(h => new ValueMatchIr(h.Name.ToLowerInvariant(), h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
-            QueryParams = new(m.QueryParams.Select(h => new ValueMatchIr(h.Name, h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
+            Headers = m.Headers.Count == 0 ? EquatableArray<ValueMatchIr>.Empty
+                : new(m.Headers.Select(h => new ValueMatchIr(h.Name.ToLowerInvariant(), h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
+            QueryParams = m.QueryParams.Count == 0 ? EquatableArray<ValueMatchIr>.Empty
+                : new(m.QueryParams.Select(h => new ValueMatchIr(h.Name, h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
             Rule = rule,
         };
     }
@@ -212,10 +214,18 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
 
     private static HeaderModifierIr Headers(HttpHeaderFilter h) => new()
     {
-        Set = new(h.Set.Select(x => new KeyValuePair<string, string>(x.Name, x.Value))),
-        Add = new(h.Add.Select(x => new KeyValuePair<string, string>(x.Name, x.Value))),
-        Remove = new(h.Remove),
+        Set = Pairs(h.Set),
+        Add = Pairs(h.Add),
+        Remove = h.Remove.Count == 0 ? EquatableArray<string>.Empty : new(h.Remove),
     };
+
+    private static EquatableArray<KeyValuePair<string, string>> Pairs(IReadOnlyList<HttpHeader> headers)
+    {
+        if (headers.Count == 0) return EquatableArray<KeyValuePair<string, string>>.Empty;
+        var pairs = new KeyValuePair<string, string>[headers.Count];
+        for (var i = 0; i < pairs.Length; i++) pairs[i] = new(headers[i].Name, headers[i].Value);
+        return new(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(pairs)); // the array is not shared: no copy
+    }
 
     private static PathModifierIr? PathModifier(HttpPathModifier? p) => p?.Type switch
     {
