@@ -9,7 +9,8 @@ public static class Program
 {
     /// <summary>
     /// Runs the benchmarks: <c>dotnet run -c Release --project bench/Causeway.Benchmarks -- --job short --filter '*'</c>.
-    /// <c>quick-translate [routes] [gateways]</c> times a few translations with a stopwatch (a smoke, not a benchmark).
+    /// <c>quick-translate [routes] [gateways]</c> times a few translations with a stopwatch (a smoke, not a benchmark);
+    /// <c>quick-load DIR [repetitions]</c> times the phases of loading manifests; <c>quick-dir DIR</c> load, translate and render.
     /// </summary>
     public static void Main(string[] args)
     {
@@ -22,10 +23,20 @@ public static class Program
             for (var i = 0; i < 6; i++)
             {
                 var alloc = GC.GetAllocatedBytesForCurrentThread();
+                var (gen0, gen1, gen2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
                 var result = Translator.Translate(snapshot, options);
-                Console.WriteLine($"translate {routes} routes / {gateways} gateways: {sw.Elapsed.TotalMilliseconds:F0} ms, {(GC.GetAllocatedBytesForCurrentThread() - alloc) / 1048576.0:F1} MB allocated, {result.Gateways.Count} gateways");
+                var wall = sw.Elapsed;
+                Console.WriteLine($"translate {routes} routes / {gateways} gateways: {wall.TotalMilliseconds:F0} ms ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:F0} ms CPU), "
+                    + $"{(GC.GetAllocatedBytesForCurrentThread() - alloc) / 1048576.0:F1} MB allocated, GCs {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} "
+                    + $"paused {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms, {result.Gateways.Count} gateways");
             }
+            return;
+        }
+        if (args.Length > 1 && args[0] == "quick-load")
+        {
+            LoadPhases.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
             return;
         }
         if (args.Length > 1 && args[0] == "quick-dir")

@@ -10,7 +10,11 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
 
     public EquatableArray(ImmutableArray<T> items) => _items = items;
 
-    public EquatableArray(IEnumerable<T> items) => _items = [.. items];
+    public EquatableArray(IEnumerable<T> items) => _items = items switch
+    {
+        List<T> list => ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)), // one exact-size copy
+        _ => ImmutableArray.CreateRange(items),
+    };
 
     public static EquatableArray<T> Empty => new(ImmutableArray<T>.Empty);
 

@@ -28,12 +28,14 @@ internal sealed class BackendResolver(ResourceSnapshot s)
     /// <summary>BackendTLSPolicies that applied to some backend, with the Gateways (ancestors) that used them.</summary>
     public Dictionary<ObjectKey, SortedSet<string>> PolicyAncestors { get; } = [];
 
-    /// <summary>Gateways (<c>ns/name</c>) whose routes reference each Service (<c>ns/name</c>), for policy ancestors.</summary>
-    public Dictionary<string, SortedSet<string>> ServiceUsers { get; } = new(StringComparer.Ordinal);
+    /// <summary>Gateways (<c>ns/name</c>) whose routes reference each Service (namespace, name), for policy ancestors.</summary>
+    public Dictionary<(string Ns, string Name), SortedSet<string>> ServiceUsers { get; } = [];
+
+    private readonly Dictionary<Gateway, string> _gatewayKeys = new(ReferenceEqualityComparer.Instance);
 
     public BackendIr? Get(string id) => _backends.GetValueOrDefault(id);
 
-    public (string? Id, BackendProblem? Problem) Resolve(Route route, string field, BackendRef r, BackendProtocol defaultProtocol, Gateway gateway)
+    public (string? Id, BackendProblem? Problem) Resolve(Route route, FieldText field, BackendRef r, BackendProtocol defaultProtocol, Gateway gateway)
     {
         var group = r.Group ?? "";
         var kind = r.Kind ?? "Service";
@@ -45,9 +47,9 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         var svc = s.Get<Service>("Service", ns, r.Name);
         if (svc is null)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Service {ns}/{r.Name} not found"));
-        var serviceKey = ns + "/" + r.Name;
-        if (!ServiceUsers.TryGetValue(serviceKey, out var users)) ServiceUsers[serviceKey] = users = new(StringComparer.Ordinal);
-        users.Add(gateway.Namespace + "/" + gateway.Name);
+        if (!ServiceUsers.TryGetValue((ns, r.Name), out var users)) ServiceUsers[(ns, r.Name)] = users = new(StringComparer.Ordinal);
+        if (!_gatewayKeys.TryGetValue(gateway, out var gatewayKey)) _gatewayKeys[gateway] = gatewayKey = gateway.Namespace + "/" + gateway.Name;
+        users.Add(gatewayKey);
         if (r.Port is not { } port)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: port is required for a Service backend"));
         if (_resolved.TryGetValue((ns, r.Name, port, defaultProtocol), out var known))
@@ -92,8 +94,14 @@ internal sealed class BackendResolver(ResourceSnapshot s)
             PolicyAncestors[key].Add($"{gateway.Namespace}/{gateway.Name}");
     }
 
-    public EquatableArray<BackendIr> Build(IEnumerable<string> ids) =>
-        new(ids.Distinct().Order(StringComparer.Ordinal).Select(id => _backends[id]));
+    public EquatableArray<BackendIr> Build(IEnumerable<string> ids)
+    {
+        var sorted = new List<string>(ids is HashSet<string> set ? set : ids.Distinct());
+        sorted.Sort(StringComparer.Ordinal);
+        var result = new BackendIr[sorted.Count];
+        for (var i = 0; i < result.Length; i++) result[i] = _backends[sorted[i]];
+        return new(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(result)); // the array is not shared: no copy
+    }
 
     private EquatableArray<EndpointIr> Endpoints(Service svc, ServicePort sp) => EndpointsFor(s, svc, sp);
 

@@ -23,16 +23,22 @@ public static class Hostnames
     {
         if (routeHostnames.Count == 0)
             return [listenerHostname ?? "*"];
-        if (listenerHostname is null)
-            return routeHostnames.Select(h => h.ToLowerInvariant()).Distinct().ToList();
-        var result = new List<string>();
+        var result = new List<string>(routeHostnames.Count);
         foreach (var raw in routeHostnames)
         {
             var h = raw.ToLowerInvariant();
-            if (Covers(listenerHostname, h)) result.Add(h);               // route is the narrower (or equal)
-            else if (Covers(h, listenerHostname)) result.Add(listenerHostname.ToLowerInvariant()); // listener is narrower
+            if (listenerHostname is null || Covers(listenerHostname, h)) AddDistinct(result, h); // route is the narrower (or equal)
+            else if (Covers(h, listenerHostname)) AddDistinct(result, listenerHostname.ToLowerInvariant()); // listener is narrower
         }
-        return result.Count == 0 ? null : result.Distinct().ToList();
+        return result.Count == 0 ? null : result;
+    }
+
+    /// <summary>Adds unless present (first occurrence wins, as Distinct does); route hostname lists are short (at most 16).</summary>
+    private static void AddDistinct(List<string> list, string value)
+    {
+        foreach (var x in list)
+            if (string.Equals(x, value, StringComparison.Ordinal)) return;
+        list.Add(value);
     }
 
     /// <summary>Sort key: exact names first, then wildcards by length (longer = more specific), then "*".</summary>

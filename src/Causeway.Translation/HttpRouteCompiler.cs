@@ -21,18 +21,17 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
         for (var r = 0; r < route.Spec.Rules.Count; r++)
         {
             var rule = route.Spec.Rules[r];
-            var field = $"spec.rules[{r}]";
             var brokenBefore = _brokenFilters;
-            var filters = Filters(route, field + ".filters", rule.Filters, out var redirect);
+            var filters = Filters(route, FieldText.Rule(r, suffix: ".filters"), rule.Filters, out var redirect);
             var ruleBroken = _brokenFilters != brokenBefore;
-            var weighted = new List<WeightedBackendIr>();
+            var weighted = new List<WeightedBackendIr>(rule.BackendRefs.Count);
             for (var b = 0; b < rule.BackendRefs.Count; b++)
             {
                 var br = rule.BackendRefs[b];
-                var (id, problem) = backends.Resolve(route, $"{field}.backendRefs[{b}]", br.ToBackendRef(), BackendProtocol.Http1, gateway);
+                var (id, problem) = backends.Resolve(route, FieldText.Rule(r, b), br.ToBackendRef(), BackendProtocol.Http1, gateway);
                 if (problem is not null) Problems.Add(problem);
                 var backendBrokenBefore = _brokenFilters;
-                var backendFilters = Filters(route, $"{field}.backendRefs[{b}].filters", br.Filters, out _);
+                var backendFilters = Filters(route, FieldText.Rule(r, b, ".filters"), br.Filters, out _);
                 weighted.Add(new WeightedBackendIr
                 {
                     BackendId = _brokenFilters != backendBrokenBefore ? null : id,
@@ -71,18 +70,17 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
         for (var r = 0; r < route.Spec.Rules.Count; r++)
         {
             var rule = route.Spec.Rules[r];
-            var field = $"spec.rules[{r}]";
             var brokenBefore = _brokenFilters;
-            var filters = GrpcFilters(route, field + ".filters", rule.Filters);
+            var filters = GrpcFilters(route, FieldText.Rule(r, suffix: ".filters"), rule.Filters);
             var ruleBroken = _brokenFilters != brokenBefore;
             var weighted = new List<WeightedBackendIr>();
             for (var b = 0; b < rule.BackendRefs.Count; b++)
             {
                 var br = rule.BackendRefs[b];
-                var (id, problem) = backends.Resolve(route, $"{field}.backendRefs[{b}]", br.ToBackendRef(), BackendProtocol.H2c, gateway);
+                var (id, problem) = backends.Resolve(route, FieldText.Rule(r, b), br.ToBackendRef(), BackendProtocol.H2c, gateway);
                 if (problem is not null) Problems.Add(problem);
                 var backendBrokenBefore = _brokenFilters;
-                var backendFilters = GrpcFilters(route, $"{field}.backendRefs[{b}].filters", br.Filters);
+                var backendFilters = GrpcFilters(route, FieldText.Rule(r, b, ".filters"), br.Filters);
                 weighted.Add(new WeightedBackendIr { BackendId = _brokenFilters != backendBrokenBefore ? null : id, Weight = br.Weight ?? 1, Filters = backendFilters });
             }
             var ir = new HttpRuleIr
@@ -112,8 +110,10 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
             PathKind = kind,
             PathValue = value,
             Method = m.Method?.ToUpperInvariant(),
-            Headers = new(m.Headers.Select(h => new ValueMatchIr(h.Name.ToLowerInvariant(), h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
-            QueryParams = new(m.QueryParams.Select(h => new ValueMatchIr(h.Name, h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
+            Headers = m.Headers.Count == 0 ? EquatableArray<ValueMatchIr>.Empty
+                : new(m.Headers.Select(h => new ValueMatchIr(h.Name.ToLowerInvariant(), h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
+            QueryParams = m.QueryParams.Count == 0 ? EquatableArray<ValueMatchIr>.Empty
+                : new(m.QueryParams.Select(h => new ValueMatchIr(h.Name, h.Type == "RegularExpression" ? StringMatchKind.Regex : StringMatchKind.Exact, h.Value))),
             Rule = rule,
         };
     }
@@ -134,10 +134,11 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
         return new HttpMatchIr { PathKind = kind, PathValue = path, Headers = headers, Grpc = true, Method = "POST", Rule = rule };
     }
 
-    private EquatableArray<HttpFilterIr> Filters(Route route, string field, IReadOnlyList<HttpRouteFilter> filters, out RedirectIr? redirect)
+    private EquatableArray<HttpFilterIr> Filters(Route route, FieldText field, IReadOnlyList<HttpRouteFilter> filters, out RedirectIr? redirect)
     {
         redirect = null;
-        var list = new List<HttpFilterIr>();
+        if (filters.Count == 0) return EquatableArray<HttpFilterIr>.Empty;
+        var list = new List<HttpFilterIr>(filters.Count);
         for (var i = 0; i < filters.Count; i++)
         {
             var f = filters[i];
@@ -189,8 +190,8 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
         return new(list);
     }
 
-    private EquatableArray<HttpFilterIr> GrpcFilters(Route route, string field, IReadOnlyList<GrpcRouteFilter> filters) =>
-        Filters(route, field, filters.Select(f => new HttpRouteFilter
+    private EquatableArray<HttpFilterIr> GrpcFilters(Route route, FieldText field, IReadOnlyList<GrpcRouteFilter> filters) =>
+        filters.Count == 0 ? EquatableArray<HttpFilterIr>.Empty : Filters(route, field, filters.Select(f => new HttpRouteFilter
         {
             Type = f.Type,
             RequestHeaderModifier = f.RequestHeaderModifier,
@@ -213,10 +214,18 @@ internal sealed class HttpRouteCompiler(BackendResolver backends, Gateway gatewa
 
     private static HeaderModifierIr Headers(HttpHeaderFilter h) => new()
     {
-        Set = new(h.Set.Select(x => new KeyValuePair<string, string>(x.Name, x.Value))),
-        Add = new(h.Add.Select(x => new KeyValuePair<string, string>(x.Name, x.Value))),
-        Remove = new(h.Remove),
+        Set = Pairs(h.Set),
+        Add = Pairs(h.Add),
+        Remove = h.Remove.Count == 0 ? EquatableArray<string>.Empty : new(h.Remove),
     };
+
+    private static EquatableArray<KeyValuePair<string, string>> Pairs(IReadOnlyList<HttpHeader> headers)
+    {
+        if (headers.Count == 0) return EquatableArray<KeyValuePair<string, string>>.Empty;
+        var pairs = new KeyValuePair<string, string>[headers.Count];
+        for (var i = 0; i < pairs.Length; i++) pairs[i] = new(headers[i].Name, headers[i].Value);
+        return new(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(pairs)); // the array is not shared: no copy
+    }
 
     private static PathModifierIr? PathModifier(HttpPathModifier? p) => p?.Type switch
     {

@@ -14,7 +14,7 @@ internal static class L4Compiler
             for (var b = 0; b < route.Spec.Rules[r].BackendRefs.Count; b++)
             {
                 var br = route.Spec.Rules[r].BackendRefs[b];
-                var (id, problem) = backends.Resolve(route, $"spec.rules[{r}].backendRefs[{b}]", br, protocol, gateway);
+                var (id, problem) = backends.Resolve(route, FieldText.Rule(r, b), br, protocol, gateway);
                 if (problem is not null) problems.Add(problem);
                 weighted.Add(new WeightedBackendIr { BackendId = id, Weight = br.Weight ?? 1 });
             }

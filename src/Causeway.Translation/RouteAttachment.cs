@@ -20,9 +20,10 @@ internal sealed class RouteAttachment
         Func<string, IReadOnlyDictionary<string, string>> namespaceLabels)
     {
         var a = new RouteAttachment { Route = route, Ref = pref, Gateway = gateway };
-        var candidates = parentListeners.Where(l =>
-            (pref.SectionName is null || l.Name == pref.SectionName) &&
-            (pref.Port is null || l.Spec.Port == pref.Port)).ToList();
+        var candidates = new List<ListenerContext>(parentListeners.Count);
+        foreach (var l in parentListeners)
+            if ((pref.SectionName is null || l.Name == pref.SectionName) && (pref.Port is null || l.Spec.Port == pref.Port))
+                candidates.Add(l);
         if (candidates.Count == 0)
         {
             a.RejectReason = Reasons.NoMatchingParent;
@@ -31,7 +32,12 @@ internal sealed class RouteAttachment
                 : $"no listener on port {pref.Port}";
             return a;
         }
-        var allowed = candidates.Where(l => l.Usable && KindAllowed(l, route.Kind) && NamespaceAllowed(l, route.Namespace, namespaceLabels)).ToList();
+        var allowed = candidates;
+        for (var i = allowed.Count - 1; i >= 0; i--)
+        {
+            var l = allowed[i];
+            if (!(l.Usable && KindAllowed(l, route.Kind) && NamespaceAllowed(l, route.Namespace, namespaceLabels))) allowed.RemoveAt(i);
+        }
         if (allowed.Count == 0)
         {
             a.RejectReason = Reasons.NotAllowedByListeners;
@@ -59,8 +65,12 @@ internal sealed class RouteAttachment
         return a;
     }
 
-    private static bool KindAllowed(ListenerContext l, string kind) =>
-        l.SupportedKinds.Any(k => k.Kind == kind && k.Group == KindRegistry.GatewayGroup);
+    private static bool KindAllowed(ListenerContext l, string kind)
+    {
+        foreach (var k in l.SupportedKinds)
+            if (k.Kind == kind && k.Group == KindRegistry.GatewayGroup) return true;
+        return false;
+    }
 
     private static bool NamespaceAllowed(ListenerContext l, string routeNamespace, Func<string, IReadOnlyDictionary<string, string>> labels)
     {

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Causeway.Model;
 using Causeway.Translation.Ir;
 
@@ -18,23 +20,28 @@ internal static class RouteTableBuilder
             if (!byPattern.TryGetValue(host, out var list)) byPattern[host] = list = [];
             list.Add(match);
         }
+        foreach (var list in byPattern.Values) list.Sort(Precedence.Instance);
+        var patterns = new List<string>(byPattern.Keys);
+        patterns.Sort(static (a, b) =>
+        {
+            var c = Hostnames.Specificity(b).CompareTo(Hostnames.Specificity(a));
+            return c != 0 ? c : string.CompareOrdinal(a, b);
+        });
         // Wildcards and the catch-all are few; a host's group is its own matches, then those of every broader pattern.
-        var broad = byPattern.Keys.Where(h => h.StartsWith('*')).OrderByDescending(Hostnames.Specificity).ThenBy(h => h, StringComparer.Ordinal).ToList();
+        var broad = patterns.FindAll(h => h.StartsWith('*'));
         var hosts = new List<VirtualHostIr>(byPattern.Count);
-        foreach (var host in byPattern.Keys.OrderByDescending(Hostnames.Specificity).ThenBy(h => h, StringComparer.Ordinal))
+        var matches = new List<HttpMatchIr>();
+        foreach (var host in patterns)
         {
             var own = byPattern[host];
-            own.Sort(Precedence.Instance);
-            var matches = new List<HttpMatchIr>(own.Count);
+            matches.Clear();
             foreach (var m in own) matches.Add(m.Match);
             foreach (var pattern in broad)
             {
                 if (pattern == host || !Hostnames.Covers(pattern, host)) continue;
-                var theirs = byPattern[pattern];
-                theirs.Sort(Precedence.Instance);
-                foreach (var m in theirs) matches.Add(m.Match);
+                foreach (var m in byPattern[pattern]) matches.Add(m.Match);
             }
-            hosts.Add(new VirtualHostIr { Hostname = host, Matches = new(matches) });
+            hosts.Add(new VirtualHostIr { Hostname = host, Matches = new(ImmutableArray.Create(CollectionsMarshal.AsSpan(matches))) });
         }
         return new HttpRouteTableIr { VirtualHosts = new(hosts) };
     }

@@ -20,6 +20,11 @@ public static partial class Translator
             public string Key => $"{Gateway.Namespace}/{Gateway.Name}";
             public List<ListenerContext> Listeners { get; } = [];
             public List<(ListenerSet Set, bool Allowed)> ListenerSets { get; } = [];
+
+            /// <summary>The Gateway's own listeners (not from a ListenerSet); read once <see cref="Listeners"/> is complete.</summary>
+            public List<ListenerContext> OwnListeners => _own ??= Listeners.Where(l => l.ListenerSet is null).ToList();
+
+            private List<ListenerContext>? _own;
             public bool Accepted => ClassProblem is null && InvalidParameters is null && (Listeners.Count == 0 || Listeners.Any(l => l.ListenerSet is null && l.Accepted) || Gateway.Spec.Listeners.Count == 0);
 
             public List<BackendProblem> Problems(Run run, Route route) => Compile(run, route).Problems;
@@ -42,7 +47,7 @@ public static partial class Translator
             public GatewayIr? Ir(Run run)
             {
                 if (!Accepted) return null;
-                var backendIds = new List<string>();
+                var backendIds = new HashSet<string>(StringComparer.Ordinal);
                 var ports = new List<PortIr>();
                 foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
                 {
@@ -62,17 +67,18 @@ public static partial class Translator
                             continue; // nothing to terminate with: the listener is not programmed
                         HttpRouteTableIr? table = null;
                         var l4 = new List<L4RouteIr>();
-                        var routes = l.Routes
-                            .OrderBy(r => r.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
-                            .ThenBy(r => r.Route.Namespace, StringComparer.Ordinal).ThenBy(r => r.Route.Name, StringComparer.Ordinal);
+                        var routes = OrderedRoutes(l.Routes);
                         if (protocol is PortProtocol.Http or PortProtocol.Https)
                         {
                             var entries = new List<(CompiledMatch, string)>();
+                            HttpRuleIr? lastRule = null;
                             foreach (var (route, hosts) in routes)
                                 foreach (var m in Compile(run, route).Matches)
+                                {
                                     foreach (var h in hosts) entries.Add((m, h));
+                                    if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
+                                }
                             table = RouteTableBuilder.Build(entries);
-                            backendIds.AddRange(entries.SelectMany(e => BackendIds(e.Item1.Match.Rule)));
                         }
                         else
                         {
@@ -80,7 +86,8 @@ public static partial class Translator
                                 foreach (var r in Compile(run, route).L4 ?? [])
                                 {
                                     l4.Add(r with { Hostnames = new(hosts.Where(h => h != "*")) });
-                                    backendIds.AddRange(r.Backends.Where(b => b.BackendId is not null).Select(b => b.BackendId!));
+                                    foreach (var b in r.Backends)
+                                        if (b.BackendId is not null) backendIds.Add(b.BackendId);
                                 }
                         }
                         listenerIrs.Add(new ListenerIr
@@ -111,9 +118,37 @@ public static partial class Translator
 
             private TlsCertificateIr? BackendClientCertificate(Run run) => run.BackendClientCertificate(Gateway).Cert;
 
-            private static IEnumerable<string> BackendIds(HttpRuleIr rule) =>
-                rule.Backends.Where(b => b.BackendId is not null).Select(b => b.BackendId!)
-                    .Concat(rule.Filters.Concat(rule.Backends.SelectMany(b => b.Filters)).Where(f => f.Mirror is not null).Select(f => f.Mirror!.BackendId));
+            /// <summary>The backends a rule uses: its weighted backends and request mirrors (its own and its backends').</summary>
+            private static void AddBackendIds(HashSet<string> ids, HttpRuleIr rule)
+            {
+                foreach (var b in rule.Backends)
+                {
+                    if (b.BackendId is not null) ids.Add(b.BackendId);
+                    foreach (var f in b.Filters)
+                        if (f.Mirror is not null) ids.Add(f.Mirror.BackendId);
+                }
+                foreach (var f in rule.Filters)
+                    if (f.Mirror is not null) ids.Add(f.Mirror.BackendId);
+            }
+
+            /// <summary>A listener's routes, oldest first, then by namespace and name (stable: ties keep attachment order).</summary>
+            private static List<(Route Route, IReadOnlyList<string> Hostnames)> OrderedRoutes(List<(Route Route, IReadOnlyList<string> Hostnames)> routes)
+            {
+                var indexed = new (Route Route, IReadOnlyList<string> Hostnames, int Index)[routes.Count];
+                for (var i = 0; i < indexed.Length; i++) indexed[i] = (routes[i].Route, routes[i].Hostnames, i);
+                Array.Sort(indexed, static (x, y) =>
+                {
+                    var c = (x.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue).CompareTo(y.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue);
+                    if (c != 0) return c;
+                    c = string.CompareOrdinal(x.Route.Namespace, y.Route.Namespace);
+                    if (c != 0) return c;
+                    c = string.CompareOrdinal(x.Route.Name, y.Route.Name);
+                    return c != 0 ? c : x.Index.CompareTo(y.Index);
+                });
+                var result = new List<(Route, IReadOnlyList<string>)>(indexed.Length);
+                foreach (var (route, hosts, _) in indexed) result.Add((route, hosts));
+                return result;
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ public static partial class Translator
         private readonly List<string> _problems = [];
         private readonly Dictionary<string, ProxyConfig> _proxyConfigs = new(StringComparer.Ordinal);
         private readonly BackendResolver _backends = new(snapshot);
+        private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
 
         public TranslationResult Execute()
         {
@@ -53,11 +54,11 @@ public static partial class Translator
                     GatewayState? g = null;
                     IReadOnlyList<ListenerContext> listeners = [];
                     if (group == KindRegistry.GatewayGroup && kind == "Gateway" && byKey.TryGetValue((ns, pref.Name), out g))
-                        listeners = g.Listeners.Where(l => l.ListenerSet is null).ToList();
+                        listeners = g.OwnListeners;
                     else if (group == KindRegistry.GatewayGroup && kind == "ListenerSet" && setOwners.TryGetValue((ns, pref.Name), out g))
                         listeners = g.Listeners.Where(l => l.ListenerSet?.Namespace == ns && l.ListenerSet.Name == pref.Name).ToList();
                     if (g is null) continue; // not a parent we own: its controller writes that status
-                    var attachment = RouteAttachment.Attach(route, pref, g.Gateway, listeners, NamespaceLabels);
+                    var attachment = RouteAttachment.Attach(route, pref, g.Gateway, listeners, _namespaceLabels ??= NamespaceLabels);
                     parents.Add(ParentStatus(route, pref, group, kind, ns, attachment, g));
                     if (attachment.Accepted)
                         foreach (var l in attachment.Listeners) l.AttachedRoutes++;
@@ -316,7 +317,7 @@ public static partial class Translator
             {
                 var ancestors = new SortedSet<string>(StringComparer.Ordinal);
                 foreach (var t in policy.Spec.TargetRefs)
-                    if (_backends.ServiceUsers.TryGetValue($"{policy.Namespace}/{t.Name}", out var users))
+                    if (_backends.ServiceUsers.TryGetValue((policy.Namespace, t.Name), out var users))
                         ancestors.UnionWith(users);
                 if (ancestors.Count == 0 && !o.PreviousStatuses.ContainsKey(policy.Key)) continue;
                 var prev = Previous<PolicyStatus>(policy.Key);

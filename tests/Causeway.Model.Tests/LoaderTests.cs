@@ -43,6 +43,24 @@ public class LoaderTests
         Assert.Empty(r.Objects);
     }
 
+    [Fact]
+    public void ErrorLinesAreExactInEveryDocumentOfAFile()
+    {
+        // Line numbers are computed lazily (on the first error) for all documents of the text: each document's
+        // errors must still name its own lines, including after a document that had no error and before a syntax error.
+        var second = Svc.Replace("name: web", "name: web2").Replace("port: 80", "port: \"abc\"");
+        var third = Svc.Replace("name: web", "name: web3").Replace("  - port: 80", "  - port: 80\n  - name: b\n    port: \"x\"");
+        var r = Load(Svc + "\n---\n" + second + "\n---\n" + third + "\n---\nkind: [\n");
+        Assert.Equal(3, r.Errors.Count);
+        Assert.Equal("Service test/web2", r.Errors[0].Object);
+        Assert.Equal(17, r.Errors[0].Line);
+        Assert.Equal("Service test/web3", r.Errors[1].Object);
+        Assert.Equal("spec.ports[1].port", r.Errors[1].Field);
+        Assert.Equal(28, r.Errors[1].Line);
+        Assert.Contains("YAML syntax error", r.Errors[2].Message);
+        Assert.Single(r.Objects);
+    }
+
     [Theory]
     [InlineData("apiVersion: v1\n", "kind")]
     [InlineData("kind: Service\n", "apiVersion")]

@@ -5,7 +5,7 @@ namespace Causeway.Model.Schema;
 /// <summary>A mutable stack of path segments, rendered only when an error is reported.</summary>
 internal sealed class FieldPath
 {
-    private readonly List<(string? Name, int Index, bool IsKey)> _segments = [];
+    private readonly List<(string? Name, int Index, bool IsKey)> _segments = new(16);
 
     public void PushField(string name) => _segments.Add((name, -1, false));
 

@@ -285,24 +285,23 @@ internal sealed partial class SchemaChecker
         else if (kind == JsonValueKind.Number)
         {
             var d = JsonNumbers.GetDouble(v);
-            var text = Render(v);
             if (s.Minimum is { } min && (s.ExclusiveMinimum ? d <= min : d < min))
             {
-                Add($"Invalid value: {text}: should be greater than {(s.ExclusiveMinimum ? "" : "or equal to ")}{Num(min)}");
+                Add($"Invalid value: {Render(v)}: should be greater than {(s.ExclusiveMinimum ? "" : "or equal to ")}{Num(min)}");
             }
 
             if (s.Maximum is { } max && (s.ExclusiveMaximum ? d >= max : d > max))
             {
-                Add($"Invalid value: {text}: should be less than {(s.ExclusiveMaximum ? "" : "or equal to ")}{Num(max)}");
+                Add($"Invalid value: {Render(v)}: should be less than {(s.ExclusiveMaximum ? "" : "or equal to ")}{Num(max)}");
             }
 
             if (s.Format == "int32" && (d < int.MinValue || d > int.MaxValue))
             {
-                Add($"Invalid value: {text}: must be of type int32");
+                Add($"Invalid value: {Render(v)}: must be of type int32");
             }
             else if (s.Format == "int64" && (d < long.MinValue || d > long.MaxValue))
             {
-                Add($"Invalid value: {text}: must be of type int64");
+                Add($"Invalid value: {Render(v)}: must be of type int64");
             }
         }
     }

@@ -22,12 +22,16 @@ public static partial class YamlOutput
 
     public static void Write(JsonNode? node, TextWriter writer)
     {
-        var emitter = new Emitter(writer, new EmitterSettings().WithBestIndent(2).WithIndentedSequences());
+        // The emitter writes a character at a time: on an auto-flushing writer (the console) that was one write(2)
+        // per character. It writes into a buffer that goes out in large chunks instead.
+        using var chunks = new ChunkedWriter(writer);
+        var emitter = new Emitter(chunks, new EmitterSettings().WithBestIndent(2).WithIndentedSequences());
         emitter.Emit(new StreamStart());
         emitter.Emit(new DocumentStart(null, null, true));
         Emit(emitter, node);
         emitter.Emit(new DocumentEnd(true));
         emitter.Emit(new StreamEnd());
+        chunks.Flush();
     }
 
     private static void Emit(IEmitter emitter, JsonNode? node)

@@ -19,7 +19,7 @@ internal sealed class CelComprehension(string macro, CelExpr target, string vari
                     {
                         if (CelRuntime.AsBool(first.Eval(new CelEnv(variable, item, env))) == stopOn)
                         {
-                            return stopOn;
+                            return CelBoxes.Bool(stopOn);
                         }
                     }
                     catch (CelException e)
@@ -33,7 +33,7 @@ internal sealed class CelComprehension(string macro, CelExpr target, string vari
                     throw error;
                 }
 
-                return !stopOn;
+                return CelBoxes.Bool(!stopOn);
             }
 
             case "exists_one":
@@ -47,7 +47,7 @@ internal sealed class CelComprehension(string macro, CelExpr target, string vari
                     }
                 }
 
-                return count == 1;
+                return CelBoxes.Bool(count == 1);
             }
 
             case "filter":

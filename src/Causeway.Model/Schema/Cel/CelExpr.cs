@@ -84,7 +84,7 @@ internal sealed class CelLogical(bool isAnd, CelExpr left, CelExpr right) : CelE
         {
             if (CelRuntime.AsBool(left.Eval(env)) == shortValue)
             {
-                return shortValue;
+                return CelBoxes.Bool(shortValue);
             }
         }
         catch (CelException e)
@@ -96,7 +96,7 @@ internal sealed class CelLogical(bool isAnd, CelExpr left, CelExpr right) : CelE
         {
             if (CelRuntime.AsBool(right.Eval(env)) == shortValue)
             {
-                return shortValue;
+                return CelBoxes.Bool(shortValue);
             }
         }
         catch (CelException) when (error is not null)
@@ -109,7 +109,7 @@ internal sealed class CelLogical(bool isAnd, CelExpr left, CelExpr right) : CelE
             throw error;
         }
 
-        return !shortValue;
+        return CelBoxes.Bool(!shortValue);
     }
 
     public override IEnumerable<CelExpr> Children() => [left, right];
@@ -117,7 +117,7 @@ internal sealed class CelLogical(bool isAnd, CelExpr left, CelExpr right) : CelE
 
 internal sealed class CelNot(CelExpr operand) : CelExpr
 {
-    public override object? Eval(CelEnv env) => !CelRuntime.AsBool(operand.Eval(env));
+    public override object? Eval(CelEnv env) => CelBoxes.Bool(!CelRuntime.AsBool(operand.Eval(env)));
 
     public override IEnumerable<CelExpr> Children() => [operand];
 }
@@ -143,13 +143,13 @@ internal sealed class CelBinary(string op, CelExpr left, CelExpr right) : CelExp
         var r = right.Eval(env);
         return _op switch
         {
-            0 => CelRuntime.ValueEquals(l, r),
-            1 => !CelRuntime.ValueEquals(l, r),
-            2 => CelRuntime.Compare(l, r) < 0,
-            3 => CelRuntime.Compare(l, r) <= 0,
-            4 => CelRuntime.Compare(l, r) > 0,
-            5 => CelRuntime.Compare(l, r) >= 0,
-            6 => CelRuntime.In(l, r),
+            0 => CelBoxes.Bool(CelRuntime.ValueEquals(l, r)),
+            1 => CelBoxes.Bool(!CelRuntime.ValueEquals(l, r)),
+            2 => CelBoxes.Bool(CelRuntime.Compare(l, r) < 0),
+            3 => CelBoxes.Bool(CelRuntime.Compare(l, r) <= 0),
+            4 => CelBoxes.Bool(CelRuntime.Compare(l, r) > 0),
+            5 => CelBoxes.Bool(CelRuntime.Compare(l, r) >= 0),
+            6 => CelBoxes.Bool(CelRuntime.In(l, r)),
             7 => CelRuntime.Add(l, r),
             _ => CelRuntime.Arith(Op, l, r),
         };
@@ -202,7 +202,7 @@ internal sealed class CelCall(string name, CelExpr? target, CelExpr[] args, CelF
     public override object? Eval(CelEnv env)
     {
         var t = target?.Eval(env);
-        var a = new object?[args.Length];
+        var a = args.Length == 0 ? [] : new object?[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
             a[i] = args[i].Eval(env);

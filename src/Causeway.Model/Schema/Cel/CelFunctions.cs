@@ -16,15 +16,15 @@ internal static class CelFunctions
         var n = args.Length;
         switch (name, isMethod, n)
         {
-            case ("size", false, 1): return (_, a) => CelRuntime.Size(a[0]);
-            case ("size", true, 0): return (t, _) => CelRuntime.Size(t);
+            case ("size", false, 1): return (_, a) => CelBoxes.Long(CelRuntime.Size(a[0]));
+            case ("size", true, 0): return (t, _) => CelBoxes.Long(CelRuntime.Size(t));
             case ("matches", true, 1):
                 return MatchesImpl(args[0], regexFactory, (t, a) => (t, a[0]));
             case ("matches", false, 2):
                 return MatchesImpl(args[1], regexFactory, (_, a) => (a[0], a[1]));
-            case ("startsWith", true, 1): return (t, a) => Str(t).StartsWith(Str(a[0]), StringComparison.Ordinal);
-            case ("endsWith", true, 1): return (t, a) => Str(t).EndsWith(Str(a[0]), StringComparison.Ordinal);
-            case ("contains", true, 1): return (t, a) => Str(t).Contains(Str(a[0]), StringComparison.Ordinal);
+            case ("startsWith", true, 1): return (t, a) => CelBoxes.Bool(Str(t).StartsWith(Str(a[0]), StringComparison.Ordinal));
+            case ("endsWith", true, 1): return (t, a) => CelBoxes.Bool(Str(t).EndsWith(Str(a[0]), StringComparison.Ordinal));
+            case ("contains", true, 1): return (t, a) => CelBoxes.Bool(Str(t).Contains(Str(a[0]), StringComparison.Ordinal));
             case ("lowerAscii", true, 0): return (t, _) => MapAscii(Str(t), char.ToLowerInvariant);
             case ("upperAscii", true, 0): return (t, _) => MapAscii(Str(t), char.ToUpperInvariant);
             case ("trim", true, 0): return (t, _) => Str(t).Trim();

@@ -25,13 +25,13 @@ internal static class CelRuntime
                 switch (kind)
                 {
                     case JsonValueKind.String: return v.GetValue<string>();
-                    case JsonValueKind.True: return true;
-                    case JsonValueKind.False: return false;
+                    case JsonValueKind.True: return CelBoxes.True;
+                    case JsonValueKind.False: return CelBoxes.False;
                     case JsonValueKind.Null: return null;
                     case JsonValueKind.Number:
                         if (JsonNumbers.TryGetInt64(v, out var l))
                         {
-                            return l;
+                            return CelBoxes.Long(l);
                         }
 
                         return JsonNumbers.GetDouble(v);
@@ -119,13 +119,29 @@ internal static class CelRuntime
 
     public static long Size(object? o) => o switch
     {
-        string s => s.EnumerateRunes().Count(),
+        string s => RuneCount(s),
         JsonArray a => a.Count,
         IReadOnlyList<object?> l => l.Count,
         JsonObject m => m.Count,
         Dictionary<object, object?> d => d.Count,
         _ => throw new CelException($"no such overload: size({TypeName(o)})"),
     };
+
+    private static long RuneCount(string s)
+    {
+        if (!s.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return s.Length; // no surrogates: one rune per char
+        }
+
+        var n = 0;
+        foreach (var _ in s.EnumerateRunes())
+        {
+            n++;
+        }
+
+        return n;
+    }
 
     public static IEnumerable<object?> Iterate(object? o)
     {
