@@ -147,7 +147,17 @@ internal sealed partial class Http1Connection
     private ValueTask SendHeadToBackendAsync(Http1BackendConnection backend)
     {
         var bytes = _out.Memory;
-        var sent = backend.Socket!.Send(bytes.Span, SocketFlags.None, out var error);
+        int sent;
+        SocketError error;
+        try
+        {
+            sent = backend.Socket!.Send(bytes.Span, SocketFlags.None, out error);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            // Torn down by the transport (backend reset) since it was pooled: an I/O failure, so the retry applies.
+            throw new IOException("backend connection closed", ex);
+        }
         if (error == SocketError.Success && sent == bytes.Length) return ValueTask.CompletedTask;
         if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
         return SendRestToBackendAsync(backend.Socket, bytes[sent..]);
@@ -159,7 +169,15 @@ internal sealed partial class Http1Connection
         while (rest.Length > 0)
         {
             Arm(_owner.Options.BackendActivityTimeout);
-            var n = await socket.SendAsync(rest, SocketFlags.None, Token).ConfigureAwait(false);
+            int n;
+            try
+            {
+                n = await socket.SendAsync(rest, SocketFlags.None, Token).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException ex)
+            {
+                throw new IOException("backend connection closed", ex);
+            }
             if (n <= 0) throw new IOException("backend connection closed");
             rest = rest[n..];
         }
