@@ -6,15 +6,17 @@ namespace Causeway.Cli.Integration;
 internal static class DataPlaneEnvironment
 {
     /// <summary>
-    /// CAUSEWAY_HTTP1_FASTPATH=0 (or false/off) disables the HTTP/1.1 fast path; CAUSEWAY_REQUEST_HEADERS_TIMEOUT=SECONDS
+    /// CAUSEWAY_HTTP1_FASTPATH=0 (or false/off) disables the HTTP/1.1 fast path; CAUSEWAY_HTTP1_DIRECT_SEND=0 makes it
+    /// write through the transport's pipes instead of sending on the sockets directly; CAUSEWAY_REQUEST_HEADERS_TIMEOUT=SECONDS
     /// sets how long a client may take to send a request head (default 30; a positive number, else the default is kept).
     /// </summary>
     public static DataPlaneOptions Options()
     {
-        var fastPath = Environment.GetEnvironmentVariable("CAUSEWAY_HTTP1_FASTPATH")?.Trim();
-        var disabled = fastPath is "0" || string.Equals(fastPath, "false", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(fastPath, "off", StringComparison.OrdinalIgnoreCase);
-        var options = new DataPlaneOptions { Http1FastPath = !disabled };
+        var options = new DataPlaneOptions
+        {
+            Http1FastPath = !Disabled("CAUSEWAY_HTTP1_FASTPATH"),
+            Http1DirectSend = !Disabled("CAUSEWAY_HTTP1_DIRECT_SEND"),
+        };
         if (double.TryParse(Environment.GetEnvironmentVariable("CAUSEWAY_REQUEST_HEADERS_TIMEOUT"),
                 System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
             && seconds > 0 && seconds < 3600)
@@ -22,5 +24,12 @@ internal static class DataPlaneEnvironment
             options = options with { RequestHeadersTimeout = TimeSpan.FromSeconds(seconds) };
         }
         return options;
+    }
+
+    private static bool Disabled(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable)?.Trim();
+        return value is "0" || string.Equals(value, "false", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(value, "off", StringComparison.OrdinalIgnoreCase);
     }
 }

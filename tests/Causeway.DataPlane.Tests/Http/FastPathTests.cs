@@ -166,6 +166,34 @@ public sealed class FastPathTests
     }
 
     [Fact]
+    public async Task Large_responses_to_a_client_that_reads_late_arrive_whole_and_in_order()
+    {
+        // Bodies far larger than the socket buffers, and a client that waits before reading: the direct sends must
+        // fall back to waiting for the socket and still keep every byte in order, for both framings, on one connection.
+        var big = new string('a', 16_000_000) + "END";
+        var chunk = new string('b', 4_000_000);
+        await using var b = new RawBackend(head => head.Split(' ')[1] switch
+        {
+            "/length" => (Ok(big), false),
+            "/chunked" => ($"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{chunk.Length:X}\r\n{chunk}\r\n{chunk.Length:X}\r\n{chunk}\r\n0\r\n\r\n", false),
+            _ => (Ok("small"), false),
+        });
+        await using var g = await TestGateway.StartAsync(OneRoute(b.Port));
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        await c.SendAsync("GET /length HTTP/1.1\r\nHost: h\r\n\r\nGET /chunked HTTP/1.1\r\nHost: h\r\n\r\nGET /small HTTP/1.1\r\nHost: h\r\n\r\n");
+        await Task.Delay(300);
+        var length = await c.ReadResponseAsync();
+        Assert.Equal(big.Length, length.Body.Length);
+        Assert.EndsWith("aEND", length.BodyText);
+        var chunked = await c.ReadResponseAsync();
+        Assert.True(chunked.Chunked);
+        Assert.Equal(2 * chunk.Length, chunked.Body.Length);
+        Assert.Equal("small", (await c.ReadResponseAsync()).BodyText);
+        Assert.Equal(3, g.Plane.FastPath!.Requests);
+        Assert.Equal(0, g.Plane.FastPath.HandOffs);
+    }
+
+    [Fact]
     public async Task Request_header_modifiers_apply_as_on_the_full_pipeline()
     {
         await using var echo = await EchoBackend.StartAsync("e");

@@ -44,9 +44,17 @@ internal sealed partial class Http1Connection
             _clientStarted = false;
             try
             {
-                connection.Output.Write(_out.Span);
-                if (_bodyLeft > 0) await SendBodyAsync(connection).ConfigureAwait(false);
-                else await FlushBackendAsync(connection).ConfigureAwait(false);
+                if (_bodyLeft == 0 && connection.CanSendDirect)
+                {
+                    await SendHeadToBackendAsync(connection).ConfigureAwait(false);
+                }
+                else
+                {
+                    connection.PipeUsed = true; // from now on this connection only writes through its pipe
+                    connection.Output.Write(_out.Span);
+                    if (_bodyLeft > 0) await SendBodyAsync(connection).ConfigureAwait(false);
+                    else await FlushBackendAsync(connection).ConfigureAwait(false);
+                }
                 if (await RelayResponseAsync(connection).ConfigureAwait(false)) pool.Return(connection);
                 else connection.Close();
                 return !_head.ConnectionClose && !CloseRequested;
@@ -111,22 +119,6 @@ internal sealed partial class Http1Connection
         Arm(_owner.Options.BackendActivityTimeout);
         var f = await backend.Output.FlushAsync(Token).ConfigureAwait(false);
         if (f.IsCompleted) throw new IOException("backend connection closed");
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushClientAsync()
-    {
-        Arm(_owner.Options.BackendActivityTimeout);
-        FlushResult f;
-        try
-        {
-            f = await _output.FlushAsync(Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw new ClientGoneException("writing the response: " + ex.Message);
-        }
-        if (f.IsCompleted) throw new ClientGoneException("client connection closed");
     }
 
     /// <summary>Reads the response head (skipping interim 1xx), writes it and relays the body; true when reusable.</summary>
@@ -216,7 +208,7 @@ internal sealed partial class Http1Connection
         if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
         if (_head.ConnectionClose || CloseRequested) o.Append("Connection: close\r\n"u8);
         o.Append("\r\n"u8);
-        _output.Write(o.Span);
+        CommitResp();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -226,10 +218,9 @@ internal sealed partial class Http1Connection
         {
             var take = Math.Min(length, rest.Length);
             var part = rest.Slice(0, take);
-            foreach (var segment in part) _output.Write(segment.Span);
+            await SendToClientAsync(part).ConfigureAwait(false);
             input.AdvanceTo(part.End); // the sequence is invalid from here on
             length -= take;
-            await FlushClientAsync().ConfigureAwait(false);
             if (length == 0) return;
             rest = await ReadBackendAsync(input).ConfigureAwait(false);
         }
@@ -248,9 +239,8 @@ internal sealed partial class Http1Connection
                 if (_chunks.IsDone) break;
             }
             var part = rest.Slice(0, scanned);
-            foreach (var segment in part) _output.Write(segment.Span);
+            await SendToClientAsync(part).ConfigureAwait(false);
             input.AdvanceTo(part.End);
-            await FlushClientAsync().ConfigureAwait(false);
             if (_chunks.IsDone) return;
             rest = await ReadBackendAsync(input).ConfigureAwait(false);
         }
@@ -264,17 +254,14 @@ internal sealed partial class Http1Connection
         {
             if (rest.Length > 0)
             {
-                _resp.Clear();
-                _resp.AppendHex((int)rest.Length);
-                _resp.Append("\r\n"u8);
-                _output.Write(_resp.Span);
-                foreach (var segment in rest) _output.Write(segment.Span);
-                _output.Write("\r\n"u8);
+                ClientWriteChunkSize((int)rest.Length);
+                await SendToClientAsync(rest).ConfigureAwait(false);
+                ClientWrite("\r\n"u8);
             }
             input.AdvanceTo(rest.End);
             if (completed)
             {
-                _output.Write("0\r\n\r\n"u8);
+                ClientWrite("0\r\n\r\n"u8);
                 await FlushClientAsync().ConfigureAwait(false);
                 return;
             }
@@ -319,7 +306,7 @@ internal sealed partial class Http1Connection
         o.AppendHeader("Date"u8, _owner.DateHeaderValue());
         if (close) o.Append("Connection: close\r\n"u8);
         o.Append("\r\n"u8);
-        _output.Write(o.Span);
+        CommitResp();
         await FlushClientAsync().ConfigureAwait(false);
         return !close;
     }

@@ -52,6 +52,7 @@ internal sealed partial class Http1Connection
         var registration = lifetime is null ? default
             : lifetime.ConnectionClosedRequested.UnsafeRegister(static s => ((Http1Connection)s!).OnCloseRequested(), this);
         var handOff = false;
+        InitDirectSend();
         try
         {
             while (true)

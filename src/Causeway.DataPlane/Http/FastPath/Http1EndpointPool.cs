@@ -10,15 +10,27 @@ internal sealed class Http1BackendConnection
 {
     private readonly ConnectionContext _context;
 
-    public Http1BackendConnection(ConnectionContext context)
+    public Http1BackendConnection(ConnectionContext context, Socket? socket = null)
     {
         _context = context;
+        Socket = socket;
         Input = context.Transport.Input;
         Output = context.Transport.Output;
     }
 
     public PipeReader Input { get; }
     public PipeWriter Output { get; }
+
+    /// <summary>The connected socket, in non-blocking mode, when the fast path may send on it directly.</summary>
+    public Socket? Socket { get; }
+
+    /// <summary>
+    /// Set once anything went through <see cref="Output"/>: its send loop may still hold bytes, so direct sends would
+    /// overtake them; such a connection keeps writing through the pipe.
+    /// </summary>
+    public bool PipeUsed { get; set; }
+
+    public bool CanSendDirect => Socket is not null && !PipeUsed;
 
     /// <summary>Set when the connection came from the idle pool (it may have been closed by the backend meanwhile).</summary>
     public bool Reused { get; set; }
@@ -112,7 +124,13 @@ internal sealed class Http1EndpointPool
             socket.Dispose();
             throw;
         }
-        return new Http1BackendConnection(_owner.Factory.Create(socket));
+        Socket? direct = null;
+        if (_owner.Options.Http1DirectSend)
+        {
+            socket.Blocking = false; // sends that the kernel can not take at once return instead of blocking
+            direct = socket;
+        }
+        return new Http1BackendConnection(_owner.Factory.Create(socket), direct);
     }
 
     /// <summary>Keeps a connection after a complete keep-alive exchange (closes it when the pool is full or retired).</summary>
