@@ -340,6 +340,7 @@ report() {
     echo "|---:|---:|---:|---:|---:|---:|---:|"
     cat "$PROP"; echo
   fi
+  want churn && churn_report
   want tcp && l4_report
   if want memory && [ -s "$MEM" ]; then
     echo "## Causeway memory"

@@ -14,6 +14,7 @@ scenario_churn() {
   start_causeway "$dir" http://127.0.0.1:18081/p0/x -H "Host: h0.bench" || return 0
   run_wrk warmup causeway warmup "$CW_PID" 32 http://127.0.0.1:18081/p0/x -H "Host: h0.bench"
   mkdir -p "$WORK/stage-churn"
+  : > "$WORK/churn-ms.txt"; : > "$WORK/churn-timeouts.txt"
   local interval; interval=$(awk -v d="$CHURN_DUR" -v n="$CHURN_N" 'BEGIN { printf "%.3f", d / (n + 2) }')
   (
     local i
@@ -36,7 +37,14 @@ spec:
     - name: backend
       port: 80
 YAML
+        local t0; t0=$(date +%s%N)
         mv "$WORK/stage-churn/churn-$i.yaml" "$dir/churn-$i.yaml"
+        # Propagation under load: the addition's first 200 (the remaining interval is slept after it).
+        if wait_200_tcp 10 "$CW_PID" 127.0.0.1 18081 "churn-$i.bench" /; then
+          awk -v d=$(( $(date +%s%N) - t0 )) 'BEGIN { printf "%.1f\n", d / 1e6 }' >> "$WORK/churn-ms.txt"
+        else
+          echo timeout >> "$WORK/churn-timeouts.txt"
+        fi
       else
         rm -f "$dir/churn-$((i - 1)).yaml"
       fi
@@ -136,6 +144,17 @@ PY
   local cpu; cpu=$(awk -v d="$((t1 - t0))" -v hz="$CLK_TCK" -v s="$DUR" 'BEGIN { printf "%.0f", d * 100 / hz / s }')
   printf '%s\t%s\t%s\t%s\t%s\n' "$kind" "$target" "$rep" "$value" "$cpu" >> "$L4_TABLE"
   log "$kind $target rep $rep: $value $([ "$kind" = tcp ] && echo Gbit/s || echo 'k packets/s received') cpu ${cpu}%"
+}
+
+churn_report() {
+  [ -s "$WORK/churn-ms.txt" ] || [ -s "$WORK/churn-timeouts.txt" ] || return 0
+  echo "## Route propagation under load (Causeway, during the churn run): new HTTPRoute file -> first 200"
+  echo
+  echo "| additions | p50 ms | p99 ms | max ms | timeouts (10 s) |"
+  echo "|---:|---:|---:|---:|---:|"
+  printf '| %s | %s | %s | %s | %s |\n' "$(( $(wc -l < "$WORK/churn-ms.txt") + $(wc -l < "$WORK/churn-timeouts.txt") ))" \
+    "$(pct "$WORK/churn-ms.txt" 0.5)" "$(pct "$WORK/churn-ms.txt" 0.99)" "$(pct "$WORK/churn-ms.txt" 1)" "$(wc -l < "$WORK/churn-timeouts.txt")"
+  echo
 }
 
 l4_report() {
