@@ -50,10 +50,17 @@ internal sealed class CompiledPort
         Ir = ir;
         Listeners = listeners;
         TlsFallback = tlsFallback;
+        foreach (var l in ir.Listeners)
+        {
+            if (l.ClientValidation is not null) ValidatesClientCertificates = true;
+        }
     }
 
     public PortIr Ir { get; }
     public bool IsHttps => Ir.Protocol == PortProtocol.Https;
+
+    /// <summary>Whether any listener on the port validates client certificates (frontend mTLS).</summary>
+    public bool ValidatesClientCertificates { get; }
     public HostMap<CompiledListener> Listeners { get; }
 
     /// <summary>The listener whose certificate is used when the SNI names no listener.</summary>

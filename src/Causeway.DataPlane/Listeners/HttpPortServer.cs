@@ -63,6 +63,9 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                     HandshakeTimeout = options.TlsHandshakeTimeout,
                     OnConnection = ctx => ValueTask.FromResult(self!.SelectTls(ctx.ClientHelloInfo.ServerName)),
                 });
+                // After the TLS middleware: the fast path sees the decrypted transport and takes HTTP/1.1 connections
+                // (ALPN http/1.1 or none); h2 goes straight on to Kestrel.
+                if (fastPath is not null) lo.Use(next => connection => fastPath.OnConnectionAsync(connection, next, self!));
             }
             else
             {

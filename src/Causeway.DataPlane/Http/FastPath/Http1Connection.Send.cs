@@ -12,7 +12,7 @@ namespace Causeway.DataPlane.Http.FastPath;
 /// going through the output pipe and Kestrel's send loop: profiling showed the pipe write, flush, send-loop iteration and
 /// SocketAsyncEventArgs round trip cost about as much user CPU per response as the rest of the relay. The client's
 /// output pipe is then never written by the fast path, so the two can not reorder bytes; after a hand-off only Kestrel
-/// writes (every direct send has completed by then).
+/// writes (every direct send has completed by then). TLS connections always take the pipe path.
 /// </summary>
 internal sealed partial class Http1Connection
 {
@@ -24,7 +24,8 @@ internal sealed partial class Http1Connection
     /// <summary>Picks direct sends when the transport gives its socket (made non-blocking for synchronous sends).</summary>
     private void InitDirectSend()
     {
-        if (!_owner.Options.Http1DirectSend) return;
+        // On TLS the socket carries ciphertext: only the transport pipe (the TLS stream) may be written.
+        if (_tls || !_owner.Options.Http1DirectSend) return;
         var socket = _connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
         if (socket is null) return;
         try

@@ -18,6 +18,8 @@ internal sealed partial class Http1Connection
     private readonly Http1FastPath _owner;
     private readonly ConnectionContext _connection;
     private readonly ICompiledPortSource _port;
+    private readonly bool _tls;
+    private readonly string? _sni;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Http1RequestHead _head = new();
@@ -30,11 +32,15 @@ internal sealed partial class Http1Connection
     private int _idle;
     private int _closeRequested;
 
-    public Http1Connection(Http1FastPath owner, ConnectionContext connection, ICompiledPortSource port)
+    /// <param name="tls">The connection is TLS (decrypted below): X-Forwarded-Proto https, SNI checked, no direct sends.</param>
+    /// <param name="sni">The server name of the TLS handshake, if any.</param>
+    public Http1Connection(Http1FastPath owner, ConnectionContext connection, ICompiledPortSource port, bool tls, string? sni)
     {
         _owner = owner;
         _connection = connection;
         _port = port;
+        _tls = tls;
+        _sni = string.IsNullOrEmpty(sni) ? null : sni;
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }
@@ -203,7 +209,15 @@ internal sealed partial class Http1Connection
         Ascii.ToUtf16(_headBuffer.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength), hostChars, out _);
         var host = HostMap<object>.StripPort(hostChars);
         var port = _port.Current;
-        var vhost = port.Listeners.Find(host)?.Routes?.Find(host);
+        var listener = port.Listeners.Find(host);
+        if (_tls)
+        {
+            // As HttpRequestHandler: 421 when the SNI chose another listener (Kestrel's path answers it). Client
+            // certificates are left to the full pipeline altogether on a port that validates them.
+            if (port.ValidatesClientCertificates) return "client certificate validation on the port";
+            if (_sni is not null && !ReferenceEquals(port.Listeners.Find(_sni), listener)) return "SNI selects another listener";
+        }
+        var vhost = listener?.Routes?.Find(host);
         if (vhost is null) return "no virtual host";
         Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
         Ascii.ToUtf16(_headBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
@@ -258,7 +272,7 @@ internal sealed partial class Http1Connection
             if (ip is not null) o.Append(ip);
             o.Append("\r\n"u8);
         }
-        o.Append("X-Forwarded-Proto: http\r\nX-Forwarded-Host: "u8);
+        o.Append(_tls ? "X-Forwarded-Proto: https\r\nX-Forwarded-Host: "u8 : "X-Forwarded-Proto: http\r\nX-Forwarded-Host: "u8);
         o.Append(host);
         o.Append("\r\n\r\n"u8);
     }

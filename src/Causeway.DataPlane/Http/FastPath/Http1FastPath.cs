@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Causeway.DataPlane.Http.FastPath;
@@ -11,7 +13,8 @@ internal interface ICompiledPortSource
 }
 
 /// <summary>
-/// The HTTP/1.1 fast path: a Kestrel connection middleware on cleartext ports that relays simple, eligible requests to
+/// The HTTP/1.1 fast path: a Kestrel connection middleware on cleartext ports (and on HTTPS ports behind the TLS
+/// middleware, for HTTP/1.1 connections) that relays simple, eligible requests to
 /// pooled backend connections itself and hands the connection to the Kestrel + YARP pipeline (unconsumed request bytes
 /// and all) the first time a request is anything else. One per data plane; state per connection lives in
 /// <see cref="Http1Connection"/>.
@@ -39,8 +42,22 @@ internal sealed partial class Http1FastPath : IDisposable
     /// <summary>Connections handed to the Kestrel pipeline.</summary>
     public long HandOffs => Interlocked.Read(ref _handOffs);
 
-    public Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ICompiledPortSource port) =>
-        new Http1Connection(this, connection, port).RunAsync(next);
+    /// <summary>
+    /// Runs a connection: cleartext, or TLS already decrypted by Kestrel's HTTPS middleware (installed after it). A TLS
+    /// connection whose ALPN chose anything but http/1.1 goes straight to <paramref name="next"/>; a TLS connection
+    /// never sends on the socket directly (it carries ciphertext) and always writes through the transport pipe.
+    /// </summary>
+    public Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ICompiledPortSource port)
+    {
+        var handshake = connection.Features.Get<ITlsHandshakeFeature>();
+        var tls = handshake is not null || port.Current.IsHttps;
+        if (tls)
+        {
+            var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol ?? default;
+            if (!alpn.IsEmpty && !alpn.Span.SequenceEqual("http/1.1"u8)) return next(connection);
+        }
+        return new Http1Connection(this, connection, port, tls, handshake?.HostName).RunAsync(next);
+    }
 
     internal void CountRequest() => Interlocked.Increment(ref _requests);
 
