@@ -137,15 +137,15 @@ public sealed class FastPathTlsTests : IAsyncLifetime
     public async Task Sni_for_another_listener_than_host_is_421_and_the_matching_one_is_relayed()
     {
         await using var g = await TestGateway.StartAsync(TwoListeners());
-        Assert.StartsWith("HTTP/1.1 421", await RawHttpsAsync(g.Port, "a.example.com", "b.example.com", null));
+        Assert.StartsWith("HTTP/1.1 421", await RawHttps.GetAsync(g.Port, "a.example.com", "b.example.com", null));
         Assert.Equal(0, g.Plane.FastPath!.Requests);
         Assert.Equal(1, g.Plane.FastPath.HandOffs);
-        var ok = await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null);
+        var ok = await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null);
         Assert.StartsWith("HTTP/1.1 200", ok);
         Assert.Contains("\"x-forwarded-proto\":\"https\"", ok);
         Assert.Equal(1, g.Plane.FastPath.Requests);
         // No SNI at all (an IP address as target host): Host decides, as in the full pipeline.
-        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "127.0.0.1", "a.example.com", null, sendSni: false));
+        Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, null, "a.example.com", null));
         Assert.Equal(2, g.Plane.FastPath.Requests);
     }
 
@@ -156,12 +156,12 @@ public sealed class FastPathTlsTests : IAsyncLifetime
         await using var g = await TestGateway.StartAsync(TwoListeners(validationOnB: validation));
         var good = TestCerts.CreateLeaf(_ca, "client");
         var bad = TestCerts.CreateLeaf(TestCerts.CreateCa("other-ca"), "intruder");
-        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "b.example.com", "b.example.com", good.Certificate));
-        await Assert.ThrowsAnyAsync<Exception>(() => RawHttpsAsync(g.Port, "b.example.com", "b.example.com", null));
-        await Assert.ThrowsAnyAsync<Exception>(() => RawHttpsAsync(g.Port, "b.example.com", "b.example.com", bad.Certificate));
+        Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", good.Certificate));
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", null));
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", bad.Certificate));
         // Listener a does not validate, but shares the port: without SNI the handshake used a's options, so a request for
         // b must not slip through the fast path unvalidated; every request on the port is handed off.
-        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null));
+        Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
         Assert.Equal(0, g.Plane.FastPath!.Requests);
         Assert.Equal(2, g.Plane.FastPath.HandOffs);
     }
@@ -171,28 +171,8 @@ public sealed class FastPathTlsTests : IAsyncLifetime
     {
         await using var g = await TestGateway.StartAsync(TestGateway.Options with { Http1FastPath = false }, TwoListeners());
         Assert.Null(g.Plane.FastPath);
-        var ok = await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null);
+        var ok = await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null);
         Assert.StartsWith("HTTP/1.1 200", ok);
         Assert.Contains("\"x-forwarded-proto\":\"https\"", ok);
-    }
-
-    private static async Task<string> RawHttpsAsync(int port, string targetHost, string host, X509Certificate2? clientCert, bool sendSni = true)
-    {
-        using var tcp = new TcpClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await tcp.ConnectAsync(IPAddress.Loopback, port, cts.Token);
-        await using var ssl = new SslStream(tcp.GetStream());
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = sendSni ? targetHost : "", // an empty target host sends no SNI
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            ClientCertificates = clientCert is null ? null : new X509CertificateCollection { clientCert },
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-        }, cts.Token);
-        await ssl.WriteAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), cts.Token);
-        using var reader = new StreamReader(ssl, Encoding.ASCII);
-        var text = await reader.ReadToEndAsync(cts.Token);
-        if (text.Length == 0) throw new IOException("connection closed without a response");
-        return text;
     }
 }

@@ -107,9 +107,9 @@ public sealed class TlsTests : IAsyncLifetime
     public async Task Host_for_another_listener_than_sni_is_421()
     {
         await using var g = await TestGateway.StartAsync(TwoListeners());
-        var response = await RawHttpsAsync(g.Port, sni: "a.example.com", host: "b.example.com", clientCert: null);
+        var response = await RawHttps.GetAsync(g.Port, sni: "a.example.com", host: "b.example.com", clientCert: null);
         Assert.StartsWith("HTTP/1.1 421", response);
-        var ok = await RawHttpsAsync(g.Port, sni: "a.example.com", host: "a.example.com", clientCert: null);
+        var ok = await RawHttps.GetAsync(g.Port, sni: "a.example.com", host: "a.example.com", clientCert: null);
         Assert.StartsWith("HTTP/1.1 200", ok);
     }
 
@@ -131,7 +131,7 @@ public sealed class TlsTests : IAsyncLifetime
         {
             if (version == "1.1")
             {
-                var raw = await RawHttpsAsync(g.Port, sni, host, null);
+                var raw = await RawHttps.GetAsync(g.Port, sni, host, null);
                 return (HttpStatusCode)int.Parse(raw.Split(' ')[1]);
             }
             // SocketsHttpHandler takes SNI from the Host header, so TLS is done here and the handler speaks HTTP/2 on it.
@@ -201,9 +201,9 @@ public sealed class TlsTests : IAsyncLifetime
         var otherCa = TestCerts.CreateCa("other-ca");
         var bad = TestCerts.CreateLeaf(otherCa, "intruder");
 
-        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", good.Certificate));
-        await Assert.ThrowsAnyAsync<Exception>(() => RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null));
-        await Assert.ThrowsAnyAsync<Exception>(() => RawHttpsAsync(g.Port, "a.example.com", "a.example.com", bad.Certificate));
+        Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", good.Certificate));
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", bad.Certificate));
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class TlsTests : IAsyncLifetime
     {
         var validation = new ClientValidationIr { CaBundlePem = _ca.CertificatePem, Mode = ClientValidationMode.AllowInsecureFallback };
         await using var g = await TestGateway.StartAsync(TwoListeners(validation));
-        Assert.StartsWith("HTTP/1.1 200", await RawHttpsAsync(g.Port, "a.example.com", "a.example.com", null));
+        Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
     }
 
     [Fact]
@@ -317,25 +317,5 @@ public sealed class TlsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Equal("CN=a.example.com", Assert.Single(seen).Subject);
         }
-    }
-
-    private static async Task<string> RawHttpsAsync(int port, string sni, string host, X509Certificate2? clientCert)
-    {
-        using var tcp = new TcpClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await tcp.ConnectAsync(IPAddress.Loopback, port, cts.Token);
-        await using var ssl = new SslStream(tcp.GetStream());
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = sni,
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            ClientCertificates = clientCert is null ? null : new X509CertificateCollection { clientCert },
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-        }, cts.Token);
-        await ssl.WriteAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), cts.Token);
-        using var reader = new StreamReader(ssl, Encoding.ASCII);
-        var text = await reader.ReadToEndAsync(cts.Token);
-        if (text.Length == 0) throw new IOException("connection closed without a response");
-        return text;
     }
 }

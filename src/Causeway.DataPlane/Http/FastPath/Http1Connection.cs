@@ -47,7 +47,10 @@ internal sealed partial class Http1Connection
 
     private enum Step { Relay, HandOff, Close }
 
-    /// <summary>How long the fast path waits for the rest of a request head that arrived in pieces.</summary>
+    /// <summary>
+    /// How long the fast path waits for the rest of a request head that arrived in pieces: 2 s, or the configured
+    /// request-head timeout when that is shorter.
+    /// </summary>
     private static readonly TimeSpan PartialHeadWait = TimeSpan.FromSeconds(2);
 
     private CancellationToken Token => _timeout.Token;
@@ -111,7 +114,8 @@ internal sealed partial class Http1Connection
             if (!partial) Arm(_owner.Options.KeepAliveTimeout);
             else if (!partialArmed)
             {
-                Arm(PartialHeadWait);
+                var headTimeout = _owner.Options.RequestHeadersTimeout;
+                Arm(headTimeout < PartialHeadWait ? headTimeout : PartialHeadWait);
                 partialArmed = true;
             }
             ReadResult result;
