@@ -8,8 +8,6 @@ namespace Causeway.DataPlane.Http.FastPath;
 
 internal sealed partial class Http1Connection
 {
-    private readonly Http1ResponseHead _response = new();
-    private byte[] _responseBuffer = new byte[2048];
     private long _bodyLeft;
     private bool _backendAnswered;
     private bool _clientStarted;
@@ -20,8 +18,8 @@ internal sealed partial class Http1Connection
     private async ValueTask<bool> RelayAsync()
     {
         _owner.CountRequest();
-        var backend = _target!.Backend;
-        _bodyLeft = _head.ContentLength;
+        var backend = _x.Target!.Backend;
+        _bodyLeft = _x.Head.ContentLength;
         var index = backend.NextIndex();
         if (index < 0) return await AnswerAsync(503, "no endpoints", "-").ConfigureAwait(false);
         var pool = backend.FastEndpoints![index];
@@ -51,13 +49,13 @@ internal sealed partial class Http1Connection
                 else
                 {
                     connection.PipeUsed = true; // from now on this connection only writes through its pipe
-                    connection.Output.Write(_out.Span);
+                    connection.Output.Write(_x.Forward.Span);
                     if (_bodyLeft > 0) await SendBodyAsync(connection).ConfigureAwait(false);
                     else await FlushBackendAsync(connection).ConfigureAwait(false);
                 }
                 if (await RelayResponseAsync(connection).ConfigureAwait(false)) pool.Return(connection);
                 else connection.Close();
-                return !_head.ConnectionClose && !CloseRequested;
+                return !_x.Head.ConnectionClose && !CloseRequested;
             }
             catch (ClientGoneException)
             {
@@ -70,7 +68,7 @@ internal sealed partial class Http1Connection
                 connection.Close();
                 if (_clientStarted) throw; // part of the response is out: all that is left is to close
                 var timedOut = ex is OperationCanceledException;
-                if (!_backendAnswered && !timedOut && connection.Reused && _head.ContentLength == 0 && !retried)
+                if (!_backendAnswered && !timedOut && connection.Reused && _x.Head.ContentLength == 0 && !retried)
                 {
                     // A pooled connection the backend closed meanwhile: once more on a fresh one.
                     retried = true;
@@ -138,11 +136,9 @@ internal sealed partial class Http1Connection
             headLength = FindHeadEnd(buffer, limit);
             if (headLength > 0)
             {
-                if (_responseBuffer.Length < headLength) _responseBuffer = new byte[Math.Max(headLength, _responseBuffer.Length * 2)];
-                buffer.Slice(0, headLength).CopyTo(_responseBuffer);
-                _response.Parse(_responseBuffer.AsSpan(0, headLength), _head.IsHead);
-                if (_response.Status >= 200) break;
-                if (_response.Status == 101) throw new BackendProtocolException("unexpected 101 Switching Protocols");
+                _x.EnsureResponseBuffer(headLength);
+                buffer.Slice(0, headLength).CopyTo(_x.ResponseBuffer);
+                if (_x.ParseResponseHead(headLength)) break;
                 input.AdvanceTo(buffer.GetPosition(headLength)); // interim answer: dropped, as HttpClient does
                 continue;
             }
@@ -154,17 +150,18 @@ internal sealed partial class Http1Connection
             if (buffer.Length >= limit) throw new BackendProtocolException("response head too large");
             input.AdvanceTo(buffer.Start, buffer.End);
         }
-        WriteResponseHead();
+        _x.WriteResponseHead(_x.Head.ConnectionClose || CloseRequested);
+        CommitResp();
         _clientStarted = true;
         var rest = r.Buffer.Slice(headLength);
-        switch (_response.Framing)
+        switch (_x.ResponseHead.Framing)
         {
             case BodyFraming.None:
                 input.AdvanceTo(rest.Start);
                 await FlushClientAsync().ConfigureAwait(false);
                 break;
             case BodyFraming.Length:
-                await RelayLengthAsync(input, rest, _response.ContentLength).ConfigureAwait(false);
+                await RelayLengthAsync(input, rest, _x.ResponseHead.ContentLength).ConfigureAwait(false);
                 break;
             case BodyFraming.Chunked:
                 await RelayChunkedAsync(input, rest).ConfigureAwait(false);
@@ -173,42 +170,13 @@ internal sealed partial class Http1Connection
                 await RelayUntilCloseAsync(input, rest, r.IsCompleted).ConfigureAwait(false);
                 return false;
         }
-        if (!_response.KeepAlive) return false;
+        if (!_x.ResponseHead.KeepAlive) return false;
         if (input.TryRead(out var extra))
         {
             input.AdvanceTo(extra.Buffer.Start);
             return false; // more than the framing announced, or closed: not reusable
         }
         return true;
-    }
-
-    private void WriteResponseHead()
-    {
-        var h = _response;
-        var buf = _responseBuffer;
-        var o = _resp;
-        o.Clear();
-        o.Append("HTTP/1.1 "u8);
-        o.Append(buf.AsSpan(h.StatusTextStart, h.StatusTextLength));
-        if (h.StatusTextLength == 3) o.Append((byte)' ');
-        o.Append("\r\n"u8);
-        var edits = _target!.ResponseEdits;
-        if (edits.Length > 0) ApplyEdits(edits, h.Headers, h.HeaderCount, buf);
-        for (var i = 0; i < h.HeaderCount; i++)
-        {
-            ref var e = ref h.Headers[i];
-            if (e.Kind == HeaderKind.Skip || (edits.Length > 0 && ReferenceEquals(_editState![i], Removed))) continue;
-            o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), buf.AsSpan(e.ValueStart, e.ValueLength));
-        }
-        if (edits.Length > 0)
-        {
-            foreach (var (name, value) in _extras!) o.AppendHeader(name, value);
-        }
-        if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
-        if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
-        if (_head.ConnectionClose || CloseRequested) o.Append("Connection: close\r\n"u8);
-        o.Append("\r\n"u8);
-        CommitResp();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -293,19 +261,8 @@ internal sealed partial class Http1Connection
             _timeout = new CancellationTokenSource();
         }
         // Unread request body bytes would be taken for the next request: close instead.
-        var close = _head.ConnectionClose || _bodyLeft > 0 || CloseRequested;
-        var o = _resp;
-        o.Clear();
-        o.Append(status switch
-        {
-            503 => "HTTP/1.1 503 Service Unavailable\r\n"u8,
-            504 => "HTTP/1.1 504 Gateway Timeout\r\n"u8,
-            _ => "HTTP/1.1 502 Bad Gateway\r\n"u8,
-        });
-        o.Append("Content-Length: 0\r\n"u8);
-        o.AppendHeader("Date"u8, _owner.DateHeaderValue());
-        if (close) o.Append("Connection: close\r\n"u8);
-        o.Append("\r\n"u8);
+        var close = _x.Head.ConnectionClose || _bodyLeft > 0 || CloseRequested;
+        _x.WriteAnswer(status, close);
         CommitResp();
         await FlushClientAsync().ConfigureAwait(false);
         return !close;

@@ -25,7 +25,7 @@ internal sealed partial class Http1Connection
     private void InitDirectSend()
     {
         // On TLS the socket carries ciphertext: only the transport pipe (the TLS stream) may be written.
-        if (_tls || !_owner.Options.Http1DirectSend) return;
+        if (_x.Tls || !_owner.Options.Http1DirectSend) return;
         var socket = _connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
         if (socket is null) return;
         try
@@ -39,18 +39,18 @@ internal sealed partial class Http1Connection
         }
     }
 
-    /// <summary>Commits what <see cref="_resp"/> holds: the pipe path writes it now, the socket path sends it with the next flush.</summary>
+    /// <summary>Commits what the exchange's response buffer holds: the pipe path writes it now, the socket path sends it with the next flush.</summary>
     private void CommitResp()
     {
         if (_socket is not null) return;
-        _output.Write(_resp.Span);
-        _resp.Clear();
+        _output.Write(_x.Response.Span);
+        _x.Response.Clear();
     }
 
     private void ClientWrite(ReadOnlySpan<byte> bytes)
     {
         if (_socket is null) _output.Write(bytes);
-        else _resp.Append(bytes);
+        else _x.Response.Append(bytes);
     }
 
     private void ClientWriteChunkSize(int size)
@@ -66,7 +66,7 @@ internal sealed partial class Http1Connection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendToClientAsync(ReadOnlySequence<byte> part)
     {
-        if (_socket is null || _resp.Length + part.Length <= CoalesceLimit)
+        if (_socket is null || _x.Response.Length + part.Length <= CoalesceLimit)
         {
             foreach (var segment in part) ClientWrite(segment.Span);
             await FlushClientAsync().ConfigureAwait(false);
@@ -81,14 +81,14 @@ internal sealed partial class Http1Connection
     {
         if (_socket is not null)
         {
-            if (_resp.Length == 0) return;
+            if (_x.Response.Length == 0) return;
             try
             {
-                await SendDirectAsync(_resp.Memory).ConfigureAwait(false);
+                await SendDirectAsync(_x.Response.Memory).ConfigureAwait(false);
             }
             finally
             {
-                _resp.Clear();
+                _x.Response.Clear();
             }
             return;
         }
@@ -147,7 +147,7 @@ internal sealed partial class Http1Connection
     /// <summary>The forwarded head of a bodiless request, sent on the backend socket directly (see the class remarks).</summary>
     private ValueTask SendHeadToBackendAsync(Http1BackendConnection backend)
     {
-        var bytes = _out.Memory;
+        var bytes = _x.Forward.Memory;
         int sent;
         SocketError error;
         try

@@ -18,17 +18,11 @@ internal sealed partial class Http1Connection
     private readonly Http1FastPath _owner;
     private readonly ConnectionContext _connection;
     private readonly ICompiledPortSource _port;
-    private readonly bool _tls;
-    private readonly string? _sni;
+    private readonly Http1Exchange _x;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly Http1RequestHead _head = new();
-    private readonly ByteBuilder _out = new();
-    private readonly ByteBuilder _resp = new();
     private CancellationTokenSource _timeout = new();
-    private byte[] _headBuffer = new byte[2048];
     private byte[]? _clientIp;
-    private FastTarget? _target;
     private int _idle;
     private int _closeRequested;
 
@@ -39,8 +33,7 @@ internal sealed partial class Http1Connection
         _owner = owner;
         _connection = connection;
         _port = port;
-        _tls = tls;
-        _sni = string.IsNullOrEmpty(sni) ? null : sni;
+        _x = new Http1Exchange(owner, tls, sni);
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }
@@ -152,13 +145,13 @@ internal sealed partial class Http1Connection
             {
                 var have = (int)Math.Min(buffer.Length, limit);
                 Copy(buffer, have);
-                status = _head.Parse(_headBuffer.AsSpan(0, have), limit);
+                status = _x.Head.Parse(_x.HeadBuffer.AsSpan(0, have), limit);
                 if (status == HeadStatus.Ok) status = HeadStatus.HandOff; // cannot happen: no end was found
             }
             else
             {
                 Copy(buffer, headLength);
-                status = _head.Parse(_headBuffer.AsSpan(0, headLength), limit);
+                status = _x.Head.Parse(_x.HeadBuffer.AsSpan(0, headLength), limit);
             }
             if (status == HeadStatus.Incomplete && !result.IsCompleted && buffer.Length < limit)
             {
@@ -166,13 +159,13 @@ internal sealed partial class Http1Connection
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
-            var reason = status == HeadStatus.Ok ? Route() : "not a simple HTTP/1.1 request";
+            var reason = status == HeadStatus.Ok ? _x.Route(_port.Current) : "not a simple HTTP/1.1 request";
             if (reason is not null)
             {
                 _input.AdvanceTo(buffer.Start, buffer.Start);
                 return HandOff(reason);
             }
-            BuildForwardedHead();
+            _x.BuildForwardedHead(ClientIp());
             _input.AdvanceTo(buffer.GetPosition(headLength));
             return Step.Relay;
         }
@@ -199,86 +192,8 @@ internal sealed partial class Http1Connection
 
     private void Copy(ReadOnlySequence<byte> buffer, int length)
     {
-        if (_headBuffer.Length < length) _headBuffer = new byte[Math.Max(length, _headBuffer.Length * 2)];
-        buffer.Slice(0, length).CopyTo(_headBuffer);
-    }
-
-    /// <summary>Listener by Host, virtual host, first match; null when the rule's target is eligible, else why not.</summary>
-    private string? Route()
-    {
-        var head = _head;
-        ref var hostEntry = ref head.Headers[head.HostIndex];
-        if (hostEntry.ValueLength > 255 || head.PathLength > 4096) return "long host or path";
-        Span<char> hostChars = stackalloc char[hostEntry.ValueLength];
-        Ascii.ToUtf16(_headBuffer.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength), hostChars, out _);
-        var host = HostMap<object>.StripPort(hostChars);
-        var port = _port.Current;
-        var listener = port.Listeners.Find(host);
-        if (_tls)
-        {
-            // As HttpRequestHandler: 421 when the SNI chose another listener (Kestrel's path answers it). Client
-            // certificates are left to the full pipeline altogether on a port that validates them.
-            if (port.ValidatesClientCertificates) return "client certificate validation on the port";
-            if (_sni is not null && !ReferenceEquals(port.Listeners.Find(_sni), listener)) return "SNI selects another listener";
-        }
-        var vhost = listener?.Routes?.Find(host);
-        if (vhost is null) return "no virtual host";
-        Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
-        Ascii.ToUtf16(_headBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
-        var match = vhost.Find(new Http1RequestView(head, _headBuffer), path);
-        if (match is null) return "no route";
-        var targets = match.Rule.FastTargets;
-        if (targets is null) return "rule needs the full pipeline";
-        var index = match.Rule.PickTarget();
-        if (index < 0) return "no target";
-        _target = targets[index];
-        return null;
-    }
-
-    /// <summary>The request as the backend gets it: same request line, Host, hop-by-hop headers dropped, edits, X-Forwarded-*.</summary>
-    private void BuildForwardedHead()
-    {
-        var head = _head;
-        var buf = _headBuffer;
-        var o = _out;
-        o.Clear();
-        o.Append(buf.AsSpan(0, head.RequestLineLength));
-        ref var hostEntry = ref head.Headers[head.HostIndex];
-        var host = buf.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength);
-        o.AppendHeader("Host"u8, host);
-        var edits = _target!.RequestEdits;
-        if (edits.Length > 0) PrepareEdits(edits);
-        for (var i = 0; i < head.HeaderCount; i++)
-        {
-            ref var e = ref head.Headers[i];
-            if (e.Kind is not (HeaderKind.Forward or HeaderKind.ContentLength)) continue;
-            if (edits.Length > 0 && _editState![i] is { } edited)
-            {
-                if (!ReferenceEquals(edited, Removed)) o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), edited);
-                continue;
-            }
-            o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), buf.AsSpan(e.ValueStart, e.ValueLength));
-        }
-        if (edits.Length > 0)
-        {
-            foreach (var (name, value) in _extras!) o.AppendHeader(name, value);
-        }
-        var ip = ClientIp();
-        if (ip is not null || head.ForwardedForIndex >= 0)
-        {
-            o.Append("X-Forwarded-For: "u8);
-            if (head.ForwardedForIndex >= 0)
-            {
-                ref var xff = ref head.Headers[head.ForwardedForIndex];
-                o.Append(buf.AsSpan(xff.ValueStart, xff.ValueLength));
-                if (ip is not null) o.Append(", "u8);
-            }
-            if (ip is not null) o.Append(ip);
-            o.Append("\r\n"u8);
-        }
-        o.Append(_tls ? "X-Forwarded-Proto: https\r\nX-Forwarded-Host: "u8 : "X-Forwarded-Proto: http\r\nX-Forwarded-Host: "u8);
-        o.Append(host);
-        o.Append("\r\n\r\n"u8);
+        _x.EnsureHeadBuffer(length);
+        buffer.Slice(0, length).CopyTo(_x.HeadBuffer);
     }
 
     /// <summary>The client address as ProxyTransformer writes it (IPv4-mapped addresses as IPv4); null when unknown.</summary>
