@@ -62,6 +62,16 @@ public sealed record DataPlaneOptions
     /// </summary>
     public bool Http1DirectSend { get; init; } = true;
 
+    /// <summary>
+    /// Serve cleartext HTTP/1.1 ports with the fast path's own epoll event loops (Http/FastPath/EventLoop: no Kestrel or
+    /// System.Net.Sockets on the hot path; connections it does not relay go to Kestrel unconsumed). Linux x86-64 and
+    /// arm64 only; needs <see cref="Http1FastPath"/>.
+    /// </summary>
+    public bool Http1EventLoop { get; init; } = true;
+
+    /// <summary>Event-loop threads; 0 means one per processor the process may use.</summary>
+    public int Http1EventLoopThreads { get; init; }
+
     /// <summary>Longest wait for any progress (a read or write) on a backend exchange before it is aborted.</summary>
     public TimeSpan BackendActivityTimeout { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Security;
 using Causeway.DataPlane.Http;
 using Causeway.DataPlane.Http.FastPath;
+using Causeway.DataPlane.Http.FastPath.EventLoop;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
@@ -23,13 +25,15 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
 {
     private readonly KestrelServer _server;
     private readonly HttpRequestHandler _handler;
+    private readonly LoopTransportFactory? _loopTransport;
     private volatile CompiledPort _current;
 
-    private HttpPortServer(KestrelServer server, HttpRequestHandler handler, CompiledPort port)
+    private HttpPortServer(KestrelServer server, HttpRequestHandler handler, CompiledPort port, LoopTransportFactory? loopTransport)
     {
         _server = server;
         _handler = handler;
         _current = port;
+        _loopTransport = loopTransport;
     }
 
     public int BoundPort { get; private set; }
@@ -76,12 +80,14 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, timeout));
             }
         });
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions
-        {
-            UnsafePreferInlineScheduling = options.InlineScheduling,
-        }), loggerFactory);
+        // Cleartext ports are accepted and served by the fast path's event loops when they run; Kestrel's socket
+        // transport otherwise (and for TLS).
+        var loops = port.IsHttps ? null : fastPath?.EventLoops;
+        var loopTransport = loops is null ? null : new LoopTransportFactory(loops, () => self!);
+        IConnectionListenerFactory transport = loopTransport as IConnectionListenerFactory ?? new SocketTransportFactory(
+            Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = options.InlineScheduling }), loggerFactory);
         var server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
-        self = new HttpPortServer(server, handler, port);
+        self = new HttpPortServer(server, handler, port, loopTransport);
         try
         {
             await server.StartAsync(new Application(self), ct).ConfigureAwait(false);
@@ -107,6 +113,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
     public async Task StopAsync(TimeSpan drain)
     {
         using var cts = new CancellationTokenSource(drain);
+        var loopDrain = _loopTransport?.Listener?.DrainAsync(cts.Token) ?? Task.CompletedTask;
         try
         {
             await _server.StopAsync(cts.Token).ConfigureAwait(false);
@@ -115,6 +122,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         {
             // Drain timeout: Kestrel aborted what was left.
         }
+        await loopDrain.ConfigureAwait(false);
         _server.Dispose();
     }
 

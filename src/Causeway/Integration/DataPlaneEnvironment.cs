@@ -6,8 +6,9 @@ namespace Causeway.Cli.Integration;
 internal static class DataPlaneEnvironment
 {
     /// <summary>
-    /// CAUSEWAY_HTTP1_FASTPATH=0 (or false/off) disables the HTTP/1.1 fast path; CAUSEWAY_HTTP1_DIRECT_SEND=0 makes it
-    /// write through the transport's pipes instead of sending on the sockets directly; CAUSEWAY_REQUEST_HEADERS_TIMEOUT=SECONDS
+    /// CAUSEWAY_HTTP1_FASTPATH=0 (or false/off) disables the HTTP/1.1 fast path; CAUSEWAY_HTTP1_EVENT_LOOP=0 serves
+    /// cleartext ports with Kestrel's socket transport instead of the fast path's event loops; CAUSEWAY_HTTP1_DIRECT_SEND=0
+    /// makes the Kestrel-side fast path write through the transport's pipes instead of sending on the sockets directly; CAUSEWAY_REQUEST_HEADERS_TIMEOUT=SECONDS
     /// sets how long a client may take to send a request head (default 30; a positive number, else the default is kept).
     /// </summary>
     public static DataPlaneOptions Options()
@@ -16,6 +17,7 @@ internal static class DataPlaneEnvironment
         {
             Http1FastPath = !Disabled("CAUSEWAY_HTTP1_FASTPATH"),
             Http1DirectSend = !Disabled("CAUSEWAY_HTTP1_DIRECT_SEND"),
+            Http1EventLoop = !Disabled("CAUSEWAY_HTTP1_EVENT_LOOP"),
         };
         if (double.TryParse(Environment.GetEnvironmentVariable("CAUSEWAY_REQUEST_HEADERS_TIMEOUT"),
                 System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)

@@ -64,7 +64,8 @@ internal sealed class Http1EndpointPool
 {
     private readonly Http1BackendPools _owner;
     private readonly List<Http1BackendConnection> _idle = [];
-    private bool _closed;
+    private volatile bool _closed;
+    private int _loopIdle;
 
     public Http1EndpointPool(Http1BackendPools owner, string key, EndPoint endpoint)
     {
@@ -76,14 +77,20 @@ internal sealed class Http1EndpointPool
     public string Key { get; }
     public EndPoint EndPoint { get; }
 
-    /// <summary>For tests: idle connections right now.</summary>
+    /// <summary>For tests: idle connections right now (this pool's and the event loops').</summary>
     public int IdleCount
     {
         get
         {
-            lock (_idle) return _idle.Count;
+            lock (_idle) return _idle.Count + Volatile.Read(ref _loopIdle);
         }
     }
+
+    /// <summary>Retired: an apply no longer names the endpoint; idle connections close, returned ones too.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>An event loop's idle connections to this endpoint went up or down by <paramref name="delta"/>.</summary>
+    public void LoopIdleChanged(int delta) => Interlocked.Add(ref _loopIdle, delta);
 
     /// <summary>An idle connection that is still open and quiet, or null.</summary>
     public Http1BackendConnection? TryRent()

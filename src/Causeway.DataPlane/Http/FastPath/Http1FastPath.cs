@@ -23,13 +23,20 @@ internal sealed partial class Http1FastPath : IDisposable
 {
     private long _requests;
     private long _handOffs;
+    private long _loopHandOffs;
+    private long _loopRequests;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly object _loopsLock = new();
+    private EventLoop.LoopGroup? _loops;
+    private bool _disposed;
     private DateBytes _date = new(0, []);
 
     public Http1FastPath(DataPlaneOptions options, ILoggerFactory loggerFactory)
     {
         Options = options;
         _logger = loggerFactory.CreateLogger<Http1FastPath>();
+        _loggerFactory = loggerFactory;
         Pools = new Http1BackendPools(options, loggerFactory.CreateLogger<Http1BackendPools>());
     }
 
@@ -41,6 +48,29 @@ internal sealed partial class Http1FastPath : IDisposable
 
     /// <summary>Connections handed to the Kestrel pipeline.</summary>
     public long HandOffs => Interlocked.Read(ref _handOffs);
+
+    /// <summary>Of <see cref="Requests"/>, those the event loops relayed.</summary>
+    public long LoopRequests => Interlocked.Read(ref _loopRequests);
+
+    /// <summary>Connections the event loops handed to Kestrel (where this fast path sees them again).</summary>
+    public long LoopHandOffs => Interlocked.Read(ref _loopHandOffs);
+
+    /// <summary>
+    /// The event loops serving cleartext ports, started with the first such port; null when
+    /// <see cref="DataPlaneOptions.Http1EventLoop"/> is off or the platform has no epoll.
+    /// </summary>
+    internal EventLoop.LoopGroup? EventLoops
+    {
+        get
+        {
+            if (!Options.Http1EventLoop || !EventLoop.Native.IsSupported) return null;
+            lock (_loopsLock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _loops ??= new EventLoop.LoopGroup(this, _loggerFactory);
+            }
+        }
+    }
 
     /// <summary>
     /// Runs a connection: cleartext, or TLS already decrypted by Kestrel's HTTPS middleware (installed after it). A TLS
@@ -61,6 +91,18 @@ internal sealed partial class Http1FastPath : IDisposable
 
     internal void CountRequest() => Interlocked.Increment(ref _requests);
 
+    internal void CountLoopRequest()
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _loopRequests);
+    }
+
+    internal void CountLoopHandOff(string reason)
+    {
+        Interlocked.Increment(ref _loopHandOffs);
+        LogLoopHandOff(reason);
+    }
+
     internal void CountHandOff(string reason)
     {
         Interlocked.Increment(ref _handOffs);
@@ -79,12 +121,25 @@ internal sealed partial class Http1FastPath : IDisposable
         return bytes;
     }
 
-    public void Dispose() => Pools.Dispose();
+    public void Dispose()
+    {
+        EventLoop.LoopGroup? loops;
+        lock (_loopsLock)
+        {
+            _disposed = true;
+            loops = _loops;
+        }
+        loops?.Dispose();
+        Pools.Dispose();
+    }
 
     private sealed record DateBytes(long Second, byte[] Bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP/1.1 fast path hands the connection to the full pipeline: {Reason}")]
     private partial void LogHandOff(string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP/1.1 event loop hands the connection to Kestrel: {Reason}")]
+    private partial void LogLoopHandOff(string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP/1.1 fast path: backend {Endpoint} failed, answering {Status}: {Reason}")]
     internal partial void LogBackendError(string endpoint, int status, string reason);

@@ -1,0 +1,329 @@
+namespace Causeway.DataPlane.Http.FastPath.EventLoop;
+
+/// <summary>
+/// The backend half of a loop exchange: connect or reuse, send the forwarded request, read the response head, relay
+/// the body by its framing (length, chunked, none, or until close — re-chunked for the client), with backpressure:
+/// while the client has not taken the last bytes, the backend is not read.
+/// </summary>
+internal sealed partial class LoopConnection
+{
+    private LoopBackend? _backend;
+    private Http1EndpointPool? _pool;
+    private int _sendOffset;
+    private long _bodyLeft;
+    private ChunkedScanner _chunks;
+    private bool _retried;
+    private bool _backendAnswered;
+    private bool _clientStarted;
+
+    private void StartExchange()
+    {
+        _owner.CountLoopRequest();
+        _retried = false;
+        _clientStarted = false;
+        var backend = _x.Target!.Backend;
+        var index = backend.NextIndex();
+        if (index < 0)
+        {
+            Answer(503, "no endpoints", "-");
+            return;
+        }
+        _pool = backend.FastEndpoints![index];
+        var idle = Loop.RentBackend(_pool);
+        if (idle is null)
+        {
+            Connect();
+            return;
+        }
+        idle.Owner = this;
+        idle.Reused = true;
+        _backend = idle;
+        SendRequest();
+    }
+
+    private void Connect()
+    {
+        _backend = LoopBackend.Connect(Loop, _pool!, this, out var error);
+        if (_backend is null)
+        {
+            Answer(503, error ?? "connect failed", _pool!.Key);
+            return;
+        }
+        _state = State.Connecting;
+        Deadline = Loop.Now + (long)Options.BackendConnectTimeout.TotalMilliseconds;
+    }
+
+    /// <summary>Events of the backend connection this exchange uses.</summary>
+    public void OnBackendEvents(uint events)
+    {
+        switch (_state)
+        {
+            case State.Connecting:
+                if ((events & (Native.EpollOut | Native.EpollErr | Native.EpollHup)) == 0) return;
+                var error = _backend!.ConnectError();
+                if (error != 0)
+                {
+                    BackendFailed(503, $"connect failed: {new System.Net.Sockets.SocketException(error).Message}", retryable: false);
+                    return;
+                }
+                SendRequest();
+                return;
+            case State.Sending:
+                if ((events & (Native.EpollOut | Native.EpollErr | Native.EpollHup)) != 0) ContinueSend();
+                return;
+            case State.Awaiting:
+            case State.Body:
+                if (_backend!.Readable && _x.Response.Length == 0) ReadBackend();
+                return;
+        }
+    }
+
+    private void SendRequest()
+    {
+        _state = State.Sending;
+        _sendOffset = 0;
+        _backendAnswered = false;
+        ContinueSend();
+    }
+
+    private void ContinueSend()
+    {
+        var bytes = _x.Forward.Span;
+        while (_sendOffset < bytes.Length)
+        {
+            var n = _backend!.Send(bytes[_sendOffset..]);
+            if (n == -2)
+            {
+                BackendFailed(502, "backend connection closed while sending", retryable: true);
+                return;
+            }
+            if (n == -1) break;
+            _sendOffset += n;
+        }
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (_sendOffset < bytes.Length) return; // the rest on the next write event
+        _state = State.Awaiting;
+        if (_backend!.Readable) ReadBackend();
+    }
+
+    /// <summary>Works through what the backend sent (and reads more while it can) until the exchange waits or ends.</summary>
+    private void ReadBackend()
+    {
+        while (_state is State.Awaiting or State.Body)
+        {
+            var b = _backend!;
+            if (b.End > b.Start)
+            {
+                if (_state == State.Awaiting)
+                {
+                    if (!TakeResponseHead(b)) return;
+                    continue;
+                }
+                if (!RelayBody(b)) return;
+                continue;
+            }
+            if (!b.Readable) return;
+            var n = b.Receive();
+            if (n > 0)
+            {
+                _backendAnswered = true;
+                Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+                continue;
+            }
+            if (n == -1) return;
+            BackendEnded(n == 0 ? "closed" : "reset");
+            return;
+        }
+    }
+
+    /// <summary>The backend closed (or reset) its side: the end of a close-delimited body, else a failure.</summary>
+    private void BackendEnded(string how)
+    {
+        if (_state == State.Body && _x.ResponseHead.Framing == BodyFraming.Close && how == "closed")
+        {
+            _x.Response.Append("0\r\n\r\n"u8);
+            Finish(reusable: false);
+            return;
+        }
+        if (_state == State.Awaiting)
+        {
+            var started = _backend!.End > 0;
+            BackendFailed(502, started ? "incomplete response head" : $"backend {how} the connection before answering", retryable: !started);
+            return;
+        }
+        BackendFailed(502, $"backend {how} the connection mid-body", retryable: false);
+    }
+
+    /// <summary>Parses the response head once complete and starts the response; false while more bytes are needed.</summary>
+    private bool TakeResponseHead(LoopBackend b)
+    {
+        const int limit = 64 * 1024;
+        var available = b.Buffer.AsSpan(b.Start, b.End - b.Start);
+        var end = available.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            if (available.Length >= limit) BackendFailed(502, "response head too large", retryable: false);
+            return false;
+        }
+        var headLength = end + 4;
+        _x.EnsureResponseBuffer(headLength);
+        available[..headLength].CopyTo(_x.ResponseBuffer);
+        b.Start += headLength;
+        bool final;
+        try
+        {
+            final = _x.ParseResponseHead(headLength);
+        }
+        catch (BackendProtocolException ex)
+        {
+            BackendFailed(502, ex.Message, retryable: false);
+            return false;
+        }
+        if (!final) return true; // interim 1xx: dropped, as HttpClient does
+        _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
+        _clientStarted = true;
+        switch (_x.ResponseHead.Framing)
+        {
+            case BodyFraming.None:
+                Finish(reusable: true);
+                return false;
+            case BodyFraming.Length:
+                _bodyLeft = _x.ResponseHead.ContentLength;
+                if (_bodyLeft == 0)
+                {
+                    Finish(reusable: true);
+                    return false;
+                }
+                break;
+            case BodyFraming.Chunked:
+                _chunks.Reset();
+                break;
+        }
+        _state = State.Body;
+        if (b.End == b.Start && !FlushClient()) return false; // head out first; the body follows the client
+        return true;
+    }
+
+    /// <summary>Moves buffered body bytes to the client; false when the exchange waits (client full) or ended.</summary>
+    private bool RelayBody(LoopBackend b)
+    {
+        var available = b.Buffer.AsSpan(b.Start, b.End - b.Start);
+        var done = false;
+        switch (_x.ResponseHead.Framing)
+        {
+            case BodyFraming.Length:
+                var take = (int)Math.Min(_bodyLeft, available.Length);
+                _x.Response.Append(available[..take]);
+                b.Start += take;
+                _bodyLeft -= take;
+                done = _bodyLeft == 0;
+                break;
+            case BodyFraming.Chunked:
+                int scanned;
+                try
+                {
+                    scanned = _chunks.Scan(available);
+                }
+                catch (BackendProtocolException ex)
+                {
+                    BackendFailed(502, ex.Message, retryable: false);
+                    return false;
+                }
+                _x.Response.Append(available[..scanned]);
+                b.Start += scanned;
+                done = _chunks.IsDone;
+                break;
+            default: // close-delimited: one chunk per read
+                _x.Response.AppendHex(available.Length);
+                _x.Response.Append("\r\n"u8);
+                _x.Response.Append(available);
+                _x.Response.Append("\r\n"u8);
+                b.Start = b.End;
+                break;
+        }
+        if (done)
+        {
+            Finish(reusable: true);
+            return false;
+        }
+        return FlushClient();
+    }
+
+    /// <summary>The backend's response is complete: release the backend, then flush and go on to the next request.</summary>
+    private void Finish(bool reusable)
+    {
+        var b = _backend!;
+        ReleaseBackend(reusable && _x.ResponseHead.KeepAlive && b.Start == b.End);
+        _state = State.Flushing;
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (FlushClient()) AfterResponse();
+    }
+
+    private void ReleaseBackend(bool reusable)
+    {
+        var b = _backend;
+        if (b is null) return;
+        _backend = null;
+        if (reusable) Loop.ReturnBackend(b);
+        else
+        {
+            b.Owner = null;
+            b.Close();
+        }
+    }
+
+    /// <summary>
+    /// The backend failed: a pooled connection that died before answering a bodiless request is retried once on a
+    /// fresh one; before any response byte went to the client it gets an answer of the gateway's own; after, it is cut.
+    /// </summary>
+    private void BackendFailed(int status, string reason, bool retryable)
+    {
+        var reused = _backend?.Reused ?? false;
+        ReleaseBackend(reusable: false);
+        if (_clientStarted)
+        {
+            Abort(reason);
+            return;
+        }
+        if (retryable && reused && !_backendAnswered && !_retried && _x.Head.ContentLength == 0)
+        {
+            _retried = true;
+            Connect();
+            return;
+        }
+        Answer(status, reason, _pool?.Key ?? "-");
+    }
+
+    private void Answer(int status, string reason, string endpoint)
+    {
+        _owner.LogBackendError(endpoint, status, reason);
+        _x.WriteAnswer(status, _x.Head.ConnectionClose || _closeRequested);
+        _outSent = 0;
+        _state = State.Flushing;
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (FlushClient()) AfterResponse();
+    }
+
+    public override void OnDeadline()
+    {
+        Deadline = 0;
+        switch (_state)
+        {
+            case State.Head when _len == 0:
+                Close(); // keep-alive timeout
+                return;
+            case State.Head:
+                HandOff("request head not complete in time");
+                return;
+            case State.Connecting:
+                BackendFailed(503, "connect timed out", retryable: false);
+                return;
+            case State.Sending or State.Awaiting or State.Body when !_clientStarted:
+                BackendFailed(504, "backend timed out", retryable: false);
+                return;
+            default:
+                Abort("no progress within the backend activity timeout");
+                return;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text;
+using Causeway.DataPlane.Http.FastPath.EventLoop;
+using Causeway.DataPlane.Tests.Support;
+using Causeway.Translation.Ir;
+using static Causeway.DataPlane.Tests.Support.Ir;
+
+namespace Causeway.DataPlane.Tests.Http;
+
+/// <summary>
+/// The fast path's event loops (Http/FastPath/EventLoop) on cleartext ports: what they relay themselves, what they hand
+/// to Kestrel (and the Kestrel-side fast path or the full pipeline) with the bytes already read, and that clients
+/// cannot tell the difference. The relay semantics themselves are covered by FastPathTests, which run on the loops too.
+/// </summary>
+public sealed class EventLoopTests
+{
+    private static GatewayIr OneRoute(int backendPort, HttpRuleIr? rule = null) =>
+        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", rule ?? To("ns/b:80"))))], Backend("ns/b:80", backendPort));
+
+    private static string Ok(string body) => $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
+
+    [Fact]
+    public async Task Keep_alive_requests_are_served_by_the_loops_and_switching_them_off_serves_the_same()
+    {
+        Assert.True(Native.IsSupported, "the event loop runs on Linux x86-64 and arm64; CI runs there");
+        await using var b = new RawBackend(head => (Ok("hi " + head.Split(' ')[1]), false));
+        await using var loop = await TestGateway.StartAsync(OneRoute(b.Port));
+        await using var kestrel = await TestGateway.StartAsync(TestGateway.Options with { Http1EventLoop = false }, OneRoute(b.Port));
+        foreach (var g in new[] { loop, kestrel })
+        {
+            await using var c = await RawClient.ConnectAsync(g.Port);
+            for (var i = 0; i < 4; i++)
+            {
+                await c.SendAsync($"GET /r{i} HTTP/1.1\r\nHost: example.com\r\n\r\n");
+                var r = await c.ReadResponseAsync();
+                Assert.Equal(200, r.Status);
+                Assert.Equal($"hi /r{i}", r.BodyText);
+            }
+            Assert.Equal(4, g.Plane.FastPath!.Requests);
+        }
+        Assert.Equal(4, loop.Plane.FastPath!.LoopRequests);
+        Assert.Equal(0, loop.Plane.FastPath.LoopHandOffs);
+        Assert.Equal(0, kestrel.Plane.FastPath!.LoopRequests);
+        // Both relayed over one pooled backend connection each.
+        Assert.Equal(2, b.Connections);
+    }
+
+    [Fact]
+    public async Task Requests_the_loop_does_not_relay_are_handed_to_kestrel_mid_connection_with_their_bytes()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var redirect = new HttpRuleIr { Name = "redirect", Redirect = new RedirectIr { Hostname = "elsewhere.example", StatusCode = 301 } };
+        await using var g = await TestGateway.StartAsync(Gateway("ns/gw",
+            [HttpPort(Host("*", Prefix("/go", redirect), Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo)));
+        await using var c = await RawClient.ConnectAsync(g.Port);
+
+        // 1: relayed by the loop.
+        await c.SendAsync("GET /first HTTP/1.1\r\nHost: h\r\n\r\n");
+        Assert.Contains("\"/first\"", (await c.ReadResponseAsync()).BodyText);
+        // 2: a body larger than the loop buffers: handed to Kestrel, where the connection-level fast path streams it.
+        var body = new string('x', 200_000);
+        await c.SendAsync($"POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+        var big = await c.ReadResponseAsync();
+        Assert.Equal("200000", big.Header("x-echo-body-length"));
+        // 3: a redirect on the same (now Kestrel's) connection: the full pipeline answers.
+        await c.SendAsync("GET /go HTTP/1.1\r\nHost: h\r\n\r\n");
+        var moved = await c.ReadResponseAsync();
+        Assert.Equal(301, moved.Status);
+        Assert.StartsWith("http://elsewhere.example", moved.Header("location"));
+
+        var fast = g.Plane.FastPath!;
+        Assert.Equal(1, fast.LoopRequests);
+        Assert.Equal(1, fast.LoopHandOffs);
+        Assert.Equal(2, fast.Requests); // the loop's one and the Kestrel-side fast path's upload
+        Assert.Equal(1, fast.HandOffs); // the redirect went on to the full pipeline
+    }
+
+    [Fact]
+    public async Task A_head_and_small_body_arriving_in_pieces_are_relayed_by_the_loop()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var g = await TestGateway.StartAsync(Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo)));
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        await c.SendAsync("POST /pieces HTTP/1.1\r\nHo");
+        await Task.Delay(150);
+        await c.SendAsync("st: h\r\nContent-Length: 10\r\n\r\n01234");
+        await Task.Delay(150);
+        await c.SendAsync("56789");
+        var r = await c.ReadResponseAsync();
+        Assert.Equal(200, r.Status);
+        Assert.Equal("10", r.Header("x-echo-body-length"));
+        Assert.Equal(1, g.Plane.FastPath!.LoopRequests);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
+    }
+
+    [Fact]
+    public async Task A_head_that_stalls_is_handed_to_kestrel_and_served_there_once_it_completes()
+    {
+        await using var b = new RawBackend(head => (Ok("late " + head.Split(' ')[1]), false));
+        var options = TestGateway.Options with { RequestHeadersTimeout = TimeSpan.FromSeconds(20) };
+        await using var g = await TestGateway.StartAsync(options, OneRoute(b.Port));
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        await c.SendAsync("GET /slow HTTP/1.1\r\nHost: h\r\n");
+        // The loop waits at most 2 s for the rest of a head, then gives the connection (and the bytes) to Kestrel.
+        for (var i = 0; i < 100 && g.Plane.FastPath!.LoopHandOffs == 0; i++) await Task.Delay(50);
+        Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs);
+        Assert.Empty(b.Requests);
+        await c.SendAsync("X-Late: 1\r\n\r\n");
+        var r = await c.ReadResponseAsync();
+        Assert.Equal(200, r.Status);
+        Assert.Equal("late /slow", r.BodyText);
+        Assert.Contains("X-Late: 1\r\n", b.Requests.Single());
+        Assert.Equal(0, g.Plane.FastPath.LoopRequests);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_clients_on_several_loops_all_get_their_own_answers()
+    {
+        await using var b = new RawBackend(head => (Ok(head.Split(' ')[1]), false));
+        var options = TestGateway.Options with { Http1EventLoopThreads = 3 };
+        await using var g = await TestGateway.StartAsync(options, OneRoute(b.Port));
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 24 });
+        var tasks = Enumerable.Range(0, 400).Select(async i =>
+        {
+            using var r = await client.GetAsync($"http://127.0.0.1:{g.Port}/n{i}");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal($"/n{i}", await r.Content.ReadAsStringAsync());
+        });
+        await Task.WhenAll(tasks);
+        Assert.Equal(400, g.Plane.FastPath!.LoopRequests);
+    }
+}
