@@ -155,6 +155,10 @@ internal sealed unsafe partial class Loop : IDisposable
         {
             h.OnEvents(mask);
         }
+        catch (ClientGoneException ex)
+        {
+            h.Abort(ex.Message); // the client went away mid-response: routine, logged at debug level
+        }
         catch (Exception ex)
         {
             LogHandlerFailed(ex);
@@ -184,6 +188,10 @@ internal sealed unsafe partial class Loop : IDisposable
             try
             {
                 h.OnDeadline();
+            }
+            catch (ClientGoneException ex)
+            {
+                h.Abort(ex.Message);
             }
             catch (Exception ex)
             {
