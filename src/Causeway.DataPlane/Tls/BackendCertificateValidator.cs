@@ -31,9 +31,9 @@ internal sealed class BackendCertificateValidator
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
-        var usage = _rules == BackendCertificateRules.Strict ? ChainValidator.ServerAuth : null;
-        if (!_chain.IsTrusted(certificate, presented, errors, usage)) return false;
         var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var usage = _rules == BackendCertificateRules.Strict ? ChainValidator.ServerAuth : null;
+        if (!_chain.IsTrusted(cert, presented, errors, usage)) return false;
         if (_subjectAltNames.Length == 0) return HostnameMatches(cert, errors);
         foreach (var wanted in _subjectAltNames)
             if (SubjectAltNameMatches(cert, wanted)) return true;
