@@ -88,7 +88,7 @@ internal static class RouteCompiler
         {
             var chain = new ChainValidator(CertificateStore.LoadBundle(cv.CaBundlePem));
             var insecure = cv.Mode == ClientValidationMode.AllowInsecureFallback;
-            validate = (_, cert, presented, errors) => insecure || chain.IsTrusted(cert, presented, errors, isServer: false);
+            validate = (_, cert, presented, errors) => insecure || chain.IsTrusted(cert, presented, errors, ChainValidator.ClientAuth);
         }
         var result = new List<(string[], SslServerAuthenticationOptions)>();
         foreach (var c in listener.Certificates)

@@ -1,35 +1,25 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Tls;
 
 /// <summary>
-/// Connects to a backend and runs TLS with SNI = <see cref="BackendTlsIr.Hostname"/>, verifying the chain against the
-/// CA bundle (or the system store) and the name against the hostname or the SubjectAltNames. Used as the
+/// Connects to a backend and runs TLS with SNI = <see cref="BackendTlsIr.Hostname"/>, the certificate checked by
+/// <see cref="BackendCertificateValidator"/> (<see cref="BackendCertificateRules.Strict"/>). Used as the
 /// <see cref="SocketsHttpHandler.ConnectCallback"/>, so the pool keys stay plain host:port and SNI is ours.
 /// </summary>
 internal sealed class BackendTlsConnector
 {
     private readonly SslClientAuthenticationOptions _options;
-    private readonly ChainValidator _chain;
-    private readonly string[] _names;
 
     public BackendTlsConnector(BackendTlsIr tls, bool http2, X509Certificate2? clientCertificate)
     {
-        _chain = new ChainValidator(tls.CaBundlePem is null ? null : CertificateStore.LoadBundle(tls.CaBundlePem));
-        _names = tls.SubjectAltNames.Count > 0 ? [.. tls.SubjectAltNames] : [tls.Hostname];
-        _options = new SslClientAuthenticationOptions
-        {
-            TargetHost = tls.Hostname,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ApplicationProtocols = [http2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11],
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = Validate,
-            ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
-        };
+        _options = BackendTlsOptions.Create(tls, new BackendCertificateValidator(tls, BackendCertificateRules.Strict),
+            http2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11);
+        // Only the leaf is presented (L4 origination also sends the Secret's intermediates); unchanged on purpose.
+        if (clientCertificate is not null) _options.ClientCertificates = [clientCertificate];
     }
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
@@ -55,14 +45,5 @@ internal sealed class BackendTlsConnector
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (certificate is null || !_chain.IsTrusted(certificate, chain, errors, isServer: true)) return false;
-        var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        foreach (var name in _names)
-            if (SubjectAltNameMatcher.Matches(cert, name)) return true;
-        return false;
     }
 }

@@ -1,31 +1,48 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Causeway.DataPlane.Tls;
 
-/// <summary>Verifies a peer certificate against a custom set of trust anchors (or the system store).</summary>
+/// <summary>
+/// Verifies a peer certificate against a custom set of trust anchors (or, when there are none, accepts what the
+/// platform's own chain check accepted). Shared by frontend client-certificate validation and backend TLS.
+/// </summary>
 internal sealed class ChainValidator
 {
+    /// <summary>Extended key usage a TLS server certificate must allow (when it restricts usage at all).</summary>
+    public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
+
+    /// <summary>Extended key usage a TLS client certificate must allow (when it restricts usage at all).</summary>
+    public const string ClientAuth = "1.3.6.1.5.5.7.3.2";
+
     private readonly X509Certificate2Collection? _roots;
 
+    /// <param name="roots">Trust anchors; null = the system store (the platform's verdict in the callback's errors);
+    /// an empty collection trusts nothing.</param>
     public ChainValidator(X509Certificate2Collection? roots) => _roots = roots;
 
-    public bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, bool isServer)
+    /// <summary>Whether <paramref name="certificate"/> chains to the anchors. With custom anchors, <paramref name="usage"/>
+    /// (an EKU OID, or null for none) is required of the chain; with the system store the platform already checked it.</summary>
+    public bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string? usage)
     {
         if (certificate is null) return false;
         if (_roots is null)
             return (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
+        if (_roots.Count == 0) return false;
         var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationFlags = X509VerificationFlags.NoFlag;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(isServer ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2"));
+        if (usage is not null) chain.ChainPolicy.ApplicationPolicy.Add(new Oid(usage));
         if (presented is not null)
         {
+            // What the peer sent (and the platform found) beyond the leaf may serve as intermediates.
             foreach (var element in presented.ChainElements)
-                if (!ReferenceEquals(element.Certificate, cert)) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                if (!element.Certificate.RawDataMemory.Span.SequenceEqual(cert.RawDataMemory.Span))
+                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         }
         return chain.Build(cert);
     }

@@ -50,10 +50,7 @@ public sealed class AdminServer : IAsyncDisposable
         });
         var app = builder.Build();
         app.UseRouting();
-        app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapGet("/readyz", () => _runtime.IsReady
-            ? Results.Text("ready\n", "text/plain")
-            : Results.Text("not ready: no configuration is serving yet\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapHealthEndpoints(() => _runtime.IsReady, "no configuration is serving yet");
         app.MapGet("/status", () => Json(BuildStatus()));
         app.MapGet("/config_dump", () => Json(BuildConfigDump()));
         await app.StartAsync(ct).ConfigureAwait(false);

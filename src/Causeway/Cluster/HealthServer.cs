@@ -6,12 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Causeway.Providers.Admin;
 
 namespace Causeway.Cli.Cluster;
 
 /// <summary>
-/// Plain-HTTP probe endpoints of the controller and the proxy: <c>/healthz</c> (the process serves: 200) and
-/// <c>/readyz</c> (200 when <c>ready()</c> holds, else 503).
+/// Plain-HTTP probe endpoints of the controller and the proxy (<see cref="HealthEndpoints"/>: <c>/healthz</c>, and
+/// <c>/readyz</c> 200 when <c>ready()</c> holds, else 503).
 /// </summary>
 internal sealed class HealthServer(IPEndPoint endpoint, Func<bool> ready) : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ internal sealed class HealthServer(IPEndPoint endpoint, Func<bool> ready) : IAsy
     public async Task StartAsync(CancellationToken ct)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddRoutingCore();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -30,22 +32,10 @@ internal sealed class HealthServer(IPEndPoint endpoint, Func<bool> ready) : IAsy
             k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();
-        app.Run(async ctx =>
-        {
-            switch (ctx.Request.Path.Value)
-            {
-                case "/healthz":
-                    await Write(ctx, 200, "ok\n");
-                    break;
-                case "/readyz":
-                    if (ready()) await Write(ctx, 200, "ready\n");
-                    else await Write(ctx, 503, "not ready\n");
-                    break;
-                default:
-                    await Write(ctx, 404, "not found\n");
-                    break;
-            }
-        });
+        app.UseRouting();
+        // Anything but the probes: 404 with a body, as before the probes became routed endpoints.
+        app.Use(next => ctx => ctx.GetEndpoint() is null ? Write(ctx, 404, "not found\n") : next(ctx));
+        app.MapHealthEndpoints(ready);
         await app.StartAsync(ct).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

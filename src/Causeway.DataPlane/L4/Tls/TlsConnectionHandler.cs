@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Causeway.DataPlane.L4.Tcp;
+using Causeway.DataPlane.Tls;
 using Causeway.Translation.Ir;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ namespace Causeway.DataPlane.L4.Tls;
 internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics metrics, ILogger logger)
 {
     private readonly CertificateCache _certificates = new(logger);
-    private readonly ConcurrentDictionary<BackendTlsIr, BackendTlsContext> _backendTls = new();
+    private readonly ConcurrentDictionary<BackendTlsIr, BackendCertificateValidator> _backendTls = new();
 
     /// <summary>Called on <see cref="L4Server.Update"/>: drop TLS material the new generation no longer uses.</summary>
     public void Retain(L4RouteTable table)
@@ -114,14 +115,15 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
         await using var __ = backendStream;
         if (connection.ChosenBackend?.Tls is { } tls)
         {
-            var context = _backendTls.GetOrAdd(tls, static t => new BackendTlsContext(t));
+            var validator = _backendTls.GetOrAdd(tls, static t => new BackendCertificateValidator(t, BackendCertificateRules.Permissive));
             var backendTls = new SslStream(backendStream, leaveInnerStreamOpen: false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
             timeout.CancelAfter(options.TlsHandshakeTimeout);
             try
             {
-                var clientCertificate = table.BackendClientCertificate is { } client ? _certificates.Get(client) : null;
-                await backendTls.AuthenticateAsClientAsync(context.CreateOptions(clientCertificate), timeout.Token).ConfigureAwait(false);
+                var tlsOptions = BackendTlsOptions.Create(tls, validator);
+                tlsOptions.ClientCertificateContext = table.BackendClientCertificate is { } client ? _certificates.Get(client) : null;
+                await backendTls.AuthenticateAsClientAsync(tlsOptions, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AuthenticationException or IOException
                                           || e is OperationCanceledException && !connection.Token.IsCancellationRequested)
