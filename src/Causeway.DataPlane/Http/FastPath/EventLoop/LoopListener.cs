@@ -19,6 +19,7 @@ internal sealed class LoopListener : IConnectionListener
         new UnboundedChannelOptions { SingleReader = true });
     private readonly object _lock = new();
     private Task? _unbound;
+    private volatile bool _stopped;
     private int _active;
 
     private LoopListener(Socket socket, LoopGroup group, ICompiledPortSource port)
@@ -113,6 +114,7 @@ internal sealed class LoopListener : IConnectionListener
 
     private async Task UnbindCoreAsync()
     {
+        _stopped = true;
         var removed = _group.Loops.Select(loop =>
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -199,7 +201,8 @@ internal sealed class LoopListener : IConnectionListener
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == Native.EIntr) continue;
-                    return; // EAGAIN (another loop took it), or out of descriptors: the next wake-up tries again
+                    if (errno is Native.EMFile or Native.ENFile or Native.ENoBufs or Native.ENoMem) PauseAccepting();
+                    return; // EAGAIN: another loop took it
                 }
                 var one = 1;
                 Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
@@ -213,6 +216,19 @@ internal sealed class LoopListener : IConnectionListener
                     Native.close(fd);
                 }
             }
+        }
+
+        /// <summary>
+        /// Out of descriptors or memory: the listening socket stays readable, so leave the epoll set for 100 ms rather
+        /// than spin (pending connections wait in the backlog meanwhile).
+        /// </summary>
+        private void PauseAccepting()
+        {
+            Loop.Unregister(this);
+            _ = Task.Delay(100).ContinueWith(_ => Loop.Post(() =>
+            {
+                if (!Listener._stopped) Loop.Register(this, Native.EpollIn | Native.EpollExclusive);
+            }), TaskScheduler.Default);
         }
 
         public override void Abort(string reason) => Loop.Unregister(this);
