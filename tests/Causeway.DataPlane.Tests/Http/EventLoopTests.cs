@@ -114,6 +114,28 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public async Task Stopping_lets_an_in_flight_response_finish_with_connection_close_then_closes()
+    {
+        await using var b = new RawBackend(_ =>
+        {
+            Thread.Sleep(700); // the response is still on its way when the stop begins
+            return (Ok("finished"), false);
+        });
+        var g = await TestGateway.StartAsync(TestGateway.Options with { DrainTimeout = TimeSpan.FromSeconds(10) }, OneRoute(b.Port));
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        await c.SendAsync("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+        for (var i = 0; i < 100 && b.Requests.IsEmpty; i++) await Task.Delay(10);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var stop = g.DisposeAsync().AsTask();
+        var r = await c.ReadResponseAsync();
+        Assert.Equal("finished", r.BodyText);
+        Assert.Equal("close", r.Header("connection"));
+        Assert.True(await c.IsClosedAsync(TimeSpan.FromSeconds(5)));
+        await stop;
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"stop took {sw.Elapsed}");
+    }
+
+    [Fact]
     public async Task Many_concurrent_clients_on_several_loops_all_get_their_own_answers()
     {
         await using var b = new RawBackend(head => (Ok(head.Split(' ')[1]), false));
