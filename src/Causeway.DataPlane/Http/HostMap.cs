@@ -28,7 +28,7 @@ internal sealed class HostMap<T> where T : class
         else if (hostname.StartsWith("*.", StringComparison.Ordinal))
             _wildcard.TryAdd(hostname[1..], value);
         else
-            _exact.TryAdd(hostname.TrimEnd('.'), value);
+            _exact.TryAdd(new string(hostname.AsSpan().TrimEnd('.')), value); // a copy: the keys a lookup compares live together
     }
 
     public T? Find(ReadOnlySpan<char> host)

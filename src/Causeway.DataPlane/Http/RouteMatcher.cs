@@ -11,13 +11,23 @@ namespace Causeway.DataPlane.Http;
 internal sealed class RouteMatcher
 {
     private readonly CompiledMatch[] _matches;
-    private readonly Dictionary<string, int[]> _exact = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int[]> _prefix = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _exactLookup;
-    private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _prefixLookup;
+    private readonly Dictionary<string, Candidate[]> _exact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Candidate[]> _prefix = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Candidate[]>.AlternateLookup<ReadOnlySpan<char>> _exactLookup;
+    private readonly Dictionary<string, Candidate[]>.AlternateLookup<ReadOnlySpan<char>> _prefixLookup;
+    private readonly bool _hasExact;
+    private readonly bool _hasPrefix;
+    private readonly Candidate[]? _root;
     private readonly int[] _regex;
 
-    public RouteMatcher(IReadOnlyList<CompiledMatch> matches)
+    /// <summary>A match in precedence order, with its index: what a path key leads to, read without a further lookup.</summary>
+    private readonly record struct Candidate(int Index, CompiledMatch Match);
+
+    /// <param name="share">
+    /// Where the path keys of the same compile are shared: the keys a lookup compares then live together (and, for
+    /// paths many hosts have, once), instead of wherever the manifests' strings were allocated.
+    /// </param>
+    public RouteMatcher(IReadOnlyList<CompiledMatch> matches, CompileShare? share = null)
     {
         _matches = [.. matches];
         var exact = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -40,11 +50,16 @@ internal sealed class RouteMatcher
                     break;
             }
         }
-        foreach (var (k, v) in exact) _exact[k] = [.. v];
-        foreach (var (k, v) in prefix) _prefix[k] = [.. v];
+        foreach (var (k, v) in exact) _exact[Key(k)] = [.. v.Select(i => new Candidate(i, _matches[i]))];
+        foreach (var (k, v) in prefix) _prefix[Key(k)] = [.. v.Select(i => new Candidate(i, _matches[i]))];
+        _hasExact = _exact.Count > 0;
+        _hasPrefix = _prefix.Count > 0;
+        _root = _prefix.GetValueOrDefault("/");
         _regex = [.. regex];
         _exactLookup = _exact.GetAlternateLookup<ReadOnlySpan<char>>();
         _prefixLookup = _prefix.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        string Key(string k) => share?.Text(k) ?? k;
 
         static void Add(Dictionary<string, List<int>> d, string key, int index)
         {
@@ -59,10 +74,10 @@ internal sealed class RouteMatcher
     {
         var best = int.MaxValue;
         if (path.Length == 0) path = "/";
-        if (_exact.Count > 0 && _exactLookup.TryGetValue(path, out var list)) best = Scan(list, request, best);
-        if (_prefix.Count > 0)
+        if (_hasExact && _exactLookup.TryGetValue(path, out var list)) best = Scan(list, request, best);
+        if (_hasPrefix)
         {
-            if (_prefixLookup.TryGetValue("/", out list)) best = Scan(list, request, best);
+            if (_root is not null) best = Scan(_root, request, best);
             var span = path;
             for (var i = 1; i < span.Length; i++)
             {
@@ -83,12 +98,12 @@ internal sealed class RouteMatcher
         return best == int.MaxValue ? null : _matches[best];
     }
 
-    private int Scan<TRequest>(int[] candidates, in TRequest request, int best) where TRequest : struct, IRequestView
+    private static int Scan<TRequest>(Candidate[] candidates, in TRequest request, int best) where TRequest : struct, IRequestView
     {
-        foreach (var i in candidates)
+        foreach (var (i, match) in candidates)
         {
             if (i >= best) return best;
-            if (_matches[i].MatchesRest(request)) return i;
+            if (match.MatchesRest(request)) return i;
         }
         return best;
     }

@@ -227,9 +227,9 @@ internal sealed partial class Http1Connection
         Ascii.ToUtf16(_headBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
         var match = vhost.Find(new Http1RequestView(head, _headBuffer), path);
         if (match is null) return "no route";
-        var targets = match.Rule.FastTargets;
+        var targets = match.FastTargets;
         if (targets is null) return "rule needs the full pipeline";
-        var index = match.Rule.PickTarget();
+        var index = targets.Length == 1 ? 0 : match.Rule.PickTarget();
         if (index < 0) return "no target";
         _target = targets[index];
         return null;
