@@ -1,30 +1,24 @@
 using System.Text.RegularExpressions;
 using Causeway.Translation.Ir;
-using Microsoft.Extensions.Primitives;
 
 namespace Causeway.DataPlane.Http;
 
-/// <summary>One route match with everything but the path precompiled: method, header and query conditions.</summary>
+/// <summary>One route match with everything but the path precompiled: method, header and query conditions, its rule.</summary>
 internal sealed class CompiledMatch
 {
-    private readonly string? _method;
-    private readonly ValueCondition[] _headers;
-    private readonly ValueCondition[] _query;
-    private readonly bool _unconditional;
-
-    /// <param name="share">Where identical conditions and strings of the same compile are shared (null: own copies).</param>
+    /// <param name="share">Where identical conditions of the same compile are shared (null: its own).</param>
     public CompiledMatch(HttpMatchIr ir, CompiledRule rule, Regex? pathRegex, CompileShare? share = null)
     {
         Ir = ir;
         Rule = rule;
         PathRegex = pathRegex;
-        _method = ir.Method is null ? null : share?.Text(ir.Method) ?? ir.Method;
-        _headers = share?.Conditions(ir.Headers) ?? [.. ir.Headers.Select(h => new ValueCondition(h))];
-        _query = share?.Conditions(ir.QueryParams) ?? [.. ir.QueryParams.Select(q => new ValueCondition(q))];
-        _unconditional = _method is null && _headers.Length == 0 && _query.Length == 0;
+        Conditions = share?.Conditions(ir) ?? new MatchConditions(ir);
         MatchedPrefix = ir.PathKind == PathMatchKind.Prefix ? ir.PathValue : null;
         FastTargets = rule.FastTargets;
     }
+
+    /// <summary>Method, header and query conditions (shared between matches that require the same).</summary>
+    public MatchConditions Conditions { get; }
 
     public HttpMatchIr Ir { get; }
     public CompiledRule Rule { get; }
@@ -52,24 +46,7 @@ internal sealed class CompiledMatch
     }
 
     /// <summary>Method, headers and query: everything but the path, which the index already checked.</summary>
-    public bool MatchesRest<TRequest>(in TRequest request) where TRequest : struct, IRequestView
-    {
-        if (_unconditional) return true;
-        if (_method is not null && !request.MethodIs(_method)) return false;
-        foreach (var h in _headers)
-        {
-            if (!h.MatchesHeader(request)) return false;
-        }
-        if (_query.Length > 0)
-        {
-            var query = request.Query;
-            foreach (var q in _query)
-            {
-                if (query is null || FirstQueryValue(query, q.Name) is not { } value || !q.MatchesOne(value)) return false;
-            }
-        }
-        return true;
-    }
+    public bool MatchesRest<TRequest>(in TRequest request) where TRequest : struct, IRequestView => Conditions.Matches(request);
 
     /// <summary>The first value of a query parameter, names compared exactly (case-sensitive), values decoded.</summary>
     internal static string? FirstQueryValue(string query, string name)

@@ -81,7 +81,7 @@ internal static class RouteCompiler
             var regex = m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null;
             matches.Add(new CompiledMatch(m, rule.Rule, regex, share));
         }
-        return new RouteMatcher(matches, share);
+        return new RouteMatcher(matches);
     }
 
     private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)

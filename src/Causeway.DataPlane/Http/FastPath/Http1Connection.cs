@@ -225,9 +225,8 @@ internal sealed partial class Http1Connection
         if (vhost is null) return "no virtual host";
         Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
         Ascii.ToUtf16(_headBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
-        var match = vhost.Find(new Http1RequestView(head, _headBuffer), path);
+        var match = vhost.Find(new Http1RequestView(head, _headBuffer), path, out var targets);
         if (match is null) return "no route";
-        var targets = match.FastTargets;
         if (targets is null) return "rule needs the full pipeline";
         var index = targets.Length == 1 ? 0 : match.Rule.PickTarget();
         if (index < 0) return "no target";
