@@ -27,6 +27,7 @@ public class RouterBenchmark
         var hosts = Math.Max(1, Routes / 10);
         var paths = Math.Min(10, Routes);
         _hosts = new HostMap<RouteMatcher>();
+        var share = new CompileShare(); // as RouteCompiler: equal conditions are one object
         for (var h = 0; h < hosts; h++)
         {
             var matches = new List<CompiledMatch>();
@@ -34,13 +35,13 @@ public class RouterBenchmark
             {
                 var canary = new HttpRuleIr { Name = $"h{h}/p{p}/canary" };
                 var plain = new HttpRuleIr { Name = $"h{h}/p{p}" };
-                matches.Add(Compile(new HttpMatchIr
+                matches.Add(Compile(share, new HttpMatchIr
                 {
                     PathValue = $"/p{p}",
                     Headers = new[] { new ValueMatchIr("x-variant", StringMatchKind.Exact, "canary") },
                     Rule = canary,
                 }));
-                matches.Add(Compile(new HttpMatchIr { PathValue = $"/p{p}", Rule = plain }));
+                matches.Add(Compile(share, new HttpMatchIr { PathValue = $"/p{p}", Rule = plain }));
             }
             _hosts.Add($"h{h}.bench", new RouteMatcher(matches));
         }
@@ -58,7 +59,8 @@ public class RouterBenchmark
         if (Lookup() is null) throw new InvalidOperationException("the prepared requests do not match");
     }
 
-    private static CompiledMatch Compile(HttpMatchIr match) => new(match, new CompiledRule(match.Rule, _ => null), null);
+    private static CompiledMatch Compile(CompileShare share, HttpMatchIr match) =>
+        new(match, new CompiledRule(match.Rule, _ => null, share), null, share);
 
     [Benchmark]
     public string? Lookup()

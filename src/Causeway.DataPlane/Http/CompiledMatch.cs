@@ -1,30 +1,31 @@
 using System.Text.RegularExpressions;
 using Causeway.Translation.Ir;
-using Microsoft.Extensions.Primitives;
 
 namespace Causeway.DataPlane.Http;
 
-/// <summary>One route match with everything but the path precompiled: method, header and query conditions.</summary>
+/// <summary>One route match with everything but the path precompiled: method, header and query conditions, its rule.</summary>
 internal sealed class CompiledMatch
 {
-    private readonly string? _method;
-    private readonly ValueCondition[] _headers;
-    private readonly ValueCondition[] _query;
-
-    public CompiledMatch(HttpMatchIr ir, CompiledRule rule, Regex? pathRegex)
+    /// <param name="share">Where identical conditions of the same compile are shared (null: its own).</param>
+    public CompiledMatch(HttpMatchIr ir, CompiledRule rule, Regex? pathRegex, CompileShare? share = null)
     {
         Ir = ir;
         Rule = rule;
         PathRegex = pathRegex;
-        _method = ir.Method;
-        _headers = [.. ir.Headers.Select(h => new ValueCondition(h))];
-        _query = [.. ir.QueryParams.Select(q => new ValueCondition(q))];
+        Conditions = share?.Conditions(ir) ?? new MatchConditions(ir);
         MatchedPrefix = ir.PathKind == PathMatchKind.Prefix ? ir.PathValue : null;
+        FastTargets = rule.FastTargets;
     }
+
+    /// <summary>Method, header and query conditions (shared between matches that require the same).</summary>
+    public MatchConditions Conditions { get; }
 
     public HttpMatchIr Ir { get; }
     public CompiledRule Rule { get; }
     public Regex? PathRegex { get; }
+
+    /// <summary>The rule's <see cref="CompiledRule.FastTargets"/>, kept here so the fast path reads one object less.</summary>
+    public FastPath.FastTarget[]? FastTargets { get; }
 
     /// <summary>The prefix this match matched on (Prefix matches), for ReplacePrefixMatch.</summary>
     public string? MatchedPrefix { get; }
@@ -45,23 +46,7 @@ internal sealed class CompiledMatch
     }
 
     /// <summary>Method, headers and query: everything but the path, which the index already checked.</summary>
-    public bool MatchesRest<TRequest>(in TRequest request) where TRequest : struct, IRequestView
-    {
-        if (_method is not null && !request.MethodIs(_method)) return false;
-        foreach (var h in _headers)
-        {
-            if (!request.TryGetHeader(h.Name, out var values) || !h.Matches(values)) return false;
-        }
-        if (_query.Length > 0)
-        {
-            var query = request.Query;
-            foreach (var q in _query)
-            {
-                if (query is null || FirstQueryValue(query, q.Name) is not { } value || !q.MatchesOne(value)) return false;
-            }
-        }
-        return true;
-    }
+    public bool MatchesRest<TRequest>(in TRequest request) where TRequest : struct, IRequestView => Conditions.Matches(request);
 
     /// <summary>The first value of a query parameter, names compared exactly (case-sensitive), values decoded.</summary>
     internal static string? FirstQueryValue(string query, string name)
@@ -85,31 +70,6 @@ internal sealed class CompiledMatch
     private static bool NeedsDecoding(ReadOnlySpan<char> s) => s.IndexOfAny('%', '+') >= 0;
 
     private static string Decode(ReadOnlySpan<char> s) => Uri.UnescapeDataString(s.ToString().Replace('+', ' '));
-
-    private sealed class ValueCondition
-    {
-        private readonly string? _exact;
-        private readonly Regex? _regex;
-
-        /// <summary>Header names are looked up case-insensitively by the header dictionary; query names exactly.</summary>
-        public ValueCondition(ValueMatchIr ir)
-        {
-            Name = ir.Name;
-            if (ir.Kind == StringMatchKind.Regex) _regex = RegexFactory.FullMatch(ir.Value);
-            else _exact = ir.Value;
-        }
-
-        public string Name { get; }
-
-        public bool Matches(StringValues values)
-        {
-            if (values.Count == 1) return MatchesOne(values[0] ?? "");
-            return MatchesOne(values.ToString());
-        }
-
-        public bool MatchesOne(string value) =>
-            _regex is not null ? _regex.IsMatch(value) : string.Equals(value, _exact, StringComparison.Ordinal);
-    }
 }
 
 internal static class RegexFactory

@@ -5,7 +5,8 @@ namespace Causeway.DataPlane.Http;
 /// <summary>A rule with its filters, backends and policies resolved at apply time.</summary>
 internal sealed class CompiledRule
 {
-    public CompiledRule(HttpRuleIr ir, Func<string?, BackendRuntime?> backends)
+    /// <param name="share">Where rules of the same compile share identical fast-path targets (null: own copies).</param>
+    public CompiledRule(HttpRuleIr ir, Func<string?, BackendRuntime?> backends, CompileShare? share = null)
     {
         Ir = ir;
         Name = ir.Name;
@@ -35,7 +36,8 @@ internal sealed class CompiledRule
             RetryCodes = [.. retry.Codes];
             RetryBackoff = retry.Backoff ?? TimeSpan.Zero;
         }
-        FastTargets = FastPath.FastTarget.Compile(this);
+        var fast = FastPath.FastTarget.Compile(this);
+        FastTargets = share is null ? fast : share.FastTargets(fast);
     }
 
     /// <summary>

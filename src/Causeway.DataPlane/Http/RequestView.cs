@@ -16,6 +16,12 @@ internal interface IRequestView
     /// <summary>The header's values (name case-insensitive); several values are joined with "," by the caller.</summary>
     bool TryGetHeader(string name, out StringValues values);
 
+    /// <summary>
+    /// Whether the header is present and its value (several joined with ",") equals <paramref name="value"/> ordinally;
+    /// the same as <see cref="TryGetHeader"/> and a comparison, without making strings where the view can avoid it.
+    /// </summary>
+    bool HeaderEquals(string name, string value);
+
     /// <summary>The raw query string including its leading '?', or null when there is none.</summary>
     string? Query { get; }
 }
@@ -30,6 +36,9 @@ internal readonly struct HttpRequestView : IRequestView
     public bool MethodIs(string method) => string.Equals(_request.Method, method, StringComparison.Ordinal);
 
     public bool TryGetHeader(string name, out StringValues values) => _request.Headers.TryGetValue(name, out values);
+
+    public bool HeaderEquals(string name, string value) =>
+        _request.Headers.TryGetValue(name, out var values) && string.Equals(ValueCondition.Joined(values), value, StringComparison.Ordinal);
 
     public string? Query => _request.QueryString.Value;
 }

@@ -19,6 +19,7 @@ internal static class RouteCompiler
         var listeners = new HostMap<CompiledListener>();
         CompiledListener? fallback = null;
         var rules = new Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)>(ReferenceEqualityComparer.Instance);
+        var share = new CompileShare();
         foreach (var l in port.Listeners)
         {
             var tls = Array.Empty<(string[], SslServerAuthenticationOptions)>();
@@ -35,7 +36,7 @@ internal static class RouteCompiler
                     tls = [];
                 }
             }
-            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, cache, gateway, l.Name), tls);
+            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, share, cache, gateway, l.Name), tls);
             listeners.Add(l.Hostname, compiled);
             if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
         }
@@ -43,14 +44,15 @@ internal static class RouteCompiler
     }
 
     private static HostMap<RouteMatcher> CompileTable(HttpRouteTableIr table, Func<string?, BackendRuntime?> backends,
-        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileCache? cache, string gateway, string listener)
+        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileShare share, CompileCache? cache,
+        string gateway, string listener)
     {
         var hosts = new HostMap<RouteMatcher>();
         foreach (var vh in table.VirtualHosts)
         {
             var matcher = cache is null
-                ? CompileHost(vh, backends, rules, [])
-                : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, used));
+                ? CompileHost(vh, backends, rules, share, [])
+                : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, share, used));
             hosts.Add(vh.Hostname, matcher);
         }
         return hosts;
@@ -58,7 +60,8 @@ internal static class RouteCompiler
 
     /// <summary>Compiles one virtual host; every backend its rules resolved is added to <paramref name="used"/>.</summary>
     private static RouteMatcher CompileHost(VirtualHostIr vh, Func<string?, BackendRuntime?> backends,
-        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, List<(string?, BackendRuntime?)> used)
+        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileShare share,
+        List<(string?, BackendRuntime?)> used)
     {
         var matches = new List<CompiledMatch>(vh.Matches.Count);
         foreach (var m in vh.Matches)
@@ -71,12 +74,12 @@ internal static class RouteCompiler
                     var runtime = backends(id);
                     resolved.Add((id, runtime));
                     return runtime;
-                });
+                }, share);
                 rules[m.Rule] = rule = (compiled, resolved);
             }
             used.AddRange(rule.Backends);
             var regex = m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null;
-            matches.Add(new CompiledMatch(m, rule.Rule, regex));
+            matches.Add(new CompiledMatch(m, rule.Rule, regex, share));
         }
         return new RouteMatcher(matches);
     }

@@ -4,18 +4,33 @@ using Microsoft.AspNetCore.Http;
 namespace Causeway.DataPlane.Http;
 
 /// <summary>
-/// One virtual host's matches in precedence order, indexed by path: exact paths and prefixes in dictionaries keyed
+/// One virtual host's matches in precedence order, indexed by path: exact paths and prefixes in one compact table keyed
 /// by the path (prefixes probed at each segment boundary of the request path), regexes in a list. The winner is the
 /// lowest precedence index whose remaining conditions hold, so a lookup costs O(segments + candidates), not O(routes).
 /// </summary>
 internal sealed class RouteMatcher
 {
+    private const int Exact = 0;
+    private const int Prefix = 1;
+
     private readonly CompiledMatch[] _matches;
-    private readonly Dictionary<string, int[]> _exact = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int[]> _prefix = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _exactLookup;
-    private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _prefixLookup;
+
+    /// <summary>Exact paths (tag 0) and prefixes (tag 1) to their candidates.</summary>
+    private readonly SpanTable<Candidate[]> _paths = new(ignoreCase: false);
+    private readonly bool _hasExact;
+    private readonly bool _hasPrefix;
+
+    /// <summary>Bit n set: some exact path (prefix) key has n characters (63: 63 or more); other lengths are not probed.</summary>
+    private readonly ulong _exactLengths;
+    private readonly ulong _prefixLengths;
+    private readonly Candidate[]? _root;
     private readonly int[] _regex;
+
+    /// <summary>
+    /// A match in precedence order, with its index, its (shared) conditions and its rule's fast-path targets: what a
+    /// path key leads to, checked and returned without reading the match itself.
+    /// </summary>
+    private readonly record struct Candidate(int Index, MatchConditions Conditions, CompiledMatch Match, FastPath.FastTarget[]? FastTargets);
 
     public RouteMatcher(IReadOnlyList<CompiledMatch> matches)
     {
@@ -40,11 +55,23 @@ internal sealed class RouteMatcher
                     break;
             }
         }
-        foreach (var (k, v) in exact) _exact[k] = [.. v];
-        foreach (var (k, v) in prefix) _prefix[k] = [.. v];
+        foreach (var (k, v) in exact)
+        {
+            _paths.TryAdd(Exact, k, Candidates(v));
+            _exactLengths |= LengthBit(k.Length);
+        }
+        foreach (var (k, v) in prefix)
+        {
+            _paths.TryAdd(Prefix, k, Candidates(v));
+            _prefixLengths |= LengthBit(k.Length);
+        }
+        _hasExact = exact.Count > 0;
+        _hasPrefix = prefix.Count > 0;
+        _root = _paths.TryGetValue(Prefix, "/", out var root) ? root : null;
         _regex = [.. regex];
-        _exactLookup = _exact.GetAlternateLookup<ReadOnlySpan<char>>();
-        _prefixLookup = _prefix.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        Candidate[] Candidates(List<int> indexes) =>
+            [.. indexes.Select(i => new Candidate(i, _matches[i].Conditions, _matches[i], _matches[i].FastTargets))];
 
         static void Add(Dictionary<string, List<int>> d, string key, int index)
         {
@@ -55,20 +82,30 @@ internal sealed class RouteMatcher
 
     public CompiledMatch? Find(HttpRequest request, string path) => Find(new HttpRequestView(request), path);
 
-    public CompiledMatch? Find<TRequest>(in TRequest request, ReadOnlySpan<char> path) where TRequest : struct, IRequestView
+    public CompiledMatch? Find<TRequest>(in TRequest request, ReadOnlySpan<char> path) where TRequest : struct, IRequestView =>
+        Find(request, path, out _);
+
+    /// <summary>The first match (in precedence order) for the request, and its rule's <see cref="CompiledMatch.FastTargets"/>.</summary>
+    public CompiledMatch? Find<TRequest>(in TRequest request, ReadOnlySpan<char> path, out FastPath.FastTarget[]? fastTargets)
+        where TRequest : struct, IRequestView
     {
         var best = int.MaxValue;
+        CompiledMatch? winner = null;
+        fastTargets = null;
         if (path.Length == 0) path = "/";
-        if (_exact.Count > 0 && _exactLookup.TryGetValue(path, out var list)) best = Scan(list, request, best);
-        if (_prefix.Count > 0)
+        if (_hasExact && HasLength(_exactLengths, path.Length) && _paths.TryGetValue(Exact, path, out var list))
+            Scan(list, request, ref best, ref winner, ref fastTargets);
+        if (_hasPrefix)
         {
-            if (_prefixLookup.TryGetValue("/", out list)) best = Scan(list, request, best);
+            if (_root is not null) Scan(_root, request, ref best, ref winner, ref fastTargets);
             var span = path;
             for (var i = 1; i < span.Length; i++)
             {
-                if (span[i] == '/' && _prefixLookup.TryGetValue(span[..i], out list)) best = Scan(list, request, best);
+                if (span[i] == '/' && HasLength(_prefixLengths, i) && _paths.TryGetValue(Prefix, span[..i], out list))
+                    Scan(list, request, ref best, ref winner, ref fastTargets);
             }
-            if (span.Length > 1 && span[^1] != '/' && _prefixLookup.TryGetValue(span, out list)) best = Scan(list, request, best);
+            if (span.Length > 1 && span[^1] != '/' && HasLength(_prefixLengths, span.Length) && _paths.TryGetValue(Prefix, span, out list))
+                Scan(list, request, ref best, ref winner, ref fastTargets);
         }
         foreach (var i in _regex)
         {
@@ -76,20 +113,32 @@ internal sealed class RouteMatcher
             var m = _matches[i];
             if (m.PathRegex!.IsMatch(path) && m.MatchesRest(request))
             {
-                best = i;
+                winner = m;
+                fastTargets = m.FastTargets;
                 break;
             }
         }
-        return best == int.MaxValue ? null : _matches[best];
+        return winner;
     }
 
-    private int Scan<TRequest>(int[] candidates, in TRequest request, int best) where TRequest : struct, IRequestView
+    private static ulong LengthBit(int length) => 1UL << Math.Min(length, 63);
+
+    private static bool HasLength(ulong lengths, int length) => (lengths & LengthBit(length)) != 0;
+
+    /// <summary>The first candidate before <paramref name="best"/> whose conditions hold becomes the winner.</summary>
+    private static void Scan<TRequest>(Candidate[] candidates, in TRequest request, ref int best, ref CompiledMatch? winner,
+        ref FastPath.FastTarget[]? fastTargets) where TRequest : struct, IRequestView
     {
-        foreach (var i in candidates)
+        foreach (var c in candidates)
         {
-            if (i >= best) return best;
-            if (_matches[i].MatchesRest(request)) return i;
+            if (c.Index >= best) return;
+            if (c.Conditions.Matches(request))
+            {
+                best = c.Index;
+                winner = c.Match;
+                fastTargets = c.FastTargets;
+                return;
+            }
         }
-        return best;
     }
 }

@@ -81,11 +81,10 @@ internal sealed class Http1Exchange
         if (vhost is null) return "no virtual host";
         Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
         Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
-        var match = vhost.Find(new Http1RequestView(head, HeadBuffer), path);
+        var match = vhost.Find(new Http1RequestView(head, HeadBuffer), path, out var targets);
         if (match is null) return "no route";
-        var targets = match.Rule.FastTargets;
         if (targets is null) return "rule needs the full pipeline";
-        var index = match.Rule.PickTarget();
+        var index = targets.Length == 1 ? 0 : match.Rule.PickTarget();
         if (index < 0) return "no target";
         Target = targets[index];
         return null;

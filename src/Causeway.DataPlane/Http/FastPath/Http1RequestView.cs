@@ -23,18 +23,35 @@ internal readonly struct Http1RequestView : IRequestView
 
     public bool TryGetHeader(string name, out StringValues values)
     {
+        var i = IndexOf(name);
+        if (i < 0)
+        {
+            values = default;
+            return false;
+        }
+        ref var e = ref _head.Headers[i];
+        values = Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength);
+        return true;
+    }
+
+    /// <summary>Compares the bytes in place (the head is ASCII and has no repeated names): nothing is allocated.</summary>
+    public bool HeaderEquals(string name, string value)
+    {
+        var i = IndexOf(name);
+        if (i < 0) return false;
+        ref var e = ref _head.Headers[i];
+        return e.ValueLength == value.Length && Ascii.Equals(_buffer.AsSpan(e.ValueStart, e.ValueLength), value);
+    }
+
+    private int IndexOf(string name)
+    {
         var headers = _head.Headers;
         for (var i = 0; i < _head.HeaderCount; i++)
         {
             ref var e = ref headers[i];
-            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name))
-            {
-                values = Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength);
-                return true;
-            }
+            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name)) return i;
         }
-        values = default;
-        return false;
+        return -1;
     }
 
     public string? Query
