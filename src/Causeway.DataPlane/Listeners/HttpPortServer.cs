@@ -84,7 +84,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         // transport otherwise (and for TLS).
         var loops = port.IsHttps ? null : fastPath?.EventLoops;
         var loopTransport = loops is null ? null : new LoopTransportFactory(loops, () => self!);
-        IConnectionListenerFactory transport = loopTransport as IConnectionListenerFactory ?? new SocketTransportFactory(
+        IConnectionListenerFactory transport = loopTransport ?? (IConnectionListenerFactory)new SocketTransportFactory(
             Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = options.InlineScheduling }), loggerFactory);
         var server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
         self = new HttpPortServer(server, handler, port, loopTransport);

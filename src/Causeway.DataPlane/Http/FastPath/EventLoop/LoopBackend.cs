@@ -8,7 +8,7 @@ namespace Causeway.DataPlane.Http.FastPath.EventLoop;
 /// connection; while idle in the loop's pool, any event (the backend closed it, or sent something unasked) drops it.
 /// Registered edge-triggered for reads and writes once, for its whole life.
 /// </summary>
-internal sealed unsafe class LoopBackend : LoopHandler
+internal sealed unsafe class LoopBackend : LoopSocket
 {
     private const int BufferSize = 16 * 1024;
 
@@ -23,9 +23,6 @@ internal sealed unsafe class LoopBackend : LoopHandler
     public byte[] Buffer { get; private set; } = new byte[BufferSize];
     public int Start { get; set; }
     public int End { get; set; }
-
-    /// <summary>epoll said readable since the last read that left the socket drained.</summary>
-    public bool Readable { get; set; }
 
     /// <summary>It came from the idle pool (the backend may have closed it meanwhile).</summary>
     public bool Reused { get; set; }
@@ -50,10 +47,9 @@ internal sealed unsafe class LoopBackend : LoopHandler
         }
         var one = 1;
         Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
-        Span<byte> addr = stackalloc byte[28];
-        var length = Native.WriteSockAddr(endpoint, addr);
+        var address = endpoint.Serialize(); // the platform's sockaddr, as Socket.Connect passes it
         int rc;
-        fixed (byte* p = addr) rc = Native.connect(fd, p, length);
+        fixed (byte* p = address.Buffer.Span) rc = Native.connect(fd, p, address.Size);
         if (rc != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -81,13 +77,9 @@ internal sealed unsafe class LoopBackend : LoopHandler
         return Native.getsockopt(Fd, Native.SolSocket, Native.SoError, &error, &length) == 0 ? error : Marshal.GetLastPInvokeError();
     }
 
-    /// <summary>epoll reported the peer's end of stream (or an error): reads go on until they return it.</summary>
-    private bool _peerClosed;
-
     public override void OnEvents(uint events)
     {
-        if ((events & (Native.EpollIn | Native.EpollRdHup | Native.EpollHup | Native.EpollErr)) != 0) Readable = true;
-        if ((events & (Native.EpollRdHup | Native.EpollHup | Native.EpollErr)) != 0) _peerClosed = true;
+        NoteReadiness(events);
         if (Owner is { } owner)
         {
             owner.OnBackendEvents(events);
@@ -110,8 +102,8 @@ internal sealed unsafe class LoopBackend : LoopHandler
         return n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain;
     }
 
-    /// <summary>Reads what the socket has into the free end of <see cref="Buffer"/>: bytes read, 0 at end of stream, -1 when nothing is there, -2 on error.</summary>
-    public int Receive()
+    /// <summary>Reads what the socket has into the free end of <see cref="Buffer"/> (as <see cref="LoopSocket.Receive"/>).</summary>
+    public int ReceiveMore()
     {
         if (Start == End) Start = End = 0;
         else if (End == Buffer.Length)
@@ -129,41 +121,9 @@ internal sealed unsafe class LoopBackend : LoopHandler
                 Buffer = bigger;
             }
         }
-        var room = Buffer.Length - End;
-        while (true)
-        {
-            nint n;
-            fixed (byte* p = Buffer) n = Native.recv(Fd, p + End, room, 0);
-            if (n > 0)
-            {
-                End += (int)n;
-                if (n < room && !_peerClosed) Readable = false;
-                return (int)n;
-            }
-            if (n == 0) return 0;
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Native.EIntr) continue;
-            if (errno == Native.EAgain)
-            {
-                Readable = false;
-                return -1;
-            }
-            return -2;
-        }
-    }
-
-    /// <summary>Sends from <paramref name="bytes"/>: bytes taken, -1 when the kernel takes nothing now, -2 on error.</summary>
-    public int Send(ReadOnlySpan<byte> bytes)
-    {
-        while (true)
-        {
-            nint n;
-            fixed (byte* p = bytes) n = Native.send(Fd, p, bytes.Length, Native.MsgNoSignal);
-            if (n >= 0) return (int)n;
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Native.EIntr) continue;
-            return errno == Native.EAgain ? -1 : -2;
-        }
+        var n = Receive(Buffer.AsSpan(End));
+        if (n > 0) End += n;
+        return n;
     }
 
     public void MakeIdle(long now)

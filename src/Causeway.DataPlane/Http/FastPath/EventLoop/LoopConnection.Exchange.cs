@@ -114,16 +114,21 @@ internal sealed partial class LoopConnection
             var b = _backend!;
             if (b.End > b.Start)
             {
-                if (_state == State.Awaiting)
+                bool more;
+                try
                 {
-                    if (!TakeResponseHead(b)) return;
-                    continue;
+                    more = _state == State.Awaiting ? TakeResponseHead(b) : RelayBody(b);
                 }
-                if (!RelayBody(b)) return;
+                catch (BackendProtocolException ex) // a malformed response head or chunked body
+                {
+                    BackendFailed(502, ex.Message, retryable: false);
+                    return;
+                }
+                if (!more) return;
                 continue;
             }
             if (!b.Readable) return;
-            var n = b.Receive();
+            var n = b.ReceiveMore();
             if (n > 0)
             {
                 _backendAnswered = true;
@@ -154,7 +159,10 @@ internal sealed partial class LoopConnection
         BackendFailed(502, $"backend {how} the connection mid-body", retryable: false);
     }
 
-    /// <summary>Parses the response head once complete and starts the response; false while more bytes are needed.</summary>
+    /// <summary>
+    /// Parses the response head once complete and starts the response; false while more bytes are needed. A malformed
+    /// head throws <see cref="BackendProtocolException"/>.
+    /// </summary>
     private bool TakeResponseHead(LoopBackend b)
     {
         const int limit = 64 * 1024;
@@ -169,17 +177,7 @@ internal sealed partial class LoopConnection
         _x.EnsureResponseBuffer(headLength);
         available[..headLength].CopyTo(_x.ResponseBuffer);
         b.Start += headLength;
-        bool final;
-        try
-        {
-            final = _x.ParseResponseHead(headLength);
-        }
-        catch (BackendProtocolException ex)
-        {
-            BackendFailed(502, ex.Message, retryable: false);
-            return false;
-        }
-        if (!final) return true; // interim 1xx: dropped, as HttpClient does
+        if (!_x.ParseResponseHead(headLength)) return true; // interim 1xx: dropped, as HttpClient does
         _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
         _clientStarted = true;
         switch (_x.ResponseHead.Framing)
@@ -204,7 +202,10 @@ internal sealed partial class LoopConnection
         return true;
     }
 
-    /// <summary>Moves buffered body bytes to the client; false when the exchange waits (client full) or ended.</summary>
+    /// <summary>
+    /// Moves buffered body bytes to the client; false when the exchange waits (client full) or ended. A malformed chunked
+    /// body throws <see cref="BackendProtocolException"/>.
+    /// </summary>
     private bool RelayBody(LoopBackend b)
     {
         var available = b.Buffer.AsSpan(b.Start, b.End - b.Start);
@@ -219,16 +220,7 @@ internal sealed partial class LoopConnection
                 done = _bodyLeft == 0;
                 break;
             case BodyFraming.Chunked:
-                int scanned;
-                try
-                {
-                    scanned = _chunks.Scan(available);
-                }
-                catch (BackendProtocolException ex)
-                {
-                    BackendFailed(502, ex.Message, retryable: false);
-                    return false;
-                }
+                var scanned = _chunks.Scan(available);
                 _x.Response.Append(available[..scanned]);
                 b.Start += scanned;
                 done = _chunks.IsDone;

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Causeway.DataPlane.Http.FastPath.EventLoop;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Causeway.DataPlane.Http.FastPath.EventLoop;
 /// anything else. Nothing is read from the client while a request is in flight (like nginx: readiness is remembered
 /// and acted on once the response is out), so a pipelined request waits its turn in the kernel.
 /// </summary>
-internal sealed unsafe partial class LoopConnection : LoopHandler
+internal sealed partial class LoopConnection : LoopSocket
 {
     /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
     private const int MaxBufferedBody = 64 * 1024;
@@ -27,9 +25,6 @@ internal sealed unsafe partial class LoopConnection : LoopHandler
     private int _len;
     private int _requestLength;
     private long _partialSince;
-    private bool _readable;
-    private bool _peerClosed;
-    private bool _writable = true;
     private bool _inHead;
     private bool _closeRequested;
     private int _outSent;
@@ -48,9 +43,7 @@ internal sealed unsafe partial class LoopConnection : LoopHandler
 
     public override void OnEvents(uint events)
     {
-        if ((events & (Native.EpollIn | Native.EpollRdHup | Native.EpollHup | Native.EpollErr)) != 0) _readable = true;
-        if ((events & (Native.EpollRdHup | Native.EpollHup | Native.EpollErr)) != 0) _peerClosed = true;
-        if ((events & (Native.EpollOut | Native.EpollHup | Native.EpollErr)) != 0) _writable = true;
+        NoteReadiness(events);
         if (_state == State.Head)
         {
             ReadHead();
@@ -61,7 +54,7 @@ internal sealed unsafe partial class LoopConnection : LoopHandler
             Abort("client connection reset");
             return;
         }
-        if (_outSent < _x.Response.Length && _writable) ContinueFlush();
+        if (_outSent < _x.Response.Length && Writable) ContinueFlush();
     }
 
     /// <summary>Graceful stop: an idle connection closes now, a busy one after its current response.</summary>
@@ -87,7 +80,7 @@ internal sealed unsafe partial class LoopConnection : LoopHandler
                     Close();
                     return;
                 }
-                if (!_readable)
+                if (!Readable)
                 {
                     ArmHeadDeadline();
                     return;
@@ -106,32 +99,14 @@ internal sealed unsafe partial class LoopConnection : LoopHandler
     {
         var limit = Options.MaxRequestHeadersTotalSize + MaxBufferedBody;
         if (_len == _x.HeadBuffer.Length) _x.EnsureHeadBuffer(Math.Min(_len * 2, limit), _len);
-        var room = _x.HeadBuffer.Length - _len;
-        while (true)
+        var n = Receive(_x.HeadBuffer.AsSpan(_len));
+        if (n > 0) _len += n;
+        if (n is 0 or -2)
         {
-            nint n;
-            fixed (byte* p = _x.HeadBuffer) n = Native.recv(Fd, p + _len, room, 0);
-            if (n > 0)
-            {
-                _len += (int)n;
-                if (n < room && !_peerClosed) _readable = false;
-                return true;
-            }
-            if (n == 0)
-            {
-                Close(); // the client is done (a partial head goes nowhere: there is no one left to answer)
-                return false;
-            }
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Native.EIntr) continue;
-            if (errno == Native.EAgain)
-            {
-                _readable = false;
-                return true;
-            }
-            Close();
+            Close(); // the client is done (a partial head goes nowhere: there is no one left to answer)
             return false;
         }
+        return true;
     }
 
     private void ArmHeadDeadline()
@@ -213,23 +188,11 @@ internal sealed unsafe partial class LoopConnection : LoopHandler
         var o = _x.Response;
         while (_outSent < o.Length)
         {
-            if (!_writable) return false;
-            nint n;
-            fixed (byte* p = o.Span) n = Native.send(Fd, p + _outSent, o.Length - _outSent, Native.MsgNoSignal);
-            if (n >= 0)
-            {
-                _outSent += (int)n;
-                if (_outSent < o.Length) _writable = false;
-                continue;
-            }
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Native.EIntr) continue;
-            if (errno == Native.EAgain)
-            {
-                _writable = false;
-                return false;
-            }
-            throw new ClientGoneException($"writing the response: {new System.Net.Sockets.SocketException(errno).Message}");
+            if (!Writable) return false;
+            var n = Send(o.Span[_outSent..]);
+            if (n == -2)
+                throw new ClientGoneException($"writing the response: {new System.Net.Sockets.SocketException(LastError).Message}");
+            if (n > 0) _outSent += n;
         }
         o.Clear();
         _outSent = 0;

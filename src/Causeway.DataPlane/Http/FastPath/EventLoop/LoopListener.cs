@@ -192,11 +192,12 @@ internal sealed class LoopListener : IConnectionListener
 
         public override void OnEvents(uint events)
         {
-            var address = stackalloc byte[28];
             for (var i = 0; i < 64; i++)
             {
-                var length = 28;
-                var fd = Native.accept4(Fd, address, &length, Native.SockNonBlock | Native.SockCloExec);
+                var address = new SocketAddress(AddressFamily.InterNetworkV6); // room for either family
+                var length = address.Buffer.Length;
+                int fd;
+                fixed (byte* p = address.Buffer.Span) fd = Native.accept4(Fd, p, &length, Native.SockNonBlock | Native.SockCloExec);
                 if (fd < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
@@ -206,7 +207,8 @@ internal sealed class LoopListener : IConnectionListener
                 }
                 var one = 1;
                 Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
-                var ip = Native.ReadAddress(new ReadOnlySpan<byte>(address, length));
+                address.Size = length;
+                var ip = ClientAddress(address);
                 var ipBytes = ip is null ? null : System.Text.Encoding.ASCII.GetBytes(ip.ToString());
                 var c = new LoopConnection(Loop, Listener, fd, ipBytes);
                 Listener.ConnectionOpened();
@@ -216,6 +218,20 @@ internal sealed class LoopListener : IConnectionListener
                     Native.close(fd);
                 }
             }
+        }
+
+        /// <summary>The address of an accepted peer (IPv4-mapped IPv6 as IPv4, as X-Forwarded-For writes it), or null.</summary>
+        private static IPAddress? ClientAddress(SocketAddress address)
+        {
+            var any = address.Family switch
+            {
+                AddressFamily.InterNetwork => IPAddress.Any,
+                AddressFamily.InterNetworkV6 => IPAddress.IPv6Any,
+                _ => null,
+            };
+            if (any is null) return null;
+            var ip = ((IPEndPoint)new IPEndPoint(any, 0).Create(address)).Address;
+            return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
         }
 
         /// <summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Causeway.DataPlane.Http.FastPath.EventLoop;
@@ -46,37 +44,6 @@ internal static unsafe partial class Native
     {
         var ev = stackalloc byte[16];
         epoll_ctl(epfd, EpollCtlDel, fd, ev);
-    }
-
-    /// <summary>Writes <paramref name="endpoint"/> as a sockaddr_in or sockaddr_in6; returns its length.</summary>
-    public static int WriteSockAddr(IPEndPoint endpoint, Span<byte> sockaddr)
-    {
-        sockaddr.Clear();
-        var port = (ushort)endpoint.Port;
-        if (endpoint.AddressFamily == AddressFamily.InterNetwork)
-        {
-            BitConverter.TryWriteBytes(sockaddr, (ushort)AfInet);
-            sockaddr[2] = (byte)(port >> 8);
-            sockaddr[3] = (byte)port;
-            endpoint.Address.TryWriteBytes(sockaddr.Slice(4, 4), out _);
-            return 16;
-        }
-        BitConverter.TryWriteBytes(sockaddr, (ushort)AfInet6);
-        sockaddr[2] = (byte)(port >> 8);
-        sockaddr[3] = (byte)port;
-        endpoint.Address.TryWriteBytes(sockaddr.Slice(8, 16), out _);
-        BitConverter.TryWriteBytes(sockaddr.Slice(24, 4), (uint)endpoint.Address.ScopeId);
-        return 28;
-    }
-
-    /// <summary>The address of a sockaddr_in or sockaddr_in6 (IPv4-mapped IPv6 as IPv4), or null.</summary>
-    public static IPAddress? ReadAddress(ReadOnlySpan<byte> sockaddr)
-    {
-        var family = BitConverter.ToUInt16(sockaddr);
-        if (family == AfInet) return new IPAddress(sockaddr.Slice(4, 4));
-        if (family != AfInet6) return null;
-        var address = new IPAddress(sockaddr.Slice(8, 16));
-        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
     }
 
     [LibraryImport(Libc, SetLastError = true)]
