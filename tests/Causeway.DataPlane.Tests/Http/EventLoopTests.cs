@@ -14,16 +14,11 @@ namespace Causeway.DataPlane.Tests.Http;
 /// </summary>
 public sealed class EventLoopTests
 {
-    private static GatewayIr OneRoute(int backendPort, HttpRuleIr? rule = null) =>
-        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", rule ?? To("ns/b:80"))))], Backend("ns/b:80", backendPort));
-
-    private static string Ok(string body) => $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
-
     [Fact]
     public async Task Keep_alive_requests_are_served_by_the_loops_and_switching_them_off_serves_the_same()
     {
         Assert.True(Native.IsSupported, "the event loop runs on Linux x86-64 and arm64; CI runs there");
-        await using var b = new RawBackend(head => (Ok("hi " + head.Split(' ')[1]), false));
+        await using var b = new RawBackend(head => (RawBackend.Ok("hi " + head.Split(' ')[1]), false));
         await using var loop = await TestGateway.StartAsync(OneRoute(b.Port));
         await using var kestrel = await TestGateway.StartAsync(TestGateway.Options with { Http1EventLoop = false }, OneRoute(b.Port));
         foreach (var g in new[] { loop, kestrel })
@@ -49,9 +44,7 @@ public sealed class EventLoopTests
     public async Task Requests_the_loop_does_not_relay_are_handed_to_kestrel_mid_connection_with_their_bytes()
     {
         await using var echo = await EchoBackend.StartAsync("e");
-        var redirect = new HttpRuleIr { Name = "redirect", Redirect = new RedirectIr { Hostname = "elsewhere.example", StatusCode = 301 } };
-        await using var g = await TestGateway.StartAsync(Gateway("ns/gw",
-            [HttpPort(Host("*", Prefix("/go", redirect), Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo)));
+        await using var g = await TestGateway.StartAsync(EchoGateway(echo));
         await using var c = await RawClient.ConnectAsync(g.Port);
 
         // 1: relayed by the loop.
@@ -63,7 +56,7 @@ public sealed class EventLoopTests
         var big = await c.ReadResponseAsync();
         Assert.Equal("200000", big.Header("x-echo-body-length"));
         // 3: a redirect on the same (now Kestrel's) connection: the full pipeline answers.
-        await c.SendAsync("GET /go HTTP/1.1\r\nHost: h\r\n\r\n");
+        await c.SendAsync("GET /redirect HTTP/1.1\r\nHost: h\r\n\r\n");
         var moved = await c.ReadResponseAsync();
         Assert.Equal(301, moved.Status);
         Assert.StartsWith("http://elsewhere.example", moved.Header("location"));
@@ -79,7 +72,7 @@ public sealed class EventLoopTests
     public async Task A_head_and_small_body_arriving_in_pieces_are_relayed_by_the_loop()
     {
         await using var echo = await EchoBackend.StartAsync("e");
-        await using var g = await TestGateway.StartAsync(Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo)));
+        await using var g = await TestGateway.StartAsync(OneRoute(echo));
         await using var c = await RawClient.ConnectAsync(g.Port);
         await c.SendAsync("POST /pieces HTTP/1.1\r\nHo");
         await Task.Delay(150);
@@ -96,7 +89,7 @@ public sealed class EventLoopTests
     [Fact]
     public async Task A_head_that_stalls_is_handed_to_kestrel_and_served_there_once_it_completes()
     {
-        await using var b = new RawBackend(head => (Ok("late " + head.Split(' ')[1]), false));
+        await using var b = new RawBackend(head => (RawBackend.Ok("late " + head.Split(' ')[1]), false));
         var options = TestGateway.Options with { RequestHeadersTimeout = TimeSpan.FromSeconds(20) };
         await using var g = await TestGateway.StartAsync(options, OneRoute(b.Port));
         await using var c = await RawClient.ConnectAsync(g.Port);
@@ -119,7 +112,7 @@ public sealed class EventLoopTests
         await using var b = new RawBackend(_ =>
         {
             Thread.Sleep(700); // the response is still on its way when the stop begins
-            return (Ok("finished"), false);
+            return (RawBackend.Ok("finished"), false);
         });
         var g = await TestGateway.StartAsync(TestGateway.Options with { DrainTimeout = TimeSpan.FromSeconds(10) }, OneRoute(b.Port));
         await using var c = await RawClient.ConnectAsync(g.Port);
@@ -138,7 +131,7 @@ public sealed class EventLoopTests
     [Fact]
     public async Task Many_concurrent_clients_on_several_loops_all_get_their_own_answers()
     {
-        await using var b = new RawBackend(head => (Ok(head.Split(' ')[1]), false));
+        await using var b = new RawBackend(head => (RawBackend.Ok(head.Split(' ')[1]), false));
         var options = TestGateway.Options with { Http1EventLoopThreads = 3 };
         await using var g = await TestGateway.StartAsync(options, OneRoute(b.Port));
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 24 });

@@ -9,12 +9,6 @@ namespace Causeway.DataPlane.Tests.Http;
 /// <summary>What the HTTP/1.1 fast path leaves to the Kestrel pipeline, config swaps, shutdown, and the off switch.</summary>
 public sealed class FastPathHandOffTests
 {
-    private static GatewayIr EchoGateway(EchoBackend echo, BackendProtocol protocol = BackendProtocol.Http1) =>
-        Gateway("ns/gw", [HttpPort(Host("*",
-                Prefix("/redirect", new HttpRuleIr { Name = "redirect", Redirect = new RedirectIr { Hostname = "elsewhere.example", StatusCode = 301 } }),
-                Prefix("/", To("ns/e:80"))))],
-            Backend("ns/e:80", echo, protocol));
-
     [Fact]
     public async Task Websocket_upgrade_after_fast_requests_on_the_same_connection_is_handed_off()
     {

@@ -9,19 +9,13 @@ namespace Causeway.DataPlane.Tests.Http;
 /// <summary>The HTTP/1.1 fast path (Http/FastPath): relay semantics, framing, pools, errors.</summary>
 public sealed class FastPathTests
 {
-    private static GatewayIr OneRoute(int backendPort, HttpRuleIr? rule = null) =>
-        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", rule ?? To("ns/b:80"))))], Backend("ns/b:80", backendPort));
-
     private static KeyValuePair<string, string>[] Kv(params (string Name, string Value)[] pairs) =>
         pairs.Select(p => new KeyValuePair<string, string>(p.Name, p.Value)).ToArray();
-
-    private static string Ok(string body, string extra = "") =>
-        $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n{extra}\r\n{body}";
 
     [Fact]
     public async Task Keep_alive_requests_are_relayed_by_the_fast_path_over_one_backend_connection()
     {
-        await using var b = new RawBackend(_ => (Ok("hi"), false));
+        await using var b = new RawBackend(_ => (RawBackend.Ok("hi"), false));
         await using var g = await TestGateway.StartAsync(OneRoute(b.Port));
         await using var c = await RawClient.ConnectAsync(g.Port);
         for (var i = 0; i < 5; i++)
@@ -43,7 +37,7 @@ public sealed class FastPathTests
     public async Task Forwarded_headers_and_hop_by_hop_removal_match_the_full_pipeline()
     {
         await using var echo = await EchoBackend.StartAsync("e");
-        var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo));
+        var gw = OneRoute(echo);
         await using var fast = await TestGateway.StartAsync(gw);
         await using var slow = await TestGateway.StartAsync(TestGateway.Options with { Http1FastPath = false }, gw);
         (string, string)[] headers = [("X-Forwarded-For", "10.1.1.1"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "evil"),
@@ -108,7 +102,7 @@ public sealed class FastPathTests
                 "/close" => ("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", true),
                 "/204" => ("HTTP/1.1 204 No Content\r\n\r\n", false),
                 "/304" => ("HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", false),
-                "/interim" => ("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + Ok("after"), false),
+                "/interim" => ("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + RawBackend.Ok("after"), false),
                 _ => ("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n", false), // HEAD
             };
         });
@@ -146,7 +140,7 @@ public sealed class FastPathTests
     public async Task Large_request_body_is_streamed_and_pipelined_requests_are_answered_in_order()
     {
         await using var echo = await EchoBackend.StartAsync("e");
-        await using var g = await TestGateway.StartAsync(Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo)));
+        await using var g = await TestGateway.StartAsync(OneRoute(echo));
         var req = g.Request("h", "/upload", HttpMethod.Post);
         req.Content = new StreamContent(new MemoryStream(new byte[3_000_000]));
         using (var r = await g.SendAsync(req))
@@ -174,9 +168,9 @@ public sealed class FastPathTests
         var chunk = new string('b', 4_000_000);
         await using var b = new RawBackend(head => head.Split(' ')[1] switch
         {
-            "/length" => (Ok(big), false),
+            "/length" => (RawBackend.Ok(big), false),
             "/chunked" => ($"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{chunk.Length:X}\r\n{chunk}\r\n{chunk.Length:X}\r\n{chunk}\r\n0\r\n\r\n", false),
-            _ => (Ok("small"), false),
+            _ => (RawBackend.Ok("small"), false),
         });
         await using var g = await TestGateway.StartAsync(OneRoute(b.Port));
         await using var c = await RawClient.ConnectAsync(g.Port);
@@ -227,8 +221,8 @@ public sealed class FastPathTests
     [Fact]
     public async Task Weighted_targets_follow_the_weights()
     {
-        await using var one = new RawBackend(_ => (Ok("1"), false));
-        await using var three = new RawBackend(_ => (Ok("3"), false));
+        await using var one = new RawBackend(_ => (RawBackend.Ok("1"), false));
+        await using var three = new RawBackend(_ => (RawBackend.Ok("3"), false));
         var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", Rule("r", ("ns/one:80", 1), ("ns/three:80", 3)))))],
             Backend("ns/one:80", one.Port), Backend("ns/three:80", three.Port));
         await using var g = await TestGateway.StartAsync(gw);
@@ -275,7 +269,7 @@ public sealed class FastPathTests
     public async Task A_backend_closing_idle_connections_does_not_fail_requests()
     {
         // Keep-alive is announced but the backend closes right after each response.
-        await using var b = new RawBackend(_ => (Ok("x"), true));
+        await using var b = new RawBackend(_ => (RawBackend.Ok("x"), true));
         await using var g = await TestGateway.StartAsync(OneRoute(b.Port));
         await using var c = await RawClient.ConnectAsync(g.Port);
         for (var i = 0; i < 6; i++)
@@ -290,7 +284,7 @@ public sealed class FastPathTests
     [Fact]
     public async Task Client_connection_close_is_honoured()
     {
-        await using var b = new RawBackend(_ => (Ok("x"), false));
+        await using var b = new RawBackend(_ => (RawBackend.Ok("x"), false));
         await using var g = await TestGateway.StartAsync(OneRoute(b.Port));
         await using var c = await RawClient.ConnectAsync(g.Port);
         await c.SendAsync("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");

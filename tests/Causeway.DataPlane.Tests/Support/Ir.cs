@@ -56,4 +56,19 @@ public static class Ir
         Ports = ports,
         Backends = backends,
     };
+
+    /// <summary>Gateway ns/gw, one HTTP port, every request to backend ns/b:80 on <paramref name="backendPort"/> (or <paramref name="rule"/>).</summary>
+    public static GatewayIr OneRoute(int backendPort, HttpRuleIr? rule = null) =>
+        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", rule ?? To("ns/b:80"))))], Backend("ns/b:80", backendPort));
+
+    /// <summary>Gateway ns/gw, one HTTP port, every request to the echo backend ns/e:80.</summary>
+    public static GatewayIr OneRoute(EchoBackend echo) =>
+        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo));
+
+    /// <summary>As <see cref="OneRoute(EchoBackend)"/>, plus /redirect answered by a 301 to elsewhere.example (the full pipeline's work).</summary>
+    public static GatewayIr EchoGateway(EchoBackend echo, BackendProtocol protocol = BackendProtocol.Http1) =>
+        Gateway("ns/gw", [HttpPort(Host("*",
+                Prefix("/redirect", new HttpRuleIr { Name = "redirect", Redirect = new RedirectIr { Hostname = "elsewhere.example", StatusCode = 301 } }),
+                Prefix("/", To("ns/e:80"))))],
+            Backend("ns/e:80", echo, protocol));
 }

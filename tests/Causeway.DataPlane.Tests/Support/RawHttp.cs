@@ -166,6 +166,10 @@ public sealed class RawBackend : IAsyncDisposable
         _accept = AcceptAsync();
     }
 
+    /// <summary>A 200 response with a Content-Length body (and <paramref name="extra"/> header lines, each ending in CRLF).</summary>
+    public static string Ok(string body, string extra = "") =>
+        $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n{extra}\r\n{body}";
+
     public Func<string, (string Response, bool Close)> Respond { get; set; }
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public int Connections => Volatile.Read(ref _connections);
