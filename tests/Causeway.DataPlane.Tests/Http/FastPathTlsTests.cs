@@ -10,41 +10,21 @@ using static Causeway.DataPlane.Tests.Support.Ir;
 namespace Causeway.DataPlane.Tests.Http;
 
 /// <summary>The HTTP/1.1 fast path on HTTPS ports: behind the TLS middleware, pipe writes only, HTTPS semantics.</summary>
-public sealed class FastPathTlsTests : IAsyncLifetime
+public sealed class FastPathTlsTests() : TwoHostTlsTest("fast-tls-ca")
 {
-    private readonly TestCert _ca = TestCerts.CreateCa("fast-tls-ca");
-    private EchoBackend _a = null!;
-    private EchoBackend _b = null!;
-    private TestCert _certA = null!;
-    private TestCert _certB = null!;
-
-    public async Task InitializeAsync()
-    {
-        _a = await EchoBackend.StartAsync("a");
-        _b = await EchoBackend.StartAsync("b");
-        _certA = TestCerts.CreateLeaf(_ca, "a.example.com", "a.example.com");
-        _certB = TestCerts.CreateLeaf(_ca, "b.example.com", "b.example.com");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
-
     private GatewayIr TwoListeners(ClientValidationIr? validationOnB = null, string backendA = "ns/a:80", BackendIr? extra = null)
     {
-        var backends = new List<BackendIr> { Backend("ns/a:80", _a), Backend("ns/b:80", _b) };
+        var backends = new List<BackendIr> { Backend("ns/a:80", EchoA), Backend("ns/b:80", EchoB) };
         if (extra is not null) backends.Add(extra);
         return Gateway("ns/gw",
             [Port(PortProtocol.Https, 0,
                 Listener("ns/gw/a", "a.example.com", Host("a.example.com", Prefix("/", To(backendA)))) with
                 {
-                    Certificates = new[] { _certA.ToIr("a.example.com") },
+                    Certificates = new[] { CertA.ToIr("a.example.com") },
                 },
                 Listener("ns/gw/b", "b.example.com", Host("b.example.com", Prefix("/", To("ns/b:80")))) with
                 {
-                    Certificates = new[] { _certB.ToIr("b.example.com") },
+                    Certificates = new[] { CertB.ToIr("b.example.com") },
                     ClientValidation = validationOnB,
                 })],
             [.. backends]);
@@ -94,7 +74,7 @@ public sealed class FastPathTlsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, post.StatusCode);
             Assert.Equal("50000", post.Headers.GetValues("x-echo-body-length").Single());
         }
-        Assert.Contains(("/post", body), _a.Bodies);
+        Assert.Contains(("/post", body), EchoA.Bodies);
         Assert.Equal(5, g.Plane.FastPath!.Requests);
         Assert.Equal(0, g.Plane.FastPath.HandOffs);
     }
@@ -152,9 +132,9 @@ public sealed class FastPathTlsTests : IAsyncLifetime
     [Fact]
     public async Task Port_with_client_certificate_validation_is_left_to_the_full_pipeline()
     {
-        var validation = new ClientValidationIr { CaBundlePem = _ca.CertificatePem, Mode = ClientValidationMode.AllowValidOnly };
+        var validation = new ClientValidationIr { CaBundlePem = Ca.CertificatePem, Mode = ClientValidationMode.AllowValidOnly };
         await using var g = await TestGateway.StartAsync(TwoListeners(validationOnB: validation));
-        var good = TestCerts.CreateLeaf(_ca, "client");
+        var good = TestCerts.CreateLeaf(Ca, "client");
         var bad = TestCerts.CreateLeaf(TestCerts.CreateCa("other-ca"), "intruder");
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", good.Certificate));
         await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", null));

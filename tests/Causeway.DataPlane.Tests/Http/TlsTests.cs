@@ -9,41 +9,21 @@ using static Causeway.DataPlane.Tests.Support.Ir;
 
 namespace Causeway.DataPlane.Tests.Http;
 
-public sealed class TlsTests : IAsyncLifetime
+public sealed class TlsTests() : TwoHostTlsTest("test-ca")
 {
-    private readonly TestCert _ca = TestCerts.CreateCa("test-ca");
-    private EchoBackend _a = null!;
-    private EchoBackend _b = null!;
-    private TestCert _certA = null!;
-    private TestCert _certB = null!;
-
-    public async Task InitializeAsync()
-    {
-        _a = await EchoBackend.StartAsync("a");
-        _b = await EchoBackend.StartAsync("b");
-        _certA = TestCerts.CreateLeaf(_ca, "a.example.com", "a.example.com");
-        _certB = TestCerts.CreateLeaf(_ca, "b.example.com", "b.example.com");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
-
     private GatewayIr TwoListeners(ClientValidationIr? validation = null, TestCert? certA = null) => Gateway("ns/gw",
         [Port(PortProtocol.Https, 0,
             Listener("ns/gw/a", "a.example.com", Host("a.example.com", Prefix("/", To("ns/a:80")))) with
             {
-                Certificates = new[] { (certA ?? _certA).ToIr("a.example.com") },
+                Certificates = new[] { (certA ?? CertA).ToIr("a.example.com") },
                 ClientValidation = validation,
             },
             Listener("ns/gw/b", "b.example.com", Host("b.example.com", Prefix("/", To("ns/b:80")))) with
             {
-                Certificates = new[] { _certB.ToIr("b.example.com") },
+                Certificates = new[] { CertB.ToIr("b.example.com") },
                 ClientValidation = validation,
             })],
-        Backend("ns/a:80", _a), Backend("ns/b:80", _b));
+        Backend("ns/a:80", EchoA), Backend("ns/b:80", EchoB));
 
     /// <summary>An HTTPS client that records the server certificate and optionally presents a client certificate.</summary>
     private static (HttpClient Client, List<X509Certificate2> Seen) HttpsClient(X509Certificate2? clientCert = null)
@@ -120,12 +100,12 @@ public sealed class TlsTests : IAsyncLifetime
     {
         // Shaped like the conformance Gateway same-namespace-with-https-listener: one listener without hostname,
         // one with a hostname, one certificate for all of them; the client picks SNI and Host independently.
-        var cert = TestCerts.CreateLeaf(_ca, "any", "*.example.com", "example.com");
+        var cert = TestCerts.CreateLeaf(Ca, "any", "*.example.com", "example.com");
         var gw = Gateway("ns/gw",
             [Port(PortProtocol.Https, 0,
                 Listener("ns/gw/any", null, Host("*", Prefix("/", To("ns/a:80")))) with { Certificates = new[] { cert.ToIr() } },
                 Listener("ns/gw/b", "b.example.com", Host("b.example.com", Prefix("/", To("ns/b:80")))) with { Certificates = new[] { cert.ToIr() } })],
-            Backend("ns/a:80", _a), Backend("ns/b:80", _b));
+            Backend("ns/a:80", EchoA), Backend("ns/b:80", EchoB));
         await using var g = await TestGateway.StartAsync(gw);
         async Task<HttpStatusCode> SendAsync(string sni, string host)
         {
@@ -180,7 +160,7 @@ public sealed class TlsTests : IAsyncLifetime
     {
         await using var g = await TestGateway.StartAsync(TwoListeners());
         var port = g.Port;
-        var rotated = TestCerts.CreateLeaf(_ca, "a.example.com", "a.example.com");
+        var rotated = TestCerts.CreateLeaf(Ca, "a.example.com", "a.example.com");
         var report = await g.ApplyAsync(TwoListeners(certA: rotated));
         Assert.Equal(port, report.BoundPorts["ns/gw:0"]);
         var (client, seen) = HttpsClient();
@@ -195,9 +175,9 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Client_certificate_allow_valid_only()
     {
-        var validation = new ClientValidationIr { CaBundlePem = _ca.CertificatePem, Mode = ClientValidationMode.AllowValidOnly };
+        var validation = new ClientValidationIr { CaBundlePem = Ca.CertificatePem, Mode = ClientValidationMode.AllowValidOnly };
         await using var g = await TestGateway.StartAsync(TwoListeners(validation));
-        var good = TestCerts.CreateLeaf(_ca, "client");
+        var good = TestCerts.CreateLeaf(Ca, "client");
         var otherCa = TestCerts.CreateCa("other-ca");
         var bad = TestCerts.CreateLeaf(otherCa, "intruder");
 
@@ -209,7 +189,7 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Client_certificate_insecure_fallback_accepts_without_certificate()
     {
-        var validation = new ClientValidationIr { CaBundlePem = _ca.CertificatePem, Mode = ClientValidationMode.AllowInsecureFallback };
+        var validation = new ClientValidationIr { CaBundlePem = Ca.CertificatePem, Mode = ClientValidationMode.AllowInsecureFallback };
         await using var g = await TestGateway.StartAsync(TwoListeners(validation));
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
     }
@@ -217,7 +197,7 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Backend_tls_verifies_ca_and_hostname()
     {
-        var serverCert = TestCerts.CreateLeaf(_ca, "backend.example.com", "backend.example.com");
+        var serverCert = TestCerts.CreateLeaf(Ca, "backend.example.com", "backend.example.com");
         await using var tlsBackend = await EchoBackend.StartAsync("tls", serverCert.Certificate);
         BackendIr Tls(string id, string hostname, string? ca) => Backend(id, tlsBackend) with
         {
@@ -229,8 +209,8 @@ public sealed class TlsTests : IAsyncLifetime
                 Prefix("/wrong-name", To("ns/wrong-name:443")),
                 Prefix("/wrong-ca", To("ns/wrong-ca:443")),
                 Prefix("/system", To("ns/system:443"))))],
-            Tls("ns/good:443", "backend.example.com", _ca.CertificatePem),
-            Tls("ns/wrong-name:443", "other.example.com", _ca.CertificatePem),
+            Tls("ns/good:443", "backend.example.com", Ca.CertificatePem),
+            Tls("ns/wrong-name:443", "other.example.com", Ca.CertificatePem),
             Tls("ns/wrong-ca:443", "backend.example.com", otherCa.CertificatePem),
             Tls("ns/system:443", "backend.example.com", null));
         await using var g = await TestGateway.StartAsync(gw);
@@ -246,11 +226,11 @@ public sealed class TlsTests : IAsyncLifetime
     public async Task Backend_tls_with_http2_sends_https_scheme()
     {
         // gRPC to a TLS backend (GRPCRoute + BackendTLSPolicy): h2 over TLS, where the backend rejects :scheme http.
-        var serverCert = TestCerts.CreateLeaf(_ca, "backend.example.com", "backend.example.com");
+        var serverCert = TestCerts.CreateLeaf(Ca, "backend.example.com", "backend.example.com");
         await using var tlsBackend = await EchoBackend.StartAsync("tls-h2", serverCert.Certificate, http2Only: true);
         var backend = Backend("ns/h2:443", tlsBackend, BackendProtocol.H2c) with
         {
-            Tls = new BackendTlsIr { Hostname = "backend.example.com", CaBundlePem = _ca.CertificatePem },
+            Tls = new BackendTlsIr { Hostname = "backend.example.com", CaBundlePem = Ca.CertificatePem },
         };
         await using var g = await TestGateway.StartAsync(Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/h2:443"))))], backend));
         for (var i = 0; i < 2; i++)
@@ -266,11 +246,11 @@ public sealed class TlsTests : IAsyncLifetime
     public async Task Backend_tls_subject_alt_names_match_uri_and_dns()
     {
         // Shaped like the conformance tls-checks certificate: DNS, URI, DNS.
-        var serverCert = TestCerts.CreateLeaf(_ca, "abc.example.com", ["abc.example.com", "other.example.com"], ["spiffe://abc.example.com/test-identity"]);
+        var serverCert = TestCerts.CreateLeaf(Ca, "abc.example.com", ["abc.example.com", "other.example.com"], ["spiffe://abc.example.com/test-identity"]);
         await using var tlsBackend = await EchoBackend.StartAsync("tls", serverCert.Certificate);
         BackendIr Tls(string id, params string[] sans) => Backend(id, tlsBackend) with
         {
-            Tls = new BackendTlsIr { Hostname = "abc.example.com", CaBundlePem = _ca.CertificatePem, SubjectAltNames = sans },
+            Tls = new BackendTlsIr { Hostname = "abc.example.com", CaBundlePem = Ca.CertificatePem, SubjectAltNames = sans },
         };
         var gw = Gateway("ns/gw", [HttpPort(Host("*",
                 Prefix("/uri", To("ns/uri:443")),
@@ -297,7 +277,7 @@ public sealed class TlsTests : IAsyncLifetime
     [Fact]
     public async Task Bad_certificate_fails_only_its_listener()
     {
-        var broken = _certB.ToIr("b.example.com") with { PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" };
+        var broken = CertB.ToIr("b.example.com") with { PrivateKeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" };
         var gw = TwoListeners();
         gw = gw with
         {
