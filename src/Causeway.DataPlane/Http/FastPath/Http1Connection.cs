@@ -40,12 +40,6 @@ internal sealed partial class Http1Connection
 
     private enum Step { Relay, HandOff, Close }
 
-    /// <summary>
-    /// How long the fast path waits for the rest of a request head that arrived in pieces: 2 s, or the configured
-    /// request-head timeout when that is shorter.
-    /// </summary>
-    private static readonly TimeSpan PartialHeadWait = TimeSpan.FromSeconds(2);
-
     private CancellationToken Token => _timeout.Token;
 
     public async Task RunAsync(ConnectionDelegate next)
@@ -107,8 +101,7 @@ internal sealed partial class Http1Connection
             if (!partial) Arm(_owner.Options.KeepAliveTimeout);
             else if (!partialArmed)
             {
-                var headTimeout = _owner.Options.RequestHeadersTimeout;
-                Arm(headTimeout < PartialHeadWait ? headTimeout : PartialHeadWait);
+                Arm(_owner.PartialHeadWait);
                 partialArmed = true;
             }
             ReadResult result;

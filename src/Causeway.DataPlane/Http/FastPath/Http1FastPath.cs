@@ -41,6 +41,15 @@ internal sealed partial class Http1FastPath : IDisposable
     }
 
     public DataPlaneOptions Options { get; }
+
+    /// <summary>
+    /// How long a request head that arrives in pieces may take before the connection goes on to Kestrel (which then
+    /// applies its own header timeout): 2 s, or the configured request-head timeout when that is shorter. Both the
+    /// connection-level fast path and the event loops wait this long.
+    /// </summary>
+    public TimeSpan PartialHeadWait => Options.RequestHeadersTimeout < MaxPartialHeadWait ? Options.RequestHeadersTimeout : MaxPartialHeadWait;
+
+    private static readonly TimeSpan MaxPartialHeadWait = TimeSpan.FromSeconds(2);
     public Http1BackendPools Pools { get; }
 
     /// <summary>Requests relayed by the fast path (answered by a backend or with 502/503/504).</summary>

@@ -12,9 +12,6 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
     private const int MaxBufferedBody = 64 * 1024;
 
-    /// <summary>How long a request head (and buffered body) may take to arrive in pieces before the connection is handed off.</summary>
-    private static readonly TimeSpan PartialWait = TimeSpan.FromSeconds(2);
-
     private enum State { Head, Connecting, Sending, Awaiting, Body, Flushing, Closed }
 
     private readonly LoopListener _listener;
@@ -118,8 +115,7 @@ internal sealed partial class LoopConnection : LoopSocket
             return;
         }
         if (_partialSince == 0) _partialSince = Loop.Now;
-        var wait = Options.RequestHeadersTimeout < PartialWait ? Options.RequestHeadersTimeout : PartialWait;
-        Deadline = _partialSince + (long)wait.TotalMilliseconds;
+        Deadline = _partialSince + (long)_owner.PartialHeadWait.TotalMilliseconds; // the buffered body waits as long
     }
 
     /// <summary>
