@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using Causeway.DataPlane.Http;
+using Causeway.DataPlane.Compile;
+using Causeway.DataPlane.Filters;
+using Causeway.DataPlane.Routing;
 using Causeway.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 

@@ -1,6 +1,4 @@
 using System.Net;
-using Causeway.DataPlane.Http;
-using Causeway.DataPlane.Http.FastPath;
 using Causeway.DataPlane.Listeners;
 using Causeway.DataPlane.Tls;
 using Causeway.Translation.Ir;
@@ -28,6 +26,8 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly BackendClientPool _pool;
     private readonly Http1FastPath? _fastPath;
     private readonly CompileCache _compiled = new();
+    private readonly StateStore _state = new();
+    private readonly HttpTelemetry _telemetry = new();
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
@@ -38,6 +38,12 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     /// <summary>For tests: the HTTP/1.1 fast path (null when disabled).</summary>
     internal Http1FastPath? FastPath => _fastPath;
+
+    /// <summary>For tests: the HTTP telemetry every transport reports to.</summary>
+    internal HttpTelemetry Telemetry => _telemetry;
+
+    /// <summary>For tests: state kept across applies.</summary>
+    internal StateStore State => _state;
 
     /// <summary>For tests: what the last applies compiled and reused.</summary>
     internal CompileCache CompileCache => _compiled;
@@ -62,9 +68,9 @@ public sealed partial class DataPlane : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddHttpForwarder();
         _services = builder.Services.BuildServiceProvider();
-        _handler = new HttpRequestHandler(_services.GetRequiredService<IHttpForwarder>(), options, loggerFactory.CreateLogger<HttpRequestHandler>());
+        _handler = new HttpRequestHandler(_services.GetRequiredService<IHttpForwarder>(), options, _telemetry, loggerFactory.CreateLogger<HttpRequestHandler>());
         _pool = new BackendClientPool(options, _certificates, loggerFactory.CreateLogger<BackendClientPool>());
-        _fastPath = options.Http1FastPath ? new Http1FastPath(options, loggerFactory) : null;
+        _fastPath = options.Http1FastPath ? new Http1FastPath(options, loggerFactory, _telemetry) : null;
     }
 
     private sealed class BoundPort
@@ -93,7 +99,9 @@ public sealed partial class DataPlane : IAsyncDisposable
             _pool.BeginApply();
             _fastPath?.Pools.BeginApply();
             _compiled.BeginApply();
+            _state.BeginApply();
             var desired = Compile(gateways, failures);
+            _state.EndApply();
             _compiled.EndApply();
             _certificates.EndApply();
 
@@ -151,7 +159,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 if (!runtimes.TryGetValue(id, out var rt))
                 {
                     // The fast path's endpoint pools are asked for on every apply (that keeps them in use).
-                    var fast = _fastPath is not null && FastTarget.IsFastBackend(ir) ? _fastPath.Pools.Get(ir) : null;
+                    var fast = _fastPath is not null && Http1BackendPools.Serves(ir) ? _fastPath.Pools.Get(ir) : null;
                     runtimes[id] = rt = _compiled.Backend(gw.Name, ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate),
                         fast, _options.BackendActivityTimeout);
                 }
@@ -177,7 +185,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 {
                     try
                     {
-                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name);
+                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name, _state);
                     }
                     catch (Exception ex)
                     {
@@ -237,6 +245,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             _bound.Clear();
             await _pool.DisposeAsync().ConfigureAwait(false);
             _fastPath?.Dispose();
+            _telemetry.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using Causeway.DataPlane.Http;
-using Causeway.DataPlane.Http.FastPath;
-using Causeway.DataPlane.Http.FastPath.EventLoop;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -136,7 +133,31 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
 
         public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
 
-        public Task ProcessRequestAsync(HttpContext context) => _owner._handler.HandleAsync(context, _owner._current);
+        public Task ProcessRequestAsync(HttpContext context)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var task = _owner._handler.HandleAsync(context, _owner._current);
+            if (task.IsCompletedSuccessfully)
+            {
+                _owner._handler.Completed(context, start, aborted: false);
+                return task;
+            }
+            return CompleteAsync(task, context, start);
+        }
+
+        private async Task CompleteAsync(Task task, HttpContext context, long start)
+        {
+            var aborted = true;
+            try
+            {
+                await task.ConfigureAwait(false);
+                aborted = context.RequestAborted.IsCancellationRequested;
+            }
+            finally
+            {
+                _owner._handler.Completed(context, start, aborted);
+            }
+        }
 
         public void DisposeContext(HttpContext context, Exception? exception)
         {

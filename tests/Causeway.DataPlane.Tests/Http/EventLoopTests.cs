@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Causeway.DataPlane.Http.FastPath.EventLoop;
 using Causeway.DataPlane.Tests.Support;
 using Causeway.Translation.Ir;
 using static Causeway.DataPlane.Tests.Support.Ir;
@@ -55,17 +54,20 @@ public sealed class EventLoopTests
         await c.SendAsync($"POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: {body.Length}\r\n\r\n{body}");
         var big = await c.ReadResponseAsync();
         Assert.Equal("200000", big.Header("x-echo-body-length"));
-        // 3: a redirect on the same (now Kestrel's) connection: the full pipeline answers.
+        // 3: a redirect on the same (now Kestrel's) connection: the Kestrel-side relay answers it from the same plan.
         await c.SendAsync("GET /redirect HTTP/1.1\r\nHost: h\r\n\r\n");
         var moved = await c.ReadResponseAsync();
         Assert.Equal(301, moved.Status);
         Assert.StartsWith("http://elsewhere.example", moved.Header("location"));
+        // 4: a rewrite (a step only the Kestrel pipeline runs): the full pipeline answers.
+        await c.SendAsync("GET /rewrite/y HTTP/1.1\r\nHost: h\r\n\r\n");
+        Assert.Contains("\"/rewritten/y\"", (await c.ReadResponseAsync()).BodyText);
 
         var fast = g.Plane.FastPath!;
         Assert.Equal(1, fast.LoopRequests);
         Assert.Equal(1, fast.LoopHandOffs);
-        Assert.Equal(2, fast.Requests); // the loop's one and the Kestrel-side fast path's upload
-        Assert.Equal(1, fast.HandOffs); // the redirect went on to the full pipeline
+        Assert.Equal(3, fast.Requests); // the loop's one, the Kestrel-side fast path's upload and its redirect
+        Assert.Equal(1, fast.HandOffs); // the rewrite went on to the full pipeline
     }
 
     [Fact]

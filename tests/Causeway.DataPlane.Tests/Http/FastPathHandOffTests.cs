@@ -32,7 +32,7 @@ public sealed class FastPathHandOffTests
     }
 
     [Fact]
-    public async Task H2c_prior_knowledge_after_nothing_and_redirects_go_to_the_full_pipeline()
+    public async Task H2c_prior_knowledge_and_kestrel_only_steps_go_to_the_full_pipeline_while_redirects_stay()
     {
         await using var echo = await EchoBackend.StartAsync("e");
         await using var g = await TestGateway.StartAsync(EchoGateway(echo));
@@ -50,14 +50,20 @@ public sealed class FastPathHandOffTests
         await using var c = await RawClient.ConnectAsync(g.Port);
         await c.SendAsync("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
         Assert.Equal(200, (await c.ReadResponseAsync()).Status);
+        // A redirect is a decision every transport runs: answered by the fast path itself, no hand-off.
         await c.SendAsync("GET /redirect/x HTTP/1.1\r\nHost: h\r\n\r\n");
         var redirect = await c.ReadResponseAsync();
         Assert.Equal(301, redirect.Status);
         Assert.StartsWith("http://elsewhere.example", redirect.Header("location"));
+        Assert.Equal(2, g.Plane.FastPath.Requests);
+        Assert.Equal(1, g.Plane.FastPath.HandOffs);
+        // A URL rewrite is a step only the Kestrel pipeline runs: the connection goes there, request bytes and all.
+        await c.SendAsync("GET /rewrite/x HTTP/1.1\r\nHost: h\r\n\r\n");
+        Assert.Contains("\"/rewritten/x\"", (await c.ReadResponseAsync()).BodyText);
         // The connection now belongs to Kestrel and still proxies.
         await c.SendAsync("GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
         Assert.Contains("\"/b\"", (await c.ReadResponseAsync()).BodyText);
-        Assert.Equal(1, g.Plane.FastPath.Requests);
+        Assert.Equal(2, g.Plane.FastPath.Requests);
         Assert.Equal(2, g.Plane.FastPath.HandOffs);
     }
 
@@ -103,7 +109,9 @@ public sealed class FastPathHandOffTests
         var r = await c.ReadResponseAsync();
         Assert.Equal(404, r.Status);
         Assert.Equal("0", r.Header("content-length"));
-        Assert.Equal(1, g.Plane.FastPath!.HandOffs);
+        // Routing is shared: the fast path answers the 404 itself instead of handing the connection on.
+        Assert.Equal(0, g.Plane.FastPath!.HandOffs);
+        Assert.Equal(1, g.Plane.FastPath.Requests);
     }
 
     [Fact]

@@ -1,6 +1,4 @@
 using System.Text;
-using Causeway.DataPlane.Http;
-using Causeway.DataPlane.Http.FastPath;
 using Causeway.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 using static Causeway.DataPlane.Tests.Support.Ir;
@@ -83,7 +81,7 @@ public sealed class RouteTableTests
     private const string Long = "a-path-segment-that-is-longer-than-sixty-four-characters-for-the-length-filter";
 
     [Fact]
-    public void A_compile_shares_equal_conditions_and_unedited_fast_targets()
+    public void A_compile_shares_equal_conditions_and_unedited_targets()
     {
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         var backend = new BackendRuntime(Backend("b", 1), invoker, TimeSpan.FromSeconds(5)) { FastEndpoints = [] };
@@ -98,9 +96,9 @@ public sealed class RouteTableTests
         };
         var rules = new[] { To("b", "r1"), To("b", "r2"), edited };
         var compiled = rules.Select(r => new CompiledRule(r, _ => backend, share)).ToArray();
-        Assert.Same(compiled[0].FastTargets, compiled[1].FastTargets);
-        Assert.NotNull(compiled[2].FastTargets);
-        Assert.NotSame(compiled[0].FastTargets, compiled[2].FastTargets);
+        Assert.Same(compiled[0].Targets, compiled[1].Targets);
+        Assert.True(compiled[2].Plan.Allows(TransportSet.EventLoop));
+        Assert.NotSame(compiled[0].Targets, compiled[2].Targets);
 
         CompiledMatch Match(HttpRuleIr rule, CompiledRule c, params ValueMatchIr[] headers) =>
             new(Prefix("/p", rule) with { Headers = headers }, c, null, share);
@@ -111,7 +109,7 @@ public sealed class RouteTableTests
         Assert.Same(a.Conditions, b.Conditions);
         Assert.NotSame(a.Conditions, other.Conditions);
         Assert.True(none.Conditions.IsEmpty);
-        Assert.Same(compiled[0].FastTargets, a.FastTargets);
+        Assert.Same(compiled[0].Plan, a.Plan);
     }
 
     [Fact]
@@ -129,8 +127,9 @@ public sealed class RouteTableTests
         Assert.False(new Http1RequestView(plainHead, plainBuffer).HeaderEquals("x-variant", "canary"));
         Assert.False(new Http1RequestView(canaryHead, canaryBuffer).HeaderEquals("x-variant", "canarý"));
 
-        Assert.Equal("canary", matcher.Find(new Http1RequestView(canaryHead, canaryBuffer), "/p3/item", out var targets)!.Rule.Name);
-        Assert.Null(targets); // no backend in this table: the rule needs the full pipeline
+        var canary = matcher.Find(new Http1RequestView(canaryHead, canaryBuffer), "/p3/item", out var plan)!;
+        Assert.Equal("canary", canary.Rule.Name);
+        Assert.Same(canary.Plan, plan); // the plan comes with the match, read from the candidate
         Assert.Equal("plain", matcher.Find(new Http1RequestView(otherHead, otherBuffer), "/p3/item")!.Rule.Name);
         Assert.Equal("plain", matcher.Find(new Http1RequestView(plainHead, plainBuffer), "/p3/item")!.Rule.Name);
 

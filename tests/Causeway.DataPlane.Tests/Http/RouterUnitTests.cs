@@ -1,4 +1,3 @@
-using Causeway.DataPlane.Http;
 using Causeway.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 using static Causeway.DataPlane.Tests.Support.Ir;

@@ -69,6 +69,12 @@ public static class Ir
     public static GatewayIr EchoGateway(EchoBackend echo, BackendProtocol protocol = BackendProtocol.Http1) =>
         Gateway("ns/gw", [HttpPort(Host("*",
                 Prefix("/redirect", new HttpRuleIr { Name = "redirect", Redirect = new RedirectIr { Hostname = "elsewhere.example", StatusCode = 301 } }),
+                // A step only the Kestrel pipeline runs (URL rewrite): its requests leave the byte transports.
+                Prefix("/rewrite", To("ns/e:80") with
+                {
+                    Name = "rewrite",
+                    Filters = new[] { new HttpFilterIr { UrlRewrite = new UrlRewriteIr { Path = new PathModifierIr(PathModifierKind.ReplacePrefixMatch, "/rewritten") } } },
+                }),
                 Prefix("/", To("ns/e:80"))))],
             Backend("ns/e:80", echo, protocol));
 }

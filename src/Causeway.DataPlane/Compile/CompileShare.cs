@@ -1,0 +1,74 @@
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Compile;
+
+/// <summary>
+/// Identical immutable pieces of the routes one port compiles, made once and shared: match conditions (method, header
+/// and query conditions with their regexes and strings) and the targets of rules that send everything,
+/// unedited, to one backend. With 10,000 routes that say the same thing (one header condition, one backend) a request
+/// then reads a few shared, cache-resident objects instead of per-route copies spread over the heap (and the strings
+/// it compares are copies made here, not wherever the loader allocated them). Not thread-safe: used while compiling.
+/// </summary>
+internal sealed class CompileShare
+{
+    private readonly Dictionary<string, string> _text = new(StringComparer.Ordinal);
+    private readonly string _gateway;
+    private readonly StateStore? _state;
+
+    /// <param name="gateway">The gateway compiled (part of the keys of state kept across applies).</param>
+    /// <param name="state">Where per-rule state outlives applies (null: none, as in unit tests).</param>
+    public CompileShare(string gateway = "", StateStore? state = null)
+    {
+        _gateway = gateway;
+        _state = state;
+    }
+
+    /// <summary>The statistics of a rule, found again across applies by gateway and rule name.</summary>
+    public RouteStats? Stats(string rule) => _state?.GetOrAdd("route-stats|" + _gateway + "|" + rule, () => new RouteStats(rule));
+
+    /// <summary>Marks a (possibly reused) rule's state as still in use.</summary>
+    public void KeepState(RoutePlan plan)
+    {
+        if (plan.Stats is not null) Stats(plan.Name);
+    }
+    private readonly Dictionary<string, MatchConditions> _conditions = new(StringComparer.Ordinal);
+    private readonly Dictionary<BackendRuntime, PlanTarget[]> _targets = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>One copy of <paramref name="s"/> per compile (allocated here, next to the tables that use it).</summary>
+    public string Text(string s)
+    {
+        if (_text.TryGetValue(s, out var shared)) return shared;
+        shared = new string(s.AsSpan());
+        _text[shared] = shared;
+        return shared;
+    }
+
+    /// <summary>The conditions of <paramref name="match"/>: one instance per distinct method, header and query list.</summary>
+    public MatchConditions Conditions(HttpMatchIr match)
+    {
+        var key = $"{(match.Method is null ? "-" : $"{match.Method.Length}:{match.Method}")}|{Key(match.Headers)}|{Key(match.QueryParams)}";
+        if (_conditions.TryGetValue(key, out var shared)) return shared;
+        shared = new MatchConditions(match.Method is null ? null : Text(match.Method), Values(match.Headers), Values(match.QueryParams));
+        _conditions[key] = shared;
+        return shared;
+    }
+
+    /// <summary>Length-prefixed, so no two lists share a key.</summary>
+    private static string Key(IReadOnlyList<ValueMatchIr> irs) =>
+        string.Concat(irs.Select(c => $"{(int)c.Kind}:{c.Name.Length}:{c.Name}{c.Value.Length}:{c.Value}"));
+
+    private ValueCondition[] Values(IReadOnlyList<ValueMatchIr> irs) =>
+        [.. irs.Select(c => new ValueCondition(c with { Name = Text(c.Name), Value = Text(c.Value) }))];
+
+    /// <summary>
+    /// A rule's targets: the shared array when the rule has one target without steps of its own or of the rule's
+    /// (all that matters then is the backend), else <paramref name="targets"/> itself.
+    /// </summary>
+    public PlanTarget[] Targets(PlanTarget[] targets)
+    {
+        if (targets is not [{ Backend: { } backend, RequestSteps.Length: 0, ResponseSteps.Length: 0, RedirectStep: null, Rewrite: null } only]) return targets;
+        if (_targets.TryGetValue(backend, out var shared)) return shared;
+        _targets[backend] = targets;
+        return targets;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net.Security;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Compile;
+
+/// <summary>A listener ready to serve: its virtual hosts and, on HTTPS, its per-certificate TLS options.</summary>
+internal sealed class CompiledListener
+{
+    public CompiledListener(ListenerIr ir, HostMap<RouteMatcher>? routes, (string[] DnsNames, SslServerAuthenticationOptions Options)[] tls)
+    {
+        Ir = ir;
+        Routes = routes;
+        Tls = tls;
+    }
+
+    public ListenerIr Ir { get; }
+    public string Name => Ir.Name;
+    public HostMap<RouteMatcher>? Routes { get; }
+    public (string[] DnsNames, SslServerAuthenticationOptions Options)[] Tls { get; }
+
+    /// <summary>The certificate whose DNS names match the SNI, else the first one.</summary>
+    public SslServerAuthenticationOptions? SelectTls(string? sni)
+    {
+        if (Tls.Length == 0) return null;
+        if (!string.IsNullOrEmpty(sni))
+        {
+            foreach (var (names, options) in Tls)
+                foreach (var n in names)
+                    if (DnsNameMatches(n, sni)) return options;
+        }
+        return Tls[0].Options;
+    }
+
+    private static bool DnsNameMatches(string pattern, string host)
+    {
+        if (pattern.StartsWith("*.", StringComparison.Ordinal))
+        {
+            var dot = host.IndexOf('.');
+            return dot > 0 && host.AsSpan(dot).Equals(pattern.AsSpan(1), StringComparison.OrdinalIgnoreCase);
+        }
+        return string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>Everything one bound HTTP/HTTPS port serves; swapped as a whole by one reference assignment.</summary>
+internal sealed class CompiledPort
+{
+    public CompiledPort(PortIr ir, HostMap<CompiledListener> listeners, CompiledListener? tlsFallback)
+    {
+        Ir = ir;
+        Listeners = listeners;
+        TlsFallback = tlsFallback;
+        foreach (var l in ir.Listeners)
+        {
+            if (l.ClientValidation is not null) ValidatesClientCertificates = true;
+        }
+    }
+
+    public PortIr Ir { get; }
+    public bool IsHttps => Ir.Protocol == PortProtocol.Https;
+
+    /// <summary>Whether any listener on the port validates client certificates (frontend mTLS).</summary>
+    public bool ValidatesClientCertificates { get; }
+    public HostMap<CompiledListener> Listeners { get; }
+
+    /// <summary>The listener whose certificate is used when the SNI names no listener.</summary>
+    public CompiledListener? TlsFallback { get; }
+
+    public CompiledListener? ListenerForSni(string? sni)
+    {
+        var l = Listeners.Find(sni ?? "");
+        return l is not null && l.Tls.Length > 0 ? l : TlsFallback;
+    }
+}

@@ -1,0 +1,92 @@
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Compile;
+
+/// <summary>
+/// A rule with its filters, backends and policies resolved at apply time, and its <see cref="Plan"/>: the steps every
+/// transport runs for it. The Kestrel pipeline reads the upstream settings (mirrors, timeouts, retries, session
+/// persistence) from here; the plan says which transports may serve the rule at all.
+/// </summary>
+internal sealed class CompiledRule
+{
+    /// <param name="share">Where rules of the same compile share identical target lists (null: own copies).</param>
+    public CompiledRule(HttpRuleIr ir, Func<string?, BackendRuntime?> backends, CompileShare? share = null)
+    {
+        Ir = ir;
+        Name = ir.Name;
+        var requestEdits = HeaderEdits.Create(ir.Filters.Where(f => f.RequestHeaders is not null).Select(f => f.RequestHeaders!));
+        var responseEdits = HeaderEdits.Create(ir.Filters.Where(f => f.ResponseHeaders is not null).Select(f => f.ResponseHeaders!));
+        Rewrite = ir.Filters.LastOrDefault(f => f.UrlRewrite is not null)?.UrlRewrite;
+        Redirect = ir.Redirect ?? ir.Filters.FirstOrDefault(f => f.Redirect is not null)?.Redirect;
+        var cors = ir.Filters.FirstOrDefault(f => f.Cors is not null)?.Cors;
+        var corsPolicy = cors is null ? null : new CorsPolicy(cors);
+        Mirrors = [.. ir.Filters.Where(f => f.Mirror is not null)
+            .Select(f => new MirrorTarget(backends(f.Mirror!.BackendId), f.Mirror.Numerator, Math.Max(1, f.Mirror.Denominator)))
+            .Where(m => m.Backend is not null && m.Numerator > 0)];
+        if (ir.Retry is { } retry)
+        {
+            RetryAttempts = Math.Max(0, retry.Attempts);
+            RetryCodes = [.. retry.Codes];
+            RetryBackoff = retry.Backoff ?? TimeSpan.Zero;
+        }
+
+        // The rule's steps, in the order they are written; StepOrder sorts them into the pipeline's order.
+        var steps = new List<PipelineStep>();
+        if (corsPolicy is not null) steps.Add(new CorsPreflightStep(corsPolicy));
+        if (Redirect is not null) steps.Add(new RedirectStep(Redirect));
+        if (ir.DirectResponseStatus is { } status) steps.Add(new DirectResponseStep(status));
+        var requestStep = requestEdits is null ? null : new RequestHeadersStep(requestEdits, "rule");
+        if (requestStep is not null) steps.Add(requestStep);
+        if (Rewrite is not null) steps.Add(new UrlRewriteStep(Rewrite));
+        foreach (var m in Mirrors) steps.Add(new MirrorStep(m));
+        if (ir.RequestTimeout is not null || ir.BackendRequestTimeout is not null) steps.Add(new TimeoutStep(ir.RequestTimeout, ir.BackendRequestTimeout));
+        if (ir.Retry is not null) steps.Add(new RetryStep(this));
+        if (ir.SessionPersistence is { } sp) steps.Add(new SessionPersistenceStep(sp));
+        var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
+        if (responseStep is not null) steps.Add(responseStep);
+        var corsResponse = corsPolicy is null ? null : new CorsResponseStep(corsPolicy);
+        if (corsResponse is not null) steps.Add(corsResponse);
+
+        var parts = new CompiledRuleParts(requestStep is null ? [] : [requestStep], responseStep is null ? [] : [responseStep],
+            corsResponse is null ? [] : [corsResponse]);
+        var targets = new List<PlanTarget>();
+        var cumulative = 0;
+        foreach (var b in ir.Backends)
+        {
+            if (b.Weight <= 0) continue;
+            cumulative += b.Weight;
+            targets.Add(new PlanTarget(b.BackendId is null ? null : backends(b.BackendId), cumulative, b, parts));
+        }
+        PlanTarget[] planTargets = [.. targets];
+        if (share is not null) planTargets = share.Targets(planTargets);
+        Session = ir.SessionPersistence is { } persistence ? new SessionAffinity(persistence, planTargets) : null;
+        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse])
+        {
+            Stats = share?.Stats(ir.Name),
+        };
+    }
+
+    /// <summary>The steps every transport runs for this rule, and the transports that may.</summary>
+    public RoutePlan Plan { get; }
+
+    public HttpRuleIr Ir { get; }
+    public string Name { get; }
+    public UrlRewriteIr? Rewrite { get; }
+    public RedirectIr? Redirect { get; }
+    public MirrorTarget[] Mirrors { get; }
+    public PlanTarget[] Targets => Plan.Targets;
+    public SessionAffinity? Session { get; }
+    public TimeSpan? RequestTimeout => Ir.RequestTimeout;
+    public TimeSpan? BackendRequestTimeout => Ir.BackendRequestTimeout;
+
+    /// <summary>Retries after the first attempt (0: none).</summary>
+    public int RetryAttempts { get; }
+    public int[] RetryCodes { get; } = [];
+    public TimeSpan RetryBackoff { get; }
+
+    public int PickTarget() => Plan.PickTarget();
+
+    public bool IsRetryStatus(int status) => Array.IndexOf(RetryCodes, status) >= 0;
+}
+
+internal sealed record MirrorTarget(BackendRuntime? Backend, int Numerator, int Denominator);

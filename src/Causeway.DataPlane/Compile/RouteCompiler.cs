@@ -1,0 +1,115 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Causeway.DataPlane.Tls;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Compile;
+
+/// <summary>Compiles a port's IR (listeners, route tables, TLS) into the structures the hot path reads.</summary>
+internal static class RouteCompiler
+{
+    /// <summary>
+    /// Compiles a port; per-listener problems (bad certificates) go to <paramref name="failures"/>. With a
+    /// <paramref name="cache"/>, virtual hosts unchanged since the previous apply are reused instead of compiled.
+    /// </summary>
+    public static CompiledPort CompilePort(PortIr port, Func<string?, BackendRuntime?> backends, CertificateStore certificates,
+        Dictionary<string, string> failures, CompileCache? cache = null, string gateway = "", StateStore? state = null)
+    {
+        var listeners = new HostMap<CompiledListener>();
+        CompiledListener? fallback = null;
+        var rules = new Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)>(ReferenceEqualityComparer.Instance);
+        var share = new CompileShare(gateway, state);
+        foreach (var l in port.Listeners)
+        {
+            var tls = Array.Empty<(string[], SslServerAuthenticationOptions)>();
+            if (port.Protocol == PortProtocol.Https)
+            {
+                try
+                {
+                    tls = CompileTls(l, certificates);
+                    if (tls.Length == 0) failures[l.Name] = "no usable certificate";
+                }
+                catch (Exception ex)
+                {
+                    failures[l.Name] = ex.Message;
+                    tls = [];
+                }
+            }
+            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, share, cache, gateway, l.Name), tls);
+            listeners.Add(l.Hostname, compiled);
+            if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
+        }
+        return new CompiledPort(port, listeners, fallback);
+    }
+
+    private static HostMap<RouteMatcher> CompileTable(HttpRouteTableIr table, Func<string?, BackendRuntime?> backends,
+        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileShare share, CompileCache? cache,
+        string gateway, string listener)
+    {
+        var hosts = new HostMap<RouteMatcher>();
+        foreach (var vh in table.VirtualHosts)
+        {
+            var matcher = cache is null
+                ? CompileHost(vh, backends, rules, share, [])
+                : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, share, used));
+            // Reused or new, every rule's state is asked for, so state of unchanged routes survives the apply.
+            foreach (var plan in matcher.Plans) share.KeepState(plan);
+            hosts.Add(vh.Hostname, matcher);
+        }
+        return hosts;
+    }
+
+    /// <summary>Compiles one virtual host; every backend its rules resolved is added to <paramref name="used"/>.</summary>
+    private static RouteMatcher CompileHost(VirtualHostIr vh, Func<string?, BackendRuntime?> backends,
+        Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileShare share,
+        List<(string?, BackendRuntime?)> used)
+    {
+        var matches = new List<CompiledMatch>(vh.Matches.Count);
+        foreach (var m in vh.Matches)
+        {
+            if (!rules.TryGetValue(m.Rule, out var rule))
+            {
+                var resolved = new List<(string?, BackendRuntime?)>();
+                var compiled = new CompiledRule(m.Rule, id =>
+                {
+                    var runtime = backends(id);
+                    resolved.Add((id, runtime));
+                    return runtime;
+                }, share);
+                rules[m.Rule] = rule = (compiled, resolved);
+            }
+            used.AddRange(rule.Backends);
+            var regex = m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null;
+            matches.Add(new CompiledMatch(m, rule.Rule, regex, share));
+        }
+        return new RouteMatcher(matches);
+    }
+
+    private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)
+    {
+        RemoteCertificateValidationCallback? validate = null;
+        if (listener.ClientValidation is { } cv)
+        {
+            var chain = new ChainValidator(CertificateStore.LoadBundle(cv.CaBundlePem));
+            var insecure = cv.Mode == ClientValidationMode.AllowInsecureFallback;
+            validate = (_, cert, presented, errors) => insecure || chain.IsTrusted(cert, presented, errors, ChainValidator.ClientAuth);
+        }
+        var result = new List<(string[], SslServerAuthenticationOptions)>();
+        foreach (var c in listener.Certificates)
+        {
+            var entry = certificates.Get(c);
+            var names = c.DnsNames.Count > 0 ? [.. c.DnsNames] : entry.Leaf.GetNameInfo(X509NameType.DnsName, false) is { Length: > 0 } cn ? new[] { cn } : [];
+            result.Add((names, new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = entry.Context,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                ClientCertificateRequired = validate is not null,
+                RemoteCertificateValidationCallback = validate,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }));
+        }
+        return [.. result];
+    }
+}

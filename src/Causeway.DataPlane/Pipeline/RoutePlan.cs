@@ -1,0 +1,104 @@
+namespace Causeway.DataPlane.Pipeline;
+
+/// <summary>
+/// What one route rule does to a request, as an ordered list of steps built once per apply, and the transports that
+/// may serve it: the intersection of what every step (the rule's and each target's) declares. Every transport runs
+/// the same plan: request-side decisions in order (<see cref="Decide"/>), then one target's request steps, the
+/// upstream exchange, and the target's response steps. A transport that is not in <see cref="Transports"/> hands
+/// the request on; no eligibility list exists anywhere else.
+/// </summary>
+internal sealed class RoutePlan
+{
+    public RoutePlan(string name, PipelineStep[] ruleSteps, PlanTarget[] targets, int totalWeight, ResponseStep[] ruleResponseSteps)
+    {
+        Name = name;
+        Steps = StepOrder.Sort(ruleSteps);
+        Targets = targets;
+        TotalWeight = totalWeight;
+        Decisions = [.. Steps.OfType<DecideStep>()];
+        ResponseSteps = ruleResponseSteps;
+        var transports = TransportSet.All;
+        foreach (var s in Steps) transports &= s.Transports;
+        foreach (var t in targets) transports &= t.Transports;
+        if ((transports & TransportSet.Kestrel) == 0)
+            throw new InvalidOperationException($"{name}: every step must be served by the Kestrel pipeline");
+        Transports = transports;
+    }
+
+    /// <summary>The rule, <c>httproute/ns/name/rule/N</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The rule's own steps in pipeline order (targets have theirs).</summary>
+    public PipelineStep[] Steps { get; }
+
+    public DecideStep[] Decisions { get; }
+
+    /// <summary>Response steps for replies made before a target is chosen (rule header edits, CORS).</summary>
+    public ResponseStep[] ResponseSteps { get; }
+
+    public PlanTarget[] Targets { get; }
+    public int TotalWeight { get; }
+
+    /// <summary>The rule's statistics (kept across reloads in the state store); null when compiled without one.</summary>
+    public RouteStats? Stats { get; init; }
+    public TransportSet Transports { get; }
+
+    public bool Allows(TransportSet transport) => (Transports & transport) != 0;
+
+    /// <summary>
+    /// Runs the request-side decisions in order: <see cref="StepVerdict.Continue"/> when the request goes on upstream,
+    /// else the first step's reply (response steps already applied) or its call for the full pipeline.
+    /// </summary>
+    public StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply) where TRequest : struct, IRequestView
+    {
+        foreach (var step in Decisions)
+        {
+            var verdict = step.Decide(request, facts, out reply);
+            if (verdict == StepVerdict.Continue) continue;
+            if (verdict == StepVerdict.Reply) reply = Finish(reply!, ResponseSteps, request);
+            return verdict;
+        }
+        reply = null;
+        return StepVerdict.Continue;
+    }
+
+    /// <summary>A target-level redirect (or 500 for an invalid backendRef) answered instead of forwarding; null to forward.</summary>
+    public StepVerdict DecideTarget<TRequest>(PlanTarget target, in TRequest request, in RequestFacts facts, out LocalReply? reply)
+        where TRequest : struct, IRequestView
+    {
+        if (target.RedirectStep is { } redirect)
+        {
+            var verdict = redirect.Decide(request, facts, out reply);
+            if (verdict == StepVerdict.Reply) reply = Finish(reply!, target.ResponseSteps, request);
+            return verdict;
+        }
+        if (target.Backend is null)
+        {
+            reply = LocalReply.Empty(500);
+            return StepVerdict.Reply;
+        }
+        reply = null;
+        return StepVerdict.Continue;
+    }
+
+    private static LocalReply Finish<TRequest>(LocalReply reply, ResponseStep[] steps, in TRequest request) where TRequest : struct, IRequestView
+    {
+        if (reply.Final || steps.Length == 0) return reply;
+        reply = reply.Editable();
+        var editor = reply.Editor();
+        foreach (var s in steps) s.Apply(request, ref editor);
+        return reply;
+    }
+
+    /// <summary>Weighted choice; -1 when the rule has no positive weight.</summary>
+    public int PickTarget()
+    {
+        var targets = Targets;
+        if (targets.Length == 0) return -1;
+        if (targets.Length == 1) return 0;
+        var r = Random.Shared.Next(TotalWeight);
+        for (var i = 0; i < targets.Length; i++)
+            if (r < targets[i].CumulativeWeight) return i;
+        return targets.Length - 1;
+    }
+}

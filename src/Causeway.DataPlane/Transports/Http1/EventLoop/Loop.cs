@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.DataPlane.Transports.Http1.EventLoop;
+
+/// <summary>
+/// One event-loop thread: an epoll set over non-blocking sockets (client connections, their backend connections and
+/// the listening sockets it accepts from), a table of handlers keyed by the epoll token, commands posted by other
+/// threads (woken through an eventfd), deadlines checked every 100 ms, and this loop's idle backend connections. All
+/// state is touched by the loop thread only; other threads go through <see cref="Post"/>.
+/// </summary>
+internal sealed unsafe partial class Loop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const int SweepMs = 100;
+    private const ulong WakeToken = ulong.MaxValue;
+
+    private readonly int _epfd;
+    private readonly int _wakefd;
+    private readonly Thread _thread;
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly ILogger _logger;
+    private LoopHandler?[] _handlers = new LoopHandler?[64];
+    private uint[] _generations = new uint[64];
+    private readonly Stack<int> _free = new();
+    private int _used;
+    private volatile bool _stopping;
+    private long _nextSweep;
+
+    public Loop(Http1FastPath owner, int index, ILogger logger)
+    {
+        Owner = owner;
+        _logger = logger;
+        _epfd = Native.epoll_create1(Native.SockCloExec);
+        if (_epfd < 0) throw new IOException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
+        _wakefd = Native.eventfd(0, Native.EfdNonBlock | Native.EfdCloExec);
+        if (_wakefd < 0)
+        {
+            Native.close(_epfd);
+            throw new IOException($"eventfd failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        Native.Add(_epfd, _wakefd, Native.EpollIn, WakeToken);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"Causeway loop {index}" };
+        _thread.Start();
+    }
+
+    public Http1FastPath Owner { get; }
+    public DataPlaneOptions Options => Owner.Options;
+
+    /// <summary>Milliseconds (Environment.TickCount64) as of the last wake-up.</summary>
+    public long Now { get; private set; } = Environment.TickCount64;
+
+    /// <summary>Runs <paramref name="command"/> on the loop thread soon.</summary>
+    public void Post(Action command)
+    {
+        _commands.Enqueue(command);
+        ulong one = 1;
+        Native.write(_wakefd, (byte*)&one, sizeof(ulong));
+    }
+
+    /// <summary>Adds <paramref name="handler"/>'s descriptor to the epoll set; false (nothing registered) on failure.</summary>
+    public bool Register(LoopHandler handler, uint events)
+    {
+        int slot;
+        if (_free.Count > 0) slot = _free.Pop();
+        else
+        {
+            if (_used == _handlers.Length)
+            {
+                Array.Resize(ref _handlers, _handlers.Length * 2);
+                Array.Resize(ref _generations, _generations.Length * 2);
+            }
+            slot = _used++;
+        }
+        var token = ((ulong)++_generations[slot] << 32) | (uint)slot;
+        _handlers[slot] = handler;
+        handler.Token = token;
+        if (Native.Add(_epfd, handler.Fd, events, token) == 0) return true;
+        _handlers[slot] = null;
+        handler.Token = 0;
+        _free.Push(slot);
+        return false;
+    }
+
+    /// <summary>Removes <paramref name="handler"/> from the epoll set (its descriptor stays open).</summary>
+    public void Unregister(LoopHandler handler)
+    {
+        if (handler.Token == 0) return;
+        var slot = (int)(uint)handler.Token;
+        Native.Remove(_epfd, handler.Fd);
+        _handlers[slot] = null;
+        handler.Token = 0;
+        _free.Push(slot);
+    }
+
+    /// <summary>Every registered handler of type <typeparamref name="T"/> (a snapshot, for commands).</summary>
+    public List<T> Handlers<T>() where T : LoopHandler
+    {
+        var result = new List<T>();
+        for (var i = 0; i < _used; i++)
+        {
+            if (_handlers[i] is T h) result.Add(h);
+        }
+        return result;
+    }
+
+    private void Run()
+    {
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Native.EpollEventSize));
+        try
+        {
+            _nextSweep = Environment.TickCount64 + SweepMs;
+            while (!_stopping)
+            {
+                var n = Native.epoll_wait(_epfd, events, MaxEvents, SweepMs);
+                Now = Environment.TickCount64;
+                if (n < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Native.EIntr) continue;
+                    LogLoopFailed($"epoll_wait failed: errno {errno}");
+                    break;
+                }
+                for (var i = 0; i < n; i++)
+                {
+                    var token = Native.EventData(events, i);
+                    if (token == WakeToken)
+                    {
+                        ulong value;
+                        Native.read(_wakefd, (byte*)&value, sizeof(ulong));
+                        continue;
+                    }
+                    var h = _handlers[(int)(uint)token];
+                    if (h is null || h.Token != token) continue; // closed earlier in this batch
+                    Dispatch(h, Native.EventMask(events, i));
+                }
+                while (_commands.TryDequeue(out var command)) Execute(command);
+                if (Now >= _nextSweep) Sweep();
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            while (_commands.TryDequeue(out var command)) Execute(command);
+            for (var i = 0; i < _used; i++) _handlers[i]?.Abort("the data plane stopped");
+            Native.close(_wakefd);
+            Native.close(_epfd);
+        }
+    }
+
+    private void Dispatch(LoopHandler h, uint mask)
+    {
+        try
+        {
+            h.OnEvents(mask);
+        }
+        catch (ClientGoneException ex)
+        {
+            h.Abort(ex.Message); // the client went away mid-response: routine, logged at debug level
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(ex);
+            h.Abort(ex.Message);
+        }
+    }
+
+    private void Execute(Action command)
+    {
+        try
+        {
+            command();
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(ex);
+        }
+    }
+
+    private void Sweep()
+    {
+        _nextSweep = Now + SweepMs;
+        for (var i = 0; i < _used; i++)
+        {
+            var h = _handlers[i];
+            if (h is null || h.Deadline == 0 || h.Deadline > Now) continue;
+            try
+            {
+                h.OnDeadline();
+            }
+            catch (ClientGoneException ex)
+            {
+                h.Abort(ex.Message);
+            }
+            catch (Exception ex)
+            {
+                LogHandlerFailed(ex);
+                h.Abort(ex.Message);
+            }
+        }
+        SweepIdleBackends();
+    }
+
+    /// <summary>Stops the thread; whatever is still registered is closed on its way out.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        Post(static () => { });
+        if (Thread.CurrentThread != _thread) _thread.Join(TimeSpan.FromSeconds(5));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "fast-path event loop stopped: {Reason}")]
+    private partial void LogLoopFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "fast-path event loop: a connection failed")]
+    private partial void LogHandlerFailed(Exception ex);
+}

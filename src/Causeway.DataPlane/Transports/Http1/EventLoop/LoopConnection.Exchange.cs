@@ -1,0 +1,330 @@
+namespace Causeway.DataPlane.Transports.Http1.EventLoop;
+
+/// <summary>
+/// The backend half of a loop exchange: connect or reuse, send the forwarded request, read the response head, relay
+/// the body by its framing (length, chunked, none, or until close — re-chunked for the client), with backpressure:
+/// while the client has not taken the last bytes, the backend is not read.
+/// </summary>
+internal sealed partial class LoopConnection
+{
+    private LoopBackend? _backend;
+    private Http1EndpointPool? _pool;
+    private int _sendOffset;
+    private long _bodyLeft;
+    private ChunkedScanner _chunks;
+    private bool _retried;
+    private bool _backendAnswered;
+    private bool _clientStarted;
+
+    private void StartExchange()
+    {
+        _owner.CountLoopRequest();
+        _retried = false;
+        _clientStarted = false;
+        var backend = _x.Target!.Backend!;
+        var index = backend.NextIndex();
+        if (index < 0)
+        {
+            Answer(UpstreamFailure.ConnectFailed, "no endpoints", "-");
+            return;
+        }
+        _pool = backend.FastEndpoints![index];
+        var idle = Loop.RentBackend(_pool);
+        if (idle is null)
+        {
+            Connect();
+            return;
+        }
+        idle.Owner = this;
+        idle.Reused = true;
+        _backend = idle;
+        SendRequest();
+    }
+
+    private void Connect()
+    {
+        _backend = LoopBackend.Connect(Loop, _pool!, this, out var error);
+        if (_backend is null)
+        {
+            Answer(UpstreamFailure.ConnectFailed, error ?? "connect failed", _pool!.Key);
+            return;
+        }
+        _state = State.Connecting;
+        Deadline = Loop.Now + (long)Options.BackendConnectTimeout.TotalMilliseconds;
+    }
+
+    /// <summary>Events of the backend connection this exchange uses.</summary>
+    public void OnBackendEvents(uint events)
+    {
+        switch (_state)
+        {
+            case State.Connecting:
+                if ((events & (Native.EpollOut | Native.EpollErr | Native.EpollHup)) == 0) return;
+                var error = _backend!.ConnectError();
+                if (error != 0)
+                {
+                    BackendFailed(UpstreamFailure.ConnectFailed, $"connect failed: {new System.Net.Sockets.SocketException(error).Message}");
+                    return;
+                }
+                SendRequest();
+                return;
+            case State.Sending:
+                if ((events & (Native.EpollOut | Native.EpollErr | Native.EpollHup)) != 0) ContinueSend();
+                return;
+            case State.Awaiting:
+            case State.Body:
+                if (_backend!.Readable && _x.Response.Length == 0) ReadBackend();
+                return;
+        }
+    }
+
+    private void SendRequest()
+    {
+        _state = State.Sending;
+        _sendOffset = 0;
+        _backendAnswered = false;
+        ContinueSend();
+    }
+
+    private void ContinueSend()
+    {
+        var bytes = _x.Forward.Span;
+        while (_sendOffset < bytes.Length)
+        {
+            var n = _backend!.Send(bytes[_sendOffset..]);
+            if (n == -2)
+            {
+                BackendFailed(UpstreamFailure.ClosedBeforeAnswer, "backend connection closed while sending");
+                return;
+            }
+            if (n == -1) break;
+            _sendOffset += n;
+        }
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (_sendOffset < bytes.Length) return; // the rest on the next write event
+        _state = State.Awaiting;
+        if (_backend!.Readable) ReadBackend();
+    }
+
+    /// <summary>Works through what the backend sent (and reads more while it can) until the exchange waits or ends.</summary>
+    private void ReadBackend()
+    {
+        while (_state is State.Awaiting or State.Body)
+        {
+            var b = _backend!;
+            if (b.End > b.Start)
+            {
+                bool more;
+                try
+                {
+                    more = _state == State.Awaiting ? TakeResponseHead(b) : RelayBody(b);
+                }
+                catch (BackendProtocolException ex) // a malformed response head or chunked body
+                {
+                    BackendFailed(UpstreamFailure.BadResponse, ex.Message);
+                    return;
+                }
+                if (!more) return;
+                continue;
+            }
+            if (!b.Readable) return;
+            var n = b.ReceiveMore();
+            if (n > 0)
+            {
+                _backendAnswered = true;
+                Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+                continue;
+            }
+            if (n == -1) return;
+            BackendEnded(n == 0 ? "closed" : "reset");
+            return;
+        }
+    }
+
+    /// <summary>The backend closed (or reset) its side: the end of a close-delimited body, else a failure.</summary>
+    private void BackendEnded(string how)
+    {
+        if (_state == State.Body && _x.ResponseHead.Framing == BodyFraming.Close && how == "closed")
+        {
+            _x.Response.Append("0\r\n\r\n"u8);
+            Finish(reusable: false);
+            return;
+        }
+        if (_state == State.Awaiting)
+        {
+            var started = _backend!.End > 0;
+            if (started) BackendFailed(UpstreamFailure.BadResponse, "incomplete response head");
+            else BackendFailed(UpstreamFailure.ClosedBeforeAnswer, $"backend {how} the connection before answering");
+            return;
+        }
+        BackendFailed(UpstreamFailure.BadResponse, $"backend {how} the connection mid-body");
+    }
+
+    /// <summary>
+    /// Parses the response head once complete and starts the response; false while more bytes are needed. A malformed
+    /// head throws <see cref="BackendProtocolException"/>.
+    /// </summary>
+    private bool TakeResponseHead(LoopBackend b)
+    {
+        const int limit = UpstreamDecision.MaxResponseHead;
+        var available = b.Buffer.AsSpan(b.Start, b.End - b.Start);
+        var end = available.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            if (available.Length >= limit) BackendFailed(UpstreamFailure.BadResponse, "response head too large");
+            return false;
+        }
+        var headLength = end + 4;
+        _x.EnsureResponseBuffer(headLength);
+        available[..headLength].CopyTo(_x.ResponseBuffer);
+        b.Start += headLength;
+        if (!_x.ParseResponseHead(headLength)) return true; // interim 1xx: dropped, as HttpClient does
+        _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
+        _clientStarted = true;
+        switch (_x.ResponseHead.Framing)
+        {
+            case BodyFraming.None:
+                Finish(reusable: true);
+                return false;
+            case BodyFraming.Length:
+                _bodyLeft = _x.ResponseHead.ContentLength;
+                if (_bodyLeft == 0)
+                {
+                    Finish(reusable: true);
+                    return false;
+                }
+                break;
+            case BodyFraming.Chunked:
+                _chunks.Reset();
+                break;
+        }
+        _state = State.Body;
+        if (b.End == b.Start && !FlushClient()) return false; // head out first; the body follows the client
+        return true;
+    }
+
+    /// <summary>
+    /// Moves buffered body bytes to the client; false when the exchange waits (client full) or ended. A malformed chunked
+    /// body throws <see cref="BackendProtocolException"/>.
+    /// </summary>
+    private bool RelayBody(LoopBackend b)
+    {
+        var available = b.Buffer.AsSpan(b.Start, b.End - b.Start);
+        var done = false;
+        switch (_x.ResponseHead.Framing)
+        {
+            case BodyFraming.Length:
+                var take = (int)Math.Min(_bodyLeft, available.Length);
+                _x.Response.Append(available[..take]);
+                b.Start += take;
+                _bodyLeft -= take;
+                done = _bodyLeft == 0;
+                break;
+            case BodyFraming.Chunked:
+                var scanned = _chunks.Scan(available);
+                _x.Response.Append(available[..scanned]);
+                b.Start += scanned;
+                done = _chunks.IsDone;
+                break;
+            default: // close-delimited: one chunk per read
+                _x.Response.AppendHex(available.Length);
+                _x.Response.Append("\r\n"u8);
+                _x.Response.Append(available);
+                _x.Response.Append("\r\n"u8);
+                b.Start = b.End;
+                break;
+        }
+        if (done)
+        {
+            Finish(reusable: true);
+            return false;
+        }
+        return FlushClient();
+    }
+
+    /// <summary>The backend's response is complete: release the backend, then flush and go on to the next request.</summary>
+    private void Finish(bool reusable)
+    {
+        var b = _backend!;
+        ReleaseBackend(reusable && _x.ResponseHead.KeepAlive && b.Start == b.End);
+        _state = State.Flushing;
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (FlushClient()) AfterResponse();
+    }
+
+    private void ReleaseBackend(bool reusable)
+    {
+        var b = _backend;
+        if (b is null) return;
+        _backend = null;
+        if (reusable) Loop.ReturnBackend(b);
+        else
+        {
+            b.Owner = null;
+            b.Close();
+        }
+    }
+
+    /// <summary>
+    /// The backend failed: a pooled connection that died before answering a bodiless request is retried once on a
+    /// fresh one (<see cref="UpstreamDecision"/>); before any response byte went to the client it gets an answer of
+    /// the gateway's own; after, it is cut.
+    /// </summary>
+    private void BackendFailed(UpstreamFailure failure, string reason)
+    {
+        var reused = _backend?.Reused ?? false;
+        ReleaseBackend(reusable: false);
+        if (_clientStarted)
+        {
+            Abort(reason);
+            return;
+        }
+        if (UpstreamDecision.RetryOnFreshConnection(failure, reused, _backendAnswered, replayable: _x.Head.ContentLength == 0, _retried))
+        {
+            _retried = true;
+            Connect();
+            return;
+        }
+        Answer(failure, reason, _pool?.Key ?? "-");
+    }
+
+    private void Answer(UpstreamFailure failure, string reason, string endpoint)
+    {
+        var status = UpstreamDecision.Status(failure);
+        _owner.LogBackendError(endpoint, status, reason);
+        Reply(LocalReply.Empty(status));
+    }
+
+    /// <summary>Writes a reply of the gateway's own and goes on to the next request once it is out.</summary>
+    private void Reply(LocalReply reply)
+    {
+        _x.WriteReply(reply, _x.Head.ConnectionClose || _closeRequested);
+        _outSent = 0;
+        _state = State.Flushing;
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (FlushClient()) AfterResponse();
+    }
+
+    public override void OnDeadline()
+    {
+        Deadline = 0;
+        switch (_state)
+        {
+            case State.Head when _len == 0:
+                Close(); // keep-alive timeout
+                return;
+            case State.Head:
+                HandOff("request head not complete in time");
+                return;
+            case State.Connecting:
+                BackendFailed(UpstreamFailure.ConnectTimeout, "connect timed out");
+                return;
+            case State.Sending or State.Awaiting or State.Body when !_clientStarted:
+                BackendFailed(UpstreamFailure.Timeout, "backend timed out");
+                return;
+            default:
+                Abort("no progress within the backend activity timeout");
+                return;
+        }
+    }
+}

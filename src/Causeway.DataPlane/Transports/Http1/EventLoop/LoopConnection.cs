@@ -1,0 +1,233 @@
+namespace Causeway.DataPlane.Transports.Http1.EventLoop;
+
+/// <summary>
+/// A client connection served by the event loop: reads request heads into the exchange's head buffer, relays
+/// eligible requests whose body (if any) is already buffered, and hands the connection, unconsumed bytes and all, to
+/// Kestrel (where the connection-level fast path and then the full pipeline take it) the first time a request is
+/// anything else. Nothing is read from the client while a request is in flight (like nginx: readiness is remembered
+/// and acted on once the response is out), so a pipelined request waits its turn in the kernel.
+/// </summary>
+internal sealed partial class LoopConnection : LoopSocket
+{
+    /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
+    private const int MaxBufferedBody = 64 * 1024;
+
+    private enum State { Head, Connecting, Sending, Awaiting, Body, Flushing, Closed }
+
+    private readonly LoopListener _listener;
+    private readonly Http1FastPath _owner;
+    private readonly Http1Exchange _x;
+    private readonly byte[]? _clientIp;
+    private State _state = State.Head;
+    private int _len;
+    private int _requestLength;
+    private long _partialSince;
+    private bool _inHead;
+    private bool _closeRequested;
+    private int _outSent;
+
+    public LoopConnection(Loop loop, LoopListener listener, int fd, byte[]? clientIp) : base(loop, fd)
+    {
+        _listener = listener;
+        _owner = loop.Owner;
+        _clientIp = clientIp;
+        _x = new Http1Exchange(_owner, TransportSet.EventLoop, tls: false, sni: null,
+            localPort: (listener.EndPoint as System.Net.IPEndPoint)?.Port ?? 0, headBufferSize: 4096);
+        Deadline = loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
+    }
+
+    public LoopListener Listener => _listener;
+    private DataPlaneOptions Options => Loop.Options;
+
+    public override void OnEvents(uint events)
+    {
+        NoteReadiness(events);
+        if (_state == State.Head)
+        {
+            ReadHead();
+            return;
+        }
+        if ((events & (Native.EpollHup | Native.EpollErr)) != 0)
+        {
+            Abort("client connection reset");
+            return;
+        }
+        if (_outSent < _x.Response.Length && Writable) ContinueFlush();
+    }
+
+    /// <summary>Graceful stop: an idle connection closes now, a busy one after its current response.</summary>
+    public void RequestClose()
+    {
+        _closeRequested = true;
+        if (_state == State.Head && _len == 0 && !_inHead) Close();
+    }
+
+    /// <summary>Reads and starts requests until one is in flight, the socket is drained, or the connection ends.</summary>
+    private void ReadHead()
+    {
+        if (_inHead) return;
+        _inHead = true;
+        try
+        {
+            while (_state == State.Head)
+            {
+                if (_len > 0 && StartBuffered()) continue;
+                if (_state != State.Head) return;
+                if (_closeRequested && _len == 0)
+                {
+                    Close();
+                    return;
+                }
+                if (!Readable)
+                {
+                    ArmHeadDeadline();
+                    return;
+                }
+                if (!ReceiveHead()) return;
+            }
+        }
+        finally
+        {
+            _inHead = false;
+        }
+    }
+
+    /// <summary>One recv into the head buffer; false when the connection ended.</summary>
+    private bool ReceiveHead()
+    {
+        var limit = Options.MaxRequestHeadersTotalSize + MaxBufferedBody;
+        if (_len == _x.HeadBuffer.Length) _x.EnsureHeadBuffer(Math.Min(_len * 2, limit), _len);
+        var n = Receive(_x.HeadBuffer.AsSpan(_len));
+        if (n > 0) _len += n;
+        if (n is 0 or -2)
+        {
+            Close(); // the client is done (a partial head goes nowhere: there is no one left to answer)
+            return false;
+        }
+        return true;
+    }
+
+    private void ArmHeadDeadline()
+    {
+        if (_len == 0)
+        {
+            _partialSince = 0;
+            Deadline = Loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
+            return;
+        }
+        if (_partialSince == 0) _partialSince = Loop.Now;
+        Deadline = _partialSince + (long)_owner.PartialHeadWait.TotalMilliseconds; // the buffered body waits as long
+    }
+
+    /// <summary>
+    /// Looks at the buffered bytes: starts the request (true, state moves on), hands off (true, state Closed), or
+    /// needs more bytes (false).
+    /// </summary>
+    private bool StartBuffered()
+    {
+        var limit = Options.MaxRequestHeadersTotalSize;
+        var head = _x.Head;
+        var status = head.Parse(_x.HeadBuffer.AsSpan(0, _len), limit);
+        if (status == HeadStatus.Incomplete)
+        {
+            if (_len < limit) return false;
+            status = HeadStatus.HandOff;
+        }
+        if (status == HeadStatus.HandOff) return HandOff("not a simple HTTP/1.1 request");
+        var body = head.ContentLength;
+        if (body > MaxBufferedBody) return HandOff("request body larger than the loop buffers");
+        var length = head.HeadLength + (int)body;
+        if (length > _len)
+        {
+            _x.EnsureHeadBuffer(length, _len);
+            return false;
+        }
+        var decision = _x.Route(_listener.Port.Current);
+        if (decision == Http1Decision.HandOff) return HandOff(_x.HandOffReason!);
+        _requestLength = length;
+        _partialSince = 0;
+        if (decision == Http1Decision.Reply)
+        {
+            _owner.CountLoopRequest();
+            Reply(_x.Reply!);
+            return true;
+        }
+        _x.BuildForwardedHead(_clientIp);
+        if (body > 0) _x.Forward.Append(_x.HeadBuffer.AsSpan(head.HeadLength, (int)body));
+        StartExchange();
+        return true;
+    }
+
+    /// <summary>Gives the connection to Kestrel with everything read so far; true (the loop is done with it).</summary>
+    private bool HandOff(string reason)
+    {
+        _state = State.Closed;
+        _listener.CountHandOff(reason);
+        Loop.Unregister(this);
+        _listener.HandOff(Fd, _x.HeadBuffer.AsSpan(0, _len).ToArray());
+        return true;
+    }
+
+    /// <summary>The request is complete and its response is out: next request, or close.</summary>
+    private void AfterResponse()
+    {
+        _owner.Completed(TransportSet.EventLoop, _x, aborted: false);
+        if (_x.Head.ConnectionClose || _closeRequested)
+        {
+            Close();
+            return;
+        }
+        var rest = _len - _requestLength;
+        if (rest > 0) _x.HeadBuffer.AsSpan(_requestLength, rest).CopyTo(_x.HeadBuffer);
+        _len = rest;
+        _requestLength = 0;
+        _state = State.Head;
+        ArmHeadDeadline();
+        ReadHead();
+    }
+
+    /// <summary>Sends what <see cref="Http1Exchange.Response"/> holds from <see cref="_outSent"/>; true when all of it went.</summary>
+    private bool FlushClient()
+    {
+        var o = _x.Response;
+        while (_outSent < o.Length)
+        {
+            if (!Writable) return false;
+            var n = Send(o.Span[_outSent..]);
+            if (n == -2)
+                throw new ClientGoneException($"writing the response: {new System.Net.Sockets.SocketException(LastError).Message}");
+            if (n > 0) _outSent += n;
+        }
+        o.Clear();
+        _outSent = 0;
+        return true;
+    }
+
+    /// <summary>The client took more: finish the flush and carry on where it stopped.</summary>
+    private void ContinueFlush()
+    {
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (!FlushClient()) return;
+        if (_state == State.Flushing) AfterResponse();
+        else if (_state == State.Body) ReadBackend();
+    }
+
+    /// <summary>Closes the client connection (and the backend connection of an unfinished exchange).</summary>
+    public void Close()
+    {
+        if (_state == State.Closed) return;
+        _state = State.Closed;
+        ReleaseBackend(reusable: false);
+        Loop.Unregister(this);
+        Native.close(Fd);
+        _listener.ConnectionClosed();
+    }
+
+    public override void Abort(string reason)
+    {
+        if (_state == State.Closed) return;
+        _owner.LogAborted(reason);
+        if (_state != State.Head) _owner.Completed(TransportSet.EventLoop, _x, aborted: true);
+        Close();
+    }
+}

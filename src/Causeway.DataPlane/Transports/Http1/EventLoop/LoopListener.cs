@@ -1,0 +1,252 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+
+namespace Causeway.DataPlane.Transports.Http1.EventLoop;
+
+/// <summary>
+/// A cleartext HTTP port served by the event loops: Kestrel's listener for the port (it binds through
+/// <see cref="LoopTransportFactory"/>), whose socket every loop accepts from (EPOLLEXCLUSIVE: one loop wakes per
+/// connection). Kestrel accepts only the connections the loops hand off, with the bytes they already read in front.
+/// </summary>
+internal sealed class LoopListener : IConnectionListener
+{
+    private readonly Socket _socket;
+    private readonly LoopGroup _group;
+    private readonly Channel<ConnectionContext> _handedOff = Channel.CreateUnbounded<ConnectionContext>(
+        new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _lock = new();
+    private Task? _unbound;
+    private volatile bool _stopped;
+    private int _active;
+
+    private LoopListener(Socket socket, LoopGroup group, ICompiledPortSource port)
+    {
+        _socket = socket;
+        _group = group;
+        Port = port;
+        EndPoint = socket.LocalEndPoint!;
+    }
+
+    public EndPoint EndPoint { get; }
+    public ICompiledPortSource Port { get; }
+    public int Fd => (int)_socket.SafeHandle.DangerousGetHandle();
+
+    /// <summary>Client connections the loops serve right now.</summary>
+    public int Active => Volatile.Read(ref _active);
+
+    public static LoopListener Bind(IPEndPoint endpoint, LoopGroup group, ICompiledPortSource port)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(1024);
+            socket.Blocking = false;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new AddressInUseException(ex.Message, ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var listener = new LoopListener(socket, group, port);
+        foreach (var loop in group.Loops) loop.Post(() => loop.Register(new Acceptor(loop, listener), Native.EpollIn | Native.EpollExclusive));
+        return listener;
+    }
+
+    internal void ConnectionOpened() => Interlocked.Increment(ref _active);
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _active);
+
+    internal void CountHandOff(string reason) => _group.Owner.CountLoopHandOff(reason);
+
+    /// <summary>
+    /// Gives Kestrel a connection the loop read <paramref name="prefix"/> from (called on the loop thread after the
+    /// descriptor left the loop's epoll set). Closed instead when the port no longer accepts.
+    /// </summary>
+    internal void HandOff(int fd, byte[] prefix)
+    {
+        ConnectionClosed();
+        Socket socket;
+        try
+        {
+            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        }
+        catch (Exception ex) when (ex is SocketException or ArgumentException)
+        {
+            Native.close(fd);
+            return;
+        }
+        var context = _group.Owner.Pools.Factory.Create(socket);
+        if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix))) return;
+        context.Abort();
+        _ = context.DisposeAsync().AsTask();
+    }
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _handedOff.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stops accepting: every loop drops the listening socket, then it is closed. Idempotent.</summary>
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        Task unbound;
+        lock (_lock) unbound = _unbound ??= UnbindCoreAsync();
+        return new ValueTask(unbound);
+    }
+
+    private async Task UnbindCoreAsync()
+    {
+        _stopped = true;
+        var removed = _group.Loops.Select(loop =>
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            loop.Post(() =>
+            {
+                foreach (var a in loop.Handlers<Acceptor>())
+                {
+                    if (ReferenceEquals(a.Listener, this)) loop.Unregister(a);
+                }
+                done.TrySetResult();
+            });
+            return done.Task;
+        }).ToArray();
+        await Task.WhenAll(removed).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _socket.Dispose();
+        _handedOff.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// Graceful stop of the loops' connections: stop accepting, close idle ones now and busy ones after their response;
+    /// whatever is left when <paramref name="ct"/> fires is closed.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken ct)
+    {
+        try
+        {
+            await UnbindAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A loop did not answer: it is stopping anyway.
+        }
+        ForEachConnection(static c => c.RequestClose());
+        try
+        {
+            while (Active > 0) await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            ForEachConnection(static c => c.Abort("drain timeout"));
+        }
+    }
+
+    private void ForEachConnection(Action<LoopConnection> action)
+    {
+        foreach (var loop in _group.Loops)
+        {
+            loop.Post(() =>
+            {
+                foreach (var c in loop.Handlers<LoopConnection>())
+                {
+                    if (ReferenceEquals(c.Listener, this)) action(c);
+                }
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await UnbindAsync().ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _socket.Dispose();
+            _handedOff.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Accepts on one loop: level-triggered, a bounded batch per wake-up.</summary>
+    private sealed unsafe class Acceptor(Loop loop, LoopListener listener) : LoopHandler(loop, listener.Fd)
+    {
+        public LoopListener Listener { get; } = listener;
+
+        public override void OnEvents(uint events)
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                var address = new SocketAddress(AddressFamily.InterNetworkV6); // room for either family
+                var length = address.Buffer.Length;
+                int fd;
+                fixed (byte* p = address.Buffer.Span) fd = Native.accept4(Fd, p, &length, Native.SockNonBlock | Native.SockCloExec);
+                if (fd < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Native.EIntr) continue;
+                    if (errno is Native.EMFile or Native.ENFile or Native.ENoBufs or Native.ENoMem) PauseAccepting();
+                    return; // EAGAIN: another loop took it
+                }
+                var one = 1;
+                Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
+                address.Size = length;
+                var ip = ClientAddress(address);
+                var ipBytes = ip is null ? null : System.Text.Encoding.ASCII.GetBytes(ip.ToString());
+                var c = new LoopConnection(Loop, Listener, fd, ipBytes);
+                Listener.ConnectionOpened();
+                if (!Loop.Register(c, Native.EpollIn | Native.EpollOut | Native.EpollRdHup | Native.EpollEt))
+                {
+                    Listener.ConnectionClosed();
+                    Native.close(fd);
+                }
+            }
+        }
+
+        /// <summary>The address of an accepted peer (IPv4-mapped IPv6 as IPv4, as X-Forwarded-For writes it), or null.</summary>
+        private static IPAddress? ClientAddress(SocketAddress address)
+        {
+            var any = address.Family switch
+            {
+                AddressFamily.InterNetwork => IPAddress.Any,
+                AddressFamily.InterNetworkV6 => IPAddress.IPv6Any,
+                _ => null,
+            };
+            if (any is null) return null;
+            var ip = ((IPEndPoint)new IPEndPoint(any, 0).Create(address)).Address;
+            return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+        }
+
+        /// <summary>
+        /// Out of descriptors or memory: the listening socket stays readable, so leave the epoll set for 100 ms rather
+        /// than spin (pending connections wait in the backlog meanwhile).
+        /// </summary>
+        private void PauseAccepting()
+        {
+            Loop.Unregister(this);
+            _ = Task.Delay(100).ContinueWith(_ => Loop.Post(() =>
+            {
+                if (!Listener._stopped) Loop.Register(this, Native.EpollIn | Native.EpollExclusive);
+            }), TaskScheduler.Default);
+        }
+
+        public override void Abort(string reason) => Loop.Unregister(this);
+    }
+}

@@ -1,0 +1,185 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+
+namespace Causeway.DataPlane.Transports.Http1;
+
+/// <summary>A pooled backend connection: Kestrel's socket pipes over a connected socket.</summary>
+internal sealed class Http1BackendConnection
+{
+    private readonly ConnectionContext _context;
+
+    public Http1BackendConnection(ConnectionContext context, Socket? socket = null)
+    {
+        _context = context;
+        Socket = socket;
+        Input = context.Transport.Input;
+        Output = context.Transport.Output;
+    }
+
+    public PipeReader Input { get; }
+    public PipeWriter Output { get; }
+
+    /// <summary>The connected socket, in non-blocking mode, when the fast path may send on it directly.</summary>
+    public Socket? Socket { get; }
+
+    /// <summary>
+    /// Set once anything went through <see cref="Output"/>: its send loop may still hold bytes, so direct sends would
+    /// overtake them; such a connection keeps writing through the pipe.
+    /// </summary>
+    public bool PipeUsed { get; set; }
+
+    public bool CanSendDirect => Socket is not null && !PipeUsed;
+
+    /// <summary>Set when the connection came from the idle pool (it may have been closed by the backend meanwhile).</summary>
+    public bool Reused { get; set; }
+    public long IdleSince { get; set; }
+
+    /// <summary>Closes the connection; disposal finishes in the background.</summary>
+    public void Close()
+    {
+        _context.Abort();
+        _ = DisposeQuietlyAsync(_context);
+    }
+
+    private static async Task DisposeQuietlyAsync(ConnectionContext context)
+    {
+        try
+        {
+            await context.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Already torn down; nothing to release.
+        }
+    }
+}
+
+/// <summary>
+/// Idle keep-alive connections to one backend endpoint, reused most-recent-first, bounded, expired after the idle
+/// timeout by <see cref="Http1BackendPools"/>' sweep. Shared by every route and apply that names the endpoint.
+/// </summary>
+internal sealed class Http1EndpointPool
+{
+    private readonly Http1BackendPools _owner;
+    private readonly List<Http1BackendConnection> _idle = [];
+    private volatile bool _closed;
+    private int _loopIdle;
+
+    public Http1EndpointPool(Http1BackendPools owner, string key, EndPoint endpoint)
+    {
+        _owner = owner;
+        Key = key;
+        EndPoint = endpoint;
+    }
+
+    public string Key { get; }
+    public EndPoint EndPoint { get; }
+
+    /// <summary>For tests: idle connections right now (this pool's and the event loops').</summary>
+    public int IdleCount
+    {
+        get
+        {
+            lock (_idle) return _idle.Count + Volatile.Read(ref _loopIdle);
+        }
+    }
+
+    /// <summary>Retired: an apply no longer names the endpoint; idle connections close, returned ones too.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>An event loop's idle connections to this endpoint went up or down by <paramref name="delta"/>.</summary>
+    public void LoopIdleChanged(int delta) => Interlocked.Add(ref _loopIdle, delta);
+
+    /// <summary>An idle connection that is still open and quiet, or null.</summary>
+    public Http1BackendConnection? TryRent()
+    {
+        while (true)
+        {
+            Http1BackendConnection c;
+            lock (_idle)
+            {
+                if (_idle.Count == 0) return null;
+                c = _idle[^1];
+                _idle.RemoveAt(_idle.Count - 1);
+            }
+            // A pooled connection must have nothing to read: data or end-of-stream means the backend is done with it.
+            if (c.Input.TryRead(out var r))
+            {
+                c.Input.AdvanceTo(r.Buffer.Start);
+                c.Close();
+                continue;
+            }
+            c.Reused = true;
+            return c;
+        }
+    }
+
+    /// <summary>Connects a new socket within the connect timeout.</summary>
+    public async ValueTask<Http1BackendConnection> ConnectAsync(CancellationToken ct)
+    {
+        var socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_owner.Options.BackendConnectTimeout);
+            await socket.ConnectAsync(EndPoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        Socket? direct = null;
+        if (_owner.Options.Http1DirectSend)
+        {
+            socket.Blocking = false; // sends that the kernel can not take at once return instead of blocking
+            direct = socket;
+        }
+        return new Http1BackendConnection(_owner.Factory.Create(socket), direct);
+    }
+
+    /// <summary>Keeps a connection after a complete keep-alive exchange (closes it when the pool is full or retired).</summary>
+    public void Return(Http1BackendConnection c)
+    {
+        c.IdleSince = Environment.TickCount64;
+        lock (_idle)
+        {
+            if (!_closed && _idle.Count < _owner.Options.Http1MaxIdleConnectionsPerEndpoint)
+            {
+                _idle.Add(c);
+                return;
+            }
+        }
+        c.Close();
+    }
+
+    /// <summary>Closes idle connections older than the idle timeout (oldest are at the front).</summary>
+    public void Sweep(long now, long idleMs)
+    {
+        List<Http1BackendConnection>? expired = null;
+        lock (_idle)
+        {
+            var n = 0;
+            while (n < _idle.Count && now - _idle[n].IdleSince >= idleMs) n++;
+            if (n == 0) return;
+            expired = _idle.GetRange(0, n);
+            _idle.RemoveRange(0, n);
+        }
+        foreach (var c in expired) c.Close();
+    }
+
+    /// <summary>Closes every idle connection and refuses new ones.</summary>
+    public void CloseAll()
+    {
+        Http1BackendConnection[] all;
+        lock (_idle)
+        {
+            _closed = true;
+            all = [.. _idle];
+            _idle.Clear();
+        }
+        foreach (var c in all) c.Close();
+    }
+}

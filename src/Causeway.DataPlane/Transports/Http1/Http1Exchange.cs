@@ -1,0 +1,280 @@
+using System.Text;
+
+namespace Causeway.DataPlane.Transports.Http1;
+
+/// <summary>What an HTTP/1.1 byte transport does with the request it just parsed.</summary>
+internal enum Http1Decision
+{
+    /// <summary>Relay it to <see cref="Http1Exchange.Target"/> (the forwarded head is built next).</summary>
+    Forward,
+
+    /// <summary>Answer <see cref="Http1Exchange.Reply"/> (written with <see cref="Http1Exchange.WriteReply"/>).</summary>
+    Reply,
+
+    /// <summary>Hand the connection to the Kestrel pipeline (<see cref="Http1Exchange.HandOffReason"/> says why).</summary>
+    HandOff,
+}
+
+/// <summary>
+/// The transport-independent half of an HTTP/1.1 byte exchange, one per client connection and reused for each of its
+/// requests: the parsed request head and the bytes it points into, routing and the route's plan (decisions, request
+/// and response steps, run through the same <see cref="RoutePlan"/> as every transport), the head forwarded to the
+/// backend, the parsed response head and the head written back, and the gateway's own replies.
+/// <see cref="Relay.Http1Connection"/> (Kestrel connections) and <see cref="LoopConnection"/> (the event loop) do the
+/// I/O around it, so both relay exactly the same bytes.
+/// </summary>
+internal sealed class Http1Exchange
+{
+    private readonly Http1FastPath _owner;
+    private readonly TransportSet _transport;
+    private readonly int _localPort;
+    private readonly Http1EditState _requestEdits = new();
+    private readonly Http1EditState _responseEdits = new();
+
+    /// <param name="transport">Which byte transport this is (a plan that does not allow it is handed off).</param>
+    /// <param name="tls">The connection is TLS (decrypted below): X-Forwarded-Proto https, SNI checked.</param>
+    /// <param name="sni">The server name of the TLS handshake, if any.</param>
+    /// <param name="localPort">The port the client connected to (for redirects on a listener bound to port 0).</param>
+    public Http1Exchange(Http1FastPath owner, TransportSet transport, bool tls, string? sni, int localPort, int headBufferSize = 2048)
+    {
+        _owner = owner;
+        _transport = transport;
+        _localPort = localPort;
+        Tls = tls;
+        Sni = string.IsNullOrEmpty(sni) ? null : sni;
+        HeadBuffer = new byte[headBufferSize];
+    }
+
+    public bool Tls { get; }
+    public string? Sni { get; }
+    public Http1RequestHead Head { get; } = new();
+
+    /// <summary>The bytes <see cref="Head"/> points into (the head starts at offset 0).</summary>
+    public byte[] HeadBuffer { get; private set; }
+
+    /// <summary>The head forwarded to the backend (built by <see cref="BuildForwardedHead"/>).</summary>
+    public ByteBuilder Forward { get; } = new();
+
+    /// <summary>The response head (or reply) for the client.</summary>
+    public ByteBuilder Response { get; } = new();
+
+    public Http1ResponseHead ResponseHead { get; } = new();
+    public byte[] ResponseBuffer { get; private set; } = new byte[2048];
+
+    /// <summary>The routed request's plan (null before routing or when nothing matched).</summary>
+    public RoutePlan? Plan { get; private set; }
+
+    /// <summary>The target chosen for <see cref="Http1Decision.Forward"/>.</summary>
+    public PlanTarget? Target { get; private set; }
+
+    /// <summary>The reply chosen for <see cref="Http1Decision.Reply"/>.</summary>
+    public LocalReply? Reply { get; private set; }
+
+    public string? HandOffReason { get; private set; }
+
+    /// <summary>When the routed request's head was complete (Stopwatch ticks).</summary>
+    public long StartTimestamp { get; private set; }
+
+    /// <summary>The status written to the client for the current request (0 before a head went out).</summary>
+    public int ResponseStatus { get; private set; }
+
+    /// <summary>Whether the current request was answered by <see cref="WriteReply"/>.</summary>
+    public bool RepliedLocally { get; private set; }
+
+    /// <summary>Makes <see cref="HeadBuffer"/> at least <paramref name="length"/> bytes, keeping its first <paramref name="keep"/>.</summary>
+    public void EnsureHeadBuffer(int length, int keep = 0)
+    {
+        if (HeadBuffer.Length >= length) return;
+        var bigger = new byte[Math.Max(length, HeadBuffer.Length * 2)];
+        HeadBuffer.AsSpan(0, keep).CopyTo(bigger);
+        HeadBuffer = bigger;
+    }
+
+    /// <summary>Makes <see cref="ResponseBuffer"/> at least <paramref name="length"/> bytes (contents not kept).</summary>
+    public void EnsureResponseBuffer(int length)
+    {
+        if (ResponseBuffer.Length < length) ResponseBuffer = new byte[Math.Max(length, ResponseBuffer.Length * 2)];
+    }
+
+    /// <summary>
+    /// Routes the parsed request and runs its plan's decisions (<see cref="PortRouter"/>, <see cref="RoutePlan.Decide"/>):
+    /// forward to a target, reply, or hand off when this transport is not one the plan allows.
+    /// </summary>
+    public Http1Decision Route(CompiledPort port)
+    {
+        Plan = null;
+        Target = null;
+        Reply = null;
+        HandOffReason = null;
+        ResponseStatus = 0;
+        RepliedLocally = false;
+        StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        var head = Head;
+        ref var hostEntry = ref head.Headers[head.HostIndex];
+        if (hostEntry.ValueLength > 255 || head.PathLength > 4096) return HandOff("long host or path");
+        // Client certificates are left to the Kestrel pipeline altogether on a port that validates them.
+        if (Tls && port.ValidatesClientCertificates) return HandOff("client certificate validation on the port");
+        Span<char> hostChars = stackalloc char[hostEntry.ValueLength];
+        Ascii.ToUtf16(HeadBuffer.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength), hostChars, out _);
+        var host = HostMap<object>.StripPort(hostChars);
+        Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
+        Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
+        var view = new Http1RequestView(head, HeadBuffer);
+        var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan);
+        if (outcome != RouteOutcome.Matched) return Answer(LocalReply.Empty(PortRouter.Status(outcome)));
+        Plan = plan!;
+        if (!plan!.Allows(_transport)) return HandOff("the route's plan has steps only the Kestrel pipeline runs");
+        var facts = new RequestFacts(Tls ? "https" : "http", port.Ir.Port != 0 ? port.Ir.Port : _localPort, match!.MatchedPrefix);
+        var verdict = plan.Decide(view, facts, out var reply);
+        if (verdict != StepVerdict.Continue) return Verdict(verdict, reply);
+        var index = plan.Targets.Length == 1 ? 0 : plan.PickTarget();
+        if (index < 0) return Answer(LocalReply.Empty(500));
+        var target = plan.Targets[index];
+        verdict = plan.DecideTarget(target, view, facts, out reply);
+        if (verdict != StepVerdict.Continue) return Verdict(verdict, reply);
+        Target = target;
+        return Http1Decision.Forward;
+    }
+
+    private Http1Decision Verdict(StepVerdict verdict, LocalReply? reply) =>
+        verdict == StepVerdict.Reply ? Answer(reply!) : HandOff("a step needs the Kestrel pipeline for this request");
+
+    private Http1Decision Answer(LocalReply reply)
+    {
+        Reply = reply;
+        return Http1Decision.Reply;
+    }
+
+    private Http1Decision HandOff(string reason)
+    {
+        HandOffReason = reason;
+        return Http1Decision.HandOff;
+    }
+
+    /// <summary>
+    /// The request as the backend gets it: same request line, Host, hop-by-hop headers dropped, edits, X-Forwarded-*.
+    /// </summary>
+    /// <param name="clientIp">The client address as ASCII, or null when unknown.</param>
+    public void BuildForwardedHead(byte[]? clientIp)
+    {
+        var head = Head;
+        var buf = HeadBuffer;
+        var o = Forward;
+        o.Clear();
+        o.Append(buf.AsSpan(0, head.RequestLineLength));
+        ref var hostEntry = ref head.Headers[head.HostIndex];
+        var host = buf.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength);
+        o.AppendHeader("Host"u8, host);
+        var target = Target!;
+        _requestEdits.Active = false;
+        if (target.RequestSteps.Length > 0)
+        {
+            var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
+            target.ApplyRequestSteps(ref editor);
+        }
+        WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits);
+        if (clientIp is not null || head.ForwardedForIndex >= 0)
+        {
+            o.Append("X-Forwarded-For: "u8);
+            if (head.ForwardedForIndex >= 0)
+            {
+                ref var xff = ref head.Headers[head.ForwardedForIndex];
+                o.Append(buf.AsSpan(xff.ValueStart, xff.ValueLength));
+                if (clientIp is not null) o.Append(", "u8);
+            }
+            if (clientIp is not null) o.Append(clientIp);
+            o.Append("\r\n"u8);
+        }
+        o.Append(Tls ? "X-Forwarded-Proto: https\r\nX-Forwarded-Host: "u8 : "X-Forwarded-Proto: http\r\nX-Forwarded-Host: "u8);
+        o.Append(host);
+        o.Append("\r\n\r\n"u8);
+    }
+
+    /// <summary>
+    /// Parses the response head held in the first <paramref name="length"/> bytes of <see cref="ResponseBuffer"/>;
+    /// returns false for an interim (1xx) answer, which is dropped as HttpClient does.
+    /// </summary>
+    public bool ParseResponseHead(int length)
+    {
+        ResponseHead.Parse(ResponseBuffer.AsSpan(0, length), Head.IsHead);
+        if (ResponseHead.Status >= 200) return true;
+        if (ResponseHead.Status == 101) throw new BackendProtocolException("unexpected 101 Switching Protocols");
+        return false;
+    }
+
+    /// <summary>Writes the client's response head into <see cref="Response"/> (cleared first).</summary>
+    /// <param name="close">Announce Connection: close (the client asked for it, or the connection is closing).</param>
+    public void WriteResponseHead(bool close)
+    {
+        var h = ResponseHead;
+        ResponseStatus = h.Status;
+        var buf = ResponseBuffer;
+        var o = Response;
+        o.Clear();
+        o.Append("HTTP/1.1 "u8);
+        o.Append(buf.AsSpan(h.StatusTextStart, h.StatusTextLength));
+        if (h.StatusTextLength == 3) o.Append((byte)' ');
+        o.Append("\r\n"u8);
+        var target = Target!;
+        _responseEdits.Active = false;
+        if (target.ResponseSteps.Length > 0)
+        {
+            var editor = new Http1HeaderEditor(h.Headers, h.HeaderCount, buf, _responseEdits);
+            target.ApplyResponseSteps(new Http1RequestView(Head, HeadBuffer), ref editor);
+        }
+        WriteLines(o, h.Headers, h.HeaderCount, buf, _responseEdits);
+        if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
+        if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
+        if (close) o.Append("Connection: close\r\n"u8);
+        o.Append("\r\n"u8);
+    }
+
+    /// <summary>
+    /// A reply of the gateway's own into <see cref="Response"/>: <see cref="Reply"/>, or an upstream failure's
+    /// 502/503/504 (<see cref="UpstreamDecision"/>), with the framing Kestrel gives the same reply.
+    /// </summary>
+    public void WriteReply(LocalReply reply, bool close)
+    {
+        ResponseStatus = reply.Status;
+        RepliedLocally = true;
+        var o = Response;
+        o.Clear();
+        o.Append(StatusLine(reply.Status));
+        o.Append("Content-Length: "u8);
+        o.AppendDecimal(reply.Body.Length);
+        o.Append("\r\n"u8);
+        o.AppendHeader("Date"u8, _owner.DateHeaderValue());
+        if (reply.ContentType is { } type) o.AppendHeader("Content-Type"u8, Encoding.Latin1.GetBytes(type));
+        foreach (var (name, value) in reply.Headers) o.AppendHeader(Encoding.Latin1.GetBytes(name), Encoding.Latin1.GetBytes(value));
+        if (close) o.Append("Connection: close\r\n"u8);
+        o.Append("\r\n"u8);
+        if (!Head.IsHead && reply.Body.Length > 0) o.Append(reply.Body.Span);
+    }
+
+    /// <summary>The head's lines as edited: removed ones left out, added ones after the rest.</summary>
+    private static void WriteLines(ByteBuilder o, HeaderEntry[] entries, int count, byte[] buf, Http1EditState edits)
+    {
+        var removed = edits.Active ? edits.Removed : null;
+        for (var i = 0; i < count; i++)
+        {
+            ref var e = ref entries[i];
+            if (e.Kind is not (HeaderKind.Forward or HeaderKind.ContentLength)) continue;
+            if (removed is not null && removed[i]) continue;
+            o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), buf.AsSpan(e.ValueStart, e.ValueLength));
+        }
+        if (removed is null) return;
+        foreach (var (name, value) in edits.Added) o.AppendHeader(name, value);
+    }
+
+    private static readonly byte[]?[] StatusLines = new byte[600][];
+
+    /// <summary>"HTTP/1.1 302 Found\r\n", made once per status.</summary>
+    private static byte[] StatusLine(int status)
+    {
+        if ((uint)status >= StatusLines.Length) return MakeStatusLine(status);
+        return Volatile.Read(ref StatusLines[status]) ?? (StatusLines[status] = MakeStatusLine(status));
+    }
+
+    private static byte[] MakeStatusLine(int status) =>
+        Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}\r\n");
+}

@@ -1,0 +1,84 @@
+using System.Text;
+using Microsoft.Extensions.Primitives;
+
+namespace Causeway.DataPlane.Transports.Http1;
+
+/// <summary>A parsed fast-path request head as the route matcher sees it (strings only made for header/query conditions).</summary>
+internal readonly struct Http1RequestView : IRequestView
+{
+    private readonly Http1RequestHead _head;
+    private readonly byte[] _buffer;
+
+    public Http1RequestView(Http1RequestHead head, byte[] buffer)
+    {
+        _head = head;
+        _buffer = buffer;
+    }
+
+    public bool MethodIs(string method)
+    {
+        var m = _buffer.AsSpan(0, _head.MethodLength);
+        return m.Length == method.Length && Ascii.Equals(m, method);
+    }
+
+    public bool TryGetHeader(string name, out StringValues values)
+    {
+        var i = IndexOf(name);
+        if (i < 0)
+        {
+            values = default;
+            return false;
+        }
+        ref var e = ref _head.Headers[i];
+        values = Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength);
+        return true;
+    }
+
+    /// <summary>Compares the bytes in place (the head is ASCII and has no repeated names): nothing is allocated.</summary>
+    public bool HeaderEquals(string name, string value)
+    {
+        var i = IndexOf(name);
+        if (i < 0) return false;
+        ref var e = ref _head.Headers[i];
+        return e.ValueLength == value.Length && Ascii.Equals(_buffer.AsSpan(e.ValueStart, e.ValueLength), value);
+    }
+
+    private int IndexOf(string name)
+    {
+        var headers = _head.Headers;
+        for (var i = 0; i < _head.HeaderCount; i++)
+        {
+            ref var e = ref headers[i];
+            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name)) return i;
+        }
+        return -1;
+    }
+
+    public string? Query
+    {
+        get
+        {
+            var q = _head.TargetStart + _head.PathLength;
+            var end = _head.TargetStart + _head.TargetLength;
+            return q == end ? null : Encoding.ASCII.GetString(_buffer, q, end - q);
+        }
+    }
+
+    public string Host
+    {
+        get
+        {
+            ref var e = ref _head.Headers[_head.HostIndex];
+            return Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength);
+        }
+    }
+
+    public string? DecodedPath
+    {
+        get
+        {
+            var raw = _buffer.AsSpan(_head.TargetStart, _head.PathLength);
+            return raw.IndexOf((byte)'%') >= 0 ? null : raw.Length == 0 ? "/" : Encoding.ASCII.GetString(raw);
+        }
+    }
+}

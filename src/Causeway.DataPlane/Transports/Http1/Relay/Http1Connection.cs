@@ -1,0 +1,220 @@
+using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Causeway.DataPlane.Transports.Http1.Relay;
+
+/// <summary>
+/// One client connection on the fast path: reads a request head, routes it against the port's current table and,
+/// when the rule is eligible, relays it (see the Relay part); otherwise leaves the request unconsumed and hands the
+/// connection to the Kestrel pipeline for good.
+/// </summary>
+internal sealed partial class Http1Connection
+{
+    private readonly Http1FastPath _owner;
+    private readonly ConnectionContext _connection;
+    private readonly ICompiledPortSource _port;
+    private readonly Http1Exchange _x;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private CancellationTokenSource _timeout = new();
+    private byte[]? _clientIp;
+    private int _idle;
+    private int _closeRequested;
+
+    /// <param name="tls">The connection is TLS (decrypted below): X-Forwarded-Proto https, SNI checked, no direct sends.</param>
+    /// <param name="sni">The server name of the TLS handshake, if any.</param>
+    public Http1Connection(Http1FastPath owner, ConnectionContext connection, ICompiledPortSource port, bool tls, string? sni)
+    {
+        _owner = owner;
+        _connection = connection;
+        _port = port;
+        _x = new Http1Exchange(owner, TransportSet.Http1Relay, tls, sni, (connection.LocalEndPoint as IPEndPoint)?.Port ?? 0);
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+    }
+
+    private enum Step { Relay, Reply, HandOff, Close }
+
+    private CancellationToken Token => _timeout.Token;
+
+    public async Task RunAsync(ConnectionDelegate next)
+    {
+        var lifetime = _connection.Features.Get<IConnectionLifetimeNotificationFeature>();
+        var registration = lifetime is null ? default
+            : lifetime.ConnectionClosedRequested.UnsafeRegister(static s => ((Http1Connection)s!).OnCloseRequested(), this);
+        var handOff = false;
+        var inExchange = false;
+        InitDirectSend();
+        try
+        {
+            while (true)
+            {
+                var step = await ReadRequestAsync().ConfigureAwait(false);
+                if (step == Step.HandOff)
+                {
+                    handOff = true;
+                    break;
+                }
+                if (step == Step.Reply)
+                {
+                    _owner.CountRequest();
+                    _bodyLeft = _x.Head.ContentLength; // unread: the connection closes after the reply
+                    inExchange = true;
+                    var open = await ReplyAsync(_x.Reply!).ConfigureAwait(false);
+                    inExchange = false;
+                    _owner.Completed(TransportSet.Http1Relay, _x, aborted: false);
+                    if (!open) break;
+                    continue;
+                }
+                if (step == Step.Close) break;
+                inExchange = true;
+                var keep = await RelayAsync().ConfigureAwait(false);
+                inExchange = false;
+                _owner.Completed(TransportSet.Http1Relay, _x, aborted: false);
+                if (!keep) break;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionAbortedException
+            or ConnectionResetException or InvalidOperationException or ClientGoneException or BackendProtocolException)
+        {
+            _owner.LogAborted(ex.Message);
+            if (inExchange) _owner.Completed(TransportSet.Http1Relay, _x, aborted: true);
+        }
+        finally
+        {
+            registration.Dispose();
+            _timeout.Dispose();
+        }
+        if (handOff) await next(_connection).ConfigureAwait(false);
+    }
+
+    /// <summary>Graceful stop: an idle connection closes now, a busy one after its current response.</summary>
+    private void OnCloseRequested()
+    {
+        Interlocked.Exchange(ref _closeRequested, 1);
+        if (Volatile.Read(ref _idle) == 1) _input.CancelPendingRead();
+    }
+
+    private bool CloseRequested => Volatile.Read(ref _closeRequested) == 1;
+
+    private void Arm(TimeSpan timeout) => _timeout.CancelAfter(timeout);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Step> ReadRequestAsync()
+    {
+        var limit = _owner.Options.MaxRequestHeadersTotalSize;
+        var partial = false;
+        var partialArmed = false;
+        while (true)
+        {
+            Interlocked.Exchange(ref _idle, partial ? 0 : 1);
+            if (!partial && CloseRequested) return Step.Close;
+            // Idle: the keep-alive timeout. A head that arrives in pieces gets a short deadline (set once, so a
+            // trickling client cannot extend it) before Kestrel takes over with its own header timeout.
+            if (!partial) Arm(_owner.Options.KeepAliveTimeout);
+            else if (!partialArmed)
+            {
+                Arm(_owner.PartialHeadWait);
+                partialArmed = true;
+            }
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (partial)
+            {
+                return HandOff("request head not complete in time");
+            }
+            catch (OperationCanceledException)
+            {
+                return Step.Close; // keep-alive timeout
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _idle, 0);
+            }
+            var buffer = result.Buffer;
+            if (result.IsCanceled)
+            {
+                _input.AdvanceTo(buffer.Start);
+                continue;
+            }
+            if (buffer.IsEmpty && result.IsCompleted)
+            {
+                _input.AdvanceTo(buffer.End);
+                return Step.Close;
+            }
+            var headLength = FindHeadEnd(buffer, limit);
+            HeadStatus status;
+            if (headLength < 0)
+            {
+                var have = (int)Math.Min(buffer.Length, limit);
+                Copy(buffer, have);
+                status = _x.Head.Parse(_x.HeadBuffer.AsSpan(0, have), limit);
+                if (status == HeadStatus.Ok) status = HeadStatus.HandOff; // cannot happen: no end was found
+            }
+            else
+            {
+                Copy(buffer, headLength);
+                status = _x.Head.Parse(_x.HeadBuffer.AsSpan(0, headLength), limit);
+            }
+            if (status == HeadStatus.Incomplete && !result.IsCompleted && buffer.Length < limit)
+            {
+                partial = true;
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+            var decision = status == HeadStatus.Ok ? _x.Route(_port.Current) : Http1Decision.HandOff;
+            if (decision == Http1Decision.HandOff)
+            {
+                _input.AdvanceTo(buffer.Start, buffer.Start);
+                return HandOff(status == HeadStatus.Ok ? _x.HandOffReason! : "not a simple HTTP/1.1 request");
+            }
+            _input.AdvanceTo(buffer.GetPosition(headLength));
+            if (decision == Http1Decision.Reply) return Step.Reply;
+            _x.BuildForwardedHead(ClientIp());
+            return Step.Relay;
+        }
+    }
+
+    private Step HandOff(string reason)
+    {
+        _owner.CountHandOff(reason);
+        return Step.HandOff;
+    }
+
+    /// <summary>Length of the head (through the empty line) if it is complete within the limit, else -1.</summary>
+    private static int FindHeadEnd(ReadOnlySequence<byte> buffer, int limit)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            var i = buffer.FirstSpan.IndexOf("\r\n\r\n"u8);
+            return i < 0 || i + 4 > limit ? -1 : i + 4;
+        }
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> _, "\r\n\r\n"u8, advancePastDelimiter: true)) return -1;
+        return reader.Consumed > limit ? -1 : (int)reader.Consumed;
+    }
+
+    private void Copy(ReadOnlySequence<byte> buffer, int length)
+    {
+        _x.EnsureHeadBuffer(length);
+        buffer.Slice(0, length).CopyTo(_x.HeadBuffer);
+    }
+
+    /// <summary>The client address as ProxyTransformer writes it (IPv4-mapped addresses as IPv4); null when unknown.</summary>
+    private byte[]? ClientIp()
+    {
+        if (_clientIp is not null) return _clientIp.Length == 0 ? null : _clientIp;
+        var ip = (_connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (ip is not null && ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        _clientIp = ip is null ? [] : Encoding.ASCII.GetBytes(ip.ToString());
+        return ip is null ? null : _clientIp;
+    }
+}

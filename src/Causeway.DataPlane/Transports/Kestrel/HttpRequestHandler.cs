@@ -1,0 +1,227 @@
+using Microsoft.Net.Http.Headers;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Causeway.DataPlane.Transports.Kestrel;
+
+/// <summary>
+/// The Kestrel + YARP transport: routes with <see cref="PortRouter"/>, runs the route's <see cref="RoutePlan"/> (the
+/// same steps every transport runs) and forwards with YARP, with the upstream settings only this transport implements
+/// (mirrors, timeouts, retries, session persistence). Reads only the immutable <see cref="CompiledPort"/> it is handed.
+/// </summary>
+internal sealed partial class HttpRequestHandler
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly DataPlaneOptions _options;
+    private readonly ILogger _logger;
+
+    private readonly IExchangeObserver _observer;
+
+    public HttpRequestHandler(IHttpForwarder forwarder, DataPlaneOptions options, IExchangeObserver observer, ILogger logger)
+    {
+        _observer = observer;
+        _forwarder = forwarder;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>The completion hook for an exchange this transport served.</summary>
+    public void Completed(HttpContext context, long start, bool aborted)
+    {
+        var plan = context.Features.Get<RoutePlan>();
+        _observer.OnExchangeCompleted(new ExchangeSummary(TransportSet.Kestrel, plan, context.Response.StatusCode,
+            context.Features.Get<LocalReply>() is not null, aborted, start, System.Diagnostics.Stopwatch.GetTimestamp()));
+    }
+
+    public Task HandleAsync(HttpContext context, CompiledPort port)
+    {
+        var request = context.Request;
+        // A request framed by both Transfer-Encoding and Content-Length is a smuggling attempt (RFC 9112 6.3): Kestrel
+        // keeps the chunked framing and moves Content-Length aside to X-Content-Length; we refuse it outright.
+        if (request.Headers.ContainsKey(HeaderNames.TransferEncoding) && request.Headers.ContainsKey("X-Content-Length"))
+        {
+            context.Response.Headers.Connection = "close";
+            return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status400BadRequest));
+        }
+        // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
+        // alternate :scheme values are allowed so that h2c works.
+        var scheme = port.IsHttps ? "https" : "http";
+        if (!string.Equals(request.Scheme, scheme, StringComparison.Ordinal)) request.Scheme = scheme;
+        var host = HostMap<object>.StripPort(request.Host.Value ?? "");
+        var sni = port.IsHttps ? context.Features.Get<ITlsHandshakeFeature>()?.HostName : null;
+        var view = new HttpRequestView(request);
+        var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan);
+        if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
+        context.Features.Set(plan);
+        return ExecuteAsync(context, match!, plan!, port);
+    }
+
+    /// <summary>
+    /// The plan, as every transport runs it: decisions (CORS preflight, redirect, direct response), the target with its
+    /// request steps, then the upstream settings only this pipeline implements (session persistence, mirrors,
+    /// timeouts, retries); response steps run in <see cref="ProxyTransformer"/>.
+    /// </summary>
+    private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port)
+    {
+        var rule = match.Rule;
+        var request = context.Request;
+        var view = new HttpRequestView(request);
+        var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix);
+        if (plan.Decide(view, facts, out var reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
+        string? pinned = null;
+        int index;
+        if (rule.Session is { } session && session.TryResolve(request, out index, out var pinnedPrefix)) pinned = pinnedPrefix;
+        else index = plan.PickTarget();
+        if (index < 0) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status500InternalServerError));
+        var target = plan.Targets[index];
+        if (plan.DecideTarget(target, view, facts, out reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
+        var backend = target.Backend!;
+        var editor = new DictionaryHeaderEditor(request.Headers);
+        target.ApplyRequestSteps(ref editor);
+        List<BackendRuntime>? mirrors = null;
+        foreach (var mirror in rule.Mirrors)
+        {
+            if (mirror.Numerator >= mirror.Denominator || Random.Shared.Next(mirror.Denominator) < mirror.Numerator)
+                (mirrors ??= new List<BackendRuntime>(rule.Mirrors.Length)).Add(mirror.Backend!);
+        }
+        if (mirrors is not null)
+        {
+            if (MayHaveBody(context)) return MirrorWithBodyThenForwardAsync(context, mirrors, match, index, backend, pinned);
+            foreach (var mirror in mirrors) Mirror(context, mirror, null);
+        }
+        return Forward(context, match, index, backend, pinned);
+    }
+
+    private Task Forward(HttpContext context, CompiledMatch match, int index, BackendRuntime backend, string? pinned)
+    {
+        var rule = match.Rule;
+        if (!backend.HasEndpoints) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status503ServiceUnavailable));
+        if (rule.Session is { } affinity && pinned is null)
+        {
+            pinned = backend.NextPrefix()!;
+            affinity.Issue(context, index, pinned);
+        }
+        return ForwardAsync(context, rule, backend, match.Transformers[index], pinned);
+    }
+
+    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer, string? pinned)
+    {
+        using var requestCts = rule.RequestTimeout is { } rt ? CreateTimeout(context.RequestAborted, rt) : null;
+        var token = requestCts?.Token ?? context.RequestAborted;
+        var retry = rule.RetryAttempts > 0 && await PrepareRetryAsync(context, token).ConfigureAwait(false)
+            ? new RetryTransformer(transformer, rule) : null;
+        for (var attempt = 0; ; attempt++)
+        {
+            var mayRetry = retry is not null && attempt < rule.RetryAttempts;
+            if (retry is not null) retry.MayRetry = mayRetry;
+            var prefix = pinned ?? backend.NextPrefix()!;
+            using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
+            var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
+                (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
+            if (error == ForwarderError.None)
+            {
+                if (retry is { RetryRequested: true } && mayRetry)
+                {
+                    context.Response.Clear();
+                    RewindBody(context);
+                    await BackoffAsync(rule, token).ConfigureAwait(false);
+                    continue;
+                }
+                return;
+            }
+            if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            UpstreamFailure failure;
+            if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
+            else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut) failure = UpstreamFailure.Timeout;
+            else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
+            else failure = UpstreamFailure.BadResponse;
+            // YARP may have chosen a status for a bad response already (e.g. 502 or 504): keep it.
+            var status = failure == UpstreamFailure.BadResponse && context.Response.StatusCode >= 400
+                ? context.Response.StatusCode : UpstreamDecision.Status(failure);
+            if (mayRetry && UpstreamDecision.RetryFailure(rule, status, failure))
+            {
+                LogRetry(rule.Name, attempt + 1, status);
+                context.Response.Clear();
+                RewindBody(context);
+                context.Features.Set<IForwarderErrorFeature>(null);
+                await BackoffAsync(rule, token).ConfigureAwait(false);
+                continue;
+            }
+            LogForwardError(rule.Name, backend.Id, error, status, exception?.Message);
+            context.Response.Clear();
+            await KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(status)).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    private static CancellationTokenSource CreateTimeout(CancellationToken parent, TimeSpan timeout)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(parent);
+        cts.CancelAfter(timeout);
+        return cts;
+    }
+
+    private static async Task BackoffAsync(CompiledRule rule, CancellationToken token)
+    {
+        if (rule.RetryBackoff <= TimeSpan.Zero) return;
+        try
+        {
+            await Task.Delay(rule.RetryBackoff, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The next attempt observes the cancellation and answers 504 or stops.
+        }
+    }
+
+    /// <summary>
+    /// Whether the request can be replayed exactly: no body, or a small body (Content-Length up to
+    /// <see cref="DataPlaneOptions.MaxRetryBufferedBodySize"/>) that is buffered here first. Upgrades never are.
+    /// </summary>
+    private async ValueTask<bool> PrepareRetryAsync(HttpContext context, CancellationToken ct)
+    {
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }) return false;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return true;
+        var request = context.Request;
+        if (request.ContentLength is not { } length || length > _options.MaxRetryBufferedBodySize) return false;
+        try
+        {
+            request.EnableBuffering(_options.MaxRetryBufferedBodySize, _options.MaxRetryBufferedBodySize);
+            await request.Body.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+            request.Body.Position = 0;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static void RewindBody(HttpContext context)
+    {
+        if (context.Request.Body.CanSeek) context.Request.Body.Position = 0;
+    }
+
+    private static bool IsConnectFailure(ForwarderError error, Exception? exception)
+    {
+        if (error != ForwarderError.Request) return false;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.NameResolutionError })
+                return true;
+            if (e is System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or TimeoutException)
+                return true;
+        }
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule {Rule}: retry {Attempt} after status {Status}")]
+    private partial void LogRetry(string rule, int attempt, int status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rule {Rule}: forwarding to {Backend} failed ({Error}), answering {Status}: {Reason}")]
+    private partial void LogForwardError(string rule, string backend, ForwarderError error, int status, string? reason);
+}

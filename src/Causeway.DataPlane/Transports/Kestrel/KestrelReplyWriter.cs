@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Causeway.DataPlane.Transports.Kestrel;
+
+/// <summary>Writes a <see cref="LocalReply"/> on a Kestrel response (the Kestrel transport's one reply writer).</summary>
+internal static class KestrelReplyWriter
+{
+    public static Task WriteAsync(HttpContext context, LocalReply reply)
+    {
+        context.Features.Set(reply); // for the completion hook: the gateway answered itself
+        var response = context.Response;
+        response.StatusCode = reply.Status;
+        foreach (var (name, value) in reply.Headers) response.Headers.Append(name, value);
+        if (reply.ContentType is { } type) response.ContentType = type;
+        response.ContentLength = reply.Body.Length;
+        if (reply.Body.Length == 0 || HttpMethods.IsHead(context.Request.Method)) return Task.CompletedTask;
+        return response.Body.WriteAsync(reply.Body).AsTask();
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Causeway.DataPlane.Transports.Kestrel;
+
+/// <summary>
+/// Precompiled per (match, backendRef): path and host rewrite, X-Forwarded-*, and the target's response steps. Stateless, shared by all requests taking that route.
+/// </summary>
+internal sealed class ProxyTransformer : HttpTransformer
+{
+    private readonly string? _matchedPrefix;
+    private readonly Translation.Ir.UrlRewriteIr? _rewrite;
+    private readonly PlanTarget _target;
+
+    public ProxyTransformer(CompiledMatch match, PlanTarget target)
+    {
+        _matchedPrefix = match.MatchedPrefix;
+        var ruleRewrite = match.Rule.Rewrite;
+        _rewrite = target.Rewrite is null ? ruleRewrite
+            : ruleRewrite is null ? target.Rewrite
+            : new Translation.Ir.UrlRewriteIr
+            {
+                Hostname = target.Rewrite.Hostname ?? ruleRewrite.Hostname,
+                Path = target.Rewrite.Path ?? ruleRewrite.Path,
+            };
+        _target = target;
+    }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        var request = httpContext.Request;
+        if (_rewrite?.Path is { } pathModifier)
+        {
+            var newPath = PathRewriter.Apply(pathModifier, _matchedPrefix, request.Path.Value ?? "/");
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(newPath), request.QueryString);
+        }
+        var originalHost = request.Host.Value;
+        proxyRequest.Headers.Host = _rewrite?.Hostname ?? originalHost;
+
+        var headers = proxyRequest.Headers;
+        var remote = httpContext.Connection.RemoteIpAddress;
+        if (remote is not null)
+        {
+            if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
+            var existing = request.Headers["X-Forwarded-For"];
+            headers.Remove("X-Forwarded-For");
+            headers.TryAddWithoutValidation("X-Forwarded-For", existing.Count == 0 ? remote.ToString() : existing.ToString() + ", " + remote);
+        }
+        headers.Remove("X-Forwarded-Proto");
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
+        if (!string.IsNullOrEmpty(originalHost))
+        {
+            headers.Remove("X-Forwarded-Host");
+            headers.TryAddWithoutValidation("X-Forwarded-Host", originalHost);
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (proxyResponse is not null) ApplyResponseFilters(httpContext);
+        return result;
+    }
+
+    /// <summary>The target's response steps (header edits, CORS), as every transport runs them.</summary>
+    public void ApplyResponseFilters(HttpContext httpContext)
+    {
+        if (_target.ResponseSteps.Length == 0) return;
+        var editor = new DictionaryHeaderEditor(httpContext.Response.Headers);
+        _target.ApplyResponseSteps(new HttpRequestView(httpContext.Request), ref editor);
+    }
+}

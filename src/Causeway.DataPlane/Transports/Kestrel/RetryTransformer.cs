@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Causeway.DataPlane.Transports.Kestrel;
+
+/// <summary>
+/// Per-request wrapper used only for retryable requests: when the backend answers a retryable status and attempts
+/// remain, the response is discarded (not copied to the client) and the caller retries.
+/// </summary>
+internal sealed class RetryTransformer : HttpTransformer
+{
+    private readonly ProxyTransformer _inner;
+    private readonly CompiledRule _rule;
+
+    public RetryTransformer(ProxyTransformer inner, CompiledRule rule)
+    {
+        _inner = inner;
+        _rule = rule;
+    }
+
+    /// <summary>Set by the caller before each attempt.</summary>
+    public bool MayRetry { get; set; }
+
+    /// <summary>Set when the last attempt's response was discarded for a retry.</summary>
+    public bool RetryRequested { get; private set; }
+
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        RetryRequested = false;
+        return _inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+    }
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (MayRetry && proxyResponse is not null && UpstreamDecision.RetryAnswer(_rule, (int)proxyResponse.StatusCode))
+        {
+            RetryRequested = true;
+            return ValueTask.FromResult(false);
+        }
+        return _inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+        _inner.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
+}

@@ -1,0 +1,58 @@
+namespace Causeway.DataPlane.Upstream;
+
+/// <summary>How an upstream exchange failed, as every transport classifies it.</summary>
+internal enum UpstreamFailure
+{
+    /// <summary>The connection could not be made (refused, unreachable, TLS refused): 503.</summary>
+    ConnectFailed,
+
+    /// <summary>The connection was not made in time: 503.</summary>
+    ConnectTimeout,
+
+    /// <summary>The backend closed or reset the connection before sending a byte of its answer: 502.</summary>
+    ClosedBeforeAnswer,
+
+    /// <summary>A malformed, incomplete or oversized response (head or body): 502.</summary>
+    BadResponse,
+
+    /// <summary>The backend went quiet past the activity timeout, or an attempt's timeout (backendRequest): 504.</summary>
+    Timeout,
+
+    /// <summary>The route's whole-request timeout: 504, never retried.</summary>
+    RequestTimeout,
+}
+
+/// <summary>
+/// The one decision about an upstream outcome, shared by every transport: which status a failure answers, whether a
+/// dead pooled connection is retried on a fresh one, and whether the route's retry policy asks for another attempt.
+/// </summary>
+internal static class UpstreamDecision
+{
+    /// <summary>The largest response head any transport accepts from a backend (a larger one is a bad response).</summary>
+    public const int MaxResponseHead = 64 * 1024;
+
+    public static int Status(UpstreamFailure failure) => failure switch
+    {
+        UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout => 503,
+        UpstreamFailure.Timeout or UpstreamFailure.RequestTimeout => 504,
+        _ => 502,
+    };
+
+    /// <summary>
+    /// A pooled connection that the backend closed while it sat idle fails before any answer: the request goes once
+    /// more on a fresh connection when it can be replayed exactly. Not a retry in the policy's sense (not counted).
+    /// </summary>
+    public static bool RetryOnFreshConnection(UpstreamFailure failure, bool reusedConnection, bool backendAnswered, bool replayable, bool alreadyRetried) =>
+        failure == UpstreamFailure.ClosedBeforeAnswer && reusedConnection && !backendAnswered && replayable && !alreadyRetried;
+
+    /// <summary>
+    /// Whether the route's retry policy asks for another attempt after a failure that answers
+    /// <paramref name="status"/>: 503 (no connection) always is retried while attempts remain, other statuses when
+    /// their code is listed; the whole-request timeout never.
+    /// </summary>
+    public static bool RetryFailure(CompiledRule rule, int status, UpstreamFailure failure) =>
+        failure != UpstreamFailure.RequestTimeout && (status == 503 || rule.IsRetryStatus(status));
+
+    /// <summary>Whether a backend's own answer with <paramref name="status"/> is retried (its code is listed).</summary>
+    public static bool RetryAnswer(CompiledRule rule, int status) => rule.IsRetryStatus(status);
+}
