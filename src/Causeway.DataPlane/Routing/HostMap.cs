@@ -30,6 +30,15 @@ internal sealed class HostMap<T> where T : class
             _exactCount++;
     }
 
+    /// <summary>The entry added for exactly this name or pattern (as given to <see cref="Add"/>), not a lookup.</summary>
+    public T? Entry(string? hostname)
+    {
+        if (hostname is null || hostname == "*") return _any;
+        if (hostname.StartsWith("*.", StringComparison.Ordinal))
+            return _table.TryGetValue(Wildcard, hostname.AsSpan(1), out var w) ? w : null;
+        return _table.TryGetValue(Exact, hostname.AsSpan().TrimEnd('.'), out var e) ? e : null;
+    }
+
     public T? Find(ReadOnlySpan<char> host)
     {
         if (host.Length > 0 && host[^1] == '.') host = host[..^1];

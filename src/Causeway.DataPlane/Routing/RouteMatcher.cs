@@ -80,6 +80,9 @@ internal sealed class RouteMatcher
         }
     }
 
+    /// <summary>The matches in precedence order.</summary>
+    public IReadOnlyList<CompiledMatch> Matches => _matches;
+
     /// <summary>The distinct plans of this host's matches.</summary>
     public IEnumerable<RoutePlan> Plans => _matches.Select(m => m.Plan).Distinct();
 

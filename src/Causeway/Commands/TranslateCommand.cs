@@ -16,10 +16,11 @@ internal static class TranslateCommand
         var paths = CommonOptions.Paths("Manifest files or directories (read recursively)");
         var output = new Option<string>("--output", "-o")
         {
-            Description = "What to print: ir (the data-plane configuration), status (every object with its status) or all",
+            Description = "What to print: ir (the data-plane configuration), status (every object with its status), all, "
+                + "or plan (every HTTP route's pipeline steps and the transports that run them)",
             DefaultValueFactory = _ => "all",
         };
-        output.AcceptOnlyFromAmong("ir", "status", "all");
+        output.AcceptOnlyFromAmong("ir", "status", "all", "plan");
         var format = new Option<string>("--format")
         {
             Description = "Output format",
@@ -52,6 +53,11 @@ internal static class TranslateCommand
             ControllerNames = CommonOptions.ControllerNamesOrDefault(controllers),
             Now = context.Time.GetUtcNow(),
         });
+        if (output == "plan")
+        {
+            context.Out.Write(DataPlane.Pipeline.PlanPrinter.Print(result.Gateways));
+            return 0;
+        }
         JsonNode document = output switch
         {
             "ir" => StatusDocuments.BuildConfigDump(result),

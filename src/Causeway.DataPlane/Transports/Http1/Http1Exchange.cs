@@ -173,21 +173,10 @@ internal sealed class Http1Exchange
             target.ApplyRequestSteps(ref editor);
         }
         WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits);
-        if (clientIp is not null || head.ForwardedForIndex >= 0)
-        {
-            o.Append("X-Forwarded-For: "u8);
-            if (head.ForwardedForIndex >= 0)
-            {
-                ref var xff = ref head.Headers[head.ForwardedForIndex];
-                o.Append(buf.AsSpan(xff.ValueStart, xff.ValueLength));
-                if (clientIp is not null) o.Append(", "u8);
-            }
-            if (clientIp is not null) o.Append(clientIp);
-            o.Append("\r\n"u8);
-        }
-        o.Append(Tls ? "X-Forwarded-Proto: https\r\nX-Forwarded-Host: "u8 : "X-Forwarded-Proto: http\r\nX-Forwarded-Host: "u8);
-        o.Append(host);
-        o.Append("\r\n\r\n"u8);
+        var hasFor = head.ForwardedForIndex >= 0;
+        var clientFor = hasFor ? buf.AsSpan(head.Headers[head.ForwardedForIndex].ValueStart, head.Headers[head.ForwardedForIndex].ValueLength) : default;
+        ForwardedHeaders.Write(o, hasFor, clientFor, clientIp, Tls, host);
+        o.Append("\r\n"u8);
     }
 
     /// <summary>

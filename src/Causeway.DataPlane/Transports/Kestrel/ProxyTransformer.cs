@@ -38,22 +38,9 @@ internal sealed class ProxyTransformer : HttpTransformer
         var originalHost = request.Host.Value;
         proxyRequest.Headers.Host = _rewrite?.Hostname ?? originalHost;
 
-        var headers = proxyRequest.Headers;
-        var remote = httpContext.Connection.RemoteIpAddress;
-        if (remote is not null)
-        {
-            if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
-            var existing = request.Headers["X-Forwarded-For"];
-            headers.Remove("X-Forwarded-For");
-            headers.TryAddWithoutValidation("X-Forwarded-For", existing.Count == 0 ? remote.ToString() : existing.ToString() + ", " + remote);
-        }
-        headers.Remove("X-Forwarded-Proto");
-        headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
-        if (!string.IsNullOrEmpty(originalHost))
-        {
-            headers.Remove("X-Forwarded-Host");
-            headers.TryAddWithoutValidation("X-Forwarded-Host", originalHost);
-        }
+        var clientFor = request.Headers[ForwardedHeaders.For];
+        ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(),
+            httpContext.Connection.RemoteIpAddress, request.Scheme, originalHost);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -209,7 +209,7 @@ internal sealed class LoopListener : IConnectionListener
                 Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
                 address.Size = length;
                 var ip = ClientAddress(address);
-                var ipBytes = ip is null ? null : System.Text.Encoding.ASCII.GetBytes(ip.ToString());
+                var ipBytes = ip is null ? null : ForwardedHeaders.ClientAddressBytes(ip);
                 var c = new LoopConnection(Loop, Listener, fd, ipBytes);
                 Listener.ConnectionOpened();
                 if (!Loop.Register(c, Native.EpollIn | Native.EpollOut | Native.EpollRdHup | Native.EpollEt))
@@ -230,8 +230,7 @@ internal sealed class LoopListener : IConnectionListener
                 _ => null,
             };
             if (any is null) return null;
-            var ip = ((IPEndPoint)new IPEndPoint(any, 0).Create(address)).Address;
-            return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+            return ((IPEndPoint)new IPEndPoint(any, 0).Create(address)).Address;
         }
 
         /// <summary>

@@ -208,13 +208,10 @@ internal sealed partial class Http1Connection
         buffer.Slice(0, length).CopyTo(_x.HeadBuffer);
     }
 
-    /// <summary>The client address as ProxyTransformer writes it (IPv4-mapped addresses as IPv4); null when unknown.</summary>
+    /// <summary>The client address as <see cref="ForwardedHeaders"/> writes it; null when unknown.</summary>
     private byte[]? ClientIp()
     {
-        if (_clientIp is not null) return _clientIp.Length == 0 ? null : _clientIp;
-        var ip = (_connection.RemoteEndPoint as IPEndPoint)?.Address;
-        if (ip is not null && ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        _clientIp = ip is null ? [] : Encoding.ASCII.GetBytes(ip.ToString());
-        return ip is null ? null : _clientIp;
+        _clientIp ??= ForwardedHeaders.ClientAddressBytes((_connection.RemoteEndPoint as IPEndPoint)?.Address);
+        return _clientIp.Length == 0 ? null : _clientIp;
     }
 }
