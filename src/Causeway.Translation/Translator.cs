@@ -3,7 +3,9 @@ using Causeway.Model;
 using Causeway.Model.Loading;
 using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
+using Causeway.Translation.Gateways;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Routes;
 using Causeway.Translation.Status;
 
 namespace Causeway.Translation;
@@ -21,7 +23,7 @@ public static partial class Translator
         return new Run(snapshot, options).Execute();
     }
 
-    private sealed partial class Run(ResourceSnapshot snapshot, TranslatorOptions options)
+    private sealed class Run(ResourceSnapshot snapshot, TranslatorOptions options)
     {
         private readonly ResourceSnapshot s = snapshot;
         private readonly TranslatorOptions o = options;
@@ -70,7 +72,7 @@ public static partial class Translator
             var irs = new List<GatewayIr>();
             foreach (var g in gateways)
             {
-                if (g.Ir(this) is { } ir && Addresses(g).Unsupported is null) irs.Add(ir); // UnsupportedAddress: not accepted, not programmed
+                if (g.Ir(o.AssignedAddresses, BackendClientCertificate(g.Gateway).Cert) is { } ir && Addresses(g).Unsupported is null) irs.Add(ir); // UnsupportedAddress: not accepted, not programmed
                 AddGatewayStatus(g);
             }
             foreach (var (key, (route, parents)) in routeStatuses)
@@ -123,7 +125,7 @@ public static partial class Translator
         // ---- Gateway ----
         private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
         {
-            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}");
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends);
             var infra = gw.Spec.Infrastructure?.ParametersRef;
             if (infra is not null)
             {
@@ -183,7 +185,7 @@ public static partial class Translator
             var c = new ConditionSet(route.Metadata.Generation, o.Now, prevParent is null ? null : [.. prevParent.Conditions]);
             if (a.Accepted) c.Set(Reasons.Accepted, true, Reasons.Accepted, "Route is accepted");
             else c.Set(Reasons.Accepted, false, a.RejectReason!, a.RejectMessage);
-            var problems = g.Problems(this, route);
+            var problems = g.Problems(route);
             if (problems.Count == 0) c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
             else
             {

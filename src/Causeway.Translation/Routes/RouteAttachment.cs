@@ -1,8 +1,9 @@
 using Causeway.Model.Loading;
 using Causeway.Model.Objects;
+using Causeway.Translation.Gateways;
 using Causeway.Translation.Status;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Routes;
 
 /// <summary>The outcome of one parentRef of a route: which listeners took it, or why none did.</summary>
 internal sealed class RouteAttachment
