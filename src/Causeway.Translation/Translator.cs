@@ -29,6 +29,7 @@ public static partial class Translator
         private readonly TranslatorOptions o = options;
         private readonly List<ObjectStatus> _statuses = [];
         private readonly List<string> _problems = [];
+        private readonly List<string> _errors = [];
         private readonly Dictionary<string, ProxyConfig> _proxyConfigs = new(StringComparer.Ordinal);
         private readonly BackendResolver _backends = new(snapshot);
         private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
@@ -48,6 +49,7 @@ public static partial class Translator
             foreach (var route in routes)
             {
                 var parents = new List<RouteParentStatus>();
+                var invalid = RouteValidator.Validate(route);
                 foreach (var pref in route.ParentRefs)
                 {
                     var group = pref.Group ?? KindRegistry.GatewayGroup;
@@ -61,10 +63,13 @@ public static partial class Translator
                         listeners = g.Listeners.Where(l => l.ListenerSet?.Namespace == ns && l.ListenerSet.Name == pref.Name).ToList();
                     if (g is null) continue; // not a parent we own: its controller writes that status
                     var attachment = RouteAttachment.Attach(route, pref, g.Gateway, listeners, _namespaceLabels ??= NamespaceLabels);
+                    if (invalid.Count > 0 && attachment.Accepted) attachment.Reject(Reasons.UnsupportedValue, string.Join("; ", invalid));
                     parents.Add(ParentStatus(route, pref, group, kind, ns, attachment, g));
                     if (attachment.Accepted)
                         foreach (var l in attachment.Listeners) l.AttachedRoutes++;
                 }
+                if (parents.Count > 0)
+                    foreach (var problem in invalid) _errors.Add($"{route.Describe()}: {problem}");
                 if (parents.Count > 0 || o.PreviousStatuses.ContainsKey(route.Key))
                     routeStatuses[route.Key] = (route, parents);
             }
@@ -83,7 +88,8 @@ public static partial class Translator
             {
                 Gateways = new(irs.OrderBy(i => i.Name, StringComparer.Ordinal)),
                 Statuses = [.. _statuses.OrderBy(x => x.Key)],
-                Problems = [.. _problems.Distinct().Order(StringComparer.Ordinal)],
+                Problems = [.. _problems.Concat(_errors).Distinct().Order(StringComparer.Ordinal)],
+                Errors = [.. _errors.Distinct().Order(StringComparer.Ordinal)],
                 ProxyConfigs = _proxyConfigs.ToImmutableDictionary(StringComparer.Ordinal),
             };
         }

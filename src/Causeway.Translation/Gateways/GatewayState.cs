@@ -29,7 +29,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
     private (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4) Compile(Route route)
     {
         if (_compiled.TryGetValue(route.Key, out var done)) return done;
-        var compiler = new HttpRouteCompiler(backends, Gateway);
+        var compiler = new RouteRuleCompiler(backends, Gateway);
         List<CompiledMatch> matches = [];
         List<L4RouteIr>? l4 = null;
         switch (route)

@@ -66,6 +66,15 @@ internal sealed class RouteAttachment
         return a;
     }
 
+    /// <summary>Takes back an accepted attachment (the route has a value we cannot serve): no listener serves it.</summary>
+    public void Reject(string reason, string message)
+    {
+        foreach (var l in Listeners) l.Routes.RemoveAll(x => ReferenceEquals(x.Route, Route));
+        Listeners.Clear();
+        RejectReason = reason;
+        RejectMessage = message;
+    }
+
     private static bool KindAllowed(ListenerContext l, string kind)
     {
         foreach (var k in l.SupportedKinds)
