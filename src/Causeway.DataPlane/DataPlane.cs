@@ -189,7 +189,12 @@ public sealed partial class DataPlane : IAsyncDisposable
                     }
                     catch (Exception ex)
                     {
-                        foreach (var l in port.Listeners) failures.TryAdd(l.Name, $"invalid configuration: {ex.Message}");
+                        // Never unbind or empty a port that serves because its new routes do not compile: it keeps
+                        // its last good plan (same gateway, address, port and protocol), and the failure is reported.
+                        var kept = KeepServing(gw, port, addresses, desired, L4Lookup);
+                        LogCompileFailed(gw.Name, port.Port, ex.Message, kept);
+                        var reason = kept ? $"invalid configuration: {ex.Message}; the previous configuration keeps serving" : $"invalid configuration: {ex.Message}";
+                        foreach (var l in port.Listeners) failures.TryAdd(l.Name, reason);
                         continue;
                     }
                 }
@@ -206,6 +211,24 @@ public sealed partial class DataPlane : IAsyncDisposable
             }
         }
         return desired;
+    }
+
+    /// <summary>
+    /// Keeps the plan a bound HTTP port of <paramref name="gw"/> serves for every address of <paramref name="port"/>;
+    /// false when none of them is bound (nothing served, nothing to keep).
+    /// </summary>
+    private bool KeepServing(GatewayIr gw, PortIr port, List<IPAddress> addresses, Dictionary<PortKey, Desired> desired, Func<string, BackendIr?> l4Lookup)
+    {
+        var kept = false;
+        foreach (var address in addresses)
+        {
+            var key = new PortKey(address, port.Port, port.Protocol);
+            if (desired.ContainsKey(key) || !_bound.TryGetValue(key, out var bound) || bound.Http is null || bound.Gateway != gw.Name) continue;
+            var current = bound.Http.Current;
+            desired[key] = new Desired(gw, current.Ir, current, l4Lookup);
+            kept = true;
+        }
+        return kept;
     }
 
     private async Task<BoundPort> StartAsync(PortKey key, Desired d, CancellationToken ct)
@@ -259,6 +282,9 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot bind {Key} for gateway {Gateway}: {Reason}")]
     private partial void LogBindFailed(string key, string gateway, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Routes of gateway {Gateway} port {Port} do not compile (previous configuration kept serving: {Kept}): {Reason}")]
+    private partial void LogCompileFailed(string gateway, int port, string reason, bool kept);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unbound {Key} (gateway {Gateway})")]
     private partial void LogUnbound(string key, string gateway);

@@ -1,6 +1,7 @@
 using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Routes;
 
 namespace Causeway.Translation;
 

@@ -17,6 +17,13 @@ public sealed record TranslationResult
     /// <summary>Messages about references that did not resolve etc., each naming object and field (for logs).</summary>
     public ImmutableArray<string> Problems { get; init; } = [];
 
+    /// <summary>
+    /// The subset of <see cref="Problems"/> that are errors in the input: values the data plane cannot serve (an
+    /// invalid regex, header name or value...), each naming object and field. The routes concerned are not accepted;
+    /// <c>causeway validate</c> fails on them.
+    /// </summary>
+    public ImmutableArray<string> Errors { get; init; } = [];
+
     /// <summary>Per-Gateway ProxyConfig resolved from GatewayClass/Gateway parametersRef (Kubernetes infrastructure).</summary>
     public ImmutableDictionary<string, ProxyConfig> ProxyConfigs { get; init; } = ImmutableDictionary<string, ProxyConfig>.Empty;
 }

@@ -3,7 +3,9 @@ using Causeway.Model;
 using Causeway.Model.Loading;
 using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
+using Causeway.Translation.Gateways;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Routes;
 using Causeway.Translation.Status;
 
 namespace Causeway.Translation;
@@ -21,12 +23,13 @@ public static partial class Translator
         return new Run(snapshot, options).Execute();
     }
 
-    private sealed partial class Run(ResourceSnapshot snapshot, TranslatorOptions options)
+    private sealed class Run(ResourceSnapshot snapshot, TranslatorOptions options)
     {
         private readonly ResourceSnapshot s = snapshot;
         private readonly TranslatorOptions o = options;
         private readonly List<ObjectStatus> _statuses = [];
         private readonly List<string> _problems = [];
+        private readonly List<string> _errors = [];
         private readonly Dictionary<string, ProxyConfig> _proxyConfigs = new(StringComparer.Ordinal);
         private readonly BackendResolver _backends = new(snapshot);
         private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
@@ -46,6 +49,7 @@ public static partial class Translator
             foreach (var route in routes)
             {
                 var parents = new List<RouteParentStatus>();
+                var invalid = RouteValidator.Validate(route);
                 foreach (var pref in route.ParentRefs)
                 {
                     var group = pref.Group ?? KindRegistry.GatewayGroup;
@@ -59,10 +63,13 @@ public static partial class Translator
                         listeners = g.Listeners.Where(l => l.ListenerSet?.Namespace == ns && l.ListenerSet.Name == pref.Name).ToList();
                     if (g is null) continue; // not a parent we own: its controller writes that status
                     var attachment = RouteAttachment.Attach(route, pref, g.Gateway, listeners, _namespaceLabels ??= NamespaceLabels);
+                    if (invalid.Count > 0 && attachment.Accepted) attachment.Reject(Reasons.UnsupportedValue, string.Join("; ", invalid));
                     parents.Add(ParentStatus(route, pref, group, kind, ns, attachment, g));
                     if (attachment.Accepted)
                         foreach (var l in attachment.Listeners) l.AttachedRoutes++;
                 }
+                if (parents.Count > 0)
+                    foreach (var problem in invalid) _errors.Add($"{route.Describe()}: {problem}");
                 if (parents.Count > 0 || o.PreviousStatuses.ContainsKey(route.Key))
                     routeStatuses[route.Key] = (route, parents);
             }
@@ -70,7 +77,7 @@ public static partial class Translator
             var irs = new List<GatewayIr>();
             foreach (var g in gateways)
             {
-                if (g.Ir(this) is { } ir && Addresses(g).Unsupported is null) irs.Add(ir); // UnsupportedAddress: not accepted, not programmed
+                if (g.Ir(o.AssignedAddresses, BackendClientCertificate(g.Gateway).Cert) is { } ir && Addresses(g).Unsupported is null) irs.Add(ir); // UnsupportedAddress: not accepted, not programmed
                 AddGatewayStatus(g);
             }
             foreach (var (key, (route, parents)) in routeStatuses)
@@ -81,7 +88,8 @@ public static partial class Translator
             {
                 Gateways = new(irs.OrderBy(i => i.Name, StringComparer.Ordinal)),
                 Statuses = [.. _statuses.OrderBy(x => x.Key)],
-                Problems = [.. _problems.Distinct().Order(StringComparer.Ordinal)],
+                Problems = [.. _problems.Concat(_errors).Distinct().Order(StringComparer.Ordinal)],
+                Errors = [.. _errors.Distinct().Order(StringComparer.Ordinal)],
                 ProxyConfigs = _proxyConfigs.ToImmutableDictionary(StringComparer.Ordinal),
             };
         }
@@ -123,7 +131,7 @@ public static partial class Translator
         // ---- Gateway ----
         private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
         {
-            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}");
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends);
             var infra = gw.Spec.Infrastructure?.ParametersRef;
             if (infra is not null)
             {
@@ -183,7 +191,7 @@ public static partial class Translator
             var c = new ConditionSet(route.Metadata.Generation, o.Now, prevParent is null ? null : [.. prevParent.Conditions]);
             if (a.Accepted) c.Set(Reasons.Accepted, true, Reasons.Accepted, "Route is accepted");
             else c.Set(Reasons.Accepted, false, a.RejectReason!, a.RejectMessage);
-            var problems = g.Problems(this, route);
+            var problems = g.Problems(route);
             if (problems.Count == 0) c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
             else
             {

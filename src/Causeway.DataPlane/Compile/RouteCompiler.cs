@@ -80,7 +80,7 @@ internal static class RouteCompiler
                 rules[m.Rule] = rule = (compiled, resolved);
             }
             used.AddRange(rule.Backends);
-            var regex = m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null;
+            var regex = m.PathKind == PathMatchKind.Regex ? RouteRegex.FullMatch(m.PathValue) : null;
             matches.Add(new CompiledMatch(m, rule.Rule, regex, share));
         }
         return new RouteMatcher(matches);

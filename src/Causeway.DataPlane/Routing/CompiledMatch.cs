@@ -71,9 +71,3 @@ internal sealed class CompiledMatch
 
     private static string Decode(ReadOnlySpan<char> s) => Uri.UnescapeDataString(s.ToString().Replace('+', ' '));
 }
-
-internal static class RegexFactory
-{
-    public static Regex FullMatch(string pattern) =>
-        new(@"\A(?:" + pattern + @")\z", RegexOptions.Compiled | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-}

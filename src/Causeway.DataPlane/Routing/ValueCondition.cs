@@ -17,7 +17,7 @@ internal sealed class ValueCondition
     public ValueCondition(ValueMatchIr ir)
     {
         Name = ir.Name;
-        if (ir.Kind == StringMatchKind.Regex) _regex = RegexFactory.FullMatch(ir.Value);
+        if (ir.Kind == StringMatchKind.Regex) _regex = RouteRegex.FullMatch(ir.Value);
         else _exact = ir.Value;
     }
 

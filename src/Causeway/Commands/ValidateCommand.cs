@@ -34,8 +34,16 @@ internal static class ValidateCommand
             ControllerNames = CommonOptions.ControllerNamesOrDefault(controllers),
             Now = context.Time.GetUtcNow(),
         });
-        foreach (var problem in result.Problems) context.Out.WriteLine("warning: " + problem);
-        context.Out.WriteLine($"{load.Objects.Count} object(s) valid, {load.Warnings.Count + result.Problems.Length} warning(s)");
+        var errors = result.Errors.ToHashSet(StringComparer.Ordinal);
+        foreach (var error in result.Errors) context.Out.WriteLine("error: " + error);
+        var warnings = result.Problems.Where(p => !errors.Contains(p)).ToList();
+        foreach (var problem in warnings) context.Out.WriteLine("warning: " + problem);
+        if (errors.Count > 0)
+        {
+            context.Out.WriteLine($"{errors.Count} error(s), {load.Warnings.Count + warnings.Count} warning(s)");
+            return 1;
+        }
+        context.Out.WriteLine($"{load.Objects.Count} object(s) valid, {load.Warnings.Count + warnings.Count} warning(s)");
         return 0;
     }
 }

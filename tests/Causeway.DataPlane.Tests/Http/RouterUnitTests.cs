@@ -12,7 +12,7 @@ public sealed class RouterUnitTests
         var compiled = matches.Select(m =>
         {
             if (!rules.TryGetValue(m.Rule, out var rule)) rules[m.Rule] = rule = new CompiledRule(m.Rule, _ => null);
-            return new CompiledMatch(m, rule, m.PathKind == PathMatchKind.Regex ? RegexFactory.FullMatch(m.PathValue) : null);
+            return new CompiledMatch(m, rule, m.PathKind == PathMatchKind.Regex ? RouteRegex.FullMatch(m.PathValue) : null);
         }).ToList();
         return new RouteMatcher(compiled);
     }

@@ -76,6 +76,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateFailsOnARouteRegexTheDataPlaneCannotCompileNamingRouteAndField()
+    {
+        Write("a.yaml", Fixtures.ClassYaml + Fixtures.GatewayYaml("g") + """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata:
+              name: r
+              namespace: default
+            spec:
+              parentRefs:
+              - name: g
+              rules:
+              - matches:
+                - path: {type: RegularExpression, value: "/a/(b"}
+
+            """);
+        Assert.Equal(1, await CausewayCli.InvokeAsync(["validate", _dir], Context()));
+        var output = _out.ToString();
+        Assert.Contains("error: HTTPRoute default/r: spec.rules[0].matches[0].path.value: invalid regular expression: ", output);
+        Assert.DoesNotContain("warning: HTTPRoute default/r", output);
+        Assert.Contains("1 error(s)", output);
+    }
+
+    [Fact]
     public async Task ValidateSucceedsOnGoodManifests()
     {
         Write("a.yaml", Fixtures.ClassYaml + Fixtures.GatewayYaml("g"));

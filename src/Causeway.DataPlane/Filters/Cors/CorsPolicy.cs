@@ -37,8 +37,7 @@ internal sealed class CorsPolicy
         {
             if (o == "*") _anyOrigin = true;
             else if (o.Contains('*'))
-                patterns.Add(new Regex("^" + Regex.Escape(o).Replace(@"\*", ".*") + "$",
-                    RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.IgnoreCase));
+                patterns.Add(RouteRegex.Wildcard(o));
             else _exactOrigins.Add(o.TrimEnd('/'));
         }
         _originPatterns = [.. patterns];

@@ -2,7 +2,7 @@ using Causeway.Model.Objects;
 using Causeway.Translation.Ir;
 using Causeway.Translation.Status;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Gateways;
 
 /// <summary>A listener being translated: the Gateway's own, or one merged in from a ListenerSet.</summary>
 internal sealed class ListenerContext

@@ -1,7 +1,7 @@
 using Causeway.Model.Objects;
 using Causeway.Translation.Ir;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Routes;
 
 /// <summary>Compiles a TLSRoute, TCPRoute or UDPRoute into an L4 route with weighted backends.</summary>
 internal static class L4Compiler

@@ -3,10 +3,11 @@ using Causeway.Model;
 using Causeway.Model.Loading;
 using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
+using Causeway.Translation.Gateways;
 using Causeway.Translation.Ir;
 using Causeway.Translation.Status;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Routes;
 
 /// <summary>A backendRef that did not resolve: the ResolvedRefs reason and a message naming the field.</summary>
 internal sealed record BackendProblem(string Reason, string Message);

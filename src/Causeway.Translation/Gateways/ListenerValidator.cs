@@ -5,7 +5,7 @@ using Causeway.Model.Snapshot;
 using Causeway.Translation.Ir;
 using Causeway.Translation.Status;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Gateways;
 
 /// <summary>Decides each listener's protocol support, route kinds, TLS references and conflicts.</summary>
 internal static class ListenerValidator

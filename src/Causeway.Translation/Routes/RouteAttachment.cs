@@ -1,8 +1,9 @@
 using Causeway.Model.Loading;
 using Causeway.Model.Objects;
+using Causeway.Translation.Gateways;
 using Causeway.Translation.Status;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Routes;
 
 /// <summary>The outcome of one parentRef of a route: which listeners took it, or why none did.</summary>
 internal sealed class RouteAttachment
@@ -63,6 +64,15 @@ internal sealed class RouteAttachment
             a.RejectMessage = "no listener hostname intersects the route's hostnames";
         }
         return a;
+    }
+
+    /// <summary>Takes back an accepted attachment (the route has a value we cannot serve): no listener serves it.</summary>
+    public void Reject(string reason, string message)
+    {
+        foreach (var l in Listeners) l.Routes.RemoveAll(x => ReferenceEquals(x.Route, Route));
+        Listeners.Clear();
+        RejectReason = reason;
+        RejectMessage = message;
     }
 
     private static bool KindAllowed(ListenerContext l, string kind)

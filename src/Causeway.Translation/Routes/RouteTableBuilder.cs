@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Causeway.Model;
 using Causeway.Translation.Ir;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Routes;
 
 /// <summary>
 /// Orders a listener's matches by the Gateway API precedence and groups them by hostname. A concrete or wildcard host

@@ -5,7 +5,7 @@ using Causeway.Model;
 using Causeway.Model.Objects;
 using Causeway.Translation.Ir;
 
-namespace Causeway.Translation;
+namespace Causeway.Translation.Gateways;
 
 /// <summary>Reads and checks certificate material from Secrets and ConfigMaps (parsing is pure: no I/O, no clock).</summary>
 internal static class Certificates

@@ -1,0 +1,148 @@
+using Causeway.Model.Loading;
+using Causeway.Model.Objects;
+using Causeway.Model.Snapshot;
+using Causeway.Translation.Ir;
+using Causeway.Translation.Routes;
+
+namespace Causeway.Translation.Gateways;
+
+/// <summary>Per-Gateway state while translating: its listeners and ListenerSets, the routes compiled for it, its IR.</summary>
+internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends)
+{
+    private readonly Dictionary<ObjectKey, (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4)> _compiled = [];
+
+    public Gateway Gateway { get; } = gateway;
+    public string? ClassProblem { get; } = classProblem;
+    public string? InvalidParameters { get; set; }
+    public string Key => $"{Gateway.Namespace}/{Gateway.Name}";
+    public List<ListenerContext> Listeners { get; } = [];
+    public List<(ListenerSet Set, bool Allowed)> ListenerSets { get; } = [];
+
+    /// <summary>The Gateway's own listeners (not from a ListenerSet); read once <see cref="Listeners"/> is complete.</summary>
+    public List<ListenerContext> OwnListeners => _own ??= Listeners.Where(l => l.ListenerSet is null).ToList();
+
+    private List<ListenerContext>? _own;
+    public bool Accepted => ClassProblem is null && InvalidParameters is null && (Listeners.Count == 0 || Listeners.Any(l => l.ListenerSet is null && l.Accepted) || Gateway.Spec.Listeners.Count == 0);
+
+    public List<BackendProblem> Problems(Route route) => Compile(route).Problems;
+
+    private (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4) Compile(Route route)
+    {
+        if (_compiled.TryGetValue(route.Key, out var done)) return done;
+        var compiler = new RouteRuleCompiler(backends, Gateway);
+        List<CompiledMatch> matches = [];
+        List<L4RouteIr>? l4 = null;
+        switch (route)
+        {
+            case HttpRoute h: matches = compiler.Compile(h); break;
+            case GrpcRoute gr: matches = compiler.Compile(gr); break;
+            case L4Route lr: l4 = [L4Compiler.Compile(backends, lr, Gateway, compiler.Problems)]; break;
+        }
+        return _compiled[route.Key] = (matches, compiler.Problems, l4);
+    }
+
+    /// <summary>The Gateway's IR (null when it is not accepted), given the addresses the runtime assigned and its backend client certificate.</summary>
+    public GatewayIr? Ir(System.Collections.Immutable.ImmutableDictionary<string, System.Collections.Immutable.ImmutableArray<string>> assignedAddresses, TlsCertificateIr? backendClientCertificate)
+    {
+        if (!Accepted) return null;
+        var backendIds = new HashSet<string>(StringComparer.Ordinal);
+        var ports = new List<PortIr>();
+        foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
+        {
+            var first = group.First();
+            var protocol = first.Spec.Protocol switch
+            {
+                "HTTP" => PortProtocol.Http,
+                "HTTPS" => PortProtocol.Https,
+                "TLS" => PortProtocol.Tls,
+                "TCP" => PortProtocol.Tcp,
+                _ => PortProtocol.Udp,
+            };
+            var listenerIrs = new List<ListenerIr>();
+            foreach (var l in group.OrderByDescending(l => Hostnames.Specificity(l.Spec.Hostname ?? "*")).ThenBy(l => l.Spec.Hostname, StringComparer.Ordinal))
+            {
+                if (l.ResolvedRefsReason is not null && protocol is PortProtocol.Https or PortProtocol.Tls && l.Certificates.Count == 0)
+                    continue; // nothing to terminate with: the listener is not programmed
+                HttpRouteTableIr? table = null;
+                var l4 = new List<L4RouteIr>();
+                var routes = OrderedRoutes(l.Routes);
+                if (protocol is PortProtocol.Http or PortProtocol.Https)
+                {
+                    var entries = new List<(CompiledMatch, string)>();
+                    HttpRuleIr? lastRule = null;
+                    foreach (var (route, hosts) in routes)
+                        foreach (var m in Compile(route).Matches)
+                        {
+                            foreach (var h in hosts) entries.Add((m, h));
+                            if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
+                        }
+                    table = RouteTableBuilder.Build(entries);
+                }
+                else
+                {
+                    foreach (var (route, hosts) in routes)
+                        foreach (var r in Compile(route).L4 ?? [])
+                        {
+                            l4.Add(r with { Hostnames = new(hosts.Where(h => h != "*")) });
+                            foreach (var b in r.Backends)
+                                if (b.BackendId is not null) backendIds.Add(b.BackendId);
+                        }
+                }
+                listenerIrs.Add(new ListenerIr
+                {
+                    Name = l.IrName,
+                    Hostname = l.Spec.Hostname?.ToLowerInvariant(),
+                    Certificates = new(l.Certificates),
+                    TlsPassthrough = protocol == PortProtocol.Tls && l.Spec.Tls?.Mode == "Passthrough",
+                    ClientValidation = l.ClientValidation,
+                    Http = table,
+                    L4Routes = new(l4),
+                });
+            }
+            if (listenerIrs.Count > 0)
+                ports.Add(new PortIr { Port = group.Key.Port, Protocol = protocol, Listeners = new(listenerIrs) });
+        }
+        var addresses = assignedAddresses.TryGetValue(Key, out var assigned) ? assigned
+            : [.. (Gateway.Spec.Addresses ?? []).Where(a => (a.Type ?? "IPAddress") == "IPAddress" && System.Net.IPAddress.TryParse(a.Value, out _)).Select(a => a.Value!)];
+        return new GatewayIr
+        {
+            Name = Key,
+            Addresses = new(addresses),
+            Ports = new(ports),
+            Backends = backends.Build(backendIds),
+            BackendClientCertificate = backendClientCertificate,
+        };
+    }
+
+    /// <summary>The backends a rule uses: its weighted backends and request mirrors (its own and its backends').</summary>
+    private static void AddBackendIds(HashSet<string> ids, HttpRuleIr rule)
+    {
+        foreach (var b in rule.Backends)
+        {
+            if (b.BackendId is not null) ids.Add(b.BackendId);
+            foreach (var f in b.Filters)
+                if (f.Mirror is not null) ids.Add(f.Mirror.BackendId);
+        }
+        foreach (var f in rule.Filters)
+            if (f.Mirror is not null) ids.Add(f.Mirror.BackendId);
+    }
+
+    /// <summary>A listener's routes, oldest first, then by namespace and name (stable: ties keep attachment order).</summary>
+    private static List<(Route Route, IReadOnlyList<string> Hostnames)> OrderedRoutes(List<(Route Route, IReadOnlyList<string> Hostnames)> routes)
+    {
+        var indexed = new (Route Route, IReadOnlyList<string> Hostnames, int Index)[routes.Count];
+        for (var i = 0; i < indexed.Length; i++) indexed[i] = (routes[i].Route, routes[i].Hostnames, i);
+        Array.Sort(indexed, static (x, y) =>
+        {
+            var c = (x.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue).CompareTo(y.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue);
+            if (c != 0) return c;
+            c = string.CompareOrdinal(x.Route.Namespace, y.Route.Namespace);
+            if (c != 0) return c;
+            c = string.CompareOrdinal(x.Route.Name, y.Route.Name);
+            return c != 0 ? c : x.Index.CompareTo(y.Index);
+        });
+        var result = new List<(Route, IReadOnlyList<string>)>(indexed.Length);
+        foreach (var (route, hosts, _) in indexed) result.Add((route, hosts));
+        return result;
+    }
+}
