@@ -27,7 +27,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly Http1FastPath? _fastPath;
     private readonly CompileCache _compiled = new();
     private readonly StateStore _state = new();
-    private readonly HttpTelemetry _telemetry = new();
+    private readonly HttpTelemetry _telemetry;
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
@@ -57,6 +57,8 @@ public sealed partial class DataPlane : IAsyncDisposable
     {
         _options = options;
         _loggerFactory = loggerFactory;
+        _telemetry = new HttpTelemetry(_state);
+        options.Metrics?.Register(_telemetry);
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _l4 = l4;
         // Kestrel's TLS middleware resolves internal services (metrics) from ApplicationServices: take the service
@@ -162,6 +164,8 @@ public sealed partial class DataPlane : IAsyncDisposable
                     var fast = _fastPath is not null && Http1BackendPools.Serves(ir) ? _fastPath.Pools.Get(ir) : null;
                     runtimes[id] = rt = _compiled.Backend(gw.Name, ir, _pool.Get(gw.Name, ir, gw.BackendClientCertificate),
                         fast, _options.BackendActivityTimeout);
+                    rt.Stats = _state.GetOrAdd("backend-stats|" + id, () => new BackendStats(id));
+                    rt.Stats.ReadyEndpoints = ir.Endpoints.Count;
                 }
                 return rt;
             }
@@ -268,6 +272,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             _bound.Clear();
             await _pool.DisposeAsync().ConfigureAwait(false);
             _fastPath?.Dispose();
+            _options.Metrics?.Unregister(_telemetry);
             _telemetry.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }

@@ -8,6 +8,9 @@ public sealed record DataPlaneOptions
     /// <summary>Address bound when a Gateway has no addresses.</summary>
     public IPAddress DefaultBindAddress { get; init; } = IPAddress.Any;
 
+    /// <summary>Where the data plane's metrics are exported (null: recorded, not exported).</summary>
+    public Causeway.Telemetry.MetricsRegistry? Metrics { get; init; }
+
     /// <summary>How long unbinding and disposal wait for in-flight requests before aborting them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

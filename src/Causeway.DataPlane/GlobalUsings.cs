@@ -12,3 +12,4 @@ global using Causeway.DataPlane.Upstream;
 global using Causeway.DataPlane.Filters.Cors;
 global using Causeway.DataPlane.State;
 global using Causeway.DataPlane.Telemetry;
+global using Causeway.Telemetry;

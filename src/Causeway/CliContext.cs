@@ -18,7 +18,11 @@ public sealed record CliContext
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Builds the data plane for <c>run</c>; null when this build has none.</summary>
-    public Func<ILoggerFactory, IGatewayDataPlane?> DataPlaneFactory { get; init; } = _ => null;
+    /// <summary>Makes the data plane; its metrics are registered in the registry given (null: metrics off).</summary>
+    public Func<ILoggerFactory, Causeway.Telemetry.MetricsRegistry?, IGatewayDataPlane?> DataPlaneFactory { get; init; } = (_, _) => null;
+
+    /// <summary>Called with the stats listener's address once it serves (tests).</summary>
+    public Action<Uri>? MetricsStarted { get; init; }
 
     /// <summary>Starts the echo backend for <c>run --with-echo</c>; null when this build has none.</summary>
     public EchoStarter? Echo { get; init; }

@@ -23,14 +23,18 @@ internal sealed class CompileShare
         _state = state;
     }
 
-    /// <summary>The statistics of a rule, found again across applies by gateway and rule name.</summary>
-    public RouteStats? Stats(string rule) => _state?.GetOrAdd("route-stats|" + _gateway + "|" + rule, () => new RouteStats(rule));
+    /// <summary>The statistics of a rule on a listener, found again across applies by their names.</summary>
+    public RouteStats RouteStats(string listener, string rule) =>
+        _state?.GetOrAdd("route-stats|" + _gateway + "|" + listener + "|" + rule, () => new RouteStats(_gateway, listener, rule))
+        ?? new RouteStats(_gateway, listener, rule);
 
-    /// <summary>Marks a (possibly reused) rule's state as still in use.</summary>
-    public void KeepState(RoutePlan plan)
-    {
-        if (plan.Stats is not null) Stats(plan.Name);
-    }
+    /// <summary>The statistics of a listener (<c>""</c>: requests whose Host matched no listener of the port).</summary>
+    public ListenerStats ListenerStats(string listener) =>
+        _state?.GetOrAdd("listener-stats|" + _gateway + "|" + listener, () => new ListenerStats(_gateway, listener))
+        ?? new ListenerStats(_gateway, listener);
+
+    /// <summary>Marks the state of a (possibly reused) match as still in use.</summary>
+    public void KeepState(CompiledMatch match) => RouteStats(match.Stats.Listener, match.Plan.Name);
     private readonly Dictionary<string, MatchConditions> _conditions = new(StringComparer.Ordinal);
     private readonly Dictionary<BackendRuntime, PlanTarget[]> _targets = new(ReferenceEqualityComparer.Instance);
 

@@ -15,6 +15,9 @@ internal sealed class CompiledListener
 
     public ListenerIr Ir { get; }
     public string Name => Ir.Name;
+
+    /// <summary>Requests in flight and unmatched requests on this listener.</summary>
+    public ListenerStats Stats { get; init; } = new("", "");
     public HostMap<RouteMatcher>? Routes { get; }
     public (string[] DnsNames, SslServerAuthenticationOptions Options)[] Tls { get; }
 
@@ -57,6 +60,10 @@ internal sealed class CompiledPort
     }
 
     public PortIr Ir { get; }
+
+    /// <summary>Where requests whose Host matched no listener of this port are counted.</summary>
+    public ListenerStats UnmatchedStats { get; init; } = new("", "");
+
     public bool IsHttps => Ir.Protocol == PortProtocol.Https;
 
     /// <summary>Whether any listener on the port validates client certificates (frontend mTLS).</summary>

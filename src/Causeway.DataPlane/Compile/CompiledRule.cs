@@ -60,10 +60,7 @@ internal sealed class CompiledRule
         PlanTarget[] planTargets = [.. targets];
         if (share is not null) planTargets = share.Targets(planTargets);
         Session = ir.SessionPersistence is { } persistence ? new SessionAffinity(persistence, planTargets) : null;
-        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse])
-        {
-            Stats = share?.Stats(ir.Name),
-        };
+        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse]);
     }
 
     /// <summary>The steps every transport runs for this rule, and the transports that may.</summary>

@@ -36,11 +36,14 @@ internal static class RouteCompiler
                     tls = [];
                 }
             }
-            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, share, cache, gateway, l.Name), tls);
+            var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, share, cache, gateway, l.Name), tls)
+            {
+                Stats = share.ListenerStats(l.Name),
+            };
             listeners.Add(l.Hostname, compiled);
             if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
         }
-        return new CompiledPort(port, listeners, fallback);
+        return new CompiledPort(port, listeners, fallback) { UnmatchedStats = share.ListenerStats("") };
     }
 
     private static HostMap<RouteMatcher> CompileTable(HttpRouteTableIr table, Func<string?, BackendRuntime?> backends,
@@ -51,10 +54,10 @@ internal static class RouteCompiler
         foreach (var vh in table.VirtualHosts)
         {
             var matcher = cache is null
-                ? CompileHost(vh, backends, rules, share, [])
-                : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, share, used));
-            // Reused or new, every rule's state is asked for, so state of unchanged routes survives the apply.
-            foreach (var plan in matcher.Plans) share.KeepState(plan);
+                ? CompileHost(vh, backends, rules, share, [], listener)
+                : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, share, used, listener));
+            // Reused or new, every match's state is asked for, so state of unchanged routes survives the apply.
+            foreach (var m in matcher.Matches) share.KeepState(m);
             hosts.Add(vh.Hostname, matcher);
         }
         return hosts;
@@ -63,7 +66,7 @@ internal static class RouteCompiler
     /// <summary>Compiles one virtual host; every backend its rules resolved is added to <paramref name="used"/>.</summary>
     private static RouteMatcher CompileHost(VirtualHostIr vh, Func<string?, BackendRuntime?> backends,
         Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)> rules, CompileShare share,
-        List<(string?, BackendRuntime?)> used)
+        List<(string?, BackendRuntime?)> used, string listener)
     {
         var matches = new List<CompiledMatch>(vh.Matches.Count);
         foreach (var m in vh.Matches)
@@ -81,7 +84,7 @@ internal static class RouteCompiler
             }
             used.AddRange(rule.Backends);
             var regex = m.PathKind == PathMatchKind.Regex ? RouteRegex.FullMatch(m.PathValue) : null;
-            matches.Add(new CompiledMatch(m, rule.Rule, regex, share));
+            matches.Add(new CompiledMatch(m, rule.Rule, regex, share, share.RouteStats(listener, m.Rule.Name)));
         }
         return new RouteMatcher(matches);
     }

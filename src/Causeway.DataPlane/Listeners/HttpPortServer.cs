@@ -136,16 +136,16 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         public Task ProcessRequestAsync(HttpContext context)
         {
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
-            var task = _owner._handler.HandleAsync(context, _owner._current);
+            var task = _owner._handler.HandleAsync(context, _owner._current, start);
             if (task.IsCompletedSuccessfully)
             {
-                _owner._handler.Completed(context, start, aborted: false);
+                _owner._handler.Completed(context, aborted: false);
                 return task;
             }
-            return CompleteAsync(task, context, start);
+            return CompleteAsync(task, context);
         }
 
-        private async Task CompleteAsync(Task task, HttpContext context, long start)
+        private async Task CompleteAsync(Task task, HttpContext context)
         {
             var aborted = true;
             try
@@ -155,7 +155,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
             }
             finally
             {
-                _owner._handler.Completed(context, start, aborted);
+                _owner._handler.Completed(context, aborted);
             }
         }
 

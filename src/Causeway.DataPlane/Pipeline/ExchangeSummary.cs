@@ -5,15 +5,42 @@ namespace Causeway.DataPlane.Pipeline;
 /// (<see cref="IExchangeObserver"/>) when the response is done or the exchange was cut: the seam that metrics, the
 /// access log and spans record from. A struct passed by reference: nothing is allocated per request.
 /// </summary>
-/// <param name="Transport">Which transport served it.</param>
-/// <param name="Plan">The matched rule's plan; null when no route matched (404, 421) or the request was refused first.</param>
-/// <param name="Status">The status the client got (the backend's, or the gateway's own reply).</param>
-/// <param name="LocalReply">The gateway answered itself (redirect, direct response, preflight, 4xx/5xx of its own).</param>
-/// <param name="Aborted">The exchange was cut (client gone, backend failed after the response started).</param>
-/// <param name="StartTimestamp">When the request head was complete (<see cref="System.Diagnostics.Stopwatch"/> ticks).</param>
-/// <param name="EndTimestamp">When the exchange ended.</param>
-internal readonly record struct ExchangeSummary(
-    TransportSet Transport, RoutePlan? Plan, int Status, bool LocalReply, bool Aborted, long StartTimestamp, long EndTimestamp);
+internal readonly record struct ExchangeSummary
+{
+    /// <summary>Which transport served it.</summary>
+    public TransportSet Transport { get; init; }
+
+    /// <summary>The listener (or the port's "no listener" stats) the request was counted in flight on; null if never.</summary>
+    public ListenerStats? Listener { get; init; }
+
+    /// <summary>The matched route; null when no route matched (404, 421) or the request was refused first.</summary>
+    public CompiledMatch? Match { get; init; }
+
+    /// <summary>The plan target (index into the plan's targets) the request went to; -1 when none.</summary>
+    public int TargetIndex { get; init; }
+
+    public HttpMethodId Method { get; init; }
+
+    /// <summary>The status the client got (the backend's, or the gateway's own reply).</summary>
+    public int Status { get; init; }
+
+    /// <summary>The gateway answered itself (redirect, direct response, preflight, 4xx/5xx of its own).</summary>
+    public bool LocalReply { get; init; }
+
+    /// <summary>The exchange was cut (client gone, backend failed after the response started).</summary>
+    public bool Aborted { get; init; }
+
+    /// <summary>When the request head was complete (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long StartTimestamp { get; init; }
+
+    public long EndTimestamp { get; init; }
+
+    /// <summary>The backend of the last upstream attempt, and when it started and ended (0: no upstream exchange).</summary>
+    public BackendRuntime? Backend { get; init; }
+
+    public long UpstreamStart { get; init; }
+    public long UpstreamEnd { get; init; }
+}
 
 /// <summary>The one completion hook every transport calls once per exchange.</summary>
 internal interface IExchangeObserver

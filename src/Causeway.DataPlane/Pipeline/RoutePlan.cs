@@ -39,8 +39,6 @@ internal sealed class RoutePlan
     public PlanTarget[] Targets { get; }
     public int TotalWeight { get; }
 
-    /// <summary>The rule's statistics (kept across reloads in the state store); null when compiled without one.</summary>
-    public RouteStats? Stats { get; init; }
     public TransportSet Transports { get; }
 
     public bool Allows(TransportSet transport) => (Transports & transport) != 0;

@@ -7,8 +7,11 @@ namespace Causeway.DataPlane.Routing;
 internal sealed class CompiledMatch
 {
     /// <param name="share">Where identical conditions of the same compile are shared (null: its own).</param>
-    public CompiledMatch(HttpMatchIr ir, CompiledRule rule, Regex? pathRegex, CompileShare? share = null)
+    /// <param name="stats">The statistics of the rule on this match's listener (null: unrecorded, as in unit tests).</param>
+    public CompiledMatch(HttpMatchIr ir, CompiledRule rule, Regex? pathRegex, CompileShare? share = null, RouteStats? stats = null)
     {
+        Stats = stats ?? new RouteStats("", "", rule.Name);
+        TargetCounters = [.. rule.Plan.Targets.Select(t => Stats.Backend(t.Backend?.Id ?? ""))];
         Ir = ir;
         Rule = rule;
         PathRegex = pathRegex;
@@ -23,6 +26,12 @@ internal sealed class CompiledMatch
     public HttpMatchIr Ir { get; }
     public CompiledRule Rule { get; }
     public Regex? PathRegex { get; }
+
+    /// <summary>Where this route's requests are counted (per gateway, listener and rule).</summary>
+    public RouteStats Stats { get; }
+
+    /// <summary>Per plan target (same index), the counters of its backend in <see cref="Stats"/>.</summary>
+    public CounterTable[] TargetCounters { get; }
 
     /// <summary>The rule's <see cref="CompiledRule.Plan"/>, kept here so a transport reads one object less.</summary>
     public RoutePlan Plan { get; }

@@ -21,11 +21,12 @@ internal static class PortRouter
     /// <param name="host">The Host header without its port.</param>
     /// <param name="sni">The TLS server name, when the connection is TLS and sent one.</param>
     public static RouteOutcome Route<TRequest>(CompiledPort port, in TRequest request, ReadOnlySpan<char> host, string? sni,
-        ReadOnlySpan<char> path, out CompiledMatch? match, out RoutePlan? plan) where TRequest : struct, IRequestView
+        ReadOnlySpan<char> path, out CompiledMatch? match, out RoutePlan? plan, out ListenerStats stats) where TRequest : struct, IRequestView
     {
         match = null;
         plan = null;
         var listener = port.Listeners.Find(host);
+        stats = listener?.Stats ?? port.UnmatchedStats;
         if (port.IsHttps && !string.IsNullOrEmpty(sni) && !ReferenceEquals(port.Listeners.Find(sni), listener))
             return RouteOutcome.Misdirected;
         var vhost = listener?.Routes?.Find(host);

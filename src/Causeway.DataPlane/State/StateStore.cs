@@ -49,6 +49,12 @@ internal sealed class StateStore
         }
     }
 
+    /// <summary>Every entry of type <typeparamref name="T"/> (a copy, for exposition).</summary>
+    public List<T> Values<T>() where T : class
+    {
+        lock (_lock) return [.. _entries.Values.Select(e => e.Value).OfType<T>()];
+    }
+
     /// <summary>The state kept under <paramref name="key"/>, made by <paramref name="create"/> the first time.</summary>
     /// <exception cref="InvalidOperationException">The key holds state of another type (two features chose the same key).</exception>
     public T GetOrAdd<T>(string key, Func<T> create) where T : class

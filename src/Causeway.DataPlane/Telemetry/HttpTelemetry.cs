@@ -8,7 +8,7 @@ namespace Causeway.DataPlane.Telemetry;
 /// the exchange's plan. The counters are also published as instruments of the <c>Causeway.DataPlane</c>
 /// <see cref="Meter"/> (exported by whoever listens; the exporter is the observability work's). One per data plane.
 /// </summary>
-internal sealed class HttpTelemetry : IExchangeObserver, IDisposable
+internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDisposable
 {
     public const string MeterName = "Causeway.DataPlane";
 
@@ -20,8 +20,11 @@ internal sealed class HttpTelemetry : IExchangeObserver, IDisposable
     private long _loopHandOffs;
     private readonly Meter _meter;
 
-    public HttpTelemetry(IMeterFactory? meters = null)
+    private readonly StateStore _state;
+
+    public HttpTelemetry(StateStore state, IMeterFactory? meters = null)
     {
+        _state = state;
         _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableCounter("causeway.http.exchanges", () => new[]
         {
@@ -61,8 +64,29 @@ internal sealed class HttpTelemetry : IExchangeObserver, IDisposable
         var slot = Slot(summary.Transport);
         Interlocked.Increment(ref _requests[slot]);
         if (summary.LocalReply) Interlocked.Increment(ref _localReplies[slot]);
-        if (summary.Plan is { } plan) plan.Stats?.Record(summary);
-        else Interlocked.Increment(ref _unmatched);
+        var duration = summary.EndTimestamp - summary.StartTimestamp;
+        if (summary.Match is { } match)
+        {
+            var counters = summary.TargetIndex >= 0 ? match.TargetCounters[summary.TargetIndex] : match.Stats.NoBackend;
+            match.Stats.Record(counters, summary.Method, summary.Status, duration);
+        }
+        else
+        {
+            Interlocked.Increment(ref _unmatched);
+            summary.Listener?.RecordUnmatched(summary.Method, summary.Status, duration);
+        }
+        summary.Listener?.Exit();
+        if (summary.Backend is { } backend && summary.UpstreamStart != 0)
+            backend.Stats.RecordExchange(summary.Status, (summary.UpstreamEnd == 0 ? summary.EndTimestamp : summary.UpstreamEnd) - summary.UpstreamStart);
+    }
+
+    /// <summary>The data plane's series: routes, listeners and backends that have seen traffic (and every backend's endpoints).</summary>
+    public void Collect(MetricsWriter w)
+    {
+        w.Declare(HttpMetrics.Requests, MetricType.Counter, HttpMetrics.RequestsHelp, HttpMetrics.RequestLabels);
+        foreach (var l in _state.Values<ListenerStats>()) l.Collect(w);
+        foreach (var r in _state.Values<RouteStats>()) r.Collect(w);
+        foreach (var b in _state.Values<BackendStats>()) b.Collect(w);
     }
 
     public void HandOff(TransportSet from)

@@ -33,6 +33,9 @@ internal sealed class BackendRuntime
     }
 
     public BackendIr Ir { get; }
+
+    /// <summary>Where exchanges with this backend are counted (kept across applies by backend id).</summary>
+    public BackendStats Stats { get; set; } = new("");
     public string Id => Ir.Id;
     public HttpMessageInvoker Invoker { get; }
     public ForwarderRequestConfig RequestConfig { get; }

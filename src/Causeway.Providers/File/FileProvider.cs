@@ -97,6 +97,8 @@ public sealed partial class FileProvider : IAsyncDisposable
             {
                 await _changes.Reader.ReadAsync(ct).ConfigureAwait(false);
                 var complete = await DebounceAsync(_options.QuietPeriod, _options.QuietPeriod, ct).ConfigureAwait(false);
+                var observed = Interlocked.Exchange(ref _firstSignal, 0);
+                Interlocked.Exchange(ref _changeObservedAt, observed == 0 ? Stopwatch.GetTimestamp() : observed);
                 var loadStarted = Stopwatch.GetTimestamp();
                 var (load, version, shrunk) = LoadCore();
                 if (shrunk && load.Ok && !complete)
@@ -172,8 +174,18 @@ public sealed partial class FileProvider : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// When the change behind the snapshot being handed over was first seen (<see cref="Stopwatch"/> ticks; 0 before
+    /// any): the start of its propagation.
+    /// </summary>
+    public long ChangeObservedAt => Interlocked.Read(ref _changeObservedAt);
+
+    private long _firstSignal;
+    private long _changeObservedAt;
+
     private void Signal(bool complete = false)
     {
+        Interlocked.CompareExchange(ref _firstSignal, Stopwatch.GetTimestamp(), 0);
         if (complete) Volatile.Write(ref _complete, 1);
         _changes.Writer.TryWrite(true);
     }

@@ -141,6 +141,7 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
         }
 
         var translated = Stopwatch.GetTimestamp();
+        _options.Metrics?.TranslateDuration.ObserveTicks(translated - started);
         DataPlaneApplyResult applied;
         try
         {
@@ -172,6 +173,7 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
             LogProblem(problem);
 
         var state = new RuntimeState(snapshot, result, reported, assigned, FirstSeen(snapshot, previous?.FirstSeen, now), now, Interlocked.Increment(ref _version));
+        _options.Metrics?.Reloaded(ok: true, state.Version);
         Volatile.Write(ref _current, state);
         Volatile.Write(ref _lastError, null);
         LogApplied(state.Version, result.Gateways.Count, snapshot.All.Length, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
@@ -190,6 +192,7 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
         {
             var message = $"{what}: {e.Message}";
             Volatile.Write(ref _lastError, message);
+            _options.Metrics?.Reloaded(ok: false, 0);
             LogApplyFailed(e, what);
             return new ApplyOutcome(ApplyStatus.Failed, previous, message);
         }

@@ -13,6 +13,9 @@ public sealed record StandaloneRuntimeOptions
     /// <summary>A CIDR (e.g. <c>127.10.0.0/16</c>) from which every Gateway gets a stable address; null binds the default address.</summary>
     public string? AddressPool { get; init; }
 
+    /// <summary>Where reloads, translation time and the served generation are counted (null: not recorded).</summary>
+    public Causeway.Telemetry.ControlPlaneMetrics? Metrics { get; init; }
+
     /// <summary>When to run an aggressive collection after a large configuration change (off by default).</summary>
     public MemoryReclaimOptions MemoryReclaim { get; init; } = new();
 

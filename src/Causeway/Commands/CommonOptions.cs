@@ -14,6 +14,13 @@ internal static class CommonOptions
         Arity = ArgumentArity.OneOrMore,
     };
 
+    /// <summary><c>--metrics-address ADDR:PORT|off</c>: the stats listener serving <c>GET /metrics</c>.</summary>
+    public static Option<string> MetricsAddress(string defaultAddress) => new("--metrics-address")
+    {
+        Description = "Where Prometheus metrics are served (GET /metrics), or off",
+        DefaultValueFactory = _ => defaultAddress,
+    };
+
     public static Option<string[]> ControllerNames() => new("--controller-name")
     {
         Description = "GatewayClass controllerName to serve (repeatable). Default: "

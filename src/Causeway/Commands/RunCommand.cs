@@ -2,6 +2,7 @@ using System.CommandLine;
 using Causeway.Providers.Admin;
 using Causeway.Providers.File;
 using Causeway.Providers.Runtime;
+using Causeway.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Causeway.Cli.Commands;
@@ -28,14 +29,17 @@ internal static partial class RunCommand
         {
             Description = "Also start the built-in echo backend on ADDR:PORT (the examples' backends point at it)",
         };
+        var metrics = CommonOptions.MetricsAddress("127.0.0.1:19001");
         var controllers = CommonOptions.ControllerNames();
-        var command = new Command("run", "Serve the Gateways described by the manifests") { paths, admin, pool, echo, controllers };
+        var command = new Command("run", "Serve the Gateways described by the manifests") { paths, admin, pool, echo, metrics, controllers };
         command.SetAction((parse, ct) => RunAsync(context, new RunSettings(
-            parse.GetValue(paths)!, parse.GetValue(admin)!, parse.GetValue(pool), parse.GetValue(echo), parse.GetValue(controllers)), ct));
+            parse.GetValue(paths)!, parse.GetValue(admin)!, parse.GetValue(pool), parse.GetValue(echo), parse.GetValue(controllers),
+            parse.GetValue(metrics)!), ct));
         return command;
     }
 
-    internal sealed record RunSettings(string[] Paths, string AdminAddress, string? AddressPool, string? WithEcho, string[]? ControllerNames);
+    internal sealed record RunSettings(string[] Paths, string AdminAddress, string? AddressPool, string? WithEcho, string[]? ControllerNames,
+        string MetricsAddress = "off");
 
     internal static async Task<int> RunAsync(CliContext context, RunSettings settings, CancellationToken ct)
     {
@@ -59,9 +63,11 @@ internal static partial class RunCommand
     {
         var logger = loggerFactory.CreateLogger("Causeway.Run");
         System.Net.IPEndPoint adminEndpoint;
+        System.Net.IPEndPoint? metricsEndpoint;
         try
         {
             adminEndpoint = AdminServerOptions.ParseAddress(settings.AdminAddress);
+            metricsEndpoint = MetricsServer.ParseAddress(settings.MetricsAddress);
             if (settings.AddressPool is not null) _ = new AddressPool(settings.AddressPool);
         }
         catch (FormatException e)
@@ -80,7 +86,14 @@ internal static partial class RunCommand
             return 1;
         }
 
-        var dataPlane = context.DataPlaneFactory(loggerFactory);
+        var registry = metricsEndpoint is null ? null : new MetricsRegistry();
+        var controlPlane = registry is null ? null : new ControlPlaneMetrics();
+        if (registry is not null)
+        {
+            registry.Register(new ProcessCollector());
+            registry.Register(controlPlane!);
+        }
+        var dataPlane = context.DataPlaneFactory(loggerFactory, registry);
         if (dataPlane is null)
         {
             await context.Err.WriteLineAsync("error: this build of causeway has no data plane");
@@ -108,6 +121,7 @@ internal static partial class RunCommand
                 ControllerNames = CommonOptions.ControllerNamesOrDefault(settings.ControllerNames),
                 // The process serves one configuration: give memory back after it shrinks or grows a lot.
                 MemoryReclaim = new MemoryReclaimOptions { Enabled = true },
+                Metrics = controlPlane,
             }, dataPlane, loggerFactory, context.Time);
 
             var outcome = await runtime.ApplyAsync(first.Snapshot!, ct);
@@ -123,10 +137,22 @@ internal static partial class RunCommand
                 LoadErrors = () => [.. files.Errors.Select(e => e.ToString())],
             }, runtime, loggerFactory);
             await adminServer.StartAsync(ct);
+            await using var metricsServer = registry is null ? null : new MetricsServer(registry, metricsEndpoint!, loggerFactory);
+            if (metricsServer is not null)
+            {
+                await metricsServer.StartAsync(ct);
+                LogMetrics(logger, metricsServer.BaseAddress);
+                context.MetricsStarted?.Invoke(metricsServer.BaseAddress!);
+            }
             LogStarted(logger, adminServer.BaseAddress, runtime.Current?.Result.Gateways.Count ?? 0);
             context.AdminStarted?.Invoke(adminServer.BaseAddress!);
 
-            await files.WatchAsync(async (snapshot, token) => await runtime.ApplyAsync(snapshot, token), ct);
+            await files.WatchAsync(async (snapshot, token) =>
+            {
+                var applied = await runtime.ApplyAsync(snapshot, token);
+                if (applied.Status == ApplyStatus.Applied && files.ChangeObservedAt != 0)
+                    controlPlane?.Propagation.ObserveTicks(System.Diagnostics.Stopwatch.GetTimestamp() - files.ChangeObservedAt);
+            }, ct);
             LogStopping(logger);
             return 0;
         }
@@ -143,6 +169,9 @@ internal static partial class RunCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Causeway is serving {Gateways} gateways; admin API on {Admin}")]
     private static partial void LogStarted(ILogger logger, Uri? admin, int gateways);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Metrics (Prometheus) on {Address}metrics")]
+    private static partial void LogMetrics(ILogger logger, Uri? address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Echo backend listening on {Bind}")]
     private static partial void LogEcho(ILogger logger, string bind);

@@ -55,6 +55,9 @@ public sealed class CausewayRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>The stats listener (<c>GET /metrics</c>) of the running gateway.</summary>
+    public Uri? MetricsAddress { get; private set; }
+
     private async Task StartRunAsync()
     {
         var admin = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,13 +65,14 @@ public sealed class CausewayRun : IAsyncDisposable
         {
             Out = TextWriter.Synchronized(_out),
             Err = TextWriter.Synchronized(_err),
-            DataPlaneFactory = lf => DataPlaneAdapter.Create(lf, _options),
+            DataPlaneFactory = (lf, metrics) => DataPlaneAdapter.Create(lf, (_options ?? new DataPlaneOptions()) with { Metrics = metrics }),
+            MetricsStarted = uri => MetricsAddress = uri,
             Validator = CrdObjectValidator.Default,
             LoggerFactory = _logging,
             AdminStarted = uri => admin.TrySetResult(uri),
         };
         _run = Task.Run(() => CausewayCli.InvokeAsync(
-            ["run", Dir, "--address-pool", $"127.60.{Pool}.0/24", "--admin-address", "127.0.0.1:0"], context, ct: _stop.Token));
+            ["run", Dir, "--address-pool", $"127.60.{Pool}.0/24", "--admin-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0"], context, ct: _stop.Token));
         var first = await Task.WhenAny(admin.Task, _run, Task.Delay(TimeSpan.FromSeconds(30)));
         if (first != admin.Task)
             throw new InvalidOperationException($"causeway run did not start (exit {(_run.IsCompleted ? _run.Result : -1)}): {Output}");

@@ -20,7 +20,7 @@ public sealed class CliTests : IDisposable
     {
         Out = _out,
         Err = _err,
-        DataPlaneFactory = _ => plane,
+        DataPlaneFactory = (_, _) => plane,
         LoggerFactory = NullLoggerFactory.Instance,
         AdminStarted = adminStarted,
     };
@@ -166,7 +166,7 @@ public sealed class CliTests : IDisposable
         var plane = new FakeDataPlane();
         var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var run = CausewayCli.InvokeAsync(["run", _dir, "--admin-address", "127.0.0.1:0"], Context(plane, u => started.TrySetResult(u)), ct: cts.Token);
+        var run = CausewayCli.InvokeAsync(["run", _dir, "--admin-address", "127.0.0.1:0", "--metrics-address", "off"], Context(plane, u => started.TrySetResult(u)), ct: cts.Token);
         var admin = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
         using var client = new HttpClient { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("readyz")).StatusCode);

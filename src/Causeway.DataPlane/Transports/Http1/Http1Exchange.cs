@@ -81,6 +81,48 @@ internal sealed class Http1Exchange
     /// <summary>Whether the current request was answered by <see cref="WriteReply"/>.</summary>
     public bool RepliedLocally { get; private set; }
 
+    /// <summary>The matched route (null: none matched).</summary>
+    public CompiledMatch? Match { get; private set; }
+
+    /// <summary>The listener the request is counted in flight on (null while not counted, e.g. handed off).</summary>
+    public ListenerStats? Listener { get; private set; }
+
+    public int TargetIndex { get; private set; } = -1;
+    public HttpMethodId Method { get; private set; }
+    public long UpstreamStart { get; private set; }
+    public long UpstreamEnd { get; private set; }
+
+    /// <summary>An upstream attempt starts (connect or reuse, then send).</summary>
+    public void UpstreamStarted()
+    {
+        UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        UpstreamEnd = 0;
+    }
+
+    /// <summary>The upstream attempt ended (response relayed, or failed).</summary>
+    public void UpstreamEnded()
+    {
+        if (UpstreamStart != 0 && UpstreamEnd == 0) UpstreamEnd = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>What the completion hook receives for the current exchange.</summary>
+    public ExchangeSummary Summary(TransportSet transport, bool aborted) => new()
+    {
+        Transport = transport,
+        Listener = Listener,
+        Match = Match,
+        TargetIndex = TargetIndex,
+        Method = Method,
+        Status = ResponseStatus,
+        LocalReply = RepliedLocally,
+        Aborted = aborted,
+        StartTimestamp = StartTimestamp,
+        EndTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
+        Backend = UpstreamStart == 0 ? null : Target?.Backend,
+        UpstreamStart = UpstreamStart,
+        UpstreamEnd = UpstreamEnd,
+    };
+
     /// <summary>Makes <see cref="HeadBuffer"/> at least <paramref name="length"/> bytes, keeping its first <paramref name="keep"/>.</summary>
     public void EnsureHeadBuffer(int length, int keep = 0)
     {
@@ -108,6 +150,11 @@ internal sealed class Http1Exchange
         HandOffReason = null;
         ResponseStatus = 0;
         RepliedLocally = false;
+        Match = null;
+        Listener = null;
+        TargetIndex = -1;
+        UpstreamStart = 0;
+        UpstreamEnd = 0;
         StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         var head = Head;
         ref var hostEntry = ref head.Headers[head.HostIndex];
@@ -120,15 +167,23 @@ internal sealed class Http1Exchange
         Span<char> path = head.PathLength <= 512 ? stackalloc char[head.PathLength] : new char[head.PathLength];
         Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
         var view = new Http1RequestView(head, HeadBuffer);
-        var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan);
-        if (outcome != RouteOutcome.Matched) return Answer(LocalReply.Empty(PortRouter.Status(outcome)));
+        Method = MethodLabels.Parse(HeadBuffer.AsSpan(0, head.MethodLength));
+        var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan, out var listenerStats);
+        if (outcome != RouteOutcome.Matched)
+        {
+            Enter(listenerStats);
+            return Answer(LocalReply.Empty(PortRouter.Status(outcome)));
+        }
         Plan = plan!;
         if (!plan!.Allows(_transport)) return HandOff("the route's plan has steps only the Kestrel pipeline runs");
+        Match = match;
+        Enter(listenerStats);
         var facts = new RequestFacts(Tls ? "https" : "http", port.Ir.Port != 0 ? port.Ir.Port : _localPort, match!.MatchedPrefix);
         var verdict = plan.Decide(view, facts, out var reply);
         if (verdict != StepVerdict.Continue) return Verdict(verdict, reply);
         var index = plan.Targets.Length == 1 ? 0 : plan.PickTarget();
         if (index < 0) return Answer(LocalReply.Empty(500));
+        TargetIndex = index;
         var target = plan.Targets[index];
         verdict = plan.DecideTarget(target, view, facts, out reply);
         if (verdict != StepVerdict.Continue) return Verdict(verdict, reply);
@@ -136,8 +191,20 @@ internal sealed class Http1Exchange
         return Http1Decision.Forward;
     }
 
-    private Http1Decision Verdict(StepVerdict verdict, LocalReply? reply) =>
-        verdict == StepVerdict.Reply ? Answer(reply!) : HandOff("a step needs the Kestrel pipeline for this request");
+    private void Enter(ListenerStats stats)
+    {
+        Listener = stats;
+        stats.Enter();
+    }
+
+    private Http1Decision Verdict(StepVerdict verdict, LocalReply? reply)
+    {
+        if (verdict == StepVerdict.Reply) return Answer(reply!);
+        // Counted in flight already: the Kestrel pipeline counts it again.
+        Listener?.Exit();
+        Listener = null;
+        return HandOff("a step needs the Kestrel pipeline for this request");
+    }
 
     private Http1Decision Answer(LocalReply reply)
     {

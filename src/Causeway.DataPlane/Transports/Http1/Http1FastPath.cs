@@ -115,9 +115,12 @@ internal sealed partial class Http1FastPath : IDisposable
     }
 
     /// <summary>The completion hook for an exchange of <paramref name="x"/> on <paramref name="transport"/>.</summary>
-    internal void Completed(TransportSet transport, Http1Exchange x, bool aborted) =>
-        Telemetry.OnExchangeCompleted(new ExchangeSummary(transport, x.Plan, x.ResponseStatus, x.RepliedLocally, aborted,
-            x.StartTimestamp, System.Diagnostics.Stopwatch.GetTimestamp()));
+    internal void Completed(TransportSet transport, Http1Exchange x, bool aborted)
+    {
+        x.UpstreamEnded();
+        var summary = x.Summary(transport, aborted);
+        Telemetry.OnExchangeCompleted(summary);
+    }
 
     /// <summary>The IMF-fixdate of the current second, as Kestrel's Date header.</summary>
     internal byte[] DateHeaderValue()

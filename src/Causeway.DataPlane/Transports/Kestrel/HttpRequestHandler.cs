@@ -29,14 +29,16 @@ internal sealed partial class HttpRequestHandler
     }
 
     /// <summary>The completion hook for an exchange this transport served.</summary>
-    public void Completed(HttpContext context, long start, bool aborted)
+    public void Completed(HttpContext context, bool aborted)
     {
-        var plan = context.Features.Get<RoutePlan>();
-        _observer.OnExchangeCompleted(new ExchangeSummary(TransportSet.Kestrel, plan, context.Response.StatusCode,
-            context.Features.Get<LocalReply>() is not null, aborted, start, System.Diagnostics.Stopwatch.GetTimestamp()));
+        // Requests refused before routing (the 400 for smuggling shapes) were never counted in flight.
+        if (context.Features.Get<KestrelExchange>() is not { } exchange) return;
+        if (exchange.UpstreamStart != 0 && exchange.UpstreamEnd == 0) exchange.UpstreamEnd = System.Diagnostics.Stopwatch.GetTimestamp();
+        exchange.LocalReply |= context.Features.Get<LocalReply>() is not null;
+        _observer.OnExchangeCompleted(exchange.Summary(context.Response.StatusCode, aborted));
     }
 
-    public Task HandleAsync(HttpContext context, CompiledPort port)
+    public Task HandleAsync(HttpContext context, CompiledPort port, long start)
     {
         var request = context.Request;
         // A request framed by both Transfer-Encoding and Content-Length is a smuggling attempt (RFC 9112 6.3): Kestrel
@@ -53,10 +55,11 @@ internal sealed partial class HttpRequestHandler
         var host = HostMap<object>.StripPort(request.Host.Value ?? "");
         var sni = port.IsHttps ? context.Features.Get<ITlsHandshakeFeature>()?.HostName : null;
         var view = new HttpRequestView(request);
-        var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan);
+        var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);
+        var exchange = new KestrelExchange(start, MethodLabels.Parse(request.Method), listener) { Match = match };
+        context.Features.Set(exchange);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
-        context.Features.Set(plan);
-        return ExecuteAsync(context, match!, plan!, port);
+        return ExecuteAsync(context, match!, plan!, port, exchange);
     }
 
     /// <summary>
@@ -64,7 +67,7 @@ internal sealed partial class HttpRequestHandler
     /// request steps, then the upstream settings only this pipeline implements (session persistence, mirrors,
     /// timeouts, retries); response steps run in <see cref="ProxyTransformer"/>.
     /// </summary>
-    private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port)
+    private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
     {
         var rule = match.Rule;
         var request = context.Request;
@@ -76,7 +79,9 @@ internal sealed partial class HttpRequestHandler
         if (rule.Session is { } session && session.TryResolve(request, out index, out var pinnedPrefix)) pinned = pinnedPrefix;
         else index = plan.PickTarget();
         if (index < 0) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status500InternalServerError));
+        exchange.TargetIndex = index;
         var target = plan.Targets[index];
+        exchange.Backend = target.Backend;
         if (plan.DecideTarget(target, view, facts, out reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
         var backend = target.Backend!;
         var editor = new DictionaryHeaderEditor(request.Headers);
@@ -118,6 +123,11 @@ internal sealed partial class HttpRequestHandler
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
             if (retry is not null) retry.MayRetry = mayRetry;
             var prefix = pinned ?? backend.NextPrefix()!;
+            if (context.Features.Get<KestrelExchange>() is { } exchange)
+            {
+                exchange.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                exchange.UpstreamEnd = 0;
+            }
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
@@ -125,6 +135,7 @@ internal sealed partial class HttpRequestHandler
             {
                 if (retry is { RetryRequested: true } && mayRetry)
                 {
+                    backend.Stats.Retry();
                     context.Response.Clear();
                     RewindBody(context);
                     await BackoffAsync(rule, token).ConfigureAwait(false);
@@ -139,12 +150,14 @@ internal sealed partial class HttpRequestHandler
             else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut) failure = UpstreamFailure.Timeout;
             else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
             else failure = UpstreamFailure.BadResponse;
+            if (failure == UpstreamFailure.ConnectFailed) backend.Stats.ConnectError();
             // YARP may have chosen a status for a bad response already (e.g. 502 or 504): keep it.
             var status = failure == UpstreamFailure.BadResponse && context.Response.StatusCode >= 400
                 ? context.Response.StatusCode : UpstreamDecision.Status(failure);
             if (mayRetry && UpstreamDecision.RetryFailure(rule, status, failure))
             {
                 LogRetry(rule.Name, attempt + 1, status);
+                backend.Stats.Retry();
                 context.Response.Clear();
                 RewindBody(context);
                 context.Features.Set<IForwarderErrorFeature>(null);

@@ -21,6 +21,7 @@ internal sealed partial class LoopConnection
         _owner.CountLoopRequest();
         _retried = false;
         _clientStarted = false;
+        _x.UpstreamStarted();
         var backend = _x.Target!.Backend!;
         var index = backend.NextIndex();
         if (index < 0)
@@ -46,6 +47,8 @@ internal sealed partial class LoopConnection
         _backend = LoopBackend.Connect(Loop, _pool!, this, out var error);
         if (_backend is null)
         {
+            _x.UpstreamEnded();
+            _x.Target?.Backend?.Stats.ConnectError();
             Answer(UpstreamFailure.ConnectFailed, error ?? "connect failed", _pool!.Key);
             return;
         }
@@ -245,6 +248,7 @@ internal sealed partial class LoopConnection
     /// <summary>The backend's response is complete: release the backend, then flush and go on to the next request.</summary>
     private void Finish(bool reusable)
     {
+        _x.UpstreamEnded();
         var b = _backend!;
         ReleaseBackend(reusable && _x.ResponseHead.KeepAlive && b.Start == b.End);
         _state = State.Flushing;
@@ -272,6 +276,8 @@ internal sealed partial class LoopConnection
     /// </summary>
     private void BackendFailed(UpstreamFailure failure, string reason)
     {
+        _x.UpstreamEnded();
+        if (failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout) _x.Target?.Backend?.Stats.ConnectError();
         var reused = _backend?.Reused ?? false;
         ReleaseBackend(reusable: false);
         if (_clientStarted)

@@ -18,6 +18,7 @@ internal sealed partial class Http1Connection
     private async ValueTask<bool> RelayAsync()
     {
         _owner.CountRequest();
+        _x.UpstreamStarted();
         var backend = _x.Target!.Backend!;
         _bodyLeft = _x.Head.ContentLength;
         var index = backend.NextIndex();
@@ -53,7 +54,9 @@ internal sealed partial class Http1Connection
                     if (_bodyLeft > 0) await SendBodyAsync(connection).ConfigureAwait(false);
                     else await FlushBackendAsync(connection).ConfigureAwait(false);
                 }
-                if (await RelayResponseAsync(connection).ConfigureAwait(false)) pool.Return(connection);
+                var reusable = await RelayResponseAsync(connection).ConfigureAwait(false);
+                _x.UpstreamEnded();
+                if (reusable) pool.Return(connection);
                 else connection.Close();
                 return !_x.Head.ConnectionClose && !CloseRequested;
             }
@@ -254,6 +257,8 @@ internal sealed partial class Http1Connection
     /// <summary>An upstream failure's answer (503/502/504 with an empty body, <see cref="UpstreamDecision"/>).</summary>
     private ValueTask<bool> AnswerAsync(UpstreamFailure failure, string reason, string endpoint)
     {
+        _x.UpstreamEnded();
+        if (failure == UpstreamFailure.ConnectFailed) _x.Target?.Backend?.Stats.ConnectError();
         var status = UpstreamDecision.Status(failure);
         _owner.LogBackendError(endpoint, status, reason);
         return ReplyAsync(LocalReply.Empty(status));
