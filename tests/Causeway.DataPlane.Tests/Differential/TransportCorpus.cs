@@ -17,7 +17,7 @@ public static class TransportCorpus
     public static readonly DiffCase[] Cases =
     [
         // Methods.
-        Case("get", Get("/plain/get?q=1&r=%41")) with { Status = 200, BackendRequests = 1 },
+        Case("get", Get("/plain/get?q=1&r=%41%2f%20")) with { Status = 200, BackendRequests = 1 },
         Case("head", Get("/plain/head", "HEAD"), (_, _) => new BackendReply("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")) with { Head = true, Status = 200 },
         Case("delete", Get("/plain/delete", "DELETE")) with { Status = 200 },
         Case("options", Get("/plain/options", "OPTIONS")) with { Status = 200 },
