@@ -152,6 +152,14 @@ internal sealed partial class Http1Connection
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
+            if (status == HeadStatus.Reject)
+            {
+                _input.AdvanceTo(buffer.End);
+                _x.WriteAnswer(400, close: true);
+                CommitResp();
+                await FlushClientAsync().ConfigureAwait(false);
+                return Step.Close;
+            }
             var reason = status == HeadStatus.Ok ? _x.Route(_port.Current) : "not a simple HTTP/1.1 request";
             if (reason is not null)
             {

@@ -180,13 +180,14 @@ internal sealed class Http1Exchange
         o.Append("\r\n"u8);
     }
 
-    /// <summary>An answer of the gateway's own (503/502/504 with an empty body) into <see cref="Response"/>, as the full pipeline writes it.</summary>
+    /// <summary>An answer of the gateway's own (400/503/502/504 with an empty body) into <see cref="Response"/>, as the full pipeline writes it.</summary>
     public void WriteAnswer(int status, bool close)
     {
         var o = Response;
         o.Clear();
         o.Append(status switch
         {
+            400 => "HTTP/1.1 400 Bad Request\r\n"u8,
             503 => "HTTP/1.1 503 Service Unavailable\r\n"u8,
             504 => "HTTP/1.1 504 Gateway Timeout\r\n"u8,
             _ => "HTTP/1.1 502 Bad Gateway\r\n"u8,

@@ -132,6 +132,16 @@ internal sealed partial class LoopConnection : LoopSocket
             if (_len < limit) return false;
             status = HeadStatus.HandOff;
         }
+        if (status == HeadStatus.Reject)
+        {
+            _closeRequested = true;
+            _x.WriteAnswer(400, close: true);
+            _outSent = 0;
+            _state = State.Flushing;
+            Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+            if (FlushClient()) AfterResponse();
+            return true;
+        }
         if (status == HeadStatus.HandOff) return HandOff("not a simple HTTP/1.1 request");
         var body = head.ContentLength;
         if (body > MaxBufferedBody) return HandOff("request body larger than the loop buffers");
