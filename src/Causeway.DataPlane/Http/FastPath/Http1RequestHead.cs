@@ -88,6 +88,8 @@ internal sealed class Http1RequestHead
         var head = buffer[..HeadLength];
         // Only visible ASCII, SP, HTAB and CRLF pairs; a bare CR or LF means the parse is in doubt.
         if (head.IndexOfAnyExcept(Http1Syntax.HeadBytes) >= 0) return HeadStatus.HandOff;
+        var crlf = head.Count("\r\n"u8);
+        if (head.Count((byte)'\r') != crlf || head.Count((byte)'\n') != crlf) return HeadStatus.HandOff;
         _rejected = false;
         return ParseRequestLine(head) && ParseHeaders(head) ? HeadStatus.Ok : _rejected ? HeadStatus.Reject : HeadStatus.HandOff;
     }
