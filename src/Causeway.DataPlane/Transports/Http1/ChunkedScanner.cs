@@ -21,6 +21,20 @@ internal struct ChunkedScanner
         _digits = 0;
     }
 
+    /// <summary>
+    /// Throws <see cref="BackendProtocolException"/> when the body bytes that came with the response head are already
+    /// malformed, so that the relay answers 502 before sending the head on (as the full pipeline does).
+    /// </summary>
+    public static void Probe(System.Buffers.ReadOnlySequence<byte> first)
+    {
+        var probe = default(ChunkedScanner);
+        foreach (var segment in first)
+        {
+            probe.Scan(segment.Span);
+            if (probe.IsDone) return;
+        }
+    }
+
     /// <summary>Scans <paramref name="span"/>; returns how many bytes belong to the body (all, or up to its end).</summary>
     public int Scan(ReadOnlySpan<byte> span)
     {

@@ -142,7 +142,8 @@ internal sealed class Http1Exchange
     /// Routes the parsed request and runs its plan's decisions (<see cref="PortRouter"/>, <see cref="RoutePlan.Decide"/>):
     /// forward to a target, reply, or hand off when this transport is not one the plan allows.
     /// </summary>
-    public Http1Decision Route(CompiledPort port)
+    /// <summary>Forgets the previous request's routing, reply and timings (a new request head was read).</summary>
+    public void ResetForRequest()
     {
         Plan = null;
         Target = null;
@@ -156,6 +157,11 @@ internal sealed class Http1Exchange
         UpstreamStart = 0;
         UpstreamEnd = 0;
         StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    public Http1Decision Route(CompiledPort port)
+    {
+        ResetForRequest();
         var head = Head;
         ref var hostEntry = ref head.Headers[head.HostIndex];
         if (hostEntry.ValueLength > 255 || head.PathLength > 4096) return HandOff("long host or path");

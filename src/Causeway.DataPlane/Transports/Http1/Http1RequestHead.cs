@@ -13,6 +13,11 @@ internal enum HeadStatus
 
     /// <summary>Anything else: the request goes, unconsumed, to the Kestrel pipeline.</summary>
     HandOff,
+
+    /// <summary>
+    /// A Content-Length that is not 1*DIGIT (RFC 9110 8.6), e.g. "+0", which Kestrel would accept: answer 400 and close.
+    /// </summary>
+    Reject,
 }
 
 /// <summary>What a header line is to the relay.</summary>
@@ -45,6 +50,8 @@ internal struct HeaderEntry
 internal sealed class Http1RequestHead
 {
     private const int MaxHeaders = 100;
+
+    private bool _rejected;
 
     public HeaderEntry[] Headers { get; } = new HeaderEntry[MaxHeaders];
     public int HeaderCount { get; private set; }
@@ -81,7 +88,10 @@ internal sealed class Http1RequestHead
         var head = buffer[..HeadLength];
         // Only visible ASCII, SP, HTAB and CRLF pairs; a bare CR or LF means the parse is in doubt.
         if (head.IndexOfAnyExcept(Http1Syntax.HeadBytes) >= 0) return HeadStatus.HandOff;
-        return ParseRequestLine(head) && ParseHeaders(head) ? HeadStatus.Ok : HeadStatus.HandOff;
+        var crlf = head.Count("\r\n"u8);
+        if (head.Count((byte)'\r') != crlf || head.Count((byte)'\n') != crlf) return HeadStatus.HandOff;
+        _rejected = false;
+        return ParseRequestLine(head) && ParseHeaders(head) ? HeadStatus.Ok : _rejected ? HeadStatus.Reject : HeadStatus.HandOff;
     }
 
     private static bool LooksValidSoFar(ReadOnlySpan<byte> buffer)
@@ -175,7 +185,12 @@ internal sealed class Http1RequestHead
                     HostIndex = HeaderCount;
                     break;
                 case HeaderKindOrHandOff.ContentLength:
-                    if (value.Length is 0 or > 15 || value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return false;
+                    if (value.Length == 0 || value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+                    {
+                        _rejected = true;
+                        return false;
+                    }
+                    if (value.Length > 15) return false;
                     ContentLength = long.Parse(value, provider: System.Globalization.CultureInfo.InvariantCulture);
                     hasLength = true;
                     break;

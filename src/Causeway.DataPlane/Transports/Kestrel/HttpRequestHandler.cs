@@ -43,7 +43,10 @@ internal sealed partial class HttpRequestHandler
         var request = context.Request;
         // A request framed by both Transfer-Encoding and Content-Length is a smuggling attempt (RFC 9112 6.3): Kestrel
         // keeps the chunked framing and moves Content-Length aside to X-Content-Length; we refuse it outright.
-        if (request.Headers.ContainsKey(HeaderNames.TransferEncoding) && request.Headers.ContainsKey("X-Content-Length"))
+        // Kestrel is also more lenient than RFC 9112 6.1 and RFC 9110 5.5 with the other desync shapes: chunked applied
+        // twice or next to another coding, Transfer-Encoding in HTTP/1.0, control characters in field values.
+        if (request.Headers.ContainsKey(HeaderNames.TransferEncoding) && request.Headers.ContainsKey("X-Content-Length")
+            || IsAmbiguousTransferEncoding(request) || HasControlCharacters(request.Headers))
         {
             context.Response.Headers.Connection = "close";
             return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status400BadRequest));
@@ -60,6 +63,31 @@ internal sealed partial class HttpRequestHandler
         context.Features.Set(exchange);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
         return ExecuteAsync(context, match!, plan!, port, exchange);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> ControlChars =
+        System.Buffers.SearchValues.Create("\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\n\v\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
+
+    /// <summary>Transfer-Encoding other than exactly one "chunked" (Kestrel only checks that chunked is last), or on HTTP/1.0.</summary>
+    private static bool IsAmbiguousTransferEncoding(HttpRequest request)
+    {
+        var te = request.Headers.TransferEncoding;
+        if (te.Count == 0) return false;
+        return te.Count != 1 || !string.Equals(te[0]?.Trim(' ', '\t'), "chunked", StringComparison.OrdinalIgnoreCase)
+            || HttpProtocol.IsHttp10(request.Protocol);
+    }
+
+    /// <summary>A field value with a control character other than HTAB (RFC 9110 5.5), which Kestrel lets through.</summary>
+    private static bool HasControlCharacters(IHeaderDictionary headers)
+    {
+        foreach (var header in headers)
+        {
+            foreach (var value in header.Value)
+            {
+                if (value is not null && value.AsSpan().IndexOfAny(ControlChars) >= 0) return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>

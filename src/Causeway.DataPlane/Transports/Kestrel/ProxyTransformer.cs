@@ -35,6 +35,13 @@ internal sealed class ProxyTransformer : HttpTransformer
             var newPath = PathRewriter.Apply(pathModifier, _matchedPrefix, request.Path.Value ?? "/");
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(newPath), request.QueryString);
         }
+        // System.Uri decodes percent-escaped unreserved characters (?r=%41 became ?r=A); the query goes on as the client
+        // sent it, as the fast paths and Envoy forward it.
+        if (request.QueryString.Value?.Contains('%', StringComparison.Ordinal) == true)
+        {
+            var uri = proxyRequest.RequestUri ?? RequestUtilities.MakeDestinationAddress(destinationPrefix, request.Path, request.QueryString);
+            proxyRequest.RequestUri = new Uri(uri.OriginalString, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        }
         var originalHost = request.Host.Value;
         proxyRequest.Headers.Host = _rewrite?.Hostname ?? originalHost;
 

@@ -182,6 +182,8 @@ internal sealed partial class LoopConnection
         available[..headLength].CopyTo(_x.ResponseBuffer);
         b.Start += headLength;
         if (!_x.ParseResponseHead(headLength)) return true; // interim 1xx: dropped, as HttpClient does
+        if (_x.ResponseHead.Framing == BodyFraming.Chunked)
+            ChunkedScanner.Probe(new System.Buffers.ReadOnlySequence<byte>(b.Buffer, b.Start, b.End - b.Start));
         _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
         _clientStarted = true;
         switch (_x.ResponseHead.Framing)

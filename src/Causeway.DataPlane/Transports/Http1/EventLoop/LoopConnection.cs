@@ -133,6 +133,15 @@ internal sealed partial class LoopConnection : LoopSocket
             if (_len < limit) return false;
             status = HeadStatus.HandOff;
         }
+        if (status == HeadStatus.Reject)
+        {
+            // A head no transport may forward (e.g. Content-Length that is not 1*DIGIT): 400, then close.
+            _closeRequested = true;
+            _x.ResetForRequest();
+            _requestLength = _len;
+            Reply(LocalReply.Empty(400));
+            return true;
+        }
         if (status == HeadStatus.HandOff) return HandOff("not a simple HTTP/1.1 request");
         var body = head.ContentLength;
         if (body > MaxBufferedBody) return HandOff("request body larger than the loop buffers");

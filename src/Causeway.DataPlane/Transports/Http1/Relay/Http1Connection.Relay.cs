@@ -154,10 +154,11 @@ internal sealed partial class Http1Connection
             if (buffer.Length >= limit) throw new BackendProtocolException("response head too large");
             input.AdvanceTo(buffer.Start, buffer.End);
         }
+        var rest = r.Buffer.Slice(headLength);
+        if (_x.ResponseHead.Framing == BodyFraming.Chunked) ChunkedScanner.Probe(rest);
         _x.WriteResponseHead(_x.Head.ConnectionClose || CloseRequested);
         CommitResp();
         _clientStarted = true;
-        var rest = r.Buffer.Slice(headLength);
         switch (_x.ResponseHead.Framing)
         {
             case BodyFraming.None:

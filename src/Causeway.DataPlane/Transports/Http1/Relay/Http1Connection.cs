@@ -170,6 +170,15 @@ internal sealed partial class Http1Connection
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
+            if (status == HeadStatus.Reject)
+            {
+                _input.AdvanceTo(buffer.End);
+                _x.ResetForRequest();
+                _x.WriteReply(LocalReply.Empty(400), close: true);
+                CommitResp();
+                await FlushClientAsync().ConfigureAwait(false);
+                return Step.Close;
+            }
             var decision = status == HeadStatus.Ok ? _x.Route(_port.Current) : Http1Decision.HandOff;
             if (decision == Http1Decision.HandOff)
             {
