@@ -18,6 +18,19 @@ public sealed partial class FakeApiServer
 
     private async Task HandleAsync(HttpContext ctx)
     {
+        RequestLog?.Enqueue($"start {ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}");
+        try
+        {
+            await HandleCoreAsync(ctx);
+        }
+        finally
+        {
+            if (RequestLog is { } log) log.Enqueue($"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString} -> {ctx.Response.StatusCode}");
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext ctx)
+    {
         try
         {
             var path = ctx.Request.Path.Value ?? "";
@@ -40,6 +53,12 @@ public sealed partial class FakeApiServer
         catch (System.Text.Json.JsonException e)
         {
             await WriteAsync(ctx, 400, StatusObject(400, "BadRequest", e.Message));
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException or NullReferenceException)
+        {
+            // A bug of the fake, not of its client: recorded so that tests can show it.
+            InternalErrors.Enqueue($"{ctx.Request.Method} {ctx.Request.Path}{ctx.Request.QueryString}: {e}");
+            await WriteAsync(ctx, 500, StatusObject(500, "InternalError", e.Message));
         }
     }
 

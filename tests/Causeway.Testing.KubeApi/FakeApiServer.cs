@@ -45,6 +45,12 @@ public sealed partial class FakeApiServer : IAsyncDisposable
 
     /// <summary>Requests refused by <see cref="Rbac"/>: <c>verb group/resource[/sub] ns</c>.</summary>
     public ConcurrentQueue<string> Denied { get; } = new();
+    /// <summary>Requests the fake itself failed on (500 Internal Error), with the exception: a bug of the fake.</summary>
+    public ConcurrentQueue<string> InternalErrors { get; } = new();
+
+    /// <summary>When set, every request is recorded as <c>METHOD path?query -> code</c> (for diagnosing a client).</summary>
+    public ConcurrentQueue<string>? RequestLog { get; set; }
+
     internal FakeStore Store => _store;
 
     /// <summary>What the server serves (built-in resources and those of stored CustomResourceDefinitions).</summary>

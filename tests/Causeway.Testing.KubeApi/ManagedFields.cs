@@ -65,35 +65,45 @@ internal static class ManagedFields
     private static string ItemSegment(string key, JsonObject item) =>
         "k:" + new JsonObject { [key] = item[key]!.DeepClone() }.ToJsonString();
 
-    /// <summary>Removes one leaf path from <paramref name="obj"/> (a <c>.</c> leaf removes the whole list item).</summary>
+    /// <summary>
+    /// Removes one leaf path from <paramref name="obj"/> (a <c>.</c> leaf removes the whole list item); maps left empty
+    /// below the top level go too, as they were only there to hold what was removed.
+    /// </summary>
     public static void Remove(JsonObject obj, string path)
     {
         var segments = path.Split(Sep);
         JsonNode? node = obj;
-        JsonArray? parentArray = null;
-        for (var i = 0; i < segments.Length; i++)
+        var chain = new List<(JsonNode Container, JsonNode Child)>();
+        for (var i = 0; i < segments.Length && node is not null; i++)
         {
             var s = segments[i];
-            var last = i == segments.Length - 1;
+            JsonNode? next;
             if (s == ".")
             {
-                if (parentArray is not null && node is not null) parentArray.Remove(node);
-                return;
+                if (chain.Count > 0 && chain[^1].Container is JsonArray items) items.Remove(node);
+                break;
             }
             if (s.StartsWith("f:", StringComparison.Ordinal) && node is JsonObject o)
             {
-                if (last) { o.Remove(s[2..]); return; }
-                parentArray = null;
-                node = o[s[2..]];
+                if (i == segments.Length - 1) { o.Remove(s[2..]); break; }
+                next = o[s[2..]];
             }
             else if (s.StartsWith("k:", StringComparison.Ordinal) && node is JsonArray a && JsonNode.Parse(s[2..]) is JsonObject keyObj)
             {
                 var (k, v) = keyObj.First();
-                parentArray = a;
-                node = a.OfType<JsonObject>().FirstOrDefault(it => SimpleJsonPath.Text(it[k]) == SimpleJsonPath.Text(v));
+                next = a.OfType<JsonObject>().FirstOrDefault(it => SimpleJsonPath.Text(it[k]) == SimpleJsonPath.Text(v));
             }
             else return;
-            if (node is null) return;
+            if (next is not null) chain.Add((node, next));
+            node = next;
+        }
+        // Prune maps emptied by the removal (not the object's top-level fields).
+        for (var i = chain.Count - 1; i >= 1; i--)
+        {
+            var (container, child) = chain[i];
+            if (child is not JsonObject { Count: 0 }) break;
+            if (container is JsonObject co) co.Remove(co.First(p => ReferenceEquals(p.Value, child)).Key);
+            else if (container is JsonArray ca) ca.Remove(child);
         }
     }
 
