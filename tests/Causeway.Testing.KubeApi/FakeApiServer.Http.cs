@@ -39,8 +39,13 @@ public sealed partial class FakeApiServer
                 await WriteAsync(ctx, 200, doc);
                 return;
             }
+            if (ctx.Request.Method == "GET" && OpenApiV3.For(_catalog, path) is { } openapi)
+            {
+                await WriteAsync(ctx, 200, openapi);
+                return;
+            }
             if (path.StartsWith("/openapi/", StringComparison.Ordinal))
-                throw new ApiError(404, "NotFound", "the fake API server publishes no OpenAPI documents");
+                throw new ApiError(404, "NotFound", "the fake API server publishes no OpenAPI v2 document");
             var target = Parse(path) ?? throw new ApiError(404, "NotFound", "the server could not find the requested resource");
             Authorize(ctx, target);
             await DispatchAsync(ctx, target);

@@ -19,6 +19,7 @@ internal sealed class KubectlRunner : IDisposable
     public const string KubectlPath = "/usr/bin/kubectl";
 
     private readonly string _dir;
+    private readonly FakeApiServer _server;
 
     public KubectlRunner(FakeApiServer server)
     {
@@ -26,6 +27,8 @@ internal sealed class KubectlRunner : IDisposable
             throw new InvalidOperationException(
                 $"kubectl not found at {KubectlPath}: the Kubectl* tests drive the real kubectl (v1.32, preinstalled on every machine of this project); install it there");
         _dir = Directory.CreateTempSubdirectory("causeway-kubectl-").FullName;
+        _server = server;
+        server.RequestLog ??= new();
         Kubeconfig = server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
     }
 
@@ -90,9 +93,10 @@ internal sealed class KubectlRunner : IDisposable
     /// <summary>Runs kubectl and fails the test (with everything it printed) unless it exits 0.</summary>
     public async Task<KubectlResult> OkAsync(params string[] args) => Ok(await RunAsync(args, null));
 
-    public static KubectlResult Ok(KubectlResult r)
+    /// <summary>Fails the test unless kubectl exited 0, with what it printed and the server's last requests.</summary>
+    public KubectlResult Ok(KubectlResult r)
     {
-        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.True(r.ExitCode == 0, $"{r}\n--- last requests to the fake API server ---\n{string.Join('\n', (_server.RequestLog ?? []).TakeLast(40))}");
         return r;
     }
 

@@ -24,7 +24,7 @@ public sealed class KubectlSeedWorkflowTests
 
         // causeway install | kubectl apply --server-side -f -
         var bundle = await CausewayInstallAsync("--gateway-api-crds", "experimental");
-        var install = KubectlRunner.Ok(await kubectl.RunAsync(["apply", "--server-side", "-f", "-"], bundle));
+        var install = kubectl.Ok(await kubectl.RunAsync(["apply", "--server-side", "-f", "-"], bundle));
         Assert.Contains("customresourcedefinition.apiextensions.k8s.io/gateways.gateway.networking.k8s.io serverside-applied", install.Stdout);
         Assert.Contains("deployment.apps/causeway serverside-applied", install.Stdout);
         Assert.Contains("namespace/causeway-system serverside-applied", install.Stdout);
