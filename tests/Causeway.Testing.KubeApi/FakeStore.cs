@@ -176,7 +176,7 @@ internal sealed class FakeStore
             var others = entries.Where(e => !Mine(e) && e["operation"]?.GetValue<string>() == "Apply")
                 .SelectMany(e => ManagedFields.FromFieldsV1(e["fieldsV1"])).ToHashSet(StringComparer.Ordinal);
             var next = (JsonObject)cur.DeepClone();
-            foreach (var dropped in previous.Where(p => !fields.Contains(p) && !others.Contains(p)).OrderByDescending(p => p.Length))
+            foreach (var dropped in previous.Where(p => !fields.Contains(p) && !others.Contains(p)).OrderBy(p => p.Length))
                 ManagedFields.Remove(next, dropped);
             var merged = (JsonObject)ManagedFields.Merge(next, body)!;
             Meta(merged).Remove("resourceVersion");

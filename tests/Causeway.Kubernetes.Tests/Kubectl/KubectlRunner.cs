@@ -96,7 +96,8 @@ internal sealed class KubectlRunner : IDisposable
     /// <summary>Fails the test unless kubectl exited 0, with what it printed and the server's last requests.</summary>
     public KubectlResult Ok(KubectlResult r)
     {
-        Assert.True(r.ExitCode == 0, $"{r}\n--- last requests to the fake API server ---\n{string.Join('\n', (_server.RequestLog ?? []).TakeLast(40))}");
+        Assert.True(r.ExitCode == 0, $"{r}\n--- last requests to the fake API server ---\n{string.Join('\n', (_server.RequestLog ?? []).TakeLast(40))}"
+                                     + $"\n--- internal errors of the fake API server ---\n{string.Join('\n', _server.InternalErrors)}");
         return r;
     }
 
