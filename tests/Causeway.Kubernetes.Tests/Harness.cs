@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Causeway.Kubernetes.Api;
 using Causeway.Translation;
-using FakeServer = Causeway.Kubernetes.Tests.FakeApiServer.FakeApiServer;
+using FakeServer = Causeway.Testing.KubeApi.FakeApiServer;
 
 namespace Causeway.Kubernetes.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Causeway.Cli;
 using Causeway.Kubernetes.Api;
-using Causeway.Kubernetes.Tests.FakeApiServer;
+using Causeway.Testing.KubeApi;
 using Causeway.Model.Loading;
 
 namespace Causeway.Kubernetes.Tests.Wiring;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Causeway.Distribution.Security;
 using Causeway.Distribution.Server;
 using Causeway.Kubernetes.Api;
-using Causeway.Kubernetes.Tests.FakeApiServer;
+using Causeway.Testing.KubeApi;
 
 namespace Causeway.Kubernetes.Tests.Wiring;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Causeway.Distribution.Security;
 using Causeway.Distribution.Server;
 using Causeway.Kubernetes.Api;
-using Causeway.Kubernetes.Tests.FakeApiServer;
+using Causeway.Testing.KubeApi;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Causeway.Kubernetes.Tests.Wiring;

@@ -1,6 +1,6 @@
 using Causeway.Distribution.Install;
 
-namespace Causeway.Kubernetes.Tests.FakeApiServer;
+namespace Causeway.Testing.KubeApi;
 
 /// <summary>
 /// What the install bundle grants the controller: its ClusterRole's rules everywhere, and its Role's rules in its own

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Causeway.Kubernetes.Status;
 
-namespace Causeway.Kubernetes.Tests.FakeApiServer;
+namespace Causeway.Testing.KubeApi;
 
 /// <summary>One stored event of the fake server's history (what watches replay).</summary>
 internal sealed record StoredEvent(long Rv, string Resource, string Namespace, string Type, JsonObject Object);
@@ -21,6 +20,9 @@ internal sealed class ApiError(int code, string reason, string message) : Except
 /// </summary>
 internal sealed class FakeStore
 {
+    public const string NamespacesResource = "namespaces";
+    public const string CrdResource = "customresourcedefinitions." + ResourceCatalog.CrdGroup;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Resource, string Ns, string Name), JsonObject> _objects = [];
     private readonly List<StoredEvent> _log = [];
@@ -69,7 +71,7 @@ internal sealed class FakeStore
         }
     }
 
-    public JsonObject Create(string resource, string ns, JsonObject body, string? fieldManager)
+    public JsonObject Create(string resource, string ns, JsonObject body, string? fieldManager, JsonObject? managedEntry = null)
     {
         lock (_lock)
         {
@@ -83,13 +85,23 @@ internal sealed class FakeStore
             meta["generation"] = 1;
             meta["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
             meta.Remove("resourceVersion");
-            if (fieldManager is not null) meta["managedFields"] = new JsonArray(new JsonObject { ["manager"] = fieldManager, ["operation"] = "Apply" });
+            meta.Remove("deletionTimestamp");
+            meta.Remove("managedFields");
+            if (managedEntry is not null) meta["managedFields"] = new JsonArray(managedEntry);
+            else if (fieldManager is not null)
+                meta["managedFields"] = new JsonArray(ManagedFields.Entry(fieldManager, "Update", o["apiVersion"]?.GetValue<string>() ?? "", null, DateTimeOffset.UtcNow));
+            if (resource == NamespacesResource)
+            {
+                // The API server labels every Namespace with its own name.
+                if (meta["labels"] is not JsonObject labels) meta["labels"] = labels = [];
+                labels["kubernetes.io/metadata.name"] = name;
+            }
             return Store(resource, ns, name, o, "ADDED");
         }
     }
 
     /// <summary>PUT (or a patch result): the main resource ignores status; /status changes only status.</summary>
-    public JsonObject Update(string resource, string ns, string name, JsonObject body, bool statusOnly, string? fieldManager = null)
+    public JsonObject Update(string resource, string ns, string name, JsonObject body, bool statusOnly, string? fieldManager = null, JsonArray? managedFields = null)
     {
         lock (_lock)
         {
@@ -112,50 +124,69 @@ internal sealed class FakeStore
                 var curMeta = Meta(cur);
                 foreach (var f in new[] { "uid", "creationTimestamp", "generation", "namespace", "name", "managedFields" })
                     if (curMeta[f] is { } v) meta[f] = v.DeepClone();
-                if (fieldManager is not null)
+                if (resource == NamespacesResource && meta["labels"] is JsonObject nsLabels) nsLabels["kubernetes.io/metadata.name"] = name;
+                else if (resource == NamespacesResource) meta["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = name };
+                if (managedFields is not null) meta["managedFields"] = managedFields;
+                else if (fieldManager is not null)
                 {
                     var mf = meta["managedFields"] as JsonArray ?? [];
                     if (!mf.Any(m => m?["manager"]?.GetValue<string>() == fieldManager))
-                        mf.Add(new JsonObject { ["manager"] = fieldManager, ["operation"] = "Apply" });
+                        mf.Add(ManagedFields.Entry(fieldManager, "Update", next["apiVersion"]?.GetValue<string>() ?? "", null, DateTimeOffset.UtcNow));
                     meta["managedFields"] = mf;
                 }
-                if (StatusMerge.Canonical(WithoutMetaStatus(next)) != StatusMerge.Canonical(WithoutMetaStatus(cur)))
+                if (!JsonNode.DeepEquals(WithoutMetaStatus(next), WithoutMetaStatus(cur)))
                     meta["generation"] = (curMeta["generation"] is { } g ? long.Parse(g.ToJsonString(), CultureInfo.InvariantCulture) : 1) + 1;
             }
-            if (StatusMerge.Canonical(WithoutRv(next)) == StatusMerge.Canonical(WithoutRv(cur))) return (JsonObject)cur.DeepClone(); // no-op write
+            if (JsonNode.DeepEquals(WithoutRv(next), WithoutRv(cur))) return (JsonObject)cur.DeepClone(); // no-op write
             return Store(resource, ns, name, next, "MODIFIED");
         }
     }
 
-    public JsonObject MergePatch(string resource, string ns, string name, JsonObject patch, bool statusOnly)
+    public JsonObject MergePatch(string resource, string ns, string name, JsonObject patch, bool statusOnly, bool strategic = false, string? fieldManager = null)
     {
         lock (_lock)
         {
             var cur = Get(resource, ns, name) ?? throw new ApiError(404, "NotFound", $"{resource} \"{name}\" not found");
-            var merged = (JsonObject)ApplyMergePatch(cur, patch)!;
+            var merged = (JsonObject)(strategic ? StrategicMergePatch.Apply(cur, patch) : ApplyMergePatch(cur, patch))!;
             // The precondition is the version the patch names, not the one it produced.
             Meta(merged)["resourceVersion"] = patch["metadata"]?["resourceVersion"]?.DeepClone() ?? Meta(cur)["resourceVersion"]!.DeepClone();
-            return Update(resource, ns, name, merged, statusOnly);
+            return Update(resource, ns, name, merged, statusOnly, fieldManager);
         }
     }
 
-    /// <summary>Server-side apply, simplified: create, or merge the applied configuration in, recording the field manager.</summary>
+    /// <summary>
+    /// Server-side apply: create, or merge the applied configuration in (see <see cref="ManagedFields"/>) after removing
+    /// the fields this manager applied last time, no longer applies, and no other applier owns; the manager's field set
+    /// is recorded in <c>metadata.managedFields</c>. Conflicts with other managers are not detected (force is implied).
+    /// </summary>
     public JsonObject Apply(string resource, string ns, string name, JsonObject applied, string fieldManager)
     {
         lock (_lock)
         {
-            var cur = Get(resource, ns, name);
-            if (cur is null) return Create(resource, ns, applied, fieldManager);
             var body = (JsonObject)applied.DeepClone();
             body.Remove("status");
             Meta(body).Remove("resourceVersion");
-            var merged = (JsonObject)ApplyMergePatch(cur, body)!;
+            var fields = ManagedFields.Of(body);
+            var entry = ManagedFields.Entry(fieldManager, "Apply", body["apiVersion"]?.GetValue<string>() ?? "", fields, DateTimeOffset.UtcNow);
+            var cur = Get(resource, ns, name);
+            if (cur is null) return Create(resource, ns, body, null, entry);
+            var entries = (Meta(cur)["managedFields"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            bool Mine(JsonObject e) => e["manager"]?.GetValue<string>() == fieldManager && e["operation"]?.GetValue<string>() == "Apply";
+            var previous = entries.Where(Mine).SelectMany(e => ManagedFields.FromFieldsV1(e["fieldsV1"])).ToHashSet(StringComparer.Ordinal);
+            var others = entries.Where(e => !Mine(e) && e["operation"]?.GetValue<string>() == "Apply")
+                .SelectMany(e => ManagedFields.FromFieldsV1(e["fieldsV1"])).ToHashSet(StringComparer.Ordinal);
+            var next = (JsonObject)cur.DeepClone();
+            foreach (var dropped in previous.Where(p => !fields.Contains(p) && !others.Contains(p)).OrderBy(p => p.Length))
+                ManagedFields.Remove(next, dropped);
+            var merged = (JsonObject)ManagedFields.Merge(next, body)!;
             Meta(merged).Remove("resourceVersion");
-            return Update(resource, ns, name, merged, false, fieldManager);
+            var managed = new JsonArray([.. entries.Where(e => !Mine(e)).Select(e => e.DeepClone()), entry]);
+            var result = Update(resource, ns, name, merged, false, null, managed);
+            return result;
         }
     }
 
-    public JsonObject Delete(string resource, string ns, string name)
+    public JsonObject Delete(string resource, string ns, string name, bool cascade = true)
     {
         lock (_lock)
         {
@@ -167,7 +198,11 @@ internal sealed class FakeStore
             var uid = Meta(cur)["uid"]?.GetValue<string>();
             var dependents = _objects.Where(p => p.Value["metadata"]?["ownerReferences"] is JsonArray refs
                                                   && refs.Any(r => r?["uid"]?.GetValue<string>() == uid)).Select(p => p.Key).ToList();
-            foreach (var d in dependents) Delete(d.Resource, d.Ns, d.Name);
+            if (!cascade) dependents.Clear();
+            // Deleting a Namespace deletes everything in it.
+            if (resource == NamespacesResource) dependents.AddRange(_objects.Keys.Where(k => k.Ns == name));
+            foreach (var d in dependents)
+                if (_objects.ContainsKey(d)) Delete(d.Resource, d.Ns, d.Name);
             return cur;
         }
     }
@@ -190,6 +225,17 @@ internal sealed class FakeStore
 
     private JsonObject Store(string resource, string ns, string name, JsonObject o, string type)
     {
+        if (resource == CrdResource)
+        {
+            // The API server accepts the names at once and marks the CRD Established.
+            JsonObject Cond(string t, string reason) => new() { ["type"] = t, ["status"] = "True", ["reason"] = reason, ["message"] = "", ["lastTransitionTime"] = Meta(o)["creationTimestamp"]?.DeepClone() };
+            o["status"] = new JsonObject
+            {
+                ["acceptedNames"] = o["spec"]?["names"]?.DeepClone(),
+                ["conditions"] = new JsonArray(Cond("NamesAccepted", "NoConflicts"), Cond("Established", "InitialNamesAccepted")),
+                ["storedVersions"] = new JsonArray([.. (o["spec"]?["versions"] as JsonArray ?? []).Where(v => v?["storage"]?.GetValue<bool>() == true).Select(v => v!["name"]!.DeepClone())]),
+            };
+        }
         var rv = ++_rv;
         Meta(o)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
         _objects[(resource, ns, name)] = o;
