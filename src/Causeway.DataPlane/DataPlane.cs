@@ -57,7 +57,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     {
         _options = options;
         _loggerFactory = loggerFactory;
-        _telemetry = new HttpTelemetry(_state);
+        _telemetry = new HttpTelemetry(_state, options.AccessLog);
         options.Metrics?.Register(_telemetry);
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _l4 = l4;

@@ -11,6 +11,9 @@ public sealed record DataPlaneOptions
     /// <summary>Where the data plane's metrics are exported (null: recorded, not exported).</summary>
     public Causeway.Telemetry.MetricsRegistry? Metrics { get; init; }
 
+    /// <summary>Where access log lines go (null or format off: no access log).</summary>
+    public Telemetry.AccessLog.AccessLogWriter? AccessLog { get; init; }
+
     /// <summary>How long unbinding and disposal wait for in-flight requests before aborting them.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -19,7 +19,10 @@ public sealed record CliContext
 
     /// <summary>Builds the data plane for <c>run</c>; null when this build has none.</summary>
     /// <summary>Makes the data plane; its metrics are registered in the registry given (null: metrics off).</summary>
-    public Func<ILoggerFactory, Causeway.Telemetry.MetricsRegistry?, IGatewayDataPlane?> DataPlaneFactory { get; init; } = (_, _) => null;
+    public Func<ILoggerFactory, Causeway.Telemetry.MetricsRegistry?, Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter?, IGatewayDataPlane?> DataPlaneFactory { get; init; } = (_, _, _) => null;
+
+    /// <summary>Where the access log is written (stdout; application logs go to stderr).</summary>
+    public Func<Stream> AccessLogOutput { get; init; } = Console.OpenStandardOutput;
 
     /// <summary>Called with the stats listener's address once it serves (tests).</summary>
     public Action<Uri>? MetricsStarted { get; init; }

@@ -32,8 +32,15 @@ public class EndpointFastPathTests
             c.LastResult?.Gateways.SelectMany(g => g.Backends).Where(b => b.Id == "test/nginx:80")
                 .SelectMany(b => b.Endpoints).Select(e => $"{e.Address}:{e.Port}").Order().ToArray() ?? [];
         await Harness.WaitAsync(() => Endpoints().SequenceEqual(["127.0.0.1:8080"]), "the seed's one ready nginx endpoint");
-        await Task.Delay(300); // let start-up reconciles settle
-        var reconciles = c.Reconciles;
+        // Let start-up reconciles settle (a late one would take the new slice in a full reconcile): wait until no
+        // reconcile happened for half a second, however loaded the machine is.
+        int reconciles;
+        do
+        {
+            reconciles = c.Reconciles;
+            await Task.Delay(500);
+        }
+        while (c.Reconciles != reconciles);
         var refreshes = c.EndpointRefreshes;
 
         h.Server.ApplyManifest(Slice);

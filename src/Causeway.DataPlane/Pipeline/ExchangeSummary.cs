@@ -40,6 +40,12 @@ internal readonly record struct ExchangeSummary
 
     public long UpstreamStart { get; init; }
     public long UpstreamEnd { get; init; }
+
+    /// <summary>How the last upstream attempt failed, if it did.</summary>
+    public UpstreamFailure? Failure { get; init; }
+
+    /// <summary>The transport's view of the request for the access log (read during the hook only).</summary>
+    public IExchangeDetails? Details { get; init; }
 }
 
 /// <summary>The one completion hook every transport calls once per exchange.</summary>

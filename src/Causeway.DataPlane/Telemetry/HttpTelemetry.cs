@@ -21,10 +21,12 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
     private readonly Meter _meter;
 
     private readonly StateStore _state;
+    private readonly AccessLog.AccessLogger? _accessLog;
 
-    public HttpTelemetry(StateStore state, IMeterFactory? meters = null)
+    public HttpTelemetry(StateStore state, AccessLog.AccessLogWriter? accessLog = null, IMeterFactory? meters = null)
     {
         _state = state;
+        _accessLog = accessLog is null || accessLog.Format == AccessLog.AccessLogFormat.Off ? null : new AccessLog.AccessLogger(accessLog);
         _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableCounter("causeway.http.exchanges", () => new[]
         {
@@ -76,6 +78,7 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
             summary.Listener?.RecordUnmatched(summary.Method, summary.Status, duration);
         }
         summary.Listener?.Exit();
+        _accessLog?.Record(summary);
         if (summary.Backend is { } backend && summary.UpstreamStart != 0)
             backend.Stats.RecordExchange(summary.Status, (summary.UpstreamEnd == 0 ? summary.EndTimestamp : summary.UpstreamEnd) - summary.UpstreamStart);
     }

@@ -30,25 +30,23 @@ internal static partial class RunCommand
             Description = "Also start the built-in echo backend on ADDR:PORT (the examples' backends point at it)",
         };
         var metrics = CommonOptions.MetricsAddress("127.0.0.1:19001");
+        var accessLog = CommonOptions.AccessLog();
+        var logFormat = CommonOptions.LogFormat();
         var controllers = CommonOptions.ControllerNames();
-        var command = new Command("run", "Serve the Gateways described by the manifests") { paths, admin, pool, echo, metrics, controllers };
+        var command = new Command("run", "Serve the Gateways described by the manifests") { paths, admin, pool, echo, metrics, accessLog, logFormat, controllers };
         command.SetAction((parse, ct) => RunAsync(context, new RunSettings(
             parse.GetValue(paths)!, parse.GetValue(admin)!, parse.GetValue(pool), parse.GetValue(echo), parse.GetValue(controllers),
-            parse.GetValue(metrics)!), ct));
+            parse.GetValue(metrics)!, parse.GetValue(accessLog)!, parse.GetValue(logFormat)!), ct));
         return command;
     }
 
     internal sealed record RunSettings(string[] Paths, string AdminAddress, string? AddressPool, string? WithEcho, string[]? ControllerNames,
-        string MetricsAddress = "off");
+        string MetricsAddress = "off", string AccessLog = "off", string LogFormat = "text");
 
     internal static async Task<int> RunAsync(CliContext context, RunSettings settings, CancellationToken ct)
     {
         var ownedLogging = context.LoggerFactory is null;
-        var loggerFactory = context.LoggerFactory ?? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Yarp", LogLevel.Warning));
+        var loggerFactory = context.LoggerFactory ?? CommonOptions.CreateLogging(settings.LogFormat);
         try
         {
             return await RunCoreAsync(context, settings, loggerFactory, ct);
@@ -64,10 +62,12 @@ internal static partial class RunCommand
         var logger = loggerFactory.CreateLogger("Causeway.Run");
         System.Net.IPEndPoint adminEndpoint;
         System.Net.IPEndPoint? metricsEndpoint;
+        Causeway.DataPlane.Telemetry.AccessLog.AccessLogFormat accessLogFormat;
         try
         {
             adminEndpoint = AdminServerOptions.ParseAddress(settings.AdminAddress);
             metricsEndpoint = MetricsServer.ParseAddress(settings.MetricsAddress);
+            accessLogFormat = Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter.ParseFormat(settings.AccessLog);
             if (settings.AddressPool is not null) _ = new AddressPool(settings.AddressPool);
         }
         catch (FormatException e)
@@ -93,7 +93,10 @@ internal static partial class RunCommand
             registry.Register(new ProcessCollector());
             registry.Register(controlPlane!);
         }
-        var dataPlane = context.DataPlaneFactory(loggerFactory, registry);
+        await using var accessLog = accessLogFormat == Causeway.DataPlane.Telemetry.AccessLog.AccessLogFormat.Off ? null
+            : new Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter(accessLogFormat, context.AccessLogOutput());
+        if (accessLog is not null) registry?.Register(accessLog);
+        var dataPlane = context.DataPlaneFactory(loggerFactory, registry, accessLog);
         if (dataPlane is null)
         {
             await context.Err.WriteLineAsync("error: this build of causeway has no data plane");

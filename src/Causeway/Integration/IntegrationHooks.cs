@@ -9,8 +9,9 @@ namespace Causeway.Cli;
 /// <summary>The real components behind the CLI (replaces IntegrationHooks.Pending.cs at merge).</summary>
 internal static class IntegrationHooks
 {
-    public static IGatewayDataPlane? CreateDataPlane(ILoggerFactory loggerFactory, Causeway.Telemetry.MetricsRegistry? metrics) =>
-        DataPlaneAdapter.Create(loggerFactory, DataPlaneEnvironment.Options() with { Metrics = metrics });
+    public static IGatewayDataPlane? CreateDataPlane(ILoggerFactory loggerFactory, Causeway.Telemetry.MetricsRegistry? metrics,
+        Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter? accessLog) =>
+        DataPlaneAdapter.Create(loggerFactory, DataPlaneEnvironment.Options() with { Metrics = metrics, AccessLog = accessLog });
 
     public static EchoStarter? Echo => async (bind, ct) => await Integration.EchoCommand.StartAsync(bind, ct);
 

@@ -55,6 +55,9 @@ public sealed class CausewayRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>What <c>causeway run</c> wrote as its access log (its stdout).</summary>
+    public AccessLogCapture AccessLog { get; } = new();
+
     /// <summary>The stats listener (<c>GET /metrics</c>) of the running gateway.</summary>
     public Uri? MetricsAddress { get; private set; }
 
@@ -65,7 +68,8 @@ public sealed class CausewayRun : IAsyncDisposable
         {
             Out = TextWriter.Synchronized(_out),
             Err = TextWriter.Synchronized(_err),
-            DataPlaneFactory = (lf, metrics) => DataPlaneAdapter.Create(lf, (_options ?? new DataPlaneOptions()) with { Metrics = metrics }),
+            DataPlaneFactory = (lf, metrics, accessLog) => DataPlaneAdapter.Create(lf, (_options ?? new DataPlaneOptions()) with { Metrics = metrics, AccessLog = accessLog }),
+            AccessLogOutput = () => AccessLog,
             MetricsStarted = uri => MetricsAddress = uri,
             Validator = CrdObjectValidator.Default,
             LoggerFactory = _logging,

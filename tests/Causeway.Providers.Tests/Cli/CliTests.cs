@@ -20,7 +20,7 @@ public sealed class CliTests : IDisposable
     {
         Out = _out,
         Err = _err,
-        DataPlaneFactory = (_, _) => plane,
+        DataPlaneFactory = (_, _, _) => plane,
         LoggerFactory = NullLoggerFactory.Instance,
         AdminStarted = adminStarted,
     };

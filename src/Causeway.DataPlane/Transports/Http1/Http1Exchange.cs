@@ -23,7 +23,7 @@ internal enum Http1Decision
 /// <see cref="Relay.Http1Connection"/> (Kestrel connections) and <see cref="LoopConnection"/> (the event loop) do the
 /// I/O around it, so both relay exactly the same bytes.
 /// </summary>
-internal sealed class Http1Exchange
+internal sealed class Http1Exchange : IExchangeDetails
 {
     private readonly Http1FastPath _owner;
     private readonly TransportSet _transport;
@@ -92,6 +92,36 @@ internal sealed class Http1Exchange
     public long UpstreamStart { get; private set; }
     public long UpstreamEnd { get; private set; }
 
+    /// <summary>How the last upstream attempt failed (null: it did not).</summary>
+    public UpstreamFailure? Failure { get; set; }
+
+    /// <summary>The endpoint the last attempt went to.</summary>
+    public System.Net.EndPoint? UpstreamEndPoint { get; set; }
+
+    string? IExchangeDetails.UpstreamHost => UpstreamEndPoint?.ToString();
+
+    /// <summary>Bytes written to the client for the current request (the transports add what they send).</summary>
+    public long BytesSent { get; set; }
+
+    /// <summary>The client's address and port, as the transport knows it (for the access log).</summary>
+    public System.Net.EndPoint? RemoteEndPoint { get; init; }
+
+    string? IExchangeDetails.RemoteAddress => RemoteEndPoint?.ToString();
+
+    string IExchangeDetails.Method => Encoding.ASCII.GetString(HeadBuffer, 0, Head.MethodLength);
+
+    string IExchangeDetails.Path => Encoding.ASCII.GetString(HeadBuffer, Head.TargetStart, Head.TargetLength);
+
+    string IExchangeDetails.Authority => new Http1RequestView(Head, HeadBuffer).Host;
+
+    string IExchangeDetails.Protocol => "HTTP/1.1";
+
+    string? IExchangeDetails.RequestHeader(string name) =>
+        new Http1RequestView(Head, HeadBuffer).TryGetHeader(name, out var v) ? v.ToString() : null;
+
+    long IExchangeDetails.BytesReceived => Head.HeadLength + Head.ContentLength;
+
+    string? IExchangeDetails.ServerName => Sni;
     /// <summary>An upstream attempt starts (connect or reuse, then send).</summary>
     public void UpstreamStarted()
     {
@@ -121,6 +151,8 @@ internal sealed class Http1Exchange
         Backend = UpstreamStart == 0 ? null : Target?.Backend,
         UpstreamStart = UpstreamStart,
         UpstreamEnd = UpstreamEnd,
+        Failure = Failure,
+        Details = this,
     };
 
     /// <summary>Makes <see cref="HeadBuffer"/> at least <paramref name="length"/> bytes, keeping its first <paramref name="keep"/>.</summary>
@@ -156,6 +188,9 @@ internal sealed class Http1Exchange
         TargetIndex = -1;
         UpstreamStart = 0;
         UpstreamEnd = 0;
+        Failure = null;
+        UpstreamEndPoint = null;
+        BytesSent = 0;
         StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 

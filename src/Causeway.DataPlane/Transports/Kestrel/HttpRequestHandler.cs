@@ -59,7 +59,7 @@ internal sealed partial class HttpRequestHandler
         var sni = port.IsHttps ? context.Features.Get<ITlsHandshakeFeature>()?.HostName : null;
         var view = new HttpRequestView(request);
         var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);
-        var exchange = new KestrelExchange(start, MethodLabels.Parse(request.Method), listener) { Match = match };
+        var exchange = new KestrelExchange(context, start, MethodLabels.Parse(request.Method), listener) { Match = match };
         context.Features.Set(exchange);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
         return ExecuteAsync(context, match!, plan!, port, exchange);
@@ -155,6 +155,7 @@ internal sealed partial class HttpRequestHandler
             {
                 exchange.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 exchange.UpstreamEnd = 0;
+                exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
@@ -179,6 +180,7 @@ internal sealed partial class HttpRequestHandler
             else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
             else failure = UpstreamFailure.BadResponse;
             if (failure == UpstreamFailure.ConnectFailed) backend.Stats.ConnectError();
+            if (context.Features.Get<KestrelExchange>() is { } failed) failed.Failure = failure;
             // YARP may have chosen a status for a bad response already (e.g. 502 or 504): keep it.
             var status = failure == UpstreamFailure.BadResponse && context.Response.StatusCode >= 400
                 ? context.Response.StatusCode : UpstreamDecision.Status(failure);

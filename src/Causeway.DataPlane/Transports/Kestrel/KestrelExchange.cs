@@ -4,10 +4,13 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// What the Kestrel transport knows about one exchange for the completion hook (kept in the request's features):
 /// the route, the listener it is counted in flight on, the target and the last upstream attempt.
 /// </summary>
-internal sealed class KestrelExchange
+internal sealed class KestrelExchange : IExchangeDetails
 {
-    public KestrelExchange(long start, HttpMethodId method, ListenerStats listener)
+    private readonly Microsoft.AspNetCore.Http.HttpContext _context;
+
+    public KestrelExchange(Microsoft.AspNetCore.Http.HttpContext context, long start, HttpMethodId method, ListenerStats listener)
     {
+        _context = context;
         Start = start;
         Method = method;
         Listener = listener;
@@ -23,6 +26,21 @@ internal sealed class KestrelExchange
     public long UpstreamStart { get; set; }
     public long UpstreamEnd { get; set; }
     public bool LocalReply { get; set; }
+    public UpstreamFailure? Failure { get; set; }
+    public string? UpstreamHost { get; set; }
+
+    string IExchangeDetails.Method => _context.Request.Method;
+    string IExchangeDetails.Path => _context.Request.Path.ToUriComponent() + _context.Request.QueryString.ToUriComponent();
+    string IExchangeDetails.Authority => _context.Request.Host.Value ?? "";
+    string IExchangeDetails.Protocol => _context.Request.Protocol;
+
+    string? IExchangeDetails.RequestHeader(string name) =>
+        _context.Request.Headers.TryGetValue(name, out var v) && v.Count > 0 ? v.ToString() : null;
+
+    long IExchangeDetails.BytesReceived => _context.Request.ContentLength ?? 0;
+    long IExchangeDetails.BytesSent => _context.Response.ContentLength ?? 0;
+    string? IExchangeDetails.RemoteAddress => _context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null;
+    string? IExchangeDetails.ServerName => _context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName;
 
     public ExchangeSummary Summary(int status, bool aborted) => new()
     {
@@ -39,5 +57,7 @@ internal sealed class KestrelExchange
         Backend = UpstreamStart == 0 ? null : Backend,
         UpstreamStart = UpstreamStart,
         UpstreamEnd = UpstreamEnd,
+        Failure = Failure,
+        Details = this,
     };
 }

@@ -30,6 +30,7 @@ internal sealed partial class LoopConnection
             return;
         }
         _pool = backend.FastEndpoints![index];
+        _x.UpstreamEndPoint = _pool.EndPoint;
         var idle = Loop.RentBackend(_pool);
         if (idle is null)
         {
@@ -278,6 +279,7 @@ internal sealed partial class LoopConnection
     /// </summary>
     private void BackendFailed(UpstreamFailure failure, string reason)
     {
+        _x.Failure = failure;
         _x.UpstreamEnded();
         if (failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout) _x.Target?.Backend?.Stats.ConnectError();
         var reused = _backend?.Reused ?? false;
@@ -298,6 +300,7 @@ internal sealed partial class LoopConnection
 
     private void Answer(UpstreamFailure failure, string reason, string endpoint)
     {
+        _x.Failure = failure;
         var status = UpstreamDecision.Status(failure);
         _owner.LogBackendError(endpoint, status, reason);
         Reply(LocalReply.Empty(status));

@@ -26,13 +26,16 @@ internal sealed partial class LoopConnection : LoopSocket
     private bool _closeRequested;
     private int _outSent;
 
-    public LoopConnection(Loop loop, LoopListener listener, int fd, byte[]? clientIp) : base(loop, fd)
+    public LoopConnection(Loop loop, LoopListener listener, int fd, byte[]? clientIp, System.Net.EndPoint? remote = null) : base(loop, fd)
     {
         _listener = listener;
         _owner = loop.Owner;
         _clientIp = clientIp;
         _x = new Http1Exchange(_owner, TransportSet.EventLoop, tls: false, sni: null,
-            localPort: (listener.EndPoint as System.Net.IPEndPoint)?.Port ?? 0, headBufferSize: 4096);
+            localPort: (listener.EndPoint as System.Net.IPEndPoint)?.Port ?? 0, headBufferSize: 4096)
+        {
+            RemoteEndPoint = remote,
+        };
         Deadline = loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
     }
 
@@ -205,7 +208,11 @@ internal sealed partial class LoopConnection : LoopSocket
             var n = Send(o.Span[_outSent..]);
             if (n == -2)
                 throw new ClientGoneException($"writing the response: {new System.Net.Sockets.SocketException(LastError).Message}");
-            if (n > 0) _outSent += n;
+            if (n > 0)
+            {
+                _outSent += n;
+                _x.BytesSent += n;
+            }
         }
         o.Clear();
         _outSent = 0;

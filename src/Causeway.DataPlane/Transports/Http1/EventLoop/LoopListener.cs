@@ -208,9 +208,9 @@ internal sealed class LoopListener : IConnectionListener
                 var one = 1;
                 Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
                 address.Size = length;
-                var ip = ClientAddress(address);
-                var ipBytes = ip is null ? null : ForwardedHeaders.ClientAddressBytes(ip);
-                var c = new LoopConnection(Loop, Listener, fd, ipBytes);
+                var remote = ClientEndPoint(address);
+                var ipBytes = remote is null ? null : ForwardedHeaders.ClientAddressBytes(remote.Address);
+                var c = new LoopConnection(Loop, Listener, fd, ipBytes, remote);
                 Listener.ConnectionOpened();
                 if (!Loop.Register(c, Native.EpollIn | Native.EpollOut | Native.EpollRdHup | Native.EpollEt))
                 {
@@ -221,7 +221,7 @@ internal sealed class LoopListener : IConnectionListener
         }
 
         /// <summary>The address of an accepted peer (IPv4-mapped IPv6 as IPv4, as X-Forwarded-For writes it), or null.</summary>
-        private static IPAddress? ClientAddress(SocketAddress address)
+        private static IPEndPoint? ClientEndPoint(SocketAddress address)
         {
             var any = address.Family switch
             {
@@ -230,7 +230,8 @@ internal sealed class LoopListener : IConnectionListener
                 _ => null,
             };
             if (any is null) return null;
-            return ((IPEndPoint)new IPEndPoint(any, 0).Create(address)).Address;
+            var ep = (IPEndPoint)new IPEndPoint(any, 0).Create(address);
+            return ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
         }
 
         /// <summary>

@@ -24,6 +24,7 @@ internal sealed partial class Http1Connection
         var index = backend.NextIndex();
         if (index < 0) return await AnswerAsync(UpstreamFailure.ConnectFailed, "no endpoints", "-").ConfigureAwait(false);
         var pool = backend.FastEndpoints![index];
+        _x.UpstreamEndPoint = pool.EndPoint;
         var connection = pool.TryRent();
         var retried = false;
         while (true)
@@ -258,6 +259,7 @@ internal sealed partial class Http1Connection
     /// <summary>An upstream failure's answer (503/502/504 with an empty body, <see cref="UpstreamDecision"/>).</summary>
     private ValueTask<bool> AnswerAsync(UpstreamFailure failure, string reason, string endpoint)
     {
+        _x.Failure = failure;
         _x.UpstreamEnded();
         if (failure == UpstreamFailure.ConnectFailed) _x.Target?.Backend?.Stats.ConnectError();
         var status = UpstreamDecision.Status(failure);

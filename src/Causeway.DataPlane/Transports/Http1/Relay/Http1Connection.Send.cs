@@ -43,13 +43,18 @@ internal sealed partial class Http1Connection
     private void CommitResp()
     {
         if (_socket is not null) return;
+        _x.BytesSent += _x.Response.Length;
         _output.Write(_x.Response.Span);
         _x.Response.Clear();
     }
 
     private void ClientWrite(ReadOnlySpan<byte> bytes)
     {
-        if (_socket is null) _output.Write(bytes);
+        if (_socket is null)
+        {
+            _x.BytesSent += bytes.Length;
+            _output.Write(bytes);
+        }
         else _x.Response.Append(bytes);
     }
 
@@ -73,7 +78,11 @@ internal sealed partial class Http1Connection
             return;
         }
         await FlushClientAsync().ConfigureAwait(false);
-        foreach (var segment in part) await SendDirectAsync(segment).ConfigureAwait(false);
+        foreach (var segment in part)
+        {
+            _x.BytesSent += segment.Length;
+            await SendDirectAsync(segment).ConfigureAwait(false);
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -82,6 +91,7 @@ internal sealed partial class Http1Connection
         if (_socket is not null)
         {
             if (_x.Response.Length == 0) return;
+            _x.BytesSent += _x.Response.Length;
             try
             {
                 await SendDirectAsync(_x.Response.Memory).ConfigureAwait(false);

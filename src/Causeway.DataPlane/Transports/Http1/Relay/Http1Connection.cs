@@ -33,7 +33,10 @@ internal sealed partial class Http1Connection
         _owner = owner;
         _connection = connection;
         _port = port;
-        _x = new Http1Exchange(owner, TransportSet.Http1Relay, tls, sni, (connection.LocalEndPoint as IPEndPoint)?.Port ?? 0);
+        _x = new Http1Exchange(owner, TransportSet.Http1Relay, tls, sni, (connection.LocalEndPoint as IPEndPoint)?.Port ?? 0)
+        {
+            RemoteEndPoint = connection.RemoteEndPoint,
+        };
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }

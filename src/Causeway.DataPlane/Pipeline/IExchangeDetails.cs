@@ -1,0 +1,37 @@
+namespace Causeway.DataPlane.Pipeline;
+
+/// <summary>
+/// What the access log reads about an exchange that the summary does not carry, asked for only while the completion
+/// hook runs (the byte transports reuse their buffers for the next request afterwards): implemented by each transport's
+/// per-exchange state, so nothing is captured for requests nobody logs.
+/// </summary>
+internal interface IExchangeDetails
+{
+    /// <summary>The request method as sent.</summary>
+    string Method { get; }
+
+    /// <summary>The request target's path (and query) as the client sent it.</summary>
+    string Path { get; }
+
+    /// <summary>The Host / :authority.</summary>
+    string Authority { get; }
+
+    /// <summary>HTTP/1.1, HTTP/2...</summary>
+    string Protocol { get; }
+
+    /// <summary>A request header's value (several joined with ","), or null.</summary>
+    string? RequestHeader(string name);
+
+    /// <summary>Bytes of the request (head and body) and of the response (head and body) as the client saw them.</summary>
+    long BytesReceived { get; }
+    long BytesSent { get; }
+
+    /// <summary>The backend endpoint (<c>ip:port</c>) of the last attempt, or null.</summary>
+    string? UpstreamHost { get; }
+
+    /// <summary>The client's address and port.</summary>
+    string? RemoteAddress { get; }
+
+    /// <summary>The TLS server name the client asked for, or null.</summary>
+    string? ServerName { get; }
+}
