@@ -31,6 +31,8 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
+    private volatile PortView[] _ports = [];
+    private readonly PortsCollector _portsCollector;
     private bool _disposed;
 
     /// <summary>For tests: the backend connection pool registry.</summary>
@@ -58,7 +60,9 @@ public sealed partial class DataPlane : IAsyncDisposable
         _options = options;
         _loggerFactory = loggerFactory;
         _telemetry = new HttpTelemetry(_state, options.AccessLog);
+        _portsCollector = new PortsCollector(() => _ports);
         options.Metrics?.Register(_telemetry);
+        options.Metrics?.Register(_portsCollector);
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _l4 = l4;
         // Kestrel's TLS middleware resolves internal services (metrics) from ApplicationServices: take the service
@@ -138,12 +142,27 @@ public sealed partial class DataPlane : IAsyncDisposable
             }
             _pool.EndApply();
             _fastPath?.Pools.EndApply();
+            PublishPorts(desired);
             return new ApplyReport(failures, boundPorts);
         }
         finally
         {
             _applyLock.Release();
         }
+    }
+
+    /// <summary>What the metrics see of the bound ports (replaced as a whole after each apply).</summary>
+    private void PublishPorts(Dictionary<PortKey, Desired> desired)
+    {
+        var views = new List<PortView>(_bound.Count);
+        foreach (var (key, b) in _bound)
+        {
+            var ir = desired.TryGetValue(key, out var d) ? d.Port : null;
+            if (ir is null) continue;
+            var http = b.Http;
+            views.Add(new PortView(b.Gateway, ir, http?.Connections, http is null ? null : () => http.Current, b.L4?.Metrics));
+        }
+        _ports = [.. views];
     }
 
     private Dictionary<PortKey, Desired> Compile(IReadOnlyList<GatewayIr> gateways, Dictionary<string, string> failures)
@@ -273,6 +292,8 @@ public sealed partial class DataPlane : IAsyncDisposable
             await _pool.DisposeAsync().ConfigureAwait(false);
             _fastPath?.Dispose();
             _options.Metrics?.Unregister(_telemetry);
+            _options.Metrics?.Unregister(_portsCollector);
+            _ports = [];
             _telemetry.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }

@@ -39,6 +39,10 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
 
     public CompiledPort Current => _current;
 
+    public ConnectionStats Connections { get; } = new();
+
+    private static readonly object TlsDone = new();
+
     public static async Task<HttpPortServer> StartAsync(IPAddress address, CompiledPort port, HttpRequestHandler handler,
         DataPlaneOptions options, Http1FastPath? fastPath, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
     {
@@ -57,12 +61,34 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         {
             listen = lo;
             lo.Protocols = HttpProtocols.Http1AndHttp2;
-            if (port.IsHttps)
+            var https = port.IsHttps;
+            lo.Use(next => async connection =>
+            {
+                var stats = self!.Connections;
+                if (connection is HandOffConnection) stats.Resumed(); // counted by the event loop when it accepted
+                else stats.Opened();
+                try
+                {
+                    await next(connection).ConfigureAwait(false);
+                }
+                finally
+                {
+                    stats.Closed();
+                    if (https && !connection.Items.ContainsKey(TlsDone)) stats.Handshake(ok: false);
+                }
+            });
+            if (https)
             {
                 lo.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     HandshakeTimeout = options.TlsHandshakeTimeout,
                     OnConnection = ctx => ValueTask.FromResult(self!.SelectTls(ctx.ClientHelloInfo.ServerName)),
+                });
+                lo.Use(next => connection =>
+                {
+                    connection.Items[TlsDone] = true;
+                    self!.Connections.Handshake(ok: true);
+                    return next(connection);
                 });
                 // After the TLS middleware: the fast path sees the decrypted transport and takes HTTP/1.1 connections
                 // (ALPN http/1.1 or none); h2 goes straight on to Kestrel.

@@ -8,6 +8,10 @@ namespace Causeway.DataPlane.Listeners;
 internal interface IL4Server : IAsyncDisposable
 {
     int BoundPort { get; }
+
+    /// <summary>The server's counters (null: not counted).</summary>
+    Telemetry.L4Metrics? Metrics { get; }
+
     void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate);
 }
 
@@ -29,6 +33,8 @@ internal sealed class L4ServerFactory : IL4ServerFactory
     private sealed class Adapter(Causeway.DataPlane.L4.L4Server server) : IL4Server
     {
         public int BoundPort => server.BoundPort;
+
+        public Telemetry.L4Metrics? Metrics => server.Metrics;
 
         public void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate) =>
             server.Update(port, backendLookup, backendClientCertificate);

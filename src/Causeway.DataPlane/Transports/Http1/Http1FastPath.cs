@@ -10,6 +10,9 @@ namespace Causeway.DataPlane.Transports.Http1;
 internal interface ICompiledPortSource
 {
     CompiledPort Current { get; }
+
+    /// <summary>The port's downstream connection counters.</summary>
+    ConnectionStats Connections { get; }
 }
 
 /// <summary>

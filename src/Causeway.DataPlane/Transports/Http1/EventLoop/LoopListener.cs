@@ -64,8 +64,17 @@ internal sealed class LoopListener : IConnectionListener
         return listener;
     }
 
-    internal void ConnectionOpened() => Interlocked.Increment(ref _active);
-    internal void ConnectionClosed() => Interlocked.Decrement(ref _active);
+    internal void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _active);
+        Port.Connections.Opened();
+    }
+
+    internal void ConnectionClosed()
+    {
+        Interlocked.Decrement(ref _active);
+        Port.Connections.Closed();
+    }
 
     internal void CountHandOff(string reason) => _group.Owner.CountLoopHandOff(reason);
 
