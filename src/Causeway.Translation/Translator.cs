@@ -300,6 +300,7 @@ public static partial class Translator
             foreach (var a in gw.Spec.Addresses ?? [])
                 if ((a.Type ?? "IPAddress") == "IPAddress" && a.Value is { Length: > 0 } v && !list.Contains(v) && !o.AssignedAddresses.ContainsKey(g.Key))
                     if (System.Net.IPAddress.TryParse(v, out _)) list.Add(v);
+            if (list.Count == 0 && problem is null && unsupported is null && !o.AssignedAddresses.ContainsKey(g.Key)) list.AddRange(o.ReachableAddresses);
             return (list, problem, unsupported);
         }
 

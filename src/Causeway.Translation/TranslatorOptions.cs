@@ -17,6 +17,12 @@ public sealed record TranslatorOptions
     /// <summary>Statuses of the previous translation: unchanged conditions keep their lastTransitionTime.</summary>
     public ImmutableDictionary<ObjectKey, object> PreviousStatuses { get; init; } = ImmutableDictionary<ObjectKey, object>.Empty;
 
+    /// <summary>
+    /// This machine's addresses, shown in status.addresses of a Gateway that neither requests nor is assigned an
+    /// address (standalone without an address pool: it binds every address, so these reach it). Not bound by anything.
+    /// </summary>
+    public ImmutableArray<string> ReachableAddresses { get; init; } = ImmutableArray<string>.Empty;
+
     /// <summary>Addresses the runtime assigned to Gateways (<c>namespace/name</c> -> IPs), shown in status.addresses and bound.</summary>
     public ImmutableDictionary<string, ImmutableArray<string>> AssignedAddresses { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 

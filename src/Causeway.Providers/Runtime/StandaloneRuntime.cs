@@ -198,6 +198,30 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Where a client reaches a Gateway that binds every address: this machine's first non-loopback IPv4 address that is
+    /// up, then 127.0.0.1 (shown in status.addresses and <c>causeway status</c>, like a cloud load balancer's address).
+    /// </summary>
+    private static readonly Lazy<ImmutableArray<string>> ReachableAddresses = new(() =>
+    {
+        var list = new List<string>();
+        try
+        {
+            var up = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(a => a.Address)
+                .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+            if (up is not null) list.Add(up.ToString());
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            // No interface information: loopback is still reachable.
+        }
+        list.Add("127.0.0.1");
+        return [.. list];
+    });
+
     private TranslationResult Translate(
         ResourceSnapshot snapshot,
         TranslationResult? previous,
@@ -214,6 +238,7 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
                 : previous.Statuses.ToImmutableDictionary(s => s.Key, s => s.Status),
             AssignedAddresses = assigned,
             ListenerFailures = failures,
+            ReachableAddresses = _options.AddressPool is null ? ReachableAddresses.Value : [],
         };
         return _options.Translate(snapshot, options);
     }
