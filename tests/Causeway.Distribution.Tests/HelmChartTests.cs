@@ -11,9 +11,12 @@ public sealed class HelmChartTests
         throw new InvalidOperationException("repository root not found");
     }
 
+    /// <summary>The generated files: dashboards/ and files/ are written by hand (the templates embed them).</summary>
     private static Dictionary<string, string> ReadTree(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(root, f).Replace('\\', '/'), File.ReadAllText, StringComparer.Ordinal);
+            .Select(f => (Path: Path.GetRelativePath(root, f).Replace('\\', '/'), Full: f))
+            .Where(f => !f.Path.StartsWith("dashboards/", StringComparison.Ordinal) && !f.Path.StartsWith("files/", StringComparison.Ordinal))
+            .ToDictionary(f => f.Path, f => File.ReadAllText(f.Full), StringComparer.Ordinal);
 
     /// <summary>
     /// charts/causeway must be exactly what the generator writes. To regenerate after changing the bundle:
@@ -35,6 +38,11 @@ public sealed class HelmChartTests
             Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
             foreach (var (path, content) in expected)
                 Assert.True(content == actual[path], $"charts/causeway/{path} drifted from the generator: run with CAUSEWAY_UPDATE_CHART=1");
+
+            // Every hand-written dashboard has its ConfigMap in the template, and the alerts file is there.
+            Assert.Equal(HelmChart.Dashboards.Select(d => d + ".json").Order(StringComparer.Ordinal),
+                Directory.EnumerateFiles(Path.Combine(chart, "dashboards")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.True(File.Exists(Path.Combine(chart, HelmChart.AlertsFile)), HelmChart.AlertsFile);
         }
         finally
         {
@@ -50,17 +58,14 @@ public sealed class HelmChartTests
         try
         {
             InstallBundle.RenderHelmTemplates(temp);
-            var image = InstallBundle.DefaultImage;
+            var renderer = new ChartRenderer(temp, "causeway", "causeway-system");
             var rendered = Directory.EnumerateFiles(Path.Combine(temp, "templates")).Order(StringComparer.Ordinal)
-                .Select(f => File.ReadAllText(f)
-                    .Replace("{{ .Release.Namespace }}", "causeway-system", StringComparison.Ordinal)
-                    .Replace("{{ .Release.Name }}", "causeway", StringComparison.Ordinal)
-                    .Replace("\"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"", image, StringComparison.Ordinal)
-                    .Replace("{{ .Values.image.pullPolicy }}", "IfNotPresent", StringComparison.Ordinal)
-                    .Replace("{{ .Values.replicas }}", "2", StringComparison.Ordinal))
+                .Select(f => renderer.Render(Path.GetFileName(f)).Replace($"\"{InstallBundle.DefaultImage}\"", InstallBundle.DefaultImage, StringComparison.Ordinal))
                 .Select(t => string.Join('\n', t.Split('\n').Where(l => !l.StartsWith('#'))).TrimEnd('\n'))
+                .Where(t => t.Length > 0) // the PodMonitor, dashboards and PrometheusRule are off by default
                 .ToList();
             Assert.DoesNotContain(rendered, t => t.Contains("{{", StringComparison.Ordinal));
+            Assert.DoesNotContain(rendered, t => t.Contains("monitoring.coreos.com", StringComparison.Ordinal) || t.Contains("grafana_dashboard", StringComparison.Ordinal));
 
             var bundle = InstallBundle.Render(crds: "none").Split("---\n").Skip(1).Select(d => d.TrimEnd('\n')).ToList();
             Assert.StartsWith("apiVersion: apiextensions.k8s.io/v1", bundle[0], StringComparison.Ordinal);
