@@ -41,6 +41,7 @@ public sealed class Controller : IAsyncDisposable
     private int _reconciles;
     private int _fullPending = 1;
     private int _endpointRefreshes;
+    private long _dirtySince;
 
     public Controller(ControllerOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -67,7 +68,7 @@ public sealed class Controller : IAsyncDisposable
             _informers.Add(services);
         }
         _elector = new LeaderElector(_api, options, OnLeadershipChanged, lf.CreateLogger<LeaderElector>());
-        _status = new StatusWriter(_api, FindInformer, options.ControllerNames[0], lf.CreateLogger<StatusWriter>());
+        _status = new StatusWriter(_api, FindInformer, options.ControllerNames[0], lf.CreateLogger<StatusWriter>(), options.Metrics);
         _infra = new InfraApplier(_api, options, [.. _informers.Where(i => i.Type == ResourceType.Services)], lf.CreateLogger<InfraApplier>());
         _credentials = new ProxyCredentialsApplier(_api, options, () => Volatile.Read(ref _distribution), lf.CreateLogger<ProxyCredentialsApplier>());
         // An ACK (or NACK) from a proxy can change a Gateway's Programmed condition: translate again.
@@ -154,11 +155,19 @@ public sealed class Controller : IAsyncDisposable
     private void MarkDirty()
     {
         Volatile.Write(ref _fullPending, 1);
+        MarkChangeObserved();
         _dirty.Writer.TryWrite(true);
     }
 
+    /// <summary>The first change since the last reconcile starts the propagation clock (<c>causeway_config_propagation_seconds</c>).</summary>
+    private void MarkChangeObserved() => Interlocked.CompareExchange(ref _dirtySince, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+
     /// <summary>An EndpointSlice changed: unless something else changed too, only backend endpoints are refreshed.</summary>
-    private void MarkEndpointsDirty() => _dirty.Writer.TryWrite(true);
+    private void MarkEndpointsDirty()
+    {
+        MarkChangeObserved();
+        _dirty.Writer.TryWrite(true);
+    }
 
     private void OnLeadershipChanged(bool leader)
     {
@@ -195,15 +204,20 @@ public sealed class Controller : IAsyncDisposable
                 await Task.Delay(_options.Debounce, ct).ConfigureAwait(false);
                 _dirty.Reader.TryRead(out _);
                 if (!Synced) continue; // the last informer to sync marks dirty again
+                var since = Interlocked.Exchange(ref _dirtySince, 0);
                 try
                 {
                     await ReconcileAsync(ct).ConfigureAwait(false);
                     backoff = _options.BackoffInitial;
+                    _options.Metrics?.Reloaded(true, Reconciles + EndpointRefreshes);
+                    if (since != 0) _options.Metrics?.Propagation.ObserveTicks(System.Diagnostics.Stopwatch.GetTimestamp() - since);
                 }
                 catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or TimeoutException
                                           || (e is OperationCanceledException && !ct.IsCancellationRequested))
                 {
                     _log.LogWarning("reconcile failed: {Error}; retrying in {Delay}", e.Message, backoff);
+                    _options.Metrics?.Reloaded(false, 0);
+                    if (since != 0) Interlocked.CompareExchange(ref _dirtySince, since, 0); // the retry still propagates that change
                     _ = Task.Delay(backoff, ct).ContinueWith(_ => MarkDirty(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                     backoff = TimeSpan.FromTicks(Math.Min(_options.BackoffMax.Ticks, backoff.Ticks * 2));
                 }
@@ -236,7 +250,9 @@ public sealed class Controller : IAsyncDisposable
             AddressesFromInfrastructure = true,
             PendingGateways = _pending,
         };
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = Translator.Translate(snapshot, translatorOptions);
+        _options.Metrics?.TranslateDuration.ObserveTicks(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         if (Volatile.Read(ref _distribution) is { } dist)
         {
             // Every replica feeds the proxies connected to it; Programmed waits for their ACK of the published version.
@@ -272,7 +288,9 @@ public sealed class Controller : IAsyncDisposable
     /// </summary>
     private void RefreshEndpoints()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = Translator.RefreshEndpoints(_last!, CurrentSnapshot());
+        _options.Metrics?.TranslateDuration.ObserveTicks(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         if (result.Gateways == _last!.Gateways) return;
         if (Volatile.Read(ref _distribution) is { } dist)
         {

@@ -52,7 +52,16 @@ public sealed record ControllerOptions
     public const string ProxyCredentialsPath = "/etc/causeway/credentials";
 
     /// <summary>Port of the proxy's health endpoints (<c>/healthz</c> liveness, <c>/readyz</c> readiness).</summary>
-    public int ProxyHealthPort { get; init; } = 19001;
+    public int ProxyHealthPort { get; init; } = 19003;
+
+    /// <summary>
+    /// Port of the proxy's Prometheus endpoint (<c>GET /metrics</c>): a container port named <c>metrics</c> and the
+    /// <c>prometheus.io/*</c> pod annotations; 0 turns the proxies' metrics off (<c>--metrics-address off</c>).
+    /// </summary>
+    public int ProxyMetricsPort { get; init; } = 19001;
+
+    /// <summary>Where reconciles, translation time, propagation and status writes are counted (null: nowhere).</summary>
+    public Causeway.Telemetry.ControlPlaneMetrics? Metrics { get; init; }
 
     /// <summary>How long a terminating proxy keeps serving (preStop) before it is stopped.</summary>
     public TimeSpan ProxyDrainTime { get; init; } = TimeSpan.FromSeconds(15);

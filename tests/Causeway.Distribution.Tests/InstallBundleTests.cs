@@ -70,6 +70,22 @@ public sealed class InstallBundleTests
     }
 
     [Fact]
+    public void ControllerPodExposesMetricsPortAndScrapeAnnotations()
+    {
+        var deployment = Parse(InstallBundle.Render(crds: "none")).Single(d => S(d, "kind") == "Deployment");
+        var template = (YamlMappingNode)deployment["spec"]["template"];
+        var container = (YamlMappingNode)((YamlSequenceNode)template["spec"]["containers"]).Single();
+        var ports = ((YamlSequenceNode)container["ports"]).Cast<YamlMappingNode>()
+            .ToDictionary(p => S(p, "name")!, p => S(p, "containerPort"), StringComparer.Ordinal);
+        Assert.Equal("19001", ports["metrics"]);
+        Assert.Equal("9000", ports["admin"]); // the probes keep their own port
+        Assert.Equal(3, ports.Values.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal("true", S(template, "metadata", "annotations", "prometheus.io/scrape"));
+        Assert.Equal(ports["metrics"], S(template, "metadata", "annotations", "prometheus.io/port"));
+        Assert.Equal("/metrics", S(template, "metadata", "annotations", "prometheus.io/path"));
+    }
+
+    [Fact]
     public void RbacIsLeastPrivilegeAndMatchesTheRenderedRoles()
     {
         var rules = InstallBundle.ControllerRules;

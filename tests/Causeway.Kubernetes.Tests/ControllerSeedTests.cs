@@ -50,7 +50,8 @@ public sealed class ControllerSeedTests
         Assert.Equal("1", container["resources"]!["requests"]!["tke.cloud.tencent.com/eni-ip"]!.GetValue<string>());
         Assert.Equal("1", container["resources"]!["limits"]!["tke.cloud.tencent.com/eni-ip"]!.GetValue<string>());
         Assert.Equal(["proxy", "--gateway", "test/test-gw", "--controller", "causeway-controller.causeway-system.svc:9443",
-                "--credentials", "/etc/causeway/credentials", "--health-address", "0.0.0.0:19001"],
+                "--credentials", "/etc/causeway/credentials", "--health-address", "0.0.0.0:19003",
+                "--metrics-address", "0.0.0.0:19001"],
             ((JsonArray)container["args"]!).Select(a => a!.GetValue<string>()));
         Assert.Equal(1, dep["spec"]!["replicas"]!.GetValue<int>());
         Assert.Contains(dep["metadata"]!["managedFields"]!.AsArray(), m => m!["manager"]!.GetValue<string>() == "causeway");

@@ -70,6 +70,37 @@ public sealed class InfraBuilderTests
     }
 
     [Fact]
+    public void ProxyDeployment_ExposesMetricsPortAndScrapeAnnotations_WhichConfigMayOverride_AndOffRemovesThem()
+    {
+        var gateway = LoadGateway();
+        var dep = InfraBuilder.Deployment(gateway, Ir(), null, new ControllerOptions(), "apps", "causeway-web");
+        var pod = dep["spec"]!["template"]!;
+        var container = pod["spec"]!["containers"]![0]!;
+        var ports = ((JsonArray)container["ports"]!).Select(p => $"{p!["name"]}={p["containerPort"]}/{p["protocol"]}").ToList();
+        Assert.Equal(["tcp-53=53/TCP", "udp-53=53/UDP", "health=19003/TCP", "metrics=19001/TCP"], ports);
+        var args = ((JsonArray)container["args"]!).Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal(["--health-address", "0.0.0.0:19003", "--metrics-address", "0.0.0.0:19001"], args[^4..]);
+        Assert.Equal(19003, container["readinessProbe"]!["httpGet"]!["port"]!.GetValue<int>());
+        var annotations = pod["metadata"]!["annotations"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
+        Assert.Equal("true", annotations["prometheus.io/scrape"]);
+        Assert.Equal("19001", annotations["prometheus.io/port"]);
+        Assert.Equal("/metrics", annotations["prometheus.io/path"]);
+        Assert.Equal("42", annotations["cost-center"]); // the Gateway's infrastructure annotations are kept alongside
+
+        // A ProxyConfig may turn scraping off for its pods (e.g. when a PodMonitor scrapes them instead).
+        var config = new ProxyConfig { Spec = new ProxyConfigSpec { Pod = new ProxyPodSpec { Annotations = new Dictionary<string, string> { ["prometheus.io/scrape"] = "false" } } } };
+        var overridden = InfraBuilder.Deployment(gateway, Ir(), config, new ControllerOptions(), "apps", "causeway-web");
+        Assert.Equal("false", overridden["spec"]!["template"]!["metadata"]!["annotations"]!["prometheus.io/scrape"]!.GetValue<string>());
+
+        var off = InfraBuilder.Deployment(gateway, Ir(), null, new ControllerOptions { ProxyMetricsPort = 0 }, "apps", "causeway-web");
+        var offPod = off["spec"]!["template"]!;
+        var offContainer = offPod["spec"]!["containers"]![0]!;
+        Assert.DoesNotContain((JsonArray)offContainer["ports"]!, p => p!["name"]!.GetValue<string>() == "metrics");
+        Assert.Equal(["--metrics-address", "off"], ((JsonArray)offContainer["args"]!).Select(a => a!.GetValue<string>()).ToList()[^2..]);
+        Assert.DoesNotContain(offPod["metadata"]!["annotations"]!.AsObject(), p => p.Key.StartsWith("prometheus.io/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ResourceName_IsAtMost63Characters()
     {
         var name = InfraNames.ResourceName("ns", new string('a', 100), null);

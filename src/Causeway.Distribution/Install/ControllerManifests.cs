@@ -106,7 +106,17 @@ internal static class ControllerManifests
             },
             ["template"] = new Dictionary<string, object?>
             {
-                ["metadata"] = new Dictionary<string, object?> { ["labels"] = Labels() },
+                ["metadata"] = new Dictionary<string, object?>
+                {
+                    ["labels"] = Labels(),
+                    // Prometheus' kubernetes_sd pod scrape configs (and many agents) follow these.
+                    ["annotations"] = new Dictionary<string, object?>
+                    {
+                        ["prometheus.io/scrape"] = "true",
+                        ["prometheus.io/port"] = InstallBundle.MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["prometheus.io/path"] = "/metrics",
+                    },
+                },
                 ["spec"] = PodSpec(),
             },
         };
@@ -166,6 +176,7 @@ internal static class ControllerManifests
         {
             Port("grpc-dist", DistributionServerOptions.DefaultPort),
             Port("admin", InstallBundle.AdminPort),
+            Port("metrics", InstallBundle.MetricsPort),
         },
         ["readinessProbe"] = Probe("/readyz", 5),
         ["livenessProbe"] = Probe("/healthz", 10),

@@ -20,6 +20,9 @@ public static class InstallBundle
     /// <summary>Port of the controller's admin endpoint (<c>/healthz</c>, <c>/readyz</c>) the probes use.</summary>
     public const int AdminPort = 9000;
 
+    /// <summary>Port of the controller's Prometheus endpoint (<c>GET /metrics</c>), the container port named <c>metrics</c>.</summary>
+    public const int MetricsPort = 19001;
+
     public const int ControllerReplicas = 2;
 
     // Placeholders in the documents: the plain bundle and the Helm templates substitute them differently.

@@ -1,5 +1,6 @@
 using System.Net;
 using Causeway.Distribution.Security;
+using Causeway.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -30,4 +31,7 @@ public sealed record DistributionServerOptions
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Where connected proxies, pushed snapshots and the proxies' ACKs/NACKs are counted (null: nowhere).</summary>
+    public ControlPlaneMetrics? Metrics { get; init; }
 }

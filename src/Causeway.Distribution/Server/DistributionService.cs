@@ -47,6 +47,7 @@ internal sealed class DistributionService(GatewayFeeds feeds, DistributionServer
 
         var proxyId = string.IsNullOrEmpty(subscribe.ProxyId) ? context.Peer : subscribe.ProxyId;
         var connection = feeds.Connect(identity.GatewayKey, proxyId);
+        options.Metrics?.ProxyConnected();
         logger.LogInformation("Proxy {ProxyId} of Gateway {Gateway} connected (serving {Epoch}/{Version})",
             proxyId, identity.GatewayKey, subscribe.Epoch, subscribe.Version);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
@@ -59,6 +60,7 @@ internal sealed class DistributionService(GatewayFeeds feeds, DistributionServer
             await foreach (var snapshot in connection.Mailbox.Reader.ReadAllAsync(done.Token).ConfigureAwait(false))
             {
                 await responseStream.WriteAsync(snapshot, done.Token).ConfigureAwait(false);
+                options.Metrics?.Pushed();
                 logger.LogDebug("Sent version {Version} of Gateway {Gateway} to proxy {ProxyId}", snapshot.Version, identity.GatewayKey, proxyId);
             }
         }
@@ -69,6 +71,7 @@ internal sealed class DistributionService(GatewayFeeds feeds, DistributionServer
         finally
         {
             feeds.Disconnect(connection);
+            options.Metrics?.ProxyDisconnected();
             await done.CancelAsync().ConfigureAwait(false);
             await reader.ConfigureAwait(false);
             logger.LogInformation("Proxy {ProxyId} of Gateway {Gateway} disconnected", proxyId, identity.GatewayKey);
@@ -83,6 +86,7 @@ internal sealed class DistributionService(GatewayFeeds feeds, DistributionServer
             {
                 if (requests.Current.Ack is not { } ack) continue;
                 if (!feeds.Record(connection, ack)) continue;
+                options.Metrics?.Answered(ack.Ok);
                 if (ack.Ok)
                     logger.LogDebug("Proxy {ProxyId} of Gateway {Gateway} applied version {Version}", connection.ProxyId, connection.GatewayKey, ack.Version);
                 else

@@ -13,6 +13,20 @@ public static class InfraBuilder
 {
     public const string ContainerName = "proxy";
     public const string CredentialsVolume = "credentials";
+    public const string MetricsPortName = "metrics";
+
+    /// <summary>
+    /// The <c>prometheus.io/*</c> annotations Prometheus' kubernetes_sd pod scrape configs (and many agents) follow; a
+    /// ProxyConfig's or the Gateway's infrastructure annotations may override them. None when metrics are off.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ScrapeAnnotations(int metricsPort) => metricsPort <= 0
+        ? new Dictionary<string, string>()
+        : new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["prometheus.io/scrape"] = "true",
+            ["prometheus.io/port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["prometheus.io/path"] = "/metrics",
+        };
 
     public static IReadOnlyList<InfraObject> Build(Gateway gateway, GatewayIr ir, ProxyConfig? config, ControllerOptions options)
     {
@@ -37,17 +51,20 @@ public static class InfraBuilder
     {
         var spec = config?.Spec;
         var podLabels = Merge(CommonLabels(gateway, name), spec?.Pod?.Labels, gateway.Spec.Infrastructure?.Labels);
-        var podAnnotations = Merge(null, spec?.Pod?.Annotations, gateway.Spec.Infrastructure?.Annotations);
+        var podAnnotations = Merge(null, ScrapeAnnotations(options.ProxyMetricsPort), spec?.Pod?.Annotations, gateway.Spec.Infrastructure?.Annotations);
         var ports = new JsonArray();
         foreach (var (port, proto) in Ports(ir))
             ports.Add(new JsonObject { ["name"] = PortName(port, proto), ["containerPort"] = port, ["protocol"] = proto });
         ports.Add(new JsonObject { ["name"] = "health", ["containerPort"] = options.ProxyHealthPort, ["protocol"] = "TCP" });
+        if (options.ProxyMetricsPort > 0)
+            ports.Add(new JsonObject { ["name"] = MetricsPortName, ["containerPort"] = options.ProxyMetricsPort, ["protocol"] = "TCP" });
         var container = new JsonObject
         {
             ["name"] = ContainerName,
             ["image"] = options.ProxyImage,
             ["args"] = new JsonArray("proxy", "--gateway", $"{gateway.Namespace}/{gateway.Name}", "--controller", options.ControllerAddress,
-                "--credentials", ControllerOptions.ProxyCredentialsPath, "--health-address", $"0.0.0.0:{options.ProxyHealthPort}"),
+                "--credentials", ControllerOptions.ProxyCredentialsPath, "--health-address", $"0.0.0.0:{options.ProxyHealthPort}",
+                "--metrics-address", options.ProxyMetricsPort > 0 ? $"0.0.0.0:{options.ProxyMetricsPort}" : "off"),
             ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = CredentialsVolume, ["mountPath"] = ControllerOptions.ProxyCredentialsPath, ["readOnly"] = true }),
             ["ports"] = ports,
             ["readinessProbe"] = Probe("/readyz", options.ProxyHealthPort, 5, 3),

@@ -14,7 +14,8 @@ namespace Causeway.Kubernetes.Status;
 /// object shows; a 409 (someone wrote in between) is retried on a fresh read. Route parents and policy ancestors of other
 /// controllers are kept.
 /// </summary>
-internal sealed class StatusWriter(KubeApi api, Func<string, string, Informer?> informerFor, string controllerName, ILogger log)
+internal sealed class StatusWriter(KubeApi api, Func<string, string, Informer?> informerFor, string controllerName, ILogger log,
+    Causeway.Telemetry.ControlPlaneMetrics? metrics = null)
 {
     private const int MaxAttempts = 5;
 
@@ -37,6 +38,7 @@ internal sealed class StatusWriter(KubeApi api, Func<string, string, Informer?> 
             catch (KubeApiException e)
             {
                 log.LogWarning("writing status of {Object} failed: {Error}", st.Key, e.Message);
+                metrics?.StatusWritten(false);
                 throw;
             }
         }
@@ -58,6 +60,7 @@ internal sealed class StatusWriter(KubeApi api, Func<string, string, Informer?> 
             {
                 await api.PatchAsync(type, type.Namespaced ? ns : null, name, patch, KubeApi.MergePatch, ct, status: true).ConfigureAwait(false);
                 Writes++;
+                metrics?.StatusWritten(true);
                 log.LogDebug("wrote status of {Kind} {Namespace}/{Name}", type.Kind, ns, name);
                 return;
             }

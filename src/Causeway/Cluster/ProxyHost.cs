@@ -11,7 +11,9 @@ namespace Causeway.Cli.Cluster;
 /// <c>causeway proxy</c> without the command line: a <see cref="ProxyClient"/> whose snapshots are applied to a real
 /// data plane. In Kubernetes mode the load balancer's addresses (<see cref="GatewayIr.Addresses"/>) belong to the cloud
 /// LB, not to the pod: the proxy binds every listener on 0.0.0.0 (the addresses are cleared before applying). A listener
-/// that cannot be bound rejects the version (NACK), and the previous configuration is restored.
+/// that cannot be bound rejects the version (NACK), and the previous configuration is restored. With metrics, every
+/// applied version counts as a successful reload (<c>causeway_config_generation</c> = versions applied) and every
+/// rejected one as a failed reload.
 /// </summary>
 public sealed class ProxyHost : IAsyncDisposable
 {
@@ -19,13 +21,16 @@ public sealed class ProxyHost : IAsyncDisposable
     private readonly ProxyClient _client;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
+    private readonly Causeway.Telemetry.ControlPlaneMetrics? _metrics;
     private GatewayIr? _lastGood;
+    private long _applied;
     private volatile bool _ready;
 
     public ProxyHost(Uri controller, IssuedCredentials credentials, string? gatewayKey, string proxyId, ILoggerFactory loggerFactory,
-        DataPlaneOptions? dataPlaneOptions = null, TimeSpan? maxBackoff = null)
+        DataPlaneOptions? dataPlaneOptions = null, TimeSpan? maxBackoff = null, Causeway.Telemetry.ControlPlaneMetrics? metrics = null)
     {
         _logger = loggerFactory.CreateLogger<ProxyHost>();
+        _metrics = metrics;
         _dataPlane = new Causeway.DataPlane.DataPlane(dataPlaneOptions ?? new DataPlaneOptions(), loggerFactory);
         _client = new ProxyClient(new ProxyClientOptions
         {
@@ -61,10 +66,12 @@ public sealed class ProxyHost : IAsyncDisposable
                     try { await _dataPlane.ApplyAsync([_lastGood], ct).ConfigureAwait(false); }
                     catch (Exception e) when (e is not OperationCanceledException) { _logger.LogWarning("restoring the previous configuration failed: {Error}", e.Message); }
                 }
+                _metrics?.Reloaded(false, 0);
                 throw new InvalidOperationException("listeners could not be served: " + failures);
             }
             _lastGood = local;
             _ready = true;
+            _metrics?.Reloaded(true, ++_applied);
         }
         finally
         {

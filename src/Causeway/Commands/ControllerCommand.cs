@@ -5,6 +5,7 @@ using Causeway.Distribution.Install;
 using Causeway.Distribution.Security;
 using Causeway.Distribution.Server;
 using Causeway.Kubernetes;
+using Causeway.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Causeway.Cli.Commands;
@@ -36,6 +37,8 @@ internal static class ControllerCommand
             Description = "Where /healthz and /readyz listen",
             DefaultValueFactory = _ => $"0.0.0.0:{InstallBundle.AdminPort}",
         };
+        // The admin port (9000) stays the probes'; metrics get the port proxies use too, so one PodMonitor port fits both.
+        var metrics = CommonOptions.MetricsAddress($"0.0.0.0:{InstallBundle.MetricsPort}");
         var distribution = new Option<string>("--distribution-address")
         {
             Description = "Where the proxies' gRPC distribution endpoint (mutual TLS) listens",
@@ -54,26 +57,28 @@ internal static class ControllerCommand
         };
         var command = new Command("controller", "Run the Kubernetes controller (watches, status, proxy provisioning, configuration distribution)")
         {
-            kubeconfig, kubeContext, ns, controllers, proxyImage, admin, distribution, controllerAddress, watchNamespaces, infraNamespace, identity, ephemeralCa,
+            kubeconfig, kubeContext, ns, controllers, proxyImage, admin, metrics, distribution, controllerAddress, watchNamespaces, infraNamespace, identity, ephemeralCa,
         };
         command.SetAction((parse, ct) => RunAsync(context, new Settings(
             parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(ns)!, parse.GetValue(controllers), parse.GetValue(proxyImage)!,
             parse.GetValue(admin)!, parse.GetValue(distribution)!, parse.GetValue(controllerAddress), parse.GetValue(watchNamespaces),
-            parse.GetValue(infraNamespace), parse.GetValue(identity), parse.GetValue(ephemeralCa)), ct));
+            parse.GetValue(infraNamespace), parse.GetValue(identity), parse.GetValue(ephemeralCa), parse.GetValue(metrics)!), ct));
         return command;
     }
 
     private sealed record Settings(string? Kubeconfig, string? KubeContext, string Namespace, string[]? ControllerNames, string ProxyImage,
         string AdminAddress, string DistributionAddress, string? ControllerAddress, string[]? WatchNamespaces, string? InfrastructureNamespace,
-        string? Identity, bool EphemeralCa);
+        string? Identity, bool EphemeralCa, string MetricsAddress);
 
     private static async Task<int> RunAsync(CliContext context, Settings s, CancellationToken ct)
     {
         IPEndPoint adminEndpoint, distributionEndpoint;
+        IPEndPoint? metricsEndpoint;
         Uri controllerUri;
         try
         {
             adminEndpoint = IPEndPoint.Parse(s.AdminAddress);
+            metricsEndpoint = MetricsServer.ParseAddress(s.MetricsAddress);
             distributionEndpoint = IPEndPoint.Parse(s.DistributionAddress);
             var address = s.ControllerAddress ?? $"https://{InstallBundle.Name}.{s.Namespace}.svc:{DistributionServerOptions.DefaultPort}";
             if (!Uri.TryCreate(address, UriKind.Absolute, out controllerUri!) || controllerUri.Scheme != "https")
@@ -90,6 +95,13 @@ internal static class ControllerCommand
         var logger = loggerFactory.CreateLogger("Causeway.Controller");
         try
         {
+            var registry = metricsEndpoint is null ? null : new MetricsRegistry();
+            var controlPlane = registry is null ? null : new ControlPlaneMetrics();
+            if (registry is not null)
+            {
+                registry.Register(new ProcessCollector());
+                registry.Register(controlPlane!);
+            }
             var inCluster = s.Kubeconfig is null && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 };
             var options = new ControllerOptions
             {
@@ -103,6 +115,7 @@ internal static class ControllerCommand
                 ControllerAddress = controllerUri.GetLeftPart(UriPartial.Authority),
                 LeaseNamespace = s.Namespace,
                 LeaseName = InstallBundle.Name + "-controller",
+                Metrics = controlPlane,
             };
             if ((s.Identity ?? Environment.GetEnvironmentVariable("POD_NAME")) is { Length: > 0 } id) options = options with { Identity = id };
 
@@ -123,6 +136,7 @@ internal static class ControllerCommand
                 ServerDnsNames = dnsNames,
                 ServerIpAddresses = ips,
                 LoggerFactory = loggerFactory,
+                Metrics = controlPlane,
             };
             // Only the leader serves the proxies: the ACKs that gate Programmed are then the ones the status writer sees.
             // A follower's distribution port is closed, so proxies redial until they reach the leader.
@@ -131,6 +145,12 @@ internal static class ControllerCommand
             controller.LeadershipChanged += _ => leaderDistribution.Sync();
             await using var health = new HealthServer(adminEndpoint, () => controller.Synced);
             await health.StartAsync(ct);
+            await using var metricsServer = registry is null ? null : new MetricsServer(registry, metricsEndpoint!, loggerFactory);
+            if (metricsServer is not null)
+            {
+                await metricsServer.StartAsync(ct);
+                await context.Out.WriteLineAsync($"controller: metrics on {metricsServer.BaseAddress}metrics");
+            }
             await context.Out.WriteLineAsync($"controller: distribution on {distributionEndpoint} while leader, health endpoint on {health.BaseAddress}");
             await context.Out.FlushAsync(ct);
             await controller.RunAsync(ct);

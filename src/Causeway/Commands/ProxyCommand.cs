@@ -2,19 +2,24 @@ using System.CommandLine;
 using System.Net;
 using Causeway.Cli.Cluster;
 using Causeway.Distribution.Security;
+using Causeway.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Causeway.Cli.Commands;
 
 /// <summary>
-/// <c>causeway proxy --gateway NS/NAME --controller https://HOST:PORT --credentials DIR [--health-address ADDR:PORT]</c>:
-/// one proxy of a Gateway in Kubernetes mode. Receives the Gateway's configuration from the controller (mutual TLS with
-/// the credentials in DIR: tls.crt, tls.key, ca.crt), serves it, and exposes /healthz and /readyz (ready once a
-/// configuration is applied). Keeps serving the last configuration while the controller is away.
+/// <c>causeway proxy --gateway NS/NAME --controller https://HOST:PORT --credentials DIR [--health-address ADDR:PORT]
+/// [--metrics-address ADDR:PORT|off]</c>: one proxy of a Gateway in Kubernetes mode. Receives the Gateway's configuration
+/// from the controller (mutual TLS with the credentials in DIR: tls.crt, tls.key, ca.crt), serves it, exposes /healthz
+/// and /readyz (ready once a configuration is applied) and, on its own port, Prometheus metrics (GET /metrics: the data
+/// plane's series, applied/rejected configurations, process and runtime). Keeps serving the last configuration while the
+/// controller is away.
 /// </summary>
 internal static class ProxyCommand
 {
-    public const string DefaultHealthAddress = "0.0.0.0:19001";
+    /// <summary>19001 is the metrics port (as Envoy Gateway's proxies use it); the probes moved to 19003.</summary>
+    public const string DefaultHealthAddress = "0.0.0.0:19003";
+    public const string DefaultMetricsAddress = "0.0.0.0:19001";
 
     public static Command Create(CliContext context)
     {
@@ -26,19 +31,21 @@ internal static class ProxyCommand
             Description = "Where /healthz and /readyz listen",
             DefaultValueFactory = _ => DefaultHealthAddress,
         };
+        var metrics = CommonOptions.MetricsAddress(DefaultMetricsAddress);
         var proxyId = new Option<string?>("--proxy-id") { Description = "This proxy's name in the controller's logs (default: $POD_NAME or the host name)" };
         var command = new Command("proxy", "Serve one Gateway with the configuration the controller distributes (Kubernetes mode)")
         {
-            gateway, controller, credentials, health, proxyId,
+            gateway, controller, credentials, health, metrics, proxyId,
         };
         command.SetAction((parse, ct) => RunAsync(context, parse.GetValue(gateway)!, parse.GetValue(controller)!, parse.GetValue(credentials)!,
-            parse.GetValue(health)!, parse.GetValue(proxyId), ct));
+            parse.GetValue(health)!, parse.GetValue(metrics)!, parse.GetValue(proxyId), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string gateway, string controller, string credentialsDir, string health, string? proxyId, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, string gateway, string controller, string credentialsDir, string health, string metrics, string? proxyId, CancellationToken ct)
     {
         IPEndPoint healthEndpoint;
+        IPEndPoint? metricsEndpoint;
         Uri controllerUri;
         try
         {
@@ -46,6 +53,7 @@ internal static class ProxyCommand
             if (!Uri.TryCreate(controller, UriKind.Absolute, out controllerUri!) || controllerUri.Scheme != "https")
                 throw new FormatException($"--controller '{controller}' is not an https:// URL");
             healthEndpoint = IPEndPoint.Parse(health);
+            metricsEndpoint = MetricsServer.ParseAddress(metrics);
         }
         catch (FormatException e)
         {
@@ -66,8 +74,21 @@ internal static class ProxyCommand
         try
         {
             var id = proxyId ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName;
+            var registry = metricsEndpoint is null ? null : new MetricsRegistry();
+            var applies = registry is null ? null : new ControlPlaneMetrics();
+            if (registry is not null)
+            {
+                registry.Register(new ProcessCollector());
+                registry.Register(applies!);
+            }
             await using var host = new ProxyHost(controllerUri, credentials, gateway, id, loggerFactory,
-                Integration.DataPlaneEnvironment.Options());
+                Integration.DataPlaneEnvironment.Options() with { Metrics = registry }, metrics: applies);
+            await using var metricsServer = registry is null ? null : new MetricsServer(registry, metricsEndpoint!, loggerFactory);
+            if (metricsServer is not null)
+            {
+                await metricsServer.StartAsync(ct);
+                await context.Out.WriteLineAsync($"proxy: metrics on {metricsServer.BaseAddress}metrics");
+            }
             await using var healthServer = new HealthServer(healthEndpoint, () => host.Ready);
             await healthServer.StartAsync(ct);
             await context.Out.WriteLineAsync($"proxy: health endpoint on {healthServer.BaseAddress}");

@@ -52,7 +52,7 @@ public sealed class CliCommandTests
 
     private static Task<int> StartController(string kubeconfig, int port, string identity, CliContext context, CancellationToken ct) =>
         CausewayCli.InvokeAsync(["controller", "--kubeconfig", kubeconfig, "--namespace", "causeway-system", "--admin-address", "127.0.0.1:0",
-            "--distribution-address", $"127.0.0.1:{port}", "--controller-address", $"https://127.0.0.1:{port}", "--identity", identity], context, ct: ct);
+            "--distribution-address", $"127.0.0.1:{port}", "--controller-address", $"https://127.0.0.1:{port}", "--identity", identity, "--metrics-address", "off"], context, ct: ct);
 
     private static bool Accepts(int port)
     {
@@ -120,13 +120,13 @@ public sealed class CliCommandTests
         var (context, output, errors) = Context();
         using var stop = new CancellationTokenSource();
         var run = CausewayCli.InvokeAsync(["controller", "--kubeconfig", kubeconfig, "--namespace", "causeway-system", "--admin-address", "127.0.0.1:0",
-            "--distribution-address", $"127.0.0.1:{port}", "--controller-address", controllerUrl, "--identity", "cli-controller"], context, ct: stop.Token);
+            "--distribution-address", $"127.0.0.1:{port}", "--controller-address", controllerUrl, "--identity", "cli-controller", "--metrics-address", "127.0.0.1:0"], context, ct: stop.Token);
         try
         {
             await Harness.WaitAsync(() => output.ToString().Contains("health endpoint on ", StringComparison.Ordinal) || run.IsCompleted,
                 "the controller command starts", 30);
             Assert.False(run.IsCompleted, errors.ToString());
-            var line = output.ToString().Split('\n').First(l => l.StartsWith("controller:", StringComparison.Ordinal));
+            var line = output.ToString().Split('\n').First(l => l.StartsWith("controller:", StringComparison.Ordinal) && l.Contains("health endpoint on ", StringComparison.Ordinal));
             var health = new Uri(line[(line.IndexOf("health endpoint on ", StringComparison.Ordinal) + "health endpoint on ".Length)..].Trim());
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
             Assert.Equal("ok\n", await http.GetStringAsync(new Uri(health, "/healthz")));
@@ -139,6 +139,31 @@ public sealed class CliCommandTests
             await Harness.WaitAsync(() => w.Programmed == "True", "Gateway Programmed=True after the proxy ACK", 30);
             Assert.Equal("backend-1 /hello", await w.TryGetAsync());
             Assert.Empty(w.H.Server.Denied);
+
+            // Kubernetes mode metrics: the controller counts the proxy, the push and its ACK, its status writes and
+            // reconciles; the proxy serves the data plane's series for the request above, its applied version, process.
+            var metricsLine = output.ToString().Split('\n').First(l => l.StartsWith("controller: metrics on ", StringComparison.Ordinal));
+            var controllerMetrics = new Uri(metricsLine["controller: metrics on ".Length..].Trim());
+            await Harness.WaitAsync(() => Sample(http.GetStringAsync(controllerMetrics).Result, "causeway_config_push_answers_total{result=\"ack\"}") >= 1,
+                "the controller counts the proxy's ACK", 15);
+            var scrape = await http.GetStringAsync(controllerMetrics);
+            Assert.Equal(1, Sample(scrape, "causeway_proxies_connected"));
+            Assert.True(Sample(scrape, "causeway_config_pushes_total") >= 1, scrape);
+            Assert.Equal(0, Sample(scrape, "causeway_config_push_answers_total{result=\"nack\"}"));
+            Assert.True(Sample(scrape, "causeway_status_writes_total{result=\"success\"}") >= 1, scrape);
+            Assert.True(Sample(scrape, "causeway_config_reloads_total{result=\"success\"}") >= 1, scrape);
+            Assert.True(Sample(scrape, "causeway_config_generation") >= 1, scrape);
+            Assert.True(Sample(scrape, "causeway_translate_duration_seconds_count") >= 1, scrape);
+            Assert.True(Sample(scrape, "process_resident_memory_bytes") > 0, scrape);
+
+            Assert.NotNull(proxy.MetricsAddress);
+            var proxyScrape = await http.GetStringAsync(proxy.MetricsAddress);
+            var served = proxyScrape.Split('\n').Where(l => l.StartsWith("causeway_http_requests_total{", StringComparison.Ordinal)
+                && l.Contains("route=\"httproute/test/web\"", StringComparison.Ordinal) && l.Contains("code=\"200\"", StringComparison.Ordinal)).ToList();
+            Assert.True(served.Count == 1, proxyScrape);
+            Assert.True(double.Parse(served[0][(served[0].LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 1, proxyScrape);
+            Assert.True(Sample(proxyScrape, "causeway_config_reloads_total{result=\"success\"}") >= 1, proxyScrape);
+            Assert.True(Sample(proxyScrape, "process_resident_memory_bytes") > 0, proxyScrape);
         }
         finally
         {
@@ -146,5 +171,14 @@ public sealed class CliCommandTests
             Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
             File.Delete(kubeconfig);
         }
+    }
+
+    /// <summary>The value of the one sample named exactly <paramref name="series"/> (name and labels as exposed); -1 when absent.</summary>
+    private static double Sample(string scrape, string series)
+    {
+        foreach (var line in scrape.Split('\n'))
+            if (line.StartsWith(series + " ", StringComparison.Ordinal))
+                return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return -1;
     }
 }

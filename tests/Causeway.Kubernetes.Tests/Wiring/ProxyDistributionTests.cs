@@ -24,7 +24,8 @@ public sealed class ProxyDistributionTests
         var podSpec = dep["spec"]!["template"]!["spec"]!;
         Assert.Equal("causeway-gw-proxy", podSpec["volumes"]![0]!["secret"]!["secretName"]!.GetValue<string>());
         var args = ((JsonArray)podSpec["containers"]![0]!["args"]!).Select(a => a!.GetValue<string>()).ToList();
-        Assert.Equal(["proxy", "--gateway", "test/gw", "--controller", w.ControllerUrl, "--credentials", "/etc/causeway/credentials", "--health-address", "0.0.0.0:19001"], args);
+        Assert.Equal(["proxy", "--gateway", "test/gw", "--controller", w.ControllerUrl, "--credentials", "/etc/causeway/credentials", "--health-address", "0.0.0.0:19003",
+                "--metrics-address", "0.0.0.0:19001"], args);
 
         var creds = await w.MountCredentialsAsync();
         await using var proxy = await ProxyProcess.StartAsync(KubeWorld.GatewayKey, w.ControllerUrl, creds);

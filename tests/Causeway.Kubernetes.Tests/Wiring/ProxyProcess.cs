@@ -9,10 +9,14 @@ internal sealed class ProxyProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _health = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile Uri? _metrics;
 
     private ProxyProcess(Process process) => _process = process;
 
     public Uri? HealthAddress => _health.Task.IsCompletedSuccessfully ? _health.Task.Result : null;
+
+    /// <summary>The proxy's <c>GET /metrics</c> URL (it is printed before the health line).</summary>
+    public Uri? MetricsAddress => _metrics;
 
     public string Output => string.Join('\n', _output);
 
@@ -41,7 +45,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { CausewayDll(), "proxy", "--gateway", gateway, "--controller", controller, "--credentials", credentialsDir, "--health-address", "127.0.0.1:0" })
+        foreach (var a in new[] { CausewayDll(), "proxy", "--gateway", gateway, "--controller", controller, "--credentials", credentialsDir, "--health-address", "127.0.0.1:0",
+                     "--metrics-address", "127.0.0.1:0" })
             psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
@@ -50,6 +55,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
         {
             if (e.Data is null) return;
             p._output.Enqueue(e.Data);
+            const string metrics = "proxy: metrics on ";
+            if (e.Data.StartsWith(metrics, StringComparison.Ordinal)) p._metrics = new Uri(e.Data[metrics.Length..]);
             const string prefix = "proxy: health endpoint on ";
             if (e.Data.StartsWith(prefix, StringComparison.Ordinal)) p._health.TrySetResult(new Uri(e.Data[prefix.Length..]));
         };
