@@ -24,6 +24,14 @@ internal sealed class KestrelExchange
     public long UpstreamEnd { get; set; }
     public bool LocalReply { get; set; }
 
+    /// <summary>The tracer of a sampled request, its SERVER span and the CLIENT span of the current upstream attempt.</summary>
+    public Telemetry.Tracing.GatewayTracer? Tracer { get; set; }
+    public System.Diagnostics.Activity? ServerSpan { get; set; }
+    public System.Diagnostics.Activity? ClientSpan { get; set; }
+
+    /// <summary>Upstream attempts so far (each has its CLIENT span).</summary>
+    public int Attempts { get; set; }
+
     public ExchangeSummary Summary(int status, bool aborted) => new()
     {
         Transport = TransportSet.Kestrel,
@@ -39,5 +47,8 @@ internal sealed class KestrelExchange
         Backend = UpstreamStart == 0 ? null : Backend,
         UpstreamStart = UpstreamStart,
         UpstreamEnd = UpstreamEnd,
+        TraceId = ServerSpan?.TraceId ?? default,
+        ServerSpan = ServerSpan,
+        ClientSpan = ClientSpan,
     };
 }
