@@ -103,11 +103,19 @@ internal sealed class GatewayTracer : IDisposable
         return span;
     }
 
-    /// <summary>The CLIENT span of one upstream attempt, a child of <paramref name="server"/>; null when shut down.</summary>
-    public Activity? StartClient(Activity server, HttpMethodId method, BackendRuntime? backend, int attempt)
+    /// <summary>
+    /// The CLIENT span of one upstream attempt, a child of <paramref name="server"/> (which started at
+    /// <paramref name="serverStart"/>), starting now; null when shut down. Its times are measured from the SERVER span's
+    /// start, so they never fall outside it.
+    /// </summary>
+    public Activity? StartClient(Activity server, long serverStart, HttpMethodId method, BackendRuntime? backend, int attempt)
     {
         var methodName = MethodLabels.Name(method);
-        var span = Start(backend is null ? methodName : methodName + " " + backend.Id, ActivityKind.Client, server.Context, System.Diagnostics.Stopwatch.GetTimestamp());
+        var current = Activity.Current;
+        if (current is not null) Activity.Current = null;
+        var start = server.StartTimeUtc + Stopwatch.GetElapsedTime(serverStart);
+        var span = _source.StartActivity(backend is null ? methodName : methodName + " " + backend.Id, ActivityKind.Client, server.Context, startTime: start);
+        Activity.Current = current;
         if (span is null) return null;
         span.SetTag("http.request.method", methodName);
         if (backend is not null) span.SetTag("causeway.backend", backend.Id);

@@ -59,7 +59,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     private static void ContinueTrace(HttpRequestMessage proxyRequest, Telemetry.Tracing.GatewayTracer tracer, System.Diagnostics.Activity server, KestrelExchange exchange)
     {
         if (exchange.ClientSpan is { } previous) Telemetry.Tracing.SpanEnds.EndAttempt(previous, "retried");
-        var client = exchange.ClientSpan = tracer.StartClient(server, exchange.Method, exchange.Backend, exchange.Attempts++);
+        var client = exchange.ClientSpan = tracer.StartClient(server, exchange.Start, exchange.Method, exchange.Backend, exchange.Attempts++);
         if (client is null) return;
         proxyRequest.Headers.Remove(Telemetry.Tracing.TraceParent.HeaderName);
         proxyRequest.Headers.TryAddWithoutValidation(Telemetry.Tracing.TraceParent.HeaderName, Telemetry.Tracing.TraceParent.Format(client));
