@@ -16,8 +16,8 @@ public sealed class TracingTests
 {
     private const string Route = "httproute/ns/r";
 
-    private static GatewayIr TracedGateway(EchoBackend echo, string endpoint, TracingProtocol protocol, double rate) =>
-        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/app", To("ns/e:80", Route + "/rule/0"))))], Backend("ns/e:80", echo)) with
+    private static GatewayIr TracedGateway(EchoBackend echo, string endpoint, TracingProtocol protocol, double rate, RetryIr? retry = null) =>
+        Gateway("ns/gw", [HttpPort(Host("*", Prefix("/app", To("ns/e:80", Route + "/rule/0") with { Retry = retry })))], Backend("ns/e:80", echo)) with
         {
             Tracing = new TracingIr
             {
@@ -44,7 +44,8 @@ public sealed class TracingTests
 
     private static string NewSpanId() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8]);
 
-    private static async Task<(HttpStatusCode Status, EchoReply? Echo)> GetAsync(HttpClient client, int port, string path, string? traceparent, string? tracestate = null)
+    private static async Task<(HttpStatusCode Status, EchoReply? Echo)> GetAsync(HttpClient client, int port, string path, string? traceparent,
+        string? tracestate = null, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}{path}");
         request.Version = client.DefaultRequestVersion;
@@ -53,6 +54,7 @@ public sealed class TracingTests
         request.Headers.TryAddWithoutValidation("x-tenant", "acme");
         if (traceparent is not null) request.Headers.TryAddWithoutValidation("traceparent", traceparent);
         if (tracestate is not null) request.Headers.TryAddWithoutValidation("tracestate", tracestate);
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         using var response = await client.SendAsync(request);
         Assert.Equal(request.Version, response.Version);
         return (response.StatusCode, response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<EchoReply>() : null);
@@ -102,6 +104,34 @@ public sealed class TracingTests
         Assert.True(server.Span.ParentSpanId.IsEmpty);
         Assert.Equal(server.SpanId, upstream.ParentSpanId);
         Assert.Equal(upstream.SpanId, parts[2]);
+    }
+
+    [Fact]
+    public async Task Each_upstream_attempt_has_its_client_span_and_the_backend_sees_the_last_one()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var echo = await EchoBackend.StartAsync("e");
+        var retry = new RetryIr { Codes = new[] { 500 }, Attempts = 2 };
+        await using var g = await TestGateway.StartAsync(TracedGateway(echo, receiver.GrpcEndpoint, TracingProtocol.Grpc, rate: 0, retry));
+        using var client = Client(HttpVersion.Version11);
+        var traceId = NewTraceId();
+        // The echo backend fails its first two requests: three attempts, the last one answers 200.
+        var (status, seen) = await GetAsync(client, g.Port, "/app/retry", $"00-{traceId}-{NewSpanId()}-01", null, ("x-echo-fail-first", "2"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(3, echo.RequestCount);
+
+        var spans = await receiver.WaitForTraceAsync(traceId, 4, g.Plane.Tracers.ForceFlush);
+        var server = Assert.Single(spans, s => s.Span.Kind == Span.Types.SpanKind.Server);
+        Assert.Equal("kestrel", server.Attribute("causeway.transport")); // retries are the Kestrel pipeline's
+        var attempts = spans.Where(s => s.Span.Kind == Span.Types.SpanKind.Client).OrderBy(s => s.Span.StartTimeUnixNano).ToList();
+        Assert.Equal(3, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(server.SpanId, a.ParentSpanId));
+        Assert.Equal([null, "1", "2"], attempts.Select(a => a.Attribute("http.request.resend_count")));
+        Assert.Equal(Status.Types.StatusCode.Error, attempts[0].Span.Status.Code);
+        Assert.Equal(Status.Types.StatusCode.Error, attempts[1].Span.Status.Code);
+        Assert.Equal("200", attempts[2].Attribute("http.response.status_code"));
+        Assert.Equal($"00-{traceId}-{attempts[2].SpanId}-01", seen!.Headers["traceparent"]);
+        Assert.Equal(3, attempts.Select(a => a.SpanId).Distinct().Count());
     }
 
     /// <summary>
