@@ -28,6 +28,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly CompileCache _compiled = new();
     private readonly StateStore _state = new();
     private readonly HttpTelemetry _telemetry;
+    private readonly Telemetry.Tracing.GatewayTracers _tracers;
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
@@ -43,6 +44,9 @@ public sealed partial class DataPlane : IAsyncDisposable
 
     /// <summary>For tests: the HTTP telemetry every transport reports to.</summary>
     internal HttpTelemetry Telemetry => _telemetry;
+
+    /// <summary>For tests: the Gateways' tracers.</summary>
+    internal Telemetry.Tracing.GatewayTracers Tracers => _tracers;
 
     /// <summary>For tests: state kept across applies.</summary>
     internal StateStore State => _state;
@@ -64,6 +68,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         options.Metrics?.Register(_telemetry);
         options.Metrics?.Register(_portsCollector);
         _logger = loggerFactory.CreateLogger<DataPlane>();
+        _tracers = new Telemetry.Tracing.GatewayTracers(loggerFactory.CreateLogger<Telemetry.Tracing.GatewayTracers>());
         _l4 = l4;
         // Kestrel's TLS middleware resolves internal services (metrics) from ApplicationServices: take the service
         // registrations of an empty web application builder with Kestrel's core, without building a host.
@@ -106,7 +111,9 @@ public sealed partial class DataPlane : IAsyncDisposable
             _fastPath?.Pools.BeginApply();
             _compiled.BeginApply();
             _state.BeginApply();
+            _tracers.BeginApply();
             var desired = Compile(gateways, failures);
+            _tracers.EndApply();
             _state.EndApply();
             _compiled.EndApply();
             _certificates.EndApply();
@@ -209,6 +216,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                     try
                     {
                         http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name, _state);
+                        http.Tracer = _tracers.For(gw);
                     }
                     catch (Exception ex)
                     {
@@ -295,6 +303,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             _options.Metrics?.Unregister(_portsCollector);
             _ports = [];
             _telemetry.Dispose();
+            _tracers.Dispose();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

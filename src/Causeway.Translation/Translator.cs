@@ -77,7 +77,8 @@ public static partial class Translator
             var irs = new List<GatewayIr>();
             foreach (var g in gateways)
             {
-                if (g.Ir(o.AssignedAddresses, BackendClientCertificate(g.Gateway).Cert) is { } ir && Addresses(g).Unsupported is null) irs.Add(ir); // UnsupportedAddress: not accepted, not programmed
+                if (g.Ir(o.AssignedAddresses, BackendClientCertificate(g.Gateway).Cert) is { } ir && Addresses(g).Unsupported is null) // UnsupportedAddress: not accepted, not programmed
+                    irs.Add(_proxyConfigs.TryGetValue(g.Key, out var pc) ? ir with { Tracing = TracingTranslator.Translate(s, pc, g.Gateway, _problems) } : ir);
                 AddGatewayStatus(g);
             }
             foreach (var (key, (route, parents)) in routeStatuses)

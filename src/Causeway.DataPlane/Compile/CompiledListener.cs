@@ -61,6 +61,9 @@ internal sealed class CompiledPort
 
     public PortIr Ir { get; }
 
+    /// <summary>The Gateway's tracer (null: tracing off); set by the apply before the port is published.</summary>
+    public Telemetry.Tracing.GatewayTracer? Tracer { get; set; }
+
     /// <summary>Where requests whose Host matched no listener of this port are counted.</summary>
     public ListenerStats UnmatchedStats { get; init; } = new("", "");
 

@@ -46,6 +46,15 @@ internal readonly record struct ExchangeSummary
 
     /// <summary>The transport's view of the request for the access log (read during the hook only).</summary>
     public IExchangeDetails? Details { get; init; }
+
+    /// <summary>The trace of a sampled request (default: not traced), for the access log's <c>trace_id</c>.</summary>
+    public System.Diagnostics.ActivityTraceId TraceId { get; init; }
+
+    /// <summary>The SERVER span of a sampled request (null: not traced); ended by the completion hook.</summary>
+    public System.Diagnostics.Activity? ServerSpan { get; init; }
+
+    /// <summary>The CLIENT span of the last upstream attempt (earlier attempts ended when they were retried).</summary>
+    public System.Diagnostics.Activity? ClientSpan { get; init; }
 }
 
 /// <summary>The one completion hook every transport calls once per exchange.</summary>

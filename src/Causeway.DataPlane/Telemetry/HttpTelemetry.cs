@@ -81,6 +81,7 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
         _accessLog?.Record(summary);
         if (summary.Backend is { } backend && summary.UpstreamStart != 0)
             backend.Stats.RecordExchange(summary.Status, (summary.UpstreamEnd == 0 ? summary.EndTimestamp : summary.UpstreamEnd) - summary.UpstreamStart);
+        if (summary.ServerSpan is not null) Tracing.SpanEnds.Record(summary);
     }
 
     /// <summary>The data plane's series: routes, listeners and backends that have seen traffic (and every backend's endpoints).</summary>

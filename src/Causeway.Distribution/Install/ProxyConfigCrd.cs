@@ -103,8 +103,66 @@ internal static class ProxyConfigCrd
                         ["description"] = "spec.externalTrafficPolicy of the Service (NodePort and LoadBalancer).",
                     },
                 }),
+                ["telemetry"] = Object("Telemetry of the proxies (the shape of Envoy Gateway's EnvoyProxy spec.telemetry).", new()
+                {
+                    ["tracing"] = TracingSchema(),
+                }),
             }),
         });
+
+    private static Dictionary<string, object?> TracingSchema() => Object("Distributed tracing: OTLP export of a SERVER span per request and a CLIENT span per upstream attempt.", new()
+    {
+        ["samplingRate"] = new Dictionary<string, object?>
+        {
+            ["type"] = "integer",
+            ["format"] = "int32",
+            ["minimum"] = 0,
+            ["maximum"] = 100,
+            ["description"] = "Percent of requests without a sampling decision of their own (traceparent) that are traced. Default 100.",
+        },
+        ["samplingFraction"] = Object("The sampling rate as numerator/denominator (denominator default 100); wins over samplingRate.", new()
+        {
+            ["numerator"] = new Dictionary<string, object?> { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 0 },
+            ["denominator"] = new Dictionary<string, object?> { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1 },
+        }),
+        ["provider"] = Object("The OTLP collector: host/port or a Service in backendRefs.", new()
+        {
+            ["type"] = new Dictionary<string, object?> { ["type"] = "string", ["enum"] = new List<object?> { "OpenTelemetry" }, ["description"] = "Default OpenTelemetry." },
+            ["host"] = Str("Collector host name or address."),
+            ["port"] = new Dictionary<string, object?> { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1, ["maximum"] = 65535, ["description"] = "Collector port. Default 4317." },
+            ["protocol"] = new Dictionary<string, object?>
+            {
+                ["type"] = "string",
+                ["enum"] = new List<object?> { "grpc", "http/protobuf" },
+                ["description"] = "OTLP transport. Default http/protobuf on port 4318, else grpc.",
+            },
+            ["backendRefs"] = new Dictionary<string, object?>
+            {
+                ["type"] = "array",
+                ["maxItems"] = 1,
+                ["items"] = Object("A Service receiving OTLP.", new()
+                {
+                    ["group"] = Str("Empty (core)."),
+                    ["kind"] = Str("Service."),
+                    ["name"] = Str("Service name."),
+                    ["namespace"] = Str("Service namespace (default: the ProxyConfig's)."),
+                    ["port"] = new Dictionary<string, object?> { ["type"] = "integer", ["format"] = "int32" },
+                }),
+            },
+        }),
+        ["customTags"] = new Dictionary<string, object?>
+        {
+            ["type"] = "object",
+            ["description"] = "Tags added to every span, by name: Literal (literal.value), Environment (environment.name/defaultValue) or RequestHeader (requestHeader.name/defaultValue).",
+            ["additionalProperties"] = Object("A custom tag.", new()
+            {
+                ["type"] = new Dictionary<string, object?> { ["type"] = "string", ["enum"] = new List<object?> { "Literal", "Environment", "RequestHeader" } },
+                ["literal"] = Object("A fixed value.", new() { ["value"] = Str("The value.") }),
+                ["environment"] = Object("An environment variable of the proxy.", new() { ["name"] = Str("Variable name."), ["defaultValue"] = Str("Value when unset.") }),
+                ["requestHeader"] = Object("A request header.", new() { ["name"] = Str("Header name."), ["defaultValue"] = Str("Value when absent.") }),
+            }),
+        },
+    });
 
     private static Dictionary<string, object?> Object(string description, Dictionary<string, object?> properties) => new()
     {

@@ -7,7 +7,8 @@ namespace Causeway.Model.Loading;
 /// <summary>
 /// Reads an Envoy Gateway <c>EnvoyProxy</c> as the equivalent <see cref="ProxyConfig"/> for the fields the seed uses:
 /// <c>spec.provider.kubernetes.envoyDeployment</c> (replicas, container.resources, pod annotations/labels) and
-/// <c>envoyService</c> (type, annotations, labels, loadBalancerClass, externalTrafficPolicy).
+/// <c>envoyService</c> (type, annotations, labels, loadBalancerClass, externalTrafficPolicy), and
+/// <c>spec.telemetry.tracing</c>.
 /// </summary>
 internal static class EnvoyProxyReader
 {
@@ -32,6 +33,9 @@ internal static class EnvoyProxyReader
                 LoadBalancerClass = svc["loadBalancerClass"]?.GetValue<string>(),
                 ExternalTrafficPolicy = svc["externalTrafficPolicy"]?.GetValue<string>(),
             } : null,
+            Telemetry = body["spec"]?["telemetry"]?["tracing"] is JsonObject tracing
+                ? new ProxyTelemetry { Tracing = tracing.Deserialize<ProxyTracing>(Json) }
+                : null,
         };
         return new ProxyConfig { ApiVersion = body["apiVersion"]!.GetValue<string>(), Kind = "EnvoyProxy", Metadata = meta, Spec = spec };
     }

@@ -16,6 +16,9 @@ public sealed record ProxyConfigSpec
     public ResourceRequirements? Resources { get; init; }
     public ProxyPodSpec? Pod { get; init; }
     public ProxyServiceSpec? Service { get; init; }
+
+    /// <summary>Tracing (and, later, other telemetry) of the proxies.</summary>
+    public ProxyTelemetry? Telemetry { get; init; }
 }
 
 public sealed record ResourceRequirements

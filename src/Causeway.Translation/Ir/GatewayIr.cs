@@ -22,6 +22,9 @@ public sealed record GatewayIr
 
     /// <summary>The client certificate presented to backends (Gateway <c>spec.tls.backend.clientCertificateRef</c>).</summary>
     public TlsCertificateIr? BackendClientCertificate { get; init; }
+
+    /// <summary>Distributed tracing of this Gateway's HTTP requests; null: off.</summary>
+    public TracingIr? Tracing { get; init; }
 }
 
 public enum PortProtocol

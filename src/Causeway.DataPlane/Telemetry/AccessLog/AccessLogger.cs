@@ -40,7 +40,7 @@ internal sealed class AccessLogger
             RouteName = s.Match?.Plan.Name,
             DownstreamRemoteAddress = d?.RemoteAddress,
             RequestedServerName = d?.ServerName,
-            TraceId = null,
+            TraceId = s.TraceId == default ? null : s.TraceId.ToHexString(),
         });
     }
 

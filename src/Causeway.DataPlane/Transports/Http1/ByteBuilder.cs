@@ -14,6 +14,9 @@ internal sealed class ByteBuilder
 
     public void Clear() => Length = 0;
 
+    /// <summary>Bytes already appended, to overwrite in place (a value of fixed length written earlier).</summary>
+    public Span<byte> Written(int start, int length) => _buffer.AsSpan(0, Length).Slice(start, length);
+
     public void Append(ReadOnlySpan<byte> bytes)
     {
         Ensure(bytes.Length);

@@ -23,7 +23,7 @@ internal enum Http1Decision
 /// <see cref="Relay.Http1Connection"/> (Kestrel connections) and <see cref="LoopConnection"/> (the event loop) do the
 /// I/O around it, so both relay exactly the same bytes.
 /// </summary>
-internal sealed class Http1Exchange : IExchangeDetails
+internal sealed partial class Http1Exchange : IExchangeDetails
 {
     private readonly Http1FastPath _owner;
     private readonly TransportSet _transport;
@@ -127,6 +127,7 @@ internal sealed class Http1Exchange : IExchangeDetails
     {
         UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
         UpstreamEnd = 0;
+        if (ServerSpan is not null) StartAttemptSpan();
     }
 
     /// <summary>The upstream attempt ended (response relayed, or failed).</summary>
@@ -153,6 +154,9 @@ internal sealed class Http1Exchange : IExchangeDetails
         UpstreamEnd = UpstreamEnd,
         Failure = Failure,
         Details = this,
+        TraceId = ServerSpan?.TraceId ?? default,
+        ServerSpan = ServerSpan,
+        ClientSpan = ClientSpan,
     };
 
     /// <summary>Makes <see cref="HeadBuffer"/> at least <paramref name="length"/> bytes, keeping its first <paramref name="keep"/>.</summary>
@@ -170,10 +174,6 @@ internal sealed class Http1Exchange : IExchangeDetails
         if (ResponseBuffer.Length < length) ResponseBuffer = new byte[Math.Max(length, ResponseBuffer.Length * 2)];
     }
 
-    /// <summary>
-    /// Routes the parsed request and runs its plan's decisions (<see cref="PortRouter"/>, <see cref="RoutePlan.Decide"/>):
-    /// forward to a target, reply, or hand off when this transport is not one the plan allows.
-    /// </summary>
     /// <summary>Forgets the previous request's routing, reply and timings (a new request head was read).</summary>
     public void ResetForRequest()
     {
@@ -191,10 +191,23 @@ internal sealed class Http1Exchange : IExchangeDetails
         Failure = null;
         UpstreamEndPoint = null;
         BytesSent = 0;
+        ResetTrace();
         StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
+    /// <summary>Routes the request (<see cref="RouteRequest"/>); a request this transport serves is then traced if sampled.</summary>
     public Http1Decision Route(CompiledPort port)
+    {
+        var decision = RouteRequest(port);
+        if (decision != Http1Decision.HandOff && port.Tracer is { } tracer) StartTrace(tracer);
+        return decision;
+    }
+
+    /// <summary>
+    /// Routes the parsed request and runs its plan's decisions (<see cref="PortRouter"/>, <see cref="RoutePlan.Decide"/>):
+    /// forward to a target, reply, or hand off when this transport is not one the plan allows.
+    /// </summary>
+    private Http1Decision RouteRequest(CompiledPort port)
     {
         ResetForRequest();
         var head = Head;
@@ -280,7 +293,8 @@ internal sealed class Http1Exchange : IExchangeDetails
             var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
             target.ApplyRequestSteps(ref editor);
         }
-        WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits);
+        WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits, ServerSpan is null ? -1 : TraceParentIndex);
+        if (ServerSpan is not null) WriteTraceParent(o);
         var hasFor = head.ForwardedForIndex >= 0;
         var clientFor = hasFor ? buf.AsSpan(head.Headers[head.ForwardedForIndex].ValueStart, head.Headers[head.ForwardedForIndex].ValueLength) : default;
         ForwardedHeaders.Write(o, hasFor, clientFor, clientIp, Tls, host);
@@ -349,13 +363,14 @@ internal sealed class Http1Exchange : IExchangeDetails
     }
 
     /// <summary>The head's lines as edited: removed ones left out, added ones after the rest.</summary>
-    private static void WriteLines(ByteBuilder o, HeaderEntry[] entries, int count, byte[] buf, Http1EditState edits)
+    /// <param name="skip">A line replaced by the gateway (the client's traceparent of a traced request), or -1.</param>
+    private static void WriteLines(ByteBuilder o, HeaderEntry[] entries, int count, byte[] buf, Http1EditState edits, int skip = -1)
     {
         var removed = edits.Active ? edits.Removed : null;
         for (var i = 0; i < count; i++)
         {
             ref var e = ref entries[i];
-            if (e.Kind is not (HeaderKind.Forward or HeaderKind.ContentLength)) continue;
+            if (e.Kind is not (HeaderKind.Forward or HeaderKind.ContentLength) || i == skip) continue;
             if (removed is not null && removed[i]) continue;
             o.AppendHeader(buf.AsSpan(e.NameStart, e.NameLength), buf.AsSpan(e.ValueStart, e.ValueLength));
         }

@@ -61,8 +61,26 @@ internal sealed partial class HttpRequestHandler
         var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);
         var exchange = new KestrelExchange(context, start, MethodLabels.Parse(request.Method), listener) { Match = match };
         context.Features.Set(exchange);
+        if (port.Tracer is { } tracer) StartTrace(tracer, request, view, exchange, port, start);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
         return ExecuteAsync(context, match!, plan!, port, exchange);
+    }
+
+    /// <summary>
+    /// The sampling decision on the request's traceparent (parent-based, else the Gateway's rate), then, for a sampled
+    /// request only, its SERVER span; the CLIENT spans start per attempt in <see cref="ProxyTransformer"/>.
+    /// </summary>
+    private static void StartTrace(Telemetry.Tracing.GatewayTracer tracer, HttpRequest request, HttpRequestView view, KestrelExchange exchange, CompiledPort port, long start)
+    {
+        var header = request.Headers[Telemetry.Tracing.TraceParent.HeaderName];
+        var parentSampled = false;
+        var hasParent = header.Count == 1 && Telemetry.Tracing.TraceParent.TryParse(header[0].AsSpan(), out parentSampled);
+        if (!tracer.Samples(hasParent, parentSampled)) return;
+        var parent = hasParent
+            ? Telemetry.Tracing.TraceParent.Parent(header[0].AsSpan(), request.Headers.TryGetValue(Telemetry.Tracing.TraceParent.StateHeaderName, out var state) ? state.ToString() : null)
+            : default;
+        exchange.ServerSpan = tracer.StartServer(view, parent, exchange.Method, exchange.Match, request.Path.Value, port.IsHttps, TransportSet.Kestrel, start);
+        if (exchange.ServerSpan is not null) exchange.Tracer = tracer;
     }
 
     private static readonly System.Buffers.SearchValues<char> ControlChars =

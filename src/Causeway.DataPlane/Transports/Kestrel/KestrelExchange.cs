@@ -42,6 +42,14 @@ internal sealed class KestrelExchange : IExchangeDetails
     string? IExchangeDetails.RemoteAddress => _context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null;
     string? IExchangeDetails.ServerName => _context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName;
 
+    /// <summary>The tracer of a sampled request, its SERVER span and the CLIENT span of the current upstream attempt.</summary>
+    public Telemetry.Tracing.GatewayTracer? Tracer { get; set; }
+    public System.Diagnostics.Activity? ServerSpan { get; set; }
+    public System.Diagnostics.Activity? ClientSpan { get; set; }
+
+    /// <summary>Upstream attempts so far (each has its CLIENT span).</summary>
+    public int Attempts { get; set; }
+
     public ExchangeSummary Summary(int status, bool aborted) => new()
     {
         Transport = TransportSet.Kestrel,
@@ -59,5 +67,8 @@ internal sealed class KestrelExchange : IExchangeDetails
         UpstreamEnd = UpstreamEnd,
         Failure = Failure,
         Details = this,
+        TraceId = ServerSpan?.TraceId ?? default,
+        ServerSpan = ServerSpan,
+        ClientSpan = ClientSpan,
     };
 }

@@ -48,6 +48,21 @@ internal sealed class ProxyTransformer : HttpTransformer
         var clientFor = request.Headers[ForwardedHeaders.For];
         ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(),
             httpContext.Connection.RemoteIpAddress, request.Scheme, originalHost);
+        if (httpContext.Features.Get<KestrelExchange>() is { Tracer: { } tracer, ServerSpan: { } server } exchange)
+            ContinueTrace(proxyRequest, tracer, server, exchange);
+    }
+
+    /// <summary>
+    /// A CLIENT span for this upstream attempt (the previous attempt's, if any, ends as retried), and the trace continued
+    /// to the backend with it as parent: the client's traceparent replaced, its tracestate passed on as it came.
+    /// </summary>
+    private static void ContinueTrace(HttpRequestMessage proxyRequest, Telemetry.Tracing.GatewayTracer tracer, System.Diagnostics.Activity server, KestrelExchange exchange)
+    {
+        if (exchange.ClientSpan is { } previous) Telemetry.Tracing.SpanEnds.EndAttempt(previous, "retried");
+        var client = exchange.ClientSpan = tracer.StartClient(server, exchange.Start, exchange.Method, exchange.Backend, exchange.Attempts++);
+        if (client is null) return;
+        proxyRequest.Headers.Remove(Telemetry.Tracing.TraceParent.HeaderName);
+        proxyRequest.Headers.TryAddWithoutValidation(Telemetry.Tracing.TraceParent.HeaderName, Telemetry.Tracing.TraceParent.Format(client));
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -292,6 +292,7 @@ internal sealed partial class LoopConnection
         if (UpstreamDecision.RetryOnFreshConnection(failure, reused, _backendAnswered, replayable: _x.Head.ContentLength == 0, _retried))
         {
             _retried = true;
+            _x.UpstreamRetried(reason);
             Connect();
             return;
         }

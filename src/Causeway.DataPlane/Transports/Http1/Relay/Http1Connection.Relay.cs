@@ -77,6 +77,7 @@ internal sealed partial class Http1Connection
                 if (UpstreamDecision.RetryOnFreshConnection(failure, connection.Reused, _backendAnswered, replayable: _x.Head.ContentLength == 0, retried))
                 {
                     retried = true;
+                    _x.UpstreamRetried(ex.Message);
                     connection = null;
                     continue;
                 }

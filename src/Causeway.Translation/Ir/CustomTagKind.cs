@@ -1,0 +1,8 @@
+namespace Causeway.Translation.Ir;
+
+public enum CustomTagKind
+{
+    Literal,
+    Environment,
+    RequestHeader,
+}
