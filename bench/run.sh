@@ -6,7 +6,8 @@
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
 #   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
-#   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir).
+#   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir),
+#   CW_ARGS (extra `causeway run` flags; default "--access-log off --metrics-address 127.0.0.1:19101").
 # Output: markdown on stdout and in bench/results/latest.md; progress on stderr.
 set -uo pipefail
 
@@ -36,6 +37,9 @@ CW_OUT="$ROOT/bench/out/causeway"
 CW_BIN=${CAUSEWAY_BIN:-"$CW_OUT/causeway"}   # CAUSEWAY_BIN: another build to measure (implies BUILD=0)
 CW_ADMIN=127.0.0.1:19100
 ROUTES_SCEN="routes=$ROUTES c=32"
+# Extra `causeway run` flags. Default: metrics on (as shipped), access log off (the peers log nothing either).
+# CW_ARGS="--metrics-address off" or "--access-log json" measure what those cost.
+CW_ARGS=${CW_ARGS:-"--access-log off --metrics-address 127.0.0.1:19101"}
 
 want() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 
@@ -108,7 +112,7 @@ start_causeway() {
   if [ ! -x "$CW_BIN" ]; then note "Causeway not measured: $CW_BIN missing (BUILD=0 without a previous publish, or the build failed)"; return 1; fi
   local t0; t0=$(date +%s%N)
   start_bg causeway "$PROXY_CPU" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TieredPGO=1 \
-    "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN"
+    "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN" $CW_ARGS
   local pid=$STARTED_PID
   # A listener Causeway reports it could not program will not start answering: stop waiting early.
   WAIT_FAIL_LOG="$WORK/log/causeway.log" WAIT_FAIL_RE='could not be programmed|Cannot bind' wait_200 180 "$pid" "$url" "$@"

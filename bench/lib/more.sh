@@ -87,7 +87,7 @@ CFG
   sed -e 's/port: 15203/port: 18523/g' -e 's/port: 5201/port: 18520/g' "$HERE/l4/causeway-l4.yaml" > "$dir/l4.yaml"
   local cw="" i
   if [ -x "$CW_BIN" ]; then
-    start_bg causeway-tcp "$PROXY_CPU" env DOTNET_TieredPGO=1 "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN"; cw=$STARTED_PID
+    start_bg causeway-tcp "$PROXY_CPU" env DOTNET_TieredPGO=1 "$CW_BIN" run "$dir" --admin-address "$CW_ADMIN" $CW_ARGS; cw=$STARTED_PID
     for i in $(seq 1 600); do
       alive "$cw" || break
       (exec 3<>/dev/tcp/127.0.0.1/18523) 2>/dev/null && break
