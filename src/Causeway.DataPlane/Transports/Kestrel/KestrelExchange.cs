@@ -24,6 +24,9 @@ internal sealed class KestrelExchange
     public long UpstreamEnd { get; set; }
     public bool LocalReply { get; set; }
 
+    /// <summary>The policy steps' state, made only for plans whose steps use it.</summary>
+    public RequestPolicyState? Policy { get; set; }
+
     public ExchangeSummary Summary(int status, bool aborted) => new()
     {
         Transport = TransportSet.Kestrel,

@@ -33,6 +33,7 @@ internal sealed partial class LoopConnection : LoopSocket
         _clientIp = clientIp;
         _x = new Http1Exchange(_owner, TransportSet.EventLoop, tls: false, sni: null,
             localPort: (listener.EndPoint as System.Net.IPEndPoint)?.Port ?? 0, headBufferSize: 4096);
+        _x.Policy.SetClient(null, clientIp);
         Deadline = loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
     }
 

@@ -34,6 +34,7 @@ internal sealed partial class Http1Connection
         _connection = connection;
         _port = port;
         _x = new Http1Exchange(owner, TransportSet.Http1Relay, tls, sni, (connection.LocalEndPoint as IPEndPoint)?.Port ?? 0);
+        _x.Policy.SetClient((connection.RemoteEndPoint as IPEndPoint)?.Address);
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }
