@@ -13,3 +13,6 @@ global using Causeway.DataPlane.Filters.Cors;
 global using Causeway.DataPlane.State;
 global using Causeway.DataPlane.Telemetry;
 global using Causeway.Telemetry;
+global using Causeway.DataPlane.Policies.CircuitBreaker;
+global using Causeway.DataPlane.Policies.FaultInjection;
+global using Causeway.DataPlane.Policies.RateLimit;

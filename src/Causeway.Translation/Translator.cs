@@ -5,6 +5,7 @@ using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
 using Causeway.Translation.Gateways;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Policies;
 using Causeway.Translation.Routes;
 using Causeway.Translation.Status;
 
@@ -33,9 +34,11 @@ public static partial class Translator
         private readonly Dictionary<string, ProxyConfig> _proxyConfigs = new(StringComparer.Ordinal);
         private readonly BackendResolver _backends = new(snapshot);
         private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
+        private BackendTrafficPolicies? _backendTraffic;
 
         public TranslationResult Execute()
         {
+            _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels);
             var classes = GatewayClasses();
             var gateways = new List<GatewayState>();
             foreach (var gw in s.Gateways)
@@ -84,6 +87,7 @@ public static partial class Translator
             foreach (var (key, (route, parents)) in routeStatuses)
                 _statuses.Add(new ObjectStatus(key, route.Metadata.Generation, new RouteStatus { Parents = new(parents) }));
             AddPolicyStatuses();
+            AddBackendTrafficPolicyStatuses(byKey, setOwners);
 
             return new TranslationResult
             {
@@ -132,7 +136,7 @@ public static partial class Translator
         // ---- Gateway ----
         private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
         {
-            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends);
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic);
             var infra = gw.Spec.Infrastructure?.ParametersRef;
             if (infra is not null)
             {
@@ -357,6 +361,20 @@ public static partial class Translator
                 }
                 _statuses.Add(new ObjectStatus(policy.Key, policy.Metadata.Generation, new PolicyStatus { Ancestors = new(list) }));
             }
+        }
+
+        private void AddBackendTrafficPolicyStatuses(Dictionary<(string, string), GatewayState> gateways, Dictionary<(string, string), GatewayState> listenerSets)
+        {
+            var writer = new PolicyStatuses(s, o, (ns, name) => gateways.ContainsKey((ns, name)), (ns, name) => listenerSets.ContainsKey((ns, name)));
+            var btp = _backendTraffic!;
+            foreach (var key in btp.Attachment.Policies)
+            {
+                var (policy, compiled) = btp.Get(key);
+                writer.Add(policy, btp.Attachment.State(key), compiled.Errors, compiled.Warnings);
+            }
+            _statuses.AddRange(writer.Statuses);
+            _errors.AddRange(writer.Errors);
+            _problems.AddRange(writer.Problems);
         }
 
         private (string? Reason, string? Message) PolicyProblem(BackendTlsPolicy p)

@@ -33,8 +33,24 @@ internal sealed class CompileShare
         _state?.GetOrAdd("listener-stats|" + _gateway + "|" + listener, () => new ListenerStats(_gateway, listener))
         ?? new ListenerStats(_gateway, listener);
 
-    /// <summary>Marks the state of a (possibly reused) match as still in use.</summary>
-    public void KeepState(CompiledMatch match) => RouteStats(match.Stats.Listener, match.Plan.Name);
+    /// <summary>Marks the state of a (possibly reused) match as still in use: its statistics and its policies' state.</summary>
+    public void KeepState(CompiledMatch match)
+    {
+        RouteStats(match.Stats.Listener, match.Plan.Name);
+        foreach (var (key, value) in match.Rule.PolicyState) _state?.GetOrAdd(key, () => value);
+    }
+
+    /// <summary>State of a policy step kept across applies under <paramref name="key"/> (within this gateway).</summary>
+    public T PolicyState<T>(string key, Func<T> create) where T : class
+    {
+        var full = "policy|" + _gateway + "|" + key;
+        var value = _state?.GetOrAdd(full, create) ?? create();
+        PolicyStateMade?.Invoke(full, value);
+        return value;
+    }
+
+    /// <summary>Told of every policy state handed out (the rule being compiled records what to keep).</summary>
+    public Action<string, object>? PolicyStateMade { get; set; }
     private readonly Dictionary<string, MatchConditions> _conditions = new(StringComparer.Ordinal);
     private readonly Dictionary<BackendRuntime, PlanTarget[]> _targets = new(ReferenceEqualityComparer.Instance);
 

@@ -42,6 +42,15 @@ internal sealed class CompiledRule
         if (ir.RequestTimeout is not null || ir.BackendRequestTimeout is not null) steps.Add(new TimeoutStep(ir.RequestTimeout, ir.BackendRequestTimeout));
         if (ir.Retry is not null) steps.Add(new RetryStep(this));
         if (ir.SessionPersistence is { } sp) steps.Add(new SessionPersistenceStep(sp));
+        if (ir.BackendTraffic is { } policy)
+        {
+            var kept = new List<(string, object)>();
+            if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
+            Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
+            if (share is not null) share.PolicyStateMade = null;
+            PolicyState = [.. kept];
+            FaultDelay = steps.OfType<FaultDelayStep>().FirstOrDefault();
+        }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
         var corsResponse = corsPolicy is null ? null : new CorsResponseStep(corsPolicy);
@@ -80,6 +89,12 @@ internal sealed class CompiledRule
     public int RetryAttempts { get; }
     public int[] RetryCodes { get; } = [];
     public TimeSpan RetryBackoff { get; }
+
+    /// <summary>State of the rule's policy steps in the <see cref="StateStore"/> (full keys), kept while the rule serves.</summary>
+    public (string Key, object Value)[] PolicyState { get; } = [];
+
+    /// <summary>The policy's fault delay (Kestrel pipeline only), or null.</summary>
+    public FaultDelayStep? FaultDelay { get; }
 
     public int PickTarget() => Plan.PickTarget();
 

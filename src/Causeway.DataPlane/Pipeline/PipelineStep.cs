@@ -15,6 +15,9 @@ internal abstract class PipelineStep
 
     /// <summary>One line for the printed plan, e.g. <c>request-headers set x-a=1</c>.</summary>
     public abstract string Describe();
+
+    /// <summary>Whether the step reads or writes the exchange's <see cref="RequestPolicyState"/> (client address, held slots, response headers).</summary>
+    public virtual bool UsesPolicyState => false;
 }
 
 /// <summary>What a request-side step decided.</summary>
@@ -52,7 +55,8 @@ internal abstract class ResponseStep : PipelineStep
 }
 
 /// <summary>
-/// What a transport knows about a request besides its head: the port's scheme and number, and the path prefix its
-/// route matched on (for ReplacePrefixMatch).
+/// What a transport knows about a request besides its head: the port's scheme and number, the path prefix its
+/// route matched on (for ReplacePrefixMatch), and the exchange's <see cref="RequestPolicyState"/> (the client address,
+/// and what policy steps leave for the response and the completion hook); null where no step needs it.
 /// </summary>
-internal readonly record struct RequestFacts(string Scheme, int ListenerPort, string? MatchedPrefix);
+internal readonly record struct RequestFacts(string Scheme, int ListenerPort, string? MatchedPrefix, RequestPolicyState? Policy = null);

@@ -23,7 +23,11 @@ internal sealed class RoutePlan
         if ((transports & TransportSet.Kestrel) == 0)
             throw new InvalidOperationException($"{name}: every step must be served by the Kestrel pipeline");
         Transports = transports;
+        UsesPolicyState = Steps.Any(s => s.UsesPolicyState);
     }
+
+    /// <summary>Whether a step needs the exchange's <see cref="RequestPolicyState"/> (transports then pass it in the facts).</summary>
+    public bool UsesPolicyState { get; }
 
     /// <summary>The rule, <c>httproute/ns/name/rule/N</c>.</summary>
     public string Name { get; }

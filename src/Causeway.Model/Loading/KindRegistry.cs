@@ -1,4 +1,5 @@
 using Causeway.Model.Objects;
+using Causeway.Model.Objects.EnvoyGateway;
 
 namespace Causeway.Model.Loading;
 
@@ -30,6 +31,7 @@ public static class KindRegistry
         new("", "ConfigMap", ["v1"], typeof(ConfigMap), false, false),
         new(CausewayGroup, "ProxyConfig", ["v1alpha1"], typeof(ProxyConfig), false, false),
         new(EnvoyGroup, "EnvoyProxy", ["v1alpha1"], typeof(ProxyConfig), false, false),
+        new(EnvoyGroup, "BackendTrafficPolicy", ["v1alpha1"], typeof(BackendTrafficPolicy), false, true),
     ];
 
     private static readonly Dictionary<(string, string), KindInfo> ByGroupKind = All.ToDictionary(k => (k.Group, k.Kind));

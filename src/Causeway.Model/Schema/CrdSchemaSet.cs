@@ -7,7 +7,8 @@ using System.Text.RegularExpressions;
 namespace Causeway.Model.Schema;
 
 /// <summary>
-/// The Gateway API CRDs embedded in this assembly (vendored from kubernetes-sigs/gateway-api), with every
+/// The Gateway API CRDs embedded in this assembly (vendored from kubernetes-sigs/gateway-api) and the Envoy Gateway
+/// policy CRDs Causeway reads (vendored from envoyproxy/gateway, <c>Crds/envoy-gateway/</c>), with every
 /// served version's OpenAPI v3 schema precompiled (regexes and CEL rules) for <see cref="SchemaValidator"/>.
 /// Instances are immutable and thread-safe; load once and share (see <see cref="Experimental"/>).
 /// </summary>
@@ -17,6 +18,7 @@ public sealed class CrdSchemaSet
     public const string ExperimentalChannel = "experimental";
 
     private const string ResourcePrefix = "Crds/";
+    private const string EnvoyGatewayFolder = "envoy-gateway";
 
     private static readonly Lazy<CrdSchemaSet> ExperimentalInstance = new(() => Load(ExperimentalChannel));
     private static readonly Lazy<CrdSchemaSet> StandardInstance = new(() => Load(StandardChannel));
@@ -71,7 +73,7 @@ public sealed class CrdSchemaSet
         var unsupported = new List<UnsupportedRule>();
         var regexCache = new ConcurrentDictionary<string, Regex>(StringComparer.Ordinal);
         int rules = 0, transitions = 0;
-        foreach (var (_, yaml) in GetCrdDocuments(channel))
+        foreach (var (_, yaml) in GetCrdDocuments(channel).Concat(GetEnvoyGatewayCrdDocuments()))
         {
             foreach (var doc in YamlJson.LoadAll(yaml))
             {
@@ -132,14 +134,38 @@ public sealed class CrdSchemaSet
         return result;
     }
 
-    /// <summary>The upstream licence and notice files shipped with the CRDs (<c>LICENSE</c>, <c>NOTICE</c>).</summary>
-    public static IReadOnlyList<(string FileName, string Text)> GetLicenseDocuments()
+    /// <summary>
+    /// The Envoy Gateway CRD YAML documents Causeway reads (e.g. <c>gateway.envoyproxy.io_backendtrafficpolicies.yaml</c>),
+    /// as vendored, ordered by file name. They belong to no Gateway API channel.
+    /// </summary>
+    public static IReadOnlyList<(string FileName, string Yaml)> GetEnvoyGatewayCrdDocuments()
+    {
+        var asm = typeof(CrdSchemaSet).Assembly;
+        var prefix = ResourcePrefix + EnvoyGatewayFolder + "/";
+        var result = new List<(string, string)>();
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".yaml", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = asm.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            result.Add((name[prefix.Length..], reader.ReadToEnd()));
+        }
+
+        return result;
+    }
+
+    /// <summary>The upstream licence and notice files shipped with the Gateway API CRDs (<c>LICENSE</c>, <c>NOTICE</c>).</summary>
+    public static IReadOnlyList<(string FileName, string Text)> GetLicenseDocuments() => ReadLicenses("");
+
+    /// <summary>The licence and notice files shipped with the Envoy Gateway CRDs (<c>LICENSE</c>, <c>NOTICE</c>).</summary>
+    public static IReadOnlyList<(string FileName, string Text)> GetEnvoyGatewayLicenseDocuments() => ReadLicenses(EnvoyGatewayFolder + "/");
+
+    private static List<(string FileName, string Text)> ReadLicenses(string folder)
     {
         var asm = typeof(CrdSchemaSet).Assembly;
         var result = new List<(string, string)>();
         foreach (var file in new[] { "LICENSE", "NOTICE" })
         {
-            using var stream = asm.GetManifestResourceStream(ResourcePrefix + file)!;
+            using var stream = asm.GetManifestResourceStream(ResourcePrefix + folder + file)!;
             using var reader = new StreamReader(stream);
             result.Add((file, reader.ReadToEnd()));
         }

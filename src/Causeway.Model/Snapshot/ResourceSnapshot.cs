@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Causeway.Model.Objects;
+using Causeway.Model.Objects.EnvoyGateway;
 
 namespace Causeway.Model.Snapshot;
 
@@ -28,6 +29,7 @@ public sealed class ResourceSnapshot
         Secrets = Of<Secret>();
         ConfigMaps = Of<ConfigMap>();
         ProxyConfigs = Of<ProxyConfig>();
+        BackendTrafficPolicies = Of<BackendTrafficPolicy>();
         EndpointSlicesByService = EndpointSlices
             .Where(s => s.ServiceName is not null)
             .GroupBy(s => (s.Namespace, s.ServiceName!))
@@ -61,6 +63,9 @@ public sealed class ResourceSnapshot
     public ImmutableArray<Secret> Secrets { get; }
     public ImmutableArray<ConfigMap> ConfigMaps { get; }
     public ImmutableArray<ProxyConfig> ProxyConfigs { get; }
+
+    /// <summary>Envoy Gateway BackendTrafficPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<BackendTrafficPolicy> BackendTrafficPolicies { get; }
     public ImmutableDictionary<(string Namespace, string Service), ImmutableArray<EndpointSlice>> EndpointSlicesByService { get; }
 
     public T? Get<T>(string kind, string ns, string name) where T : KubeObject =>

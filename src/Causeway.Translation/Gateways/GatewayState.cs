@@ -2,12 +2,13 @@ using Causeway.Model.Loading;
 using Causeway.Model.Objects;
 using Causeway.Model.Snapshot;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Policies;
 using Causeway.Translation.Routes;
 
 namespace Causeway.Translation.Gateways;
 
 /// <summary>Per-Gateway state while translating: its listeners and ListenerSets, the routes compiled for it, its IR.</summary>
-internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends)
+internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends, BackendTrafficPolicies? policies = null)
 {
     private readonly Dictionary<ObjectKey, (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4)> _compiled = [];
 
@@ -71,8 +72,9 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                     var entries = new List<(CompiledMatch, string)>();
                     HttpRuleIr? lastRule = null;
                     foreach (var (route, hosts) in routes)
-                        foreach (var m in Compile(route).Matches)
+                        foreach (var compiled in Compile(route).Matches)
                         {
+                            var m = WithPolicies(l, route, compiled);
                             foreach (var h in hosts) entries.Add((m, h));
                             if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
                         }
@@ -112,6 +114,14 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
             Backends = backends.Build(backendIds),
             BackendClientCertificate = backendClientCertificate,
         };
+    }
+
+    /// <summary>The match as served through listener <paramref name="l"/>: its rule with the effective policies applied.</summary>
+    private CompiledMatch WithPolicies(ListenerContext l, Route route, CompiledMatch m)
+    {
+        if (policies is null) return m;
+        var rule = policies.Apply(l, route, m.RuleIndex, m.Match.Rule);
+        return ReferenceEquals(rule, m.Match.Rule) ? m : m with { Match = m.Match with { Rule = rule } };
     }
 
     /// <summary>The backends a rule uses: its weighted backends and request mirrors (its own and its backends').</summary>

@@ -73,6 +73,9 @@ public sealed record HttpRuleIr
     public RetryIr? Retry { get; init; }
 
     public SessionPersistenceIr? SessionPersistence { get; init; }
+
+    /// <summary>The effective Envoy Gateway BackendTrafficPolicy of this rule (for the listener it is reached through), or null.</summary>
+    public BackendTrafficPolicyIr? BackendTraffic { get; init; }
 }
 
 public sealed record WeightedBackendIr

@@ -17,8 +17,8 @@ internal static class StatusCommand
             Description = "Admin API of the running gateway",
             DefaultValueFactory = _ => "http://" + AdminServerOptions.DefaultAddress,
         };
-        var all = new Option<bool>("--all", "-A") { Description = "All namespaces, and routes with their parents' Accepted/ResolvedRefs" };
-        var command = new Command("status", "Show the Gateways (and with -A the routes) of a running gateway") { admin, all };
+        var all = new Option<bool>("--all", "-A") { Description = "All namespaces, routes with their parents' Accepted/ResolvedRefs, and policies with their ancestors" };
+        var command = new Command("status", "Show the Gateways (and with -A the routes and policies) of a running gateway") { admin, all };
         command.SetAction((parse, ct) => RunAsync(context, parse.GetValue(admin)!, parse.GetValue(all), ct));
         return command;
     }
@@ -73,6 +73,33 @@ internal static class StatusCommand
             }
             await context.Out.WriteLineAsync();
             await WriteTable(context.Out, ["NAMESPACE", "NAME", "KIND", "PARENT", "ACCEPTED", "RESOLVEDREFS", "AGE"], routeRows);
+
+            // Policies (Envoy Gateway's kinds and BackendTLSPolicy): one row per ancestor, like the routes' parents.
+            var policyRows = new List<string[]>();
+            foreach (var p in items.Where(i => i["status"]?["ancestors"] is not null))
+            {
+                var ancestors = p["status"]!["ancestors"]!.AsArray();
+                if (ancestors.Count == 0)
+                    policyRows.Add([Str(p["metadata"]?["namespace"]), Str(p["metadata"]?["name"]), Str(p["kind"]), "<none>", "Unknown", "", Age(p, now)]);
+                foreach (var a in ancestors)
+                {
+                    var anc = a?["ancestorRef"];
+                    var ancestorName = Str(anc?["kind"]) + " " + (anc?["namespace"] is { } ns ? Str(ns) + "/" : "") + Str(anc?["name"])
+                        + (anc?["sectionName"] is { } section ? "/" + Str(section) : "");
+                    var notes = string.Join(",", a?["conditions"]?.AsArray()
+                        .Where(c => (string?)c?["type"] != "Accepted" && (string?)c?["status"] == "True")
+                        .Select(c => Str(c?["type"])) ?? []);
+                    var accepted = Condition(a?["conditions"], "Accepted");
+                    if (accepted == "False" && a?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c?["type"] == "Accepted") is { } ac)
+                        accepted += " (" + Str(ac["reason"]) + ")";
+                    policyRows.Add([Str(p["metadata"]?["namespace"]), Str(p["metadata"]?["name"]), Str(p["kind"]), ancestorName, accepted, notes, Age(p, now)]);
+                }
+            }
+            if (policyRows.Count > 0)
+            {
+                await context.Out.WriteLineAsync();
+                await WriteTable(context.Out, ["NAMESPACE", "NAME", "KIND", "ANCESTOR", "ACCEPTED", "CONDITIONS", "AGE"], policyRows);
+            }
         }
         foreach (var e in doc?["loadErrors"]?.AsArray() ?? [])
             await context.Err.WriteLineAsync("load error: " + Str(e));

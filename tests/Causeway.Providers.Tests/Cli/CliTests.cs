@@ -4,6 +4,7 @@ using Causeway.Cli;
 using Causeway.Providers.Admin;
 using Causeway.Providers.Runtime;
 using Causeway.Providers.Tests.Admin;
+using Causeway.Translation;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Causeway.Providers.Tests.Cli;
@@ -150,6 +151,37 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, await CausewayCli.InvokeAsync(["status", "--admin", admin.BaseAddress!.ToString(), "-A"], Context()));
         Assert.Contains("NAMESPACE", _out.ToString());
         Assert.Contains("ACCEPTED", _out.ToString());
+    }
+
+    [Fact]
+    public async Task StatusAllListsPoliciesWithTheirAncestors()
+    {
+        await using var runtime = new StandaloneRuntime(new StandaloneRuntimeOptions { AddressPool = "127.10.0.0/16", Translate = Translator.Translate },
+            new FakeDataPlane(), NullLoggerFactory.Instance, TimeProvider.System);
+        await using var admin = new AdminServer(new AdminServerOptions { Address = IPEndPoint.Parse("127.0.0.1:0") }, runtime, NullLoggerFactory.Instance);
+        await admin.StartAsync(default);
+        const string Policies = """
+            apiVersion: gateway.envoyproxy.io/v1alpha1
+            kind: BackendTrafficPolicy
+            metadata: {name: gw-limits, namespace: test, creationTimestamp: "2025-01-01T00:00:00Z"}
+            spec:
+              targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: test-gw}]
+              circuitBreaker: {maxParallelRequests: 5}
+            ---
+            apiVersion: gateway.envoyproxy.io/v1alpha1
+            kind: BackendTrafficPolicy
+            metadata: {name: late, namespace: test, creationTimestamp: "2025-02-01T00:00:00Z"}
+            spec:
+              targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: test-gw}]
+              faultInjection: {abort: {httpStatus: 503}}
+            """;
+        await runtime.ApplyAsync(Fixtures.Snapshot(Fixtures.ClassYaml + Fixtures.GatewayYaml("test-gw", "test") + Policies), default);
+
+        Assert.Equal(0, await CausewayCli.InvokeAsync(["status", "--admin", admin.BaseAddress!.ToString(), "-A"], Context()));
+        var lines = _out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^NAMESPACE\s+NAME\s+KIND\s+ANCESTOR\s+ACCEPTED\s+CONDITIONS\s+AGE$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^test\s+gw-limits\s+BackendTrafficPolicy\s+Gateway test/test-gw\s+True\s+\d+d$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^test\s+late\s+BackendTrafficPolicy\s+Gateway test/test-gw\s+False \(Conflicted\)\s+\d+d$"));
     }
 
     [Fact]

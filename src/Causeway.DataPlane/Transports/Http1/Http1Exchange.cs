@@ -49,6 +49,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     public string? Sni { get; }
     public Http1RequestHead Head { get; } = new();
 
+    /// <summary>The policy steps' state of the current request (client address kept across requests).</summary>
+    public RequestPolicyState Policy { get; } = new();
+
     /// <summary>The bytes <see cref="Head"/> points into (the head starts at offset 0).</summary>
     public byte[] HeadBuffer { get; private set; }
 
@@ -192,6 +195,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         UpstreamEndPoint = null;
         BytesSent = 0;
         ResetTrace();
+        Policy.ResetForRequest();
         StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
@@ -232,7 +236,8 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         if (!plan!.Allows(_transport)) return HandOff("the route's plan has steps only the Kestrel pipeline runs");
         Match = match;
         Enter(listenerStats);
-        var facts = new RequestFacts(Tls ? "https" : "http", port.Ir.Port != 0 ? port.Ir.Port : _localPort, match!.MatchedPrefix);
+        var facts = new RequestFacts(Tls ? "https" : "http", port.Ir.Port != 0 ? port.Ir.Port : _localPort, match!.MatchedPrefix,
+            plan.UsesPolicyState ? Policy : null);
         var verdict = plan.Decide(view, facts, out var reply);
         if (verdict != StepVerdict.Continue) return Verdict(verdict, reply);
         var index = plan.Targets.Length == 1 ? 0 : plan.PickTarget();
@@ -334,6 +339,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
             target.ApplyResponseSteps(new Http1RequestView(Head, HeadBuffer), ref editor);
         }
         WriteLines(o, h.Headers, h.HeaderCount, buf, _responseEdits);
+        RateLimitHeaders.AppendTo(Policy, o);
         if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
         if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
         if (close) o.Append("Connection: close\r\n"u8);

@@ -35,6 +35,7 @@ internal sealed partial class HttpRequestHandler
         if (context.Features.Get<KestrelExchange>() is not { } exchange) return;
         if (exchange.UpstreamStart != 0 && exchange.UpstreamEnd == 0) exchange.UpstreamEnd = System.Diagnostics.Stopwatch.GetTimestamp();
         exchange.LocalReply |= context.Features.Get<LocalReply>() is not null;
+        exchange.Policy?.Complete();
         _observer.OnExchangeCompleted(exchange.Summary(context.Response.StatusCode, aborted));
     }
 
@@ -115,10 +116,36 @@ internal sealed partial class HttpRequestHandler
     /// </summary>
     private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
     {
+        if (match.Rule.FaultDelay?.Next() is { } delay && delay > TimeSpan.Zero)
+            return DelayThenExecuteAsync(context, match, plan, port, exchange, delay);
+        return ExecuteNow(context, match, plan, port, exchange);
+    }
+
+    /// <summary>A fault-injection delay (Envoy applies it before the abort and the rest of the chain), then the plan.</summary>
+    private async Task DelayThenExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the client went away while waiting
+        }
+        await ExecuteNow(context, match, plan, port, exchange).ConfigureAwait(false);
+    }
+
+    private Task ExecuteNow(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
+    {
         var rule = match.Rule;
         var request = context.Request;
         var view = new HttpRequestView(request);
-        var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix);
+        if (plan.UsesPolicyState)
+        {
+            exchange.Policy ??= new RequestPolicyState();
+            exchange.Policy.SetClient(context.Connection.RemoteIpAddress);
+        }
+        var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix, exchange.Policy);
         if (plan.Decide(view, facts, out var reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
         string? pinned = null;
         int index;

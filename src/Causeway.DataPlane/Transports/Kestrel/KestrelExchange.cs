@@ -50,6 +50,9 @@ internal sealed class KestrelExchange : IExchangeDetails
     /// <summary>Upstream attempts so far (each has its CLIENT span).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The policy steps' state, made only for plans whose steps use it.</summary>
+    public RequestPolicyState? Policy { get; set; }
+
     public ExchangeSummary Summary(int status, bool aborted) => new()
     {
         Transport = TransportSet.Kestrel,

@@ -75,6 +75,13 @@ internal sealed class ProxyTransformer : HttpTransformer
     /// <summary>The target's response steps (header edits, CORS), as every transport runs them.</summary>
     public void ApplyResponseFilters(HttpContext httpContext)
     {
+        if (httpContext.Features.Get<KestrelExchange>()?.Policy is { HasRateLimitHeaders: true } policy)
+        {
+            var headers = httpContext.Response.Headers;
+            headers[RateLimitHeaders.Limit] = policy.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers[RateLimitHeaders.Remaining] = policy.Remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers[RateLimitHeaders.Reset] = policy.ResetSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (_target.ResponseSteps.Length == 0) return;
         var editor = new DictionaryHeaderEditor(httpContext.Response.Headers);
         _target.ApplyResponseSteps(new HttpRequestView(httpContext.Request), ref editor);

@@ -36,6 +36,7 @@ internal sealed partial class LoopConnection : LoopSocket
         {
             RemoteEndPoint = remote,
         };
+        _x.Policy.SetClient(null, clientIp);
         Deadline = loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
     }
 

@@ -37,6 +37,7 @@ internal sealed partial class Http1Connection
         {
             RemoteEndPoint = connection.RemoteEndPoint,
         };
+        _x.Policy.SetClient((connection.RemoteEndPoint as IPEndPoint)?.Address);
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }

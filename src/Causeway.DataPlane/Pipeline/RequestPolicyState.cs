@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text;
+
+namespace Causeway.DataPlane.Pipeline;
+
+/// <summary>
+/// Per-exchange state of the policy steps, owned by the transport's exchange (one per HTTP/1.1 connection, reset per
+/// request; one per Kestrel request): the client address the steps read, the rate-limit headers a passed request's
+/// response carries, and the circuit-breaker slot the exchange holds until the completion hook releases it.
+/// </summary>
+internal sealed class RequestPolicyState
+{
+    private IPAddress? _client;
+    private byte[]? _clientAscii;
+    private CircuitBreakerGate? _held;
+
+    /// <summary>Sets the client address (parsed lazily from the ASCII form the byte transports keep).</summary>
+    public void SetClient(IPAddress? address, byte[]? ascii = null)
+    {
+        _client = address;
+        _clientAscii = ascii;
+    }
+
+    /// <summary>The client's address (IPv4-mapped IPv6 addresses as IPv4), or null when unknown.</summary>
+    public IPAddress? ClientAddress
+    {
+        get
+        {
+            if (_client is null && _clientAscii is { Length: > 0 } ascii && IPAddress.TryParse(Encoding.ASCII.GetString(ascii), out var parsed)) _client = parsed;
+            if (_client is { IsIPv4MappedToIPv6: true } mapped) _client = mapped.MapToIPv4();
+            return _client;
+        }
+    }
+
+    /// <summary>Whether <see cref="Limit"/>, <see cref="Remaining"/> and <see cref="ResetSeconds"/> are to be sent.</summary>
+    public bool HasRateLimitHeaders { get; private set; }
+    public long Limit { get; private set; }
+    public long Remaining { get; private set; }
+    public long ResetSeconds { get; private set; }
+
+    /// <summary>Records the strictest bucket's view for the response (the one with the fewest requests left).</summary>
+    public void OfferRateLimit(long limit, long remaining, long resetSeconds)
+    {
+        if (HasRateLimitHeaders && remaining >= Remaining) return;
+        HasRateLimitHeaders = true;
+        Limit = limit;
+        Remaining = remaining;
+        ResetSeconds = resetSeconds;
+    }
+
+    /// <summary>The exchange now holds a slot of <paramref name="gate"/>, released by <see cref="Complete"/>.</summary>
+    public void Hold(CircuitBreakerGate gate)
+    {
+        _held?.Release();
+        _held = gate;
+    }
+
+    /// <summary>The exchange is over: releases what it held (idempotent).</summary>
+    public void Complete()
+    {
+        var held = _held;
+        _held = null;
+        held?.Release();
+    }
+
+    /// <summary>Forgets the previous request (releasing anything still held) and keeps the client.</summary>
+    public void ResetForRequest()
+    {
+        Complete();
+        HasRateLimitHeaders = false;
+    }
+}

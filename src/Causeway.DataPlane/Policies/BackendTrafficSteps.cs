@@ -1,0 +1,36 @@
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Policies;
+
+/// <summary>
+/// The steps a rule's effective BackendTrafficPolicy adds to its plan (fault injection, local rate limit, circuit
+/// breaker; its retry and timeouts are already the rule's own settings), with their state found again in the
+/// <see cref="StateStore"/> under what defines it: the gateway, the policy, the rule (unless shared) and the settings.
+/// </summary>
+internal static class BackendTrafficSteps
+{
+    public static void Add(BackendTrafficPolicyIr policy, string ruleName, CompileShare? share, List<PipelineStep> steps)
+    {
+        if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
+        if (policy.FaultDelay is { } delay) steps.Add(new FaultDelayStep(delay));
+        if (policy.LocalRateLimit is { Rules.Count: > 0 } limit)
+        {
+            var rules = limit.Rules.Select(r => new RateLimitRule(r, State(share,
+                $"ratelimit|{policy.Policy}|{r.Index}|{(r.Shared ? "*" : ruleName)}|{Settings(r)}",
+                () => new RateLimitBuckets(r.Requests, r.UnitSeconds))));
+            steps.Add(new LocalRateLimitStep(policy.Policy, rules));
+        }
+        if (policy.CircuitBreaker is { } breaker)
+        {
+            var allowance = CircuitBreakerStep.Limit(breaker);
+            steps.Add(new CircuitBreakerStep(breaker, State(share, $"circuit|{policy.Policy}|{ruleName}|{allowance}", () => new CircuitBreakerGate(allowance))));
+        }
+    }
+
+    private static T State<T>(CompileShare? share, string key, Func<T> create) where T : class =>
+        share is null ? create() : share.PolicyState(key, create);
+
+    /// <summary>What defines a rule's buckets: its limit and conditions (a changed rule starts with full buckets).</summary>
+    private static string Settings(RateLimitRuleIr r) =>
+        $"{r.Requests}/{r.UnitSeconds}|" + string.Join(";", r.Conditions.Select(c => $"{c.Kind}:{c.Match}:{c.Name}:{c.Invert}:{string.Join(",", c.Values)}"));
+}

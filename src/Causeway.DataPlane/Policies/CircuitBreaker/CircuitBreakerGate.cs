@@ -1,0 +1,27 @@
+namespace Causeway.DataPlane.Policies.CircuitBreaker;
+
+/// <summary>
+/// The requests in flight to a route rule's backends under a circuit breaker: a slot is taken before the upstream
+/// exchange and given back by the completion hook. Kept in the <see cref="StateStore"/> by policy, rule and limits, so
+/// requests in flight across a reload are still counted.
+/// </summary>
+internal sealed class CircuitBreakerGate(long limit)
+{
+    private long _inFlight;
+
+    public long Limit { get; } = limit;
+
+    public long InFlight => Volatile.Read(ref _inFlight);
+
+    public bool TryEnter()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _inFlight);
+            if (current >= Limit) return false;
+            if (Interlocked.CompareExchange(ref _inFlight, current + 1, current) == current) return true;
+        }
+    }
+
+    public void Release() => Interlocked.Decrement(ref _inFlight);
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+public sealed record BackendTrafficPolicySpec
+{
+    /// <summary>Deprecated single target.</summary>
+    public PolicyTargetReference? TargetRef { get; init; }
+    public IReadOnlyList<PolicyTargetReference> TargetRefs { get; init; } = [];
+    public IReadOnlyList<PolicyTargetSelector> TargetSelectors { get; init; } = [];
+    public string? MergeType { get; init; }
+    public RateLimitSpec? RateLimit { get; init; }
+    public CircuitBreakerSpec? CircuitBreaker { get; init; }
+    public FaultInjectionSpec? FaultInjection { get; init; }
+    public RetrySpec? Retry { get; init; }
+    public TimeoutSpec? Timeout { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}

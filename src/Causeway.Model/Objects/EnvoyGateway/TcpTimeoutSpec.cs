@@ -1,0 +1,6 @@
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+public sealed record TcpTimeoutSpec
+{
+    public string? ConnectTimeout { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace Causeway.Translation.Ir;
+
+/// <summary>
+/// The effective Envoy Gateway BackendTrafficPolicy of a route rule, as plain data: the most specific attached policy
+/// (route rule &gt; route &gt; listener &gt; Gateway), whole. Retries and timeouts it sets are already folded into the
+/// rule's <see cref="HttpRuleIr.Retry"/> and timeouts; what remains here are the steps only policies have.
+/// </summary>
+public sealed record BackendTrafficPolicyIr
+{
+    /// <summary><c>namespace/name</c> of the policy (state keys, plans, logs).</summary>
+    public required string Policy { get; init; }
+
+    public LocalRateLimitIr? LocalRateLimit { get; init; }
+
+    public CircuitBreakerIr? CircuitBreaker { get; init; }
+
+    public FaultAbortIr? FaultAbort { get; init; }
+
+    public FaultDelayIr? FaultDelay { get; init; }
+}

@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Causeway.Model;
+using Causeway.Model.Objects.EnvoyGateway;
+using Causeway.Translation.Ir;
+
+namespace Causeway.Translation.Policies;
+
+/// <summary>
+/// Checks a BackendTrafficPolicy and compiles it into IR. Every field the CRD defines is either honoured, rejected
+/// with a message naming it (when ignoring it would change what the policy means: global or shadow-mode rate
+/// limits, costs, merging), or reported as a warning naming it (features not implemented yet).
+/// </summary>
+internal static class BackendTrafficPolicyCompiler
+{
+    private const long DefaultCircuitLimit = 1024;
+
+    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy)
+    {
+        var spec = policy.Spec;
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        Unmodelled(spec.Unmodelled, "spec", warnings);
+        if (spec.MergeType is { } merge)
+            errors.Add($"spec.mergeType: {merge} merging of route and Gateway policies is not supported yet (a route policy replaces the Gateway's whole)");
+
+        var rateLimit = RateLimit(spec.RateLimit, errors);
+        CircuitBreakerIr? breaker = null;
+        if (spec.CircuitBreaker is { } cb)
+        {
+            Unmodelled(cb.Unmodelled, "spec.circuitBreaker", warnings);
+            if (cb.MaxRequestsPerConnection is not null) warnings.Add("spec.circuitBreaker.maxRequestsPerConnection: not supported yet, ignored");
+            if ((cb.MaxParallelRetries ?? DefaultCircuitLimit) != DefaultCircuitLimit)
+                warnings.Add("spec.circuitBreaker.maxParallelRetries: not supported yet, ignored");
+            breaker = new CircuitBreakerIr
+            {
+                MaxConnections = cb.MaxConnections ?? DefaultCircuitLimit,
+                MaxPendingRequests = cb.MaxPendingRequests ?? DefaultCircuitLimit,
+                MaxParallelRequests = cb.MaxParallelRequests ?? DefaultCircuitLimit,
+                MaxParallelRetries = cb.MaxParallelRetries ?? DefaultCircuitLimit,
+            };
+        }
+
+        FaultAbortIr? abort = null;
+        FaultDelayIr? delay = null;
+        if (spec.FaultInjection is { } fi)
+        {
+            if (fi.Abort is { } a)
+            {
+                if (a.HttpStatus is null && a.GrpcStatus is null) errors.Add("spec.faultInjection.abort: one of httpStatus or grpcStatus is required");
+                abort = new FaultAbortIr { HttpStatus = a.HttpStatus, GrpcStatus = a.GrpcStatus, Percentage = Percent(a.Percentage, "spec.faultInjection.abort.percentage", errors) };
+            }
+            if (fi.Delay is { } d)
+            {
+                if (Durations.Parse(d.FixedDelay) is { } fixedDelay) delay = new FaultDelayIr { Delay = fixedDelay, Percentage = Percent(d.Percentage, "spec.faultInjection.delay.percentage", errors) };
+                else errors.Add($"spec.faultInjection.delay.fixedDelay: \"{d.FixedDelay}\" is not a duration");
+            }
+        }
+
+        var (retry, perTry) = Retry(spec.Retry, errors, warnings);
+        TimeSpan? requestTimeout = null;
+        if (spec.Timeout is { } t)
+        {
+            if (t.Tcp?.ConnectTimeout is not null) warnings.Add("spec.timeout.tcp.connectTimeout: not supported yet, ignored");
+            if (t.Http is { } http)
+            {
+                Unmodelled(http.Unmodelled, "spec.timeout.http", warnings);
+                if (http.RequestTimeout is { } rt)
+                {
+                    requestTimeout = Durations.Parse(rt);
+                    if (requestTimeout is null) errors.Add($"spec.timeout.http.requestTimeout: \"{rt}\" is not a duration");
+                    else if (requestTimeout == TimeSpan.Zero) requestTimeout = null; // 0s: no timeout
+                }
+            }
+        }
+
+        return new CompiledBackendTrafficPolicy
+        {
+            Ir = new BackendTrafficPolicyIr
+            {
+                Policy = $"{policy.Namespace}/{policy.Name}",
+                LocalRateLimit = rateLimit,
+                CircuitBreaker = breaker,
+                FaultAbort = abort,
+                FaultDelay = delay,
+            },
+            Retry = retry,
+            RequestTimeout = requestTimeout,
+            BackendRequestTimeout = perTry,
+            Errors = errors,
+            Warnings = warnings,
+        };
+    }
+
+    private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)
+    {
+        foreach (var name in (fields?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+            into.Add($"{path}.{name}: not supported by Causeway yet, ignored");
+    }
+
+    private static double Percent(double? value, string field, List<string> errors)
+    {
+        var v = value ?? 100;
+        if (v is < 0 or > 100) errors.Add($"{field}: {v.ToString(CultureInfo.InvariantCulture)} is not between 0 and 100");
+        return v;
+    }
+
+    private static LocalRateLimitIr? RateLimit(RateLimitSpec? spec, List<string> errors)
+    {
+        if (spec is null) return null;
+        foreach (var name in (spec.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+            errors.Add($"spec.rateLimit.{name}: not supported by Causeway");
+        if (spec.Type == "Global" || spec.Global is not null)
+        {
+            errors.Add("spec.rateLimit.global: global rate limits need a rate-limit service, which Causeway does not have; use type Local");
+            return null;
+        }
+        if (spec.Local is not { } local)
+        {
+            errors.Add("spec.rateLimit.local: required when type is Local");
+            return null;
+        }
+        foreach (var name in (local.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+            errors.Add($"spec.rateLimit.local.{name}: not supported by Causeway");
+        var rules = new List<RateLimitRuleIr>();
+        for (var i = 0; i < local.Rules.Count; i++)
+        {
+            var r = local.Rules[i];
+            var field = $"spec.rateLimit.local.rules[{i}]";
+            foreach (var name in (r.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+                errors.Add($"{field}.{name}: not supported by Causeway");
+            if (r.ShadowMode == true) errors.Add($"{field}.shadowMode: shadow mode is not supported yet (the limit would be enforced)");
+            if (r.Cost is not null) errors.Add($"{field}.cost: request costs are not supported yet");
+            if (r.Limit.FromMetadata is not null) errors.Add($"{field}.limit.fromMetadata: limits from metadata are not supported");
+            if (r.Limit.Requests is not { } requests)
+            {
+                errors.Add($"{field}.limit.requests: required");
+                continue;
+            }
+            long? unit = r.Limit.Unit switch
+            {
+                "Second" => 1,
+                "Minute" => 60,
+                "Hour" => 3600,
+                "Day" => 86_400,
+                "Week" => 604_800,
+                "Month" => 2_592_000,
+                "Year" => 31_536_000,
+                _ => null,
+            };
+            if (unit is null)
+            {
+                errors.Add($"{field}.limit.unit: \"{r.Limit.Unit}\" is not a rate-limit unit");
+                continue;
+            }
+            var conditions = new List<RateLimitConditionIr>();
+            for (var c = 0; c < r.ClientSelectors.Count; c++)
+                conditions.AddRange(RateLimitConditions.Compile(r.ClientSelectors[c], $"{field}.clientSelectors[{c}]", errors));
+            rules.Add(new RateLimitRuleIr
+            {
+                Index = i,
+                Conditions = new(conditions),
+                Requests = requests,
+                UnitSeconds = unit.Value,
+                Shared = r.Shared == true,
+                Headers = r.XRateLimitHeaders != "Off",
+            });
+        }
+        return new LocalRateLimitIr { Rules = new(rules) };
+    }
+
+    private static (RetryIr? Retry, TimeSpan? PerTry) Retry(RetrySpec? spec, List<string> errors, List<string> warnings)
+    {
+        if (spec is null) return (null, null);
+        Unmodelled(spec.Unmodelled, "spec.retry", warnings);
+        var codes = new SortedSet<int>();
+        if (spec.RetryOn is null) codes.Add(503); // Envoy Gateway's default: connect failures and 503
+        foreach (var code in spec.RetryOn?.HttpStatusCodes ?? []) codes.Add(code);
+        var triggers = spec.RetryOn?.Triggers ?? [];
+        for (var i = 0; i < triggers.Count; i++)
+        {
+            switch (triggers[i])
+            {
+                case "5xx": for (var c = 500; c < 600; c++) codes.Add(c); break;
+                case "gateway-error": codes.UnionWith([502, 503, 504]); break;
+                case "retriable-4xx": codes.Add(409); break;
+                case "retriable-status-codes": break; // httpStatusCodes, above
+                case "connect-failure": break; // connection failures are retried whenever a retry policy is set
+                default: warnings.Add($"spec.retry.retryOn.triggers[{i}]: {triggers[i]} is not supported yet, ignored"); break;
+            }
+        }
+        TimeSpan? backoff = null;
+        TimeSpan? perTry = null;
+        if (spec.PerRetry is { } per)
+        {
+            if (per.Timeout is { } t && (perTry = Durations.Parse(t)) is null) errors.Add($"spec.retry.perRetry.timeout: \"{t}\" is not a duration");
+            if (per.BackOff?.BaseInterval is { } b && (backoff = Durations.Parse(b)) is null) errors.Add($"spec.retry.perRetry.backOff.baseInterval: \"{b}\" is not a duration");
+            if (per.BackOff?.MaxInterval is not null) warnings.Add("spec.retry.perRetry.backOff.maxInterval: not supported yet (every retry waits baseInterval)");
+        }
+        return (new RetryIr { Attempts = spec.NumRetries ?? 2, Codes = new(codes), Backoff = backoff }, perTry);
+    }
+}

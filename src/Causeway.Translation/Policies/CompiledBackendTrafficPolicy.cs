@@ -1,0 +1,28 @@
+using Causeway.Translation.Ir;
+
+namespace Causeway.Translation.Policies;
+
+/// <summary>
+/// A BackendTrafficPolicy checked and turned into IR once per translation: the policy steps, the retry and timeouts
+/// it sets (folded into the rules it applies to, for the upstream code that already implements them), and what is
+/// wrong with it. <see cref="Errors"/> reject the policy whole; <see cref="Warnings"/> name fields it sets that
+/// Causeway does not honour yet (the rest of the policy applies).
+/// </summary>
+internal sealed record CompiledBackendTrafficPolicy
+{
+    public required BackendTrafficPolicyIr Ir { get; init; }
+    public RetryIr? Retry { get; init; }
+    public TimeSpan? RequestTimeout { get; init; }
+    public TimeSpan? BackendRequestTimeout { get; init; }
+    public IReadOnlyList<string> Errors { get; init; } = [];
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The rule with this policy applied: its steps, and retry/timeouts where the route sets none of its own.</summary>
+    public HttpRuleIr Apply(HttpRuleIr rule) => rule with
+    {
+        BackendTraffic = Ir,
+        Retry = rule.Retry ?? Retry,
+        RequestTimeout = rule.RequestTimeout ?? RequestTimeout,
+        BackendRequestTimeout = rule.BackendRequestTimeout ?? BackendRequestTimeout,
+    };
+}

@@ -1,0 +1,96 @@
+using Causeway.Model.Loading;
+using Causeway.Model.Objects.EnvoyGateway;
+using Causeway.Model.Schema;
+using Causeway.Model.Snapshot;
+
+namespace Causeway.Model.Tests.EnvoyGateway;
+
+public class BackendTrafficPolicyLoadingTests
+{
+    private static readonly ManifestLoader Loader = new(CrdObjectValidator.Default);
+
+    [Fact]
+    public void EnvoyGatewayCrdIsServedWithItsLicence()
+    {
+        Assert.True(CrdSchemaSet.Experimental.IsServed("gateway.envoyproxy.io", "v1alpha1", "BackendTrafficPolicy"));
+        Assert.True(CrdSchemaSet.Standard.IsServed("gateway.envoyproxy.io", "v1alpha1", "BackendTrafficPolicy"));
+        var licences = CrdSchemaSet.GetEnvoyGatewayLicenseDocuments();
+        Assert.Contains(licences, l => l.FileName == "LICENSE" && l.Text.Contains("Apache License", StringComparison.Ordinal));
+        Assert.Contains(licences, l => l.FileName == "NOTICE" && l.Text.Contains("envoyproxy/gateway", StringComparison.Ordinal));
+        Assert.DoesNotContain(CrdSchemaSet.GetCrdDocuments(CrdSchemaSet.StandardChannel), d => d.FileName.Contains("envoyproxy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LoadsAsWrittenIntoTheSnapshot()
+    {
+        var result = Loader.LoadText("""
+            apiVersion: gateway.envoyproxy.io/v1alpha1
+            kind: BackendTrafficPolicy
+            metadata: {name: rl, namespace: apps}
+            spec:
+              targetRefs:
+              - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: web, sectionName: api}
+              rateLimit:
+                type: Local
+                local:
+                  rules:
+                  - clientSelectors:
+                    - headers: [{name: x-user-id, type: Distinct}]
+                      sourceCIDR: {type: Exact, value: 10.0.0.0/8}
+                      methods: [{value: GET, invert: true}]
+                    limit: {requests: 3, unit: Hour}
+              circuitBreaker: {maxParallelRequests: 7}
+              faultInjection: {abort: {httpStatus: 503, percentage: 50}}
+              loadBalancer: {type: Random}
+            """);
+        Assert.Empty(result.Errors);
+        var snapshot = ResourceSnapshot.Create(result.Objects);
+        var btp = Assert.Single(snapshot.BackendTrafficPolicies);
+        Assert.Equal("apps", btp.Namespace);
+        Assert.Equal("api", Assert.Single(btp.TargetRefs).SectionName);
+        var rule = Assert.Single(btp.Spec.RateLimit!.Local!.Rules);
+        Assert.Equal(3, rule.Limit.Requests);
+        Assert.Equal("Hour", rule.Limit.Unit);
+        var selector = Assert.Single(rule.ClientSelectors);
+        Assert.Equal("Distinct", Assert.Single(selector.Headers).Type);
+        Assert.Equal("10.0.0.0/8", selector.SourceCidr!.Value);
+        Assert.True(Assert.Single(selector.Methods).Invert);
+        Assert.Equal(7, btp.Spec.CircuitBreaker!.MaxParallelRequests);
+        Assert.Equal(1024, btp.Spec.CircuitBreaker.MaxConnections); // the CRD's default
+        Assert.Equal(50, btp.Spec.FaultInjection!.Abort!.Percentage);
+        Assert.True(btp.Spec.Unmodelled!.ContainsKey("loadBalancer"));
+    }
+
+    [Fact]
+    public void CelRulesOfTheCrdApply()
+    {
+        var result = Loader.LoadText("""
+            apiVersion: gateway.envoyproxy.io/v1alpha1
+            kind: BackendTrafficPolicy
+            metadata: {name: bad, namespace: apps}
+            spec:
+              targetRefs:
+              - {group: gateway.networking.k8s.io, kind: Service, name: web}
+              faultInjection: {abort: {httpStatus: 503, grpcStatus: 14}}
+            """);
+        var messages = string.Join("\n", result.Errors.Select(e => e.ToString()));
+        Assert.Contains("targetRefs[*].kind of Gateway/ListenerSet/HTTPRoute", messages, StringComparison.Ordinal);
+        Assert.Contains("BackendTrafficPolicy apps/bad", messages, StringComparison.Ordinal);
+        Assert.Empty(result.Objects);
+    }
+
+    [Fact]
+    public void SchemaRejectsAnOutOfRangeStatus()
+    {
+        var result = Loader.LoadText("""
+            apiVersion: gateway.envoyproxy.io/v1alpha1
+            kind: BackendTrafficPolicy
+            metadata: {name: bad, namespace: apps}
+            spec:
+              targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web}]
+              faultInjection: {abort: {httpStatus: 700}}
+            """);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("spec.faultInjection.abort.httpStatus", error.Field);
+    }
+}
