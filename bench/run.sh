@@ -39,7 +39,7 @@ CW_ADMIN=127.0.0.1:19100
 ROUTES_SCEN="routes=$ROUTES c=32"
 # Extra `causeway run` flags. Default: metrics on (as shipped), access log off (the peers log nothing either).
 # CW_ARGS="--metrics-address off" or "--access-log json" measure what those cost.
-CW_ARGS=${CW_ARGS:-"--access-log off --metrics-address 127.0.0.1:19101"}
+CW_ARGS=${CW_ARGS-"--access-log off --metrics-address 127.0.0.1:19101"}
 
 want() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 
