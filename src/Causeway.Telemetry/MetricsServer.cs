@@ -45,23 +45,11 @@ public sealed class MetricsServer : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         if (_app is not null) throw new InvalidOperationException("already started");
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddSingleton(_loggerFactory);
-        builder.Services.AddRoutingCore();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            k.Listen(_address);
-        });
-        var app = builder.Build();
-        app.UseRouting();
+        var app = SmallHttpServer.Create(_address, _loggerFactory);
         app.MapGet("/metrics", WriteAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
-        await app.StartAsync(ct).ConfigureAwait(false);
+        BaseAddress = await SmallHttpServer.StartAsync(app, ct).ConfigureAwait(false);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        BaseAddress = address is null ? null : new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
     }
 
     private async Task WriteAsync(HttpContext context)
@@ -88,8 +76,7 @@ public sealed class MetricsServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_app is null) return;
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await SmallHttpServer.StopAsync(_app).ConfigureAwait(false);
         _app = null;
     }
 }

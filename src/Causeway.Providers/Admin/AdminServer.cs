@@ -38,25 +38,12 @@ public sealed class AdminServer : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         if (_app is not null) throw new InvalidOperationException("already started");
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddSingleton(_loggerFactory);
-        builder.Services.AddRoutingCore();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            k.Listen(_options.Address);
-        });
-        var app = builder.Build();
-        app.UseRouting();
+        var app = Causeway.Telemetry.SmallHttpServer.Create(_options.Address, _loggerFactory);
         app.MapHealthEndpoints(() => _runtime.IsReady, "no configuration is serving yet");
         app.MapGet("/status", () => Json(BuildStatus()));
         app.MapGet("/config_dump", () => Json(BuildConfigDump()));
-        await app.StartAsync(ct).ConfigureAwait(false);
+        BaseAddress = await Causeway.Telemetry.SmallHttpServer.StartAsync(app, ct).ConfigureAwait(false);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        BaseAddress = address is null ? null : new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal).TrimEnd('/') + "/");
     }
 
     /// <summary>The /status document.</summary>
@@ -97,10 +84,7 @@ public sealed class AdminServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_app is null) return;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try { await _app.StopAsync(timeout.Token).ConfigureAwait(false); }
-        catch (OperationCanceledException) { }
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await Causeway.Telemetry.SmallHttpServer.StopAsync(_app).ConfigureAwait(false);
         _app = null;
     }
 }

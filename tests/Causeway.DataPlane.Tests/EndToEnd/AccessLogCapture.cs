@@ -3,7 +3,7 @@ using System.Text;
 namespace Causeway.DataPlane.Tests.EndToEnd;
 
 /// <summary>A stream standing in for <c>causeway run</c>'s stdout: collects the access log lines written to it.</summary>
-public sealed class AccessLogCapture : Stream
+public sealed class AccessLogCapture : Support.WriteOnlyStream
 {
     private readonly Lock _lock = new();
     private readonly MemoryStream _bytes = new();
@@ -34,14 +34,4 @@ public sealed class AccessLogCapture : Stream
     {
         lock (_lock) _bytes.Write(buffer, offset, count);
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

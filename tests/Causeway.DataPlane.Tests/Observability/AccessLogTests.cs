@@ -192,7 +192,7 @@ public sealed class AccessLogTests
     }
 
     /// <summary>An output whose writes block until released (a stdout nobody reads).</summary>
-    private sealed class StuckStream : Stream
+    private sealed class StuckStream : WriteOnlyStream
     {
         private readonly ManualResetEventSlim _release = new();
 
@@ -212,14 +212,5 @@ public sealed class AccessLogTests
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             new(Task.Run(() => Write([], 0, 0), cancellationToken));
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
