@@ -304,6 +304,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             _ports = [];
             _telemetry.Dispose();
             _tracers.Dispose();
+            _state.DisposeAll();
             await _services.DisposeAsync().ConfigureAwait(false);
         }
         finally

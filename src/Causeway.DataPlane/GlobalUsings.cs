@@ -16,3 +16,6 @@ global using Causeway.Telemetry;
 global using Causeway.DataPlane.Policies.CircuitBreaker;
 global using Causeway.DataPlane.Policies.FaultInjection;
 global using Causeway.DataPlane.Policies.RateLimit;
+global using Causeway.DataPlane.Policies.Authentication;
+global using Causeway.DataPlane.Policies.Authorization;
+global using Causeway.DataPlane.Policies.Jwt;

@@ -35,10 +35,12 @@ public static partial class Translator
         private readonly BackendResolver _backends = new(snapshot);
         private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
         private BackendTrafficPolicies? _backendTraffic;
+        private SecurityPolicies? _security;
 
         public TranslationResult Execute()
         {
             _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels);
+            _security = new SecurityPolicies(s, _namespaceLabels);
             var classes = GatewayClasses();
             var gateways = new List<GatewayState>();
             foreach (var gw in s.Gateways)
@@ -136,7 +138,7 @@ public static partial class Translator
         // ---- Gateway ----
         private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
         {
-            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic);
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic, _security);
             var infra = gw.Spec.Infrastructure?.ParametersRef;
             if (infra is not null)
             {
@@ -371,6 +373,12 @@ public static partial class Translator
             {
                 var (policy, compiled) = btp.Get(key);
                 writer.Add(policy, btp.Attachment.State(key), compiled.Errors, compiled.Warnings);
+            }
+            var security = _security!;
+            foreach (var key in security.Attachment.Policies)
+            {
+                var (policy, compiled) = security.Get(key);
+                writer.Add(policy, security.Attachment.State(key), compiled.Errors, compiled.Warnings);
             }
             _statuses.AddRange(writer.Statuses);
             _errors.AddRange(writer.Errors);

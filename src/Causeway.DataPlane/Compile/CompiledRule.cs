@@ -18,7 +18,8 @@ internal sealed class CompiledRule
         var responseEdits = HeaderEdits.Create(ir.Filters.Where(f => f.ResponseHeaders is not null).Select(f => f.ResponseHeaders!));
         Rewrite = ir.Filters.LastOrDefault(f => f.UrlRewrite is not null)?.UrlRewrite;
         Redirect = ir.Redirect ?? ir.Filters.FirstOrDefault(f => f.Redirect is not null)?.Redirect;
-        var cors = ir.Filters.FirstOrDefault(f => f.Cors is not null)?.Cors;
+        // The route's CORS filter, else its SecurityPolicy's cors: one implementation for both.
+        var cors = ir.Filters.FirstOrDefault(f => f.Cors is not null)?.Cors ?? ir.Security?.Cors;
         var corsPolicy = cors is null ? null : new CorsPolicy(cors);
         Mirrors = [.. ir.Filters.Where(f => f.Mirror is not null)
             .Select(f => new MirrorTarget(backends(f.Mirror!.BackendId), f.Mirror.Numerator, Math.Max(1, f.Mirror.Denominator)))
@@ -42,11 +43,12 @@ internal sealed class CompiledRule
         if (ir.RequestTimeout is not null || ir.BackendRequestTimeout is not null) steps.Add(new TimeoutStep(ir.RequestTimeout, ir.BackendRequestTimeout));
         if (ir.Retry is not null) steps.Add(new RetryStep(this));
         if (ir.SessionPersistence is { } sp) steps.Add(new SessionPersistenceStep(sp));
-        if (ir.BackendTraffic is { } policy)
+        if (ir.BackendTraffic is not null || ir.Security is not null)
         {
             var kept = new List<(string, object)>();
             if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
-            Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
+            if (ir.BackendTraffic is { } policy) Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
+            if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
             if (share is not null) share.PolicyStateMade = null;
             PolicyState = [.. kept];
             FaultDelay = steps.OfType<FaultDelayStep>().FirstOrDefault();

@@ -54,10 +54,11 @@ internal sealed class PlanTarget
     /// <summary>Where this target's own steps may run.</summary>
     public TransportSet Transports { get; }
 
-    /// <summary>Runs the request header steps on <paramref name="headers"/>.</summary>
-    public void ApplyRequestSteps<TEditor>(ref TEditor headers) where TEditor : struct, IHeaderEditor
+    /// <summary>Runs the request header steps on <paramref name="headers"/>, then what the policy steps decided for this request.</summary>
+    public void ApplyRequestSteps<TEditor>(ref TEditor headers, RequestPolicyState? policy) where TEditor : struct, IHeaderEditor
     {
         foreach (var s in RequestSteps) s.Edits.Apply(ref headers);
+        policy?.ApplyRequestEdits(ref headers);
     }
 
     /// <summary>Runs the response steps on <paramref name="response"/>.</summary>

@@ -68,5 +68,42 @@ internal sealed class RequestPolicyState
     {
         Complete();
         HasRateLimitHeaders = false;
+        RequestEdits?.Clear();
+        Tokens?.Clear();
     }
+
+    /// <summary>
+    /// Header edits the authentication steps decided for this request on its way to the backend (user name, client
+    /// id, claims, credentials removed), applied after the route's own request header edits; null or empty: none.
+    /// </summary>
+    public List<(HeaderText Name, HeaderText? Value)>? RequestEdits { get; private set; }
+
+    public bool HasRequestEdits => RequestEdits is { Count: > 0 };
+
+    /// <summary>Removes every <paramref name="name"/> header from the request the backend gets.</summary>
+    public void RemoveRequestHeader(HeaderText name) => (RequestEdits ??= []).Add((name, null));
+
+    /// <summary>Sets <paramref name="name"/> (replacing what the client sent) on the request the backend gets.</summary>
+    public void SetRequestHeader(HeaderText name, string value)
+    {
+        var edits = RequestEdits ??= [];
+        edits.Add((name, null));
+        edits.Add((name, new HeaderText(value)));
+    }
+
+    /// <summary>Applies <see cref="RequestEdits"/> to the request's headers.</summary>
+    public void ApplyRequestEdits<TEditor>(ref TEditor headers) where TEditor : struct, IHeaderEditor
+    {
+        if (RequestEdits is not { Count: > 0 } edits) return;
+        foreach (var (name, value) in edits)
+        {
+            if (value is null) headers.RemoveAll(name, keep: false);
+            else headers.Add(name, value, afterKept: false);
+        }
+    }
+
+    /// <summary>The JWTs validated for this request, by provider name (what authorization rules read).</summary>
+    public Dictionary<string, ValidatedToken>? Tokens { get; private set; }
+
+    public void AddToken(string provider, ValidatedToken token) => (Tokens ??= new(StringComparer.Ordinal))[provider] = token;
 }

@@ -44,7 +44,10 @@ internal sealed class StateStore
         {
             _applying = false;
             var stale = _entries.Where(e => e.Value.Generation != _generation).Select(e => e.Key).ToList();
-            foreach (var k in stale) _entries.Remove(k);
+            foreach (var k in stale)
+            {
+                if (_entries.Remove(k, out var gone) && gone.Value is IDisposable disposable) disposable.Dispose(); // e.g. a key-set refresher
+            }
             return stale.Count;
         }
     }
@@ -69,6 +72,17 @@ internal sealed class StateStore
             var value = create();
             _entries[key] = new Entry(value, _generation);
             return value;
+        }
+    }
+
+    /// <summary>Drops every entry, disposing those that hold resources (the data plane is stopping).</summary>
+    public void DisposeAll()
+    {
+        lock (_lock)
+        {
+            foreach (var e in _entries.Values)
+                if (e.Value is IDisposable disposable) disposable.Dispose();
+            _entries.Clear();
         }
     }
 }

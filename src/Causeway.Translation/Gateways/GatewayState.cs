@@ -8,7 +8,7 @@ using Causeway.Translation.Routes;
 namespace Causeway.Translation.Gateways;
 
 /// <summary>Per-Gateway state while translating: its listeners and ListenerSets, the routes compiled for it, its IR.</summary>
-internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends, BackendTrafficPolicies? policies = null)
+internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends, BackendTrafficPolicies? policies = null, SecurityPolicies? security = null)
 {
     private readonly Dictionary<ObjectKey, (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4)> _compiled = [];
 
@@ -119,8 +119,9 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
     /// <summary>The match as served through listener <paramref name="l"/>: its rule with the effective policies applied.</summary>
     private CompiledMatch WithPolicies(ListenerContext l, Route route, CompiledMatch m)
     {
-        if (policies is null) return m;
-        var rule = policies.Apply(l, route, m.RuleIndex, m.Match.Rule);
+        var rule = m.Match.Rule;
+        if (policies is not null) rule = policies.Apply(l, route, m.RuleIndex, rule);
+        if (security is not null) rule = security.Apply(l, route, m.RuleIndex, rule);
         return ReferenceEquals(rule, m.Match.Rule) ? m : m with { Match = m.Match with { Rule = rule } };
     }
 

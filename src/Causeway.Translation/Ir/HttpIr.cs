@@ -76,6 +76,9 @@ public sealed record HttpRuleIr
 
     /// <summary>The effective Envoy Gateway BackendTrafficPolicy of this rule (for the listener it is reached through), or null.</summary>
     public BackendTrafficPolicyIr? BackendTraffic { get; init; }
+
+    /// <summary>The effective Envoy Gateway SecurityPolicy of this rule (for the listener it is reached through), or null.</summary>
+    public SecurityPolicyIr? Security { get; init; }
 }
 
 public sealed record WeightedBackendIr

@@ -28,6 +28,7 @@ public static class OutputJson
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new Rfc3339Converter());
+        options.Converters.Add(new SecretTextConverter());
         options.MakeReadOnly();
         return options;
     }
@@ -42,6 +43,16 @@ public static class OutputJson
                 || name.Contains("private_key", StringComparison.OrdinalIgnoreCase))
                 info.Properties.RemoveAt(i);
         }
+    }
+
+    /// <summary>A <see cref="Ir.SecretText"/> as its fingerprint only: the value is never written.</summary>
+    private sealed class SecretTextConverter : JsonConverter<Ir.SecretText>
+    {
+        public override Ir.SecretText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("secrets are not read back from output documents");
+
+        public override void Write(Utf8JsonWriter writer, Ir.SecretText value, JsonSerializerOptions options) =>
+            writer.WriteStringValue("<redacted " + value.Fingerprint + ">");
     }
 
     /// <summary>Kubernetes' time format: <c>2024-05-01T12:00:00Z</c>.</summary>

@@ -35,26 +35,7 @@ internal sealed class BackendTrafficPolicies
     public HttpRuleIr Apply(ListenerContext l, Route route, int ruleIndex, HttpRuleIr rule)
     {
         if (_policies.Count == 0) return rule;
-        var ruleName = route switch
-        {
-            HttpRoute h when ruleIndex < h.Spec.Rules.Count => h.Spec.Rules[ruleIndex].Name,
-            GrpcRoute g when ruleIndex < g.Spec.Rules.Count => g.Spec.Rules[ruleIndex].Name,
-            _ => null,
-        };
-        var list = new List<PolicyTarget>(6);
-        if (ruleName is not null) list.Add(new PolicyTarget(route.Kind, route.Namespace, route.Name, ruleName));
-        list.Add(new PolicyTarget(route.Kind, route.Namespace, route.Name, null));
-        var gw = l.Gateway;
-        if (l.ListenerSet is { } ls)
-        {
-            list.Add(new PolicyTarget("ListenerSet", ls.Namespace, ls.Name, l.Name));
-            list.Add(new PolicyTarget("ListenerSet", ls.Namespace, ls.Name, null));
-        }
-        else
-        {
-            list.Add(new PolicyTarget("Gateway", gw.Namespace, gw.Name, l.Name));
-        }
-        list.Add(new PolicyTarget("Gateway", gw.Namespace, gw.Name, null));
+        var list = RuleTargets.For(l, route, ruleIndex);
         if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}") is not { } winner)
             return rule;
         if (!_applied.TryGetValue(winner.Policy, out var cache)) _applied[winner.Policy] = cache = new Dictionary<HttpRuleIr, HttpRuleIr>(ReferenceEqualityComparer.Instance);

@@ -32,7 +32,7 @@ public sealed class ExamplesTests
         Assert.Contains(load.Objects, o => o.Kind == "Gateway");
         foreach (var svc in load.Objects.Where(o => o.Kind == "Service"))
             Assert.Contains(load.Objects, o => o is Model.Objects.EndpointSlice s && s.ServiceName == svc.Name && s.Namespace == svc.Namespace);
-        foreach (var secret in load.Objects.OfType<Model.Objects.Secret>())
+        foreach (var secret in load.Objects.OfType<Model.Objects.Secret>().Where(s => s.Type == "kubernetes.io/tls"))
         {
             using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
                 System.Text.Encoding.UTF8.GetString(secret.Data["tls.crt"]), System.Text.Encoding.UTF8.GetString(secret.Data["tls.key"]));

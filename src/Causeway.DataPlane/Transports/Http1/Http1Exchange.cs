@@ -293,10 +293,10 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         o.AppendHeader("Host"u8, host);
         var target = Target!;
         _requestEdits.Active = false;
-        if (target.RequestSteps.Length > 0)
+        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits)
         {
             var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
-            target.ApplyRequestSteps(ref editor);
+            target.ApplyRequestSteps(ref editor, Policy);
         }
         WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits, ServerSpan is null ? -1 : TraceParentIndex);
         if (ServerSpan is not null) WriteTraceParent(o);

@@ -158,7 +158,7 @@ internal sealed partial class HttpRequestHandler
         if (plan.DecideTarget(target, view, facts, out reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
         var backend = target.Backend!;
         var editor = new DictionaryHeaderEditor(request.Headers);
-        target.ApplyRequestSteps(ref editor);
+        target.ApplyRequestSteps(ref editor, exchange.Policy);
         List<BackendRuntime>? mirrors = null;
         foreach (var mirror in rule.Mirrors)
         {

@@ -1,0 +1,32 @@
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Policies;
+
+/// <summary>
+/// The steps a rule's effective SecurityPolicy adds to its plan: authentication (JWT, basic, API key) and
+/// authorization; its CORS is the rule's CORS (<see cref="CompiledRule"/> uses the HTTPRoute filter's code for it).
+/// Remote key sets live in the <see cref="StateStore"/> under their URI and refresh settings, so a reload keeps the
+/// keys already fetched and every rule using the same issuer shares one fetcher.
+/// </summary>
+internal static class SecuritySteps
+{
+    public static void Add(SecurityPolicyIr policy, CompileShare? share, List<PipelineStep> steps)
+    {
+        if (policy.Jwt is { Providers.Count: > 0 } jwt)
+            steps.Add(new JwtAuthStep(jwt, jwt.Providers.Select(p => new JwtProvider(p, Source(p, share)))));
+        if (policy.BasicAuth is { } basic) steps.Add(new BasicAuthStep(basic));
+        if (policy.ApiKeyAuth is { } apiKey) steps.Add(new ApiKeyAuthStep(apiKey));
+        if (policy.Authorization is { } authorization) steps.Add(new AuthorizationStep(authorization));
+    }
+
+    private static JwksSource Source(JwtProviderIr p, CompileShare? share)
+    {
+        if (p.LocalJwks is { } json) return new LocalJwks(json);
+        var uri = new Uri(p.RemoteJwksUri!);
+        if (share is null) return new RemoteJwks(uri, p.CacheDuration, p.RetryInterval); // started by its first request
+        var remote = share.PolicyState($"jwks|{uri.AbsoluteUri}|{p.CacheDuration.Ticks}|{p.RetryInterval.Ticks}",
+            () => new RemoteJwks(uri, p.CacheDuration, p.RetryInterval));
+        remote.Start();
+        return remote;
+    }
+}
