@@ -30,6 +30,7 @@ public sealed class ResourceSnapshot
         ConfigMaps = Of<ConfigMap>();
         ProxyConfigs = Of<ProxyConfig>();
         BackendTrafficPolicies = Of<BackendTrafficPolicy>();
+        ClientTrafficPolicies = Of<ClientTrafficPolicy>();
         EndpointSlicesByService = EndpointSlices
             .Where(s => s.ServiceName is not null)
             .GroupBy(s => (s.Namespace, s.ServiceName!))
@@ -66,6 +67,9 @@ public sealed class ResourceSnapshot
 
     /// <summary>Envoy Gateway BackendTrafficPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
     public ImmutableArray<BackendTrafficPolicy> BackendTrafficPolicies { get; }
+
+    /// <summary>Envoy Gateway ClientTrafficPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<ClientTrafficPolicy> ClientTrafficPolicies { get; }
     public ImmutableDictionary<(string Namespace, string Service), ImmutableArray<EndpointSlice>> EndpointSlicesByService { get; }
 
     public T? Get<T>(string kind, string ns, string name) where T : KubeObject =>
