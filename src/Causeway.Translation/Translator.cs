@@ -24,7 +24,7 @@ public static partial class Translator
         return new Run(snapshot, options).Execute();
     }
 
-    private sealed class Run(ResourceSnapshot snapshot, TranslatorOptions options)
+    private sealed partial class Run(ResourceSnapshot snapshot, TranslatorOptions options)
     {
         private readonly ResourceSnapshot s = snapshot;
         private readonly TranslatorOptions o = options;
@@ -35,10 +35,12 @@ public static partial class Translator
         private readonly BackendResolver _backends = new(snapshot);
         private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
         private BackendTrafficPolicies? _backendTraffic;
+        private ClientTrafficPolicies? _clientTraffic;
 
         public TranslationResult Execute()
         {
             _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels);
+            _clientTraffic = new ClientTrafficPolicies(s, _namespaceLabels);
             var classes = GatewayClasses();
             var gateways = new List<GatewayState>();
             foreach (var gw in s.Gateways)
@@ -88,6 +90,7 @@ public static partial class Translator
                 _statuses.Add(new ObjectStatus(key, route.Metadata.Generation, new RouteStatus { Parents = new(parents) }));
             AddPolicyStatuses();
             AddBackendTrafficPolicyStatuses(byKey, setOwners);
+            AddClientTrafficPolicyStatuses(byKey, setOwners);
 
             return new TranslationResult
             {
@@ -136,7 +139,7 @@ public static partial class Translator
         // ---- Gateway ----
         private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
         {
-            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic);
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic, _clientTraffic);
             var infra = gw.Spec.Infrastructure?.ParametersRef;
             if (infra is not null)
             {
@@ -361,20 +364,6 @@ public static partial class Translator
                 }
                 _statuses.Add(new ObjectStatus(policy.Key, policy.Metadata.Generation, new PolicyStatus { Ancestors = new(list) }));
             }
-        }
-
-        private void AddBackendTrafficPolicyStatuses(Dictionary<(string, string), GatewayState> gateways, Dictionary<(string, string), GatewayState> listenerSets)
-        {
-            var writer = new PolicyStatuses(s, o, (ns, name) => gateways.ContainsKey((ns, name)), (ns, name) => listenerSets.ContainsKey((ns, name)));
-            var btp = _backendTraffic!;
-            foreach (var key in btp.Attachment.Policies)
-            {
-                var (policy, compiled) = btp.Get(key);
-                writer.Add(policy, btp.Attachment.State(key), compiled.Errors, compiled.Warnings);
-            }
-            _statuses.AddRange(writer.Statuses);
-            _errors.AddRange(writer.Errors);
-            _problems.AddRange(writer.Problems);
         }
 
         private (string? Reason, string? Message) PolicyProblem(BackendTlsPolicy p)
