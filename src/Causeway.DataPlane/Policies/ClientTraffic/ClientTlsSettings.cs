@@ -1,0 +1,47 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Policies.ClientTraffic;
+
+/// <summary>
+/// A listener's ClientTrafficPolicy <c>tls</c> as <see cref="SslServerAuthenticationOptions"/> take it: the versions
+/// offered, the TLS 1.2 cipher suites (TLS 1.3 keeps its default suites, as the policy does not govern them) and ALPN.
+/// Without a policy: TLS 1.2 and 1.3, the platform's suites, h2 then http/1.1.
+/// </summary>
+internal static class ClientTlsSettings
+{
+    private static readonly TlsCipherSuite[] Tls13Suites =
+        [TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256];
+
+    public static SslProtocols Protocols(ClientTlsIr? tls)
+    {
+        if (tls is null) return SslProtocols.Tls12 | SslProtocols.Tls13;
+        var result = SslProtocols.None;
+        if (string.CompareOrdinal(tls.MinVersion, "1.2") <= 0 && string.CompareOrdinal(tls.MaxVersion, "1.2") >= 0) result |= SslProtocols.Tls12;
+        if (string.CompareOrdinal(tls.MaxVersion, "1.3") >= 0) result |= SslProtocols.Tls13;
+        return result;
+    }
+
+    public static List<SslApplicationProtocol>? Alpn(ClientTlsIr? tls)
+    {
+        if (tls?.AlpnProtocols is not { } list) return [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+        if (list.Count == 0) return null; // ALPN off
+        return [.. list.AsImmutableArray().Select(p => p switch
+        {
+            "h2" => SslApplicationProtocol.Http2,
+            "http/1.1" => SslApplicationProtocol.Http11,
+            _ => new SslApplicationProtocol(p),
+        })];
+    }
+
+    /// <summary>The suites offered, or null for the platform's defaults (no policy, or no <c>ciphers</c>).</summary>
+    public static CipherSuitesPolicy? Ciphers(ClientTlsIr? tls)
+    {
+        if (tls is null || tls.Ciphers.Count == 0) return null;
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("tls.ciphers: cipher suites cannot be chosen on Windows");
+        var suites = new List<TlsCipherSuite>(Tls13Suites);
+        foreach (var name in tls.Ciphers) suites.Add(Enum.Parse<TlsCipherSuite>(name));
+        return new CipherSuitesPolicy(suites);
+    }
+}
