@@ -109,7 +109,6 @@ internal static class RouteCompiler
                 ServerCertificateContext = entry.Context,
                 EnabledSslProtocols = ClientTlsSettings.Protocols(listener.ClientTraffic?.Tls),
                 ApplicationProtocols = ClientTlsSettings.Alpn(listener.ClientTraffic?.Tls),
-                CipherSuitesPolicy = ClientTlsSettings.Ciphers(listener.ClientTraffic?.Tls),
                 ClientCertificateRequired = validate is not null,
                 RemoteCertificateValidationCallback = validate,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -6,14 +6,10 @@ namespace Causeway.DataPlane.Policies.ClientTraffic;
 
 /// <summary>
 /// A listener's ClientTrafficPolicy <c>tls</c> as <see cref="SslServerAuthenticationOptions"/> take it: the versions
-/// offered, the TLS 1.2 cipher suites (TLS 1.3 keeps its default suites, as the policy does not govern them) and ALPN.
-/// Without a policy: TLS 1.2 and 1.3, the platform's suites, h2 then http/1.1.
+/// offered and ALPN. Without a policy: TLS 1.2 and 1.3, h2 then http/1.1.
 /// </summary>
 internal static class ClientTlsSettings
 {
-    private static readonly TlsCipherSuite[] Tls13Suites =
-        [TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256];
-
     public static SslProtocols Protocols(ClientTlsIr? tls)
     {
         if (tls is null) return SslProtocols.Tls12 | SslProtocols.Tls13;
@@ -33,15 +29,5 @@ internal static class ClientTlsSettings
             "http/1.1" => SslApplicationProtocol.Http11,
             _ => new SslApplicationProtocol(p),
         })];
-    }
-
-    /// <summary>The suites offered, or null for the platform's defaults (no policy, or no <c>ciphers</c>).</summary>
-    public static CipherSuitesPolicy? Ciphers(ClientTlsIr? tls)
-    {
-        if (tls is null || tls.Ciphers.Count == 0) return null;
-        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("tls.ciphers: cipher suites cannot be chosen on Windows");
-        var suites = new List<TlsCipherSuite>(Tls13Suites);
-        foreach (var name in tls.Ciphers) suites.Add(Enum.Parse<TlsCipherSuite>(name));
-        return new CipherSuitesPolicy(suites);
     }
 }
