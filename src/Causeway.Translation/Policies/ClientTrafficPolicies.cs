@@ -58,8 +58,6 @@ internal sealed class ClientTrafficPolicies
         if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), l.IrName) is not { } winner)
             return null;
         var compiled = _policies[winner.Policy.Key].Compiled;
-        if (compiled.SetsProxyProtocol && l.Spec.Protocol is not ("HTTP" or "HTTPS"))
-            Warn(winner.Policy.Key, $"spec.proxyProtocol: not applied to {l.Spec.Protocol} listener {l.IrName} yet (HTTP and HTTPS listeners only)");
         if (compiled.Listener.Tls is not null && l.Spec.Protocol != "HTTPS")
             Warn(winner.Policy.Key, $"spec.tls: not applied to {l.Spec.Protocol} listener {l.IrName} (HTTPS listeners only)");
         return compiled;

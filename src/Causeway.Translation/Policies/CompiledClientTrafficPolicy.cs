@@ -13,8 +13,6 @@ internal sealed record CompiledClientTrafficPolicy
     public required ClientTrafficIr Listener { get; init; }
     public ClientConnectionIr? Connection { get; init; }
 
-    /// <summary>The policy sets PROXY protocol (which Causeway applies to HTTP and HTTPS listeners only).</summary>
-    public bool SetsProxyProtocol => Connection?.ProxyProtocol is not null;
     public IReadOnlyList<string> Errors { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
