@@ -24,7 +24,7 @@ public static partial class Translator
         return new Run(snapshot, options).Execute();
     }
 
-    private sealed class Run(ResourceSnapshot snapshot, TranslatorOptions options)
+    private sealed partial class Run(ResourceSnapshot snapshot, TranslatorOptions options)
     {
         private readonly ResourceSnapshot s = snapshot;
         private readonly TranslatorOptions o = options;
@@ -36,11 +36,13 @@ public static partial class Translator
         private Func<string, IReadOnlyDictionary<string, string>>? _namespaceLabels;
         private BackendTrafficPolicies? _backendTraffic;
         private SecurityPolicies? _security;
+        private ClientTrafficPolicies? _clientTraffic;
 
         public TranslationResult Execute()
         {
             _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels);
             _security = new SecurityPolicies(s, _namespaceLabels);
+            _clientTraffic = new ClientTrafficPolicies(s, _namespaceLabels);
             var classes = GatewayClasses();
             var gateways = new List<GatewayState>();
             foreach (var gw in s.Gateways)
@@ -90,6 +92,7 @@ public static partial class Translator
                 _statuses.Add(new ObjectStatus(key, route.Metadata.Generation, new RouteStatus { Parents = new(parents) }));
             AddPolicyStatuses();
             AddBackendTrafficPolicyStatuses(byKey, setOwners);
+            AddClientTrafficPolicyStatuses(byKey, setOwners);
 
             return new TranslationResult
             {
@@ -138,7 +141,7 @@ public static partial class Translator
         // ---- Gateway ----
         private GatewayState PrepareGateway(Gateway gw, (GatewayClass Class, ProxyConfig? Params, string? Problem) cls)
         {
-            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic, _security);
+            var g = new GatewayState(gw, cls.Problem is null ? null : $"GatewayClass {cls.Class.Name} is not accepted: {cls.Problem}", _backends, _backendTraffic, _security, _clientTraffic);
             var infra = gw.Spec.Infrastructure?.ParametersRef;
             if (infra is not null)
             {
@@ -363,26 +366,6 @@ public static partial class Translator
                 }
                 _statuses.Add(new ObjectStatus(policy.Key, policy.Metadata.Generation, new PolicyStatus { Ancestors = new(list) }));
             }
-        }
-
-        private void AddBackendTrafficPolicyStatuses(Dictionary<(string, string), GatewayState> gateways, Dictionary<(string, string), GatewayState> listenerSets)
-        {
-            var writer = new PolicyStatuses(s, o, (ns, name) => gateways.ContainsKey((ns, name)), (ns, name) => listenerSets.ContainsKey((ns, name)));
-            var btp = _backendTraffic!;
-            foreach (var key in btp.Attachment.Policies)
-            {
-                var (policy, compiled) = btp.Get(key);
-                writer.Add(policy, btp.Attachment.State(key), compiled.Errors, compiled.Warnings);
-            }
-            var security = _security!;
-            foreach (var key in security.Attachment.Policies)
-            {
-                var (policy, compiled) = security.Get(key);
-                writer.Add(policy, security.Attachment.State(key), compiled.Errors, compiled.Warnings);
-            }
-            _statuses.AddRange(writer.Statuses);
-            _errors.AddRange(writer.Errors);
-            _problems.AddRange(writer.Problems);
         }
 
         private (string? Reason, string? Message) PolicyProblem(BackendTlsPolicy p)

@@ -11,10 +11,14 @@ internal sealed class CompiledListener
         Ir = ir;
         Routes = routes;
         Tls = tls;
+        ClientPolicy = ir.ClientTraffic is { } ct ? new Policies.ClientTraffic.ListenerClientPolicy(ct) : null;
     }
 
     public ListenerIr Ir { get; }
     public string Name => Ir.Name;
+
+    /// <summary>The listener's ClientTrafficPolicy (checks before routing), or null.</summary>
+    public Policies.ClientTraffic.ListenerClientPolicy? ClientPolicy { get; }
 
     /// <summary>Requests in flight and unmatched requests on this listener.</summary>
     public ListenerStats Stats { get; init; } = new("", "");
@@ -56,6 +60,7 @@ internal sealed class CompiledPort
         foreach (var l in ir.Listeners)
         {
             if (l.ClientValidation is not null) ValidatesClientCertificates = true;
+            if (l.ClientTraffic is not null) HasClientPolicies = true;
         }
     }
 
@@ -68,6 +73,13 @@ internal sealed class CompiledPort
     public ListenerStats UnmatchedStats { get; init; } = new("", "");
 
     public bool IsHttps => Ir.Protocol == PortProtocol.Https;
+
+    /// <summary>Whether a listener of the port has a ClientTrafficPolicy (transports then look the listener up before routing).</summary>
+    public bool HasClientPolicies { get; }
+
+    /// <summary>The listener's policy for a request to <paramref name="host"/> (without port), or null.</summary>
+    public Policies.ClientTraffic.ListenerClientPolicy? ClientPolicyFor(ReadOnlySpan<char> host) =>
+        HasClientPolicies ? Listeners.Find(host)?.ClientPolicy : null;
 
     /// <summary>Whether any listener on the port validates client certificates (frontend mTLS).</summary>
     public bool ValidatesClientCertificates { get; }

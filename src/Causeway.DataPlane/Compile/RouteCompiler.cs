@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Causeway.DataPlane.Policies.ClientTraffic;
 using Causeway.DataPlane.Tls;
 using Causeway.Translation.Ir;
 
@@ -106,8 +107,8 @@ internal static class RouteCompiler
             result.Add((names, new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = entry.Context,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                EnabledSslProtocols = ClientTlsSettings.Protocols(listener.ClientTraffic?.Tls),
+                ApplicationProtocols = ClientTlsSettings.Alpn(listener.ClientTraffic?.Tls),
                 ClientCertificateRequired = validate is not null,
                 RemoteCertificateValidationCallback = validate,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

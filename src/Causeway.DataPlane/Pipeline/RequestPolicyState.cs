@@ -12,17 +12,30 @@ internal sealed class RequestPolicyState
 {
     private IPAddress? _client;
     private byte[]? _clientAscii;
+    private IPAddress? _detected;
     private CircuitBreakerGate? _held;
 
-    /// <summary>Sets the client address (parsed lazily from the ASCII form the byte transports keep).</summary>
+    /// <summary>
+    /// Sets the connection's client address: its peer, or the source a PROXY protocol header carried (parsed lazily
+    /// from the ASCII form the byte transports keep).
+    /// </summary>
     public void SetClient(IPAddress? address, byte[]? ascii = null)
     {
         _client = address;
         _clientAscii = ascii;
     }
 
-    /// <summary>The client's address (IPv4-mapped IPv6 addresses as IPv4), or null when unknown.</summary>
-    public IPAddress? ClientAddress
+    /// <summary>The current request's original client, found by the listener's client IP detection (until the next request).</summary>
+    public void Detect(IPAddress address) => _detected = address;
+
+    /// <summary>The address detected for the current request, or null (the peer is the client).</summary>
+    public IPAddress? Detected => _detected;
+
+    /// <summary>The client's address as policies see it: the detected one, else the peer (<see cref="PeerAddress"/>).</summary>
+    public IPAddress? ClientAddress => _detected ?? PeerAddress;
+
+    /// <summary>The connection's client address (IPv4-mapped IPv6 addresses as IPv4), or null when unknown.</summary>
+    public IPAddress? PeerAddress
     {
         get
         {
@@ -70,6 +83,7 @@ internal sealed class RequestPolicyState
         HasRateLimitHeaders = false;
         RequestEdits?.Clear();
         Tokens?.Clear();
+        _detected = null;
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ public static class KindRegistry
         new(EnvoyGroup, "EnvoyProxy", ["v1alpha1"], typeof(ProxyConfig), false, false),
         new(EnvoyGroup, "BackendTrafficPolicy", ["v1alpha1"], typeof(BackendTrafficPolicy), false, true),
         new(EnvoyGroup, "SecurityPolicy", ["v1alpha1"], typeof(SecurityPolicy), false, true),
+        new(EnvoyGroup, "ClientTrafficPolicy", ["v1alpha1"], typeof(ClientTrafficPolicy), false, true),
     ];
 
     private static readonly Dictionary<(string, string), KindInfo> ByGroupKind = All.ToDictionary(k => (k.Group, k.Kind));

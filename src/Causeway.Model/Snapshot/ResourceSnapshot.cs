@@ -31,6 +31,7 @@ public sealed class ResourceSnapshot
         ProxyConfigs = Of<ProxyConfig>();
         BackendTrafficPolicies = Of<BackendTrafficPolicy>();
         SecurityPolicies = Of<SecurityPolicy>();
+        ClientTrafficPolicies = Of<ClientTrafficPolicy>();
         EndpointSlicesByService = EndpointSlices
             .Where(s => s.ServiceName is not null)
             .GroupBy(s => (s.Namespace, s.ServiceName!))
@@ -70,6 +71,8 @@ public sealed class ResourceSnapshot
 
     /// <summary>Envoy Gateway SecurityPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
     public ImmutableArray<SecurityPolicy> SecurityPolicies { get; }
+    /// <summary>Envoy Gateway ClientTrafficPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<ClientTrafficPolicy> ClientTrafficPolicies { get; }
     public ImmutableDictionary<(string Namespace, string Service), ImmutableArray<EndpointSlice>> EndpointSlicesByService { get; }
 
     public T? Get<T>(string kind, string ns, string name) where T : KubeObject =>

@@ -8,7 +8,7 @@ using Causeway.Translation.Routes;
 namespace Causeway.Translation.Gateways;
 
 /// <summary>Per-Gateway state while translating: its listeners and ListenerSets, the routes compiled for it, its IR.</summary>
-internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends, BackendTrafficPolicies? policies = null, SecurityPolicies? security = null)
+internal sealed class GatewayState(Gateway gateway, string? classProblem, BackendResolver backends, BackendTrafficPolicies? policies = null, SecurityPolicies? security = null, ClientTrafficPolicies? clientPolicies = null)
 {
     private readonly Dictionary<ObjectKey, (List<CompiledMatch> Matches, List<BackendProblem> Problems, List<L4RouteIr>? L4)> _compiled = [];
 
@@ -60,6 +60,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                 _ => PortProtocol.Udp,
             };
             var listenerIrs = new List<ListenerIr>();
+            var clientTraffic = group.Select(l => (l, clientPolicies?.For(l))).ToList();
             foreach (var l in group.OrderByDescending(l => Hostnames.Specificity(l.Spec.Hostname ?? "*")).ThenBy(l => l.Spec.Hostname, StringComparer.Ordinal))
             {
                 if (l.ResolvedRefsReason is not null && protocol is PortProtocol.Https or PortProtocol.Tls && l.Certificates.Count == 0)
@@ -99,10 +100,17 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                     ClientValidation = l.ClientValidation,
                     Http = table,
                     L4Routes = new(l4),
+                    ClientTraffic = clientTraffic.First(c => ReferenceEquals(c.l, l)).Item2?.Listener,
                 });
             }
             if (listenerIrs.Count > 0)
-                ports.Add(new PortIr { Port = group.Key.Port, Protocol = protocol, Listeners = new(listenerIrs) });
+                ports.Add(new PortIr
+                {
+                    Port = group.Key.Port,
+                    Protocol = protocol,
+                    Listeners = new(listenerIrs),
+                    Connection = clientPolicies?.ForPort(group.Key.Port, clientTraffic),
+                });
         }
         var addresses = assignedAddresses.TryGetValue(Key, out var assigned) ? assigned
             : [.. (Gateway.Spec.Addresses ?? []).Where(a => (a.Type ?? "IPAddress") == "IPAddress" && System.Net.IPAddress.TryParse(a.Value, out _)).Select(a => a.Value!)];

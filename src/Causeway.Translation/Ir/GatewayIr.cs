@@ -47,6 +47,9 @@ public sealed record PortIr
 
     /// <summary>The listeners on this port, most specific hostname first (exact, then longer wildcards, then none).</summary>
     public EquatableArray<ListenerIr> Listeners { get; init; } = EquatableArray<ListenerIr>.Empty;
+
+    /// <summary>Connection-level ClientTrafficPolicy settings (PROXY protocol, connection limit); null: none.</summary>
+    public ClientConnectionIr? Connection { get; init; }
 }
 
 /// <summary>One Gateway (or ListenerSet) listener: its hostname, TLS material and what is routed through it.</summary>
@@ -72,6 +75,9 @@ public sealed record ListenerIr
 
     /// <summary>TCP, UDP and TLS listeners: the routes, by SNI hostname for TLS, first-come for TCP/UDP.</summary>
     public EquatableArray<L4RouteIr> L4Routes { get; init; } = EquatableArray<L4RouteIr>.Empty;
+
+    /// <summary>The effective Envoy Gateway ClientTrafficPolicy of this listener, or null.</summary>
+    public ClientTrafficIr? ClientTraffic { get; init; }
 }
 
 /// <summary>A certificate chain and key from a <c>kubernetes.io/tls</c> Secret. The key never appears in dumps or logs.</summary>

@@ -11,7 +11,7 @@ namespace Causeway.Translation.Policies;
 /// <c>Invalid</c>/<c>Conflicted</c>), <c>Overridden</c> where a more specific policy applies to some routes instead,
 /// and <c>Warning</c> naming fields Causeway does not honour yet.
 /// </summary>
-internal sealed class PolicyStatuses(ResourceSnapshot s, TranslatorOptions o, Func<string, string, bool> ownsGateway, Func<string, string, bool> ownsListenerSet)
+internal sealed class PolicyStatuses(ResourceSnapshot s, TranslatorOptions o, Func<string, string, bool> ownsGateway, Func<string, string, bool> ownsListenerSet, string overriddenFor = "routes")
 {
     public const string Overridden = "Overridden";
     public const string Warning = "Warning";
@@ -67,7 +67,7 @@ internal sealed class PolicyStatuses(ResourceSnapshot s, TranslatorOptions o, Fu
             foreach (var t in targets)
                 if (state.Overridden.TryGetValue(t, out var routes)) overridden.UnionWith(routes);
             if (invalid.Count == 0 && overridden.Count > 0)
-                c.Set(Overridden, true, Overridden, $"This policy is being overridden by other {Plural(policy.Kind)} for these routes: [{string.Join(", ", overridden)}]");
+                c.Set(Overridden, true, Overridden, $"This policy is being overridden by other {Plural(policy.Kind)} for these {overriddenFor}: [{string.Join(", ", overridden)}]");
             if (invalid.Count == 0 && warnings.Count > 0)
                 c.Set(Warning, true, Reasons.UnsupportedValue, string.Join("; ", warnings));
             list.Add(new PolicyAncestorStatus { AncestorRef = anc, ControllerName = o.StatusControllerName, Conditions = c.Build() });

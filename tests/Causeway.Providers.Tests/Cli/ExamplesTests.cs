@@ -15,8 +15,15 @@ public sealed class ExamplesTests
 
     public static TheoryData<string> Directories()
     {
+        // An example is a directory of manifests (examples/NAME), or each of the directories in a group of them
+        // (examples/eg-policies/NAME, each runnable on its own).
         var data = new TheoryData<string>();
-        foreach (var d in Directory.GetDirectories(ExamplesDir()).Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(d));
+        var root = ExamplesDir();
+        foreach (var d in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        {
+            if (Directory.GetFiles(d, "*.yaml").Length > 0) data.Add(Path.GetFileName(d));
+            else foreach (var sub in Directory.GetDirectories(d).Order(StringComparer.Ordinal)) data.Add(Path.GetRelativePath(root, sub));
+        }
         return data;
     }
 

@@ -109,7 +109,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// <summary>The client's address and port, as the transport knows it (for the access log).</summary>
     public System.Net.EndPoint? RemoteEndPoint { get; init; }
 
-    string? IExchangeDetails.RemoteAddress => RemoteEndPoint?.ToString();
+    string? IExchangeDetails.RemoteAddress => Policy.Detected?.ToString() ?? RemoteEndPoint?.ToString();
 
     string IExchangeDetails.Method => Encoding.ASCII.GetString(HeadBuffer, 0, Head.MethodLength);
 
@@ -119,8 +119,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
 
     string IExchangeDetails.Protocol => "HTTP/1.1";
 
-    string? IExchangeDetails.RequestHeader(string name) =>
-        new Http1RequestView(Head, HeadBuffer).TryGetHeader(name, out var v) ? v.ToString() : null;
+    string? IExchangeDetails.RequestHeader(string name) => RequestHeaderAsForwarded(name);
 
     long IExchangeDetails.BytesReceived => Head.HeadLength + Head.ContentLength;
 
@@ -195,6 +194,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         UpstreamEndPoint = null;
         BytesSent = 0;
         ResetTrace();
+        ResetClientPolicy();
         Policy.ResetForRequest();
         StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
@@ -226,6 +226,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
         var view = new Http1RequestView(head, HeadBuffer);
         Method = MethodLabels.Parse(HeadBuffer.AsSpan(0, head.MethodLength));
+        if (port.HasClientPolicies && RunClientPolicy(port, host, view) is { } early) return early;
         var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan, out var listenerStats);
         if (outcome != RouteOutcome.Matched)
         {
@@ -302,7 +303,8 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         if (ServerSpan is not null) WriteTraceParent(o);
         var hasFor = head.ForwardedForIndex >= 0;
         var clientFor = hasFor ? buf.AsSpan(head.Headers[head.ForwardedForIndex].ValueStart, head.Headers[head.ForwardedForIndex].ValueLength) : default;
-        ForwardedHeaders.Write(o, hasFor, clientFor, clientIp, Tls, host);
+        WriteRequestId(o);
+        ForwardedHeaders.Write(o, hasFor, clientFor, AppendedClient(clientIp), Tls, host);
         o.Append("\r\n"u8);
     }
 

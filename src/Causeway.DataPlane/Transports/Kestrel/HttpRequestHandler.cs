@@ -59,10 +59,25 @@ internal sealed partial class HttpRequestHandler
         var host = HostMap<object>.StripPort(request.Host.Value ?? "");
         var sni = port.IsHttps ? context.Features.Get<ITlsHandshakeFeature>()?.HostName : null;
         var view = new HttpRequestView(request);
+        RequestPolicyState? state = null;
+        LocalReply? early = null;
+        var clientPolicy = port.ClientPolicyFor(host);
+        if (clientPolicy is not null)
+        {
+            state = new RequestPolicyState();
+            state.SetClient(context.Connection.RemoteIpAddress);
+            early = ApplyClientPolicy(clientPolicy, request, view, state);
+        }
         var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);
-        var exchange = new KestrelExchange(context, start, MethodLabels.Parse(request.Method), listener) { Match = match };
+        var exchange = new KestrelExchange(context, start, MethodLabels.Parse(request.Method), listener)
+        {
+            Match = early is null ? match : null,
+            Policy = state,
+            ClientPolicy = clientPolicy,
+        };
         context.Features.Set(exchange);
         if (port.Tracer is { } tracer) StartTrace(tracer, request, view, exchange, port, start);
+        if (early is not null) return KestrelReplyWriter.WriteAsync(context, early);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
         return ExecuteAsync(context, match!, plan!, port, exchange);
     }

@@ -39,7 +39,7 @@ internal sealed class KestrelExchange : IExchangeDetails
 
     long IExchangeDetails.BytesReceived => _context.Request.ContentLength ?? 0;
     long IExchangeDetails.BytesSent => _context.Response.ContentLength ?? 0;
-    string? IExchangeDetails.RemoteAddress => _context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null;
+    string? IExchangeDetails.RemoteAddress => Policy?.Detected?.ToString() ?? (_context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null);
     string? IExchangeDetails.ServerName => _context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName;
 
     /// <summary>The tracer of a sampled request, its SERVER span and the CLIENT span of the current upstream attempt.</summary>
@@ -50,7 +50,10 @@ internal sealed class KestrelExchange : IExchangeDetails
     /// <summary>Upstream attempts so far (each has its CLIENT span).</summary>
     public int Attempts { get; set; }
 
-    /// <summary>The policy steps' state, made only for plans whose steps use it.</summary>
+    /// <summary>The listener's ClientTrafficPolicy, or null.</summary>
+    public Policies.ClientTraffic.ListenerClientPolicy? ClientPolicy { get; init; }
+
+    /// <summary>The policy steps' state, made only for plans whose steps use it (or when the listener has a ClientTrafficPolicy).</summary>
     public RequestPolicyState? Policy { get; set; }
 
     public ExchangeSummary Summary(int status, bool aborted) => new()

@@ -46,8 +46,8 @@ internal sealed class ProxyTransformer : HttpTransformer
         proxyRequest.Headers.Host = _rewrite?.Hostname ?? originalHost;
 
         var clientFor = request.Headers[ForwardedHeaders.For];
-        ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(),
-            httpContext.Connection.RemoteIpAddress, request.Scheme, originalHost);
+        var appended = httpContext.Features.Get<KestrelExchange>()?.ClientPolicy?.DisableXffAppend == true ? null : httpContext.Connection.RemoteIpAddress;
+        ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(), appended, request.Scheme, originalHost);
         if (httpContext.Features.Get<KestrelExchange>() is { Tracer: { } tracer, ServerSpan: { } server } exchange)
             ContinueTrace(proxyRequest, tracer, server, exchange);
     }

@@ -1,0 +1,78 @@
+using System.Text;
+using Causeway.DataPlane.Policies.ClientTraffic;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Transports.Http1;
+
+/// <summary>
+/// The listener's ClientTrafficPolicy on the HTTP/1.1 byte transports, before routing: headers with underscores
+/// (400 or dropped), the health check answer, client address detection, and the request ID the backend and the access
+/// log get. Decide-only: nothing here needs the Kestrel pipeline, so the event loop serves it without hand-off.
+/// </summary>
+internal sealed partial class Http1Exchange
+{
+    private ListenerClientPolicy? _clientPolicy;
+    private string? _requestId;
+
+    private void ResetClientPolicy()
+    {
+        _clientPolicy = null;
+        _requestId = null;
+    }
+
+    /// <summary>Runs the policy of the listener <paramref name="host"/> reaches; a decision when it answers, else null.</summary>
+    private Http1Decision? RunClientPolicy(CompiledPort port, ReadOnlySpan<char> host, Http1RequestView view)
+    {
+        var listener = port.Listeners.Find(host);
+        if (listener?.ClientPolicy is not { } policy) return null;
+        _clientPolicy = policy;
+        var head = Head;
+        var buf = HeadBuffer;
+        if (policy.Underscores != UnderscoresAction.Allow)
+        {
+            for (var i = 0; i < head.HeaderCount; i++)
+            {
+                ref var e = ref head.Headers[i];
+                if (!ListenerClientPolicy.HasUnderscore(buf.AsSpan(e.NameStart, e.NameLength))) continue;
+                if (policy.Underscores == UnderscoresAction.RejectRequest)
+                {
+                    Enter(listener.Stats);
+                    return Answer(LocalReply.Empty(400));
+                }
+                e.Kind = HeaderKind.Skip; // dropped: not forwarded
+            }
+        }
+        if (policy.Decide(view, Policy) is { } reply)
+        {
+            Enter(listener.Stats);
+            return Answer(reply);
+        }
+        string? client = null;
+        for (var i = 0; i < head.HeaderCount; i++)
+        {
+            ref var e = ref head.Headers[i];
+            if (e.Kind != HeaderKind.Forward || !Ascii.EqualsIgnoreCase(buf.AsSpan(e.NameStart, e.NameLength), "x-request-id"u8)) continue;
+            client ??= Encoding.ASCII.GetString(buf, e.ValueStart, e.ValueLength);
+            e.Kind = HeaderKind.Skip; // the effective ID is written once by BuildForwardedHead
+        }
+        _requestId = policy.EffectiveRequestId(client);
+        return null;
+    }
+
+    /// <summary>The client address appended to X-Forwarded-For: none when the listener's policy disables the append.</summary>
+    private byte[]? AppendedClient(byte[]? clientIp) => _clientPolicy?.DisableXffAppend == true ? null : clientIp;
+
+    /// <summary>The request ID line of the forwarded head, when the listener's policy sets one.</summary>
+    private void WriteRequestId(ByteBuilder o)
+    {
+        if (_requestId is { } id) o.AppendHeader("x-request-id"u8, Encoding.ASCII.GetBytes(id));
+    }
+
+    /// <summary>A request header as the backend got it (the request ID the policy chose), for the access log.</summary>
+    private string? RequestHeaderAsForwarded(string name)
+    {
+        if (_clientPolicy is not null && string.Equals(name, ListenerClientPolicy.RequestIdHeader, StringComparison.OrdinalIgnoreCase))
+            return _requestId;
+        return new Http1RequestView(Head, HeadBuffer).TryGetHeader(name, out var v) ? v.ToString() : null;
+    }
+}

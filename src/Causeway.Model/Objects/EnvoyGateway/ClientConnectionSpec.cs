@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+/// <summary>ClientTrafficPolicy <c>connection</c>.</summary>
+public sealed record ClientConnectionSpec
+{
+    public ConnectionLimitSpec? ConnectionLimit { get; init; }
+
+    /// <summary>Defaulted to 1 by the CRD (one accept per socket event).</summary>
+    public int? MaxAcceptPerSocketEvent { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+/// <summary>ClientTrafficPolicy <c>headers</c>.</summary>
+public sealed record ClientHeaderSettingsSpec
+{
+    public string? RequestID { get; init; }
+    public bool? PreserveXRequestID { get; init; }
+    public string? WithUnderscoresAction { get; init; }
+    public bool? EnableEnvoyHeaders { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}

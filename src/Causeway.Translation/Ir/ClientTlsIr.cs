@@ -1,0 +1,16 @@
+using Causeway.Model;
+
+namespace Causeway.Translation.Ir;
+
+/// <summary>ClientTrafficPolicy <c>tls</c> as the listener applies it.</summary>
+public sealed record ClientTlsIr
+{
+    /// <summary>Lowest TLS version offered: "1.2" or "1.3".</summary>
+    public string MinVersion { get; init; } = "1.2";
+
+    /// <summary>Highest TLS version offered: "1.2" or "1.3".</summary>
+    public string MaxVersion { get; init; } = "1.3";
+
+    /// <summary>ALPN protocols offered, in order; null: h2 and http/1.1; empty: no ALPN.</summary>
+    public EquatableArray<string>? AlpnProtocols { get; init; }
+}

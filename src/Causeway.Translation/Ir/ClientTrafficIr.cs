@@ -1,0 +1,29 @@
+namespace Causeway.Translation.Ir;
+
+/// <summary>
+/// The effective Envoy Gateway ClientTrafficPolicy of one listener, as plain data: what the listener does with each
+/// HTTP request before routing (client address detection, request IDs, headers with underscores, its own health check
+/// answer) and its TLS settings. Connection-level settings are the port's (<see cref="PortIr.Connection"/>).
+/// Present only where a policy applies: a listener without one keeps Causeway's defaults.
+/// </summary>
+public sealed record ClientTrafficIr
+{
+    /// <summary><c>namespace/name</c> of the policy.</summary>
+    public required string Policy { get; init; }
+
+    /// <summary>Where the client address comes from; null: the connection's peer (or the PROXY header's source).</summary>
+    public ClientIpDetectionIr? ClientIpDetection { get; init; }
+
+    /// <summary>The peer address is not appended to X-Forwarded-For (the client's header still goes on unchanged).</summary>
+    public bool DisableXForwardedForAppend { get; init; }
+
+    public RequestIdMode RequestId { get; init; } = RequestIdMode.Generate;
+
+    public UnderscoresAction WithUnderscores { get; init; } = UnderscoresAction.RejectRequest;
+
+    /// <summary>A path answered 200 by the listener itself (any method, before routing); null: none.</summary>
+    public string? HealthCheckPath { get; init; }
+
+    /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
+    public ClientTlsIr? Tls { get; init; }
+}

@@ -1,0 +1,98 @@
+using Causeway.Model.Objects;
+using Causeway.Model.Objects.EnvoyGateway;
+using Causeway.Model.Snapshot;
+using Causeway.Translation.Gateways;
+using Causeway.Translation.Ir;
+
+namespace Causeway.Translation.Policies;
+
+/// <summary>
+/// The ClientTrafficPolicies of one translation: each compiled once, attached by <see cref="PolicyAttachment{TPolicy}"/>,
+/// and applied to listeners: ListenerSet listener (sectionName) &gt; ListenerSet &gt; Gateway listener (sectionName)
+/// &gt; Gateway, the most specific wins whole. Connection-level settings belong to the port (one socket serves every
+/// listener on it): the port takes those of its first listener in the Gateway's order, and a policy whose
+/// connection-level settings a shared port cannot honour gets a warning saying which listener's apply instead.
+/// </summary>
+internal sealed class ClientTrafficPolicies
+{
+    /// <summary>The kinds a ClientTrafficPolicy may target (its CRD's CEL rules).</summary>
+    public static readonly IReadOnlySet<string> AllowedKinds = new HashSet<string>(StringComparer.Ordinal) { "Gateway", "ListenerSet" };
+
+    private readonly Dictionary<ObjectKey, (ClientTrafficPolicy Policy, CompiledClientTrafficPolicy Compiled)> _policies = [];
+    private readonly Dictionary<ObjectKey, SortedSet<string>> _listenerWarnings = [];
+
+    public ClientTrafficPolicies(ResourceSnapshot s, Func<string, IReadOnlyDictionary<string, string>> namespaceLabels)
+    {
+        foreach (var p in s.ClientTrafficPolicies) _policies[p.Key] = (p, ClientTrafficPolicyCompiler.Compile(p));
+        Attachment = new PolicyAttachment<ClientTrafficPolicy>(s.ClientTrafficPolicies, s, AllowedKinds,
+            p => _policies[p.Key].Compiled.Errors.Count > 0, namespaceLabels);
+    }
+
+    public PolicyAttachment<ClientTrafficPolicy> Attachment { get; }
+
+    public (ClientTrafficPolicy Policy, CompiledClientTrafficPolicy Compiled) Get(ObjectKey key) => _policies[key];
+
+    /// <summary>The policy's warnings: its own fields, then what its listeners could not honour.</summary>
+    public IReadOnlyList<string> Warnings(ObjectKey key)
+    {
+        var own = _policies[key].Compiled.Warnings;
+        return _listenerWarnings.TryGetValue(key, out var more) ? [.. own, .. more] : own;
+    }
+
+    /// <summary>The effective policy of listener <paramref name="l"/>, or null.</summary>
+    public CompiledClientTrafficPolicy? For(ListenerContext l)
+    {
+        if (_policies.Count == 0) return null;
+        var gw = l.Gateway;
+        var list = new List<PolicyTarget>(4);
+        if (l.ListenerSet is { } ls)
+        {
+            list.Add(new PolicyTarget("ListenerSet", ls.Namespace, ls.Name, l.Name));
+            list.Add(new PolicyTarget("ListenerSet", ls.Namespace, ls.Name, null));
+        }
+        else
+        {
+            list.Add(new PolicyTarget("Gateway", gw.Namespace, gw.Name, l.Name));
+        }
+        list.Add(new PolicyTarget("Gateway", gw.Namespace, gw.Name, null));
+        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), l.IrName) is not { } winner)
+            return null;
+        var compiled = _policies[winner.Policy.Key].Compiled;
+        if (compiled.Listener.Tls is not null && l.Spec.Protocol != "HTTPS")
+            Warn(winner.Policy.Key, $"spec.tls: not applied to {l.Spec.Protocol} listener {l.IrName} (HTTPS listeners only)");
+        return compiled;
+    }
+
+    /// <summary>
+    /// The connection-level settings of a port whose listeners (in the Gateway's order) have the effective policies
+    /// <paramref name="listeners"/>: the first listener's; every policy whose settings differ from them is warned.
+    /// </summary>
+    public ClientConnectionIr? ForPort(int port, IReadOnlyList<(ListenerContext Listener, CompiledClientTrafficPolicy? Policy)> listeners)
+    {
+        if (listeners.Count == 0) return null;
+        var (first, chosen) = listeners[0];
+        var connection = chosen?.Connection;
+        foreach (var (l, p) in listeners.Skip(1))
+        {
+            if (Equals(p?.Connection, connection)) continue;
+            var source = chosen is null ? "none" : $"ClientTrafficPolicy {chosen.Listener.Policy}";
+            var message = $"spec.proxyProtocol/spec.connection: listener {l.IrName} shares port {port} with listener {first.IrName}, "
+                + $"whose connection-level settings (proxyProtocol, connectionLimit) the port uses ({source})";
+            if (p is not null) Warn(Key(p), message);
+            if (chosen?.Connection is not null) Warn(Key(chosen), $"spec.proxyProtocol/spec.connection: the port {port} of listener {first.IrName} also serves listener {l.IrName} with these connection-level settings");
+        }
+        return connection;
+    }
+
+    private static ObjectKey Key(CompiledClientTrafficPolicy p)
+    {
+        var slash = p.Listener.Policy.IndexOf('/');
+        return new ObjectKey("ClientTrafficPolicy", p.Listener.Policy[..slash], p.Listener.Policy[(slash + 1)..]);
+    }
+
+    private void Warn(ObjectKey key, string message)
+    {
+        if (!_listenerWarnings.TryGetValue(key, out var set)) _listenerWarnings[key] = set = new SortedSet<string>(StringComparer.Ordinal);
+        set.Add(message);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Causeway.DataPlane.Tests.Support;
+using Causeway.Model;
+using Causeway.Translation.Ir;
+using static Causeway.DataPlane.Tests.Support.Ir;
+
+namespace Causeway.DataPlane.Tests.Policies.ClientTraffic;
+
+/// <summary>
+/// ClientTrafficPolicy tls as <c>openssl s_client</c> sees it: versions outside min/max refused, inside accepted; TLS
+/// ALPN offering only what the policy lists.
+/// </summary>
+public sealed class ClientTlsPolicyTests() : TwoHostTlsTest("ctp-tls-ca")
+{
+    private const string OpenSsl = "/usr/bin/openssl";
+
+    private GatewayIr Https(ClientTlsIr tls) => Gateway("ns/gw",
+        [Port(PortProtocol.Https, 0,
+            Listener("ns/gw/a", "a.example.com", Host("a.example.com", Prefix("/", To("ns/a:80")))) with
+            {
+                Certificates = new[] { CertA.ToIr("a.example.com") },
+                ClientTraffic = new Translation.Ir.ClientTrafficIr { Policy = "ns/tls", Tls = tls, WithUnderscores = UnderscoresAction.Allow },
+            })],
+        Backend("ns/a:80", EchoA));
+
+    /// <summary>Runs s_client against the port; its output (the handshake's outcome) and whether it connected.</summary>
+    private static async Task<(bool Connected, string Output)> SClient(int port, params string[] args)
+    {
+        Assert.True(File.Exists(OpenSsl), "openssl is installed at /usr/bin/openssl on the CI image");
+        var psi = new ProcessStartInfo(OpenSsl) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "a.example.com", .. args]) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await p.WaitForExitAsync(cts.Token);
+        var connected = output.Contains("Cipher is ", StringComparison.Ordinal) && !output.Contains("Cipher is (NONE)", StringComparison.Ordinal);
+        return (connected, output);
+    }
+
+    [Fact]
+    public async Task Versions_outside_min_and_max_are_refused()
+    {
+        await using var g = await TestGateway.StartAsync(Https(new ClientTlsIr { MinVersion = "1.2", MaxVersion = "1.2" }));
+        var (ok12, out12) = await SClient(g.Port, "-tls1_2");
+        Assert.True(ok12, out12);
+        var (ok13, out13) = await SClient(g.Port, "-tls1_3");
+        Assert.False(ok13, out13);
+
+        await g.ApplyAsync(Https(new ClientTlsIr { MinVersion = "1.3", MaxVersion = "1.3" }));
+        Assert.False((await SClient(g.Port, "-tls1_2")).Connected);
+        var (only13, text) = await SClient(g.Port, "-tls1_3");
+        Assert.True(only13, text);
+        Assert.Contains("TLSv1.3", text);
+    }
+
+    [Fact]
+    public async Task Alpn_offers_only_the_policys_protocols()
+    {
+        var tls = new ClientTlsIr { AlpnProtocols = new EquatableArray<string>(["http/1.1"]) };
+        await using var g = await TestGateway.StartAsync(Https(tls));
+        var (ok, output) = await SClient(g.Port, "-alpn", "h2,http/1.1");
+        Assert.True(ok, output);
+        Assert.Contains("ALPN protocol: http/1.1", output);
+    }
+
+    [Fact]
+    public async Task Without_an_alpn_list_h2_is_offered_first()
+    {
+        await using var g = await TestGateway.StartAsync(Https(new ClientTlsIr()));
+        var (ok, output) = await SClient(g.Port, "-alpn", "h2,http/1.1");
+        Assert.True(ok, output);
+        Assert.Contains("ALPN protocol: h2", output);
+    }
+}
