@@ -32,6 +32,8 @@ public static class KindRegistry
         new(CausewayGroup, "ProxyConfig", ["v1alpha1"], typeof(ProxyConfig), false, false),
         new(EnvoyGroup, "EnvoyProxy", ["v1alpha1"], typeof(ProxyConfig), false, false),
         new(EnvoyGroup, "BackendTrafficPolicy", ["v1alpha1"], typeof(BackendTrafficPolicy), false, true),
+        new(EnvoyGroup, "Backend", ["v1alpha1"], typeof(Backend), false, true),
+        new(EnvoyGroup, "HTTPRouteFilter", ["v1alpha1"], typeof(EnvoyHttpRouteFilter), false, true),
     ];
 
     private static readonly Dictionary<(string, string), KindInfo> ByGroupKind = All.ToDictionary(k => (k.Group, k.Kind));

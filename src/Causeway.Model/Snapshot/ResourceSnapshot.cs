@@ -30,6 +30,8 @@ public sealed class ResourceSnapshot
         ConfigMaps = Of<ConfigMap>();
         ProxyConfigs = Of<ProxyConfig>();
         BackendTrafficPolicies = Of<BackendTrafficPolicy>();
+        Backends = Of<Backend>();
+        HttpRouteFilters = Of<EnvoyHttpRouteFilter>();
         EndpointSlicesByService = EndpointSlices
             .Where(s => s.ServiceName is not null)
             .GroupBy(s => (s.Namespace, s.ServiceName!))
@@ -66,6 +68,12 @@ public sealed class ResourceSnapshot
 
     /// <summary>Envoy Gateway BackendTrafficPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
     public ImmutableArray<BackendTrafficPolicy> BackendTrafficPolicies { get; }
+
+    /// <summary>Envoy Gateway Backends (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<Backend> Backends { get; }
+
+    /// <summary>Envoy Gateway HTTPRouteFilters (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<EnvoyHttpRouteFilter> HttpRouteFilters { get; }
     public ImmutableDictionary<(string Namespace, string Service), ImmutableArray<EndpointSlice>> EndpointSlicesByService { get; }
 
     public T? Get<T>(string kind, string ns, string name) where T : KubeObject =>
