@@ -88,6 +88,7 @@ public static partial class Translator
                 _statuses.Add(new ObjectStatus(key, route.Metadata.Generation, new RouteStatus { Parents = new(parents) }));
             AddPolicyStatuses();
             AddBackendTrafficPolicyStatuses(byKey, setOwners);
+            AddEnvoyBackendStatuses();
 
             return new TranslationResult
             {
@@ -375,6 +376,26 @@ public static partial class Translator
             _statuses.AddRange(writer.Statuses);
             _errors.AddRange(writer.Errors);
             _problems.AddRange(writer.Problems);
+        }
+
+        /// <summary>Envoy Gateway Backends: Accepted, or Accepted=False/Invalid naming the field (the rest keeps serving).</summary>
+        private void AddEnvoyBackendStatuses()
+        {
+            foreach (var b in s.Backends)
+            {
+                var prev = Previous<EnvoyBackendStatus>(b.Key)?.Conditions;
+                var c = new ConditionSet(b.Metadata.Generation, o.Now, prev is null ? null : [.. prev]);
+                if (_backends.EnvoyBackends.Problem(b) is { } problem)
+                {
+                    c.Set(Reasons.Accepted, false, Reasons.Invalid, problem);
+                    _errors.Add($"{b.Describe()}: {problem}");
+                }
+                else
+                {
+                    c.Set(Reasons.Accepted, true, Reasons.Accepted, "The Backend was accepted");
+                }
+                _statuses.Add(new ObjectStatus(b.Key, b.Metadata.Generation, new EnvoyBackendStatus { Conditions = c.Build() }));
+            }
         }
 
         private (string? Reason, string? Message) PolicyProblem(BackendTlsPolicy p)

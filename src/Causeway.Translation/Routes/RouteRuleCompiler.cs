@@ -44,6 +44,7 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
                     Filters = backendFilters,
                 });
             }
+            backends.ApplyFallback(weighted);
             var name = $"{flavor.NamePrefix}/{route.Namespace}/{route.Name}/rule/{(flavor.Name(rule) ?? r.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
             var direct = ruleBroken || (redirect is null && weighted.All(w => w.BackendId is null || w.Weight == 0)) ? 500 : (int?)null;
             var ir = flavor.Rule(rule, name, filters, redirect, new(weighted), direct);
