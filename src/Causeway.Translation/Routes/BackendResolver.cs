@@ -21,6 +21,9 @@ internal sealed class BackendResolver(ResourceSnapshot s)
     private readonly Dictionary<string, BackendIr> _backends = new(StringComparer.Ordinal);
     private readonly EnvoyBackends _envoyBackends = new(s);
 
+    /// <summary>Envoy Gateway HTTPRouteFilters named by ExtensionRef filters.</summary>
+    public EnvoyRouteFilters RouteFilters { get; } = new(s);
+
     /// <summary>Envoy Gateway Backends: validity (for their status) and their backends.</summary>
     public EnvoyBackends EnvoyBackends => _envoyBackends;
     private readonly Dictionary<(string Ns, string Name, int Port, BackendProtocol Protocol), string> _resolved = [];
