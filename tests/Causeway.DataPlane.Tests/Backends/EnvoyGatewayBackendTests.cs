@@ -30,7 +30,7 @@ public sealed class EnvoyGatewayBackendTests
 
         async Task<(HttpStatusCode Status, string Body, Version Version)> Get(string path, bool http2 = false)
         {
-            using var req = new HttpRequestMessage(HttpMethod.Get, "http://backend.example:8080" + path);
+            using var req = new HttpRequestMessage(HttpMethod.Get, "http://backend.example:8081" + path);
             if (http2)
             {
                 req.Version = HttpVersion.Version20;
@@ -50,11 +50,11 @@ public sealed class EnvoyGatewayBackendTests
 
         var unix = await Get("/unix/c?q=1");
         Assert.Equal(HttpStatusCode.OK, unix.Status);
-        Assert.Equal("unix GET /unix/c?q=1 host=backend.example:8080", unix.Body);
+        Assert.Equal("unix GET /unix/c?q=1 host=backend.example:8081", unix.Body);
         var unix2 = await Get("/unix/d", http2: true);
         Assert.Equal(HttpVersion.Version20, unix2.Version);
         Assert.Equal(HttpStatusCode.OK, unix2.Status);
-        Assert.Equal("unix GET /unix/d host=backend.example:8080", unix2.Body);
+        Assert.Equal("unix GET /unix/d host=backend.example:8081", unix2.Body);
         Assert.Equal(2, uds.RequestCount);
 
         var status = await run.StatusAsync();
