@@ -35,6 +35,8 @@ public sealed partial class DataPlane : IAsyncDisposable
     private volatile PortView[] _ports = [];
     private readonly PortsCollector _portsCollector;
     private bool _disposed;
+    private readonly Upstream.Dns.FqdnEndpoints _dns;
+    private IReadOnlyList<GatewayIr>? _lastApplied;
 
     /// <summary>For tests: the backend connection pool registry.</summary>
     internal BackendClientPool Pool => _pool;
@@ -82,6 +84,20 @@ public sealed partial class DataPlane : IAsyncDisposable
         _handler = new HttpRequestHandler(_services.GetRequiredService<IHttpForwarder>(), options, _telemetry, loggerFactory.CreateLogger<HttpRequestHandler>());
         _pool = new BackendClientPool(options, _certificates, loggerFactory.CreateLogger<BackendClientPool>());
         _fastPath = options.Http1FastPath ? new Http1FastPath(options, loggerFactory, _telemetry) : null;
+        _dns = new Upstream.Dns.FqdnEndpoints(options, _logger, () => _ = ReapplyAsync());
+    }
+
+    /// <summary>DNS answers of FQDN endpoints changed: the last configuration again, with the new addresses.</summary>
+    private async Task ReapplyAsync()
+    {
+        try
+        {
+            if (_lastApplied is { } last && !_disposed) await ApplyAsync(last, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            _logger.LogDebug("re-applying after a DNS change skipped: {Error}", ex.Message);
+        }
     }
 
     private sealed class BoundPort
@@ -106,6 +122,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         {
             var failures = new Dictionary<string, string>(StringComparer.Ordinal);
             var boundPorts = new Dictionary<string, int>(StringComparer.Ordinal);
+            _lastApplied = gateways;
+            gateways = await _dns.ExpandAsync(gateways, ct).ConfigureAwait(false);
             _certificates.BeginApply();
             _pool.BeginApply();
             _fastPath?.Pools.BeginApply();
@@ -295,6 +313,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            _dns.Dispose();
             await Task.WhenAll(_bound.Select(kv => StopAsync(kv.Key, kv.Value))).ConfigureAwait(false);
             _bound.Clear();
             await _pool.DisposeAsync().ConfigureAwait(false);

@@ -29,6 +29,12 @@ public sealed record DataPlaneOptions
     /// <summary>Idle keep-alive timeout for frontend connections.</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
 
+    /// <summary>How often DNS-named endpoints (Envoy Gateway Backend <c>fqdn</c>) are resolved again; zero: never.</summary>
+    public TimeSpan DnsRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Upper bound for one DNS resolution of an endpoint name.</summary>
+    public TimeSpan DnsResolveTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long an idle pooled backend connection is kept.</summary>
     public TimeSpan BackendPooledConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 

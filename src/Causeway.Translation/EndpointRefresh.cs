@@ -31,6 +31,7 @@ public static partial class Translator
     private static BackendIr Refresh(BackendIr backend, ResourceSnapshot snapshot)
     {
         var id = backend.Id;
+        if (id.StartsWith("Backend:", StringComparison.Ordinal)) return backend; // Envoy Gateway Backend: no EndpointSlices
         var slash = id.IndexOf('/');
         var colon = id.LastIndexOf(':');
         if (slash <= 0 || colon <= slash) return backend;

@@ -93,6 +93,7 @@ public static partial class Translator
             AddPolicyStatuses();
             AddBackendTrafficPolicyStatuses(byKey, setOwners);
             AddClientTrafficPolicyStatuses(byKey, setOwners);
+            AddEnvoyBackendStatuses();
 
             return new TranslationResult
             {
@@ -365,6 +366,26 @@ public static partial class Translator
                     });
                 }
                 _statuses.Add(new ObjectStatus(policy.Key, policy.Metadata.Generation, new PolicyStatus { Ancestors = new(list) }));
+            }
+        }
+
+        /// <summary>Envoy Gateway Backends: Accepted, or Accepted=False/Invalid naming the field (the rest keeps serving).</summary>
+        private void AddEnvoyBackendStatuses()
+        {
+            foreach (var b in s.Backends)
+            {
+                var prev = Previous<EnvoyBackendStatus>(b.Key)?.Conditions;
+                var c = new ConditionSet(b.Metadata.Generation, o.Now, prev is null ? null : [.. prev]);
+                if (_backends.EnvoyBackends.Problem(b) is { } problem)
+                {
+                    c.Set(Reasons.Accepted, false, Reasons.Invalid, problem);
+                    _errors.Add($"{b.Describe()}: {problem}");
+                }
+                else
+                {
+                    c.Set(Reasons.Accepted, true, Reasons.Accepted, "The Backend was accepted");
+                }
+                _statuses.Add(new ObjectStatus(b.Key, b.Metadata.Generation, new EnvoyBackendStatus { Conditions = c.Build() }));
             }
         }
 

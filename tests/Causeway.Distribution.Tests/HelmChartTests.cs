@@ -68,11 +68,17 @@ public sealed class HelmChartTests
             Assert.DoesNotContain(rendered, t => t.Contains("{{", StringComparison.Ordinal));
             Assert.DoesNotContain(rendered, t => t.Contains("monitoring.coreos.com", StringComparison.Ordinal) || t.Contains("grafana_dashboard", StringComparison.Ordinal));
 
-            var bundle = InstallBundle.Render(crds: "none").Split("---\n").Skip(1).Select(d => d.TrimEnd('\n')).ToList();
-            Assert.StartsWith("apiVersion: apiextensions.k8s.io/v1", bundle[0], StringComparison.Ordinal);
-            Assert.StartsWith("apiVersion: v1\nkind: Namespace", bundle[1], StringComparison.Ordinal);
-            Assert.Equal(bundle.Skip(2), rendered);
-            Assert.Equal(11, Directory.EnumerateFiles(Path.Combine(temp, "crds")).Count());
+            var envoyGateway = Causeway.Model.Schema.CrdSchemaSet.GetEnvoyGatewayCrdDocuments();
+            var crds = 1 + envoyGateway.Count; // the ProxyConfig CRD, then Envoy Gateway's
+            var bundle = System.Text.RegularExpressions.Regex.Split(InstallBundle.Render(crds: "none"), "^---\n", System.Text.RegularExpressions.RegexOptions.Multiline).Skip(1).Select(d => d.TrimEnd('\n')).ToList();
+            foreach (var crd in bundle.Take(crds))
+                Assert.StartsWith("apiVersion: apiextensions.k8s.io/v1", string.Join('\n', crd.Split('\n').Where(l => !l.StartsWith('#'))), StringComparison.Ordinal);
+            Assert.StartsWith("apiVersion: v1\nkind: Namespace", bundle[crds], StringComparison.Ordinal);
+            Assert.Equal(bundle.Skip(crds + 1), rendered);
+            Assert.Equal(11 + envoyGateway.Count, Directory.EnumerateFiles(Path.Combine(temp, "crds")).Count());
+            foreach (var (file, yaml) in envoyGateway)
+                Assert.Equal(yaml, File.ReadAllText(Path.Combine(temp, "crds", file))); // vendored unchanged
+            Assert.True(File.Exists(Path.Combine(temp, "ENVOY-GATEWAY-CRDS-NOTICE")));
         }
         finally
         {

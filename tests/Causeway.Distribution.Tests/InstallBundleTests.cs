@@ -36,12 +36,15 @@ public sealed class InstallBundleTests
 
         var kinds = docs.Select(d => S(d, "kind") + "/" + S(d, "metadata", "name")).ToList();
         Assert.Equal(gatewayApiCrds, kinds.Count(k => k.StartsWith("CustomResourceDefinition/", StringComparison.Ordinal) && k.EndsWith(".gateway.networking.k8s.io", StringComparison.Ordinal)));
+        var envoyGateway = Causeway.Model.Schema.CrdSchemaSet.GetEnvoyGatewayCrdDocuments()
+            .Select(d => "CustomResourceDefinition/" + d.FileName.Split('_')[1].Replace(".yaml", "", StringComparison.Ordinal) + ".gateway.envoyproxy.io");
         Assert.Equal(
-            ["CustomResourceDefinition/proxyconfigs.gateway.causeway.dev", "Namespace/gw-system", "ServiceAccount/causeway",
+            ["CustomResourceDefinition/proxyconfigs.gateway.causeway.dev", .. envoyGateway, "Namespace/gw-system", "ServiceAccount/causeway",
              "ClusterRole/causeway-controller", "ClusterRoleBinding/causeway-controller", "Role/causeway-leader-election",
              "RoleBinding/causeway-leader-election", "Deployment/causeway", "Service/causeway"],
             kinds.Skip(gatewayApiCrds));
-        Assert.Equal(crds != "none", yaml.Contains("Apache License", StringComparison.Ordinal) && yaml.Contains("# ---- NOTICE ----", StringComparison.Ordinal));
+        Assert.Equal(crds != "none", yaml.Contains("from the Kubernetes Gateway API project", StringComparison.Ordinal) && yaml.Contains("# ---- NOTICE ----", StringComparison.Ordinal));
+        Assert.Contains("# ---- envoy-gateway/NOTICE ----", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("__CAUSEWAY", yaml, StringComparison.Ordinal);
         foreach (var doc in docs.Where(d => S(d, "kind") is "ServiceAccount" or "Deployment" or "Service" or "Role" or "RoleBinding"))
             Assert.Equal("gw-system", S(doc, "metadata", "namespace"));
@@ -93,6 +96,13 @@ public sealed class InstallBundleTests
             foreach (var verb in new[] { "get", "list", "watch" })
                 Assert.True(RbacRule.AnyAllows(rules, "gateway.networking.k8s.io", kind, verb), $"{verb} {kind}");
         Assert.True(RbacRule.AnyAllows(rules, "gateway.networking.k8s.io", "gateways/status", "patch"));
+        foreach (var kind in new[] { "backendtrafficpolicies", "clienttrafficpolicies", "securitypolicies", "backends", "httproutefilters" })
+        {
+            foreach (var verb in new[] { "get", "list", "watch" })
+                Assert.True(RbacRule.AnyAllows(rules, "gateway.envoyproxy.io", kind, verb), $"{verb} {kind}");
+            Assert.True(RbacRule.AnyAllows(rules, "gateway.envoyproxy.io", kind + "/status", "patch"), $"patch {kind}/status");
+            Assert.False(RbacRule.AnyAllows(rules, "gateway.envoyproxy.io", kind, "patch"), $"patch {kind}");
+        }
         Assert.True(RbacRule.AnyAllows(rules, "gateway.networking.k8s.io", "httproutes/status", "update"));
         Assert.False(RbacRule.AnyAllows(rules, "gateway.networking.k8s.io", "gateways", "patch"));
         Assert.False(RbacRule.AnyAllows(rules, "gateway.networking.k8s.io", "httproutes", "update"));

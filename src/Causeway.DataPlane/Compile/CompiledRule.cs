@@ -36,6 +36,8 @@ internal sealed class CompiledRule
         if (corsPolicy is not null) steps.Add(new CorsPreflightStep(corsPolicy));
         if (Redirect is not null) steps.Add(new RedirectStep(Redirect));
         if (ir.DirectResponseStatus is { } status) steps.Add(new DirectResponseStep(status));
+        else if (ir.Filters.FirstOrDefault(f => f.DirectResponse is not null)?.DirectResponse is { } dr)
+            steps.Add(new DirectResponseStep(dr.Status, dr.Body, dr.ContentType));
         var requestStep = requestEdits is null ? null : new RequestHeadersStep(requestEdits, "rule");
         if (requestStep is not null) steps.Add(requestStep);
         if (Rewrite is not null) steps.Add(new UrlRewriteStep(Rewrite));

@@ -1,11 +1,26 @@
+using System.Text;
+
 namespace Causeway.DataPlane.Filters;
 
-/// <summary>A rule answered with a fixed status and no backend (e.g. 500 when none of its backendRefs resolves).</summary>
+/// <summary>
+/// A rule answered with a fixed status and no backend: 500 when none of its backendRefs resolves, or an Envoy Gateway
+/// HTTPRouteFilter <c>directResponse</c> (status, body, content type). Decide-only, so every transport runs it,
+/// including the HTTP/1.1 event loop without hand-off.
+/// </summary>
 internal sealed class DirectResponseStep : DecideStep
 {
     private readonly int _status;
+    private readonly ReadOnlyMemory<byte> _body;
+    private readonly string? _contentType;
 
     public DirectResponseStep(int status) => _status = status;
+
+    public DirectResponseStep(int status, string? body, string? contentType)
+    {
+        _status = status;
+        _body = body is null ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(body);
+        _contentType = body is null ? contentType : contentType ?? "text/plain";
+    }
 
     public override StepStage Stage => StepStage.RouteFilters;
 
@@ -13,9 +28,12 @@ internal sealed class DirectResponseStep : DecideStep
 
     public override StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply)
     {
-        reply = LocalReply.Empty(_status);
+        // A fresh reply when it carries a body: response steps may add headers to it (the empty one is shared).
+        reply = _body.IsEmpty && _contentType is null ? LocalReply.Empty(_status) : new LocalReply(_status) { Body = _body, ContentType = _contentType };
         return StepVerdict.Reply;
     }
 
-    public override string Describe() => $"direct-response {_status}";
+    public override string Describe() => _body.IsEmpty && _contentType is null
+        ? $"direct-response {_status}"
+        : $"direct-response {_status} {_contentType} ({_body.Length} bytes)";
 }

@@ -18,6 +18,7 @@ internal sealed class BackendCertificateValidator
     private readonly string _hostname;
     private readonly string[] _subjectAltNames;
     private readonly BackendCertificateRules _rules;
+    private readonly bool _insecureSkipVerify;
 
     public BackendCertificateValidator(BackendTlsIr tls, BackendCertificateRules rules)
     {
@@ -25,12 +26,14 @@ internal sealed class BackendCertificateValidator
         _hostname = tls.Hostname;
         _subjectAltNames = [.. tls.SubjectAltNames];
         _rules = rules;
+        _insecureSkipVerify = tls.InsecureSkipVerify;
     }
 
     /// <summary>A <see cref="RemoteCertificateValidationCallback"/>.</summary>
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
+        if (_insecureSkipVerify) return true; // Envoy Gateway Backend tls.insecureSkipVerify: the user asked for no verification
         var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         var usage = _rules == BackendCertificateRules.Strict ? ChainValidator.ServerAuth : null;
         if (!_chain.IsTrusted(cert, presented, errors, usage)) return false;

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Causeway.Model;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Tls;
@@ -13,9 +14,11 @@ namespace Causeway.DataPlane.Tls;
 internal sealed class BackendTlsConnector
 {
     private readonly SslClientAuthenticationOptions _options;
+    private readonly EquatableArray<string> _unixPaths;
 
-    public BackendTlsConnector(BackendTlsIr tls, bool http2, X509Certificate2? clientCertificate)
+    public BackendTlsConnector(BackendTlsIr tls, bool http2, X509Certificate2? clientCertificate, EquatableArray<string> unixPaths = default)
     {
+        _unixPaths = unixPaths;
         _options = BackendTlsOptions.Create(tls, new BackendCertificateValidator(tls, BackendCertificateRules.Strict),
             http2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11);
         // Only the leaf is presented (L4 origination also sends the Secret's intermediates); unchanged on purpose.
@@ -24,16 +27,7 @@ internal sealed class BackendTlsConnector
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        var socket = await Upstream.UnixSockets.ConnectAsync(context.DnsEndPoint, _unixPaths, ct).ConfigureAwait(false);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {

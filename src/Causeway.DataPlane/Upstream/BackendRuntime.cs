@@ -22,7 +22,9 @@ internal sealed class BackendRuntime
         // handler as an authenticated SslStream; the https scheme makes HTTP/2 send ":scheme: https", which a TLS
         // backend requires (Kestrel resets a stream whose :scheme does not match the transport).
         var scheme = ir.Tls is null ? "http://" : "https://";
-        _prefixes = [.. ir.Endpoints.Select(e => scheme + FormatHost(e.Address) + ":" + e.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        _prefixes = [.. ir.Endpoints.Select((e, i) => e.Kind == EndpointKind.Unix
+            ? scheme + UnixSockets.Host(i) // the invoker's ConnectCallback maps this name to the socket path
+            : scheme + FormatHost(e.Address) + ":" + e.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         var h2 = ir.Protocol == BackendProtocol.H2c;
         RequestConfig = new ForwarderRequestConfig
         {

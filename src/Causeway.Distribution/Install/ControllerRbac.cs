@@ -19,6 +19,15 @@ public static class ControllerRbac
         "referencegrants", "backendtlspolicies", "listenersets",
     ];
 
+    /// <summary>
+    /// Envoy Gateway kinds the controller watches and whose status it writes (policies, Backend, HTTPRouteFilter). The
+    /// same list as the controller's informers (<c>ResourceType.EnvoyGatewayPolicyKinds</c>).
+    /// </summary>
+    public static IReadOnlyList<string> EnvoyGatewayResources { get; } =
+    [
+        "backendtrafficpolicies", "clienttrafficpolicies", "securitypolicies", "backends", "httproutefilters",
+    ];
+
     /// <summary>Gateway API kinds whose status the controller writes (every watched kind but ReferenceGrant).</summary>
     public static IReadOnlyList<string> StatusResources { get; } =
         [.. GatewayApiResources.Where(r => r != "referencegrants").Select(r => r + "/status")];
@@ -31,7 +40,8 @@ public static class ControllerRbac
         new([""], ["namespaces", "configmaps"], Read),
         new(["discovery.k8s.io"], ["endpointslices"], Read),
         new([CausewayGroup], ["proxyconfigs"], Read),
-        new([EnvoyGroup], ["envoyproxies"], Read),
+        new([EnvoyGroup], ["envoyproxies", .. EnvoyGatewayResources], Read),
+        new([EnvoyGroup], [.. EnvoyGatewayResources.Select(r => r + "/status")], ["get", "update", "patch"]),
         // Provisioned per Gateway (owner-referenced to it): proxy ServiceAccount, Deployment, Service and the Secret
         // with the proxy's client certificate. Secrets are also read for listener certificates.
         new([""], ["services", "secrets", "serviceaccounts"], ["get", "list", "watch", "create", "update", "patch", "delete"]),

@@ -141,6 +141,9 @@ internal static class HelmChart
         foreach (var (file, yaml) in CrdSchemaSet.GetCrdDocuments(CrdSchemaSet.StandardChannel))
             files.Add(("crds/" + file, yaml));
         files.Add(("crds/gateway.causeway.dev_proxyconfigs.yaml", header + InstallBundle.ToYaml(ProxyConfigCrd.Document())));
+        // Envoy Gateway's kinds Causeway reads (policies, Backend, HTTPRouteFilter), vendored unchanged with their licence.
+        foreach (var (file, text) in CrdSchemaSet.GetEnvoyGatewayLicenseDocuments()) files.Add(("ENVOY-GATEWAY-CRDS-" + file, text));
+        foreach (var (file, yaml) in CrdSchemaSet.GetEnvoyGatewayCrdDocuments()) files.Add(("crds/" + file, yaml));
         return files;
     }
 }

@@ -43,7 +43,8 @@ public static class InstallBundle
 
     /// <summary>
     /// The bundle as multi-document YAML: Gateway API CRDs of <paramref name="crds"/> (<c>standard</c>, <c>experimental</c>
-    /// or <c>none</c>) with their licence as a comment, the ProxyConfig CRD, the Namespace, RBAC, and the controller.
+    /// or <c>none</c>) with their licence as a comment, the ProxyConfig CRD, the Envoy Gateway CRDs Causeway reads (with
+    /// their licence as a comment), the Namespace, RBAC, and the controller.
     /// </summary>
     public static string Render(string ns = DefaultNamespace, string crds = CrdSchemaSet.StandardChannel, string image = DefaultImage)
     {
@@ -59,6 +60,8 @@ public static class InstallBundle
         }
 
         AppendDocument(sb, ToYaml(ProxyConfigCrd.Document()));
+        sb.Append(EnvoyGatewayLicenceComment());
+        foreach (var (_, yaml) in CrdSchemaSet.GetEnvoyGatewayCrdDocuments()) AppendDocument(sb, WithoutLeadingSeparator(yaml));
         foreach (var (_, yaml) in ClusterDocuments(includeNamespace: true))
         {
             AppendDocument(sb, yaml
@@ -81,6 +84,22 @@ public static class InstallBundle
         foreach (var (file, text) in CrdSchemaSet.GetLicenseDocuments())
         {
             sb.Append("# ---- ").Append(file).Append(" ----\n");
+            foreach (var line in text.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'))
+                sb.Append(line.Length == 0 ? "#" : "# " + line).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The Envoy Gateway licence and notice as a YAML comment block (before the Envoy Gateway CRDs).</summary>
+    internal static string EnvoyGatewayLicenceComment()
+    {
+        var sb = new StringBuilder();
+        sb.Append("# The Envoy Gateway CustomResourceDefinitions below (gateway.envoyproxy.io) are from the Envoy Gateway project,\n");
+        sb.Append("# distributed under the Apache License 2.0:\n#\n");
+        foreach (var (file, text) in CrdSchemaSet.GetEnvoyGatewayLicenseDocuments())
+        {
+            sb.Append("# ---- envoy-gateway/").Append(file).Append(" ----\n");
             foreach (var line in text.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'))
                 sb.Append(line.Length == 0 ? "#" : "# " + line).Append('\n');
         }
@@ -130,6 +149,10 @@ public static class InstallBundle
         .DisableAliases()
         .WithIndentedSequences()
         .Build();
+
+    /// <summary>The vendored Envoy Gateway CRD files start with a <c>---</c> line (kept unchanged on disk).</summary>
+    internal static string WithoutLeadingSeparator(string yaml) =>
+        yaml.StartsWith("---\n", StringComparison.Ordinal) ? yaml[4..] : yaml;
 
     private static void AppendDocument(StringBuilder sb, string yaml)
     {

@@ -32,14 +32,29 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public static readonly ResourceType ConfigMaps = new("", "v1", "configmaps", "ConfigMap", true);
     public static readonly ResourceType ProxyConfigs = new("gateway.causeway.dev", "v1alpha1", "proxyconfigs", "ProxyConfig", true);
     public static readonly ResourceType EnvoyProxies = new("gateway.envoyproxy.io", "v1alpha1", "envoyproxies", "EnvoyProxy", true);
+    public static readonly ResourceType BackendTrafficPolicies = new("gateway.envoyproxy.io", "v1alpha1", "backendtrafficpolicies", "BackendTrafficPolicy", true);
+    public static readonly ResourceType ClientTrafficPolicies = new("gateway.envoyproxy.io", "v1alpha1", "clienttrafficpolicies", "ClientTrafficPolicy", true);
+    public static readonly ResourceType SecurityPolicies = new("gateway.envoyproxy.io", "v1alpha1", "securitypolicies", "SecurityPolicy", true);
+    public static readonly ResourceType Backends = new("gateway.envoyproxy.io", "v1alpha1", "backends", "Backend", true);
+    public static readonly ResourceType HttpRouteFilters = new("gateway.envoyproxy.io", "v1alpha1", "httproutefilters", "HTTPRouteFilter", true);
     public static readonly ResourceType ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", true);
     public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
+
+    /// <summary>
+    /// The Envoy Gateway kinds (gateway.envoyproxy.io) the controller watches and whose status it writes. A kind whose
+    /// CRD is not installed is served as empty (the informer retries), so the list may name kinds ahead of their CRDs.
+    /// </summary>
+    public static readonly IReadOnlyList<ResourceType> EnvoyGatewayPolicyKinds =
+    [
+        BackendTrafficPolicies, ClientTrafficPolicies, SecurityPolicies, Backends, HttpRouteFilters,
+    ];
 
     /// <summary>Every kind the resource snapshot is built from.</summary>
     public static readonly IReadOnlyList<ResourceType> SnapshotKinds =
     [
         GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ReferenceGrants, BackendTlsPolicies,
         Namespaces, Services, EndpointSlices, Secrets, ConfigMaps, ProxyConfigs, EnvoyProxies,
+        .. EnvoyGatewayPolicyKinds,
     ];
 }

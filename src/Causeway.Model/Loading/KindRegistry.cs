@@ -34,6 +34,8 @@ public static class KindRegistry
         new(EnvoyGroup, "BackendTrafficPolicy", ["v1alpha1"], typeof(BackendTrafficPolicy), false, true),
         new(EnvoyGroup, "SecurityPolicy", ["v1alpha1"], typeof(SecurityPolicy), false, true),
         new(EnvoyGroup, "ClientTrafficPolicy", ["v1alpha1"], typeof(ClientTrafficPolicy), false, true),
+        new(EnvoyGroup, "Backend", ["v1alpha1"], typeof(Backend), false, true),
+        new(EnvoyGroup, "HTTPRouteFilter", ["v1alpha1"], typeof(EnvoyHttpRouteFilter), false, true),
     ];
 
     private static readonly Dictionary<(string, string), KindInfo> ByGroupKind = All.ToDictionary(k => (k.Group, k.Kind));

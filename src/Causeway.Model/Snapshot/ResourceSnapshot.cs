@@ -32,6 +32,8 @@ public sealed class ResourceSnapshot
         BackendTrafficPolicies = Of<BackendTrafficPolicy>();
         SecurityPolicies = Of<SecurityPolicy>();
         ClientTrafficPolicies = Of<ClientTrafficPolicy>();
+        Backends = Of<Backend>();
+        HttpRouteFilters = Of<EnvoyHttpRouteFilter>();
         EndpointSlicesByService = EndpointSlices
             .Where(s => s.ServiceName is not null)
             .GroupBy(s => (s.Namespace, s.ServiceName!))
@@ -73,6 +75,11 @@ public sealed class ResourceSnapshot
     public ImmutableArray<SecurityPolicy> SecurityPolicies { get; }
     /// <summary>Envoy Gateway ClientTrafficPolicies (gateway.envoyproxy.io/v1alpha1).</summary>
     public ImmutableArray<ClientTrafficPolicy> ClientTrafficPolicies { get; }
+    /// <summary>Envoy Gateway Backends (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<Backend> Backends { get; }
+
+    /// <summary>Envoy Gateway HTTPRouteFilters (gateway.envoyproxy.io/v1alpha1).</summary>
+    public ImmutableArray<EnvoyHttpRouteFilter> HttpRouteFilters { get; }
     public ImmutableDictionary<(string Namespace, string Service), ImmutableArray<EndpointSlice>> EndpointSlicesByService { get; }
 
     public T? Get<T>(string kind, string ns, string name) where T : KubeObject =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Causeway.Model;
 
 namespace Causeway.Translation.Ir;
@@ -25,11 +26,26 @@ public sealed record BackendIr
     /// <summary>Ready endpoints only.</summary>
     public EquatableArray<EndpointIr> Endpoints { get; init; } = EquatableArray<EndpointIr>.Empty;
 
-    /// <summary>TLS to the backend (BackendTLSPolicy), if any.</summary>
+    /// <summary>TLS to the backend (BackendTLSPolicy, or an Envoy Gateway Backend's <c>tls</c>), if any.</summary>
     public BackendTlsIr? Tls { get; init; }
+
+    /// <summary>
+    /// Envoy Gateway Backend <c>fallback</c>: used only when every non-fallback backend of the same rule has no ready
+    /// endpoint.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Fallback { get; init; }
 }
 
-public sealed record EndpointIr(string Address, int Port);
+/// <summary>
+/// An endpoint: an IP address and port (EndpointSlices, Backend <c>ip</c>), a DNS name and port the data plane resolves
+/// (Backend <c>fqdn</c>; each address an endpoint) or a Unix domain socket path (Backend <c>unix</c>, port 0).
+/// </summary>
+public sealed record EndpointIr(string Address, int Port)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public EndpointKind Kind { get; init; } = EndpointKind.Ip;
+}
 
 public sealed record BackendTlsIr
 {
@@ -41,6 +57,10 @@ public sealed record BackendTlsIr
 
     /// <summary>When non-empty, the certificate must carry one of these SANs instead of <see cref="Hostname"/>.</summary>
     public EquatableArray<string> SubjectAltNames { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>Envoy Gateway Backend <c>tls.insecureSkipVerify</c>: any certificate is accepted (SNI still sent).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool InsecureSkipVerify { get; init; }
 }
 
 /// <summary>A TCP/UDP/TLS route attached to a listener.</summary>

@@ -100,6 +100,9 @@ public sealed record HttpFilterIr
     public MirrorIr? Mirror { get; init; }
     public CorsIr? Cors { get; init; }
     public RedirectIr? Redirect { get; init; }
+
+    /// <summary>Envoy Gateway HTTPRouteFilter <c>directResponse</c>: the rule answers this, without a backend.</summary>
+    public DirectResponseIr? DirectResponse { get; init; }
 }
 
 public sealed record HeaderModifierIr

@@ -19,6 +19,13 @@ internal sealed record BackendProblem(string Reason, string Message);
 internal sealed class BackendResolver(ResourceSnapshot s)
 {
     private readonly Dictionary<string, BackendIr> _backends = new(StringComparer.Ordinal);
+    private readonly EnvoyBackends _envoyBackends = new(s);
+
+    /// <summary>Envoy Gateway HTTPRouteFilters named by ExtensionRef filters.</summary>
+    public EnvoyRouteFilters RouteFilters { get; } = new(s);
+
+    /// <summary>Envoy Gateway Backends: validity (for their status) and their backends.</summary>
+    public EnvoyBackends EnvoyBackends => _envoyBackends;
     private readonly Dictionary<(string Ns, string Name, int Port, BackendProtocol Protocol), string> _resolved = [];
     private readonly Dictionary<(string Ns, string Name), List<(BackendTlsPolicy Policy, PolicyTargetReference Target)>> _policiesByService =
         s.BackendTlsPolicies
@@ -40,6 +47,7 @@ internal sealed class BackendResolver(ResourceSnapshot s)
     {
         var group = r.Group ?? "";
         var kind = r.Kind ?? "Service";
+        if (group == KindRegistry.EnvoyGroup && kind == "Backend") return ResolveEnvoyBackend(route, field, r, defaultProtocol);
         if (group != "" || kind != "Service")
             return (null, new BackendProblem(Reasons.InvalidKind, $"{field}: unsupported backend kind {(group.Length == 0 ? "core" : group)}/{kind}"));
         var ns = r.Namespace ?? route.Namespace;
@@ -85,6 +93,44 @@ internal sealed class BackendResolver(ResourceSnapshot s)
             _backends[id] = new BackendIr { Id = id, Protocol = protocol, Endpoints = Endpoints(svc, sp), Tls = tls };
         _resolved[(ns, r.Name, port, defaultProtocol)] = id;
         return (id, null);
+    }
+
+    private (string? Id, BackendProblem? Problem) ResolveEnvoyBackend(Route route, FieldText field, BackendRef r, BackendProtocol defaultProtocol)
+    {
+        var ns = r.Namespace ?? route.Namespace;
+        if (!ReferenceGrants.Allows(s, KindRegistry.GatewayGroup, route.Kind, route.Namespace, KindRegistry.EnvoyGroup, "Backend", ns, r.Name))
+            return (null, new BackendProblem(Reasons.RefNotPermitted, $"{field}: Backend {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it"));
+        var backend = s.Get<Model.Objects.EnvoyGateway.Backend>("Backend", ns, r.Name);
+        if (backend is null)
+            return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Backend {ns}/{r.Name} not found"));
+        if (_envoyBackends.Problem(backend) is { } problem)
+            return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Backend {ns}/{r.Name} is invalid: {problem}"));
+        var ir = _envoyBackends.Build(backend, defaultProtocol);
+        _backends.TryAdd(ir.Id, ir);
+        return (ir.Id, null);
+    }
+
+    /// <summary>
+    /// Envoy Gateway Backend <c>fallback</c>: a rule's fallback backends get traffic only when none of its other
+    /// backends has an endpoint; otherwise they get none (weight 0), and the others none while the fallbacks serve.
+    /// </summary>
+    public void ApplyFallback(List<WeightedBackendIr> weighted)
+    {
+        var anyFallback = false;
+        var primaryServes = false;
+        foreach (var w in weighted)
+        {
+            if (w.BackendId is null || !_backends.TryGetValue(w.BackendId, out var b)) continue;
+            if (b.Fallback) anyFallback = true;
+            else if (b.Endpoints.Count > 0 && w.Weight > 0) primaryServes = true;
+        }
+        if (!anyFallback) return;
+        for (var i = 0; i < weighted.Count; i++)
+        {
+            var w = weighted[i];
+            if (w.BackendId is null || !_backends.TryGetValue(w.BackendId, out var b)) continue;
+            if (b.Fallback == primaryServes) weighted[i] = w with { Weight = 0 };
+        }
     }
 
     private readonly Dictionary<(string, string, int), ObjectKey> _tlsPolicyOf = [];

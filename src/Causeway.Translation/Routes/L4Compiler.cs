@@ -18,6 +18,7 @@ internal static class L4Compiler
                 if (problem is not null) problems.Add(problem);
                 weighted.Add(new WeightedBackendIr { BackendId = id, Weight = br.Weight ?? 1 });
             }
+        backends.ApplyFallback(weighted);
         return new L4RouteIr { Name = $"{route.Kind.ToLowerInvariant()}/{route.Namespace}/{route.Name}", Backends = new(weighted) };
     }
 }

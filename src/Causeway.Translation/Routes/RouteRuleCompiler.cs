@@ -1,4 +1,5 @@
 using Causeway.Model;
+using Causeway.Model.Loading;
 using Causeway.Model.Objects;
 using Causeway.Translation.Ir;
 
@@ -14,6 +15,8 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
 
     // Unresolvable extensionRef filters seen so far: such a filter is not skipped, its requests get a 500 (HTTPRouteFilter spec).
     private int _brokenFilters;
+
+    private EnvoyRouteFilters _routeFilters => backends.RouteFilters;
 
     public List<CompiledMatch> Compile(HttpRoute route) => Compile(route, route.Spec.Rules, default(HttpRuleFlavor));
 
@@ -44,8 +47,10 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
                     Filters = backendFilters,
                 });
             }
+            backends.ApplyFallback(weighted);
             var name = $"{flavor.NamePrefix}/{route.Namespace}/{route.Name}/rule/{(flavor.Name(rule) ?? r.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
-            var direct = ruleBroken || (redirect is null && weighted.All(w => w.BackendId is null || w.Weight == 0)) ? 500 : (int?)null;
+            var answered = redirect is not null || filters.Any(f => f.DirectResponse is not null);
+            var direct = ruleBroken || (!answered && weighted.All(w => w.BackendId is null || w.Weight == 0)) ? 500 : (int?)null;
             var ir = flavor.Rule(rule, name, filters, redirect, new(weighted), direct);
             var matches = flavor.MatchCount(rule);
             if (matches == 0) result.Add(new CompiledMatch(flavor.Match(rule, -1, ir), route, r, 0));
@@ -105,6 +110,14 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
                             MaxAgeSeconds = c.MaxAge ?? 5,
                         },
                     });
+                    break;
+                case "ExtensionRef" when f.ExtensionRef is { Group: KindRegistry.EnvoyGroup, Kind: "HTTPRouteFilter" } er:
+                    if (_routeFilters.Resolve(route, er.Name, $"{field}[{i}].extensionRef", out var problem) is { } ok) list.Add(ok);
+                    else
+                    {
+                        _brokenFilters++;
+                        Problems.Add(problem!);
+                    }
                     break;
                 case "ExtensionRef":
                     _brokenFilters++;

@@ -19,10 +19,12 @@ internal static class BackendConnector
             Socket? socket = null;
             try
             {
-                var ip = await EndpointResolver.ResolveAsync(endpoint, timeout.Token).ConfigureAwait(false);
-                if (ip is null) continue;
-                socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(ip, timeout.Token).ConfigureAwait(false);
+                var target = await EndpointResolver.ResolveStreamAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                if (target is null) continue;
+                var unix = target.AddressFamily == AddressFamily.Unix;
+                socket = new Socket(target.AddressFamily, SocketType.Stream, unix ? ProtocolType.Unspecified : ProtocolType.Tcp);
+                if (!unix) socket.NoDelay = true;
+                await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
                 return socket;
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)

@@ -36,12 +36,15 @@ internal sealed class Http1BackendPools : IDisposable
         lock (_lock) _used = new Dictionary<string, Http1EndpointPool>(StringComparer.Ordinal);
     }
 
-    /// <summary>The pools for a backend's endpoints, in endpoint order; null when an address is not an IP address.</summary>
+    /// <summary>
+    /// The pools for a backend's endpoints, in endpoint order (IP endpoints and Unix domain sockets); null when an
+    /// address is neither an IP address nor a socket path.
+    /// </summary>
     public Http1EndpointPool[]? Get(Translation.Ir.BackendIr backend)
     {
         foreach (var e in backend.Endpoints)
         {
-            if (!IPAddress.TryParse(e.Address, out _)) return null;
+            if (e.Kind != Translation.Ir.EndpointKind.Unix && !IPAddress.TryParse(e.Address, out _)) return null;
         }
         var result = new Http1EndpointPool[backend.Endpoints.Count];
         lock (_lock)
@@ -49,11 +52,14 @@ internal sealed class Http1BackendPools : IDisposable
             for (var i = 0; i < result.Length; i++)
             {
                 var e = backend.Endpoints[i];
-                var key = e.Address + "|" + e.Port.ToString(CultureInfo.InvariantCulture);
+                var unix = e.Kind == Translation.Ir.EndpointKind.Unix;
+                var key = unix ? "unix:" + e.Address : e.Address + "|" + e.Port.ToString(CultureInfo.InvariantCulture);
                 if (!_used.TryGetValue(key, out var pool))
                 {
                     if (!_pools.TryGetValue(key, out pool))
-                        pool = new Http1EndpointPool(this, key, new IPEndPoint(IPAddress.Parse(e.Address), e.Port));
+                        pool = new Http1EndpointPool(this, key, unix
+                            ? new System.Net.Sockets.UnixDomainSocketEndPoint(e.Address)
+                            : new IPEndPoint(IPAddress.Parse(e.Address), e.Port));
                     _used[key] = pool;
                 }
                 result[i] = pool;

@@ -119,7 +119,9 @@ internal sealed class Http1EndpointPool
     /// <summary>Connects a new socket within the connect timeout.</summary>
     public async ValueTask<Http1BackendConnection> ConnectAsync(CancellationToken ct)
     {
-        var socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var unix = EndPoint.AddressFamily == AddressFamily.Unix;
+        var socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, unix ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        if (!unix) socket.NoDelay = true;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

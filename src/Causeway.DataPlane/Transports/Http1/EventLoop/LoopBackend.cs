@@ -37,8 +37,13 @@ internal sealed unsafe class LoopBackend : LoopSocket
     public static LoopBackend? Connect(Loop loop, Http1EndpointPool pool, LoopConnection owner, out string? error)
     {
         error = null;
-        var endpoint = (IPEndPoint)pool.EndPoint;
-        var family = endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? Native.AfInet : Native.AfInet6;
+        var endpoint = pool.EndPoint; // an IPEndPoint, or a UnixDomainSocketEndPoint (Envoy Gateway Backend unix)
+        var family = endpoint.AddressFamily switch
+        {
+            System.Net.Sockets.AddressFamily.InterNetwork => Native.AfInet,
+            System.Net.Sockets.AddressFamily.Unix => Native.AfUnix,
+            _ => Native.AfInet6,
+        };
         var fd = Native.socket(family, Native.SockStream | Native.SockNonBlock | Native.SockCloExec, 0);
         if (fd < 0)
         {
@@ -46,13 +51,14 @@ internal sealed unsafe class LoopBackend : LoopSocket
             return null;
         }
         var one = 1;
-        Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
+        if (family != Native.AfUnix) Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
         var address = endpoint.Serialize(); // the platform's sockaddr, as Socket.Connect passes it
         int rc;
         fixed (byte* p = address.Buffer.Span) rc = Native.connect(fd, p, address.Size);
         if (rc != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
+            // A Unix socket whose backlog is full answers EAGAIN instead of EINPROGRESS: a failed connect here.
             if (errno != Native.EInProgress)
             {
                 Native.close(fd);

@@ -14,7 +14,7 @@ internal static unsafe partial class Native
     public const uint EpollIn = 0x001, EpollOut = 0x004, EpollErr = 0x008, EpollHup = 0x010, EpollRdHup = 0x2000;
     public const uint EpollExclusive = 1u << 28, EpollEt = 1u << 31;
     public const int SockStream = 1, SockNonBlock = 0x800, SockCloExec = 0x80000;
-    public const int AfInet = 2, AfInet6 = 10;
+    public const int AfUnix = 1, AfInet = 2, AfInet6 = 10;
     public const int EAgain = 11, EIntr = 4, EInProgress = 115, EMFile = 24, ENFile = 23, ENoBufs = 105, ENoMem = 12;
     public const int MsgNoSignal = 0x4000, MsgPeek = 0x2;
     public const int IpProtoTcp = 6, TcpNoDelay = 1, SolSocket = 1, SoError = 4;

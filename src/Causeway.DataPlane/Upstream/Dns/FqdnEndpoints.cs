@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Causeway.Translation.Ir;
+using Microsoft.Extensions.Logging;
+
+namespace Causeway.DataPlane.Upstream.Dns;
+
+/// <summary>
+/// DNS-named endpoints (Envoy Gateway Backend <c>fqdn</c>): resolved when a configuration is applied, each address an
+/// endpoint (IPv4 preferred: IPv6 addresses only when the name has no IPv4 one), and re-resolved every
+/// <see cref="DataPlaneOptions.DnsRefreshInterval"/>; when an answer changes, <c>changed</c> is called so the data plane
+/// applies the last configuration again with the new addresses. A name that does not resolve keeps its last answer
+/// (none at first, so its backend has no endpoint until it resolves).
+/// </summary>
+internal sealed class FqdnEndpoints : IDisposable
+{
+    private readonly ConcurrentDictionary<string, string[]> _answers = new(StringComparer.Ordinal);
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
+    private readonly TimeSpan _timeout;
+    private readonly ILogger _logger;
+    private readonly Action _changed;
+    private readonly Timer? _timer;
+    private volatile string[] _inUse = [];
+    private int _refreshing;
+
+    public FqdnEndpoints(DataPlaneOptions options, ILogger logger, Action changed,
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+    {
+        _resolve = resolve ?? ((host, ct) => System.Net.Dns.GetHostAddressesAsync(host, ct));
+        _timeout = options.DnsResolveTimeout;
+        _logger = logger;
+        _changed = changed;
+        if (options.DnsRefreshInterval > TimeSpan.Zero)
+            _timer = new Timer(static s => _ = ((FqdnEndpoints)s!).RefreshAsync(), this, options.DnsRefreshInterval, options.DnsRefreshInterval);
+    }
+
+    /// <summary>The gateways with every FQDN endpoint replaced by the addresses its name resolves to.</summary>
+    public async Task<IReadOnlyList<GatewayIr>> ExpandAsync(IReadOnlyList<GatewayIr> gateways, CancellationToken ct)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var gw in gateways)
+            foreach (var b in gw.Backends)
+                foreach (var e in b.Endpoints)
+                    if (e.Kind == EndpointKind.Fqdn) names.Add(e.Address);
+        _inUse = [.. names];
+        if (names.Count == 0) return gateways;
+        await Task.WhenAll(names.Where(n => !_answers.ContainsKey(n)).Select(n => ResolveAsync(n, ct))).ConfigureAwait(false);
+
+        var result = new GatewayIr[gateways.Count];
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            var gw = gateways[i];
+            if (!gw.Backends.Any(b => b.Endpoints.Any(e => e.Kind == EndpointKind.Fqdn))) { result[i] = gw; continue; }
+            result[i] = gw with { Backends = new(gw.Backends.Select(Expand)) };
+        }
+        return result;
+    }
+
+    private BackendIr Expand(BackendIr b)
+    {
+        if (!b.Endpoints.Any(e => e.Kind == EndpointKind.Fqdn)) return b;
+        var endpoints = new List<EndpointIr>();
+        foreach (var e in b.Endpoints)
+        {
+            if (e.Kind != EndpointKind.Fqdn) { endpoints.Add(e); continue; }
+            foreach (var a in _answers.GetValueOrDefault(e.Address) ?? []) endpoints.Add(new EndpointIr(a, e.Port));
+        }
+        return b with { Endpoints = new(endpoints.Distinct()) };
+    }
+
+    /// <summary>Resolves a name now; true when its answer changed.</summary>
+    private async Task<bool> ResolveAsync(string name, CancellationToken ct)
+    {
+        string[] addresses;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_timeout);
+            var all = await _resolve(name, timeout.Token).ConfigureAwait(false);
+            var v4 = all.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToArray();
+            addresses = [.. (v4.Length > 0 ? v4 : all).Select(a => a.ToString()).Distinct().Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            _logger.LogWarning("DNS resolution of {Name} failed: {Error}; keeping its last answer", name, e.Message);
+            _answers.TryAdd(name, []);
+            return false;
+        }
+        var previous = _answers.GetValueOrDefault(name);
+        _answers[name] = addresses;
+        return previous is not null && !previous.SequenceEqual(addresses, StringComparer.Ordinal);
+    }
+
+    /// <summary>Re-resolves every name in use; when an answer changed, calls back (one refresh at a time).</summary>
+    internal async Task RefreshAsync()
+    {
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1) return;
+        try
+        {
+            var names = _inUse;
+            foreach (var stale in _answers.Keys.Except(names, StringComparer.Ordinal).ToList()) _answers.TryRemove(stale, out _);
+            var changed = await Task.WhenAll(names.Select(n => ResolveAsync(n, CancellationToken.None))).ConfigureAwait(false);
+            if (changed.Any(c => c))
+            {
+                _logger.LogInformation("DNS answers changed; applying the configuration again");
+                _changed();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}
