@@ -57,7 +57,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     internal CompileCache CompileCache => _compiled;
 
     public DataPlane(DataPlaneOptions options, ILoggerFactory loggerFactory)
-        : this(options, loggerFactory, new L4ServerFactory())
+        : this(options, loggerFactory, new L4ServerFactory(options.AccessLog))
     {
     }
 

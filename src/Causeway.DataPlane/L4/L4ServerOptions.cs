@@ -6,6 +6,9 @@ public sealed record L4ServerOptions
     /// <summary>The defaults (a shared immutable instance).</summary>
     public static L4ServerOptions Default { get; } = new();
 
+    /// <summary>Where a line per TCP/TLS connection goes (null: not logged).</summary>
+    public Telemetry.AccessLog.AccessLogWriter? AccessLog { get; init; }
+
     /// <summary>A TCP/TLS connection with no bytes in either direction for this long is closed.</summary>
     public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromHours(1);
 

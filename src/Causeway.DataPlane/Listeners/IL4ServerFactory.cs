@@ -23,12 +23,13 @@ internal interface IL4ServerFactory
 }
 
 /// <summary>Starts the L4 data plane's servers (<see cref="Causeway.DataPlane.L4.L4Server"/>) for TCP, UDP and TLS ports.</summary>
-internal sealed class L4ServerFactory : IL4ServerFactory
+internal sealed class L4ServerFactory(Telemetry.AccessLog.AccessLogWriter? accessLog = null) : IL4ServerFactory
 {
     public async Task<IL4Server> StartAsync(IPAddress address, PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate,
         ILoggerFactory loggerFactory, CancellationToken ct) =>
         new Adapter(await Causeway.DataPlane.L4.L4Server.StartAsync(address, port, backendLookup, loggerFactory,
-            Causeway.DataPlane.L4.L4ServerOptions.Default, ct, backendClientCertificate));
+            accessLog is null ? Causeway.DataPlane.L4.L4ServerOptions.Default : Causeway.DataPlane.L4.L4ServerOptions.Default with { AccessLog = accessLog },
+            ct, backendClientCertificate));
 
     private sealed class Adapter(Causeway.DataPlane.L4.L4Server server) : IL4Server
     {

@@ -35,8 +35,16 @@ internal static class StreamSplicer
                 var n = await source.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false);
                 if (n == 0) break;
                 connection.Touch();
-                if (fromClient) metrics.AddBytesFromClient(n);
-                else metrics.AddBytesToClient(n);
+                if (fromClient)
+                {
+                    metrics.AddBytesFromClient(n);
+                    Interlocked.Add(ref connection.BytesFromClient, n);
+                }
+                else
+                {
+                    metrics.AddBytesToClient(n);
+                    Interlocked.Add(ref connection.BytesToClient, n);
+                }
                 await destination.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
             }
         }

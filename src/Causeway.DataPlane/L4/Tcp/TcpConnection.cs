@@ -14,6 +14,14 @@ internal sealed class TcpConnection : IDisposable
     {
         Id = id;
         Client = client;
+        try
+        {
+            RemoteEndPoint = client.RemoteEndPoint;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Gone already: the log has no address.
+        }
         _cts = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
         Token = _cts.Token;
     }
@@ -26,6 +34,27 @@ internal sealed class TcpConnection : IDisposable
     public bool IdleClosed { get; private set; }
 
     public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>When the connection was accepted (for its access log line).</summary>
+    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+
+    public long StartTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Bytes relayed from and to the client.</summary>
+    public long BytesFromClient;
+    public long BytesToClient;
+
+    /// <summary>Why the connection was refused (Envoy's response flag: NR no route, UF upstream connect failure), or null.</summary>
+    public string? RefusalFlag { get; set; }
+
+    /// <summary>The backend endpoint connected to (kept for the log: the socket may be gone by then).</summary>
+    public System.Net.EndPoint? UpstreamEndPoint { get; set; }
+
+    /// <summary>The client's address and port, read at accept.</summary>
+    public System.Net.EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The TLS server name the client sent (TLS ports), or null.</summary>
+    public string? ServerName { get; set; }
 
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 

@@ -96,6 +96,7 @@ internal sealed class TcpProxy : IAsyncDisposable
         {
             _connections.TryRemove(connection.Id, out _);
             if (connection.IdleClosed) _metrics.ConnectionIdleClosed();
+            LogConnection(connection, table);
             connection.Dispose();
             _metrics.ConnectionClosed();
         }
@@ -106,6 +107,7 @@ internal sealed class TcpProxy : IAsyncDisposable
         var route = table.FirstRoute();
         if (route is null)
         {
+            connection.RefusalFlag = "NR";
             Refuse(connection, "no route");
             return;
         }
@@ -117,12 +119,34 @@ internal sealed class TcpProxy : IAsyncDisposable
             .ConfigureAwait(false);
     }
 
+    /// <summary>One access log line per connection, Envoy-style (protocol TCP, no status; the flags say why it ended early).</summary>
+    private void LogConnection(TcpConnection c, L4RouteTable table)
+    {
+        if (_options.AccessLog is not { Format: not Telemetry.AccessLog.AccessLogFormat.Off } log) return;
+        var upstream = c.UpstreamEndPoint?.ToString();
+        var remote = c.RemoteEndPoint?.ToString();
+        log.Enqueue(new Telemetry.AccessLog.AccessLogEntry
+        {
+            StartTime = c.Started,
+            Protocol = table.Port.Protocol == PortProtocol.Tls ? "TLS" : "TCP",
+            ResponseFlags = c.RefusalFlag ?? (c.IdleClosed ? "SI" : "-"),
+            BytesReceived = Interlocked.Read(ref c.BytesFromClient),
+            BytesSent = Interlocked.Read(ref c.BytesToClient),
+            DurationMs = (long)System.Diagnostics.Stopwatch.GetElapsedTime(c.StartTimestamp).TotalMilliseconds,
+            UpstreamHost = upstream,
+            UpstreamCluster = c.ChosenBackend?.Id,
+            DownstreamRemoteAddress = remote,
+            RequestedServerName = c.ServerName,
+        });
+    }
+
     /// <summary>Chooses a backend of <paramref name="route"/> and connects; refuses the client (and returns null) on failure.</summary>
     internal async Task<Socket?> ConnectBackendAsync(TcpConnection connection, L4RouteTable table, L4RouteIr route)
     {
         var backend = table.ChooseBackend(route, out var refusal);
         if (backend is null)
         {
+            connection.RefusalFlag = "UH";
             Refuse(connection, refusal ?? "no backend");
             return null;
         }
@@ -131,11 +155,14 @@ internal sealed class TcpProxy : IAsyncDisposable
         if (socket is null)
         {
             _metrics.BackendConnectFailed();
+            connection.RefusalFlag = "UF";
+            connection.ChosenBackend = backend;
             Refuse(connection, "backend " + backend.Id + " unreachable");
             return null;
         }
         connection.Backend = socket;
         connection.ChosenBackend = backend;
+        connection.UpstreamEndPoint = socket.RemoteEndPoint;
         connection.Touch();
         return socket;
     }

@@ -51,8 +51,10 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
             proxy.Refuse(connection, "not a TLS ClientHello");
             return;
         }
+        connection.ServerName = hello.ServerName;
         if (table.MatchTls(hello.ServerName) is not var (listener, route))
         {
+            connection.RefusalFlag = "NR";
             proxy.Refuse(connection, "no listener/route for SNI " + (hello.ServerName ?? "<none>"));
             return;
         }
