@@ -105,8 +105,20 @@ public static partial class Translator
             };
         }
 
-        private IReadOnlyDictionary<string, string> NamespaceLabels(string ns) =>
-            s.Get<Namespace>("Namespace", "", ns)?.Metadata.Labels ?? new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = ns };
+        /// <summary>
+        /// The labels a namespace selector sees: the Namespace's own labels plus <c>kubernetes.io/metadata.name</c>, which the
+        /// API server always sets to the name (overriding any other value), for declared and undeclared namespaces alike.
+        /// </summary>
+        private IReadOnlyDictionary<string, string> NamespaceLabels(string ns)
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (s.Get<Namespace>("Namespace", "", ns)?.Metadata.Labels is { } declared)
+                foreach (var (k, v) in declared) labels[k] = v;
+            labels[NamespaceNameLabel] = ns;
+            return labels;
+        }
+
+        private const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
         private T? Previous<T>(ObjectKey key) where T : class => o.PreviousStatuses.GetValueOrDefault(key) as T;
 
@@ -333,8 +345,10 @@ public static partial class Translator
 
         private void AddPolicyStatuses()
         {
+            _backends.ResolveTlsPolicies();
             foreach (var policy in s.BackendTlsPolicies)
             {
+                var conflicts = _backends.TlsPolicyConflicts.GetValueOrDefault(policy.Key);
                 var ancestors = new SortedSet<string>(StringComparer.Ordinal);
                 foreach (var t in policy.Spec.TargetRefs)
                     if (_backends.ServiceUsers.TryGetValue((policy.Namespace, t.Name), out var users))
@@ -348,7 +362,15 @@ public static partial class Translator
                     var parts = anc.Split('/');
                     var prevAnc = prev?.Ancestors.FirstOrDefault(a => a.AncestorRef.Namespace == parts[0] && a.AncestorRef.Name == parts[1]);
                     var c = new ConditionSet(policy.Metadata.Generation, o.Now, prevAnc is null ? null : [.. prevAnc.Conditions]);
-                    if (reason is null)
+                    // Per ancestor: conflicted when another policy took precedence on a target this Gateway's routes use.
+                    var lost = conflicts?.Where(x => _backends.ServiceUsers.TryGetValue((policy.Namespace, x.Service), out var users) && users.Contains(anc)).ToList();
+                    if (reason is null && lost is { Count: > 0 })
+                    {
+                        c.Set(Reasons.Accepted, false, Reasons.Conflicted, string.Join("; ", lost.Select(x =>
+                            $"Unable to target Service {policy.Namespace}/{x.Service}{(x.SectionName is null ? "" : " port " + x.SectionName)}, another BackendTLSPolicy ({x.Winner.Namespace}/{x.Winner.Name}) takes precedence")));
+                        c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
+                    }
+                    else if (reason is null)
                     {
                         c.Set(Reasons.Accepted, true, Reasons.Accepted, "Policy is accepted");
                         c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");

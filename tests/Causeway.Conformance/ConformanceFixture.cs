@@ -13,7 +13,6 @@ namespace Causeway.Conformance;
 public sealed class ConformanceFixture(IMessageSink sink) : IAsyncLifetime
 {
     private readonly List<TestOutcome> _outcomes = [];
-    private readonly Dictionary<string, TestDefinition> _tests = new(StringComparer.Ordinal);
     private Action<string> _currentLog = _ => { };
     private string? _corpus;
     private string? _corpusMissing;
@@ -47,13 +46,11 @@ public sealed class ConformanceFixture(IMessageSink sink) : IAsyncLifetime
     {
         if (_corpus is null || Session is null)
             return Record(TestOutcome.Skipped(name, [], _corpusMissing ?? "no corpus"));
-        if (!_tests.TryGetValue(name, out var def))
-            _tests[name] = def = TestDefinition.Load(Path.Combine(_corpus, "tests", name));
         _currentLog = line => { try { output.WriteLine(line); } catch (InvalidOperationException) { } };
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            return Record(await new TestRunner(Session, _currentLog).RunAsync(def, cts.Token));
+            return Record(await new TestRunner(Session, _currentLog).RunAsync(Path.Combine(_corpus, "tests", name), cts.Token));
         }
         finally { _currentLog = _ => { }; }
     }

@@ -82,6 +82,16 @@ public sealed class HarnessSelfTest(ITestOutputHelper output) : IDisposable
         File.WriteAllText(Path.Combine(dir, "manifests.yaml"), Route);
     }
 
+    /// <summary>A valid test with one extra line the harness does not implement.</summary>
+    private void WriteTestWith(string name, string extraTop, string extraCase = "", string features = "[Gateway, HTTPRoute]")
+    {
+        var dir = Path.Combine(_corpus, "tests", name);
+        Directory.CreateDirectory(dir);
+        var text = Cases(name, 200, features).Replace("cases:\n", "cases:\n" + extraCase, StringComparison.Ordinal) + "\n" + extraTop;
+        File.WriteAllText(Path.Combine(dir, "cases.yaml"), text);
+        File.WriteAllText(Path.Combine(dir, "manifests.yaml"), Route);
+    }
+
     [Fact]
     public async Task WrongExpectedStatusIsReportedFailed_RightOnePassed()
     {
@@ -91,6 +101,12 @@ public sealed class HarnessSelfTest(ITestOutputHelper output) : IDisposable
         WriteTest("SelfTestWrongStatus", 404);
         WriteTest("SelfTestRightStatus", 200);
         WriteTest("SelfTestUnsupported", 200, "[Gateway, HTTPRoute, SomeFeatureNobodyHas]");
+        // Unknown parts must fail the test loudly, even when its features would have skipped it.
+        WriteTestWith("SelfTestUnknownSetupStep", "setup:\n  restartBackends: true\n");
+        WriteTestWith("SelfTestUnknownSetupStepUnsupported", "setup:\n  restartBackends: true\n", features: "[Gateway, SomeFeatureNobodyHas]");
+        WriteTestWith("SelfTestUnknownAction", "", "  - action: {restart: {kind: Deployment, namespace: selftest, name: x}}\n");
+        WriteTestWith("SelfTestUnknownResponseField", "", "  - request: {method: GET, path: /, scheme: http}\n    response: {status: 200, trailers: {X: y}}\n");
+        WriteTestWith("SelfTestPopulateMatchesNothing", "setup:\n  populateEndpointSlices: [{name: no-such-slice}]\n");
 
         await using var session = new ConformanceSession(new SessionOptions
         {
@@ -108,7 +124,7 @@ public sealed class HarnessSelfTest(ITestOutputHelper output) : IDisposable
         var runner = new TestRunner(session, output.WriteLine);
         var outcomes = new List<TestOutcome>();
         foreach (var name in CorpusLocator.TestNames(_corpus))
-            outcomes.Add(await runner.RunAsync(TestDefinition.Load(Path.Combine(_corpus, "tests", name)), cts.Token));
+            outcomes.Add(await runner.RunAsync(Path.Combine(_corpus, "tests", name), cts.Token));
 
         var wrong = outcomes.Single(o => o.Name == "SelfTestWrongStatus");
         Assert.Equal(OutcomeKind.Failed, wrong.Kind);
@@ -119,7 +135,22 @@ public sealed class HarnessSelfTest(ITestOutputHelper output) : IDisposable
         Assert.Equal(OutcomeKind.Skipped, unsupported.Kind);
         Assert.Contains("SomeFeatureNobodyHas", unsupported.Reason);
 
-        var report = new ConformanceReport(outcomes, SupportedFeatures.All);
+        foreach (var (name, expected) in new[]
+                 {
+                     ("SelfTestUnknownSetupStep", "setup.restartBackends"),
+                     ("SelfTestUnknownSetupStepUnsupported", "setup.restartBackends"),
+                     ("SelfTestUnknownAction", "cases[0].action.restart"),
+                     ("SelfTestUnknownResponseField", "cases[0].response.trailers"),
+                     ("SelfTestPopulateMatchesNothing", "matches no EndpointSlice"),
+                 })
+        {
+            var o = outcomes.Single(x => x.Name == name);
+            Assert.True(o.Kind == OutcomeKind.Failed, $"{name}: {o.Kind} {o.Reason}");
+            Assert.Contains(expected, o.Reason);
+        }
+        Assert.Contains("SomeFeatureNobodyHas", outcomes.Single(x => x.Name == "SelfTestUnknownSetupStepUnsupported").Features);
+
+        var report = new ConformanceReport(outcomes.Where(o => !o.Name.StartsWith("SelfTestUnknown", StringComparison.Ordinal) && !o.Name.StartsWith("SelfTestPopulate", StringComparison.Ordinal)).ToList(), SupportedFeatures.All);
         var yaml = report.ToYaml(DateTimeOffset.UtcNow);
         Assert.Contains("kind: ConformanceReport", yaml);
         Assert.Contains("- name: SelfTestWrongStatus", yaml);

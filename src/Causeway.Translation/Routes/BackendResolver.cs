@@ -174,50 +174,96 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         return new EquatableArray<EndpointIr>(result.Select(x => new EndpointIr(x.Item1, x.Item2)));
     }
 
+    /// <summary>
+    /// BackendTLSPolicy precedence (CRD <c>spec.targetRefs</c>): among the valid policies that select the same Service and
+    /// the same <c>sectionName</c> (none counts as a value of its own), the oldest by creationTimestamp wins, then the
+    /// first by <c>{namespace}/{name}</c>; every other one does not take precedence for that target and is
+    /// <c>Accepted=False</c>/<c>Conflicted</c>. A policy naming a port and one naming the whole Service do not conflict:
+    /// the port's policy applies to that port, the Service's to its other ports. Invalid policies (no usable CA) take no
+    /// part: they are reported as invalid and never hide a valid one.
+    /// </summary>
+    private Dictionary<(string Ns, string Service, string? Section), (BackendTlsPolicy Policy, BackendTlsIr Tls)> ResolveTlsPrecedence()
+    {
+        var winners = new Dictionary<(string Ns, string Service, string? Section), (BackendTlsPolicy Policy, BackendTlsIr Tls)>();
+        var groups = _policiesByService
+            .SelectMany(kv => kv.Value.Select(x => (Key: (kv.Key.Ns, kv.Key.Name, Section: string.IsNullOrEmpty(x.Target.SectionName) ? null : x.Target.SectionName), x.Policy, x.Target)))
+            .GroupBy(x => x.Key);
+        foreach (var g in groups)
+        {
+            var ordered = g
+                .Select(x => (x.Policy, x.Target, Tls: TlsOf(x.Policy)))
+                .Where(x => x.Tls is not null)
+                .DistinctBy(x => x.Policy.Key)
+                .OrderBy(x => x.Policy.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                .ThenBy(x => x.Policy.Namespace + "/" + x.Policy.Name, StringComparer.Ordinal)
+                .ToList();
+            if (ordered.Count == 0) continue;
+            var winner = ordered[0];
+            winners[g.Key] = (winner.Policy, winner.Tls!);
+            foreach (var loser in ordered.Skip(1))
+            {
+                if (!TlsPolicyConflicts.TryGetValue(loser.Policy.Key, out var list)) TlsPolicyConflicts[loser.Policy.Key] = list = [];
+                list.Add(new TlsPolicyConflict(g.Key.Name, g.Key.Section, winner.Policy.Key));
+            }
+        }
+        return winners;
+    }
+
+    private Dictionary<(string Ns, string Service, string? Section), (BackendTlsPolicy Policy, BackendTlsIr Tls)>? _tlsWinners;
+
+    /// <summary>BackendTLSPolicies that lost precedence on some target, with the targets and the policy that won each.</summary>
+    public Dictionary<ObjectKey, List<TlsPolicyConflict>> TlsPolicyConflicts { get; } = [];
+
+    /// <summary>Computes precedence now (statuses need the conflicts even when no route uses the Service).</summary>
+    public void ResolveTlsPolicies() => _tlsWinners ??= ResolveTlsPrecedence();
+
+    /// <summary>The TLS settings a policy asks for, or null when it is invalid (no usable CA).</summary>
+    private BackendTlsIr? TlsOf(BackendTlsPolicy policy)
+    {
+        var v = policy.Spec.Validation;
+        string? ca = null;
+        if (v.CaCertificateRefs.Count > 0)
+        {
+            var pem = new StringBuilder();
+            foreach (var r in v.CaCertificateRefs)
+            {
+                var text = r.Kind switch
+                {
+                    "ConfigMap" when r.Group == "" => s.Get<ConfigMap>("ConfigMap", policy.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt"),
+                    "Secret" when r.Group == "" => s.Get<Secret>("Secret", policy.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? Encoding.UTF8.GetString(b) : null,
+                    _ => null,
+                };
+                if (Certificates.ValidCaBundle(text) is { } ok) pem.AppendLine(ok);
+            }
+            if (pem.Length == 0) return null; // invalid policy: reported on the policy, does not apply
+            ca = pem.ToString();
+        }
+        else if (v.WellKnownCACertificates != "System")
+        {
+            return null;
+        }
+        return new BackendTlsIr
+        {
+            Hostname = v.Hostname,
+            CaBundlePem = ca,
+            SubjectAltNames = new(v.SubjectAltNames.Select(n => n.Type == "URI" ? n.Uri ?? "" : n.Hostname ?? "")),
+        };
+    }
+
     private BackendTlsIr? BackendTls(Service svc, ServicePort sp, Gateway gateway)
     {
-        if (!_policiesByService.TryGetValue((svc.Namespace, svc.Name), out var forService)) return null;
-        var candidates = forService
-            .Where(x => x.Target.SectionName is null || x.Target.SectionName == sp.Name)
-            // A policy naming the port (sectionName) wins over one naming the Service; then the oldest, then by name.
-            .OrderBy(x => x.Target.SectionName is null ? 1 : 0)
-            .ThenBy(x => x.Policy.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
-            .ThenBy(x => x.Policy.Name, StringComparer.Ordinal)
-            .ToList();
-        foreach (var (policy, _) in candidates)
-        {
-            var v = policy.Spec.Validation;
-            string? ca = null;
-            if (v.CaCertificateRefs.Count > 0)
-            {
-                var pem = new StringBuilder();
-                foreach (var r in v.CaCertificateRefs)
-                {
-                    var text = r.Kind switch
-                    {
-                        "ConfigMap" when r.Group == "" => s.Get<ConfigMap>("ConfigMap", policy.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt"),
-                        "Secret" when r.Group == "" => s.Get<Secret>("Secret", policy.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? Encoding.UTF8.GetString(b) : null,
-                        _ => null,
-                    };
-                    if (Certificates.ValidCaBundle(text) is { } ok) pem.AppendLine(ok);
-                }
-                if (pem.Length == 0) continue; // invalid policy: reported on the policy, does not apply
-                ca = pem.ToString();
-            }
-            else if (v.WellKnownCACertificates != "System")
-            {
-                continue;
-            }
-            if (!PolicyAncestors.TryGetValue(policy.Key, out var set)) PolicyAncestors[policy.Key] = set = [];
-            set.Add($"{gateway.Namespace}/{gateway.Name}");
-            _tlsPolicyOf[(svc.Namespace, svc.Name, sp.Port)] = policy.Key;
-            return new BackendTlsIr
-            {
-                Hostname = v.Hostname,
-                CaBundlePem = ca,
-                SubjectAltNames = new(v.SubjectAltNames.Select(n => n.Type == "URI" ? n.Uri ?? "" : n.Hostname ?? "")),
-            };
-        }
-        return null;
+        ResolveTlsPolicies();
+        // The policy naming this port is more specific than the one naming the whole Service.
+        if (!(!string.IsNullOrEmpty(sp.Name) && _tlsWinners!.TryGetValue((svc.Namespace, svc.Name, sp.Name), out var chosen))
+            && !_tlsWinners!.TryGetValue((svc.Namespace, svc.Name, null), out chosen))
+            return null;
+        var (policy, tls) = chosen;
+        if (!PolicyAncestors.TryGetValue(policy.Key, out var set)) PolicyAncestors[policy.Key] = set = [];
+        set.Add($"{gateway.Namespace}/{gateway.Name}");
+        _tlsPolicyOf[(svc.Namespace, svc.Name, sp.Port)] = policy.Key;
+        return tls;
     }
 }
+
+/// <summary>A BackendTLSPolicy target (Service, optional port name) on which another policy took precedence.</summary>
+internal sealed record TlsPolicyConflict(string Service, string? SectionName, ObjectKey Winner);

@@ -65,6 +65,39 @@ public sealed class CorpusTests
         Assert.Equal(TimeSpan.FromMilliseconds(300), Waits.ParseGoDuration("300ms"));
     }
 
+    [Theory]
+    [InlineData("setup: {restartBackends: true}", "setup.restartBackends")]
+    [InlineData("setup: {populateEndpointSlices: [{name: s, backend: b}]}", "setup.populateEndpointSlices[0].backend")]
+    [InlineData("shards: 3", "shards")]
+    [InlineData("cases:\n  - action: {restart: {name: x}}", "cases[0].action.restart")]
+    [InlineData("cases:\n  - waitFor: 3s", "cases[0].waitFor")]
+    [InlineData("cases:\n  - request: {scheme: http, path: /, cookies: {a: b}}", "cases[0].request.cookies")]
+    [InlineData("cases:\n  - request: {scheme: http}\n    backendRequest: {trailers: {a: b}}", "cases[0].backendRequest.trailers")]
+    [InlineData("expectStatus:\n  - {kind: Gateway, namespace: n, name: g, eventually: true}", "expectStatus[0].eventually")]
+    [InlineData("expectStatus:\n  - {kind: Gateway, namespace: n, name: g, listenersStatus: [{name: l, hostnames: [a]}]}", "expectStatus[0].listenersStatus[0].hostnames")]
+    public void UnknownStepsAndFieldsAreRejected(string extra, string path)
+    {
+        var e = Assert.Throws<FormatException>(() => TestDefinition.Parse($"name: X\nfeatures: [Gateway]\n{extra}", ""));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void KnownSetupAndFreeFormMapsAreAccepted()
+    {
+        var t = TestDefinition.Parse("""
+            name: X
+            features: [Gateway]
+            setup: {populateEndpointSlices: [{name: s, namespace: n, rule: backend}]}
+            cases:
+              - request: {scheme: http, path: /, headers: {Any-Header: v}}
+                response: {status: 200, headers: {Whatever: x}}
+                informationalHeaders: {X-Anything: y}
+              - action: {apply: {kind: ConfigMap, metadata: {name: c, namespace: n}, data: {anything: x}}}
+              - action: {patch: {kind: Gateway, name: g, jsonPatch: [{op: add, path: /spec/x, value: {free: form}}]}}
+            """, "");
+        Assert.Equal(3, t.Cases.Count);
+    }
+
     [Fact]
     public void SkipReasons()
     {

@@ -40,11 +40,25 @@ public sealed record TestDefinition
         return Parse(text, manifests, casesPath) with { Directory = directory };
     }
 
+    /// <summary>The <c>features</c> of a test whose file may not be valid (for the report of a rejected file).</summary>
+    public static IReadOnlyList<string> FeaturesOf(string directory)
+    {
+        try
+        {
+            return (YamlJson.ReadDocuments(File.ReadAllText(Path.Combine(directory, "cases.yaml"))).FirstOrDefault()?.Root as JsonObject).StrList("features");
+        }
+        catch (Exception e) when (e is FormatException or IOException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
     public static TestDefinition Parse(string casesYaml, string manifests, string fileName = "cases.yaml")
     {
         var doc = YamlJson.ReadDocuments(casesYaml).FirstOrDefault()?.Root as JsonObject
             ?? throw new FormatException($"{fileName}: not a mapping");
         var name = doc.Str("name") ?? throw new FormatException($"{fileName}: missing name");
+        CorpusSchema.Validate(doc, fileName);
         var runOnlyIf = doc.Obj("runOnlyIf");
         var steps = new List<Step>();
         if (doc.Arr("cases") is { } cases)

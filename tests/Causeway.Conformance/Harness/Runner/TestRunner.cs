@@ -25,6 +25,26 @@ public sealed partial class TestRunner(ConformanceSession session, Action<string
         return null;
     }
 
+    /// <summary>
+    /// Loads and runs the test in <paramref name="directory"/>. A <c>cases.yaml</c> the harness cannot fully understand
+    /// (unknown setup step, action, field) is a FAILED test, whatever its features or skip reason say.
+    /// </summary>
+    public async Task<TestOutcome> RunAsync(string directory, CancellationToken ct)
+    {
+        TestDefinition t;
+        try
+        {
+            t = TestDefinition.Load(directory);
+        }
+        catch (FormatException e)
+        {
+            log("FAILED: " + e.Message);
+            return new TestOutcome(Path.GetFileName(directory), TestDefinition.FeaturesOf(directory), OutcomeKind.Failed,
+                "cases.yaml rejected: " + e.Message, TimeSpan.Zero);
+        }
+        return await RunAsync(t, ct);
+    }
+
     public async Task<TestOutcome> RunAsync(TestDefinition t, CancellationToken ct)
     {
         var skip = SkipReason(t, session.Options.SupportedFeatures, session.Options.IncludeProvisional);
@@ -137,7 +157,8 @@ public sealed partial class TestRunner(ConformanceSession session, Action<string
             await Task.Delay(Waits.ParseGoDuration(wait), ct);
             return null;
         }
-        return null;
+        if (action.ContainsKey("note")) return null;
+        return $"unknown action {string.Join(", ", action.Select(kv => kv.Key))}";
     }
 
     /// <summary>Values written as &lt;...&gt; are descriptions: "copy of data[K] of ConfigMap ns/name" and "original ..." are resolved.</summary>
@@ -178,25 +199,55 @@ public sealed partial class TestRunner(ConformanceSession session, Action<string
             if (session.BaseKeys.Contains(k) && !touchedBase.ContainsKey(k)) touchedBase[k] = session.Store.Get(k);
     }
 
+    /// <summary>
+    /// <c>setup.populateEndpointSlices</c> (SOURCE.md): the EndpointSlices a test declares without endpoints get the
+    /// addresses of the backend pods. <c>true</c> fills every such slice of the test from the Service its
+    /// <c>kubernetes.io/service-name</c> label names; a list of <c>{name?, namespace?, rule?}</c> fills the slices
+    /// matching name/namespace from the Deployment or Service <c>rule</c> names (default: the label's Service).
+    /// A rule that matches no slice, or a backend without pods, is an error, never a silently empty slice.
+    /// </summary>
     private List<JsonObject> PopulateEndpointSlices(TestDefinition t, List<JsonObject> docs)
     {
-        if (t.Setup.Arr("populateEndpointSlices") is not { } rules) return docs;
-        var result = new List<JsonObject>();
-        foreach (var doc in docs)
+        var setting = t.Setup?["populateEndpointSlices"];
+        List<JsonObject> rules = setting switch
         {
-            var meta = doc.Obj("metadata");
-            var rule = doc.Str("kind") != "EndpointSlice" ? null
-                : rules.OfType<JsonObject>().FirstOrDefault(r => (r.Str("name") ?? r.Str("endpointSlice")) is null || (r.Str("name") ?? r.Str("endpointSlice")) == meta.Str("name"));
-            if (rule is null) { result.Add(doc); continue; }
-            var ns = rule.Str("namespace") ?? meta.Str("namespace") ?? "default";
-            var backend = rule.Str("rule") ?? rule.Str("backend") ?? rule.Str("deployment") ?? "";
-            var pods = session.Workloads.PodsOf(ns, backend);
-            if (pods.Count == 0)
+            null => [],
+            JsonArray list => [.. list.Select(x => x as JsonObject ?? throw new FormatException("setup.populateEndpointSlices: entries must be mappings"))],
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.True => [new JsonObject()],
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.False => [],
+            _ => throw new FormatException("setup.populateEndpointSlices: expected true or a list of {name, namespace, rule}"),
+        };
+        if (rules.Count == 0) return docs;
+        var result = new List<JsonObject>(docs);
+        foreach (var rule in rules)
+        {
+            var matched = 0;
+            for (var i = 0; i < result.Count; i++)
             {
-                var selector = session.Store.Get(new ObjectKey("Service", ns, backend)).Obj("spec").StrMap("selector");
-                pods = [.. session.Workloads.Pods.Where(pod => pod.Namespace == ns && selector.Count > 0 && selector.All(kv => pod.Labels.GetValueOrDefault(kv.Key) == kv.Value))];
+                var doc = result[i];
+                var meta = doc.Obj("metadata");
+                var ns = meta.Str("namespace") ?? "default";
+                if (doc.Str("kind") != "EndpointSlice"
+                    || (rule.Str("name") is { } name && name != meta.Str("name"))
+                    || (rule.Str("namespace") is { } ruleNs && ruleNs != ns))
+                    continue;
+                matched++;
+                var backend = rule.Str("rule") ?? meta.Obj("labels").Str("kubernetes.io/service-name")
+                    ?? throw new FormatException($"setup.populateEndpointSlices: EndpointSlice {ns}/{meta.Str("name")} names no Service and the rule names no backend");
+                var pods = session.Workloads.PodsOf(ns, backend);
+                if (pods.Count == 0)
+                {
+                    var service = docs.FirstOrDefault(d => d.Str("kind") == "Service" && d.Obj("metadata").Str("name") == backend && (d.Obj("metadata").Str("namespace") ?? "default") == ns)
+                        ?? session.Store.Get(new ObjectKey("Service", ns, backend));
+                    var selector = service.Obj("spec").StrMap("selector");
+                    pods = [.. session.Workloads.Pods.Where(pod => pod.Namespace == ns && selector.Count > 0 && selector.All(kv => pod.Labels.GetValueOrDefault(kv.Key) == kv.Value))];
+                }
+                if (pods.Count == 0)
+                    throw new InvalidOperationException($"setup.populateEndpointSlices: no pods for backend {ns}/{backend} of EndpointSlice {ns}/{meta.Str("name")}");
+                result[i] = EndpointSliceSynthesizer.Populate(doc, pods);
             }
-            result.Add(EndpointSliceSynthesizer.Populate(doc, pods));
+            if (matched == 0)
+                throw new InvalidOperationException($"setup.populateEndpointSlices: {rule.ToJsonString()} matches no EndpointSlice of the test's manifests");
         }
         return result;
     }
