@@ -117,6 +117,34 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task A_websocket_is_one_line_once_it_closes()
+    {
+        await using var ws = await EchoBackend.StartAsync("ws");
+        var capture = new AccessLogCapture();
+        await using var log = new AccessLogWriter(AccessLogFormat.Json, capture);
+        var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/ws:80"))))], Backend("ns/ws:80", ws, BackendProtocol.WebSocket));
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { AccessLog = log }, gw);
+        using (var client = new System.Net.WebSockets.ClientWebSocket())
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await client.ConnectAsync(new Uri($"ws://127.0.0.1:{g.Port}/chat"), cts.Token);
+            for (var i = 0; i < 3; i++)
+            {
+                await client.SendAsync("hi"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, cts.Token);
+                await client.ReceiveAsync(new byte[64], cts.Token);
+            }
+            Assert.Empty(capture.Lines); // not logged while it is open
+            await client.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, cts.Token);
+        }
+        var lines = await capture.WaitForLinesAsync(1);
+        await Task.Delay(300);
+        var line = JsonNode.Parse(Assert.Single(capture.Lines))!;
+        Assert.Equal(101, (int)line["response_code"]!);
+        Assert.Equal("/chat", (string?)line["x-envoy-origin-path"]);
+        Assert.Equal("ns/ws:80", (string?)line["upstream_cluster"]);
+    }
+
+    [Fact]
     public async Task Ten_thousand_requests_give_ten_thousand_lines_and_nothing_is_dropped()
     {
         await using var echo = await EchoBackend.StartAsync("e");
