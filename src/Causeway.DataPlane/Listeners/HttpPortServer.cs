@@ -66,7 +66,12 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
             {
                 var stats = self!.Connections;
                 if (connection is HandOffConnection) stats.Resumed(); // counted by the event loop when it accepted
-                else stats.Opened();
+                else if (!stats.TryOpen(self._current.Ir.Connection?.ConnectionLimit))
+                {
+                    // Over the port's connection limit (ClientTrafficPolicy connection.connectionLimit): closed now.
+                    connection.Abort(new ConnectionAbortedException("connection limit reached"));
+                    return;
+                }
                 try
                 {
                     await next(connection).ConfigureAwait(false);
@@ -77,6 +82,11 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                     if (https && !connection.Items.ContainsKey(TlsDone)) stats.Handshake(ok: false);
                 }
             });
+            // PROXY protocol header, before TLS and anything else; connections the event loop hands off were read
+            // past theirs already (their remote end point is the source the header carried).
+            var headerTimeout = options.RequestHeadersTimeout;
+            lo.Use(next => connection => connection is HandOffConnection ? next(connection)
+                : ProxyProtocolMiddleware.OnConnectionAsync(connection, next, self!._current.Ir.Connection?.ProxyProtocol, headerTimeout));
             if (https)
             {
                 lo.UseHttps(new TlsHandshakeCallbackOptions
