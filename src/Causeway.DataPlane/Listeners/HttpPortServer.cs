@@ -68,7 +68,10 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 if (connection is HandOffConnection) stats.Resumed(); // counted by the event loop when it accepted
                 else if (!stats.TryOpen(self._current.Ir.Connection?.ConnectionLimit))
                 {
-                    // Over the port's connection limit (ClientTrafficPolicy connection.connectionLimit): closed now.
+                    // Over the port's connection limit (ClientTrafficPolicy connection.connectionLimit): closed after
+                    // the policy's close delay (nothing is read meanwhile), else now.
+                    if (self._current.Ir.Connection?.ConnectionLimitCloseDelay is { } delay && delay > TimeSpan.Zero)
+                        await Task.Delay(delay).ConfigureAwait(false);
                     connection.Abort(new ConnectionAbortedException("connection limit reached"));
                     return;
                 }

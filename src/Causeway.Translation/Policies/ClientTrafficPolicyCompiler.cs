@@ -66,7 +66,6 @@ internal static class ClientTrafficPolicyCompiler
                 Unmodelled(cl.Unmodelled, "spec.connection.connectionLimit", warnings);
                 limit = cl.Value;
                 closeDelay = Duration(cl.CloseDelay, "spec.connection.connectionLimit.closeDelay", errors);
-                if (closeDelay is not null) warnings.Add("spec.connection.connectionLimit.closeDelay: not supported by Causeway yet, ignored (connections over the limit are closed at once)");
             }
         }
         if (spec.Timeout is { } t)

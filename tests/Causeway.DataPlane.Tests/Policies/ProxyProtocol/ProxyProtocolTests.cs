@@ -310,6 +310,26 @@ public sealed class ProxyProtocolTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Connections_over_the_limit_are_closed_after_the_close_delay(bool eventLoop)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var connection = Connection(null, 1) with { ConnectionLimitCloseDelay = TimeSpan.FromMilliseconds(400) };
+        var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80")))) with { Connection = connection }], Backend("ns/e:80", echo));
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { Http1EventLoop = eventLoop }, gw);
+        await using var first = await RawClient.ConnectAsync(g.Port);
+        await first.SendAsync(Get);
+        Assert.Equal(200, (await first.ReadResponseAsync()).Status);
+        await using var second = await RawClient.ConnectAsync(g.Port);
+        var watch = Stopwatch.StartNew();
+        await second.SendAsync(Get);
+        Assert.True(await ClosedWithoutAnswerAsync(second.Stream));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, echo.RequestCount);
+    }
+
     [Fact]
     public async Task Curl_sends_a_v1_header_the_gateway_reads()
     {

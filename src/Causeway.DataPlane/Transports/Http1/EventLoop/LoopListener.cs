@@ -78,6 +78,17 @@ internal sealed class LoopListener : IConnectionListener
         Port.Connections.Closed();
     }
 
+    /// <summary>
+    /// Closes a connection accepted over the port's connection limit: after the policy's close delay (the descriptor
+    /// is in no epoll set, nothing is read from it), else now.
+    /// </summary>
+    internal void CloseOverLimit(int fd)
+    {
+        if (Port.Current.Ir.Connection?.ConnectionLimitCloseDelay is { } delay && delay > TimeSpan.Zero)
+            _ = Task.Delay(delay).ContinueWith(_ => Native.close(fd), TaskScheduler.Default);
+        else Native.close(fd);
+    }
+
     internal void CountHandOff(string reason) => _group.Owner.CountLoopHandOff(reason);
 
     /// <summary>
@@ -222,7 +233,7 @@ internal sealed class LoopListener : IConnectionListener
                 address.Size = length;
                 if (!Listener.TryConnectionOpened())
                 {
-                    Native.close(fd); // over the port's connection limit
+                    Listener.CloseOverLimit(fd);
                     continue;
                 }
                 var remote = ClientEndPoint(address);
