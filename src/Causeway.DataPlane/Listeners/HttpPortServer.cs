@@ -82,14 +82,16 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 finally
                 {
                     stats.Closed();
-                    if (https && !connection.Items.ContainsKey(TlsDone)) stats.Handshake(ok: false);
+                    // A connection closed for its PROXY header never tried a handshake.
+                    if (https && !connection.Items.ContainsKey(TlsDone) && !connection.Items.ContainsKey(ProxyProtocolMiddleware.Rejected))
+                        stats.Handshake(ok: false);
                 }
             });
             // PROXY protocol header, before TLS and anything else; connections the event loop hands off were read
             // past theirs already (their remote end point is the source the header carried).
             var headerTimeout = options.RequestHeadersTimeout;
             lo.Use(next => connection => connection is HandOffConnection ? next(connection)
-                : ProxyProtocolMiddleware.OnConnectionAsync(connection, next, self!._current.Ir.Connection?.ProxyProtocol, headerTimeout));
+                : ProxyProtocolMiddleware.OnConnectionAsync(connection, next, self!._current.Ir.Connection?.ProxyProtocol, headerTimeout, self.Connections));
             if (https)
             {
                 lo.UseHttps(new TlsHandshakeCallbackOptions

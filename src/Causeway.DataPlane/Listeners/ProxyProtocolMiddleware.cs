@@ -1,4 +1,5 @@
 using System.Buffers;
+using Causeway.DataPlane.Telemetry;
 using Causeway.DataPlane.Transports.ProxyProtocol;
 using Causeway.Translation.Ir;
 using Microsoft.AspNetCore.Connections;
@@ -13,7 +14,10 @@ namespace Causeway.DataPlane.Listeners;
 /// </summary>
 internal static class ProxyProtocolMiddleware
 {
-    public static async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ProxyProtocolIr? proxy, TimeSpan timeout)
+    /// <summary>Set in <see cref="ConnectionContext.Items"/> of a connection closed for want of a valid header.</summary>
+    public static readonly object Rejected = new();
+
+    public static async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ProxyProtocolIr? proxy, TimeSpan timeout, ConnectionStats stats)
     {
         if (proxy is null)
         {
@@ -34,6 +38,8 @@ internal static class ProxyProtocolMiddleware
         }
         if (!ok)
         {
+            connection.Items[Rejected] = true;
+            stats.ProxyHeaderRejectedOnce();
             connection.Abort(new ConnectionAbortedException("no valid PROXY protocol header"));
             return;
         }

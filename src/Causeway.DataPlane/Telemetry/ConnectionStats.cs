@@ -8,6 +8,7 @@ internal sealed class ConnectionStats
     private long _handshakes;
     private long _handshakeFailures;
     private long _overLimit;
+    private long _proxyHeaderRejected;
 
     public long Total => Interlocked.Read(ref _total);
     public long Active => Interlocked.Read(ref _active);
@@ -16,6 +17,11 @@ internal sealed class ConnectionStats
 
     /// <summary>Connections closed right after accept because the port had its connection limit open already.</summary>
     public long OverLimit => Interlocked.Read(ref _overLimit);
+
+    /// <summary>Connections closed because they did not start with a valid PROXY protocol header the port requires.</summary>
+    public long ProxyHeaderRejected => Interlocked.Read(ref _proxyHeaderRejected);
+
+    public void ProxyHeaderRejectedOnce() => Interlocked.Increment(ref _proxyHeaderRejected);
 
     public void Opened()
     {

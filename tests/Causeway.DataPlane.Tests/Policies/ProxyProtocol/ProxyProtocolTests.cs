@@ -173,6 +173,7 @@ public sealed class ProxyProtocolTests
         await c.SendAsync(header + Get);
         Assert.True(await ClosedWithoutAnswerAsync(c.Stream));
         Assert.Equal(0, echo.RequestCount);
+        Assert.Equal(1, g.Plane.Ports.Sum(p => p.Connections?.ProxyHeaderRejected ?? 0));
     }
 
     [Fact]

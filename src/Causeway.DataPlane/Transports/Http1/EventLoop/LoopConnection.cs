@@ -208,6 +208,7 @@ internal sealed partial class LoopConnection : LoopSocket
                 return true;
         }
         _owner.LogAborted("no valid PROXY protocol header");
+        _listener.Port.Connections.ProxyHeaderRejectedOnce();
         Close();
         return false;
     }
