@@ -44,6 +44,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// <summary>For tests: the HTTP/1.1 fast path (null when disabled).</summary>
     internal Http1FastPath? FastPath => _fastPath;
 
+    /// <summary>The bound ports as the metrics see them.</summary>
+    internal IReadOnlyList<PortView> Ports => _ports;
+
     /// <summary>For tests: the HTTP telemetry every transport reports to.</summary>
     internal HttpTelemetry Telemetry => _telemetry;
 

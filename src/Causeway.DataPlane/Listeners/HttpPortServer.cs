@@ -66,7 +66,15 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
             {
                 var stats = self!.Connections;
                 if (connection is HandOffConnection) stats.Resumed(); // counted by the event loop when it accepted
-                else stats.Opened();
+                else if (!stats.TryOpen(self._current.Ir.Connection?.ConnectionLimit))
+                {
+                    // Over the port's connection limit (ClientTrafficPolicy connection.connectionLimit): closed after
+                    // the policy's close delay (nothing is read meanwhile), else now.
+                    if (self._current.Ir.Connection?.ConnectionLimitCloseDelay is { } delay && delay > TimeSpan.Zero)
+                        await Task.Delay(delay).ConfigureAwait(false);
+                    connection.Abort(new ConnectionAbortedException("connection limit reached"));
+                    return;
+                }
                 try
                 {
                     await next(connection).ConfigureAwait(false);
@@ -74,9 +82,16 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 finally
                 {
                     stats.Closed();
-                    if (https && !connection.Items.ContainsKey(TlsDone)) stats.Handshake(ok: false);
+                    // A connection closed for its PROXY header never tried a handshake.
+                    if (https && !connection.Items.ContainsKey(TlsDone) && !connection.Items.ContainsKey(ProxyProtocolMiddleware.Rejected))
+                        stats.Handshake(ok: false);
                 }
             });
+            // PROXY protocol header, before TLS and anything else; connections the event loop hands off were read
+            // past theirs already (their remote end point is the source the header carried).
+            var headerTimeout = options.RequestHeadersTimeout;
+            lo.Use(next => connection => connection is HandOffConnection ? next(connection)
+                : ProxyProtocolMiddleware.OnConnectionAsync(connection, next, self!._current.Ir.Connection?.ProxyProtocol, headerTimeout, self.Connections));
             if (https)
             {
                 lo.UseHttps(new TlsHandshakeCallbackOptions

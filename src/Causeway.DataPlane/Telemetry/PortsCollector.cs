@@ -23,6 +23,12 @@ internal sealed class PortsCollector(Func<IReadOnlyList<PortView>> ports) : IMet
             {
                 w.Add(HttpMetrics.Connections, MetricType.Counter, "Downstream connections accepted", HttpMetrics.ConnectionLabels, labels, c.Total);
                 w.Add(HttpMetrics.ConnectionsActive, MetricType.Gauge, "Downstream connections open", HttpMetrics.ConnectionLabels, labels, c.Active);
+                if (p.Port.Connection?.ConnectionLimit is not null)
+                    w.Add("causeway_connections_over_limit_total", MetricType.Counter, "Downstream connections closed at accept: the port's connection limit was reached",
+                        HttpMetrics.ConnectionLabels, labels, c.OverLimit);
+                if (p.Port.Connection?.ProxyProtocol is not null)
+                    w.Add("causeway_proxy_protocol_rejected_total", MetricType.Counter, "Downstream connections closed without a valid PROXY protocol header",
+                        HttpMetrics.ConnectionLabels, labels, c.ProxyHeaderRejected);
                 if (p.Port.Protocol == PortProtocol.Https)
                 {
                     const string handshakes = "causeway_tls_handshakes_total";

@@ -81,6 +81,9 @@ internal sealed class ClientTrafficPolicies
             if (p is not null) Warn(Key(p), message);
             if (chosen?.Connection is not null) Warn(Key(chosen), $"spec.proxyProtocol/spec.connection: the port {port} of listener {first.IrName} also serves listener {l.IrName} with these connection-level settings");
         }
+        // The data plane serves these settings on HTTP and HTTPS ports (event loop and Kestrel); L4 ports do not yet.
+        if (connection is not null && chosen is not null && first.Spec.Protocol is not ("HTTP" or "HTTPS"))
+            Warn(Key(chosen), $"spec.proxyProtocol/spec.connection: not supported by Causeway yet on {first.Spec.Protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
         return connection;
     }
 

@@ -54,9 +54,6 @@ internal static class ClientTrafficPolicyCompiler
 
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }
             : spec.EnableProxyProtocol == true ? new ProxyProtocolIr() : null;
-        // Resolved per port in the IR (ClientConnectionIr) but not served by the data plane yet: reported, never silent.
-        if (spec.ProxyProtocol is not null) warnings.Add("spec.proxyProtocol: not supported by Causeway yet, ignored (connections are read without a PROXY header)");
-        else if (spec.EnableProxyProtocol == true) warnings.Add("spec.enableProxyProtocol: not supported by Causeway yet, ignored (connections are read without a PROXY header)");
         long? limit = null;
         TimeSpan? closeDelay = null;
         if (spec.Connection is { } c)
@@ -68,7 +65,6 @@ internal static class ClientTrafficPolicyCompiler
             {
                 Unmodelled(cl.Unmodelled, "spec.connection.connectionLimit", warnings);
                 limit = cl.Value;
-                if (limit is not null) warnings.Add("spec.connection.connectionLimit: not supported by Causeway yet, ignored (connections are not limited)");
                 closeDelay = Duration(cl.CloseDelay, "spec.connection.connectionLimit.closeDelay", errors);
             }
         }

@@ -107,7 +107,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     public long BytesSent { get; set; }
 
     /// <summary>The client's address and port, as the transport knows it (for the access log).</summary>
-    public System.Net.EndPoint? RemoteEndPoint { get; init; }
+    public System.Net.EndPoint? RemoteEndPoint { get; set; }
 
     string? IExchangeDetails.RemoteAddress => Policy.Detected?.ToString() ?? RemoteEndPoint?.ToString();
 

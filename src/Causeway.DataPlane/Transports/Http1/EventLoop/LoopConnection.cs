@@ -1,3 +1,6 @@
+using Causeway.DataPlane.Transports.ProxyProtocol;
+using Causeway.Translation.Ir;
+
 namespace Causeway.DataPlane.Transports.Http1.EventLoop;
 
 /// <summary>
@@ -17,7 +20,9 @@ internal sealed partial class LoopConnection : LoopSocket
     private readonly LoopListener _listener;
     private readonly Http1FastPath _owner;
     private readonly Http1Exchange _x;
-    private readonly byte[]? _clientIp;
+    private byte[]? _clientIp;
+    private ProxyProtocolIr? _proxyHeader;
+    private bool _proxied;
     private State _state = State.Head;
     private int _len;
     private int _requestLength;
@@ -37,6 +42,7 @@ internal sealed partial class LoopConnection : LoopSocket
             RemoteEndPoint = remote,
         };
         _x.Policy.SetClient(null, clientIp);
+        _proxyHeader = listener.Port.Current.Ir.Connection?.ProxyProtocol;
         Deadline = loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
     }
 
@@ -129,6 +135,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// </summary>
     private bool StartBuffered()
     {
+        if (_proxyHeader is not null && !ReadProxyHeader()) return _state == State.Closed;
         var limit = Options.MaxRequestHeadersTotalSize;
         var head = _x.Head;
         var status = head.Parse(_x.HeadBuffer.AsSpan(0, _len), limit);
@@ -171,13 +178,48 @@ internal sealed partial class LoopConnection : LoopSocket
         return true;
     }
 
+    /// <summary>
+    /// The PROXY protocol header the port's connections start with: false while more bytes are needed or when the
+    /// connection was closed (no valid header and not optional); true once the buffer holds only what follows it.
+    /// </summary>
+    private bool ReadProxyHeader()
+    {
+        var status = ProxyHeaderParser.Parse(_x.HeadBuffer.AsSpan(0, _len), out var consumed, out var source);
+        switch (status)
+        {
+            case ProxyHeaderStatus.Incomplete:
+                if (_len < ProxyHeaderParser.MaxV2Length) return false;
+                break;
+            case ProxyHeaderStatus.Absent when _proxyHeader!.Optional:
+                _proxyHeader = null;
+                return true;
+            case ProxyHeaderStatus.Complete:
+                _proxyHeader = null;
+                _len -= consumed;
+                if (_len > 0) _x.HeadBuffer.AsSpan(consumed, _len).CopyTo(_x.HeadBuffer);
+                if (source is not null)
+                {
+                    _proxied = true;
+                    _clientIp = ForwardedHeaders.ClientAddressBytes(source.Address);
+                    _x.RemoteEndPoint = source;
+                    _x.Policy.SetClient(source.Address, _clientIp);
+                }
+                if (_len == 0) return false;
+                return true;
+        }
+        _owner.LogAborted("no valid PROXY protocol header");
+        _listener.Port.Connections.ProxyHeaderRejectedOnce();
+        Close();
+        return false;
+    }
+
     /// <summary>Gives the connection to Kestrel with everything read so far; true (the loop is done with it).</summary>
     private bool HandOff(string reason)
     {
         _state = State.Closed;
         _listener.CountHandOff(reason);
         Loop.Unregister(this);
-        _listener.HandOff(Fd, _x.HeadBuffer.AsSpan(0, _len).ToArray());
+        _listener.HandOff(Fd, _x.HeadBuffer.AsSpan(0, _len).ToArray(), _proxied ? _x.RemoteEndPoint : null);
         return true;
     }
 

@@ -64,10 +64,12 @@ internal sealed class LoopListener : IConnectionListener
         return listener;
     }
 
-    internal void ConnectionOpened()
+    /// <summary>Counts an accepted connection; false (not counted: close it) when the port's connection limit is reached.</summary>
+    internal bool TryConnectionOpened()
     {
+        if (!Port.Connections.TryOpen(Port.Current.Ir.Connection?.ConnectionLimit)) return false;
         Interlocked.Increment(ref _active);
-        Port.Connections.Opened();
+        return true;
     }
 
     internal void ConnectionClosed()
@@ -76,13 +78,24 @@ internal sealed class LoopListener : IConnectionListener
         Port.Connections.Closed();
     }
 
+    /// <summary>
+    /// Closes a connection accepted over the port's connection limit: after the policy's close delay (the descriptor
+    /// is in no epoll set, nothing is read from it), else now.
+    /// </summary>
+    internal void CloseOverLimit(int fd)
+    {
+        if (Port.Current.Ir.Connection?.ConnectionLimitCloseDelay is { } delay && delay > TimeSpan.Zero)
+            _ = Task.Delay(delay).ContinueWith(_ => Native.close(fd), TaskScheduler.Default);
+        else Native.close(fd);
+    }
+
     internal void CountHandOff(string reason) => _group.Owner.CountLoopHandOff(reason);
 
     /// <summary>
     /// Gives Kestrel a connection the loop read <paramref name="prefix"/> from (called on the loop thread after the
     /// descriptor left the loop's epoll set). Closed instead when the port no longer accepts.
     /// </summary>
-    internal void HandOff(int fd, byte[] prefix)
+    internal void HandOff(int fd, byte[] prefix, EndPoint? proxied = null)
     {
         ConnectionClosed();
         Socket socket;
@@ -96,6 +109,7 @@ internal sealed class LoopListener : IConnectionListener
             return;
         }
         var context = _group.Owner.Pools.Factory.Create(socket);
+        if (proxied is not null) context.RemoteEndPoint = proxied; // the source of the PROXY header the loop read
         if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix))) return;
         context.Abort();
         _ = context.DisposeAsync().AsTask();
@@ -217,10 +231,14 @@ internal sealed class LoopListener : IConnectionListener
                 var one = 1;
                 Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
                 address.Size = length;
+                if (!Listener.TryConnectionOpened())
+                {
+                    Listener.CloseOverLimit(fd);
+                    continue;
+                }
                 var remote = ClientEndPoint(address);
                 var ipBytes = remote is null ? null : ForwardedHeaders.ClientAddressBytes(remote.Address);
                 var c = new LoopConnection(Loop, Listener, fd, ipBytes, remote);
-                Listener.ConnectionOpened();
                 if (!Loop.Register(c, Native.EpollIn | Native.EpollOut | Native.EpollRdHup | Native.EpollEt))
                 {
                     Listener.ConnectionClosed();
