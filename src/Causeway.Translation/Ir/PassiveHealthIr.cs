@@ -16,4 +16,7 @@ public sealed record PassiveHealthIr
     public required TimeSpan Interval { get; init; }
     public required TimeSpan BaseEjectionTime { get; init; }
     public int MaxEjectionPercent { get; init; } = 10;
+
+    /// <summary>One endpoint may be ejected whatever <see cref="MaxEjectionPercent"/> says.</summary>
+    public bool AlwaysEjectOneEndpoint { get; init; }
 }

@@ -129,7 +129,7 @@ internal static class BackendTrafficPolicyCompiler
             return null;
         }
         Unmodelled(ch.Unmodelled, "spec.loadBalancer.consistentHash", warnings);
-        if (ch.TableSize is not null) warnings.Add("spec.loadBalancer.consistentHash.tableSize: not used (Causeway hashes onto a ring of 160 points per endpoint)");
+        if (ch.TableSize is { } size && size != 65537) warnings.Add("spec.loadBalancer.consistentHash.tableSize: not used (Causeway hashes onto a ring of 160 points per endpoint)");
         switch (ch.Type)
         {
             case "SourceIP":
@@ -178,6 +178,7 @@ internal static class BackendTrafficPolicyCompiler
             Interval = interval.Value,
             BaseEjectionTime = baseEjection.Value,
             MaxEjectionPercent = max,
+            AlwaysEjectOneEndpoint = p.AlwaysEjectOneEndpoint == true,
         };
     }
 

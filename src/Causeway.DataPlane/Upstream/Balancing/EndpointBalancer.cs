@@ -155,8 +155,10 @@ internal sealed class EndpointBalancer
         foreach (var h in _health)
             if (h.IsEjected(now)) ejected++;
         // Envoy's rule: eject while the share already ejected is below maxEjectionPercent.
-        if (ejected * 100 < _passive.MaxEjectionPercent * _count) health.Eject(_passive, now);
+        if (ejected * 100 < _passive.MaxEjectionPercent * _count || (_passive.AlwaysEjectOneEndpoint && ejected == 0)) health.Eject(_passive, now);
     }
+
+    private static string Limit(int? limit) => limit is > 0 ? limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off";
 
     /// <summary>The settings as one line of the printed plan.</summary>
     public static string Describe(LoadBalancerIr ir, PassiveHealthIr? passive)
@@ -174,7 +176,7 @@ internal sealed class EndpointBalancer
             _ => "round-robin",
         };
         if (passive is { } p)
-            text += $" passive-health 5xx={p.Consecutive5xxErrors} gateway={p.ConsecutiveGatewayErrors} local-origin={(p.SplitExternalLocalOriginErrors ? p.ConsecutiveLocalOriginFailures : null)} base-ejection={p.BaseEjectionTime} max-ejection={p.MaxEjectionPercent}%";
+            text += $" passive-health 5xx={Limit(p.Consecutive5xxErrors)} gateway={Limit(p.ConsecutiveGatewayErrors)} local-origin={(p.SplitExternalLocalOriginErrors ? Limit(p.ConsecutiveLocalOriginFailures) : "as-5xx")} base-ejection={p.BaseEjectionTime} max-ejection={p.MaxEjectionPercent}%" + (p.AlwaysEjectOneEndpoint ? " always-eject-one" : "");
         return text;
     }
 }

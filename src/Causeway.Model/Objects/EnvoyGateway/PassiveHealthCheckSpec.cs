@@ -12,6 +12,7 @@ public sealed record PassiveHealthCheckSpec
     public string? Interval { get; init; }
     public string? BaseEjectionTime { get; init; }
     public int? MaxEjectionPercent { get; init; }
+    public bool? AlwaysEjectOneEndpoint { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
