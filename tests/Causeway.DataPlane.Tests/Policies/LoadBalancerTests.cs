@@ -10,9 +10,9 @@ namespace Causeway.DataPlane.Tests.Policies;
 /// </summary>
 public sealed class LoadBalancerTests
 {
-    private static GatewayIr Gateway(EchoBackend[] echoes, BackendTrafficPolicyIr policy) =>
+    private static GatewayIr Gateway(EchoBackend[] echoes, BackendTrafficPolicyIr policy, string rule = "httproute/ns/lb/rule/0") =>
         Support.Ir.Gateway("ns/gw", [HttpPort(Host("*",
-            Prefix("/lb", To("ns/e:80", "httproute/ns/lb/rule/0") with { BackendTraffic = policy }),
+            Prefix("/lb", To("ns/e:80", rule) with { BackendTraffic = policy }),
             Prefix("/free", To("ns/e:80", "httproute/ns/free/rule/0"))))],
             Backend("ns/e:80", [.. echoes.Select(e => e.Port)]));
 
@@ -175,17 +175,33 @@ public sealed class LoadBalancerTests
         try
         {
             await using var g = await TestGateway.StartAsync(Gateway(echoes, Policy(new LoadBalancerIr { Kind = LoadBalancerKind.LeastRequest })));
-            // Hold 4 slow requests; each new one goes where fewer are in flight, so both endpoints get some.
-            var slow = Enumerable.Range(0, 4).Select(async _ =>
+            // Hold 4 slow requests, one after the other: each goes where fewer are in flight.
+            var slow = new List<Task<string>>();
+            for (var k = 1; k <= 4; k++)
             {
-                await using var c = await RawClient.ConnectAsync(g.Port);
-                var r = await Send(c, "/lb", "x-echo-delay-ms: 1500\r\n");
-                return r.Header("x-backend")!;
-            }).ToList();
-            await Task.Delay(500);
+                slow.Add(Task.Run(async () =>
+                {
+                    await using var c = await RawClient.ConnectAsync(g.Port);
+                    var r = await Send(c, "/lb", "x-echo-delay-ms: 2500\r\n");
+                    return r.Header("x-backend")!;
+                }));
+                for (var wait = 0; wait < 100 && echoes.Sum(e => e.RequestCount) < k; wait++) await Task.Delay(20);
+            }
             var held = echoes.Select(e => e.RequestCount).ToArray();
             Assert.Equal(4, held.Sum());
-            Assert.All(held, n => Assert.InRange(n, 1, 3)); // never all four on one endpoint
+            Assert.All(held, n => Assert.Equal(2, n));
+            // One more held request makes one endpoint busier: fast requests now all go to the other one.
+            slow.Add(Task.Run(async () =>
+            {
+                await using var c = await RawClient.ConnectAsync(g.Port);
+                return (await Send(c, "/lb", "x-echo-delay-ms: 2500\r\n")).Header("x-backend")!;
+            }));
+            for (var wait = 0; wait < 100 && echoes.Sum(e => e.RequestCount) < 5; wait++) await Task.Delay(20);
+            var busy = echoes.Single(e => e.RequestCount == 3);
+            var idle = echoes.Single(e => e.RequestCount == 2);
+            await using (var c = await RawClient.ConnectAsync(g.Port))
+                for (var i = 0; i < 6; i++) Assert.Equal(idle.Name, (await Send(c, "/lb")).Header("x-backend"));
+            Assert.Equal(3, busy.RequestCount);
             await Task.WhenAll(slow);
         }
         finally
@@ -256,6 +272,40 @@ public sealed class LoadBalancerTests
             Assert.Equal(1, grew.Take(2).Count(x => x));
             Assert.InRange(errors, 10, 20);
             AssertServedByTheLoop(g, 42);
+        }
+        finally
+        {
+            await DisposeAll(echoes);
+        }
+    }
+
+    [Fact]
+    public async Task An_ejection_survives_a_reload_that_keeps_the_policy_and_ends_with_a_changed_one()
+    {
+        var echoes = await Echoes(3);
+        try
+        {
+            echoes[0].ForcedStatus = 500;
+            var policy = Policy(null, Passive(2, TimeSpan.FromSeconds(30), 50));
+            await using var g = await TestGateway.StartAsync(Gateway(echoes, policy));
+            await using (var c = await RawClient.ConnectAsync(g.Port))
+                for (var i = 0; i < 6; i++) await Send(c, "/lb");
+            Assert.Equal(2, echoes[0].RequestCount);
+
+            // The same policy reapplied, then on a renamed (recompiled) rule: the endpoint stays ejected.
+            await g.ApplyAsync(Gateway(echoes, policy with { }));
+            await using (var c = await RawClient.ConnectAsync(g.Port))
+                for (var i = 0; i < 12; i++) Assert.Equal(200, (await Send(c, "/lb")).Status);
+            await g.ApplyAsync(Gateway(echoes, policy, "httproute/ns/lb2/rule/0"));
+            await using (var c = await RawClient.ConnectAsync(g.Port))
+                for (var i = 0; i < 12; i++) Assert.Equal(200, (await Send(c, "/lb")).Status);
+            Assert.Equal(2, echoes[0].RequestCount);
+
+            // Other settings: other state, the endpoint is tried again.
+            await g.ApplyAsync(Gateway(echoes, Policy(null, Passive(5, TimeSpan.FromSeconds(30), 50))));
+            await using (var c = await RawClient.ConnectAsync(g.Port))
+                for (var i = 0; i < 6; i++) await Send(c, "/lb");
+            Assert.True(echoes[0].RequestCount > 2);
         }
         finally
         {

@@ -81,12 +81,16 @@ internal sealed class EndpointBalancer
         return start;
     }
 
-    /// <summary>Two random endpoints (not ejected), the one with fewer requests in flight (Envoy's power of two choices).</summary>
+    /// <summary>
+    /// Two distinct random endpoints (not ejected), the one with fewer requests in flight (Envoy's power of two
+    /// choices, without drawing the same endpoint twice).
+    /// </summary>
     private int LeastRequest(long now)
     {
-        var a = Skip(Random.Shared.Next(_count), now);
+        var first = Random.Shared.Next(_count);
+        var a = Skip(first, now);
         if (_count == 1) return a;
-        var b = Skip(Random.Shared.Next(_count), now);
+        var b = Skip((first + 1 + Random.Shared.Next(_count - 1)) % _count, now);
         return Volatile.Read(ref _inFlight[b]) < Volatile.Read(ref _inFlight[a]) ? b : a;
     }
 
