@@ -312,4 +312,33 @@ public sealed class LoadBalancerTests
             await DisposeAll(echoes);
         }
     }
+
+    [Fact]
+    public async Task Passive_health_ejects_on_the_kestrel_pipeline_too()
+    {
+        var echoes = await Echoes(3);
+        try
+        {
+            echoes[2].ForcedStatus = 502;
+            // Hashing by a cookie the gateway sets runs on the Kestrel pipeline only; without a cookie each request
+            // gets a new one, so requests spread.
+            var lb = new LoadBalancerIr { Kind = LoadBalancerKind.ConsistentHash, HashOn = HashSourceKind.Cookie, HashName = "lb" };
+            var passive = Passive(3, TimeSpan.FromSeconds(30), 50) with { Consecutive5xxErrors = 0, ConsecutiveGatewayErrors = 3 };
+            await using var g = await TestGateway.StartAsync(Gateway(echoes, Policy(lb, passive)));
+            for (var i = 0; i < 40 && echoes[2].RequestCount < 3; i++) await g.GetAsync("h", "/lb");
+            Assert.Equal(3, echoes[2].RequestCount);
+            await Task.Delay(200); // the completion hook of the last exchange may run just after the client has its answer
+            for (var i = 0; i < 30; i++)
+            {
+                using var r = await g.GetAsync("h", "/lb");
+                Assert.Equal(System.Net.HttpStatusCode.OK, r.StatusCode);
+            }
+            Assert.Equal(3, echoes[2].RequestCount);
+            if (Native.IsSupported) Assert.True(g.Plane.FastPath!.LoopHandOffs > 0);
+        }
+        finally
+        {
+            await DisposeAll(echoes);
+        }
+    }
 }
