@@ -19,3 +19,4 @@ global using Causeway.DataPlane.Policies.RateLimit;
 global using Causeway.DataPlane.Policies.Authentication;
 global using Causeway.DataPlane.Policies.Authorization;
 global using Causeway.DataPlane.Policies.Jwt;
+global using Causeway.DataPlane.Upstream.Balancing;

@@ -45,14 +45,13 @@ internal sealed class CompiledRule
         if (ir.RequestTimeout is not null || ir.BackendRequestTimeout is not null) steps.Add(new TimeoutStep(ir.RequestTimeout, ir.BackendRequestTimeout));
         if (ir.Retry is not null) steps.Add(new RetryStep(this));
         if (ir.SessionPersistence is { } sp) steps.Add(new SessionPersistenceStep(sp));
+        var kept = new List<(string, object)>();
         if (ir.BackendTraffic is not null || ir.Security is not null)
         {
-            var kept = new List<(string, object)>();
             if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
             if (ir.BackendTraffic is { } policy) Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
             if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
             if (share is not null) share.PolicyStateMade = null;
-            PolicyState = [.. kept];
             FaultDelay = steps.OfType<FaultDelayStep>().FirstOrDefault();
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
@@ -73,7 +72,15 @@ internal sealed class CompiledRule
         PlanTarget[] planTargets = [.. targets];
         if (share is not null) planTargets = share.Targets(planTargets);
         Session = ir.SessionPersistence is { } persistence ? new SessionAffinity(persistence, planTargets) : null;
-        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse]);
+        EndpointBalancer?[]? balancers = null;
+        if (ir.BackendTraffic is { } traffic && (traffic.LoadBalancer is not null || traffic.PassiveHealth is not null))
+        {
+            if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
+            balancers = Policies.BackendTrafficSteps.Balancers(traffic, planTargets, share, steps);
+            if (share is not null) share.PolicyStateMade = null;
+        }
+        PolicyState = [.. kept];
+        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse], balancers);
     }
 
     /// <summary>The steps every transport runs for this rule, and the transports that may.</summary>

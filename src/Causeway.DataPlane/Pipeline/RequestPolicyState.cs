@@ -14,6 +14,8 @@ internal sealed class RequestPolicyState
     private byte[]? _clientAscii;
     private IPAddress? _detected;
     private CircuitBreakerGate? _held;
+    private EndpointBalancer? _balancer;
+    private int _endpoint;
 
     /// <summary>
     /// Sets the connection's client address: its peer, or the source a PROXY protocol header carried (parsed lazily
@@ -68,12 +70,48 @@ internal sealed class RequestPolicyState
         _held = gate;
     }
 
-    /// <summary>The exchange is over: releases what it held (idempotent).</summary>
-    public void Complete()
+    /// <summary>
+    /// The exchange goes to endpoint <paramref name="index"/> of <paramref name="balancer"/> (already counted in flight
+    /// there); an endpoint held before (an earlier attempt) is given back without an outcome.
+    /// </summary>
+    public void HoldEndpoint(EndpointBalancer balancer, int index)
+    {
+        ReleaseEndpoint(0, false);
+        _balancer = balancer;
+        _endpoint = index;
+    }
+
+    /// <summary>
+    /// The current attempt on the held endpoint ended with <paramref name="status"/> (or a connect failure): the
+    /// outcome counts towards the endpoint's passive health and the endpoint is released.
+    /// </summary>
+    public void ReleaseEndpoint(int status, bool localOrigin)
+    {
+        var balancer = _balancer;
+        _balancer = null;
+        balancer?.Completed(_endpoint, status, localOrigin);
+    }
+
+    /// <summary>The exchange is over: releases what it held (idempotent), without an outcome for the endpoint.</summary>
+    public void Complete() => Complete(0, false);
+
+    /// <summary>
+    /// The completion hook: the exchange ended with <paramref name="status"/> (0: no outcome, e.g. the client went
+    /// away), <paramref name="localOrigin"/> when the backend could not be connected; releases what it held.
+    /// </summary>
+    public void Complete(int status, bool localOrigin)
     {
         var held = _held;
         _held = null;
         held?.Release();
+        ReleaseEndpoint(status, localOrigin);
+    }
+
+    /// <summary>The completion hook's summary as an outcome for the held endpoint.</summary>
+    public void Complete(in ExchangeSummary summary)
+    {
+        var local = summary.Failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout;
+        Complete(summary.Aborted && !local && summary.Status < 500 ? 0 : summary.Status, local);
     }
 
     /// <summary>Forgets the previous request (releasing anything still held) and keeps the client.</summary>

@@ -9,8 +9,10 @@ namespace Causeway.DataPlane.Pipeline;
 /// </summary>
 internal sealed class RoutePlan
 {
-    public RoutePlan(string name, PipelineStep[] ruleSteps, PlanTarget[] targets, int totalWeight, ResponseStep[] ruleResponseSteps)
+    public RoutePlan(string name, PipelineStep[] ruleSteps, PlanTarget[] targets, int totalWeight, ResponseStep[] ruleResponseSteps,
+        EndpointBalancer?[]? balancers = null)
     {
+        _balancers = balancers;
         Name = name;
         Steps = StepOrder.Sort(ruleSteps);
         Targets = targets;
@@ -24,6 +26,26 @@ internal sealed class RoutePlan
             throw new InvalidOperationException($"{name}: every step must be served by the Kestrel pipeline");
         Transports = transports;
         UsesPolicyState = Steps.Any(s => s.UsesPolicyState);
+    }
+
+    private readonly EndpointBalancer?[]? _balancers;
+
+    /// <summary>
+    /// The rule's own endpoint choice for target <paramref name="target"/> (a BackendTrafficPolicy's load balancer and
+    /// passive health), or null: the backend's shared round robin (<see cref="BackendRuntime.NextIndex"/>).
+    /// </summary>
+    public EndpointBalancer? Balancer(int target) => _balancers is { } b && (uint)target < (uint)b.Length ? b[target] : null;
+
+    /// <summary>
+    /// The endpoint of target <paramref name="target"/>'s backend this request goes to (-1: none): the rule's balancer
+    /// when it has one (which has <paramref name="state"/> hold it), else the backend's round robin.
+    /// </summary>
+    public int NextEndpoint<TRequest>(int target, BackendRuntime backend, in TRequest request, RequestPolicyState? state, out string? setCookie)
+        where TRequest : struct, IRequestView
+    {
+        if (Balancer(target) is { } balancer) return balancer.Pick(request, state, out setCookie);
+        setCookie = null;
+        return backend.NextIndex();
     }
 
     /// <summary>Whether a step needs the exchange's <see cref="RequestPolicyState"/> (transports then pass it in the facts).</summary>

@@ -27,6 +27,26 @@ internal static class BackendTrafficSteps
         }
     }
 
+    /// <summary>
+    /// The rule's balancer per target (null for a target without endpoints), with the passive health of every endpoint
+    /// found again in the <see cref="StateStore"/> by policy, backend, endpoint and settings; adds the plan's step.
+    /// </summary>
+    public static EndpointBalancer?[] Balancers(BackendTrafficPolicyIr policy, PlanTarget[] targets, CompileShare? share, List<PipelineStep> steps)
+    {
+        var lb = policy.LoadBalancer ?? new LoadBalancerIr();
+        var passive = policy.PassiveHealth;
+        var balancers = new EndpointBalancer?[targets.Length];
+        for (var t = 0; t < targets.Length; t++)
+        {
+            if (targets[t].Backend is not { HasEndpoints: true } backend) continue;
+            EndpointHealth[]? health = passive is null ? null : [.. backend.Prefixes.Select(prefix =>
+                State(share, $"outlier|{policy.Policy}|{backend.Id}|{prefix}|{passive}", () => new EndpointHealth()))];
+            balancers[t] = new EndpointBalancer(lb, passive, backend, health);
+        }
+        steps.Add(new LoadBalancerStep(lb, passive, EndpointBalancer.Describe(lb, passive)));
+        return balancers;
+    }
+
     private static T State<T>(CompileShare? share, string key, Func<T> create) where T : class =>
         share is null ? create() : share.PolicyState(key, create);
 

@@ -17,4 +17,8 @@ public sealed record BackendTrafficPolicyIr
     public FaultAbortIr? FaultAbort { get; init; }
 
     public FaultDelayIr? FaultDelay { get; init; }
+
+    public LoadBalancerIr? LoadBalancer { get; init; }
+
+    public PassiveHealthIr? PassiveHealth { get; init; }
 }

@@ -75,6 +75,14 @@ internal static class BackendTrafficPolicyCompiler
             }
         }
 
+        var loadBalancer = LoadBalancer(spec.LoadBalancer, errors, warnings);
+        PassiveHealthIr? passive = null;
+        if (spec.HealthCheck is { } hc)
+        {
+            Unmodelled(hc.Unmodelled, "spec.healthCheck", warnings);
+            if (hc.Passive is { } p) passive = Passive(p, errors, warnings);
+        }
+
         return new CompiledBackendTrafficPolicy
         {
             Ir = new BackendTrafficPolicyIr
@@ -84,6 +92,8 @@ internal static class BackendTrafficPolicyCompiler
                 CircuitBreaker = breaker,
                 FaultAbort = abort,
                 FaultDelay = delay,
+                LoadBalancer = loadBalancer,
+                PassiveHealth = passive,
             },
             Retry = retry,
             RequestTimeout = requestTimeout,
@@ -91,6 +101,93 @@ internal static class BackendTrafficPolicyCompiler
             Errors = errors,
             Warnings = warnings,
         };
+    }
+
+    private static LoadBalancerIr? LoadBalancer(LoadBalancerSpec? spec, List<string> errors, List<string> warnings)
+    {
+        if (spec is null) return null;
+        Unmodelled(spec.Unmodelled, "spec.loadBalancer", warnings);
+        LoadBalancerKind kind;
+        switch (spec.Type)
+        {
+            case "RoundRobin": kind = LoadBalancerKind.RoundRobin; break;
+            case "Random": kind = LoadBalancerKind.Random; break;
+            case "LeastRequest": kind = LoadBalancerKind.LeastRequest; break;
+            case "ConsistentHash": kind = LoadBalancerKind.ConsistentHash; break;
+            default:
+                warnings.Add($"spec.loadBalancer.type: {spec.Type} is not supported yet, round robin is used");
+                return null;
+        }
+        if (kind != LoadBalancerKind.ConsistentHash)
+        {
+            if (spec.ConsistentHash is not null) errors.Add("spec.loadBalancer.consistentHash: only allowed when type is ConsistentHash");
+            return new LoadBalancerIr { Kind = kind };
+        }
+        if (spec.ConsistentHash is not { } ch)
+        {
+            errors.Add("spec.loadBalancer.consistentHash: required when type is ConsistentHash");
+            return null;
+        }
+        Unmodelled(ch.Unmodelled, "spec.loadBalancer.consistentHash", warnings);
+        if (ch.TableSize is { } size && size != 65537) warnings.Add("spec.loadBalancer.consistentHash.tableSize: not used (Causeway hashes onto a ring of 160 points per endpoint)");
+        switch (ch.Type)
+        {
+            case "SourceIP":
+                return new LoadBalancerIr { Kind = kind, HashOn = HashSourceKind.SourceIp };
+            case "Header":
+                if (string.IsNullOrEmpty(ch.Header?.Name))
+                {
+                    errors.Add("spec.loadBalancer.consistentHash.header.name: required when type is Header");
+                    return null;
+                }
+                return new LoadBalancerIr { Kind = kind, HashOn = HashSourceKind.Header, HashName = ch.Header.Name };
+            case "Cookie":
+                if (ch.Cookie is not { Name.Length: > 0 } cookie)
+                {
+                    errors.Add("spec.loadBalancer.consistentHash.cookie.name: required when type is Cookie");
+                    return null;
+                }
+                Unmodelled(cookie.Unmodelled, "spec.loadBalancer.consistentHash.cookie", warnings);
+                TimeSpan? ttl = null;
+                if (cookie.Ttl is { } t && (ttl = Durations.Parse(t)) is null)
+                {
+                    errors.Add($"spec.loadBalancer.consistentHash.cookie.ttl: \"{t}\" is not a duration");
+                    return null;
+                }
+                return new LoadBalancerIr { Kind = kind, HashOn = HashSourceKind.Cookie, HashName = cookie.Name, CookieTtl = ttl };
+            default:
+                warnings.Add($"spec.loadBalancer.consistentHash.type: {ch.Type} is not supported yet, round robin is used");
+                return null;
+        }
+    }
+
+    private static PassiveHealthIr? Passive(PassiveHealthCheckSpec p, List<string> errors, List<string> warnings)
+    {
+        Unmodelled(p.Unmodelled, "spec.healthCheck.passive", warnings);
+        var interval = Duration(p.Interval, "3s", "spec.healthCheck.passive.interval", errors);
+        var baseEjection = Duration(p.BaseEjectionTime, "30s", "spec.healthCheck.passive.baseEjectionTime", errors);
+        var max = p.MaxEjectionPercent ?? 10;
+        if (max is < 0 or > 100) errors.Add($"spec.healthCheck.passive.maxEjectionPercent: {max} is not between 0 and 100");
+        if (interval is null || baseEjection is null) return null;
+        return new PassiveHealthIr
+        {
+            Consecutive5xxErrors = p.Consecutive5XxErrors ?? 5,
+            ConsecutiveGatewayErrors = p.ConsecutiveGatewayErrors,
+            ConsecutiveLocalOriginFailures = p.ConsecutiveLocalOriginFailures ?? 5,
+            SplitExternalLocalOriginErrors = p.SplitExternalLocalOriginErrors == true,
+            Interval = interval.Value,
+            BaseEjectionTime = baseEjection.Value,
+            MaxEjectionPercent = max,
+            AlwaysEjectOneEndpoint = p.AlwaysEjectOneEndpoint == true,
+        };
+    }
+
+    private static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors)
+    {
+        var text = value ?? fallback;
+        var parsed = Durations.Parse(text);
+        if (parsed is null) errors.Add($"{field}: \"{text}\" is not a duration");
+        return parsed;
     }
 
     private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)

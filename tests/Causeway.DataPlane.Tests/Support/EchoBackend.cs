@@ -34,6 +34,9 @@ public sealed class EchoBackend : IAsyncDisposable
     public TimeSpan FixedDelay { get; private init; }
     public int Port { get; private set; }
     public int RequestCount => Volatile.Read(ref _count);
+
+    /// <summary>When not 0, every request is answered with this status (and the x-backend header), nothing else.</summary>
+    public int ForcedStatus { get; set; }
     public ConcurrentQueue<EchoReply> Received { get; } = new();
 
     /// <summary>Request bodies received, with the path and query they came with.</summary>
@@ -82,6 +85,12 @@ public sealed class EchoBackend : IAsyncDisposable
                 }
                 await ws.SendAsync(buffer.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage, context.RequestAborted);
             }
+        }
+        if (ForcedStatus != 0)
+        {
+            context.Response.StatusCode = ForcedStatus;
+            context.Response.Headers["x-backend"] = Name;
+            return;
         }
         if (FixedDelay > TimeSpan.Zero) await Task.Delay(FixedDelay, context.RequestAborted);
         if (int.TryParse(request.Headers["x-echo-delay-ms"], out var delay)) await Task.Delay(delay, context.RequestAborted);

@@ -42,6 +42,7 @@ public class BackendTrafficPolicyLoadingTests
               circuitBreaker: {maxParallelRequests: 7}
               faultInjection: {abort: {httpStatus: 503, percentage: 50}}
               loadBalancer: {type: Random}
+              healthCheck: {passive: {consecutive5XxErrors: 3}, active: {type: HTTP, http: {path: /healthz}}}
             """);
         Assert.Empty(result.Errors);
         var snapshot = ResourceSnapshot.Create(result.Objects);
@@ -58,7 +59,11 @@ public class BackendTrafficPolicyLoadingTests
         Assert.Equal(7, btp.Spec.CircuitBreaker!.MaxParallelRequests);
         Assert.Equal(1024, btp.Spec.CircuitBreaker.MaxConnections); // the CRD's default
         Assert.Equal(50, btp.Spec.FaultInjection!.Abort!.Percentage);
-        Assert.True(btp.Spec.Unmodelled!.ContainsKey("loadBalancer"));
+        Assert.Equal("Random", btp.Spec.LoadBalancer!.Type);
+        Assert.Equal(3, btp.Spec.HealthCheck!.Passive!.Consecutive5XxErrors);
+        Assert.Equal("30s", btp.Spec.HealthCheck.Passive.BaseEjectionTime); // the CRD's default
+        Assert.True(btp.Spec.HealthCheck.Unmodelled!.ContainsKey("active")); // reported as not served
+        Assert.True(btp.Spec.Unmodelled is null || !btp.Spec.Unmodelled.ContainsKey("loadBalancer"));
     }
 
     [Fact]

@@ -139,6 +139,10 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     }
 
     /// <summary>What the completion hook receives for the current exchange.</summary>
+    /// <summary>The endpoint of <paramref name="backend"/> (the chosen target's) this request goes to; -1: none.</summary>
+    public int NextEndpoint(BackendRuntime backend) =>
+        Plan is { } plan ? plan.NextEndpoint(TargetIndex, backend, new Http1RequestView(Head, HeadBuffer), plan.UsesPolicyState ? Policy : null, out _) : backend.NextIndex();
+
     public ExchangeSummary Summary(TransportSet transport, bool aborted) => new()
     {
         Transport = transport,

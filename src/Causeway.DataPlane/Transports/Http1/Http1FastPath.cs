@@ -121,8 +121,8 @@ internal sealed partial class Http1FastPath : IDisposable
     internal void Completed(TransportSet transport, Http1Exchange x, bool aborted)
     {
         x.UpstreamEnded();
-        x.Policy.Complete();
         var summary = x.Summary(transport, aborted);
+        x.Policy.Complete(summary);
         Telemetry.OnExchangeCompleted(summary);
     }
 

@@ -35,8 +35,9 @@ internal sealed partial class HttpRequestHandler
         if (context.Features.Get<KestrelExchange>() is not { } exchange) return;
         if (exchange.UpstreamStart != 0 && exchange.UpstreamEnd == 0) exchange.UpstreamEnd = System.Diagnostics.Stopwatch.GetTimestamp();
         exchange.LocalReply |= context.Features.Get<LocalReply>() is not null;
-        exchange.Policy?.Complete();
-        _observer.OnExchangeCompleted(exchange.Summary(context.Response.StatusCode, aborted));
+        var summary = exchange.Summary(context.Response.StatusCode, aborted);
+        exchange.Policy?.Complete(summary);
+        _observer.OnExchangeCompleted(summary);
     }
 
     public Task HandleAsync(HttpContext context, CompiledPort port, long start)
@@ -194,13 +195,25 @@ internal sealed partial class HttpRequestHandler
         if (!backend.HasEndpoints) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status503ServiceUnavailable));
         if (rule.Session is { } affinity && pinned is null)
         {
-            pinned = backend.NextPrefix()!;
+            pinned = NextPrefix(context, rule, index, backend);
             affinity.Issue(context, index, pinned);
         }
-        return ForwardAsync(context, rule, backend, match.Transformers[index], pinned);
+        return ForwardAsync(context, rule, index, backend, match.Transformers[index], pinned);
     }
 
-    private async Task ForwardAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, ProxyTransformer transformer, string? pinned)
+    /// <summary>
+    /// The endpoint this attempt goes to, as a destination prefix: the rule's balancer for the target when a policy
+    /// set one (with the Set-Cookie it may ask for), else the backend's round robin.
+    /// </summary>
+    private static string NextPrefix(HttpContext context, CompiledRule rule, int target, BackendRuntime backend)
+    {
+        var policy = context.Features.Get<KestrelExchange>()?.Policy;
+        var i = rule.Plan.NextEndpoint(target, backend, new HttpRequestView(context.Request), policy, out var setCookie);
+        if (setCookie is not null && !context.Response.HasStarted) context.Response.Headers.Append("Set-Cookie", setCookie);
+        return backend.Prefixes[i];
+    }
+
+    private async Task ForwardAsync(HttpContext context, CompiledRule rule, int target, BackendRuntime backend, ProxyTransformer transformer, string? pinned)
     {
         using var requestCts = rule.RequestTimeout is { } rt ? CreateTimeout(context.RequestAborted, rt) : null;
         var token = requestCts?.Token ?? context.RequestAborted;
@@ -210,7 +223,7 @@ internal sealed partial class HttpRequestHandler
         {
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
             if (retry is not null) retry.MayRetry = mayRetry;
-            var prefix = pinned ?? backend.NextPrefix()!;
+            var prefix = pinned ?? NextPrefix(context, rule, target, backend);
             if (context.Features.Get<KestrelExchange>() is { } exchange)
             {
                 exchange.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -224,6 +237,7 @@ internal sealed partial class HttpRequestHandler
             {
                 if (retry is { RetryRequested: true } && mayRetry)
                 {
+                    context.Features.Get<KestrelExchange>()?.Policy?.ReleaseEndpoint(context.Response.StatusCode, false);
                     backend.Stats.Retry();
                     context.Response.Clear();
                     RewindBody(context);
@@ -247,6 +261,7 @@ internal sealed partial class HttpRequestHandler
             if (mayRetry && UpstreamDecision.RetryFailure(rule, status, failure))
             {
                 LogRetry(rule.Name, attempt + 1, status);
+                context.Features.Get<KestrelExchange>()?.Policy?.ReleaseEndpoint(status, failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout);
                 backend.Stats.Retry();
                 context.Response.Clear();
                 RewindBody(context);

@@ -15,6 +15,8 @@ public sealed record BackendTrafficPolicySpec
     public FaultInjectionSpec? FaultInjection { get; init; }
     public RetrySpec? Retry { get; init; }
     public TimeoutSpec? Timeout { get; init; }
+    public LoadBalancerSpec? LoadBalancer { get; init; }
+    public HealthCheckSpec? HealthCheck { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -23,7 +23,7 @@ internal sealed partial class LoopConnection
         _clientStarted = false;
         _x.UpstreamStarted();
         var backend = _x.Target!.Backend!;
-        var index = backend.NextIndex();
+        var index = _x.NextEndpoint(backend);
         if (index < 0)
         {
             Answer(UpstreamFailure.ConnectFailed, "no endpoints", "-");

@@ -21,7 +21,7 @@ internal sealed partial class Http1Connection
         _x.UpstreamStarted();
         var backend = _x.Target!.Backend!;
         _bodyLeft = _x.Head.ContentLength;
-        var index = backend.NextIndex();
+        var index = _x.NextEndpoint(backend);
         if (index < 0) return await AnswerAsync(UpstreamFailure.ConnectFailed, "no endpoints", "-").ConfigureAwait(false);
         var pool = backend.FastEndpoints![index];
         _x.UpstreamEndPoint = pool.EndPoint;

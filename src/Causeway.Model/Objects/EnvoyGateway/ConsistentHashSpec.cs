@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+public sealed record ConsistentHashSpec
+{
+    public string? Type { get; init; }
+    public HashHeaderSpec? Header { get; init; }
+    public HashCookieSpec? Cookie { get; init; }
+    public long? TableSize { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}

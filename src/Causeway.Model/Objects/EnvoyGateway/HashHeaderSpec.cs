@@ -1,0 +1,6 @@
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+public sealed record HashHeaderSpec
+{
+    public string Name { get; init; } = "";
+}

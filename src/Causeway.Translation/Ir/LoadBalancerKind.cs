@@ -1,0 +1,9 @@
+namespace Causeway.Translation.Ir;
+
+public enum LoadBalancerKind
+{
+    RoundRobin,
+    Random,
+    LeastRequest,
+    ConsistentHash,
+}
