@@ -26,7 +26,8 @@ internal static class EchoCommand
     }
 
     /// <summary>Starts the echo server from the process environment, with <paramref name="bind"/> overriding its address.</summary>
-    public static async Task<EchoServer> StartAsync(string? bind, CancellationToken ct)
+    /// <param name="log">Where its per-request lines go (default: stdout, as the standalone echo command prints them).</param>
+    public static async Task<EchoServer> StartAsync(string? bind, CancellationToken ct, Action<string>? log = null)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
@@ -38,6 +39,7 @@ internal static class EchoCommand
             options = options with { BindAddress = endpoint.Address };
             if (endpoint.Port != 0) options = options with { HttpPort = endpoint.Port };
         }
+        if (log is not null) options = options with { Log = log };
         return await EchoServer.StartAsync(options, ct);
     }
 }

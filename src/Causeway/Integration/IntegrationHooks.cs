@@ -13,7 +13,11 @@ internal static class IntegrationHooks
         Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter? accessLog) =>
         DataPlaneAdapter.Create(loggerFactory, DataPlaneEnvironment.Options() with { Metrics = metrics, AccessLog = accessLog });
 
-    public static EchoStarter? Echo => async (bind, ct) => await Integration.EchoCommand.StartAsync(bind, ct);
+    /// <summary>
+    /// The echo backend beside <c>causeway run</c>: its lines go to stderr with the application logs, because stdout is the
+    /// access log's.
+    /// </summary>
+    public static EchoStarter? Echo => async (bind, ct) => await Integration.EchoCommand.StartAsync(bind, ct, Console.Error.WriteLine);
 
     public static IObjectValidator? CreateValidator() => CrdObjectValidator.Default;
 
