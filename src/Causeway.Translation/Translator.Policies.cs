@@ -19,18 +19,8 @@ public static partial class Translator
         private void AddBackendTrafficPolicyStatuses(Dictionary<(string, string), GatewayState> gateways, Dictionary<(string, string), GatewayState> listenerSets)
         {
             var writer = new PolicyStatuses(s, o, (ns, name) => gateways.ContainsKey((ns, name)), (ns, name) => listenerSets.ContainsKey((ns, name)));
-            var btp = _backendTraffic!;
-            foreach (var key in btp.Attachment.Policies)
-            {
-                var (policy, compiled) = btp.Get(key);
-                writer.Add(policy, btp.Attachment.State(key), compiled.Errors, compiled.Warnings);
-            }
-            var security = _security!;
-            foreach (var key in security.Attachment.Policies)
-            {
-                var (policy, compiled) = security.Get(key);
-                writer.Add(policy, security.Attachment.State(key), compiled.Errors, compiled.Warnings);
-            }
+            _backendTraffic!.AddStatuses(writer);
+            _security!.AddStatuses(writer);
             _statuses.AddRange(writer.Statuses);
             _errors.AddRange(writer.Errors);
             _problems.AddRange(writer.Problems);

@@ -8,7 +8,7 @@ namespace Causeway.Translation.Policies;
 /// wrong with it. <see cref="Errors"/> reject the policy whole; <see cref="Warnings"/> name fields it sets that
 /// Causeway does not honour yet (the rest of the policy applies).
 /// </summary>
-internal sealed record CompiledBackendTrafficPolicy
+internal sealed record CompiledBackendTrafficPolicy : IRulePolicy
 {
     public required BackendTrafficPolicyIr Ir { get; init; }
     public RetryIr? Retry { get; init; }

@@ -7,7 +7,7 @@ namespace Causeway.Translation.Policies;
 /// it reaches then answer 500 (failing closed, as Envoy Gateway does) rather than going unprotected;
 /// <see cref="Warnings"/> name fields it sets that Causeway does not honour yet (the rest applies).
 /// </summary>
-internal sealed record CompiledSecurityPolicy
+internal sealed record CompiledSecurityPolicy : IRulePolicy
 {
     public required SecurityPolicyIr Ir { get; init; }
     public IReadOnlyList<string> Errors { get; init; } = [];
