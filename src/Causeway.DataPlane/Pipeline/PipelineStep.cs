@@ -31,6 +31,12 @@ internal enum StepVerdict
 
     /// <summary>This transport cannot serve this request (e.g. a byte transport meets an escaped path): hand it on.</summary>
     NeedsFullPipeline,
+
+    /// <summary>
+    /// An <see cref="AsyncDecideStep"/> waits on another service: the transport awaits
+    /// <see cref="RequestPolicyState.Pending"/> and calls <see cref="RoutePlan.Resume{TRequest}"/> with its outcome.
+    /// </summary>
+    Pending,
 }
 
 /// <summary>

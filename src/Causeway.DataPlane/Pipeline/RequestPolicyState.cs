@@ -114,9 +114,25 @@ internal sealed class RequestPolicyState
         Complete(summary.Aborted && !local && summary.Status < 500 ? 0 : summary.Status, local);
     }
 
+    /// <summary>The unfinished decision of an <see cref="AsyncDecideStep"/> (set with <see cref="StepVerdict.Pending"/>).</summary>
+    public ValueTask<DecideOutcome> Pending { get; set; }
+
+    /// <summary>The index, in <see cref="RoutePlan.Decisions"/>, of the step whose decision is pending.</summary>
+    public int PendingStep { get; set; } = -1;
+
+    /// <summary>Takes the pending decision (to be awaited once; a ValueTask may not be consumed twice).</summary>
+    public ValueTask<DecideOutcome> TakePending()
+    {
+        var pending = Pending;
+        Pending = default;
+        return pending;
+    }
+
     /// <summary>Forgets the previous request (releasing anything still held) and keeps the client.</summary>
     public void ResetForRequest()
     {
+        Pending = default;
+        PendingStep = -1;
         Complete();
         HasRateLimitHeaders = false;
         RequestEdits?.Clear();

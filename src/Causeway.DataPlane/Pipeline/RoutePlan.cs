@@ -71,15 +71,40 @@ internal sealed class RoutePlan
 
     /// <summary>
     /// Runs the request-side decisions in order: <see cref="StepVerdict.Continue"/> when the request goes on upstream,
-    /// else the first step's reply (response steps already applied) or its call for the full pipeline.
+    /// else the first step's reply (response steps already applied), its call for the full pipeline, or
+    /// <see cref="StepVerdict.Pending"/>: an <see cref="AsyncDecideStep"/> left its task in the facts' policy state;
+    /// the transport awaits it and calls <see cref="Resume{TRequest}"/>.
     /// </summary>
-    public StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply) where TRequest : struct, IRequestView
+    public StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply) where TRequest : struct, IRequestView =>
+        DecideFrom(0, request, facts, out reply);
+
+    /// <summary>
+    /// Goes on after a pending decision finished with <paramref name="outcome"/>: its reply (response steps applied),
+    /// or the decisions after it, exactly as <see cref="Decide{TRequest}"/> would have.
+    /// </summary>
+    public StepVerdict Resume<TRequest>(DecideOutcome outcome, in TRequest request, in RequestFacts facts, out LocalReply? reply)
+        where TRequest : struct, IRequestView
     {
-        foreach (var step in Decisions)
+        var state = facts.Policy!;
+        var next = state.PendingStep + 1;
+        state.PendingStep = -1;
+        if (outcome.Verdict == StepVerdict.Reply)
         {
-            var verdict = step.Decide(request, facts, out reply);
+            reply = Finish(outcome.Reply!, ResponseSteps, request);
+            return StepVerdict.Reply;
+        }
+        return DecideFrom(next, request, facts, out reply);
+    }
+
+    private StepVerdict DecideFrom<TRequest>(int first, in TRequest request, in RequestFacts facts, out LocalReply? reply) where TRequest : struct, IRequestView
+    {
+        var decisions = Decisions;
+        for (var i = first; i < decisions.Length; i++)
+        {
+            var verdict = decisions[i].Decide(request, facts, out reply);
             if (verdict == StepVerdict.Continue) continue;
             if (verdict == StepVerdict.Reply) reply = Finish(reply!, ResponseSteps, request);
+            else if (verdict == StepVerdict.Pending) facts.Policy!.PendingStep = i;
             return verdict;
         }
         reply = null;

@@ -162,7 +162,38 @@ internal sealed partial class HttpRequestHandler
             exchange.Policy.SetClient(context.Connection.RemoteIpAddress);
         }
         var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix, exchange.Policy);
-        if (plan.Decide(view, facts, out var reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
+        var verdict = plan.Decide(view, facts, out var reply);
+        if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts);
+        if (verdict == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
+        return AfterDecisions(context, match, plan, exchange, facts);
+    }
+
+    /// <summary>A decision waits on another service (<see cref="AsyncDecideStep"/>): await it, then go on with the plan.</summary>
+    private async Task AwaitDecisionAsync(HttpContext context, CompiledMatch match, RoutePlan plan, KestrelExchange exchange, RequestFacts facts)
+    {
+        var state = exchange.Policy!;
+        while (true)
+        {
+            var outcome = await state.TakePending().ConfigureAwait(false);
+            var verdict = plan.Resume(outcome, new HttpRequestView(context.Request), facts, out var reply);
+            if (verdict == StepVerdict.Pending) continue;
+            if (verdict == StepVerdict.Reply)
+            {
+                await KestrelReplyWriter.WriteAsync(context, reply!).ConfigureAwait(false);
+                return;
+            }
+            await AfterDecisions(context, match, plan, exchange, facts).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    /// <summary>The plan after its request-side decisions let the request through: target, request steps, forward.</summary>
+    private Task AfterDecisions(HttpContext context, CompiledMatch match, RoutePlan plan, KestrelExchange exchange, in RequestFacts facts)
+    {
+        var rule = match.Rule;
+        var request = context.Request;
+        var view = new HttpRequestView(request);
+        LocalReply? reply;
         string? pinned = null;
         int index;
         if (rule.Session is { } session && session.TryResolve(request, out index, out var pinnedPrefix)) pinned = pinnedPrefix;
