@@ -72,7 +72,7 @@ internal sealed class CompiledRule
         if (share is not null) planTargets = share.Targets(planTargets);
         Session = ir.SessionPersistence is { } persistence ? new SessionAffinity(persistence, planTargets) : null;
         EndpointBalancer?[]? balancers = null;
-        if (ir.BackendTraffic is { } traffic && (traffic.LoadBalancer is not null || traffic.PassiveHealth is not null))
+        if (ir.BackendTraffic is { } traffic && (traffic.LoadBalancer is not null || traffic.PassiveHealth is not null || traffic.ActiveHealth is not null))
         {
             if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
             balancers = Policies.BackendTrafficSteps.Balancers(traffic, planTargets, share, steps);
