@@ -52,6 +52,7 @@ internal sealed class CompiledRule
             if (ir.BackendTraffic is { } policy) Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
             if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
             if (share is not null) share.PolicyStateMade = null;
+            RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
@@ -102,6 +103,9 @@ internal sealed class CompiledRule
 
     /// <summary>State of the rule's policy steps in the <see cref="StateStore"/> (full keys), kept while the rule serves.</summary>
     public (string Key, object Value)[] PolicyState { get; } = [];
+
+    /// <summary>The policy's request buffering, which the Kestrel pipeline carries out before the plan; or null.</summary>
+    public Policies.RequestBuffer.RequestBufferStep? RequestBuffer { get; }
 
     public int PickTarget() => Plan.PickTarget();
 

@@ -91,6 +91,14 @@ internal static class BackendTrafficPolicyCompiler
             }
         }
 
+        long? bufferLimit = null;
+        if (spec.RequestBuffer is { } rb)
+        {
+            Unmodelled(rb.Unmodelled, "spec.requestBuffer", warnings);
+            bufferLimit = rb.Limit is { } limit ? Quantities.Bytes(limit) : null;
+            if (bufferLimit is null) errors.Add($"spec.requestBuffer.limit: \"{rb.Limit}\" is not a size (e.g. 10Mi)");
+        }
+
         return new CompiledBackendTrafficPolicy
         {
             Ir = new BackendTrafficPolicyIr
@@ -103,6 +111,7 @@ internal static class BackendTrafficPolicyCompiler
                 LoadBalancer = loadBalancer,
                 PassiveHealth = passive,
                 ActiveHealth = active,
+                RequestBufferLimit = bufferLimit,
                 PanicThreshold = panic,
             },
             Retry = retry,

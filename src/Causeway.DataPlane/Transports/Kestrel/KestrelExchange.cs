@@ -6,6 +6,9 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// </summary>
 internal sealed class KestrelExchange : IExchangeDetails
 {
+    /// <summary>The request body was read into memory already (a policy's request buffer).</summary>
+    public bool BodyBuffered { get; set; }
+
     private readonly Microsoft.AspNetCore.Http.HttpContext _context;
 
     public KestrelExchange(Microsoft.AspNetCore.Http.HttpContext context, long start, HttpMethodId method, ListenerStats listener)
