@@ -53,6 +53,7 @@ internal sealed class CompiledRule
             if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
             if (share is not null) share.PolicyStateMade = null;
             RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
+            Compression = steps.OfType<Policies.Compression.CompressionStep>().FirstOrDefault();
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
@@ -106,6 +107,9 @@ internal sealed class CompiledRule
 
     /// <summary>The policy's request buffering, which the Kestrel pipeline carries out before the plan; or null.</summary>
     public Policies.RequestBuffer.RequestBufferStep? RequestBuffer { get; }
+
+    /// <summary>The policy's response compression (Kestrel pipeline, in <see cref="ProxyTransformer"/>), or null.</summary>
+    public Policies.Compression.CompressionStep? Compression { get; }
 
     public int PickTarget() => Plan.PickTarget();
 

@@ -27,6 +27,8 @@ public sealed record BackendTrafficPolicyIr
     /// <summary><c>requestBuffer.limit</c> in bytes: each request is received whole before it goes upstream; larger ones get 413.</summary>
     public long? RequestBufferLimit { get; init; }
 
+    public CompressionIr? Compression { get; init; }
+
     /// <summary>
     /// <c>healthCheck.panicThreshold</c>: below this percentage of healthy endpoints, health is disregarded and every
     /// endpoint takes traffic (Envoy's default 50; 0 disables panic mode).

@@ -99,6 +99,8 @@ internal static class BackendTrafficPolicyCompiler
             if (bufferLimit is null) errors.Add($"spec.requestBuffer.limit: \"{rb.Limit}\" is not a size (e.g. 10Mi)");
         }
 
+        var compression = Compression(spec, errors, warnings);
+
         return new CompiledBackendTrafficPolicy
         {
             Ir = new BackendTrafficPolicyIr
@@ -112,6 +114,7 @@ internal static class BackendTrafficPolicyCompiler
                 PassiveHealth = passive,
                 ActiveHealth = active,
                 RequestBufferLimit = bufferLimit,
+                Compression = compression,
                 PanicThreshold = panic,
             },
             Retry = retry,
@@ -199,6 +202,39 @@ internal static class BackendTrafficPolicyCompiler
             MaxEjectionPercent = max,
             AlwaysEjectOneEndpoint = p.AlwaysEjectOneEndpoint == true,
         };
+    }
+
+    /// <summary><c>spec.compressor</c> (or the deprecated <c>spec.compression</c>): Gzip and Brotli in order; Zstd is not served.</summary>
+    private static CompressionIr? Compression(BackendTrafficPolicySpec spec, List<string> errors, List<string> warnings)
+    {
+        var field = spec.Compressor is { Count: > 0 } ? "spec.compressor" : "spec.compression";
+        if ((spec.Compressor is { Count: > 0 } ? spec.Compressor : spec.Compression) is not { Count: > 0 } list) return null;
+        if (spec.Compressor is { Count: > 0 } && spec.Compression is { Count: > 0 })
+            warnings.Add("spec.compression: deprecated and ignored, spec.compressor is set");
+        var kinds = new List<CompressionKind>();
+        long? min = null;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var c = list[i];
+            var at = $"{field}[{i}]";
+            Unmodelled(c.Unmodelled, at, warnings);
+            switch (c.Type)
+            {
+                case "Gzip": kinds.Add(CompressionKind.Gzip); break;
+                case "Brotli": kinds.Add(CompressionKind.Brotli); break;
+                case "Zstd": warnings.Add($"{at}.type: Zstd is not supported by Causeway yet, skipped"); break;
+                default: errors.Add($"{at}.type: \"{c.Type}\" is not Gzip, Brotli or Zstd"); break;
+            }
+            if (c.MinContentLength is { } m)
+            {
+                var bytes = Quantities.Bytes(m);
+                if (bytes is null or < 30) errors.Add($"{at}.minContentLength: \"{m}\" is not a size of at least 30 bytes");
+                else if (min is { } other && other != bytes) warnings.Add($"{at}.minContentLength: differs from an earlier entry's; the first one applies");
+                else min ??= bytes;
+            }
+        }
+        if (kinds.Count == 0) return null;
+        return new CompressionIr { Kinds = new EquatableArray<CompressionKind>(kinds.Distinct()), MinContentLength = min ?? 30 };
     }
 
     private static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors)

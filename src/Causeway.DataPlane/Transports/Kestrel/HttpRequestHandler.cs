@@ -258,6 +258,11 @@ internal sealed partial class HttpRequestHandler
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
+            if (context.Features.Get<KestrelExchange>() is { Compressing: { } compressing } compressed)
+            {
+                compressed.Compressing = null;
+                await Policies.Compression.CompressionStep.Finish(context, compressing).ConfigureAwait(false);
+            }
             if (error == ForwarderError.None)
             {
                 if (retry is { RetryRequested: true } && mayRetry)

@@ -11,6 +11,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     private readonly string? _matchedPrefix;
     private readonly Translation.Ir.UrlRewriteIr? _rewrite;
     private readonly PlanTarget _target;
+    private readonly Policies.Compression.CompressionStep? _compression;
 
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
@@ -24,6 +25,7 @@ internal sealed class ProxyTransformer : HttpTransformer
                 Path = target.Rewrite.Path ?? ruleRewrite.Path,
             };
         _target = target;
+        _compression = match.Rule.Compression;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -68,7 +70,10 @@ internal sealed class ProxyTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        if (proxyResponse is not null) ApplyResponseFilters(httpContext);
+        if (proxyResponse is null) return result;
+        ApplyResponseFilters(httpContext);
+        if (result && _compression is { } compression && httpContext.Features.Get<KestrelExchange>() is { } exchange)
+            exchange.Compressing = compression.Begin(httpContext);
         return result;
     }
 

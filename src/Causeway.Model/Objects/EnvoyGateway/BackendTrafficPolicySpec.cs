@@ -18,6 +18,8 @@ public sealed record BackendTrafficPolicySpec
     public LoadBalancerSpec? LoadBalancer { get; init; }
     public HealthCheckSpec? HealthCheck { get; init; }
     public RequestBufferSpec? RequestBuffer { get; init; }
+    public IReadOnlyList<CompressorSpec>? Compressor { get; init; }
+    public IReadOnlyList<CompressorSpec>? Compression { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
