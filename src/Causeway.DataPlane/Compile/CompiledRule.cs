@@ -54,6 +54,7 @@ internal sealed class CompiledRule
             if (share is not null) share.PolicyStateMade = null;
             RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
             Compression = steps.OfType<Policies.Compression.CompressionStep>().FirstOrDefault();
+            ResponseOverride = steps.OfType<Policies.ResponseOverride.ResponseOverrideStep>().FirstOrDefault();
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
@@ -110,6 +111,9 @@ internal sealed class CompiledRule
 
     /// <summary>The policy's response compression (Kestrel pipeline, in <see cref="ProxyTransformer"/>), or null.</summary>
     public Policies.Compression.CompressionStep? Compression { get; }
+
+    /// <summary>The policy's response overrides (applied by the reply writers and the proxy transformer), or null.</summary>
+    public Policies.ResponseOverride.ResponseOverrideStep? ResponseOverride { get; }
 
     public int PickTarget() => Plan.PickTarget();
 

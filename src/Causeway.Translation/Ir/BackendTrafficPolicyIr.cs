@@ -1,3 +1,5 @@
+using Causeway.Model;
+
 namespace Causeway.Translation.Ir;
 
 /// <summary>
@@ -28,6 +30,8 @@ public sealed record BackendTrafficPolicyIr
     public long? RequestBufferLimit { get; init; }
 
     public CompressionIr? Compression { get; init; }
+
+    public EquatableArray<ResponseOverrideIr> ResponseOverrides { get; init; } = EquatableArray<ResponseOverrideIr>.Empty;
 
     /// <summary>
     /// <c>healthCheck.panicThreshold</c>: below this percentage of healthy endpoints, health is disregarded and every

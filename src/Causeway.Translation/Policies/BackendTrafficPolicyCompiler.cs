@@ -16,7 +16,10 @@ internal static class BackendTrafficPolicyCompiler
 {
     private const long DefaultCircuitLimit = 1024;
 
-    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy)
+    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy) => Compile(policy, null);
+
+    /// <param name="s">The snapshot ConfigMap bodies of response overrides are read from (null: none can be).</param>
+    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy, Causeway.Model.Snapshot.ResourceSnapshot? s)
     {
         var spec = policy.Spec;
         var errors = new List<string>();
@@ -100,6 +103,7 @@ internal static class BackendTrafficPolicyCompiler
         }
 
         var compression = Compression(spec, errors, warnings);
+        var overrides = ResponseOverrideCompiler.Compile(policy, s, errors, warnings);
 
         return new CompiledBackendTrafficPolicy
         {
@@ -115,6 +119,7 @@ internal static class BackendTrafficPolicyCompiler
                 ActiveHealth = active,
                 RequestBufferLimit = bufferLimit,
                 Compression = compression,
+                ResponseOverrides = overrides,
                 PanicThreshold = panic,
             },
             Retry = retry,

@@ -12,6 +12,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     private readonly Translation.Ir.UrlRewriteIr? _rewrite;
     private readonly PlanTarget _target;
     private readonly Policies.Compression.CompressionStep? _compression;
+    private readonly Policies.ResponseOverride.ResponseOverrideStep? _override;
 
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
@@ -26,6 +27,7 @@ internal sealed class ProxyTransformer : HttpTransformer
             };
         _target = target;
         _compression = match.Rule.Compression;
+        _override = match.Rule.ResponseOverride;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -71,6 +73,13 @@ internal sealed class ProxyTransformer : HttpTransformer
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is null) return result;
+        if (_override?.ForBackend((int)proxyResponse.StatusCode, httpContext.Response.Headers) is { } replaced)
+        {
+            // The backend's answer is replaced whole: its headers and body go, the override's reply is written instead.
+            httpContext.Response.Headers.Clear();
+            await KestrelReplyWriter.WriteAsync(httpContext, replaced, overridden: true).ConfigureAwait(false);
+            return false;
+        }
         ApplyResponseFilters(httpContext);
         if (result && _compression is { } compression && httpContext.Features.Get<KestrelExchange>() is { } exchange)
             exchange.Compressing = compression.Begin(httpContext);

@@ -20,6 +20,7 @@ public sealed record BackendTrafficPolicySpec
     public RequestBufferSpec? RequestBuffer { get; init; }
     public IReadOnlyList<CompressorSpec>? Compressor { get; init; }
     public IReadOnlyList<CompressorSpec>? Compression { get; init; }
+    public IReadOnlyList<ResponseOverrideSpec>? ResponseOverride { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
