@@ -9,7 +9,7 @@ public enum LogOperator
     /// <summary>Not an operator: the piece is literal text.</summary>
     Literal,
     StartTime,
-    /// <summary><c>REQ(X?:Y)</c>: a request header (or pseudo-header), else the alternative.</summary>
+    /// <summary><c>REQ(X?Y)</c>: a request header (or pseudo-header such as <c>:PATH</c>), else the alternative.</summary>
     Request,
     /// <summary><c>RESP(X)</c>: only <c>x-envoy-upstream-service-time</c> is known; other response headers are not kept.</summary>
     Response,
@@ -46,7 +46,7 @@ public sealed record LogPiece
     /// <summary>REQ/RESP: the header (lower case; <c>:method</c>, <c>:path</c>, <c>:authority</c>, <c>:scheme</c> pseudo-headers).</summary>
     public string? Header { get; init; }
 
-    /// <summary>REQ(X?:Y): the header used when the first is absent.</summary>
+    /// <summary>REQ(X?Y): the header used when the first is absent.</summary>
     public string? AltHeader { get; init; }
 
     /// <summary><c>%OP%:N</c>: the value is cut to N characters (0: not cut).</summary>
@@ -218,9 +218,9 @@ public static class LogFormat
                     error = $"%{name}(...)% needs a header name";
                     return false;
                 }
-                var alt = args.IndexOf("?:", StringComparison.Ordinal);
+                var alt = args.IndexOf('?', StringComparison.Ordinal); // X?Y: Y when X is absent (Y may be a pseudo-header, :PATH)
                 var header = (alt < 0 ? args : args[..alt]).Trim().ToLowerInvariant();
-                var altHeader = alt < 0 ? null : args[(alt + 2)..].Trim().ToLowerInvariant();
+                var altHeader = alt < 0 ? null : args[(alt + 1)..].Trim().ToLowerInvariant();
                 if (header.Length == 0 || altHeader is { Length: 0 })
                 {
                     error = $"%{name}({args})%: a header name is empty";
