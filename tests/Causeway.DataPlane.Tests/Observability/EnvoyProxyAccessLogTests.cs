@@ -294,4 +294,43 @@ public sealed class EnvoyProxyAccessLogTests
         await Task.Delay(500);
         Assert.Single(stdout.Lines);
     }
+
+    [Fact]
+    public void The_completion_hook_allocates_nothing_when_no_custom_setting_logs_the_request()
+    {
+        using var telemetry = new Telemetry.HttpTelemetry(new State.StateStore());
+        var listener = new Telemetry.ListenerStats("ns/gw", "ns/gw/http");
+        var summary = new ExchangeSummary
+        {
+            Transport = TransportSet.EventLoop,
+            Listener = listener,
+            TargetIndex = -1,
+            Status = 404,
+            StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
+            EndTimestamp = System.Diagnostics.Stopwatch.GetTimestamp() + 10,
+        };
+        var sink = new CountingSink();
+        long Allocated(GatewayAccessLog? log)
+        {
+            listener.AccessLog = log;
+            for (var i = 0; i < 100; i++) telemetry.OnExchangeCompleted(summary); // warm up (first series, JIT)
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++) telemetry.OnExchangeCompleted(summary);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, Allocated(null)); // no EnvoyProxy accessLog (and the default log off)
+        Assert.Equal(0, Allocated(new GatewayAccessLog(new AccessLogIr { Disabled = true }, _ => sink)));
+        Assert.Equal(0, Allocated(new GatewayAccessLog(Logs(Text("%RESPONSE_CODE%", AccessLogScope.Route)), _ => sink))); // a 404 is not a route's
+        Assert.Equal(0, sink.Count);
+        Assert.True(Allocated(new GatewayAccessLog(Logs(Text("%RESPONSE_CODE%", AccessLogScope.Listener)), _ => sink)) > 0);
+        Assert.Equal(1100, sink.Count);
+    }
+
+    private sealed class CountingSink : IAccessLogSink
+    {
+        public int Count;
+
+        public void Enqueue(AccessLogEntry entry, LineFormatter formatter) => Count++;
+    }
 }

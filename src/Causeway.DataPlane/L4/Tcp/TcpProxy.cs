@@ -142,7 +142,7 @@ internal sealed class TcpProxy : IAsyncDisposable
             DownstreamLocalAddress = custom is null ? null : LocalAddress(c),
             HeaderNames = custom is null ? null : [],
         };
-        if (custom is not null) custom.RecordConnection(entry);
+        if (custom is not null) custom.RecordConnection(entry, routed: c.RefusalFlag != "NR");
         else log!.Enqueue(entry);
     }
 

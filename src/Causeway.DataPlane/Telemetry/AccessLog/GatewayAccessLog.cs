@@ -57,12 +57,16 @@ internal sealed class GatewayAccessLog
         }
     }
 
-    /// <summary>Logs an L4 connection a route took (settings of type Route or without type).</summary>
-    public void RecordConnection(AccessLogEntry entry)
+    /// <summary>
+    /// Logs an L4 connection: one a route took by Route settings and those without type; one no route took
+    /// (<paramref name="routed"/> false, NR) by Listener settings and those without type.
+    /// </summary>
+    public void RecordConnection(AccessLogEntry entry, bool routed)
     {
         foreach (var setting in _settings)
         {
-            if (setting.Scope == AccessLogScope.Listener || !setting.Accepts(entry)) continue;
+            if (setting.Scope == AccessLogScope.Route ? !routed : setting.Scope == AccessLogScope.Listener && routed) continue;
+            if (!setting.Accepts(entry)) continue;
             foreach (var sink in setting.Sinks) sink.Enqueue(entry, setting.Formatter);
         }
     }
