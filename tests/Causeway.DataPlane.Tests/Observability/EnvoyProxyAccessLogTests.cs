@@ -203,6 +203,22 @@ public sealed class EnvoyProxyAccessLogTests
     }
 
     [Fact]
+    public async Task Access_log_off_silences_the_default_log_but_not_what_an_envoyproxy_asks_for()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var custom = Routed(echo, Logs(Text("custom %REQ(:PATH)%\n")));
+        var plain = Gateway("ns/plain", [Port(PortProtocol.Http, 0, Listener("ns/plain/http", null, Host("*", Prefix("/", To("ns/e:80", "plain")))))], Backend("ns/e:80", echo))
+            with { Addresses = new EquatableArray<string>(["127.60.95.3"]) };
+        var (g, stdout, writer) = await StartAsync(AccessLogFormat.Off, custom, plain);
+        await using var _ = g;
+        await using var __ = writer;
+        using (var r = await g.SendAsync(g.Request("h", "/api/c", port: g.LastReport.BoundPorts["ns/gw:0"]))) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using (var plainRequest = new HttpRequestMessage(HttpMethod.Get, $"http://127.60.95.3:{g.LastReport.BoundPorts["ns/plain:0"]}/p"))
+        using (var r = await g.SendAsync(plainRequest)) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(["custom /api/c"], await Settle(stdout, 1));
+    }
+
+    [Fact]
     public async Task Route_settings_log_matched_requests_and_listener_settings_log_what_no_route_matched()
     {
         await using var echo = await EchoBackend.StartAsync("e");
