@@ -242,6 +242,9 @@ public sealed partial class DataPlane : IAsyncDisposable
                 else foreach (var p in gw.Ports) foreach (var l in p.Listeners) failures.TryAdd(l.Name, $"address '{a}' is not an IP address");
             }
 
+            // Asked for once per Gateway, before its ports compile: a port that keeps its previous plan (below) keeps
+            // the sinks its listeners log to.
+            var accessLog = _accessLogs.For(gw);
             foreach (var port in gw.Ports)
             {
                 CompiledPort? http = null;
@@ -251,7 +254,6 @@ public sealed partial class DataPlane : IAsyncDisposable
                     {
                         http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name, _state);
                         http.Tracer = _tracers.For(gw);
-                        var accessLog = _accessLogs.For(gw);
                         http.UnmatchedStats.AccessLog = accessLog;
                         foreach (var l in port.Listeners)
                             if (http.Listeners.Entry(l.Hostname) is { } listener) listener.Stats.AccessLog = accessLog;
@@ -275,7 +277,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                         foreach (var l in port.Listeners) failures.TryAdd(l.Name, $"{key} is already used by gateway {other.Gateway.Name}");
                         continue;
                     }
-                    desired[key] = new Desired(gw, port, http, L4Lookup, http is null ? _accessLogs.For(gw) : null);
+                    desired[key] = new Desired(gw, port, http, L4Lookup, http is null ? accessLog : null);
                 }
             }
         }
