@@ -7,7 +7,8 @@ using OpenTelemetry.Resources;
 namespace Causeway.DataPlane.Telemetry.AccessLog;
 
 /// <summary>
-/// An OpenTelemetry access log sink: each line becomes an OTLP log record (gRPC) with the sink's resource attributes.
+/// An OpenTelemetry access log sink: each line becomes an OTLP log record (gRPC) with the sink's resource attributes
+/// (plus <c>k8s.pod.name</c>/<c>k8s.namespace.name</c> from <c>POD_NAME</c>/<c>POD_NAMESPACE</c> when set).
 /// A Text format gives the record's body; a JSON format gives its attributes (typed, as the JSON line). Records are
 /// batched and exported in the background by the OpenTelemetry SDK (a full batch queue drops, a request never waits).
 /// </summary>
@@ -20,7 +21,12 @@ internal sealed class OtlpAccessLogSink : IAccessLogSink, IDisposable
     public OtlpAccessLogSink(AccessLogSinkIr ir)
     {
         Ir = ir;
-        var resource = ResourceBuilder.CreateEmpty().AddAttributes(ir.Resources.Select(r => new KeyValuePair<string, object>(r.Name, r.Format)));
+        var attributes = ir.Resources.Select(r => new KeyValuePair<string, object>(r.Name, r.Format)).ToList();
+        // As Envoy Gateway in Kubernetes: the proxy pod's name and namespace (when its environment has them).
+        foreach (var (name, variable) in new[] { ("k8s.pod.name", "POD_NAME"), ("k8s.namespace.name", "POD_NAMESPACE") })
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value && !attributes.Exists(a => a.Key == name))
+                attributes.Add(new(name, value));
+        var resource = ResourceBuilder.CreateEmpty().AddAttributes(attributes);
         _factory = LoggerFactory.Create(b => b.AddOpenTelemetry(o =>
         {
             o.SetResourceBuilder(resource);
