@@ -78,7 +78,8 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
             summary.Listener?.RecordUnmatched(summary.Method, summary.Status, duration);
         }
         summary.Listener?.Exit();
-        _accessLog?.Record(summary);
+        if (summary.Listener?.AccessLog is { } custom) custom.Record(summary);
+        else _accessLog?.Record(summary);
         if (summary.Backend is { } backend && summary.UpstreamStart != 0)
             backend.Stats.RecordExchange(summary.Status, (summary.UpstreamEnd == 0 ? summary.EndTimestamp : summary.UpstreamEnd) - summary.UpstreamStart);
         if (summary.ServerSpan is not null) Tracing.SpanEnds.Record(summary);

@@ -46,6 +46,7 @@ internal sealed class KestrelExchange : IExchangeDetails
     long IExchangeDetails.BytesReceived => _context.Request.ContentLength ?? 0;
     long IExchangeDetails.BytesSent => _context.Response.ContentLength ?? 0;
     string? IExchangeDetails.RemoteAddress => Policy?.Detected?.ToString() ?? (_context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null);
+    string? IExchangeDetails.LocalAddress => _context.Connection.LocalIpAddress is { } local ? new System.Net.IPEndPoint(local, _context.Connection.LocalPort).ToString() : null;
     string? IExchangeDetails.ServerName => _context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName;
 
     /// <summary>The tracer of a sampled request, its SERVER span and the CLIENT span of the current upstream attempt.</summary>
