@@ -15,6 +15,7 @@ public sealed record SecurityPolicySpec
     public ApiKeyAuthSpec? ApiKeyAuth { get; init; }
     public JwtSpec? Jwt { get; init; }
     public AuthorizationSpec? Authorization { get; init; }
+    public ExtAuthSpec? ExtAuth { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (oidc, extAuth, csrf, ...), reported in the policy's status.</summary>
     [JsonExtensionData]
