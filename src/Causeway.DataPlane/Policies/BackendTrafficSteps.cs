@@ -11,8 +11,8 @@ internal static class BackendTrafficSteps
 {
     public static void Add(BackendTrafficPolicyIr policy, string ruleName, CompileShare? share, List<PipelineStep> steps)
     {
-        if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
         if (policy.FaultDelay is { } delay) steps.Add(new FaultDelayStep(delay));
+        if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
         if (policy.LocalRateLimit is { Rules.Count: > 0 } limit)
         {
             var rules = limit.Rules.Select(r => new RateLimitRule(r, State(share,
