@@ -146,9 +146,10 @@ internal sealed class GrpcExtAuthClient : IExtAuthClient
         http.Headers[name] = http.Headers.TryGetValue(name, out var existing) ? existing + "," + value : value;
     }
 
-    private static AttributeContext.Types.Peer? Peer(string? address, int port) => address is null
+    /// <summary>A peer; on the byte transports the gateway's own address is not known (then only the port is sent).</summary>
+    private static AttributeContext.Types.Peer? Peer(string? address, int port) => address is null && port <= 0
         ? null
-        : new AttributeContext.Types.Peer { Address = new Address { SocketAddress = new SocketAddress { Address = address, PortValue = (uint)Math.Max(0, port) } } };
+        : new AttributeContext.Types.Peer { Address = new Address { SocketAddress = new SocketAddress { Address = address ?? "", PortValue = (uint)Math.Max(0, port) } } };
 
     /// <summary>Lets gRPC send through the backend's shared invoker (its pool, TLS and Unix sockets).</summary>
     private sealed class InvokerHandler(HttpMessageInvoker invoker) : HttpMessageHandler
