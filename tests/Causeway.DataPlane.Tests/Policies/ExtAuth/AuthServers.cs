@@ -31,11 +31,15 @@ public sealed class HttpAuthServer : IAsyncDisposable
     public IPAddress Address { get; private set; } = IPAddress.Loopback;
     public int Port { get; private set; }
 
-    public static async Task<HttpAuthServer> StartAsync(IPAddress address)
+    public static async Task<HttpAuthServer> StartAsync(IPAddress address, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, 0, lo => lo.Protocols = HttpProtocols.Http1));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, 0, lo =>
+        {
+            lo.Protocols = HttpProtocols.Http1;
+            if (certificate is not null) lo.UseHttps(certificate);
+        }));
         var app = builder.Build();
         var server = new HttpAuthServer(app) { Address = address };
         app.Run(server.HandleAsync);
@@ -98,11 +102,15 @@ public sealed class GrpcAuthServer : IAsyncDisposable
     public ConcurrentQueue<CheckRequest> Checks { get; }
     public int Port { get; private set; }
 
-    public static async Task<GrpcAuthServer> StartAsync(IPAddress address)
+    public static async Task<GrpcAuthServer> StartAsync(IPAddress address, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, 0, lo => lo.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, 0, lo =>
+        {
+            lo.Protocols = HttpProtocols.Http2;
+            if (certificate is not null) lo.UseHttps(certificate);
+        }));
         var service = new Service();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(service);

@@ -298,6 +298,39 @@ public sealed class ExtAuthTests
     }
 
     [Fact]
+    public async Task Services_behind_backend_tls_are_verified_and_a_wrong_certificate_fails_the_check()
+    {
+        var ca = TestCerts.CreateCa("ext-auth-ca");
+        var otherCa = TestCerts.CreateCa("other-ca");
+        var leaf = TestCerts.CreateLeaf(ca, "auth.internal", "auth.internal");
+        await using var auth = await HttpAuthServer.StartAsync(HttpAuthAddress, leaf.Certificate);
+        await using var grpc = await GrpcAuthServer.StartAsync(GrpcAuthAddress, leaf.Certificate);
+        await using var echo = await EchoBackend.StartAsync("e");
+        var trusted = new BackendTlsIr { Hostname = "auth.internal", CaBundlePem = ca.CertificatePem };
+        var untrusted = new BackendTlsIr { Hostname = "auth.internal", CaBundlePem = otherCa.CertificatePem };
+        await using var g = await TestGateway.StartAsync(Gateway(echo,
+            [
+                AuthBackend("ns/auth-http:9002", HttpAuthAddress, auth.Port) with { Tls = trusted },
+                AuthBackend("ns/auth-grpc:9000/h2c", GrpcAuthAddress, grpc.Port, BackendProtocol.H2c) with { Tls = trusted },
+                AuthBackend("ns/auth-untrusted:9002", HttpAuthAddress, auth.Port) with { Tls = untrusted },
+            ],
+            Protected("/http", Http()),
+            Protected("/grpc", Grpc()),
+            Protected("/untrusted", Http("ns/auth-untrusted:9002"))));
+        using (var ok = await g.SendAsync(Request(g, "/http", false, "allow")))
+            Assert.Equal("alice", (await EchoOf(ok)).Headers["x-current-user"]);
+        using (var ok = await g.SendAsync(Request(g, "/grpc", true, "allow")))
+            Assert.Equal("alice", (await EchoOf(ok)).Headers["x-current-user"]);
+        using (var denied = await g.SendAsync(Request(g, "/grpc", false, "deny")))
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        Assert.Single(auth.Seen);
+        Assert.Equal(2, grpc.Checks.Count);
+        using (var refused = await g.SendAsync(Request(g, "/untrusted", false, "allow")))
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode); // the handshake failed: statusOnError
+        Assert.Single(auth.Seen);
+    }
+
+    [Fact]
     public async Task Checks_are_counted_by_result_with_their_latency()
     {
         await using var auth = await HttpAuthServer.StartAsync(HttpAuthAddress);
