@@ -18,7 +18,7 @@ internal static class SecuritySteps
         if (policy.ExtAuth is { } extAuth)
         {
             var stats = share?.PolicyState("ext-auth-stats|" + policy.Policy, () => new ExtAuthStats(policy.Policy)) ?? new ExtAuthStats(policy.Policy);
-            steps.Add(new ExtAuthStep(policy.Policy, extAuth, backends?.Invoke(extAuth.BackendId), stats));
+            steps.Add(new ExtAuthStep(policy.Policy, extAuth, extAuth.BackendId is null ? null : backends?.Invoke(extAuth.BackendId), stats));
             if (extAuth.MaxRequestBytes is { } max) steps.Add(new ExtAuthBodyStep(max));
         }
         if (policy.Jwt is { Providers.Count: > 0 } jwt)

@@ -20,8 +20,11 @@ public sealed record ExtAuthIr
 {
     public ExtAuthProtocol Protocol { get; init; }
 
-    /// <summary>The authorization service's backend (an entry of the Gateway's backends).</summary>
-    public required string BackendId { get; init; }
+    /// <summary>
+    /// The authorization service's backend (an entry of the Gateway's backends); null when it could not be resolved and
+    /// <see cref="FailOpen"/> lets requests through unchecked.
+    /// </summary>
+    public string? BackendId { get; init; }
 
     /// <summary>HTTP: a prefix put before the request's path, or null.</summary>
     public string? PathPrefix { get; init; }

@@ -50,7 +50,13 @@ internal static class ExtAuthPolicyCompiler
         if (service.Path is { Length: > 0 } p && p[0] != '/') errors.Add($"{where}.path: \"{p}\" must start with /");
         if (service.PathOverride is { Length: > 0 } o && o[0] != '/') errors.Add($"{where}.pathOverride: \"{o}\" must start with /");
 
-        var backendId = Backend(policy, backends, service, where, grpc, errors, warnings);
+        var (backendId, backendProblem) = Backend(policy, backends, service, where, grpc, warnings);
+        // As Envoy Gateway does, failOpen also lets requests through unchecked when the service cannot be resolved.
+        if (backendProblem is not null)
+        {
+            if (ext.FailOpen == true) warnings.Add(backendProblem + "; failOpen is set: requests pass unchecked");
+            else errors.Add(backendProblem);
+        }
 
         var timeout = TimeSpan.FromSeconds(10);
         if (ext.Timeout is { } t)
@@ -89,7 +95,7 @@ internal static class ExtAuthPolicyCompiler
             if (!HeaderSyntax.IsToken(name)) errors.Add($"{where}.headersToBackend[{i}]: \"{name}\" is not a header name");
             else toBackend.Add(name.ToLowerInvariant());
         }
-        if (backendId is null) return null;
+        if (backendId is null && ext.FailOpen != true) return null;
         return new ExtAuthIr
         {
             Protocol = grpc ? ExtAuthProtocol.Grpc : ExtAuthProtocol.Http,
@@ -106,8 +112,9 @@ internal static class ExtAuthPolicyCompiler
         };
     }
 
-    private static string? Backend(SecurityPolicy policy, BackendResolver? backends, ExtAuthServiceSpec service, string where, bool grpc,
-        List<string> errors, List<string> warnings)
+    /// <summary>The service's backend id, or the problem that kept it from resolving.</summary>
+    private static (string? Id, string? Problem) Backend(SecurityPolicy policy, BackendResolver? backends, ExtAuthServiceSpec service, string where,
+        bool grpc, List<string> warnings)
     {
         BackendRef? r;
         string field;
@@ -124,19 +131,10 @@ internal static class ExtAuthPolicyCompiler
             r = service.BackendRef;
             field = $"{where}.backendRef";
         }
-        if (r is null)
-        {
-            errors.Add($"{where}: backendRef or backendRefs needs to be set");
-            return null;
-        }
-        if (backends is null)
-        {
-            errors.Add($"{field}: cannot be resolved here");
-            return null;
-        }
+        if (r is null) return (null, $"{where}: backendRef or backendRefs needs to be set");
+        if (backends is null) return (null, $"{field}: cannot be resolved here");
         var (id, problem) = backends.ResolveForPolicy("SecurityPolicy", policy.Namespace, field, r, grpc ? BackendProtocol.H2c : BackendProtocol.Http1);
-        if (problem is not null) errors.Add(problem.Message);
-        return id;
+        return (id, problem?.Message);
     }
 
     private static List<ExtAuthContextIr> ContextExtensions(SecurityPolicy policy, ResourceSnapshot s, ExtAuthSpec ext, bool grpc, List<string> errors,

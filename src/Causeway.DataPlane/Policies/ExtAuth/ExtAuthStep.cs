@@ -38,7 +38,7 @@ internal sealed class ExtAuthStep : AsyncDecideStep
     public override StepStage Stage => StepStage.Authentication;
 
     public override string Describe() =>
-        $"ext-auth {_policy} {_client?.Describe() ?? $"{_ir.BackendId} (not served)"} timeout={_ir.Timeout.TotalMilliseconds:0}ms" +
+        $"ext-auth {_policy} {_client?.Describe() ?? (_ir.BackendId is null ? "(no backend)" : $"{_ir.BackendId} (not served)")} timeout={_ir.Timeout.TotalMilliseconds:0}ms" +
         (_ir.FailOpen ? " failOpen" : $" statusOnError={_ir.StatusOnError}") +
         (_ir.MaxRequestBytes is { } max ? $" body<={max}" : "") +
         (_ir.HeadersToExtAuth.Count > 0 ? $" headersToExtAuth=[{string.Join(",", _ir.HeadersToExtAuth)}]" : "");

@@ -206,7 +206,8 @@ public sealed class ExtAuthTests
             Protected("/down-closed", Http("ns/down:1")),
             Protected("/down-open", Http("ns/down:1") with { FailOpen = true }),
             Protected("/down-grpc-closed", Grpc("ns/down:1/h2c")),
-            Protected("/down-grpc-open", Grpc("ns/down:1/h2c") with { FailOpen = true })));
+            Protected("/down-grpc-open", Grpc("ns/down:1/h2c") with { FailOpen = true }),
+            Protected("/unresolved-open", Http() with { BackendId = null, FailOpen = true })));
         async Task<(HttpStatusCode, TimeSpan)> Get(string path, string token)
         {
             var watch = Stopwatch.StartNew();
@@ -231,7 +232,8 @@ public sealed class ExtAuthTests
         Assert.Equal(HttpStatusCode.OK, (await Get("/down-open", "deny")).Item1);
         Assert.Equal(HttpStatusCode.Forbidden, (await Get("/down-grpc-closed", "allow")).Item1);
         Assert.Equal(HttpStatusCode.OK, (await Get("/down-grpc-open", "deny")).Item1);
-        Assert.Equal(4, echo.RequestCount);
+        Assert.Equal(HttpStatusCode.OK, (await Get("/unresolved-open", "deny")).Item1); // a service that did not resolve, failOpen
+        Assert.Equal(5, echo.RequestCount);
     }
 
     [Theory]
