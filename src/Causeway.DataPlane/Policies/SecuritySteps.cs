@@ -18,7 +18,10 @@ internal static class SecuritySteps
         if (policy.ExtAuth is { } extAuth)
         {
             var stats = share?.PolicyState("ext-auth-stats|" + policy.Policy, () => new ExtAuthStats(policy.Policy)) ?? new ExtAuthStats(policy.Policy);
-            steps.Add(new ExtAuthStep(policy.Policy, extAuth, extAuth.BackendId is null ? null : backends?.Invoke(extAuth.BackendId), stats));
+            var backend = extAuth.BackendId is null ? null : backends?.Invoke(extAuth.BackendId);
+            // Every rule the policy reaches on this port shares the step (and its channels to the service).
+            ExtAuthStep Make() => new(policy.Policy, extAuth, backend, stats);
+            steps.Add(share is null ? Make() : share.Step((policy.Policy, extAuth, backend), Make));
             if (extAuth.MaxRequestBytes is { } max) steps.Add(new ExtAuthBodyStep(max));
         }
         if (policy.Jwt is { Providers.Count: > 0 } jwt)
