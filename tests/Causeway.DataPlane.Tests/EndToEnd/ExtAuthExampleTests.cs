@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Causeway.DataPlane.Tests.Policies.ExtAuth;
 
 namespace Causeway.DataPlane.Tests.EndToEnd;
 
@@ -46,6 +47,107 @@ public sealed class ExtAuthExampleTests
         var status = (await run.StatusAsync()).ToJsonString();
         Assert.Contains("ext-auth-example", status, StringComparison.Ordinal);
         Assert.DoesNotContain("not supported", status, StringComparison.Ordinal);
+        Assert.Equal(0, await run.StopAsync());
+    }
+
+    /// <summary>
+    /// A gRPC authorization service (the tests' real Envoy Check server) reached through an Envoy Gateway Backend, with
+    /// context extensions from a value and a Secret, as written in manifests and served by <c>causeway run</c>.
+    /// </summary>
+    [Fact]
+    public async Task GrpcServiceThroughABackendGetsTheContextAndDecides()
+    {
+        var (echo, _) = await E2e.StartHttpEchoAsync("127.61.82.1", "echo-pod");
+        await using var _e = echo;
+        await using var grpc = await GrpcAuthServer.StartAsync(IPAddress.Parse("127.61.82.2"));
+        await using var run = await CausewayRun.StartAsync("eg-policies/ext-auth", 82, d =>
+        {
+            E2e.RetargetSlice(d, "backends.yaml", "backend-local", "127.61.82.1");
+            E2e.RetargetSlice(d, "backends.yaml", "http-ext-auth-local", "127.61.82.1");
+            File.WriteAllText(Path.Combine(d, "grpc.yaml"), $$$"""
+                apiVersion: gateway.envoyproxy.io/v1alpha1
+                kind: Backend
+                metadata:
+                  name: grpc-ext-auth
+                  namespace: ext-auth
+                spec:
+                  endpoints:
+                  - ip:
+                      address: 127.61.82.2
+                      port: {{{grpc.Port}}}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: auth-context
+                  namespace: ext-auth
+                stringData:
+                  token: ctx-s3cret
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: grpc-checked
+                  namespace: ext-auth
+                spec:
+                  parentRefs: [{name: ext-auth-gw}]
+                  hostnames: [www.example.com]
+                  rules:
+                  - matches: [{path: {type: PathPrefix, value: /grpc}}]
+                    backendRefs: [{name: backend, port: 80}]
+                ---
+                apiVersion: gateway.envoyproxy.io/v1alpha1
+                kind: SecurityPolicy
+                metadata:
+                  name: grpc-ext-auth
+                  namespace: ext-auth
+                spec:
+                  targetRefs:
+                  - group: gateway.networking.k8s.io
+                    kind: HTTPRoute
+                    name: grpc-checked
+                  extAuth:
+                    grpc:
+                      backendRefs:
+                      - group: gateway.envoyproxy.io
+                        kind: Backend
+                        name: grpc-ext-auth
+                    contextExtensions:
+                    - name: zone
+                      value: eu-1
+                    - name: token
+                      type: ValueRef
+                      valueRef: {group: "", kind: Secret, name: auth-context, key: token}
+                """);
+        });
+        using var client = E2e.Client(run.GatewayAddress);
+        async Task<HttpResponseMessage> Get(string token)
+        {
+            var req = new HttpRequestMessage(HttpMethod.Get, "http://www.example.com:8080/grpc/x");
+            req.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+            return await client.SendAsync(req);
+        }
+
+        using (var ok = await Get("allow"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal(["alice"], E2e.EchoHeader(JsonNode.Parse(await ok.Content.ReadAsStringAsync())!, "X-Current-User"));
+        }
+        Assert.True(grpc.Checks.TryDequeue(out var check));
+        Assert.Equal("/grpc/x", check.Attributes.Request.Http.Path);
+        Assert.Equal("eu-1", check.Attributes.ContextExtensions["zone"]);
+        Assert.Equal("ctx-s3cret", check.Attributes.ContextExtensions["token"]);
+        using (var denied = await Get("deny"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+            Assert.Equal("denied by grpc", await denied.Content.ReadAsStringAsync());
+        }
+
+        using var dump = await new HttpClient().GetAsync(new Uri(run.Admin, "/config_dump"));
+        var config = await dump.Content.ReadAsStringAsync();
+        Assert.Contains("grpc-ext-auth", config, StringComparison.Ordinal);
+        Assert.DoesNotContain("ctx-s3cret", config, StringComparison.Ordinal); // the Secret's value: a fingerprint only
+        Assert.DoesNotContain("ctx-s3cret", (await run.StatusAsync()).ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(0, await run.StopAsync());
     }
 }
