@@ -385,6 +385,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// </summary>
     public void WriteReply(LocalReply reply, bool close)
     {
+        if (Match?.Rule.ResponseOverride?.ForLocal(reply) is { } replaced) reply = replaced;
         ResponseStatus = reply.Status;
         RepliedLocally = true;
         var o = Response;
