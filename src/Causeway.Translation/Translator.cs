@@ -41,7 +41,7 @@ public static partial class Translator
         public TranslationResult Execute()
         {
             _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels);
-            _security = new SecurityPolicies(s, _namespaceLabels);
+            _security = new SecurityPolicies(s, _backends, _namespaceLabels);
             _clientTraffic = new ClientTrafficPolicies(s, _namespaceLabels);
             var classes = GatewayClasses();
             var gateways = new List<GatewayState>();

@@ -50,7 +50,7 @@ internal sealed class CompiledRule
         {
             if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
             if (ir.BackendTraffic is { } policy) Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
-            if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
+            if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps, backends);
             if (share is not null) share.PolicyStateMade = null;
             RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
             Compression = steps.OfType<Policies.Compression.CompressionStep>().FirstOrDefault();
