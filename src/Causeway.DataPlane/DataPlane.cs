@@ -72,6 +72,7 @@ public sealed partial class DataPlane : IAsyncDisposable
         _portsCollector = new PortsCollector(() => _ports);
         options.Metrics?.Register(_telemetry);
         options.Metrics?.Register(_portsCollector);
+        options.Metrics?.Register(new Policies.Oidc.OidcCollector(_state));
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _tracers = new Telemetry.Tracing.GatewayTracers(loggerFactory.CreateLogger<Telemetry.Tracing.GatewayTracers>());
         _l4 = l4;

@@ -17,5 +17,7 @@ public sealed record SecurityPolicyIr
 
     public JwtIr? Jwt { get; init; }
 
+    public OidcIr? Oidc { get; init; }
+
     public AuthorizationIr? Authorization { get; init; }
 }

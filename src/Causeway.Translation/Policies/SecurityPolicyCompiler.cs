@@ -12,7 +12,7 @@ namespace Causeway.Translation.Policies;
 
 /// <summary>
 /// Checks a SecurityPolicy and compiles it into IR, reading the Secrets and ConfigMaps it names. Every field is
-/// honoured, rejected naming it (when ignoring it would let requests through that the policy means to stop: oidc,
+/// honoured, rejected naming it (when ignoring it would let requests through that the policy means to stop:
 /// extAuth, csrf, CEL and geolocation principals, remote key sets through a backendRef), or warned about naming it.
 /// Secret values become <see cref="SecretText"/> and never appear in messages.
 /// </summary>
@@ -35,6 +35,7 @@ internal static class SecurityPolicyCompiler
             BasicAuth = BasicAuth(policy, s, errors, warnings),
             ApiKeyAuth = ApiKeyAuth(policy, s, errors),
             Jwt = jwt,
+            Oidc = OidcPolicyCompiler.Compile(policy, s, errors, warnings),
             Authorization = AuthorizationPolicyCompiler.Compile(spec.Authorization, jwt, errors),
         };
         return new CompiledSecurityPolicy { Ir = ir, Errors = errors, Warnings = warnings };
