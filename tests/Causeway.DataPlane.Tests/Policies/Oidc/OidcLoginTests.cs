@@ -236,4 +236,57 @@ public sealed class OidcLoginTests
         Assert.Equal(0, await second.StopAsync());
         Assert.Equal(0, await run.StopAsync());
     }
+
+    private static void SetCookieKey(string dir, string? key)
+    {
+        var path = Path.Combine(dir, "secrets.yaml");
+        var lines = File.ReadAllLines(path).Where(l => !l.TrimStart().StartsWith("hmac-secret:", StringComparison.Ordinal)).ToList();
+        if (key is not null) lines.Add("  hmac-secret: " + key);
+        File.WriteAllLines(path, lines);
+    }
+
+    [Fact]
+    public async Task ASessionHoldsOnEveryGatewayWithTheSameKeyDerivedOrConfiguredAndOnNoOther()
+    {
+        using var provider = await OidcProviderProcess.StartAsync("127.60.92.1", ClientId, ClientSecret, App + "/oauth2/callback", 3600);
+        var (echo, _) = await E2e.StartHttpEchoAsync("127.60.93.1", "oidc-app");
+        await using var _e = echo;
+        // Two gateways without hmac-secret derive the same key from the client secret and the policy; a third with its own key does not.
+        await using var derivedA = await CausewayRun.StartAsync("eg-policies/oidc", 90, d => { Edit(d, provider.Issuer); SetCookieKey(d, null); });
+        await using var derivedB = await CausewayRun.StartAsync("eg-policies/oidc", 91, d => { Edit(d, provider.Issuer); SetCookieKey(d, null); });
+        await using var keyed = await CausewayRun.StartAsync("eg-policies/oidc", 94, d => { Edit(d, provider.Issuer); SetCookieKey(d, "another-cookie-key-abcdefghijklmnop"); });
+        var jar = new CookieContainer();
+        using var a = Browser(derivedA.GatewayAddress, jar);
+        using var b = Browser(derivedB.GatewayAddress, jar);
+        using var c = Browser(keyed.GatewayAddress, jar);
+
+        var echoed = await LoginAsync(a, provider.Issuer, App + "/one");
+        var bearer = Assert.Single(E2e.EchoHeader(echoed, "Authorization"));
+        var onB = await Get(b, App + "/two");
+        Assert.Equal(HttpStatusCode.OK, onB.StatusCode);
+        Assert.Equal(bearer, Assert.Single(E2e.EchoHeader(JsonNode.Parse(await onB.Content.ReadAsStringAsync())!, "Authorization")));
+        var onC = await Get(c, App + "/three");
+        Assert.Equal(HttpStatusCode.Found, onC.StatusCode);
+        Assert.StartsWith(provider.Issuer + "/auth?", Location(onC).ToString(), StringComparison.Ordinal);
+
+        // A login started on one gateway may come back to another with the same key (the callback reaches any replica).
+        jar = new CookieContainer();
+        using var a2 = Browser(derivedA.GatewayAddress, jar);
+        using var b2 = Browser(derivedB.GatewayAddress, jar);
+        var start = await Get(a2, App + "/four");
+        Assert.Equal(HttpStatusCode.Found, start.StatusCode);
+        var next = Location(start);
+        for (var hops = 0; next.Host != "app.example"; hops++)
+        {
+            Assert.True(hops < 10, "the provider kept redirecting");
+            next = Location(await Get(a2, next.ToString()));
+        }
+        var callback = await Get(b2, next.ToString());
+        Assert.Equal(HttpStatusCode.Found, callback.StatusCode);
+        Assert.Equal(App + "/four", Location(callback).ToString());
+        Assert.Equal(HttpStatusCode.OK, (await Get(a2, App + "/four")).StatusCode);
+
+        // A replayed callback (its login cookie is spent, the code is used) fails.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get(b2, next.ToString())).StatusCode);
+    }
 }
