@@ -181,7 +181,7 @@ internal sealed class OidcStep : AsyncDecideStep
             || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var expires) || _time.GetUtcNow().ToUnixTimeSeconds() > expires
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(parts[1]), Encoding.ASCII.GetBytes(state)))
             return new(CallbackFailed(secure));
-        return new(CallbackAsync(code, nonce: parts[2], verifier: parts[3], redirectUri: parts[4], url: parts[5], secure));
+        return new(CallbackAsync(code, CredentialReader.Param(query, "iss"), nonce: parts[2], verifier: parts[3], redirectUri: parts[4], url: parts[5], secure));
     }
 
     private DecideOutcome CallbackFailed(bool secure)
@@ -192,11 +192,12 @@ internal sealed class OidcStep : AsyncDecideStep
         return DecideOutcome.Answer(reply);
     }
 
-    private async Task<DecideOutcome> CallbackAsync(string code, string nonce, string verifier, string redirectUri, string url, bool secure)
+    private async Task<DecideOutcome> CallbackAsync(string code, string? iss, string nonce, string verifier, string redirectUri, string url, bool secure)
     {
         try
         {
             if (await _runtime.WaitAsync(DiscoveryWait).ConfigureAwait(false) is not { } metadata) return CallbackFailed(secure);
+            if (iss is not null && iss != metadata.Issuer) return CallbackFailed(secure); // RFC 9207: the answer came from another issuer
             var (response, _) = await _runtime.TokenAsync(metadata,
             [
                 new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", redirectUri), new("code_verifier", verifier),
