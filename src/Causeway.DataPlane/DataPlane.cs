@@ -34,6 +34,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
     private volatile PortView[] _ports = [];
     private readonly PortsCollector _portsCollector;
+    private readonly Policies.Oidc.OidcCollector _oidcCollector;
     private bool _disposed;
     private readonly Upstream.Dns.FqdnEndpoints _dns;
     private IReadOnlyList<GatewayIr>? _lastApplied;
@@ -72,7 +73,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         _portsCollector = new PortsCollector(() => _ports);
         options.Metrics?.Register(_telemetry);
         options.Metrics?.Register(_portsCollector);
-        options.Metrics?.Register(new Policies.Oidc.OidcCollector(_state));
+        _oidcCollector = new Policies.Oidc.OidcCollector(_state);
+        options.Metrics?.Register(_oidcCollector);
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _tracers = new Telemetry.Tracing.GatewayTracers(loggerFactory.CreateLogger<Telemetry.Tracing.GatewayTracers>());
         _l4 = l4;
@@ -324,6 +326,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             _fastPath?.Dispose();
             _options.Metrics?.Unregister(_telemetry);
             _options.Metrics?.Unregister(_portsCollector);
+            _options.Metrics?.Unregister(_oidcCollector);
             _ports = [];
             _telemetry.Dispose();
             _tracers.Dispose();

@@ -212,7 +212,8 @@ internal sealed class OidcStep : AsyncDecideStep
             _runtime.Count(OidcResult.CallbackOk);
             return DecideOutcome.Answer(reply);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or SecurityTokenException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or SecurityTokenException
+            or HttpRequestException or OperationCanceledException or ObjectDisposedException)
         {
             return CallbackFailed(secure);
         }
@@ -237,7 +238,8 @@ internal sealed class OidcStep : AsyncDecideStep
                 }
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or SecurityTokenException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or SecurityTokenException
+            or HttpRequestException or OperationCanceledException or ObjectDisposedException)
         {
         }
         _runtime.Count(OidcResult.RefreshError);
@@ -324,7 +326,7 @@ internal sealed class OidcStep : AsyncDecideStep
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(idToken, parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            if (result.Exception is SecurityTokenSignatureKeyNotFoundException) _runtime.KeysMissing();
+            if (result.Exception is SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException) _runtime.KeysMissing(); // rotated keys?
             return false;
         }
         if (nonce is null) return true;
