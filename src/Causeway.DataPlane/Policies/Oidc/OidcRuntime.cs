@@ -44,6 +44,9 @@ internal sealed class OidcRuntime : IDisposable
 
     public OidcCookieSeal Seal { get; }
 
+    /// <summary>Sessions already verified (see <see cref="OidcSession"/>).</summary>
+    public OidcSession.Cache Sessions { get; } = new();
+
     /// <summary>The provider's endpoints and keys now, or null before the first fetch succeeded.</summary>
     public OidcMetadata? Current
     {

@@ -33,6 +33,7 @@ internal sealed class OidcStep : AsyncDecideStep
     private readonly CredentialSourceIr[] _passThrough;
     private readonly (string Name, string Type, string Value, Regex? Regex)[] _deny;
     private readonly HeaderText? _forwardId;
+    private readonly bool _forwardIdAsBearer;
     private readonly string _authorizeQuery;
     private readonly TimeProvider _time;
 
@@ -47,6 +48,7 @@ internal sealed class OidcStep : AsyncDecideStep
         _deny = [.. ir.DenyRedirect.Select(d => (d.Name, d.Type, d.Value,
             d.Type == "RegularExpression" ? new Regex("^(?:" + d.Value + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50)) : null))];
         _forwardId = ir.ForwardIdTokenHeader is { } h ? new HeaderText(h) : null;
+        _forwardIdAsBearer = "Authorization".Equals(ir.ForwardIdTokenHeader, StringComparison.OrdinalIgnoreCase);
         var q = new StringBuilder("response_type=code&client_id=").Append(Uri.EscapeDataString(ir.ClientId))
             .Append("&scope=").Append(Uri.EscapeDataString(string.Join(' ', ir.Scopes)));
         foreach (var r in ir.Resources) q.Append("&resource=").Append(Uri.EscapeDataString(r));
@@ -60,7 +62,8 @@ internal sealed class OidcStep : AsyncDecideStep
     public override ValueTask<DecideOutcome> Start<TRequest>(in TRequest request, in RequestFacts facts)
     {
         var path = request.DecodedPath ?? "/";
-        var cookieHeader = request.TryGetHeader("Cookie", out var cookieValues) && cookieValues.Count > 0 ? string.Join("; ", cookieValues.ToArray()) : null;
+        var cookieHeader = !request.TryGetHeader("Cookie", out var cookieValues) || cookieValues.Count == 0 ? null
+            : cookieValues.Count == 1 ? cookieValues[0] : string.Join("; ", cookieValues.ToArray());
         var secure = facts.Scheme == "https";
         if (path == _callbackPath) return Callback(request.Query, cookieHeader, secure);
         if (path == _ir.LogoutPath) return new(Logout(cookieHeader, secure));
@@ -71,7 +74,7 @@ internal sealed class OidcStep : AsyncDecideStep
             return new(DecideOutcome.Continue); // the JWT step validates it
         }
         var url = OriginalUrl(facts.Scheme, request.Host, path, request.Query);
-        if (OidcSession.Read(cookieHeader, _cookies, _runtime.Seal) is { } session)
+        if (OidcSession.Read(cookieHeader, _cookies, _runtime.Seal, _runtime.Sessions) is { } session)
         {
             if (_time.GetUtcNow().ToUnixTimeSeconds() < session.ExpiresUnix && Forward(session, facts.Policy!))
             {
@@ -96,13 +99,13 @@ internal sealed class OidcStep : AsyncDecideStep
     {
         if (_ir.ForwardAccessToken)
         {
-            if (session.AccessToken is not { } access || !CredentialReader.IsHeaderSafe(access)) return false;
-            policy.SetRequestHeader(AuthorizationHeader, "Bearer " + access);
+            if (session.AccessBearer is not { } bearer) return false;
+            policy.SetRequestHeader(AuthorizationHeader, bearer);
         }
         if (_forwardId is not null)
         {
-            if (session.IdToken is not { } id || !CredentialReader.IsHeaderSafe(id)) return false;
-            policy.SetRequestHeader(_forwardId, _forwardId.Text.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ? "Bearer " + id : id);
+            if (session.IdToken is not { } id || !session.IdTokenSafe) return false;
+            policy.SetRequestHeader(_forwardId, _forwardIdAsBearer ? "Bearer " + id : id);
         }
         return true;
     }
@@ -336,7 +339,7 @@ internal sealed class OidcStep : AsyncDecideStep
 
     private DecideOutcome Logout(string? cookieHeader, bool secure)
     {
-        var idToken = OidcSession.Read(cookieHeader, _cookies, _runtime.Seal)?.IdToken;
+        var idToken = OidcSession.Read(cookieHeader, _cookies, _runtime.Seal, _runtime.Sessions)?.IdToken;
         var endSession = _runtime.Current?.EndSessionEndpoint ?? _ir.EndSessionEndpoint;
         string location;
         if (endSession is null) location = "/";

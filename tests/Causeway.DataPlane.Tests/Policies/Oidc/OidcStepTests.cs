@@ -112,4 +112,32 @@ public sealed class OidcStepTests
         Assert.False(seal.Verify(mac, ["1700000000", "a", "", "r"]));
         Assert.False(new OidcCookieSeal(key, "ns/other", "client").Verify(mac, ["1700000000", "a", null, "r"]));
     }
+
+    [Fact]
+    public void A_verified_session_is_remembered_only_with_the_exact_cookies_that_verified()
+    {
+        var ir = Oidc("https://idp.example");
+        var names = new OidcCookies(ir);
+        var seal = new OidcCookieSeal(Encoding.UTF8.GetBytes("client-secret"), "ns/sec", "client");
+        var cache = new OidcSession.Cache();
+        var access = seal.Seal(names.Access, "access-token");
+        var id = seal.Seal(names.Id, "id-token");
+        const string expires = "4102444800";
+        var mac = seal.Mac([expires, access, id, null]);
+        var header = $"a=1; {names.Hmac}={mac}; {names.Expires}={expires}; {names.Access}={access};{names.Id}={id}";
+        var first = OidcSession.Read(header, names, seal, cache);
+        Assert.NotNull(first);
+        Assert.Equal("Bearer access-token", first.AccessBearer);
+        Assert.Equal("id-token", first.IdToken);
+        Assert.Equal(4102444800, first.ExpiresUnix);
+        Assert.Same(first, OidcSession.Read(header, names, seal, cache)); // from the cache
+        Assert.Equal(1, cache.Count);
+        // Same MAC cookie, anything else changed: verified again, and refused.
+        Assert.Null(OidcSession.Read(header.Replace(expires, "4102444801", StringComparison.Ordinal), names, seal, cache));
+        Assert.Null(OidcSession.Read(header.Replace($";{names.Id}={id}", "", StringComparison.Ordinal), names, seal, cache));
+        Assert.Null(OidcSession.Read(header + $"; {names.Refresh}={seal.Seal(names.Refresh, "r")}", names, seal, cache));
+        Assert.Null(OidcSession.Read(header.Replace(access, seal.Seal(names.Access, "other-token"), StringComparison.Ordinal), names, seal, cache));
+        // The same session read by a process that never saw it (empty cache) verifies on its own.
+        Assert.Equal("Bearer access-token", OidcSession.Read(header, names, seal, new OidcSession.Cache())!.AccessBearer);
+    }
 }
