@@ -27,6 +27,8 @@ internal sealed class OidcRuntime : IDisposable
     private OidcMetadata? _current;
     private int _started;
     private int _refetch;
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     public OidcRuntime(OidcIr ir)
     {
@@ -76,18 +78,29 @@ internal sealed class OidcRuntime : IDisposable
         return Volatile.Read(ref _current);
     }
 
-    /// <summary>A token carried a key id the key set lacks: fetch again now (at most once per interval of the retry).</summary>
+    /// <summary>A token carried a key the key set lacks (rotated keys?): fetch again soon (at most once a second).</summary>
     public void KeysMissing() => Interlocked.Exchange(ref _refetch, 1);
+
+    /// <summary>Asks for a fetch now and waits up to <paramref name="wait"/> for it: the metadata then (or what there was).</summary>
+    public async Task<OidcMetadata?> RefetchAsync(TimeSpan wait)
+    {
+        var next = Volatile.Read(ref _next);
+        KeysMissing();
+        await Task.WhenAny(next.Task, Task.Delay(wait)).ConfigureAwait(false);
+        return Volatile.Read(ref _current);
+    }
 
     private async Task RefreshLoopAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             var wait = RefreshInterval;
+            var fetched = DateTime.UtcNow;
             try
             {
                 Volatile.Write(ref _current, await FetchAsync(stop).ConfigureAwait(false));
                 _first.TrySetResult();
+                Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -98,12 +111,12 @@ internal sealed class OidcRuntime : IDisposable
             {
                 wait = RetryInterval; // keep what we have; try again soon
             }
-            var until = DateTime.UtcNow + wait;
-            while (DateTime.UtcNow < until && Interlocked.Exchange(ref _refetch, 0) == 0)
+            // Sleep until the next fetch is due, or until a request asks for one (not sooner than a second after this one).
+            while (DateTime.UtcNow - fetched < wait && !(DateTime.UtcNow - fetched >= RetryInterval && Interlocked.Exchange(ref _refetch, 0) == 1))
             {
                 try
                 {
-                    await Task.Delay(RetryInterval, stop).ConfigureAwait(false);
+                    await Task.Delay(PollInterval, stop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

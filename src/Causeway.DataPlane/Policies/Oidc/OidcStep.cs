@@ -267,7 +267,14 @@ internal sealed class OidcStep : AsyncDecideStep
         var refresh = Text("refresh_token") ?? previousRefresh;
         if (access is null) return null;
         if (id is null && nonce is not null) return null; // an authentication response must carry an ID token (scope openid)
-        if (id is not null && !await ValidIdTokenAsync(metadata, id, nonce).ConfigureAwait(false)) return null;
+        if (id is not null)
+        {
+            var valid = await ValidIdTokenAsync(metadata, id, nonce).ConfigureAwait(false);
+            // Signed with a key we do not have yet (the provider rotated its keys): fetch them and try once more.
+            if (valid is null && await _runtime.RefetchAsync(DiscoveryWait).ConfigureAwait(false) is { } again)
+                valid = await ValidIdTokenAsync(again, id, nonce).ConfigureAwait(false);
+            if (valid != true) return null;
+        }
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         long ttl;
         if (tokens.TryGetProperty("expires_in", out var e) && (e.ValueKind == JsonValueKind.Number ? e.TryGetInt64(out ttl)
@@ -310,10 +317,13 @@ internal sealed class OidcStep : AsyncDecideStep
         return (long)_ir.DefaultRefreshTokenTtl.TotalSeconds;
     }
 
-    /// <summary>The ID token's signature (the provider's keys), issuer, audience (the client id), expiry and, on login, nonce.</summary>
-    private async Task<bool> ValidIdTokenAsync(OidcMetadata metadata, string idToken, string? nonce)
+    /// <summary>
+    /// The ID token's signature (the provider's keys), issuer, audience (the client id), expiry and, on login, nonce:
+    /// true, false, or null when its signature matched none of the keys (they may have been rotated).
+    /// </summary>
+    private async Task<bool?> ValidIdTokenAsync(OidcMetadata metadata, string idToken, string? nonce)
     {
-        if (metadata.Keys is not { } keys) return false;
+        if (metadata.Keys is not { } keys) return null;
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = metadata.Issuer,
@@ -329,8 +339,7 @@ internal sealed class OidcStep : AsyncDecideStep
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(idToken, parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            if (result.Exception is SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException) _runtime.KeysMissing(); // rotated keys?
-            return false;
+            return result.Exception is SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException ? null : false;
         }
         if (nonce is null) return true;
         return result.Claims.TryGetValue("nonce", out var claimed) && claimed is string s

@@ -289,4 +289,46 @@ public sealed class OidcLoginTests
         // A replayed callback (its login cookie is spent, the code is used) fails.
         Assert.Equal(HttpStatusCode.Unauthorized, (await Get(b2, next.ToString())).StatusCode);
     }
+
+    [Fact]
+    public async Task AProviderRestartRotatesItsKeysAndForgetsItsTokens_TheSessionEndsAndTheNextLoginUsesTheNewKeys()
+    {
+        var provider = await OidcProviderProcess.StartAsync("127.60.92.1", ClientId, ClientSecret, App + "/oauth2/callback", 2);
+        try
+        {
+            var (echo, _) = await E2e.StartHttpEchoAsync("127.60.93.1", "oidc-app");
+            await using var _e = echo;
+            var issuer = provider.Issuer;
+            await using var run = await CausewayRun.StartAsync("eg-policies/oidc", 90, d => Edit(d, issuer));
+            var jar = new CookieContainer();
+            using var browser = Browser(run.GatewayAddress, jar);
+            await LoginAsync(browser, issuer, App + "/page");
+
+            // Same address, new process: new signing key, and the refresh token the session holds means nothing to it.
+            var port = provider.Port;
+            provider.Dispose();
+            provider = await OidcProviderProcess.StartAsync("127.60.92.1", ClientId, ClientSecret, App + "/oauth2/callback", 2, port);
+            Assert.Equal(issuer, provider.Issuer);
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the access token expires
+
+            var failed = await Get(browser, App + "/page");
+            Assert.True(failed.StatusCode == HttpStatusCode.Found, $"refresh with a forgotten token: {(int)failed.StatusCode}");
+            Assert.Equal(App + "/page", Location(failed).ToString());
+            Assert.Contains(SetCookies(failed), c => c.StartsWith("OauthHMAC-", StringComparison.Ordinal) && c.Contains("Max-Age=0", StringComparison.Ordinal));
+
+            // The next login's ID token is signed with a key the gateway has not fetched yet: it fetches the keys and accepts it.
+            var echoed = await LoginAsync(browser, issuer, App + "/page");
+            Assert.StartsWith("Bearer ", Assert.Single(E2e.EchoHeader(echoed, "Authorization")), StringComparison.Ordinal);
+
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var metrics = await http.GetStringAsync(new Uri(run.MetricsAddress!, "/metrics"));
+            Assert.Contains("causeway_oidc_requests_total{policy=\"oidc/oidc-login\",result=\"refresh_error\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("causeway_oidc_requests_total{policy=\"oidc/oidc-login\",result=\"callback_ok\"} 2", metrics, StringComparison.Ordinal);
+            Assert.DoesNotContain("result=\"callback_error\"", metrics, StringComparison.Ordinal);
+        }
+        finally
+        {
+            provider.Dispose();
+        }
+    }
 }

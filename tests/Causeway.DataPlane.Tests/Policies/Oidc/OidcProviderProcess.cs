@@ -21,9 +21,11 @@ public sealed class OidcProviderProcess : IDisposable
 
     public string Issuer { get; }
 
+    public int Port => new Uri(Issuer).Port;
+
     public static string Directory => Path.Combine(CausewayRun.RepoRoot(), "tests", "Causeway.DataPlane.Tests", "Policies", "Oidc", "provider");
 
-    public static async Task<OidcProviderProcess> StartAsync(string host, string clientId, string clientSecret, string redirectUri, int accessTokenTtlSeconds)
+    public static async Task<OidcProviderProcess> StartAsync(string host, string clientId, string clientSecret, string redirectUri, int accessTokenTtlSeconds, int port = 0)
     {
         if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "oidc-provider")))
             throw new InvalidOperationException($"oidc-provider is not installed: run `npm ci` in {Directory} (.ci/run does)");
@@ -36,7 +38,7 @@ public sealed class OidcProviderProcess : IDisposable
             UseShellExecute = false,
         };
         info.Environment["HOST"] = host;
-        info.Environment["PORT"] = "0";
+        info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["CLIENT_ID"] = clientId;
         info.Environment["CLIENT_SECRET"] = clientSecret;
         info.Environment["REDIRECT_URIS"] = redirectUri;

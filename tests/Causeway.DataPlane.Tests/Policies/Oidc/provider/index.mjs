@@ -1,7 +1,8 @@
 // A real OpenID provider for Causeway's OIDC tests: the certified oidc-provider package with one confidential client
 // and an interaction that signs in a fixed test user without a form (the tests drive the redirects themselves).
 // Settings come from the environment: HOST, PORT (0: any free port), CLIENT_ID, CLIENT_SECRET, REDIRECT_URIS
-// (comma-separated), ACCESS_TOKEN_TTL (seconds). Prints "listening <issuer>" once it serves.
+// (comma-separated), ACCESS_TOKEN_TTL (seconds). Each start signs with a new RSA key. Prints "listening <issuer>" once it serves.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -12,6 +13,10 @@ const clientSecret = process.env.CLIENT_SECRET ?? 'test-client-secret';
 const redirectUris = (process.env.REDIRECT_URIS ?? '').split(',').filter(Boolean);
 const accessTtl = Number(process.env.ACCESS_TOKEN_TTL ?? 3600);
 const user = process.env.TEST_USER ?? 'test-user';
+
+// A new signing key every start: a restarted provider has rotated its keys (and forgotten every token it issued).
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(port, host, resolve));
@@ -48,6 +53,7 @@ const provider = new Provider(issuer, {
   }),
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   cookies: { keys: ['causeway-test-cookie-key'] },
+  jwks: { keys: [signingKey] },
 });
 
 // Signs the fixed user in and grants what was asked, at once.
