@@ -73,7 +73,6 @@ internal sealed class OidcStep : AsyncDecideStep
             _runtime.Count(OidcResult.Pass);
             return new(DecideOutcome.Continue); // the JWT step validates it
         }
-        var url = OriginalUrl(facts.Scheme, request.Host, path, request.Query);
         if (OidcSession.Read(cookieHeader, _cookies, _runtime.Seal, _runtime.Sessions) is { } session)
         {
             if (_time.GetUtcNow().ToUnixTimeSeconds() < session.ExpiresUnix && Forward(session, facts.Policy!))
@@ -82,13 +81,14 @@ internal sealed class OidcStep : AsyncDecideStep
                 return new(DecideOutcome.Continue);
             }
             if (_ir.RefreshToken && session.RefreshToken is { } refresh)
-                return new(RefreshAsync(refresh, url, secure));
+                return new(RefreshAsync(refresh, OriginalUrl(facts.Scheme, request.Host, path, request.Query), secure));
         }
         if (DenyRedirect(request))
         {
             _runtime.Count(OidcResult.Denied);
             return new(DecideOutcome.Answer(AuthReplies.Unauthorized("OAuth flow failed.", null)));
         }
+        var url = OriginalUrl(facts.Scheme, request.Host, path, request.Query);
         var redirectUri = RedirectUri(_ir.RedirectUrl, facts.Scheme, request.Host);
         if (_runtime.Current is { } metadata) return new(DecideOutcome.Answer(Login(metadata, url, redirectUri, secure)));
         return new(LoginWhenDiscoveredAsync(url, redirectUri, secure));
