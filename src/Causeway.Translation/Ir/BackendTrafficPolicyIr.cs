@@ -1,3 +1,5 @@
+using Causeway.Model;
+
 namespace Causeway.Translation.Ir;
 
 /// <summary>
@@ -21,4 +23,19 @@ public sealed record BackendTrafficPolicyIr
     public LoadBalancerIr? LoadBalancer { get; init; }
 
     public PassiveHealthIr? PassiveHealth { get; init; }
+
+    public ActiveHealthIr? ActiveHealth { get; init; }
+
+    /// <summary><c>requestBuffer.limit</c> in bytes: each request is received whole before it goes upstream; larger ones get 413.</summary>
+    public long? RequestBufferLimit { get; init; }
+
+    public CompressionIr? Compression { get; init; }
+
+    public EquatableArray<ResponseOverrideIr> ResponseOverrides { get; init; } = EquatableArray<ResponseOverrideIr>.Empty;
+
+    /// <summary>
+    /// <c>healthCheck.panicThreshold</c>: below this percentage of healthy endpoints, health is disregarded and every
+    /// endpoint takes traffic (Envoy's default 50; 0 disables panic mode).
+    /// </summary>
+    public int? PanicThreshold { get; init; }
 }

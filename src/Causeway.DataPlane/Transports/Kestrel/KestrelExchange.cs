@@ -6,6 +6,12 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// </summary>
 internal sealed class KestrelExchange : IExchangeDetails
 {
+    /// <summary>The request body was read into memory already (a policy's request buffer).</summary>
+    public bool BodyBuffered { get; set; }
+
+    /// <summary>The response body being compressed (a policy's compressor), ended after the forwarder is done.</summary>
+    public Policies.Compression.CompressingBody? Compressing { get; set; }
+
     private readonly Microsoft.AspNetCore.Http.HttpContext _context;
 
     public KestrelExchange(Microsoft.AspNetCore.Http.HttpContext context, long start, HttpMethodId method, ListenerStats listener)
