@@ -61,7 +61,8 @@ internal sealed class OidcStep : AsyncDecideStep
 
     public override ValueTask<DecideOutcome> Start<TRequest>(in TRequest request, in RequestFacts facts)
     {
-        var path = request.DecodedPath ?? "/";
+        // A byte transport that cannot present the path exactly (escapes) hands the request to Kestrel, as JWT does.
+        if (request.DecodedPath is not { } path) return new(new DecideOutcome(StepVerdict.NeedsFullPipeline, null));
         var cookieHeader = !request.TryGetHeader("Cookie", out var cookieValues) || cookieValues.Count == 0 ? null
             : cookieValues.Count == 1 ? cookieValues[0] : string.Join("; ", cookieValues.ToArray());
         var secure = facts.Scheme == "https";
