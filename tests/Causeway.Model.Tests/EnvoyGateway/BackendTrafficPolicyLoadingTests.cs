@@ -62,7 +62,8 @@ public class BackendTrafficPolicyLoadingTests
         Assert.Equal("Random", btp.Spec.LoadBalancer!.Type);
         Assert.Equal(3, btp.Spec.HealthCheck!.Passive!.Consecutive5XxErrors);
         Assert.Equal("30s", btp.Spec.HealthCheck.Passive.BaseEjectionTime); // the CRD's default
-        Assert.True(btp.Spec.HealthCheck.Unmodelled!.ContainsKey("active")); // reported as not served
+        Assert.Equal("/healthz", btp.Spec.HealthCheck.Active!.Http!.Path);
+        Assert.Equal("3s", btp.Spec.HealthCheck.Active.Interval); // the CRD's default
         Assert.True(btp.Spec.Unmodelled is null || !btp.Spec.Unmodelled.ContainsKey("loadBalancer"));
     }
 

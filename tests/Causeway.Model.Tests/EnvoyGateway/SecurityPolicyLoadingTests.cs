@@ -52,7 +52,8 @@ public class SecurityPolicyLoadingTests
         Assert.Contains("backendRefs", sp.Spec.Oidc.Provider.Unmodelled!.Keys);
         Assert.Equal("at", sp.Spec.Oidc.CookieNames!.AccessToken);
         Assert.Equal("XMLHttpRequest", sp.Spec.Oidc.DenyRedirect!.Headers[0].Value);
-        Assert.Contains("extAuth", sp.Spec.Unmodelled!.Keys);
+        Assert.Equal("auth", sp.Spec.ExtAuth!.Http!.BackendRefs[0].Name);
+        Assert.True(sp.Spec.Unmodelled is null || !sp.Spec.Unmodelled.ContainsKey("extAuth"));
     }
 
     [Fact]
