@@ -9,7 +9,10 @@ internal enum UpstreamFailure
     /// <summary>The connection was not made in time: 503.</summary>
     ConnectTimeout,
 
-    /// <summary>The backend closed or reset the connection before sending a byte of its answer: 502.</summary>
+    /// <summary>
+    /// The backend closed or reset the connection before sending a byte of its answer: 503, as Envoy answers a
+    /// "disconnect/reset before headers" (and as the Kestrel pipeline, which sees it as a connection error, does).
+    /// </summary>
     ClosedBeforeAnswer,
 
     /// <summary>A malformed, incomplete or oversized response (head or body): 502.</summary>
@@ -33,7 +36,7 @@ internal static class UpstreamDecision
 
     public static int Status(UpstreamFailure failure) => failure switch
     {
-        UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout => 503,
+        UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout or UpstreamFailure.ClosedBeforeAnswer => 503,
         UpstreamFailure.Timeout or UpstreamFailure.RequestTimeout => 504,
         _ => 502,
     };

@@ -46,7 +46,8 @@ public static class TransportCorpus
         Case("refused", Get("/refused")) with { Status = 503, BackendRequests = 0 },
         Case("no-endpoints", Get("/noendpoints")) with { Status = 503, BackendRequests = 0 },
         Case("malformed-response", Get("/plain/bad"), (_, _) => new BackendReply("NOT HTTP\r\n\r\n", Close: true)) with { Status = 502 },
-        Case("closed-before-response", Get("/plain/gone"), (_, _) => new BackendReply("", Close: true)) with { Status = 502, CollapseRetries = true },
+        // A backend that closes before any answer: 503, Envoy's "disconnect/reset before headers".
+        Case("closed-before-response", Get("/plain/gone"), (_, _) => new BackendReply("", Close: true)) with { Status = 503, CollapseRetries = true },
         Case("closed-mid-body", Get("/plain/cut"), (_, _) => new BackendReply("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", Close: true)) with { Status = 200, Drain = true },
         Case("timeout", Get("/timeout"), (_, _) => BackendReply.Ok() with { Delay = TimeSpan.FromSeconds(1) }) with { Status = 504 },
         Case("retry-then-ok", Get("/retry"), (_, n) => n == 0 ? new BackendReply("HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n") : BackendReply.Ok("second")) with { Status = 200, BackendRequests = 2 },

@@ -282,6 +282,7 @@ internal sealed partial class HttpRequestHandler
             if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
             else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut) failure = UpstreamFailure.Timeout;
             else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
+            else if (IsClosedBeforeAnswer(error, exception)) failure = UpstreamFailure.ClosedBeforeAnswer;
             else failure = UpstreamFailure.BadResponse;
             if (failure == UpstreamFailure.ConnectFailed) backend.Stats.ConnectError();
             if (context.Features.Get<KestrelExchange>() is { } failed) failed.Failure = failure;
@@ -352,6 +353,15 @@ internal sealed partial class HttpRequestHandler
     private static void RewindBody(HttpContext context)
     {
         if (context.Request.Body.CanSeek) context.Request.Body.Position = 0;
+    }
+
+    /// <summary>The backend ended the connection before any response head: Envoy's "disconnect before headers" (503).</summary>
+    private static bool IsClosedBeforeAnswer(ForwarderError error, Exception? exception)
+    {
+        if (error != ForwarderError.Request) return false;
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }) return true;
+        return false;
     }
 
     private static bool IsConnectFailure(ForwarderError error, Exception? exception)

@@ -350,7 +350,10 @@ internal sealed partial class LoopConnection
             Abort(reason);
             return;
         }
-        if (UpstreamDecision.RetryOnFreshConnection(failure, reused, _backendAnswered, replayable: _x.Head.ContentLength == 0, _retried))
+        // With a retry policy every further try is one of its attempts (a reset counts, as in Envoy); without, a pooled
+        // connection that died while idle gets one uncounted try on a fresh one.
+        if (_x.Match?.Rule is not { RetryAttempts: > 0 }
+            && UpstreamDecision.RetryOnFreshConnection(failure, reused, _backendAnswered, replayable: _x.Head.ContentLength == 0, _retried))
         {
             _retried = true;
             _x.UpstreamRetried(reason);
