@@ -125,6 +125,7 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
         w.Add(requests, MetricType.Counter, help, ["result"], ["ok"], Interlocked.Read(ref _ok));
         w.Add(requests, MetricType.Counter, help, ["result"], ["error"], Interlocked.Read(ref _error));
         w.Add(requests, MetricType.Counter, help, ["result"], ["timeout"], Interlocked.Read(ref _timeout));
+        w.Add("causeway_ratelimit_redis_connected", MetricType.Gauge, "1 while the global rate limit's Redis is connected, else 0", [], [], _redis is { IsConnected: true } ? 1 : 0);
         w.AddHistogram("causeway_ratelimit_redis_duration_seconds", "Time of one round trip to the global rate limit's Redis", [], [], Latency.Snapshot());
         const string decisions = "causeway_ratelimit_global_decisions_total";
         const string decisionsHelp = "Requests a global rate limit decided, by outcome (limited: answered 429; shadow_limited: over the limit in shadow mode, allowed)";
