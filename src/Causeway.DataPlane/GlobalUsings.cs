@@ -20,3 +20,4 @@ global using Causeway.DataPlane.Policies.Authentication;
 global using Causeway.DataPlane.Policies.Authorization;
 global using Causeway.DataPlane.Policies.Jwt;
 global using Causeway.DataPlane.Upstream.Balancing;
+global using Causeway.DataPlane.Upstream.Health;

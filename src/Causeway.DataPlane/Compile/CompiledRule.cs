@@ -52,7 +52,6 @@ internal sealed class CompiledRule
             if (ir.BackendTraffic is { } policy) Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
             if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
             if (share is not null) share.PolicyStateMade = null;
-            FaultDelay = steps.OfType<FaultDelayStep>().FirstOrDefault();
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
@@ -73,7 +72,7 @@ internal sealed class CompiledRule
         if (share is not null) planTargets = share.Targets(planTargets);
         Session = ir.SessionPersistence is { } persistence ? new SessionAffinity(persistence, planTargets) : null;
         EndpointBalancer?[]? balancers = null;
-        if (ir.BackendTraffic is { } traffic && (traffic.LoadBalancer is not null || traffic.PassiveHealth is not null))
+        if (ir.BackendTraffic is { } traffic && (traffic.LoadBalancer is not null || traffic.PassiveHealth is not null || traffic.ActiveHealth is not null))
         {
             if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
             balancers = Policies.BackendTrafficSteps.Balancers(traffic, planTargets, share, steps);
@@ -103,9 +102,6 @@ internal sealed class CompiledRule
 
     /// <summary>State of the rule's policy steps in the <see cref="StateStore"/> (full keys), kept while the rule serves.</summary>
     public (string Key, object Value)[] PolicyState { get; } = [];
-
-    /// <summary>The policy's fault delay (Kestrel pipeline only), or null.</summary>
-    public FaultDelayStep? FaultDelay { get; }
 
     public int PickTarget() => Plan.PickTarget();
 

@@ -23,22 +23,45 @@ internal readonly record struct DecideOutcome(StepVerdict Verdict, LocalReply? R
 internal abstract class AsyncDecideStep : DecideStep
 {
     /// <summary>The transports that can park a request on a pending decision (see <see cref="RoutePlan.Decide{TRequest}"/>).</summary>
-    public sealed override TransportSet Transports => TransportSet.Kestrel;
+    public sealed override TransportSet Transports => TransportSet.All;
 
     public sealed override bool UsesPolicyState => true;
 
     public sealed override StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply)
     {
-        var pending = Start(request, facts);
-        if (!pending.IsCompleted)
+        DecideOutcome outcome;
+        try
         {
-            facts.Policy!.Pending = pending;
-            reply = null;
-            return StepVerdict.Pending;
+            var pending = Start(request, facts);
+            if (!pending.IsCompleted)
+            {
+                facts.Policy!.Pending = Guarded(pending);
+                reply = null;
+                return StepVerdict.Pending;
+            }
+            outcome = pending.Result;
         }
-        var outcome = pending.Result;
+        catch (Exception)
+        {
+            outcome = Failed;
+        }
         reply = outcome.Reply;
         return outcome.Verdict;
+    }
+
+    /// <summary>A step that broke its promise not to throw answers 500 (the transports never see the exception).</summary>
+    private static readonly DecideOutcome Failed = DecideOutcome.Answer(LocalReply.Empty(500));
+
+    private static async ValueTask<DecideOutcome> Guarded(ValueTask<DecideOutcome> pending)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return Failed;
+        }
     }
 
     /// <summary>

@@ -11,8 +11,8 @@ internal static class BackendTrafficSteps
 {
     public static void Add(BackendTrafficPolicyIr policy, string ruleName, CompileShare? share, List<PipelineStep> steps)
     {
-        if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
         if (policy.FaultDelay is { } delay) steps.Add(new FaultDelayStep(delay));
+        if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
         if (policy.LocalRateLimit is { Rules.Count: > 0 } limit)
         {
             var rules = limit.Rules.Select(r => new RateLimitRule(r, State(share,
@@ -43,9 +43,15 @@ internal static class BackendTrafficSteps
             if (targets[t].Backend is not { HasEndpoints: true } backend) continue;
             EndpointHealth[]? health = passive is null ? null : [.. backend.Prefixes.Select(prefix =>
                 State(share, $"outlier|{policy.Policy}|{backend.Id}|{prefix}|{passive}", () => new EndpointHealth()))];
-            balancers[t] = new EndpointBalancer(lb, passive, backend, health);
+            // One checker per policy settings and backend endpoints, shared by every rule the policy reaches; a reload
+            // that changes neither keeps its state and its probes running.
+            var active = policy.ActiveHealth is not { } ahc ? null : State(share,
+                $"active-health|{policy.Policy}|{backend.Id}|{string.Join(",", backend.Prefixes)}|{ActiveHealthChecker.Describe(ahc, policy.PanicThreshold ?? 50)}|{ahc.GetHashCode()}",
+                () => new ActiveHealthChecker(ahc, policy.PanicThreshold ?? 50, backend));
+            if (active is not null) backend.Stats.Active = active;
+            balancers[t] = new EndpointBalancer(lb, passive, backend, health, active);
         }
-        steps.Add(new LoadBalancerStep(lb, passive, EndpointBalancer.Describe(lb, passive)));
+        steps.Add(new LoadBalancerStep(lb, passive, EndpointBalancer.Describe(lb, passive, policy.ActiveHealth, policy.PanicThreshold ?? 50)));
         return balancers;
     }
 

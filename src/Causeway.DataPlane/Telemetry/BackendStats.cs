@@ -17,6 +17,9 @@ internal sealed class BackendStats
     /// <summary>Ready endpoints, as of the last apply.</summary>
     public int ReadyEndpoints { get; set; }
 
+    /// <summary>The active health checks of this backend (a BackendTrafficPolicy's; the last one applied), or null.</summary>
+    public Upstream.Health.ActiveHealthChecker? Active { get; set; }
+
     public long Retries => Interlocked.Read(ref _retries);
     public long ConnectErrors => Interlocked.Read(ref _connectErrors);
 
@@ -45,6 +48,13 @@ internal sealed class BackendStats
     {
         // Endpoint counts are exported for every backend (an alert on "no ready endpoints" must not wait for traffic).
         w.Add(HttpMetrics.Endpoints, MetricType.Gauge, "Backend endpoints by state", ["backend", "state"], [Backend, "ready"], ReadyEndpoints);
+        if (Active is { Stopped: false } active)
+        {
+            w.Add(HttpMetrics.Endpoints, MetricType.Gauge, "Backend endpoints by state", ["backend", "state"], [Backend, "healthy"], active.HealthyCount);
+            w.Add(HttpMetrics.Endpoints, MetricType.Gauge, "Backend endpoints by state", ["backend", "state"], [Backend, "unhealthy"], active.Count - active.HealthyCount);
+            w.Add(HttpMetrics.HealthChecks, MetricType.Counter, "Active health check probes by result", ["backend", "result"], [Backend, "success"], active.Checks - active.Failures);
+            w.Add(HttpMetrics.HealthChecks, MetricType.Counter, "Active health check probes by result", ["backend", "result"], [Backend, "failure"], active.Failures);
+        }
         if (Volatile.Read(ref _used) == 0) return;
         w.Add(HttpMetrics.Retries, MetricType.Counter, "Retries of upstream requests", HttpMetrics.BackendLabels, [Backend], Retries);
         w.Add(HttpMetrics.ConnectErrors, MetricType.Counter, "Connections to the backend that could not be made", HttpMetrics.BackendLabels, [Backend], ConnectErrors);

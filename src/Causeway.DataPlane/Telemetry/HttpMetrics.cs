@@ -22,6 +22,7 @@ internal static class HttpMetrics
     public const string Retries = "causeway_upstream_retries_total";
     public const string ConnectErrors = "causeway_upstream_connect_errors_total";
     public const string Endpoints = "causeway_backend_endpoints";
+    public const string HealthChecks = "causeway_health_checks_total";
     public static readonly string[] BackendLabels = ["backend"];
 
     public const string Connections = "causeway_downstream_connections_total";

@@ -23,4 +23,12 @@ public sealed record BackendTrafficPolicyIr
     public LoadBalancerIr? LoadBalancer { get; init; }
 
     public PassiveHealthIr? PassiveHealth { get; init; }
+
+    public ActiveHealthIr? ActiveHealth { get; init; }
+
+    /// <summary>
+    /// <c>healthCheck.panicThreshold</c>: below this percentage of healthy endpoints, health is disregarded and every
+    /// endpoint takes traffic (Envoy's default 50; 0 disables panic mode).
+    /// </summary>
+    public int? PanicThreshold { get; init; }
 }

@@ -78,10 +78,18 @@ internal static class BackendTrafficPolicyCompiler
 
         var loadBalancer = LoadBalancer(spec.LoadBalancer, errors, warnings);
         PassiveHealthIr? passive = null;
+        ActiveHealthIr? active = null;
+        int? panic = null;
         if (spec.HealthCheck is { } hc)
         {
             Unmodelled(hc.Unmodelled, "spec.healthCheck", warnings);
             if (hc.Passive is { } p) passive = Passive(p, errors, warnings);
+            if (hc.Active is { } a) active = ActiveHealthCompiler.Compile(a, errors, warnings);
+            if (hc.PanicThreshold is { } pt)
+            {
+                if (pt is < 0 or > 100) errors.Add($"spec.healthCheck.panicThreshold: {pt} is not between 0 and 100");
+                else panic = pt;
+            }
         }
 
         return new CompiledBackendTrafficPolicy
@@ -96,6 +104,8 @@ internal static class BackendTrafficPolicyCompiler
                 FaultDelay = delay,
                 LoadBalancer = loadBalancer,
                 PassiveHealth = passive,
+                ActiveHealth = active,
+                PanicThreshold = panic,
             },
             Retry = retry,
             RequestTimeout = requestTimeout,

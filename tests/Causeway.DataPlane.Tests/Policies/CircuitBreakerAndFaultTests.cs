@@ -78,16 +78,77 @@ public sealed class CircuitBreakerAndFaultTests
         }
     }
 
-    [Fact]
-    public async Task Fault_delay_keeps_the_route_on_kestrel_and_waits()
+    /// <summary>
+    /// The delay is a pending decision (the async seam every transport parks on): the event loop, the HTTP/1.1 relay and
+    /// the Kestrel pipeline (HTTP/2) all wait without handing off; two requests waiting at once finish together.
+    /// </summary>
+    [Theory]
+    [InlineData("loop")]
+    [InlineData("relay")]
+    [InlineData("h2")]
+    public async Task Fault_delay_parks_the_request_on_every_transport(string transport)
     {
         await using var echo = await EchoBackend.StartAsync("e");
         var policy = new BackendTrafficPolicyIr { Policy = "ns/fault", FaultDelay = new FaultDelayIr { Delay = TimeSpan.FromMilliseconds(400) } };
+        var options = transport == "relay" ? TestGateway.Options with { Http1EventLoop = false } : TestGateway.Options;
+        await using var g = await TestGateway.StartAsync(options, Gateway(echo, policy));
+        using var client = new HttpClient();
+        var version = transport == "h2" ? HttpVersion.Version20 : HttpVersion.Version11;
+        async Task<(HttpStatusCode, long)> Get(string path)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{g.Port}{path}")
+            {
+                Version = version,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            request.Headers.Host = "h";
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, watch.ElapsedMilliseconds);
+        }
+        var both = await Task.WhenAll(Get("/limited"), Get("/limited"));
+        foreach (var (status, elapsed) in both)
+        {
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(elapsed >= 380, $"answered after {elapsed} ms");
+        }
+        var (freeStatus, freeElapsed) = await Get("/free");
+        Assert.Equal(HttpStatusCode.OK, freeStatus);
+        Assert.True(freeElapsed < 380, $"a route without the policy waited {freeElapsed} ms");
+        Assert.Equal(3, echo.RequestCount);
+        if (!Native.IsSupported) return;
+        var fast = g.Plane.FastPath!;
+        switch (transport)
+        {
+            case "loop":
+                Assert.Equal(3, fast.LoopRequests);
+                Assert.Equal(0, fast.LoopHandOffs);
+                break;
+            case "relay":
+                Assert.Equal(3, fast.Requests);
+                Assert.Equal(0, fast.HandOffs);
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_while_its_request_is_parked_is_forgotten_and_the_loop_goes_on()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var policy = new BackendTrafficPolicyIr { Policy = "ns/fault", FaultDelay = new FaultDelayIr { Delay = TimeSpan.FromMilliseconds(300) } };
         await using var g = await TestGateway.StartAsync(Gateway(echo, policy));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var r = await g.GetAsync("h", "/limited");
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        Assert.True(watch.ElapsedMilliseconds >= 380, $"answered after {watch.ElapsedMilliseconds} ms");
-        if (Native.IsSupported) Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs);
+        await using (var gone = await RawClient.ConnectAsync(g.Port))
+        {
+            await gone.SendAsync("GET /limited HTTP/1.1\r\nHost: h\r\n\r\n");
+            await Task.Delay(50);
+        }
+        await Task.Delay(500); // the delay ends after the client left
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        await c.SendAsync("GET /limited HTTP/1.1\r\nHost: h\r\n\r\n");
+        Assert.Equal(200, (await c.ReadResponseAsync()).Status);
+        await c.SendAsync("GET /limited HTTP/1.1\r\nHost: h\r\n\r\n");
+        Assert.Equal(200, (await c.ReadResponseAsync()).Status);
+        Assert.Equal(2, echo.RequestCount);
+        if (Native.IsSupported) Assert.Equal(0, g.Plane.FastPath!.LoopHandOffs);
     }
 }

@@ -13,6 +13,12 @@ internal enum Http1Decision
 
     /// <summary>Hand the connection to the Kestrel pipeline (<see cref="Http1Exchange.HandOffReason"/> says why).</summary>
     HandOff,
+
+    /// <summary>
+    /// A decision waits on another service: await <see cref="Http1Exchange.Policy"/>'s pending task, then call
+    /// <see cref="Http1Exchange.Resume"/> with its outcome (the request's bytes must stay where they are meanwhile).
+    /// </summary>
+    Pending,
 }
 
 /// <summary>
@@ -243,7 +249,28 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         Enter(listenerStats);
         var facts = new RequestFacts(Tls ? "https" : "http", port.Ir.Port != 0 ? port.Ir.Port : _localPort, match!.MatchedPrefix,
             plan.UsesPolicyState ? Policy : null);
-        var verdict = plan.Decide(view, facts, out var reply);
+        return AfterDecision(plan, view, facts, plan.Decide(view, facts, out var reply), reply);
+    }
+
+    private RequestFacts _pendingFacts;
+
+    /// <summary>Goes on with the routed request once its pending decision finished (<see cref="Http1Decision.Pending"/>).</summary>
+    public Http1Decision Resume(DecideOutcome outcome)
+    {
+        var plan = Plan!;
+        var view = new Http1RequestView(Head, HeadBuffer);
+        var facts = _pendingFacts;
+        return AfterDecision(plan, view, facts, plan.Resume(outcome, view, facts, out var reply), reply);
+    }
+
+    /// <summary>The plan's decisions said <paramref name="verdict"/>: wait, answer, hand off, or pick the target.</summary>
+    private Http1Decision AfterDecision(RoutePlan plan, in Http1RequestView view, in RequestFacts facts, StepVerdict verdict, LocalReply? reply)
+    {
+        if (verdict == StepVerdict.Pending)
+        {
+            _pendingFacts = facts;
+            return Http1Decision.Pending;
+        }
         if (verdict != StepVerdict.Continue) return Verdict(verdict, reply);
         var index = plan.Targets.Length == 1 ? 0 : plan.PickTarget();
         if (index < 0) return Answer(LocalReply.Empty(500));

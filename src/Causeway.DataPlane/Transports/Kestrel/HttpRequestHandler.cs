@@ -132,27 +132,6 @@ internal sealed partial class HttpRequestHandler
     /// </summary>
     private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
     {
-        if (match.Rule.FaultDelay?.Next() is { } delay && delay > TimeSpan.Zero)
-            return DelayThenExecuteAsync(context, match, plan, port, exchange, delay);
-        return ExecuteNow(context, match, plan, port, exchange);
-    }
-
-    /// <summary>A fault-injection delay (Envoy applies it before the abort and the rest of the chain), then the plan.</summary>
-    private async Task DelayThenExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange, TimeSpan delay)
-    {
-        try
-        {
-            await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return; // the client went away while waiting
-        }
-        await ExecuteNow(context, match, plan, port, exchange).ConfigureAwait(false);
-    }
-
-    private Task ExecuteNow(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
-    {
         var rule = match.Rule;
         var request = context.Request;
         var view = new HttpRequestView(request);

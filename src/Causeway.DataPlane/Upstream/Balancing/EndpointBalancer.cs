@@ -15,17 +15,19 @@ internal sealed class EndpointBalancer
     private readonly LoadBalancerIr _ir;
     private readonly PassiveHealthIr? _passive;
     private readonly EndpointHealth[]? _health;
+    private readonly ActiveHealthChecker? _active;
     private readonly HashRing? _ring;
     private readonly long[] _inFlight;
     private readonly int _count;
     private readonly string _cookieSuffix = "";
     private int _next = -1;
 
-    public EndpointBalancer(LoadBalancerIr ir, PassiveHealthIr? passive, BackendRuntime backend, EndpointHealth[]? health)
+    public EndpointBalancer(LoadBalancerIr ir, PassiveHealthIr? passive, BackendRuntime backend, EndpointHealth[]? health, ActiveHealthChecker? active = null)
     {
         _ir = ir;
         _passive = passive;
         _health = passive is null ? null : health;
+        _active = active is not null && active.Count == backend.Prefixes.Count ? active : null;
         _count = backend.Prefixes.Count;
         _inFlight = new long[_count];
         if (ir.Kind == LoadBalancerKind.ConsistentHash) _ring = new HashRing(backend.Prefixes);
@@ -43,6 +45,19 @@ internal sealed class EndpointBalancer
 
     /// <summary>Whether endpoint <paramref name="index"/> is ejected now.</summary>
     public bool IsEjected(int index) => _health is not null && _health[index].IsEjected(Environment.TickCount64);
+
+    /// <summary>The active health checks of the backend this balancer picks from, or null.</summary>
+    public ActiveHealthChecker? Active => _active;
+
+    /// <summary>
+    /// Whether endpoint <paramref name="index"/> may take a request now: not ejected by outlier detection, and healthy
+    /// by the active checks (unless too few are: Envoy's panic mode sends to every endpoint then).
+    /// </summary>
+    public bool Usable(int index, long now)
+    {
+        if (_health is not null && _health[index].IsEjected(now)) return false;
+        return _active is null || _active.Panicking || _active.IsHealthy(index);
+    }
 
     /// <summary>
     /// Picks an endpoint for this request (-1: the backend has none) and has <paramref name="state"/> hold it until
@@ -72,11 +87,11 @@ internal sealed class EndpointBalancer
     /// <summary>The first endpoint from <paramref name="start"/> on that is not ejected (<paramref name="start"/> when all are).</summary>
     private int Skip(int start, long now)
     {
-        if (_health is null) return start;
+        if (_health is null && _active is null) return start;
         for (var k = 0; k < _count; k++)
         {
             var i = (start + k) % _count;
-            if (!_health[i].IsEjected(now)) return i;
+            if (Usable(i, now)) return i;
         }
         return start;
     }
@@ -121,7 +136,7 @@ internal sealed class EndpointBalancer
                 key = HashRing.Hash(cookie.AsSpan());
                 break;
         }
-        return _ring!.Find(key, _health, now);
+        return _ring!.Find(key, _health is null && _active is null ? null : this, now);
     }
 
     /// <summary>The value of cookie <paramref name="name"/> in the Cookie header(s), or null.</summary>
@@ -165,7 +180,7 @@ internal sealed class EndpointBalancer
     private static string Limit(int? limit) => limit is > 0 ? limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off";
 
     /// <summary>The settings as one line of the printed plan.</summary>
-    public static string Describe(LoadBalancerIr ir, PassiveHealthIr? passive)
+    public static string Describe(LoadBalancerIr ir, PassiveHealthIr? passive, ActiveHealthIr? active = null, int panicThreshold = 50)
     {
         var text = ir.Kind switch
         {
@@ -181,6 +196,7 @@ internal sealed class EndpointBalancer
         };
         if (passive is { } p)
             text += $" passive-health 5xx={Limit(p.Consecutive5xxErrors)} gateway={Limit(p.ConsecutiveGatewayErrors)} local-origin={(p.SplitExternalLocalOriginErrors ? Limit(p.ConsecutiveLocalOriginFailures) : "as-5xx")} base-ejection={p.BaseEjectionTime} max-ejection={p.MaxEjectionPercent}%" + (p.AlwaysEjectOneEndpoint ? " always-eject-one" : "");
+        if (active is not null) text += " " + ActiveHealthChecker.Describe(active, panicThreshold);
         return text;
     }
 }

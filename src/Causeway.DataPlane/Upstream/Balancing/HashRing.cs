@@ -23,7 +23,7 @@ internal sealed class HashRing
     }
 
     /// <summary>The first endpoint clockwise from <paramref name="key"/> that is not ejected (the first one at all when every one is).</summary>
-    public int Find(ulong key, EndpointHealth[]? health, long now)
+    public int Find(ulong key, EndpointBalancer? usable, long now)
     {
         if (_points.Length == 0) return -1;
         var i = Array.BinarySearch(_points, key);
@@ -33,7 +33,7 @@ internal sealed class HashRing
         {
             var e = _endpoints[(i + k) % _points.Length];
             if (first < 0) first = e;
-            if (health is null || !health[e].IsEjected(now)) return e;
+            if (usable is null || usable.Usable(e, now)) return e;
         }
         return first;
     }

@@ -15,7 +15,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
     private const int MaxBufferedBody = 64 * 1024;
 
-    private enum State { Head, Connecting, Sending, Awaiting, Body, Flushing, Closed }
+    private enum State { Head, Deciding, Connecting, Sending, Awaiting, Body, Flushing, Closed }
 
     private readonly LoopListener _listener;
     private readonly Http1FastPath _owner;
@@ -60,6 +60,13 @@ internal sealed partial class LoopConnection : LoopSocket
         if ((events & (Native.EpollHup | Native.EpollErr)) != 0)
         {
             Abort("client connection reset");
+            return;
+        }
+        if (_state == State.Deciding && (events & Native.EpollRdHup) != 0)
+        {
+            // Nothing has gone upstream yet: a client that closed while its request waited is not served (as nginx
+            // does without proxy_ignore_client_abort).
+            Abort("client closed the connection while its request waited on a decision");
             return;
         }
         if (_outSent < _x.Response.Length && Writable) ContinueFlush();
@@ -166,16 +173,61 @@ internal sealed partial class LoopConnection : LoopSocket
         if (decision == Http1Decision.HandOff) return HandOff(_x.HandOffReason!);
         _requestLength = length;
         _partialSince = 0;
-        if (decision == Http1Decision.Reply)
+        Proceed(decision);
+        return true;
+    }
+
+    /// <summary>Carries out a routed request's decision: wait for a pending one, answer, or forward.</summary>
+    private void Proceed(Http1Decision decision)
+    {
+        switch (decision)
         {
-            _owner.CountLoopRequest();
-            Reply(_x.Reply!);
-            return true;
+            case Http1Decision.HandOff:
+                HandOff(_x.HandOffReason!);
+                return;
+            case Http1Decision.Pending:
+                AwaitDecision();
+                return;
+            case Http1Decision.Reply:
+                _owner.CountLoopRequest();
+                Reply(_x.Reply!);
+                return;
         }
         _x.BuildForwardedHead(_clientIp);
-        if (body > 0) _x.Forward.Append(_x.HeadBuffer.AsSpan(head.HeadLength, (int)body));
+        var body = (int)_x.Head.ContentLength;
+        if (body > 0) _x.Forward.Append(_x.HeadBuffer.AsSpan(_x.Head.HeadLength, body));
         StartExchange();
-        return true;
+    }
+
+    private int _decision;
+
+    /// <summary>
+    /// Parks the connection while a decision waits on another service (ext auth, Redis): nothing is read from the
+    /// client meanwhile; the outcome comes back to this loop's thread through <see cref="Loop.Post"/>, and is dropped
+    /// if the connection ended in between. The step's own timeout bounds the wait; the activity deadline is a backstop.
+    /// </summary>
+    private void AwaitDecision()
+    {
+        _state = State.Deciding;
+        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        var id = ++_decision;
+        var awaiter = _x.Policy.TakePending().ConfigureAwait(false).GetAwaiter();
+        if (awaiter.IsCompleted)
+        {
+            Decided(id, awaiter.GetResult());
+            return;
+        }
+        awaiter.OnCompleted(() =>
+        {
+            var outcome = awaiter.GetResult();
+            Loop.Post(() => Decided(id, outcome));
+        });
+    }
+
+    private void Decided(int id, DecideOutcome outcome)
+    {
+        if (_state != State.Deciding || id != _decision) return; // the client went away meanwhile
+        Proceed(_x.Resume(outcome));
     }
 
     /// <summary>

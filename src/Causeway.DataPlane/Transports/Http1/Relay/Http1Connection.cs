@@ -184,6 +184,9 @@ internal sealed partial class Http1Connection
                 return Step.Close;
             }
             var decision = status == HeadStatus.Ok ? _x.Route(_port.Current) : Http1Decision.HandOff;
+            // A decision waiting on another service: the head stays unconsumed in the pipe meanwhile, so a hand-off
+            // after it still gives Kestrel the whole request.
+            while (decision == Http1Decision.Pending) decision = _x.Resume(await _x.Policy.TakePending().ConfigureAwait(false));
             if (decision == Http1Decision.HandOff)
             {
                 _input.AdvanceTo(buffer.Start, buffer.Start);

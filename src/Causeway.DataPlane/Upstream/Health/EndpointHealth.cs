@@ -1,6 +1,6 @@
 using Causeway.Translation.Ir;
 
-namespace Causeway.DataPlane.Upstream.Balancing;
+namespace Causeway.DataPlane.Upstream.Health;
 
 /// <summary>
 /// Passive health (outlier detection) of one backend endpoint: its consecutive 5xx, gateway errors (502/503/504) and

@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Sockets;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Upstream.Health;
+
+/// <summary>
+/// BackendTrafficPolicy <c>healthCheck.active</c> for one backend: a background loop per endpoint probes it every
+/// interval (HTTP through the backend's own connection pool, so TLS and Unix sockets behave as for traffic; TCP with
+/// the optional send/receive payloads; gRPC with the standard <c>grpc.health.v1.Health/Check</c>) and keeps its state.
+/// An endpoint starts healthy (the first probe runs after the initial jitter). Kept in the <see cref="StateStore"/> by
+/// policy, backend, endpoints and settings, so reloads that change none of them keep the state and the loops; disposed
+/// (loops stopped) when no rule asks for it any more. Balancers read <see cref="IsHealthy"/> and <see cref="Panicking"/>.
+/// </summary>
+internal sealed class ActiveHealthChecker : IDisposable
+{
+    private enum Outcome { Healthy, Failed, FailedNow }
+
+    private const int MaxBodyBytes = 64 * 1024;
+
+    private readonly ActiveHealthIr _ir;
+    private readonly int _panicThreshold;
+    private readonly EndpointIr[] _endpoints;
+    private readonly string[] _prefixes;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly Version _version;
+    private readonly HttpVersionPolicy _versionPolicy;
+    private readonly int[] _healthy;
+    private readonly int[] _successes;
+    private readonly int[] _failures;
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly GrpcHealthProbe? _grpc;
+    private int _healthyCount;
+    private long _checks;
+    private long _failed;
+
+    public ActiveHealthChecker(ActiveHealthIr ir, int panicThreshold, BackendRuntime backend)
+    {
+        _ir = ir;
+        _panicThreshold = panicThreshold;
+        _endpoints = [.. backend.Ir.Endpoints];
+        _prefixes = [.. backend.Prefixes];
+        _invoker = backend.Invoker;
+        _version = backend.RequestConfig.Version ?? HttpVersion.Version11;
+        _versionPolicy = backend.RequestConfig.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower;
+        _healthy = new int[_endpoints.Length];
+        _successes = new int[_endpoints.Length];
+        _failures = new int[_endpoints.Length];
+        Array.Fill(_healthy, 1);
+        _healthyCount = _endpoints.Length;
+        if (ir.Kind == ActiveHealthKind.Grpc) _grpc = new GrpcHealthProbe(ir.GrpcService, [.. Enumerable.Range(0, _endpoints.Length).Select(Target)]);
+        for (var i = 0; i < _endpoints.Length; i++)
+        {
+            var index = i;
+            _ = Task.Run(() => RunAsync(index));
+        }
+    }
+
+    public ActiveHealthIr Ir => _ir;
+
+    /// <summary>Disposed: no rule uses these checks any more (their counters are no longer exported).</summary>
+    public bool Stopped => _stop.IsCancellationRequested;
+
+    public int Count => _endpoints.Length;
+
+    /// <summary>Whether endpoint <paramref name="index"/> passed its checks (as of the last probe).</summary>
+    public bool IsHealthy(int index) => (uint)index >= (uint)_healthy.Length || Volatile.Read(ref _healthy[index]) == 1;
+
+    /// <summary>
+    /// Fewer endpoints are healthy than the panic threshold asks for (Envoy's panic mode): health is disregarded and
+    /// every endpoint takes traffic.
+    /// </summary>
+    public bool Panicking { get; private set; }
+
+    public int HealthyCount => Volatile.Read(ref _healthyCount);
+
+    public long Checks => Interlocked.Read(ref _checks);
+
+    public long Failures => Interlocked.Read(ref _failed);
+
+    private async Task RunAsync(int index)
+    {
+        var token = _stop.Token;
+        try
+        {
+            if (_ir.InitialJitter > TimeSpan.Zero)
+                await Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(_ir.InitialJitter.Ticks)), token).ConfigureAwait(false);
+            while (!token.IsCancellationRequested)
+            {
+                var outcome = await ProbeAsync(index, token).ConfigureAwait(false);
+                if (token.IsCancellationRequested) return;
+                Record(index, outcome);
+                await Task.Delay(_ir.Interval, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Record(int index, Outcome outcome)
+    {
+        Interlocked.Increment(ref _checks);
+        if (outcome != Outcome.Healthy) Interlocked.Increment(ref _failed);
+        lock (_lock)
+        {
+            var healthy = _healthy[index] == 1;
+            if (outcome == Outcome.Healthy)
+            {
+                _failures[index] = 0;
+                if (!healthy && ++_successes[index] >= _ir.HealthyThreshold) Set(index, true);
+                return;
+            }
+            _successes[index] = 0;
+            if (healthy && (outcome == Outcome.FailedNow || ++_failures[index] >= _ir.UnhealthyThreshold)) Set(index, false);
+        }
+    }
+
+    private void Set(int index, bool healthy)
+    {
+        _failures[index] = 0;
+        _successes[index] = 0;
+        Volatile.Write(ref _healthy[index], healthy ? 1 : 0);
+        var count = Interlocked.Add(ref _healthyCount, healthy ? 1 : -1);
+        Panicking = _panicThreshold > 0 && count * 100 < _panicThreshold * _endpoints.Length;
+    }
+
+    /// <summary>Where endpoint <paramref name="index"/> is probed: its destination prefix, with the override port if any.</summary>
+    private string Target(int index)
+    {
+        var e = _endpoints[index];
+        if (_ir.Port is not { } port || e.Kind == EndpointKind.Unix) return _prefixes[index];
+        var uri = new UriBuilder(_prefixes[index]) { Port = port };
+        return uri.Uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    private async Task<Outcome> ProbeAsync(int index, CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(_ir.Timeout);
+        try
+        {
+            return _ir.Kind switch
+            {
+                ActiveHealthKind.Tcp => await TcpAsync(index, timeout.Token).ConfigureAwait(false),
+                ActiveHealthKind.Grpc => await _grpc!.CheckAsync(index, _ir.Timeout, timeout.Token).ConfigureAwait(false) ? Outcome.Healthy : Outcome.FailedNow,
+                _ => await HttpAsync(index, timeout.Token).ConfigureAwait(false),
+            };
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or SocketException or IOException
+            or Grpc.Core.RpcException or InvalidOperationException)
+        {
+            return Outcome.Failed; // timeouts and network failures count towards the unhealthy threshold
+        }
+    }
+
+    private async Task<Outcome> HttpAsync(int index, CancellationToken token)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(_ir.Method), Target(index) + _ir.Path)
+        {
+            Version = _version,
+            VersionPolicy = _versionPolicy,
+        };
+        var e = _endpoints[index];
+        request.Headers.Host = _ir.Hostname ?? (e.Kind == EndpointKind.Fqdn ? e.Address : null);
+        request.Headers.UserAgent.ParseAdd("causeway-health-check");
+        if (_ir.Send is { } body) request.Content = new ByteArrayContent([.. body]);
+        using var response = await _invoker.SendAsync(request, token).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        if (!_ir.ExpectedStatuses.Contains(status))
+            return _ir.RetriableStatuses.Contains(status) ? Outcome.Failed : Outcome.FailedNow;
+        if (_ir.Expected is not { } expected) return Outcome.Healthy;
+        var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+        return await ContainsAsync(stream, expected, token).ConfigureAwait(false) ? Outcome.Healthy : Outcome.FailedNow;
+    }
+
+    private async Task<Outcome> TcpAsync(int index, CancellationToken token)
+    {
+        var e = _endpoints[index];
+        EndPoint endPoint = e.Kind switch
+        {
+            EndpointKind.Unix => new UnixDomainSocketEndPoint(e.Address),
+            EndpointKind.Fqdn => new DnsEndPoint(e.Address, _ir.Port ?? e.Port),
+            _ => new IPEndPoint(IPAddress.Parse(e.Address), _ir.Port ?? e.Port),
+        };
+        using var socket = e.Kind == EndpointKind.Unix
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endPoint, token).ConfigureAwait(false);
+        if (_ir.Send is { } send) await socket.SendAsync(send.AsImmutableArray().AsMemory(), SocketFlags.None, token).ConfigureAwait(false);
+        if (_ir.Expected is not { } expected) return Outcome.Healthy;
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        return await ContainsAsync(stream, expected, token).ConfigureAwait(false) ? Outcome.Healthy : Outcome.Failed;
+    }
+
+    /// <summary>Reads until <paramref name="expected"/> was seen (true), the stream ended or 64 KiB went by (false).</summary>
+    private static async Task<bool> ContainsAsync(Stream stream, Causeway.Model.EquatableArray<byte> expected, CancellationToken token)
+    {
+        var want = expected.AsImmutableArray();
+        if (want.Length == 0) return true;
+        var buffer = new byte[Math.Max(4096, want.Length * 2)];
+        var length = 0;
+        var total = 0;
+        while (total < MaxBodyBytes)
+        {
+            if (length == buffer.Length)
+            {
+                // Keep the last want.Length - 1 bytes: a match may straddle two reads.
+                var keep = want.Length - 1;
+                Buffer.BlockCopy(buffer, length - keep, buffer, 0, keep);
+                length = keep;
+            }
+            var n = await stream.ReadAsync(buffer.AsMemory(length), token).ConfigureAwait(false);
+            if (n == 0) return false;
+            length += n;
+            total += n;
+            if (buffer.AsSpan(0, length).IndexOf(want.AsSpan()) >= 0) return true;
+        }
+        return false;
+    }
+
+    public void Dispose()
+    {
+        if (_stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        _grpc?.Dispose();
+    }
+
+    /// <summary>The settings and the endpoints' state as a line of the printed plan.</summary>
+    public static string Describe(ActiveHealthIr ir, int panicThreshold)
+    {
+        var what = ir.Kind switch
+        {
+            ActiveHealthKind.Tcp => "tcp" + (ir.Send is null ? "" : " send") + (ir.Expected is null ? "" : " receive"),
+            ActiveHealthKind.Grpc => "grpc" + (ir.GrpcService.Length == 0 ? "" : " service=" + ir.GrpcService),
+            _ => $"http {ir.Method} {ir.Path} expect={string.Join(",", ir.ExpectedStatuses)}" + (ir.Expected is null ? "" : " body"),
+        };
+        return $"active-health {what} every={Ms(ir.Interval)} timeout={Ms(ir.Timeout)} unhealthy={ir.UnhealthyThreshold} healthy={ir.HealthyThreshold}"
+            + (ir.Port is { } p ? " port=" + p : "") + $" panic={panicThreshold}%";
+
+        static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms";
+    }
+}
