@@ -23,6 +23,7 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
     private readonly Rule[] _rules;
     private readonly RedisCounters? _redis;
     private readonly bool _failClosed;
+    private readonly bool _readsPath;
 
     /// <param name="scope">The route rule's name (per-rule counters); shared rules use the policy alone.</param>
     /// <param name="redis">The process's Redis; null: none configured.</param>
@@ -32,9 +33,13 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
         _redis = redis;
         _failClosed = redis?.Options.FailClosed ?? false;
         _rules = [.. rules.Select(r => new Rule(new RateLimitRule(r, null), KeyPrefix(gateway, policy, r.Shared ? "*" : scope, r)))];
+        _readsPath = _rules.Any(r => r.Limit.Ir.Conditions.Any(c => c.Kind == RateLimitConditionKind.Path));
     }
 
     public override StepStage Stage => StepStage.RateLimit;
+
+    /// <summary>A path condition reads the decoded path, which byte transports do not make for escaped paths.</summary>
+    protected override bool NeedsFullPipeline<TRequest>(in TRequest request) => _readsPath && request.DecodedPath is null;
 
     public override ValueTask<DecideOutcome> Start<TRequest>(in TRequest request, in RequestFacts facts)
     {
