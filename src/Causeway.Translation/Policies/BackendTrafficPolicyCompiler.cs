@@ -319,9 +319,7 @@ internal static class BackendTrafficPolicyCompiler
             }
             return number;
         }
-        if (cost.TryGetProperty("response", out _))
-            errors.Add($"{field}.cost.response: response costs are not supported yet (only cost.request)");
-        return new RateLimitCostIr { Request = Part("request", 1) };
+        return new RateLimitCostIr { Request = Part("request", 1), Response = Part("response", 0) };
     }
 
     private static (RetryIr? Retry, TimeSpan? PerTry) Retry(RetrySpec? spec, List<string> errors, List<string> warnings)

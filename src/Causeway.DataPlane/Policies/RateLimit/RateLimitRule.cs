@@ -50,7 +50,7 @@ internal sealed class RateLimitRule
                 + (c.Match == RateLimitMatch.Distinct ? "(distinct)" : $"{(c.Match == RateLimitMatch.Exact ? "=" : c.Match == RateLimitMatch.Prefix ? "^=" : "~")}{string.Join("|", c.Values)}");
         if (Ir.Shared) text += " shared";
         if (!Ir.Headers) text += " no-headers";
-        if (Ir.Cost is { } cost) text += $" cost={cost.Request}";
+        if (Ir.Cost is { } cost) text += $" cost={cost.Request}" + (cost.Response > 0 ? $"+{cost.Response}" : "");
         if (Ir.ShadowMode) text += " shadow";
         return text;
     }

@@ -150,6 +150,40 @@ public sealed class GlobalRateLimitTransportTests
         }
     }
 
+    /// <summary>
+    /// cost.request 1 and cost.response 2 against 5 an hour: a request charges 1 before it goes on and 2 once its
+    /// exchange is over, so the second request sees 1+2+1 = 4 used and the third is over the limit.
+    /// </summary>
+    [Theory]
+    [InlineData("loop")]
+    [InlineData("relay")]
+    [InlineData("h2")]
+    public async Task A_response_cost_is_charged_once_the_exchange_is_over(string transport)
+    {
+        Assert.True(Native.IsSupported || transport == "h2", "the event loop runs on Linux x86-64 and arm64; CI runs there");
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var redis = await RedisServer.StartAsync("127.60.89.3");
+        var rule = Limit(0, 5, 3600) with { Cost = new RateLimitCostIr { Request = 1, Response = 2 } };
+        var (g, metrics) = await StartAsync(transport, redis, Gateway(echo, Global(rule)));
+        await using var _g = g;
+        await using var c = await ConnectAsync(transport, g);
+        var seen = new List<(int, string?)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var r = await c.GetAsync("/limited");
+            seen.Add((r.Status, r.Remaining));
+            // The charge leaves after the response; give it time to reach Redis before the next request does.
+            var sw = Stopwatch.StartNew();
+            while (!metrics.Render().Contains($"causeway_ratelimit_redis_response_charges_total{{result=\"sent\"}} {i + 1}", StringComparison.Ordinal))
+            {
+                if (sw.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"response charge {i + 1} not sent");
+                await Task.Delay(10);
+            }
+            await Task.Delay(100);
+        }
+        Assert.Equal([(200, "4"), (200, "1"), (429, "0")], seen);
+    }
+
     [Fact]
     public async Task An_escaped_path_meets_a_path_condition_by_its_decoded_form()
     {

@@ -24,6 +24,7 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
     private readonly RedisCounters? _redis;
     private readonly bool _failClosed;
     private readonly bool _readsPath;
+    private readonly bool _chargesResponses;
 
     /// <param name="scope">The route rule's name (per-rule counters); shared rules use the policy alone.</param>
     /// <param name="redis">The process's Redis; null: none configured.</param>
@@ -33,6 +34,7 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
         _redis = redis;
         _failClosed = redis?.Options.FailClosed ?? false;
         _rules = [.. rules.Select(r => new Rule(new RateLimitRule(r, null), KeyPrefix(gateway, policy, r.Shared ? "*" : scope, r)))];
+        _chargesResponses = _rules.Any(r => r.ResponseCost > 0);
         _readsPath = _rules.Any(r => r.Limit.Ir.Conditions.Any(c => c.Kind == RateLimitConditionKind.Path));
     }
 
@@ -77,6 +79,7 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
     {
         var counters = await redis.ChargeAsync(keys, arguments).ConfigureAwait(false);
         if (counters is null || counters.Length != count) return Failed();
+        if (_chargesResponses) ChargeResponses(redis, keys, matched, count, state);
         Rule? over = null;
         var shadowOver = false;
         for (var i = 0; i < count; i++)
@@ -113,6 +116,26 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
         return DecideOutcome.Answer(reply);
     }
 
+    /// <summary>The response costs of the matched rules that have one, charged when the exchange is over.</summary>
+    private static void ChargeResponses(RedisCounters redis, RedisKey[] keys, Rule[] matched, int count, RequestPolicyState state)
+    {
+        var n = 0;
+        for (var i = 0; i < count; i++) if (matched[i].ResponseCost > 0) n++;
+        if (n == 0) return;
+        var responseKeys = new RedisKey[n];
+        var arguments = new RedisValue[n * 2];
+        n = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (matched[i].ResponseCost <= 0) continue;
+            responseKeys[n] = keys[i];
+            arguments[2 * n] = matched[i].ResponseCost;
+            arguments[2 * n + 1] = matched[i].ExpiryMilliseconds;
+            n++;
+        }
+        state.ChargeAfterResponse(new ResponseCharge(redis, responseKeys, arguments));
+    }
+
     /// <summary>Redis failed, timed out or is not configured: through uncounted (fail open) or 500 (fail closed).</summary>
     private DecideOutcome Failed()
     {
@@ -139,6 +162,8 @@ internal sealed class GlobalRateLimitStep : AsyncDecideStep
         public RateLimitRule Limit { get; } = limit;
 
         public long Cost { get; } = limit.Ir.Cost?.Request ?? 1;
+
+        public long ResponseCost { get; } = limit.Ir.Cost?.Response ?? 0;
 
         /// <summary>A window's counter outlives the window by a second (clocks of replicas differ a little).</summary>
         public long ExpiryMilliseconds { get; } = (limit.Ir.UnitSeconds + 1) * 1000;

@@ -35,7 +35,7 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
     private readonly Task _connecting;
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private volatile ConnectionMultiplexer? _redis;
-    private long _ok, _error, _timeout;
+    private long _ok, _error, _timeout, _responseSent, _responseDropped;
     private readonly long[] _decisions = new long[Enum.GetValues<GlobalDecision>().Length];
 
     public RedisCounters(GlobalRateLimitOptions options, ILogger logger)
@@ -116,6 +116,25 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
         }
     }
 
+    /// <summary>Charges response costs without waiting (<see cref="CommandFlags.FireAndForget"/>); dropped while Redis is away.</summary>
+    public void ChargeAfterResponse(RedisKey[] keys, RedisValue[] arguments)
+    {
+        if (_redis is not { IsConnected: true } redis)
+        {
+            Interlocked.Increment(ref _responseDropped);
+            return;
+        }
+        try
+        {
+            redis.GetDatabase().ScriptEvaluate(Script, keys, arguments, CommandFlags.FireAndForget);
+            Interlocked.Increment(ref _responseSent);
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref _responseDropped);
+        }
+    }
+
     public void Decided(GlobalDecision decision) => Interlocked.Increment(ref _decisions[(int)decision]);
 
     public void Collect(MetricsWriter w)
@@ -127,6 +146,10 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
         w.Add(requests, MetricType.Counter, help, ["result"], ["timeout"], Interlocked.Read(ref _timeout));
         w.Add("causeway_ratelimit_redis_connected", MetricType.Gauge, "1 while the global rate limit's Redis is connected, else 0", [], [], _redis is { IsConnected: true } ? 1 : 0);
         w.AddHistogram("causeway_ratelimit_redis_duration_seconds", "Time of one round trip to the global rate limit's Redis", [], [], Latency.Snapshot());
+        const string charges = "causeway_ratelimit_redis_response_charges_total";
+        const string chargesHelp = "Response costs (cost.response) charged after exchanges, fire-and-forget, by result (dropped: Redis away)";
+        w.Add(charges, MetricType.Counter, chargesHelp, ["result"], ["sent"], Interlocked.Read(ref _responseSent));
+        w.Add(charges, MetricType.Counter, chargesHelp, ["result"], ["dropped"], Interlocked.Read(ref _responseDropped));
         const string decisions = "causeway_ratelimit_global_decisions_total";
         const string decisionsHelp = "Requests a global rate limit decided, by outcome (limited: answered 429; shadow_limited: over the limit in shadow mode, allowed)";
         foreach (var d in Enum.GetValues<GlobalDecision>())
