@@ -231,7 +231,7 @@ internal static class BackendTrafficPolicyCompiler
         {
             global = new GlobalRateLimitIr { Rules = new(Rules(g, "spec.rateLimit.global", global: true, errors)) };
             if (globalBackend == false)
-                warnings.Add("spec.rateLimit.global: no Redis is configured for global rate limits (causeway run --rate-limit-redis); "
+                warnings.Add("spec.rateLimit.global: no Redis is configured for global rate limits (--rate-limit-redis of causeway run, or of the controller); "
                     + "its requests fail as --rate-limit-fail-closed says (default: allowed, not counted)");
         }
         return (local, global);

@@ -32,6 +32,42 @@ internal sealed class RateLimitOptions
 
     public IEnumerable<Option> All => [Redis, Timeout, FailClosed];
 
+    /// <summary><c>causeway controller</c>: the Secret (in the proxies' namespace) whose key holds the Redis URL.</summary>
+    public Option<string?> Secret { get; } = new("--rate-limit-redis-secret")
+    {
+        Description = "Secret NAME/KEY (in each proxy's namespace) holding the Redis URL for the proxies' global rate limits (Envoy Gateway's urlRef)",
+    };
+
+    /// <summary>
+    /// <c>causeway controller</c>: what the proxy Deployments get. A literal URL with a password is refused (it would be
+    /// readable in every Deployment): such a URL belongs in the Secret.
+    /// </summary>
+    public Causeway.Kubernetes.Infrastructure.ProxyRateLimit? ParseForProxies(ParseResult parse)
+    {
+        var parsed = Parse(parse);
+        var secret = parse.GetValue(Secret);
+        if (parsed.Redis is not null && secret is not null)
+            throw new FormatException("--rate-limit-redis and --rate-limit-redis-secret: give one of them");
+        if (parsed.Redis is { HasPassword: true })
+            throw new FormatException("--rate-limit-redis: a URL with a password would be readable in every proxy Deployment; put it in a Secret and name it with --rate-limit-redis-secret NAME/KEY");
+        string? name = null, key = null;
+        if (secret is not null)
+        {
+            if (secret.Split('/') is not [{ Length: > 0 } n, { Length: > 0 } k])
+                throw new FormatException($"--rate-limit-redis-secret '{secret}' is not NAME/KEY");
+            (name, key) = (n, k);
+        }
+        if (parsed.Redis is null && name is null) return null;
+        return new Causeway.Kubernetes.Infrastructure.ProxyRateLimit
+        {
+            RedisUrl = parse.GetValue(Redis),
+            SecretName = name,
+            SecretKey = key,
+            Timeout = parse.GetValue(Timeout)!.Trim(),
+            FailClosed = parsed.FailClosed,
+        };
+    }
+
     /// <summary>The data plane's settings; <see cref="FormatException"/> (never showing a password) when a value is malformed.</summary>
     public GlobalRateLimitOptions Parse(ParseResult parse)
     {

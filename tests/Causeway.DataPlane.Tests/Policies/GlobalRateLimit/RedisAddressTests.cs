@@ -57,4 +57,15 @@ public sealed class RedisAddressTests
             "--rate-limit-redis-timeout", timeout], new CliContext { Out = output, Err = output }));
         Assert.Contains("--rate-limit-redis-timeout", output.ToString());
     }
+
+    [Theory]
+    [InlineData("--rate-limit-redis", "redis://u:topsecret@redis:6379", "put it in a Secret")]
+    [InlineData("--rate-limit-redis-secret", "no-key", "is not NAME/KEY")]
+    public async Task The_controller_keeps_passwords_out_of_proxy_deployments(string flag, string value, string message)
+    {
+        var output = new StringWriter();
+        Assert.Equal(2, await CausewayCli.InvokeAsync(["controller", "--ephemeral-ca", flag, value], new CliContext { Out = output, Err = output }));
+        Assert.Contains(message, output.ToString());
+        Assert.DoesNotContain("topsecret", output.ToString());
+    }
 }

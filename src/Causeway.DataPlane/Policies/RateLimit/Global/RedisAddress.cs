@@ -31,6 +31,9 @@ public sealed class RedisAddress
 
     public bool Tls { get; }
 
+    /// <summary>Whether the URL carries a password (never printed; the controller keeps such URLs out of Deployments).</summary>
+    public bool HasPassword => _password is not null;
+
     /// <summary>Parses <paramref name="text"/>; <see cref="FormatException"/> (without the password) when it is not a Redis URL.</summary>
     public static RedisAddress Parse(string text)
     {
