@@ -36,6 +36,7 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private volatile ConnectionMultiplexer? _redis;
     private long _ok, _error, _timeout, _responseSent, _responseDropped;
+    private int _down;
     private readonly long[] _decisions = new long[Enum.GetValues<GlobalDecision>().Length];
 
     public RedisCounters(GlobalRateLimitOptions options, ILogger logger)
@@ -57,8 +58,15 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
         try
         {
             var redis = await ConnectionMultiplexer.ConnectAsync(address.Configuration(_options.Timeout)).ConfigureAwait(false);
-            redis.ConnectionFailed += (_, e) => LogConnectionLost(_logger, address.ToString(), e.FailureType.ToString());
-            redis.ConnectionRestored += (_, _) => LogConnectionRestored(_logger, address.ToString());
+            // Said once per outage (the client reports every failed reconnection attempt).
+            redis.ConnectionFailed += (_, e) =>
+            {
+                if (Interlocked.Exchange(ref _down, 1) == 0) LogConnectionLost(_logger, address.ToString(), e.FailureType.ToString());
+            };
+            redis.ConnectionRestored += (_, _) =>
+            {
+                if (Interlocked.Exchange(ref _down, 0) == 1) LogConnectionRestored(_logger, address.ToString());
+            };
             if (_stop.IsCancellationRequested)
             {
                 await redis.DisposeAsync().ConfigureAwait(false);
