@@ -82,7 +82,7 @@ public sealed class GlobalRateLimitTransportTests
         };
         var g = await TestGateway.StartAsync(options, ir);
         var sw = Stopwatch.StartNew();
-        while (!metrics.Render().Contains("causeway_ratelimit_redis_connected 1", StringComparison.Ordinal))
+        while (!System.Text.RegularExpressions.Regex.IsMatch(metrics.Render(), "(?m)^causeway_ratelimit_redis_connected 1$"))
         {
             if (sw.Elapsed > TimeSpan.FromSeconds(20)) throw new TimeoutException("Redis not connected within 20 s");
             await Task.Delay(20);
@@ -176,7 +176,7 @@ public sealed class GlobalRateLimitTransportTests
             var sw = Stopwatch.StartNew();
             while (!metrics.Render().Contains($"causeway_ratelimit_redis_response_charges_total{{result=\"sent\"}} {i + 1}", StringComparison.Ordinal))
             {
-                if (sw.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"response charge {i + 1} not sent");
+                if (sw.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException($"response charge {i + 1} not sent: {metrics.Render()}");
                 await Task.Delay(10);
             }
             await Task.Delay(100);

@@ -72,6 +72,7 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
                 await redis.DisposeAsync().ConfigureAwait(false);
                 return;
             }
+            await WarmUpAsync(redis).ConfigureAwait(false);
             _redis = redis;
             if (redis.IsConnected) LogConnected(_logger, address.ToString());
             else LogNotYetConnected(_logger, address.ToString());
@@ -80,6 +81,24 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
         {
             // Only a malformed configuration ends here (AbortOnConnectFail is off): the message names no password.
             LogConnectFailed(_logger, address.ToString(), ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Runs the script once without keys before the first request does: the client's code is compiled and Redis has
+    /// the script cached, so the first requests are not the ones that wait for both (they would fail open on a short
+    /// timeout). Best effort: a Redis that is not there yet is warmed by the requests themselves.
+    /// </summary>
+    private static async Task WarmUpAsync(ConnectionMultiplexer redis)
+    {
+        if (!redis.IsConnected) return;
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(Script, [], []).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Counted and handled per request from here on.
         }
     }
 
@@ -152,7 +171,7 @@ internal sealed partial class RedisCounters : IMetricsCollector, IAsyncDisposabl
         w.Add(requests, MetricType.Counter, help, ["result"], ["ok"], Interlocked.Read(ref _ok));
         w.Add(requests, MetricType.Counter, help, ["result"], ["error"], Interlocked.Read(ref _error));
         w.Add(requests, MetricType.Counter, help, ["result"], ["timeout"], Interlocked.Read(ref _timeout));
-        w.Add("causeway_ratelimit_redis_connected", MetricType.Gauge, "1 while the global rate limit's Redis is connected, else 0", [], [], _redis is { IsConnected: true } ? 1 : 0);
+        w.Add("causeway_ratelimit_redis_connected", MetricType.Gauge, "Whether the global rate limit's Redis is connected (1) or not (0)", [], [], _redis is { IsConnected: true } ? 1 : 0);
         w.AddHistogram("causeway_ratelimit_redis_duration_seconds", "Time of one round trip to the global rate limit's Redis", [], [], Latency.Snapshot());
         const string charges = "causeway_ratelimit_redis_response_charges_total";
         const string chargesHelp = "Response costs (cost.response) charged after exchanges, fire-and-forget, by result (dropped: Redis away)";
