@@ -18,8 +18,10 @@ public sealed class GlobalRateLimitTests
     private const string RedisAddress = "127.60.89.2";
     private const string Host = "http://ratelimit.example:8080";
 
+    /// <summary><c>causeway run</c> on the example; a Redis timeout of 2 s unless <paramref name="args"/> set one, so counts stay exact on a loaded machine.</summary>
     private static Task<CausewayRun> RunAsync(int pool, params string[] args) =>
-        CausewayRun.StartAsync("eg-policies/global-rate-limit", pool, d => E2e.RetargetSlice(d, "backends.yaml", "nginx-local", EchoAddress), args: args);
+        CausewayRun.StartAsync("eg-policies/global-rate-limit", pool, d => E2e.RetargetSlice(d, "backends.yaml", "nginx-local", EchoAddress),
+            args: args.Contains("--rate-limit-redis-timeout") ? args : [.. args, "--rate-limit-redis-timeout", "2s"]);
 
     private static async Task<string> MetricsAsync(CausewayRun run)
     {
@@ -111,8 +113,8 @@ public sealed class GlobalRateLimitTests
         var (echo, _) = await E2e.StartHttpEchoAsync(EchoAddress);
         await using var _e = echo;
         await using var redis = await RedisServer.StartAsync(RedisAddress);
-        var timeout = TimeSpan.FromMilliseconds(300);
-        string[] args = ["--rate-limit-redis", redis.Url, "--rate-limit-redis-timeout", "300ms", .. failClosed ? ["--rate-limit-fail-closed"] : Array.Empty<string>()];
+        var timeout = TimeSpan.FromSeconds(1);
+        string[] args = ["--rate-limit-redis", redis.Url, "--rate-limit-redis-timeout", "1s", .. failClosed ? ["--rate-limit-fail-closed"] : Array.Empty<string>()];
         await using var run = await RunAsync(87, args);
         await ConnectedAsync(run);
         using var client = E2e.Client(run.GatewayAddress);
