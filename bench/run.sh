@@ -4,7 +4,7 @@
 #   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
 #   DURATION=5 REPS=3 bench/run.sh
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
-#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp,globalrl
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp,policies,globalrl
 #                                         # (globalrl: opt-in, needs redis-server; local vs global rate limit)
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
 #   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir),
@@ -30,7 +30,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   DUR=${DURATION:-1}; DUR=${DUR%s}; REPS=${REPS_QUICK:-1}; WARMUP=${WARMUP_QUICK:-1}
   PROP_N=${PROP_N_QUICK:-10}; ROUTES=${ROUTES_QUICK:-200}; MEM_COUNTS=${MEM_COUNTS_QUICK:-"1 100 200 10"}
 fi
-SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,propagation,churn,memory,tcp}
+SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,propagation,churn,memory,tcp,policies}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 CLK_TCK=$(getconf CLK_TCK)
@@ -324,6 +324,7 @@ want churn && scenario_churn
 want memory && scenario_memory
 want tcp && scenario_tcp
 want globalrl && scenario_globalrl
+want policies && scenario_policies
 
 report() {
   echo "# Causeway benchmark — $STARTED"

@@ -182,3 +182,124 @@ l4_report() {
     }' "$L4_TABLE"
   echo
 }
+
+# policies: the same route with and without a BackendTrafficPolicy (a local rate limit never reached, a circuit
+# breaker, retries) on the event loop, interleaved per repetition in one Causeway process; then the idle CPU cost of
+# active TCP health checks of HC_ENDPOINTS endpoints every second.
+HC_ENDPOINTS=${HC_ENDPOINTS:-1000}; HC_SECONDS=${HC_SECONDS:-20}
+if [ "${QUICK:-0}" = 1 ]; then HC_ENDPOINTS=${HC_ENDPOINTS_QUICK:-50}; HC_SECONDS=${HC_SECONDS_QUICK:-2}; fi
+scenario_policies() {
+  log "== policies: a route with a rate limit, circuit breaker and retries vs the same route without"
+  local dir; dir=$(cw_config cw-policies)
+  cp "$HERE/config/causeway-1route/route.yaml" "$dir/"
+  cat > "$dir/policy.yaml" <<'YAML'
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: policy
+  namespace: bench
+spec:
+  parentRefs:
+  - name: bench
+  rules:
+  - matches:
+    - path: {type: PathPrefix, value: /policy}
+    backendRefs:
+    - name: backend
+      port: 80
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata:
+  name: policy
+  namespace: bench
+spec:
+  targetRefs:
+  - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: policy}
+  rateLimit:
+    type: Local
+    local:
+      rules:
+      - limit: {requests: 1000000000, unit: Second}
+  circuitBreaker:
+    maxConnections: 100000
+    maxPendingRequests: 100000
+    maxParallelRequests: 100000
+  retry:
+    numRetries: 2
+    retryOn:
+      triggers: [connect-failure, refused-stream]
+YAML
+  start_causeway "$dir" http://127.0.0.1:18081/policy || return 0
+  [ "$(http_code http://127.0.0.1:18081/policy)" = 200 ] || note "policies: the policy route did not answer 200"
+  run_wrk warmup causeway warmup "$CW_PID" 32 http://127.0.0.1:18081/policy
+  local rep
+  for rep in $(seq 1 "$REPS"); do
+    run_wrk "policies: none c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/
+    run_wrk "policies: limit+breaker+retry c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/policy
+  done
+  stop_causeway
+
+  log "== health checks: $HC_ENDPOINTS endpoints probed over TCP every second, no traffic"
+  dir=$(cw_config cw-health)
+  {
+    cat <<'YAML'
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: checked
+  namespace: bench
+spec:
+  parentRefs:
+  - name: bench
+  rules:
+  - backendRefs:
+    - name: many
+      port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: many
+  namespace: bench
+spec:
+  ports:
+  - {name: http, protocol: TCP, port: 80, targetPort: 18080}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata:
+  name: checked
+  namespace: bench
+spec:
+  targetRefs:
+  - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: checked}
+  healthCheck:
+    active: {type: TCP, interval: 1s, timeout: 500ms, tcp: {}}
+YAML
+    # Endpoints on distinct 127.0.0.0/8 addresses at the benchmark backend's port: whichever do not answer refuse at
+    # once, and a refused probe costs the gateway about what an accepted connect does.
+    local i=0 slice=0
+    while [ $i -lt "$HC_ENDPOINTS" ]; do
+      printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: many-%d\n  namespace: bench\n  labels: {kubernetes.io/service-name: many}\naddressType: IPv4\nports:\n- {name: http, protocol: TCP, port: 18080}\nendpoints:\n' "$slice"
+      local j
+      for j in $(seq 1 100); do
+        [ $i -ge "$HC_ENDPOINTS" ] && break
+        printf -- '- addresses: ["127.%d.%d.%d"]\n' $((i / 65536 % 256 + 1)) $((i / 256 % 256)) $((i % 256 + 1))
+        i=$((i + 1))
+      done
+      slice=$((slice + 1))
+    done
+  } > "$dir/health.yaml"
+  start_causeway "$dir" http://127.0.0.1:19100/readyz || return 0
+  sleep 3
+  local t0 t1 s0 s1
+  t0=$(cpu_ticks "$CW_PID"); s0=$(date +%s%N)
+  sleep "$HC_SECONDS"
+  t1=$(cpu_ticks "$CW_PID"); s1=$(date +%s%N)
+  local pct; pct=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((s1 - s0)) 'BEGIN { printf "%.2f", 100 * (t / hz) / (ns / 1e9) }')
+  note "health checks: $HC_ENDPOINTS endpoints probed over TCP every 1 s cost ${pct}% of a core over ${HC_SECONDS} s (no traffic; the process idles at the same time)"
+  local checks; checks=$(curl -s -m 5 http://127.0.0.1:19101/metrics | awk '/^causeway_health_checks_total/ {s += $2} END {print s + 0}')
+  note "health checks: $checks probes counted by causeway_health_checks_total"
+  stop_causeway
+}

@@ -29,6 +29,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly StateStore _state = new();
     private readonly HttpTelemetry _telemetry;
     private readonly Telemetry.Tracing.GatewayTracers _tracers;
+    private readonly Telemetry.AccessLog.GatewayAccessLogs _accessLogs;
     private readonly IL4ServerFactory _l4;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
@@ -54,6 +55,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// <summary>For tests: the Gateways' tracers.</summary>
     internal Telemetry.Tracing.GatewayTracers Tracers => _tracers;
 
+    /// <summary>For tests: the Gateways' custom access logs.</summary>
+    internal Telemetry.AccessLog.GatewayAccessLogs AccessLogs => _accessLogs;
+
     /// <summary>For tests: state kept across applies.</summary>
     internal StateStore State => _state;
 
@@ -75,6 +79,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         options.Metrics?.Register(_portsCollector);
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _tracers = new Telemetry.Tracing.GatewayTracers(loggerFactory.CreateLogger<Telemetry.Tracing.GatewayTracers>());
+        _accessLogs = new Telemetry.AccessLog.GatewayAccessLogs(options.AccessLog, loggerFactory.CreateLogger<Telemetry.AccessLog.GatewayAccessLogs>());
+        options.Metrics?.Register(_accessLogs);
         _l4 = l4;
         // Kestrel's TLS middleware resolves internal services (metrics) from ApplicationServices: take the service
         // registrations of an empty web application builder with Kestrel's core, without building a host.
@@ -114,7 +120,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         public int Port => Http?.BoundPort ?? L4!.BoundPort;
     }
 
-    private sealed record Desired(GatewayIr Gateway, PortIr Port, CompiledPort? Http, Func<string, BackendIr?> BackendLookup);
+    private sealed record Desired(GatewayIr Gateway, PortIr Port, CompiledPort? Http, Func<string, BackendIr?> BackendLookup,
+        Telemetry.AccessLog.GatewayAccessLog? AccessLog = null);
 
     /// <summary>
     /// Applies the full desired state. Ports that cannot be bound (and listeners with unusable TLS material) are
@@ -136,7 +143,9 @@ public sealed partial class DataPlane : IAsyncDisposable
             _compiled.BeginApply();
             _state.BeginApply();
             _tracers.BeginApply();
+            _accessLogs.BeginApply();
             var desired = Compile(gateways, failures);
+            _accessLogs.EndApply();
             _tracers.EndApply();
             _state.EndApply();
             _compiled.EndApply();
@@ -152,7 +161,11 @@ public sealed partial class DataPlane : IAsyncDisposable
                 {
                     existing.Gateway = d.Gateway.Name;
                     if (existing.Http is not null) existing.Http.Update(d.Http!);
-                    else existing.L4!.Update(d.Port, d.BackendLookup, d.Gateway.BackendClientCertificate);
+                    else
+                    {
+                        existing.L4!.Update(d.Port, d.BackendLookup, d.Gateway.BackendClientCertificate);
+                        existing.L4.AccessLog = d.AccessLog;
+                    }
                 }
                 else
                 {
@@ -232,6 +245,9 @@ public sealed partial class DataPlane : IAsyncDisposable
                 else foreach (var p in gw.Ports) foreach (var l in p.Listeners) failures.TryAdd(l.Name, $"address '{a}' is not an IP address");
             }
 
+            // Asked for once per Gateway, before its ports compile: a port that keeps its previous plan (below) keeps
+            // the sinks its listeners log to.
+            var accessLog = _accessLogs.For(gw);
             foreach (var port in gw.Ports)
             {
                 CompiledPort? http = null;
@@ -241,6 +257,9 @@ public sealed partial class DataPlane : IAsyncDisposable
                     {
                         http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name, _state, _globalRateLimit);
                         http.Tracer = _tracers.For(gw);
+                        http.UnmatchedStats.AccessLog = accessLog;
+                        foreach (var l in port.Listeners)
+                            if (http.Listeners.Entry(l.Hostname) is { } listener) listener.Stats.AccessLog = accessLog;
                     }
                     catch (Exception ex)
                     {
@@ -261,7 +280,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                         foreach (var l in port.Listeners) failures.TryAdd(l.Name, $"{key} is already used by gateway {other.Gateway.Name}");
                         continue;
                     }
-                    desired[key] = new Desired(gw, port, http, L4Lookup);
+                    desired[key] = new Desired(gw, port, http, L4Lookup, http is null ? accessLog : null);
                 }
             }
         }
@@ -294,6 +313,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             return new BoundPort { Gateway = d.Gateway.Name, Http = server };
         }
         var l4 = await _l4.StartAsync(key.Address, d.Port, d.BackendLookup, d.Gateway.BackendClientCertificate, _loggerFactory, ct).ConfigureAwait(false);
+        l4.AccessLog = d.AccessLog;
         return new BoundPort { Gateway = d.Gateway.Name, L4 = l4 };
     }
 
@@ -331,6 +351,8 @@ public sealed partial class DataPlane : IAsyncDisposable
             _ports = [];
             _telemetry.Dispose();
             _tracers.Dispose();
+            _options.Metrics?.Unregister(_accessLogs);
+            await _accessLogs.DisposeAsync().ConfigureAwait(false);
             _state.DisposeAll();
             await _services.DisposeAsync().ConfigureAwait(false);
         }

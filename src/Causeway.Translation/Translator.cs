@@ -41,7 +41,7 @@ public static partial class Translator
         public TranslationResult Execute()
         {
             _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels, o.GlobalRateLimitBackend);
-            _security = new SecurityPolicies(s, _namespaceLabels);
+            _security = new SecurityPolicies(s, _backends, _namespaceLabels);
             _clientTraffic = new ClientTrafficPolicies(s, _namespaceLabels);
             var classes = GatewayClasses();
             var gateways = new List<GatewayState>();
@@ -85,7 +85,7 @@ public static partial class Translator
             foreach (var g in gateways)
             {
                 if (g.Ir(o.AssignedAddresses, BackendClientCertificate(g.Gateway).Cert) is { } ir && Addresses(g).Unsupported is null) // UnsupportedAddress: not accepted, not programmed
-                    irs.Add(_proxyConfigs.TryGetValue(g.Key, out var pc) ? ir with { Tracing = TracingTranslator.Translate(s, pc, g.Gateway, _problems) } : ir);
+                    irs.Add(_proxyConfigs.TryGetValue(g.Key, out var pc) ? ir with { Tracing = TracingTranslator.Translate(s, pc, g.Gateway, _problems), AccessLog = AccessLogTranslator.Translate(s, pc, _problems) } : ir);
                 AddGatewayStatus(g);
             }
             foreach (var (key, (route, parents)) in routeStatuses)

@@ -22,6 +22,17 @@ public sealed class SecurityPolicyWireTests
                 Sources = new EquatableArray<CredentialSourceIr>([new(CredentialSourceKind.Header, "x-api-key")]),
             },
             BasicAuth = new BasicAuthIr { Source = "default/users", Users = new EquatableArray<HtpasswdUserIr>([new("foo", new SecretText("{SHA}x"))]) },
+            ExtAuth = new ExtAuthIr
+            {
+                Protocol = ExtAuthProtocol.Grpc,
+                BackendId = "Backend:default/auth/h2c",
+                HeadersToExtAuth = new EquatableArray<string>(["x-client-id"]),
+                MaxRequestBytes = 1024,
+                ContextExtensions = new EquatableArray<ExtAuthContextIr>([new("tenant", "blue"), new("token", null, new SecretText("ctx-secret"))]),
+                Timeout = TimeSpan.FromMilliseconds(1500),
+                FailOpen = true,
+                StatusOnError = 503,
+            },
         };
         var port = ir.Ports[0];
         var listener = port.Listeners[0];
@@ -35,5 +46,6 @@ public sealed class SecurityPolicyWireTests
         var back = IrCodec.Decode(json, keys);
         Assert.Equal(withPolicy, back);
         Assert.Equal("k-1", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ApiKeyAuth!.Clients[0].Key.Value);
+        Assert.Equal("ctx-secret", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ExtAuth!.ContextExtensions[1].Secret!.Value);
     }
 }

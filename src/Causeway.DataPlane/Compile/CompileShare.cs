@@ -55,6 +55,20 @@ internal sealed class CompileShare
         return value;
     }
 
+    private readonly Dictionary<object, object> _steps = [];
+
+    /// <summary>
+    /// One instance per <paramref name="key"/> within this compile (a record with value equality, e.g. a policy's IR and
+    /// the backend runtime it talks to): rules that a Gateway-wide policy reaches share one step and its clients.
+    /// </summary>
+    public T Step<T>(object key, Func<T> create) where T : class
+    {
+        if (_steps.TryGetValue(key, out var shared) && shared is T typed) return typed;
+        var made = create();
+        _steps[key] = made;
+        return made;
+    }
+
     /// <summary>Told of every policy state handed out (the rule being compiled records what to keep).</summary>
     public Action<string, object>? PolicyStateMade { get; set; }
     private readonly Dictionary<string, MatchConditions> _conditions = new(StringComparer.Ordinal);

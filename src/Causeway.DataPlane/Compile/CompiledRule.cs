@@ -50,8 +50,11 @@ internal sealed class CompiledRule
         {
             if (share is not null) share.PolicyStateMade = (key, value) => kept.Add((key, value));
             if (ir.BackendTraffic is { } policy) Policies.BackendTrafficSteps.Add(policy, ir.Name, share, steps);
-            if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps);
+            if (ir.Security is { } security) Policies.SecuritySteps.Add(security, share, steps, backends);
             if (share is not null) share.PolicyStateMade = null;
+            RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
+            Compression = steps.OfType<Policies.Compression.CompressionStep>().FirstOrDefault();
+            ResponseOverride = steps.OfType<Policies.ResponseOverride.ResponseOverrideStep>().FirstOrDefault();
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
@@ -102,6 +105,15 @@ internal sealed class CompiledRule
 
     /// <summary>State of the rule's policy steps in the <see cref="StateStore"/> (full keys), kept while the rule serves.</summary>
     public (string Key, object Value)[] PolicyState { get; } = [];
+
+    /// <summary>The policy's request buffering, which the Kestrel pipeline carries out before the plan; or null.</summary>
+    public Policies.RequestBuffer.RequestBufferStep? RequestBuffer { get; }
+
+    /// <summary>The policy's response compression (Kestrel pipeline, in <see cref="ProxyTransformer"/>), or null.</summary>
+    public Policies.Compression.CompressionStep? Compression { get; }
+
+    /// <summary>The policy's response overrides (applied by the reply writers and the proxy transformer), or null.</summary>
+    public Policies.ResponseOverride.ResponseOverrideStep? ResponseOverride { get; }
 
     public int PickTarget() => Plan.PickTarget();
 

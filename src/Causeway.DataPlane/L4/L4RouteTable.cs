@@ -22,6 +22,9 @@ internal sealed class L4RouteTable
 
     public PortIr Port { get; }
 
+    /// <summary>The Gateway's custom access log (EnvoyProxy), set by every apply; null: the default log.</summary>
+    public Telemetry.AccessLog.GatewayAccessLog? AccessLog { get; set; }
+
     /// <summary>The Gateway's client certificate presented when this port originates TLS to a backend (spec.tls.backend).</summary>
     public TlsCertificateIr? BackendClientCertificate { get; }
 

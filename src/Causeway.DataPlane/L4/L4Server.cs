@@ -117,13 +117,26 @@ public sealed class L4Server : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(backendLookup);
         if (port.Protocol != Protocol)
             throw new ArgumentException($"Cannot change an L4 port from {Protocol} to {port.Protocol}.", nameof(port));
-        var table = new L4RouteTable(port, backendLookup, backendClientCertificate);
+        var table = new L4RouteTable(port, backendLookup, backendClientCertificate) { AccessLog = _accessLog };
         Volatile.Write(ref _table, table);
         _tls?.Retain(table);
         _logger.LogDebug("L4 port {Port} updated: {Listeners} listener(s)", BoundPort, port.Listeners.Count);
     }
 
     private L4RouteTable CurrentTable() => Volatile.Read(ref _table);
+
+    private volatile Telemetry.AccessLog.GatewayAccessLog? _accessLog;
+
+    /// <summary>The Gateway's custom access log (EnvoyProxy) for connections from now on; null: the default log.</summary>
+    internal Telemetry.AccessLog.GatewayAccessLog? AccessLog
+    {
+        get => _accessLog;
+        set
+        {
+            _accessLog = value;
+            CurrentTable().AccessLog = value;
+        }
+    }
 
     /// <summary>Stops accepting, closes connections and sessions; waits a bounded time for them to end.</summary>
     public async ValueTask DisposeAsync()

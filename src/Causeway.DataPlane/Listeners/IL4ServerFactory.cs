@@ -13,6 +13,9 @@ internal interface IL4Server : IAsyncDisposable
     Telemetry.L4Metrics? Metrics { get; }
 
     void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate);
+
+    /// <summary>The Gateway's custom access log (EnvoyProxy <c>spec.telemetry.accessLog</c>); null: the default log.</summary>
+    Telemetry.AccessLog.GatewayAccessLog? AccessLog { set { } }
 }
 
 /// <summary>Starts L4 port servers; the seam through which the L4 data plane plugs in.</summary>
@@ -39,6 +42,8 @@ internal sealed class L4ServerFactory(Telemetry.AccessLog.AccessLogWriter? acces
 
         public void Update(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate) =>
             server.Update(port, backendLookup, backendClientCertificate);
+
+        public Telemetry.AccessLog.GatewayAccessLog? AccessLog { set => server.AccessLog = value; }
 
         public ValueTask DisposeAsync() => server.DisposeAsync();
     }

@@ -32,6 +32,9 @@ internal interface IExchangeDetails
     /// <summary>The client's address and port.</summary>
     string? RemoteAddress { get; }
 
+    /// <summary>The address and port the client connected to (custom access logs' <c>DOWNSTREAM_LOCAL_ADDRESS</c>).</summary>
+    string? LocalAddress { get; }
+
     /// <summary>The TLS server name the client asked for, or null.</summary>
     string? ServerName { get; }
 }

@@ -166,6 +166,9 @@ internal sealed class RequestPolicyState
         edits.Add((name, new HeaderText(value)));
     }
 
+    /// <summary>Adds a <paramref name="name"/> line (after any the client sent) to the request the backend gets.</summary>
+    public void AppendRequestHeader(HeaderText name, string value) => (RequestEdits ??= []).Add((name, new HeaderText(value)));
+
     /// <summary>Applies <see cref="RequestEdits"/> to the request's headers.</summary>
     public void ApplyRequestEdits<TEditor>(ref TEditor headers) where TEditor : struct, IHeaderEditor
     {

@@ -13,6 +13,9 @@ internal static class BackendTrafficSteps
     {
         if (policy.FaultDelay is { } delay) steps.Add(new FaultDelayStep(delay));
         if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
+        if (policy.ResponseOverrides.Count > 0) steps.Add(new ResponseOverride.ResponseOverrideStep(policy.ResponseOverrides));
+        if (policy.Compression is { } compression) steps.Add(new Compression.CompressionStep(compression));
+        if (policy.RequestBufferLimit is { } bufferLimit) steps.Add(new RequestBuffer.RequestBufferStep(bufferLimit));
         if (policy.LocalRateLimit is { Rules.Count: > 0 } limit)
         {
             var rules = limit.Rules.Select(r => new RateLimitRule(r, State(share,

@@ -1,17 +1,29 @@
+using Causeway.DataPlane.Policies.ExtAuth;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Policies;
 
 /// <summary>
-/// The steps a rule's effective SecurityPolicy adds to its plan: authentication (JWT, basic, API key) and
-/// authorization; its CORS is the rule's CORS (<see cref="CompiledRule"/> uses the HTTPRoute filter's code for it).
+/// The steps a rule's effective SecurityPolicy adds to its plan: authentication (external authorization, JWT, basic,
+/// API key) and authorization; its CORS is the rule's CORS (<see cref="CompiledRule"/> uses the HTTPRoute filter's code for it).
 /// Remote key sets live in the <see cref="StateStore"/> under their URI and refresh settings, so a reload keeps the
 /// keys already fetched and every rule using the same issuer shares one fetcher.
 /// </summary>
 internal static class SecuritySteps
 {
-    public static void Add(SecurityPolicyIr policy, CompileShare? share, List<PipelineStep> steps)
+    /// <param name="backends">The Gateway's backends by id (the external authorization service's).</param>
+    public static void Add(SecurityPolicyIr policy, CompileShare? share, List<PipelineStep> steps, Func<string?, BackendRuntime?>? backends = null)
     {
+        // External authorization first among the authentications, as Envoy Gateway orders its filters.
+        if (policy.ExtAuth is { } extAuth)
+        {
+            var stats = share?.PolicyState("ext-auth-stats|" + policy.Policy, () => new ExtAuthStats(policy.Policy)) ?? new ExtAuthStats(policy.Policy);
+            var backend = extAuth.BackendId is null ? null : backends?.Invoke(extAuth.BackendId);
+            // Every rule the policy reaches on this port shares the step (and its channels to the service).
+            ExtAuthStep Make() => new(policy.Policy, extAuth, backend, stats);
+            steps.Add(share is null ? Make() : share.Step((policy.Policy, extAuth, backend), Make));
+            if (extAuth.MaxRequestBytes is { } max) steps.Add(new ExtAuthBodyStep(max));
+        }
         if (policy.Jwt is { Providers.Count: > 0 } jwt)
             steps.Add(new JwtAuthStep(jwt, jwt.Providers.Select(p => new JwtProvider(p, Source(p, share)))));
         if (policy.BasicAuth is { } basic) steps.Add(new BasicAuthStep(basic));

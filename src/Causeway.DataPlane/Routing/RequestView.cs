@@ -33,6 +33,18 @@ internal interface IRequestView
     /// (a byte transport meeting an escaped path), in which case a step that needs it asks for the full pipeline.
     /// </summary>
     string? DecodedPath { get; }
+
+    /// <summary>The method as sent (for a request to another service, e.g. external authorization: allocates on byte transports).</summary>
+    string Method { get; }
+
+    /// <summary>The request target as sent: path and query, not decoded.</summary>
+    string RawTarget { get; }
+
+    /// <summary>The protocol as written in a request line: <c>HTTP/1.1</c>, <c>HTTP/2</c>.</summary>
+    string Protocol { get; }
+
+    /// <summary>Adds every header (names as sent, one entry per field) to <paramref name="into"/>; allocates, not for the hot path.</summary>
+    void CollectHeaders(List<KeyValuePair<string, string>> into);
 }
 
 /// <summary>An <see cref="HttpRequest"/> as the route matcher sees it.</summary>
@@ -54,4 +66,23 @@ internal readonly struct HttpRequestView : IRequestView
     public string Host => _request.Host.Value ?? "";
 
     public string? DecodedPath => _request.Path.HasValue ? _request.Path.Value : "/";
+
+    public string Method => _request.Method;
+
+    public string RawTarget =>
+        _request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw
+            : _request.PathBase.Add(_request.Path).ToUriComponent() + _request.QueryString.ToUriComponent();
+
+    public string Protocol => _request.Protocol;
+
+    public void CollectHeaders(List<KeyValuePair<string, string>> into)
+    {
+        foreach (var (name, values) in _request.Headers)
+            foreach (var value in values)
+                into.Add(new(name, value ?? ""));
+    }
+
+    /// <summary>The request itself (its body, for steps that read it on the Kestrel pipeline).</summary>
+    internal HttpRequest Request => _request;
 }

@@ -78,7 +78,8 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
             summary.Listener?.RecordUnmatched(summary.Method, summary.Status, duration);
         }
         summary.Listener?.Exit();
-        _accessLog?.Record(summary);
+        if (summary.Listener?.AccessLog is { } custom) custom.Record(summary);
+        else _accessLog?.Record(summary);
         if (summary.Backend is { } backend && summary.UpstreamStart != 0)
             backend.Stats.RecordExchange(summary.Status, (summary.UpstreamEnd == 0 ? summary.EndTimestamp : summary.UpstreamEnd) - summary.UpstreamStart);
         if (summary.ServerSpan is not null) Tracing.SpanEnds.Record(summary);
@@ -91,6 +92,7 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
         foreach (var l in _state.Values<ListenerStats>()) l.Collect(w);
         foreach (var r in _state.Values<RouteStats>()) r.Collect(w);
         foreach (var b in _state.Values<BackendStats>()) b.Collect(w);
+        foreach (var e in _state.Values<Policies.ExtAuth.ExtAuthStats>()) e.Collect(w);
     }
 
     public void HandOff(TransportSet from)

@@ -24,6 +24,12 @@ internal sealed class ListenerStats
     public string Listener { get; }
     public long Active => Interlocked.Read(ref _active);
 
+    /// <summary>
+    /// The Gateway's custom access log (EnvoyProxy <c>spec.telemetry.accessLog</c>), set by every apply; null: the data
+    /// plane's default log. The completion hook reads it through the exchange's listener.
+    /// </summary>
+    public AccessLog.GatewayAccessLog? AccessLog { get; set; }
+
     public void Enter()
     {
         if (_used == 0) Volatile.Write(ref _used, 1);

@@ -8,7 +8,7 @@ namespace Causeway.Model.Loading;
 /// Reads an Envoy Gateway <c>EnvoyProxy</c> as the equivalent <see cref="ProxyConfig"/> for the fields the seed uses:
 /// <c>spec.provider.kubernetes.envoyDeployment</c> (replicas, container.resources, pod annotations/labels) and
 /// <c>envoyService</c> (type, annotations, labels, loadBalancerClass, externalTrafficPolicy), and
-/// <c>spec.telemetry.tracing</c>.
+/// <c>spec.telemetry.tracing</c> and <c>accessLog</c>.
 /// </summary>
 internal static class EnvoyProxyReader
 {
@@ -33,11 +33,17 @@ internal static class EnvoyProxyReader
                 LoadBalancerClass = svc["loadBalancerClass"]?.GetValue<string>(),
                 ExternalTrafficPolicy = svc["externalTrafficPolicy"]?.GetValue<string>(),
             } : null,
-            Telemetry = body["spec"]?["telemetry"]?["tracing"] is JsonObject tracing
-                ? new ProxyTelemetry { Tracing = tracing.Deserialize<ProxyTracing>(Json) }
-                : null,
+            Telemetry = Telemetry(body["spec"]?["telemetry"]),
         };
         return new ProxyConfig { ApiVersion = body["apiVersion"]!.GetValue<string>(), Kind = "EnvoyProxy", Metadata = meta, Spec = spec };
+    }
+
+    private static ProxyTelemetry? Telemetry(JsonNode? telemetry)
+    {
+        var tracing = telemetry?["tracing"] as JsonObject;
+        var accessLog = telemetry?["accessLog"] as JsonObject;
+        if (tracing is null && accessLog is null) return null;
+        return new ProxyTelemetry { Tracing = tracing?.Deserialize<ProxyTracing>(Json), AccessLog = accessLog?.Deserialize<ProxyAccessLog>(Json) };
     }
 
     private static IReadOnlyDictionary<string, string> Map(JsonNode? node) =>

@@ -144,6 +144,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
         }
         foreach (var f in rule.Filters)
             if (f.Mirror is not null) ids.Add(f.Mirror.BackendId);
+        if (rule.Security?.ExtAuth is { BackendId: { } authBackend }) ids.Add(authBackend);
     }
 
     /// <summary>A listener's routes, oldest first, then by namespace and name (stable: ties keep attachment order).</summary>

@@ -1,3 +1,5 @@
+using Causeway.Model;
+
 namespace Causeway.Translation.Ir;
 
 /// <summary>
@@ -25,6 +27,13 @@ public sealed record BackendTrafficPolicyIr
     public PassiveHealthIr? PassiveHealth { get; init; }
 
     public ActiveHealthIr? ActiveHealth { get; init; }
+
+    /// <summary><c>requestBuffer.limit</c> in bytes: each request is received whole before it goes upstream; larger ones get 413.</summary>
+    public long? RequestBufferLimit { get; init; }
+
+    public CompressionIr? Compression { get; init; }
+
+    public EquatableArray<ResponseOverrideIr> ResponseOverrides { get; init; } = EquatableArray<ResponseOverrideIr>.Empty;
 
     /// <summary>
     /// <c>healthCheck.panicThreshold</c>: below this percentage of healthy endpoints, health is disregarded and every

@@ -25,6 +25,9 @@ public sealed record GatewayIr
 
     /// <summary>Distributed tracing of this Gateway's HTTP requests; null: off.</summary>
     public TracingIr? Tracing { get; init; }
+
+    /// <summary>The access logs of the Gateway's EnvoyProxy; null: the data plane's default access log.</summary>
+    public AccessLogIr? AccessLog { get; init; }
 }
 
 public enum PortProtocol

@@ -18,4 +18,6 @@ public sealed record SecurityPolicyIr
     public JwtIr? Jwt { get; init; }
 
     public AuthorizationIr? Authorization { get; init; }
+
+    public ExtAuthIr? ExtAuth { get; init; }
 }

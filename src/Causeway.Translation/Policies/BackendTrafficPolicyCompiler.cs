@@ -16,8 +16,11 @@ internal static class BackendTrafficPolicyCompiler
 {
     private const long DefaultCircuitLimit = 1024;
 
+    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy) => Compile(policy, null);
+
+    /// <param name="s">The snapshot ConfigMap bodies of response overrides are read from (null: none can be).</param>
     /// <param name="globalBackend">Whether global rate limits have a Redis to count in (false: the policy is warned); null: unknown here.</param>
-    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy, bool? globalBackend = null)
+    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy, Causeway.Model.Snapshot.ResourceSnapshot? s, bool? globalBackend = null)
     {
         var spec = policy.Spec;
         var errors = new List<string>();
@@ -92,6 +95,17 @@ internal static class BackendTrafficPolicyCompiler
             }
         }
 
+        long? bufferLimit = null;
+        if (spec.RequestBuffer is { } rb)
+        {
+            Unmodelled(rb.Unmodelled, "spec.requestBuffer", warnings);
+            bufferLimit = rb.Limit is { } limit ? Quantities.Bytes(limit) : null;
+            if (bufferLimit is null) errors.Add($"spec.requestBuffer.limit: \"{rb.Limit}\" is not a size (e.g. 10Mi)");
+        }
+
+        var compression = Compression(spec, errors, warnings);
+        var overrides = ResponseOverrideCompiler.Compile(policy, s, errors, warnings);
+
         return new CompiledBackendTrafficPolicy
         {
             Ir = new BackendTrafficPolicyIr
@@ -105,6 +119,9 @@ internal static class BackendTrafficPolicyCompiler
                 LoadBalancer = loadBalancer,
                 PassiveHealth = passive,
                 ActiveHealth = active,
+                RequestBufferLimit = bufferLimit,
+                Compression = compression,
+                ResponseOverrides = overrides,
                 PanicThreshold = panic,
             },
             Retry = retry,
@@ -192,6 +209,39 @@ internal static class BackendTrafficPolicyCompiler
             MaxEjectionPercent = max,
             AlwaysEjectOneEndpoint = p.AlwaysEjectOneEndpoint == true,
         };
+    }
+
+    /// <summary><c>spec.compressor</c> (or the deprecated <c>spec.compression</c>): Gzip and Brotli in order; Zstd is not served.</summary>
+    private static CompressionIr? Compression(BackendTrafficPolicySpec spec, List<string> errors, List<string> warnings)
+    {
+        var field = spec.Compressor is { Count: > 0 } ? "spec.compressor" : "spec.compression";
+        if ((spec.Compressor is { Count: > 0 } ? spec.Compressor : spec.Compression) is not { Count: > 0 } list) return null;
+        if (spec.Compressor is { Count: > 0 } && spec.Compression is { Count: > 0 })
+            warnings.Add("spec.compression: deprecated and ignored, spec.compressor is set");
+        var kinds = new List<CompressionKind>();
+        long? min = null;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var c = list[i];
+            var at = $"{field}[{i}]";
+            Unmodelled(c.Unmodelled, at, warnings);
+            switch (c.Type)
+            {
+                case "Gzip": kinds.Add(CompressionKind.Gzip); break;
+                case "Brotli": kinds.Add(CompressionKind.Brotli); break;
+                case "Zstd": warnings.Add($"{at}.type: Zstd is not supported by Causeway yet, skipped"); break;
+                default: errors.Add($"{at}.type: \"{c.Type}\" is not Gzip, Brotli or Zstd"); break;
+            }
+            if (c.MinContentLength is { } m)
+            {
+                var bytes = Quantities.Bytes(m);
+                if (bytes is null or < 30) errors.Add($"{at}.minContentLength: \"{m}\" is not a size of at least 30 bytes");
+                else if (min is { } other && other != bytes) warnings.Add($"{at}.minContentLength: differs from an earlier entry's; the first one applies");
+                else min ??= bytes;
+            }
+        }
+        if (kinds.Count == 0) return null;
+        return new CompressionIr { Kinds = new EquatableArray<CompressionKind>(kinds.Distinct()), MinContentLength = min ?? 30 };
     }
 
     private static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors)

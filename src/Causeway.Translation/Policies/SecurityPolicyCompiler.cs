@@ -7,18 +7,19 @@ using Causeway.Model.Objects;
 using Causeway.Model.Objects.EnvoyGateway;
 using Causeway.Model.Snapshot;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Routes;
 
 namespace Causeway.Translation.Policies;
 
 /// <summary>
 /// Checks a SecurityPolicy and compiles it into IR, reading the Secrets and ConfigMaps it names. Every field is
 /// honoured, rejected naming it (when ignoring it would let requests through that the policy means to stop: oidc,
-/// extAuth, csrf, CEL and geolocation principals, remote key sets through a backendRef), or warned about naming it.
+/// csrf, CEL and geolocation principals, remote key sets through a backendRef), or warned about naming it.
 /// Secret values become <see cref="SecretText"/> and never appear in messages.
 /// </summary>
 internal static class SecurityPolicyCompiler
 {
-    public static CompiledSecurityPolicy Compile(SecurityPolicy policy, ResourceSnapshot s)
+    public static CompiledSecurityPolicy Compile(SecurityPolicy policy, ResourceSnapshot s, BackendResolver? backends = null)
     {
         var spec = policy.Spec;
         var errors = new List<string>();
@@ -36,6 +37,7 @@ internal static class SecurityPolicyCompiler
             ApiKeyAuth = ApiKeyAuth(policy, s, errors),
             Jwt = jwt,
             Authorization = AuthorizationPolicyCompiler.Compile(spec.Authorization, jwt, errors),
+            ExtAuth = ExtAuthPolicyCompiler.Compile(policy, s, backends, errors, warnings),
         };
         return new CompiledSecurityPolicy { Ir = ir, Errors = errors, Warnings = warnings };
     }

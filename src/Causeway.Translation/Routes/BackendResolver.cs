@@ -43,27 +43,41 @@ internal sealed class BackendResolver(ResourceSnapshot s)
 
     public BackendIr? Get(string id) => _backends.GetValueOrDefault(id);
 
-    public (string? Id, BackendProblem? Problem) Resolve(Route route, FieldText field, BackendRef r, BackendProtocol defaultProtocol, Gateway gateway)
+    public (string? Id, BackendProblem? Problem) Resolve(Route route, FieldText field, BackendRef r, BackendProtocol defaultProtocol, Gateway gateway) =>
+        Resolve(KindRegistry.GatewayGroup, route.Kind, route.Namespace, field, r, defaultProtocol, gateway);
+
+    /// <summary>
+    /// A backendRef of an Envoy Gateway policy (the external authorization service of a SecurityPolicy), resolved as a
+    /// route's is from the policy's namespace; compiled once per policy, so no Gateway is recorded as its user.
+    /// </summary>
+    public (string? Id, BackendProblem? Problem) ResolveForPolicy(string fromKind, string fromNamespace, FieldText field, BackendRef r, BackendProtocol defaultProtocol) =>
+        Resolve(KindRegistry.EnvoyGroup, fromKind, fromNamespace, field, r, defaultProtocol, null);
+
+    private (string? Id, BackendProblem? Problem) Resolve(string fromGroup, string fromKind, string fromNamespace, FieldText field, BackendRef r,
+        BackendProtocol defaultProtocol, Gateway? gateway)
     {
         var group = r.Group ?? "";
         var kind = r.Kind ?? "Service";
-        if (group == KindRegistry.EnvoyGroup && kind == "Backend") return ResolveEnvoyBackend(route, field, r, defaultProtocol);
+        if (group == KindRegistry.EnvoyGroup && kind == "Backend") return ResolveEnvoyBackend(fromGroup, fromKind, fromNamespace, field, r, defaultProtocol);
         if (group != "" || kind != "Service")
             return (null, new BackendProblem(Reasons.InvalidKind, $"{field}: unsupported backend kind {(group.Length == 0 ? "core" : group)}/{kind}"));
-        var ns = r.Namespace ?? route.Namespace;
-        if (!ReferenceGrants.Allows(s, KindRegistry.GatewayGroup, route.Kind, route.Namespace, "", "Service", ns, r.Name))
+        var ns = r.Namespace ?? fromNamespace;
+        if (!ReferenceGrants.Allows(s, fromGroup, fromKind, fromNamespace, "", "Service", ns, r.Name))
             return (null, new BackendProblem(Reasons.RefNotPermitted, $"{field}: Service {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it"));
         var svc = s.Get<Service>("Service", ns, r.Name);
         if (svc is null)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: Service {ns}/{r.Name} not found"));
-        if (!ServiceUsers.TryGetValue((ns, r.Name), out var users)) ServiceUsers[(ns, r.Name)] = users = new(StringComparer.Ordinal);
-        if (!_gatewayKeys.TryGetValue(gateway, out var gatewayKey)) _gatewayKeys[gateway] = gatewayKey = gateway.Namespace + "/" + gateway.Name;
-        users.Add(gatewayKey);
+        if (gateway is not null)
+        {
+            if (!ServiceUsers.TryGetValue((ns, r.Name), out var users)) ServiceUsers[(ns, r.Name)] = users = new(StringComparer.Ordinal);
+            if (!_gatewayKeys.TryGetValue(gateway, out var gatewayKey)) _gatewayKeys[gateway] = gatewayKey = gateway.Namespace + "/" + gateway.Name;
+            users.Add(gatewayKey);
+        }
         if (r.Port is not { } port)
             return (null, new BackendProblem(Reasons.BackendNotFound, $"{field}: port is required for a Service backend"));
         if (_resolved.TryGetValue((ns, r.Name, port, defaultProtocol), out var known))
         {
-            if (_backends[known].Tls is not null) NoteTlsAncestor(svc, port, gateway);
+            if (_backends[known].Tls is not null && gateway is not null) NoteTlsAncestor(svc, port, gateway);
             return (known, null);
         }
         var udp = defaultProtocol == BackendProtocol.Datagram;
@@ -95,10 +109,11 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         return (id, null);
     }
 
-    private (string? Id, BackendProblem? Problem) ResolveEnvoyBackend(Route route, FieldText field, BackendRef r, BackendProtocol defaultProtocol)
+    private (string? Id, BackendProblem? Problem) ResolveEnvoyBackend(string fromGroup, string fromKind, string fromNamespace, FieldText field, BackendRef r,
+        BackendProtocol defaultProtocol)
     {
-        var ns = r.Namespace ?? route.Namespace;
-        if (!ReferenceGrants.Allows(s, KindRegistry.GatewayGroup, route.Kind, route.Namespace, KindRegistry.EnvoyGroup, "Backend", ns, r.Name))
+        var ns = r.Namespace ?? fromNamespace;
+        if (!ReferenceGrants.Allows(s, fromGroup, fromKind, fromNamespace, KindRegistry.EnvoyGroup, "Backend", ns, r.Name))
             return (null, new BackendProblem(Reasons.RefNotPermitted, $"{field}: Backend {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it"));
         var backend = s.Get<Model.Objects.EnvoyGateway.Backend>("Backend", ns, r.Name);
         if (backend is null)
@@ -250,7 +265,7 @@ internal sealed class BackendResolver(ResourceSnapshot s)
         };
     }
 
-    private BackendTlsIr? BackendTls(Service svc, ServicePort sp, Gateway gateway)
+    private BackendTlsIr? BackendTls(Service svc, ServicePort sp, Gateway? gateway)
     {
         ResolveTlsPolicies();
         // The policy naming this port is more specific than the one naming the whole Service.
@@ -258,8 +273,11 @@ internal sealed class BackendResolver(ResourceSnapshot s)
             && !_tlsWinners!.TryGetValue((svc.Namespace, svc.Name, null), out chosen))
             return null;
         var (policy, tls) = chosen;
-        if (!PolicyAncestors.TryGetValue(policy.Key, out var set)) PolicyAncestors[policy.Key] = set = [];
-        set.Add($"{gateway.Namespace}/{gateway.Name}");
+        if (gateway is not null)
+        {
+            if (!PolicyAncestors.TryGetValue(policy.Key, out var set)) PolicyAncestors[policy.Key] = set = [];
+            set.Add($"{gateway.Namespace}/{gateway.Name}");
+        }
         _tlsPolicyOf[(svc.Namespace, svc.Name, sp.Port)] = policy.Key;
         return tls;
     }

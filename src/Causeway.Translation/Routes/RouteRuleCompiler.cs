@@ -140,7 +140,7 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
         return new MirrorIr { BackendId = id!, Numerator = num, Denominator = den };
     }
 
-    private static HeaderModifierIr Headers(HttpHeaderFilter h) => new()
+    internal static HeaderModifierIr Headers(HttpHeaderFilter h) => new()
     {
         Set = Pairs(h.Set),
         Add = Pairs(h.Add),

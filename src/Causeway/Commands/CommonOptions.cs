@@ -28,7 +28,7 @@ internal static class CommonOptions
     {
         var o = new Option<string>("--access-log")
         {
-            Description = "Access log on stdout: json (Envoy Gateway's default fields), text (Envoy's default line) or off",
+            Description = "Default access log on stdout, for Gateways whose EnvoyProxy sets no spec.telemetry.accessLog: json (Envoy Gateway's default fields), text (Envoy's default line) or off",
             DefaultValueFactory = _ => "json",
         };
         o.AcceptOnlyFromAmong("json", "text", "off");

@@ -109,9 +109,10 @@ internal static partial class RunCommand
             registry.Register(new ProcessCollector());
             registry.Register(controlPlane!);
         }
-        await using var accessLog = accessLogFormat == Causeway.DataPlane.Telemetry.AccessLog.AccessLogFormat.Off ? null
-            : new Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter(accessLogFormat, context.AccessLogOutput());
-        if (accessLog is not null) registry?.Register(accessLog);
+        // Always made (even for --access-log off, which only turns the default log off): EnvoyProxy access log settings
+        // with a /dev/stdout sink write through it.
+        await using var accessLog = new Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter(accessLogFormat, context.AccessLogOutput());
+        registry?.Register(accessLog);
         var dataPlane = context.DataPlaneFactory(loggerFactory, registry, accessLog, settings.GlobalRateLimit);
         if (dataPlane is null)
         {

@@ -145,6 +145,56 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task Each_grpc_call_is_one_parseable_line_once()
+    {
+        await using var echo = await Causeway.Echo.EchoServer.StartAsync(new Causeway.Echo.EchoOptions
+        {
+            Mode = Causeway.Echo.EchoMode.Grpc,
+            BindAddress = IPAddress.Loopback,
+            HttpPort = 0,
+            HttpsPort = 0,
+            PodName = "grpc-pod",
+            Namespace = "ns",
+        });
+        var backend = new BackendIr
+        {
+            Id = "ns/grpc:8080",
+            Protocol = BackendProtocol.H2c,
+            Endpoints = new[] { new EndpointIr("127.0.0.1", echo.BoundPorts["http"]) },
+        };
+        var capture = new AccessLogCapture();
+        await using var log = new AccessLogWriter(AccessLogFormat.Json, capture);
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { AccessLog = log },
+            Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/grpc:8080", "grpc"))))], backend));
+        using (var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
+        using (var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{g.Port}", new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false }))
+        {
+            var client = new Causeway.Echo.Grpc.GrpcEcho.GrpcEchoClient(channel);
+            for (var i = 0; i < 3; i++)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var reply = await client.EchoAsync(new Causeway.Echo.Grpc.EchoRequest(), cancellationToken: cts.Token);
+                Assert.Equal("grpc-pod", reply.Assertions.Context.Pod);
+            }
+        }
+        await capture.WaitForLinesAsync(3);
+        await Task.Delay(300); // a second line for the same call would come now
+        var lines = capture.Lines;
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines.Select(l => JsonNode.Parse(l)!), e =>
+        {
+            Assert.Equal("POST", (string?)e["method"]);
+            Assert.Equal("/gateway_api_conformance.echo_basic.grpcecho.GrpcEcho/Echo", (string?)e["x-envoy-origin-path"]);
+            Assert.Equal("HTTP/2", (string?)e["protocol"]);
+            Assert.Equal(200, (int)e["response_code"]!);
+            Assert.Equal("-", (string?)e["response_flags"]);
+            Assert.Equal("ns/grpc:8080", (string?)e["upstream_cluster"]);
+            Assert.Equal("grpc", (string?)e["route_name"]);
+        });
+        Assert.Equal(3, log.Written);
+    }
+
+    [Fact]
     public async Task Ten_thousand_requests_give_ten_thousand_lines_and_nothing_is_dropped()
     {
         await using var echo = await EchoBackend.StartAsync("e");

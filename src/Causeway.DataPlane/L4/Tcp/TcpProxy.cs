@@ -122,10 +122,12 @@ internal sealed class TcpProxy : IAsyncDisposable
     /// <summary>One access log line per connection, Envoy-style (protocol TCP, no status; the flags say why it ended early).</summary>
     private void LogConnection(TcpConnection c, L4RouteTable table)
     {
-        if (_options.AccessLog is not { Format: not Telemetry.AccessLog.AccessLogFormat.Off } log) return;
+        var custom = table.AccessLog;
+        var log = _options.AccessLog is { Format: not Telemetry.AccessLog.AccessLogFormat.Off } l ? l : null;
+        if (custom is null && log is null) return;
         var upstream = c.UpstreamEndPoint?.ToString();
         var remote = c.RemoteEndPoint?.ToString();
-        log.Enqueue(new Telemetry.AccessLog.AccessLogEntry
+        var entry = new Telemetry.AccessLog.AccessLogEntry
         {
             StartTime = c.Started,
             Protocol = table.Port.Protocol == PortProtocol.Tls ? "TLS" : "TCP",
@@ -137,7 +139,23 @@ internal sealed class TcpProxy : IAsyncDisposable
             UpstreamCluster = c.ChosenBackend?.Id,
             DownstreamRemoteAddress = remote,
             RequestedServerName = c.ServerName,
-        });
+            DownstreamLocalAddress = custom is null ? null : LocalAddress(c),
+            HeaderNames = custom is null ? null : [],
+        };
+        if (custom is not null) custom.RecordConnection(entry, routed: c.RefusalFlag != "NR");
+        else log!.Enqueue(entry);
+    }
+
+    private static string? LocalAddress(TcpConnection c)
+    {
+        try
+        {
+            return c.Client.LocalEndPoint?.ToString();
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Chooses a backend of <paramref name="route"/> and connects; refuses the client (and returns null) on failure.</summary>

@@ -11,12 +11,12 @@ namespace Causeway.DataPlane.Telemetry.AccessLog;
 /// requests only enqueue into a bounded queue; when it is full the entry is dropped and counted, a request never waits
 /// for the log. Application logs go to stderr, so the two never interleave.
 /// </summary>
-public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAsyncDisposable
+public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAccessLogSink, IAsyncDisposable
 {
     private const int BatchBytes = 60 * 1024;
     private static readonly long BatchWindowTicks = System.Diagnostics.Stopwatch.Frequency / 200; // 5 ms
 
-    private readonly Channel<AccessLogEntry> _queue;
+    private readonly Channel<(AccessLogEntry Entry, LineFormatter? Formatter)> _queue;
     private readonly Stream _output;
     private readonly Task _pump;
     private long _written;
@@ -26,7 +26,7 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAsy
     {
         Format = format;
         _output = output;
-        _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(capacity)
+        _queue = Channel.CreateBounded<(AccessLogEntry, LineFormatter?)>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails (and counts) when full; DropWrite would drop silently
             SingleReader = true,
@@ -50,7 +50,13 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAsy
 
     internal void Enqueue(AccessLogEntry entry)
     {
-        if (!_queue.Writer.TryWrite(entry)) Interlocked.Increment(ref _dropped);
+        if (!_queue.Writer.TryWrite((entry, null))) Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>A line of a custom access log (EnvoyProxy settings), in its own format.</summary>
+    void IAccessLogSink.Enqueue(AccessLogEntry entry, LineFormatter formatter)
+    {
+        if (!_queue.Writer.TryWrite((entry, formatter))) Interlocked.Increment(ref _dropped);
     }
 
     private async Task PumpAsync()
@@ -68,10 +74,11 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAsy
                 var until = System.Diagnostics.Stopwatch.GetTimestamp() + BatchWindowTicks;
                 while (true)
                 {
-                    while (buffer.WrittenCount < BatchBytes && reader.TryRead(out var entry))
+                    while (buffer.WrittenCount < BatchBytes && reader.TryRead(out var item))
                     {
-                        if (Format == AccessLogFormat.Json) WriteJson(json, buffer, entry);
-                        else WriteText(buffer, entry);
+                        if (item.Formatter is { } custom) custom.Write(buffer, json, item.Entry);
+                        else if (Format == AccessLogFormat.Json) WriteJson(json, buffer, item.Entry);
+                        else WriteText(buffer, item.Entry);
                         n++;
                     }
                     if (buffer.WrittenCount >= BatchBytes || reader.Completion.IsCompleted

@@ -11,7 +11,13 @@ internal sealed class AccessLogger
 
     public AccessLogger(AccessLogWriter writer) => _writer = writer;
 
-    public void Record(in ExchangeSummary s)
+    public void Record(in ExchangeSummary s) => _writer.Enqueue(Build(s, null));
+
+    /// <summary>
+    /// The entry of a completed exchange; with <paramref name="headerNames"/> (a Gateway's custom logs), those request
+    /// headers are copied too.
+    /// </summary>
+    internal static AccessLogEntry Build(in ExchangeSummary s, string[]? headerNames)
     {
         var d = s.Details;
         var now = DateTimeOffset.UtcNow;
@@ -19,7 +25,13 @@ internal sealed class AccessLogger
         var start = now - System.Diagnostics.Stopwatch.GetElapsedTime(s.StartTimestamp, s.EndTimestamp);
         long? upstreamMs = s.UpstreamStart != 0 && s.UpstreamEnd != 0
             ? (long)System.Diagnostics.Stopwatch.GetElapsedTime(s.UpstreamStart, s.UpstreamEnd).TotalMilliseconds : null;
-        _writer.Enqueue(new AccessLogEntry
+        string?[]? values = null;
+        if (headerNames is { Length: > 0 } && d is not null)
+        {
+            values = new string?[headerNames.Length];
+            for (var i = 0; i < headerNames.Length; i++) values[i] = d.RequestHeader(headerNames[i]);
+        }
+        return new AccessLogEntry
         {
             StartTime = start,
             Method = d?.Method ?? MethodLabels.Name(s.Method),
@@ -27,21 +39,48 @@ internal sealed class AccessLogger
             Protocol = d?.Protocol,
             ResponseCode = s.Status,
             ResponseFlags = Flags(s),
+            ResponseCodeDetails = headerNames is null ? null : Details(s),
             BytesReceived = d?.BytesReceived ?? 0,
             BytesSent = d?.BytesSent ?? 0,
             DurationMs = (long)(durationTicks * 1000 / System.Diagnostics.Stopwatch.Frequency),
             UpstreamServiceTimeMs = upstreamMs,
-            XForwardedFor = d?.RequestHeader("x-forwarded-for"),
-            UserAgent = d?.RequestHeader("user-agent"),
-            RequestId = d?.RequestHeader("x-request-id"),
+            XForwardedFor = headerNames is null ? d?.RequestHeader("x-forwarded-for") : null,
+            UserAgent = headerNames is null ? d?.RequestHeader("user-agent") : null,
+            RequestId = headerNames is null ? d?.RequestHeader("x-request-id") : null,
             Authority = d?.Authority,
             UpstreamHost = d?.UpstreamHost,
             UpstreamCluster = s.Backend?.Id,
             RouteName = s.Match?.Plan.Name,
             DownstreamRemoteAddress = d?.RemoteAddress,
+            DownstreamLocalAddress = headerNames is null ? null : d?.LocalAddress,
             RequestedServerName = d?.ServerName,
             TraceId = s.TraceId == default ? null : s.TraceId.ToHexString(),
-        });
+            HeaderNames = headerNames,
+            HeaderValues = values,
+        };
+    }
+
+    /// <summary>Envoy's response code details for what the summary says (<c>via_upstream</c>, <c>route_not_found</c>, ...).</summary>
+    internal static string Details(in ExchangeSummary s)
+    {
+        if (s.Match is null && s.Status is 404 or 421) return "route_not_found";
+        switch (s.Failure)
+        {
+            case UpstreamFailure.ConnectFailed when s.UpstreamStart == 0 || s.Backend is { HasEndpoints: false }:
+                return "no_healthy_upstream";
+            case UpstreamFailure.ConnectFailed:
+            case UpstreamFailure.ConnectTimeout:
+                return "upstream_reset_before_response_started{connection_failure}";
+            case UpstreamFailure.Timeout:
+            case UpstreamFailure.RequestTimeout:
+                return "upstream_response_timeout";
+            case UpstreamFailure.ClosedBeforeAnswer:
+                return "upstream_reset_before_response_started{connection_termination}";
+            case UpstreamFailure.BadResponse:
+                return "upstream_reset_before_response_started{protocol_error}";
+        }
+        if (s.Aborted) return "downstream_remote_disconnect";
+        return s.LocalReply ? "direct_response" : "via_upstream";
     }
 
     /// <summary>Envoy's response flags for what the summary says (NR no route, UH no healthy upstream, UF connect failure, ...).</summary>

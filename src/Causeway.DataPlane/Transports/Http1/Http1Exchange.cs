@@ -115,6 +115,11 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// <summary>The client's address and port, as the transport knows it (for the access log).</summary>
     public System.Net.EndPoint? RemoteEndPoint { get; set; }
 
+    /// <summary>The address the client connected to (for custom access logs).</summary>
+    public System.Net.EndPoint? LocalEndPoint { get; set; }
+
+    string? IExchangeDetails.LocalAddress => LocalEndPoint?.ToString();
+
     string? IExchangeDetails.RemoteAddress => Policy.Detected?.ToString() ?? RemoteEndPoint?.ToString();
 
     string IExchangeDetails.Method => Encoding.ASCII.GetString(HeadBuffer, 0, Head.MethodLength);
@@ -385,6 +390,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// </summary>
     public void WriteReply(LocalReply reply, bool close)
     {
+        if (Match?.Rule.ResponseOverride?.ForLocal(reply) is { } replaced) reply = replaced;
         ResponseStatus = reply.Status;
         RepliedLocally = true;
         var o = Response;

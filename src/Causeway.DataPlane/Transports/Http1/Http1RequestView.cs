@@ -81,4 +81,27 @@ internal readonly struct Http1RequestView : IRequestView
             return raw.IndexOf((byte)'%') >= 0 ? null : raw.Length == 0 ? "/" : Encoding.ASCII.GetString(raw);
         }
     }
+
+    public string Method => Encoding.ASCII.GetString(_buffer, 0, _head.MethodLength);
+
+    public string RawTarget => Encoding.ASCII.GetString(_buffer, _head.TargetStart, _head.TargetLength);
+
+    public string Protocol
+    {
+        get
+        {
+            var version = _buffer.AsSpan(_head.TargetStart + _head.TargetLength + 1);
+            return version.Length >= 8 && version[..8].SequenceEqual("HTTP/1.0"u8) ? "HTTP/1.0" : "HTTP/1.1";
+        }
+    }
+
+    public void CollectHeaders(List<KeyValuePair<string, string>> into)
+    {
+        var headers = _head.Headers;
+        for (var i = 0; i < _head.HeaderCount; i++)
+        {
+            ref var e = ref headers[i];
+            into.Add(new(Encoding.ASCII.GetString(_buffer, e.NameStart, e.NameLength), Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength)));
+        }
+    }
 }

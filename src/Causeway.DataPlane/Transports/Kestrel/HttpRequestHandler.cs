@@ -132,6 +132,7 @@ internal sealed partial class HttpRequestHandler
     /// </summary>
     private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
     {
+        if (match.Rule.RequestBuffer is { } buffer && !exchange.BodyBuffered) return BufferThenExecuteAsync(context, match, plan, port, exchange, buffer);
         var rule = match.Rule;
         var request = context.Request;
         var view = new HttpRequestView(request);
@@ -145,6 +146,20 @@ internal sealed partial class HttpRequestHandler
         if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts);
         if (verdict == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
         return AfterDecisions(context, match, plan, exchange, facts);
+    }
+
+    /// <summary>A BackendTrafficPolicy's <c>requestBuffer</c>: the whole body first (413 beyond the limit), then the plan.</summary>
+    private async Task BufferThenExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange,
+        Policies.RequestBuffer.RequestBufferStep buffer)
+    {
+        if (!await buffer.BufferAsync(context).ConfigureAwait(false))
+        {
+            if (!context.RequestAborted.IsCancellationRequested)
+                await KestrelReplyWriter.WriteAsync(context, Policies.RequestBuffer.RequestBufferStep.Reply()).ConfigureAwait(false);
+            return;
+        }
+        exchange.BodyBuffered = true;
+        await ExecuteAsync(context, match, plan, port, exchange).ConfigureAwait(false);
     }
 
     /// <summary>A decision waits on another service (<see cref="AsyncDecideStep"/>): await it, then go on with the plan.</summary>
@@ -243,6 +258,11 @@ internal sealed partial class HttpRequestHandler
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
+            if (context.Features.Get<KestrelExchange>() is { Compressing: { } compressing } compressed)
+            {
+                compressed.Compressing = null;
+                await Policies.Compression.CompressionStep.Finish(context, compressing).ConfigureAwait(false);
+            }
             if (error == ForwarderError.None)
             {
                 if (retry is { RetryRequested: true } && mayRetry)

@@ -6,6 +6,12 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// </summary>
 internal sealed class KestrelExchange : IExchangeDetails
 {
+    /// <summary>The request body was read into memory already (a policy's request buffer).</summary>
+    public bool BodyBuffered { get; set; }
+
+    /// <summary>The response body being compressed (a policy's compressor), ended after the forwarder is done.</summary>
+    public Policies.Compression.CompressingBody? Compressing { get; set; }
+
     private readonly Microsoft.AspNetCore.Http.HttpContext _context;
 
     public KestrelExchange(Microsoft.AspNetCore.Http.HttpContext context, long start, HttpMethodId method, ListenerStats listener)
@@ -40,6 +46,7 @@ internal sealed class KestrelExchange : IExchangeDetails
     long IExchangeDetails.BytesReceived => _context.Request.ContentLength ?? 0;
     long IExchangeDetails.BytesSent => _context.Response.ContentLength ?? 0;
     string? IExchangeDetails.RemoteAddress => Policy?.Detected?.ToString() ?? (_context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null);
+    string? IExchangeDetails.LocalAddress => _context.Connection.LocalIpAddress is { } local ? new System.Net.IPEndPoint(local, _context.Connection.LocalPort).ToString() : null;
     string? IExchangeDetails.ServerName => _context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName;
 
     /// <summary>The tracer of a sampled request, its SERVER span and the CLIENT span of the current upstream attempt.</summary>

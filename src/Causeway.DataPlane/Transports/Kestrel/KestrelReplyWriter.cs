@@ -5,8 +5,10 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// <summary>Writes a <see cref="LocalReply"/> on a Kestrel response (the Kestrel transport's one reply writer).</summary>
 internal static class KestrelReplyWriter
 {
-    public static Task WriteAsync(HttpContext context, LocalReply reply)
+    /// <param name="overridden">The reply already replaces a backend's response (a policy's response override).</param>
+    public static Task WriteAsync(HttpContext context, LocalReply reply, bool overridden = false)
     {
+        if (!overridden && context.Features.Get<KestrelExchange>()?.Match?.Rule.ResponseOverride?.ForLocal(reply) is { } replaced) reply = replaced;
         context.Features.Set(reply); // for the completion hook: the gateway answered itself
         var response = context.Response;
         response.StatusCode = reply.Status;

@@ -11,6 +11,8 @@ internal sealed class ProxyTransformer : HttpTransformer
     private readonly string? _matchedPrefix;
     private readonly Translation.Ir.UrlRewriteIr? _rewrite;
     private readonly PlanTarget _target;
+    private readonly Policies.Compression.CompressionStep? _compression;
+    private readonly Policies.ResponseOverride.ResponseOverrideStep? _override;
 
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
@@ -24,6 +26,8 @@ internal sealed class ProxyTransformer : HttpTransformer
                 Path = target.Rewrite.Path ?? ruleRewrite.Path,
             };
         _target = target;
+        _compression = match.Rule.Compression;
+        _override = match.Rule.ResponseOverride;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -68,7 +72,17 @@ internal sealed class ProxyTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        if (proxyResponse is not null) ApplyResponseFilters(httpContext);
+        if (proxyResponse is null) return result;
+        if (_override?.ForBackend((int)proxyResponse.StatusCode, httpContext.Response.Headers) is { } replaced)
+        {
+            // The backend's answer is replaced whole: its headers and body go, the override's reply is written instead.
+            httpContext.Response.Headers.Clear();
+            await KestrelReplyWriter.WriteAsync(httpContext, replaced, overridden: true).ConfigureAwait(false);
+            return false;
+        }
+        ApplyResponseFilters(httpContext);
+        if (result && _compression is { } compression && httpContext.Features.Get<KestrelExchange>() is { } exchange)
+            exchange.Compressing = compression.Begin(httpContext);
         return result;
     }
 

@@ -17,6 +17,10 @@ public sealed record BackendTrafficPolicySpec
     public TimeoutSpec? Timeout { get; init; }
     public LoadBalancerSpec? LoadBalancer { get; init; }
     public HealthCheckSpec? HealthCheck { get; init; }
+    public RequestBufferSpec? RequestBuffer { get; init; }
+    public IReadOnlyList<CompressorSpec>? Compressor { get; init; }
+    public IReadOnlyList<CompressorSpec>? Compression { get; init; }
+    public IReadOnlyList<ResponseOverrideSpec>? ResponseOverride { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -15,8 +15,9 @@ public sealed record SecurityPolicySpec
     public ApiKeyAuthSpec? ApiKeyAuth { get; init; }
     public JwtSpec? Jwt { get; init; }
     public AuthorizationSpec? Authorization { get; init; }
+    public ExtAuthSpec? ExtAuth { get; init; }
 
-    /// <summary>Fields present in the manifest that Causeway does not model (oidc, extAuth, csrf, ...), reported in the policy's status.</summary>
+    /// <summary>Fields present in the manifest that Causeway does not model (oidc, csrf, ...), reported in the policy's status.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unmodelled { get; init; }
 }

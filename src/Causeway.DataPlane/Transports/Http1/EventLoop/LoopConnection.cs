@@ -40,6 +40,7 @@ internal sealed partial class LoopConnection : LoopSocket
             localPort: (listener.EndPoint as System.Net.IPEndPoint)?.Port ?? 0, headBufferSize: 4096)
         {
             RemoteEndPoint = remote,
+            LocalEndPoint = listener.EndPoint,
         };
         _x.Policy.SetClient(null, clientIp);
         _proxyHeader = listener.Port.Current.Ir.Connection?.ProxyProtocol;

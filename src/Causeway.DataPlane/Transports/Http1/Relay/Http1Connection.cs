@@ -36,6 +36,7 @@ internal sealed partial class Http1Connection
         _x = new Http1Exchange(owner, TransportSet.Http1Relay, tls, sni, (connection.LocalEndPoint as IPEndPoint)?.Port ?? 0)
         {
             RemoteEndPoint = connection.RemoteEndPoint,
+            LocalEndPoint = connection.LocalEndPoint,
         };
         _x.Policy.SetClient((connection.RemoteEndPoint as IPEndPoint)?.Address);
         _input = connection.Transport.Input;

@@ -1,0 +1,100 @@
+using Causeway.Model;
+using Causeway.Model.Objects;
+using Causeway.Model.Objects.EnvoyGateway;
+using Causeway.Model.Snapshot;
+using Causeway.Translation.Ir;
+
+namespace Causeway.Translation.Policies;
+
+/// <summary>BackendTrafficPolicy <c>spec.responseOverride</c> into <see cref="ResponseOverrideIr"/>s, errors naming the field.</summary>
+internal static class ResponseOverrideCompiler
+{
+    public static EquatableArray<ResponseOverrideIr> Compile(BackendTrafficPolicy policy, ResourceSnapshot? s, List<string> errors, List<string> warnings)
+    {
+        if (policy.Spec.ResponseOverride is not { Count: > 0 } list) return EquatableArray<ResponseOverrideIr>.Empty;
+        var result = new List<ResponseOverrideIr>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var o = list[i];
+            var field = $"spec.responseOverride[{i}]";
+            foreach (var name in (o.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+                warnings.Add($"{field}.{name}: not supported by Causeway yet, ignored");
+            if (o.Redirect is not null)
+            {
+                errors.Add($"{field}.redirect: redirects are not supported by Causeway yet");
+                continue;
+            }
+            if (o.Response is not { } r)
+            {
+                errors.Add($"{field}.response: required");
+                continue;
+            }
+            var before = errors.Count;
+            var statuses = new List<StatusRangeIr>();
+            foreach (var (m, j) in (o.Match?.StatusCodes ?? []).Select((m, j) => (m, j)))
+            {
+                var at = $"{field}.match.statusCodes[{j}]";
+                if (m.Type is null or "Value")
+                {
+                    if (m.Value is not { } v || v is < 100 or > 599) errors.Add($"{at}.value: a status between 100 and 599 is required");
+                    else statuses.Add(new StatusRangeIr(v, v));
+                }
+                else if (m.Type == "Range" && m.Range is { } range)
+                {
+                    if (range.Start > range.End || range.Start < 100 || range.End > 599) errors.Add($"{at}.range: {range.Start}-{range.End} is not a range of statuses");
+                    else statuses.Add(new StatusRangeIr(range.Start, range.End));
+                }
+                else errors.Add($"{at}: type {m.Type} needs {(m.Type == "Range" ? "range" : "value")}");
+            }
+            var headers = new List<ResponseHeaderMatchIr>();
+            foreach (var (h, j) in (o.Match?.ResponseHeaders ?? []).Select((h, j) => (h, j)))
+            {
+                var at = $"{field}.match.responseHeaders[{j}]";
+                var kind = h.Value?.Type switch
+                {
+                    null or "Exact" => HeaderValueMatchKind.Exact,
+                    "Prefix" => HeaderValueMatchKind.Prefix,
+                    "Suffix" => HeaderValueMatchKind.Suffix,
+                    "RegularExpression" => HeaderValueMatchKind.RegularExpression,
+                    _ => (HeaderValueMatchKind?)null,
+                };
+                if (string.IsNullOrEmpty(h.Name)) errors.Add($"{at}.name: required");
+                if (kind is null) errors.Add($"{at}.value.type: \"{h.Value?.Type}\" is not Exact, Prefix, Suffix or RegularExpression");
+                else if (kind == HeaderValueMatchKind.RegularExpression && RouteRegex.Problem(h.Value!.Value) is { } why)
+                    errors.Add($"{at}.value.value: \"{h.Value.Value}\" is not a valid regular expression: {why}");
+                else headers.Add(new ResponseHeaderMatchIr(h.Name, kind.Value, h.Value?.Value ?? ""));
+            }
+            var source = o.Source switch
+            {
+                null or "All" => ResponseOverrideSource.All,
+                "Local" => ResponseOverrideSource.Local,
+                "Backend" => ResponseOverrideSource.Backend,
+                _ => (ResponseOverrideSource?)null,
+            };
+            if (source is null) errors.Add($"{field}.source: \"{o.Source}\" is not All, Local or Backend");
+            if (r.StatusCode is { } status && status is < 100 or > 599) errors.Add($"{field}.response.statusCode: {status} is not between 100 and 599");
+            foreach (var name in (r.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+                warnings.Add($"{field}.response.{name}: not supported by Causeway yet, ignored");
+            string? body = null;
+            if (r.Body is { } b)
+            {
+                if (b.Type is null or "Inline") body = b.Inline ?? "";
+                else if (b.ValueRef is not { Kind: "ConfigMap" } vr) errors.Add($"{field}.response.body.valueRef: a ConfigMap reference is required when type is ValueRef");
+                else if (s?.Get<ConfigMap>("ConfigMap", policy.Namespace, vr.Name)?.Data.GetValueOrDefault(Routes.EnvoyRouteFilters.BodyKey) is { } text) body = text;
+                else errors.Add($"{field}.response.body.valueRef: ConfigMap {policy.Namespace}/{vr.Name} not found or has no '{Routes.EnvoyRouteFilters.BodyKey}'");
+            }
+            if (errors.Count > before) continue;
+            result.Add(new ResponseOverrideIr
+            {
+                Statuses = new EquatableArray<StatusRangeIr>(statuses),
+                Headers = new EquatableArray<ResponseHeaderMatchIr>(headers),
+                Source = source ?? ResponseOverrideSource.All,
+                Status = r.StatusCode,
+                ContentType = r.ContentType,
+                Body = body,
+                HeaderEdits = r.Header is { } edits ? Routes.RouteRuleCompiler.Headers(edits) : null,
+            });
+        }
+        return new EquatableArray<ResponseOverrideIr>(result);
+    }
+}
