@@ -35,6 +35,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly Dictionary<PortKey, BoundPort> _bound = [];
     private volatile PortView[] _ports = [];
     private readonly PortsCollector _portsCollector;
+    private readonly Policies.Oidc.OidcCollector _oidcCollector;
     private bool _disposed;
     private readonly Upstream.Dns.FqdnEndpoints _dns;
     private IReadOnlyList<GatewayIr>? _lastApplied;
@@ -77,6 +78,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         _portsCollector = new PortsCollector(() => _ports);
         options.Metrics?.Register(_telemetry);
         options.Metrics?.Register(_portsCollector);
+        _oidcCollector = new Policies.Oidc.OidcCollector(_state);
+        options.Metrics?.Register(_oidcCollector);
         _logger = loggerFactory.CreateLogger<DataPlane>();
         _tracers = new Telemetry.Tracing.GatewayTracers(loggerFactory.CreateLogger<Telemetry.Tracing.GatewayTracers>());
         _accessLogs = new Telemetry.AccessLog.GatewayAccessLogs(options.AccessLog, loggerFactory.CreateLogger<Telemetry.AccessLog.GatewayAccessLogs>());
@@ -348,6 +351,7 @@ public sealed partial class DataPlane : IAsyncDisposable
             _options.Metrics?.Unregister(_portsCollector);
             _options.Metrics?.Unregister(_globalRateLimit);
             await _globalRateLimit.DisposeAsync().ConfigureAwait(false);
+            _options.Metrics?.Unregister(_oidcCollector);
             _ports = [];
             _telemetry.Dispose();
             _tracers.Dispose();

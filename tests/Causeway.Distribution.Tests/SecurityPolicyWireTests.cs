@@ -48,4 +48,46 @@ public sealed class SecurityPolicyWireTests
         Assert.Equal("k-1", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ApiKeyAuth!.Clients[0].Key.Value);
         Assert.Equal("ctx-secret", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ExtAuth!.ContextExtensions[1].Secret!.Value);
     }
+
+    [Fact]
+    public void OidcClientSecretAndCookieKeySurviveTheRoundTrip()
+    {
+        using var ca = CertificateAuthority.Create();
+        var ir = TestIr.Build(ca, "default/gw");
+        var security = new SecurityPolicyIr
+        {
+            Policy = "default/sp",
+            Oidc = new OidcIr
+            {
+                Policy = "default/sp",
+                Issuer = "https://idp.example.com",
+                ClientId = "client",
+                ClientSecret = new SecretText("client-secret"),
+                CookieKey = new SecretText("Y29va2llLWtleS0wMTIzNDU2Nzg5"),
+                Scopes = new EquatableArray<string>(["openid", "email"]),
+                RedirectUrl = "https://www.example.com/oauth2/callback",
+                LogoutPath = "/logout",
+                DefaultTokenTtl = TimeSpan.FromMinutes(30),
+                CookieSuffix = "12345678",
+                AccessTokenCookie = "AccessToken-12345678",
+                IdTokenCookie = "IdToken-12345678",
+                SameSite = "Lax",
+                DenyRedirect = new EquatableArray<OidcHeaderMatchIr>([new("X-Requested-With", "Exact", "XMLHttpRequest")]),
+            },
+        };
+        var port = ir.Ports[0];
+        var listener = port.Listeners[0];
+        var host = listener.Http!.VirtualHosts[0];
+        var match = host.Matches[0];
+        var withPolicy = ir with
+        {
+            Ports = new([port with { Listeners = new([listener with { Http = listener.Http with { VirtualHosts = new([host with { Matches = new([match with { Rule = match.Rule with { Security = security } }]) }]) } }]) }]),
+        };
+        var (json, keys) = IrCodec.Encode(withPolicy);
+        var back = IrCodec.Decode(json, keys);
+        Assert.Equal(withPolicy, back);
+        var oidc = back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.Oidc!;
+        Assert.Equal("client-secret", oidc.ClientSecret.Value);
+        Assert.Equal("Y29va2llLWtleS0wMTIzNDU2Nzg5", oidc.CookieKey!.Value);
+    }
 }

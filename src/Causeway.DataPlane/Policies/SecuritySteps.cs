@@ -1,11 +1,12 @@
 using Causeway.DataPlane.Policies.ExtAuth;
+using Causeway.DataPlane.Policies.Oidc;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Policies;
 
 /// <summary>
-/// The steps a rule's effective SecurityPolicy adds to its plan: authentication (external authorization, JWT, basic,
-/// API key) and authorization; its CORS is the rule's CORS (<see cref="CompiledRule"/> uses the HTTPRoute filter's code for it).
+/// The steps a rule's effective SecurityPolicy adds to its plan: authentication (external authorization, OIDC, JWT,
+/// basic, API key) and authorization; its CORS is the rule's CORS (<see cref="CompiledRule"/> uses the HTTPRoute filter's code for it).
 /// Remote key sets live in the <see cref="StateStore"/> under their URI and refresh settings, so a reload keeps the
 /// keys already fetched and every rule using the same issuer shares one fetcher.
 /// </summary>
@@ -24,11 +25,27 @@ internal static class SecuritySteps
             steps.Add(share is null ? Make() : share.Step((policy.Policy, extAuth, backend), Make));
             if (extAuth.MaxRequestBytes is { } max) steps.Add(new ExtAuthBodyStep(max));
         }
+        if (policy.Oidc is { } oidc)
+            steps.Add(new OidcStep(oidc, OidcState(oidc, share), policy.Jwt?.Providers.SelectMany(p => p.Sources) ?? []));
         if (policy.Jwt is { Providers.Count: > 0 } jwt)
-            steps.Add(new JwtAuthStep(jwt, jwt.Providers.Select(p => new JwtProvider(p, Source(p, share)))));
+        {
+            // With OIDC in front, a request without a token was let through by a session: JWT checks only the tokens it finds.
+            var effective = policy.Oidc is null ? jwt : jwt with { Optional = true };
+            steps.Add(new JwtAuthStep(effective, jwt.Providers.Select(p => new JwtProvider(p, Source(p, share)))));
+        }
         if (policy.BasicAuth is { } basic) steps.Add(new BasicAuthStep(basic));
         if (policy.ApiKeyAuth is { } apiKey) steps.Add(new ApiKeyAuthStep(apiKey));
         if (policy.Authorization is { } authorization) steps.Add(new AuthorizationStep(authorization));
+    }
+
+    private static OidcRuntime OidcState(OidcIr oidc, CompileShare? share)
+    {
+        if (share is null) return new OidcRuntime(oidc); // started by its first request
+        var key = $"oidc|{oidc.Policy}|{oidc.Issuer}|{oidc.AuthorizationEndpoint}|{oidc.TokenEndpoint}|{oidc.EndSessionEndpoint}|{oidc.ClientId}"
+            + $"|{oidc.ClientSecret.Fingerprint}|{oidc.CookieKey?.Fingerprint}|{string.Join(",", oidc.Resources)}";
+        var runtime = share.PolicyState(key, () => new OidcRuntime(oidc));
+        runtime.Start();
+        return runtime;
     }
 
     private static JwksSource Source(JwtProviderIr p, CompileShare? share)

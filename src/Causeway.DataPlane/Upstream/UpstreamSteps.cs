@@ -22,7 +22,11 @@ internal sealed class ForwardStep : PipelineStep
         : $"forward {_backend.Id} ({_backend.Ir.Protocol}{(_backend.Ir.Tls is null ? "" : ", tls")})";
 }
 
-/// <summary>HTTPRoute timeouts (request, backendRequest). Kestrel pipeline only, for now.</summary>
+/// <summary>
+/// HTTPRoute (or BackendTrafficPolicy) timeouts: the whole request, and each attempt at the backend. The Kestrel
+/// pipeline and the event loop (which arms its deadlines with them) enforce them; the relay streams bodies and hands
+/// these routes on.
+/// </summary>
 internal sealed class TimeoutStep : PipelineStep
 {
     private readonly TimeSpan? _request;
@@ -36,12 +40,15 @@ internal sealed class TimeoutStep : PipelineStep
 
     public override StepStage Stage => StepStage.Upstream;
 
-    public override TransportSet Transports => TransportSet.Kestrel;
+    public override TransportSet Transports => TransportSet.EventLoop | TransportSet.Kestrel;
 
     public override string Describe() => $"timeouts request={_request?.ToString() ?? "-"} backendRequest={_backendRequest?.ToString() ?? "-"}";
 }
 
-/// <summary>HTTPRoute retry (attempts, codes, backoff). Kestrel pipeline only, for now.</summary>
+/// <summary>
+/// HTTPRoute (or BackendTrafficPolicy) retry: attempts, status codes, backoff. The Kestrel pipeline and the event loop
+/// (whose requests are buffered whole, so any can go again) retry through <see cref="UpstreamDecision"/>.
+/// </summary>
 internal sealed class RetryStep : PipelineStep
 {
     private readonly CompiledRule _rule;
@@ -50,7 +57,7 @@ internal sealed class RetryStep : PipelineStep
 
     public override StepStage Stage => StepStage.Upstream;
 
-    public override TransportSet Transports => TransportSet.Kestrel;
+    public override TransportSet Transports => TransportSet.EventLoop | TransportSet.Kestrel;
 
     public override string Describe() =>
         $"retry attempts={_rule.RetryAttempts} codes=[{string.Join(",", _rule.RetryCodes)}] backoff={_rule.RetryBackoff}";

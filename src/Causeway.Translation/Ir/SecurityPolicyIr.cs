@@ -17,6 +17,8 @@ public sealed record SecurityPolicyIr
 
     public JwtIr? Jwt { get; init; }
 
+    public OidcIr? Oidc { get; init; }
+
     public AuthorizationIr? Authorization { get; init; }
 
     public ExtAuthIr? ExtAuth { get; init; }

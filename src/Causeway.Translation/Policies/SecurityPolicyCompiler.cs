@@ -13,7 +13,7 @@ namespace Causeway.Translation.Policies;
 
 /// <summary>
 /// Checks a SecurityPolicy and compiles it into IR, reading the Secrets and ConfigMaps it names. Every field is
-/// honoured, rejected naming it (when ignoring it would let requests through that the policy means to stop: oidc,
+/// honoured, rejected naming it (when ignoring it would let requests through that the policy means to stop:
 /// csrf, CEL and geolocation principals, remote key sets through a backendRef), or warned about naming it.
 /// Secret values become <see cref="SecretText"/> and never appear in messages.
 /// </summary>
@@ -36,6 +36,7 @@ internal static class SecurityPolicyCompiler
             BasicAuth = BasicAuth(policy, s, errors, warnings),
             ApiKeyAuth = ApiKeyAuth(policy, s, errors),
             Jwt = jwt,
+            Oidc = OidcPolicyCompiler.Compile(policy, s, errors, warnings),
             Authorization = AuthorizationPolicyCompiler.Compile(spec.Authorization, jwt, errors),
             ExtAuth = ExtAuthPolicyCompiler.Compile(policy, s, backends, errors, warnings),
         };

@@ -16,47 +16,79 @@ public sealed class TimeoutRetryTests : IAsyncLifetime
     private GatewayIr Single(HttpRuleIr rule, params BackendIr[] extra) =>
         Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", rule)))], [Backend("ns/a:80", _a), .. extra]);
 
-    [Fact]
-    public async Task Request_timeout_answers_504()
+    /// <summary>
+    /// GET / over HTTP/1.1 (served by the event loop, which enforces timeouts and retries itself: asserted after) or
+    /// HTTP/2 (the Kestrel pipeline).
+    /// </summary>
+    private static async Task<HttpResponseMessage> Get(TestGateway g, bool h2, params (string Name, string Value)[] headers)
+    {
+        var request = g.Request("h", "/");
+        request.Version = h2 ? HttpVersion.Version20 : HttpVersion.Version11;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        return await g.SendAsync(request);
+    }
+
+    private static void AssertTransport(TestGateway g, bool h2)
+    {
+        if (h2 || !Native.IsSupported) return;
+        Assert.True(g.Plane.FastPath!.LoopRequests > 0);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Request_timeout_answers_504(bool h2)
     {
         await using var g = await TestGateway.StartAsync(Single(To("ns/a:80") with { RequestTimeout = TimeSpan.FromMilliseconds(300) }));
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        using var r = await g.GetAsync("h", "/", ("x-echo-delay-ms", "3000"));
+        using var r = await Get(g, h2, ("x-echo-delay-ms", "3000"));
         Assert.Equal(HttpStatusCode.GatewayTimeout, r.StatusCode);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), sw.Elapsed.ToString());
-        using var ok = await g.GetAsync("h", "/", ("x-echo-delay-ms", "10"));
+        using var ok = await Get(g, h2, ("x-echo-delay-ms", "10"));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        AssertTransport(g, h2);
     }
 
-    [Fact]
-    public async Task Backend_request_timeout_answers_504()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Backend_request_timeout_answers_504(bool h2)
     {
         await using var g = await TestGateway.StartAsync(Single(To("ns/a:80") with { BackendRequestTimeout = TimeSpan.FromMilliseconds(300) }));
-        using var r = await g.GetAsync("h", "/", ("x-echo-delay-ms", "3000"));
+        using var r = await Get(g, h2, ("x-echo-delay-ms", "3000"));
         Assert.Equal(HttpStatusCode.GatewayTimeout, r.StatusCode);
+        AssertTransport(g, h2);
     }
 
-    [Fact]
-    public async Task Retry_on_listed_status_until_success()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Retry_on_listed_status_until_success(bool h2)
     {
         var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 500 }, Attempts = 2, Backoff = TimeSpan.FromMilliseconds(10) } };
         await using var g = await TestGateway.StartAsync(Single(rule));
         var before = _a.RequestCount;
         // The backend fails its first N requests overall: make N = before + 2 so this request fails twice, then succeeds.
-        using var r = await g.GetAsync("h", "/", ("x-echo-fail-first", (before + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var r = await Get(g, h2, ("x-echo-fail-first", (before + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal(before + 3, _a.RequestCount);
+        AssertTransport(g, h2);
     }
 
-    [Fact]
-    public async Task Retry_gives_up_after_attempts()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Retry_gives_up_after_attempts(bool h2)
     {
         var rule = To("ns/a:80") with { Retry = new RetryIr { Codes = new[] { 503 }, Attempts = 1 } };
         await using var g = await TestGateway.StartAsync(Single(rule));
         var before = _a.RequestCount;
-        using var r = await g.GetAsync("h", "/", ("x-echo-status", "503"));
+        using var r = await Get(g, h2, ("x-echo-status", "503"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
         Assert.Equal(before + 2, _a.RequestCount);
+        AssertTransport(g, h2);
     }
 
     [Fact]
@@ -98,8 +130,10 @@ public sealed class TimeoutRetryTests : IAsyncLifetime
         Assert.Equal(before + 1, _a.RequestCount);
     }
 
-    [Fact]
-    public async Task Retry_on_connection_error_reaches_healthy_endpoint()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Retry_on_connection_error_reaches_healthy_endpoint(bool h2)
     {
         using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -108,8 +142,9 @@ public sealed class TimeoutRetryTests : IAsyncLifetime
         await using var g = await TestGateway.StartAsync(Single(rule, Backend("ns/mixed:80", deadPort, _a.Port)));
         for (var i = 0; i < 6; i++)
         {
-            using var r = await g.GetAsync("h", "/");
+            using var r = await Get(g, h2);
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         }
+        AssertTransport(g, h2);
     }
 }

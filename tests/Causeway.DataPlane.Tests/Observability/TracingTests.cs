@@ -106,14 +106,16 @@ public sealed class TracingTests
         Assert.Equal(upstream.SpanId, parts[2]);
     }
 
-    [Fact]
-    public async Task Each_upstream_attempt_has_its_client_span_and_the_backend_sees_the_last_one()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Each_upstream_attempt_has_its_client_span_and_the_backend_sees_the_last_one(bool h2)
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var echo = await EchoBackend.StartAsync("e");
         var retry = new RetryIr { Codes = new[] { 500 }, Attempts = 2 };
         await using var g = await TestGateway.StartAsync(TracedGateway(echo, receiver.GrpcEndpoint, TracingProtocol.Grpc, rate: 0, retry));
-        using var client = Client(HttpVersion.Version11);
+        using var client = Client(h2 ? HttpVersion.Version20 : HttpVersion.Version11);
         var traceId = NewTraceId();
         // The echo backend fails its first two requests: three attempts, the last one answers 200.
         var (status, seen) = await GetAsync(client, g.Port, "/app/retry", $"00-{traceId}-{NewSpanId()}-01", null, ("x-echo-fail-first", "2"));
@@ -122,7 +124,8 @@ public sealed class TracingTests
 
         var spans = await receiver.WaitForTraceAsync(traceId, 4, g.Plane.Tracers.ForceFlush);
         var server = Assert.Single(spans, s => s.Span.Kind == Span.Types.SpanKind.Server);
-        Assert.Equal("kestrel", server.Attribute("causeway.transport")); // retries are the Kestrel pipeline's
+        // HTTP/2 is the Kestrel pipeline's; the event loop retries HTTP/1.1 requests itself.
+        Assert.Equal(h2 ? "kestrel" : "event-loop", server.Attribute("causeway.transport"));
         var attempts = spans.Where(s => s.Span.Kind == Span.Types.SpanKind.Client).OrderBy(s => s.Span.StartTimeUnixNano).ToList();
         Assert.Equal(3, attempts.Count);
         Assert.All(attempts, a => Assert.Equal(server.SpanId, a.ParentSpanId));

@@ -33,9 +33,13 @@ public class SecurityPolicyLoadingTests
                 - action: Deny
                   principal: {clientCIDRs: [10.0.0.0/8]}
               oidc:
-                provider: {issuer: "https://accounts.example"}
+                provider: {issuer: "https://accounts.example", backendRefs: [{name: idp, port: 443}]}
                 clientID: c
                 clientSecret: {name: s}
+                cookieNames: {accessToken: at}
+                denyRedirect: {headers: [{name: X-Requested-With, value: XMLHttpRequest}]}
+              extAuth:
+                http: {backendRefs: [{name: auth, port: 80}]}
             """);
         Assert.Empty(result.Errors);
         var sp = Assert.Single(ResourceSnapshot.Create(result.Objects).SecurityPolicies);
@@ -43,7 +47,12 @@ public class SecurityPolicyLoadingTests
         Assert.Equal("T ", sp.Spec.Jwt!.Providers[0].ExtractFrom!.Headers[0].ValuePrefix);
         Assert.Equal("{\"keys\":[]}", sp.Spec.Jwt.Providers[0].LocalJwks!.Inline);
         Assert.Equal("10.0.0.0/8", sp.Spec.Authorization!.Rules[0].Principal!.ClientCidrs[0]);
-        Assert.Contains("oidc", sp.Spec.Unmodelled!.Keys);
+        Assert.Equal("c", sp.Spec.Oidc!.ClientId);
+        Assert.Equal("https://accounts.example", sp.Spec.Oidc.Provider!.Issuer);
+        Assert.Contains("backendRefs", sp.Spec.Oidc.Provider.Unmodelled!.Keys);
+        Assert.Equal("at", sp.Spec.Oidc.CookieNames!.AccessToken);
+        Assert.Equal("XMLHttpRequest", sp.Spec.Oidc.DenyRedirect!.Headers[0].Value);
+        Assert.Contains("extAuth", sp.Spec.Unmodelled!.Keys);
     }
 
     [Fact]

@@ -143,6 +143,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         if (ServerSpan is not null) StartAttemptSpan();
     }
 
+    /// <summary>A policy retry goes upstream again: the exchange's upstream time runs on to the last attempt's end.</summary>
+    public void UpstreamResumed() => UpstreamEnd = 0;
+
     /// <summary>The upstream attempt ended (response relayed, or failed).</summary>
     public void UpstreamEnded()
     {

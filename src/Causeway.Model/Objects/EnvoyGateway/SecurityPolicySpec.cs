@@ -16,8 +16,9 @@ public sealed record SecurityPolicySpec
     public JwtSpec? Jwt { get; init; }
     public AuthorizationSpec? Authorization { get; init; }
     public ExtAuthSpec? ExtAuth { get; init; }
+    public OidcSpec? Oidc { get; init; }
 
-    /// <summary>Fields present in the manifest that Causeway does not model (oidc, csrf, ...), reported in the policy's status.</summary>
+    /// <summary>Fields present in the manifest that Causeway does not model (csrf, ...), reported in the policy's status.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unmodelled { get; init; }
 }

@@ -16,12 +16,29 @@ internal sealed partial class LoopConnection
     private bool _backendAnswered;
     private bool _clientStarted;
 
+    private int _attempt;
+    private long _requestDeadline;
+    private long _attemptDeadline;
+    private int _retryId;
+
     private void StartExchange()
     {
         _owner.CountLoopRequest();
+        _attempt = 0;
+        var rule = _x.Match?.Rule;
+        _requestDeadline = rule?.RequestTimeout is { } rt ? Loop.Now + (long)rt.TotalMilliseconds : 0;
+        StartAttempt();
+    }
+
+    /// <summary>One attempt at the backend: the first, or a retry of the route's policy (the same request bytes).</summary>
+    private void StartAttempt()
+    {
         _retried = false;
         _clientStarted = false;
-        _x.UpstreamStarted();
+        _attemptDeadline = _x.Match?.Rule.BackendRequestTimeout is { } bt ? Loop.Now + (long)bt.TotalMilliseconds : 0;
+        // A retry's trace span was started (and the forwarded traceparent patched) by UpstreamRetried.
+        if (_attempt == 0) _x.UpstreamStarted();
+        else _x.UpstreamResumed();
         var backend = _x.Target!.Backend!;
         var index = _x.NextEndpoint(backend);
         if (index < 0)
@@ -43,6 +60,49 @@ internal sealed partial class LoopConnection
         SendRequest();
     }
 
+    /// <summary>
+    /// The next deadline of the exchange: <paramref name="milliseconds"/> from now, or the route's request timeout or
+    /// per-attempt timeout if either comes first.
+    /// </summary>
+    private void ArmDeadline(long milliseconds)
+    {
+        var deadline = Loop.Now + milliseconds;
+        if (_requestDeadline != 0 && _requestDeadline < deadline) deadline = _requestDeadline;
+        if (_attemptDeadline != 0 && _attemptDeadline < deadline) deadline = _attemptDeadline;
+        Deadline = deadline;
+    }
+
+    /// <summary>
+    /// The route's retry policy (BackendTrafficPolicy or HTTPRoute retry) asks for another attempt after this one
+    /// answered <paramref name="status"/> (or failed with it): true when one was started (after the backoff), the
+    /// endpoint given back with the outcome first. The request's bytes are all buffered, so any request can go again.
+    /// </summary>
+    private bool RetryByPolicy(int status, UpstreamFailure? failure, string reason)
+    {
+        if (_clientStarted || _x.Match?.Rule is not { RetryAttempts: > 0 } rule || _attempt >= rule.RetryAttempts) return false;
+        if (failure is { } f ? !UpstreamDecision.RetryFailure(rule, status, f) : !UpstreamDecision.RetryAnswer(rule, status)) return false;
+        if (_requestDeadline != 0 && Loop.Now >= _requestDeadline) return false;
+        _attempt++;
+        ReleaseBackend(reusable: false);
+        _x.Policy.ReleaseEndpoint(status, failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout);
+        _x.Target?.Backend?.Stats.Retry();
+        _x.UpstreamRetried(reason);
+        _x.Failure = null;
+        if (rule.RetryBackoff <= TimeSpan.Zero)
+        {
+            StartAttempt();
+            return true;
+        }
+        _state = State.Backoff;
+        ArmDeadline((long)rule.RetryBackoff.TotalMilliseconds + (long)Options.BackendActivityTimeout.TotalMilliseconds);
+        var id = ++_retryId;
+        _ = Task.Delay(rule.RetryBackoff).ContinueWith(_ => Loop.Post(() =>
+        {
+            if (_state == State.Backoff && id == _retryId) StartAttempt();
+        }), TaskScheduler.Default);
+        return true;
+    }
+
     private void Connect()
     {
         _backend = LoopBackend.Connect(Loop, _pool!, this, out var error);
@@ -54,7 +114,7 @@ internal sealed partial class LoopConnection
             return;
         }
         _state = State.Connecting;
-        Deadline = Loop.Now + (long)Options.BackendConnectTimeout.TotalMilliseconds;
+        ArmDeadline((long)Options.BackendConnectTimeout.TotalMilliseconds);
     }
 
     /// <summary>Events of the backend connection this exchange uses.</summary>
@@ -104,7 +164,7 @@ internal sealed partial class LoopConnection
             if (n == -1) break;
             _sendOffset += n;
         }
-        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        ArmDeadline((long)Options.BackendActivityTimeout.TotalMilliseconds);
         if (_sendOffset < bytes.Length) return; // the rest on the next write event
         _state = State.Awaiting;
         if (_backend!.Readable) ReadBackend();
@@ -136,7 +196,7 @@ internal sealed partial class LoopConnection
             if (n > 0)
             {
                 _backendAnswered = true;
-                Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+                ArmDeadline((long)Options.BackendActivityTimeout.TotalMilliseconds);
                 continue;
             }
             if (n == -1) return;
@@ -183,6 +243,7 @@ internal sealed partial class LoopConnection
         available[..headLength].CopyTo(_x.ResponseBuffer);
         b.Start += headLength;
         if (!_x.ParseResponseHead(headLength)) return true; // interim 1xx: dropped, as HttpClient does
+        if (RetryByPolicy(_x.ResponseHead.Status, null, $"retried on status {_x.ResponseHead.Status}")) return false;
         if (_x.ResponseHead.Framing == BodyFraming.Chunked)
             ChunkedScanner.Probe(new System.Buffers.ReadOnlySequence<byte>(b.Buffer, b.Start, b.End - b.Start));
         _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
@@ -296,6 +357,7 @@ internal sealed partial class LoopConnection
             Connect();
             return;
         }
+        if (RetryByPolicy(UpstreamDecision.Status(failure), failure, reason)) return;
         Answer(failure, reason, _pool?.Key ?? "-");
     }
 
@@ -320,6 +382,20 @@ internal sealed partial class LoopConnection
     public override void OnDeadline()
     {
         Deadline = 0;
+        if (_state is State.Connecting or State.Sending or State.Awaiting or State.Body or State.Backoff)
+        {
+            if (_requestDeadline != 0 && Loop.Now >= _requestDeadline)
+            {
+                if (_clientStarted) Abort("the route's request timeout passed mid-response");
+                else BackendFailed(UpstreamFailure.RequestTimeout, "the route's request timeout passed");
+                return;
+            }
+            if (_attemptDeadline != 0 && Loop.Now >= _attemptDeadline && !_clientStarted && _state != State.Backoff)
+            {
+                BackendFailed(UpstreamFailure.Timeout, "the attempt's timeout passed");
+                return;
+            }
+        }
         switch (_state)
         {
             case State.Head when _len == 0:

@@ -15,7 +15,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
     private const int MaxBufferedBody = 64 * 1024;
 
-    private enum State { Head, Deciding, Connecting, Sending, Awaiting, Body, Flushing, Closed }
+    private enum State { Head, Deciding, Backoff, Connecting, Sending, Awaiting, Body, Flushing, Closed }
 
     private readonly LoopListener _listener;
     private readonly Http1FastPath _owner;
@@ -194,10 +194,16 @@ internal sealed partial class LoopConnection : LoopSocket
                 Reply(_x.Reply!);
                 return;
         }
+        BuildForward();
+        StartExchange();
+    }
+
+    /// <summary>The request as the backend gets it (head and buffered body).</summary>
+    private void BuildForward()
+    {
         _x.BuildForwardedHead(_clientIp);
         var body = (int)_x.Head.ContentLength;
         if (body > 0) _x.Forward.Append(_x.HeadBuffer.AsSpan(_x.Head.HeadLength, body));
-        StartExchange();
     }
 
     private int _decision;
