@@ -4,7 +4,8 @@
 #   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
 #   DURATION=5 REPS=3 bench/run.sh
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
-#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp,policies
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp,policies,globalrl
+#                                         # (globalrl: opt-in, needs redis-server; local vs global rate limit)
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
 #   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir),
 #   CW_ARGS (extra `causeway run` flags; default "--access-log off --metrics-address 127.0.0.1:19101").
@@ -306,6 +307,7 @@ scenario_memory() {
 
 # ---------------------------------------------------------------- main
 . "$HERE/lib/more.sh"
+. "$HERE/lib/globalrl.sh"
 mkdir -p "$WORK/log" "$ROOT/bench/results"
 install_tools
 build_causeway || true
@@ -321,6 +323,7 @@ want propagation && scenario_propagation
 want churn && scenario_churn
 want memory && scenario_memory
 want tcp && scenario_tcp
+want globalrl && scenario_globalrl
 want policies && scenario_policies
 
 report() {

@@ -39,6 +39,7 @@ public sealed partial class DataPlane : IAsyncDisposable
     private bool _disposed;
     private readonly Upstream.Dns.FqdnEndpoints _dns;
     private IReadOnlyList<GatewayIr>? _lastApplied;
+    private readonly Policies.RateLimit.Global.RedisCounters _globalRateLimit;
 
     /// <summary>For tests: the backend connection pool registry.</summary>
     internal BackendClientPool Pool => _pool;
@@ -97,6 +98,8 @@ public sealed partial class DataPlane : IAsyncDisposable
         _pool = new BackendClientPool(options, _certificates, loggerFactory.CreateLogger<BackendClientPool>());
         _fastPath = options.Http1FastPath ? new Http1FastPath(options, loggerFactory, _telemetry) : null;
         _dns = new Upstream.Dns.FqdnEndpoints(options, _logger, () => _ = ReapplyAsync());
+        _globalRateLimit = new Policies.RateLimit.Global.RedisCounters(options.GlobalRateLimit ?? new(), loggerFactory.CreateLogger("Causeway.RateLimit.Global"));
+        if (options.GlobalRateLimit?.Redis is not null) options.Metrics?.Register(_globalRateLimit);
     }
 
     /// <summary>DNS answers of FQDN endpoints changed: the last configuration again, with the new addresses.</summary>
@@ -255,7 +258,7 @@ public sealed partial class DataPlane : IAsyncDisposable
                 {
                     try
                     {
-                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name, _state);
+                        http = RouteCompiler.CompilePort(port, Lookup, _certificates, failures, _compiled, gw.Name, _state, _globalRateLimit);
                         http.Tracer = _tracers.For(gw);
                         http.UnmatchedStats.AccessLog = accessLog;
                         foreach (var l in port.Listeners)
@@ -346,6 +349,8 @@ public sealed partial class DataPlane : IAsyncDisposable
             _fastPath?.Dispose();
             _options.Metrics?.Unregister(_telemetry);
             _options.Metrics?.Unregister(_portsCollector);
+            _options.Metrics?.Unregister(_globalRateLimit);
+            await _globalRateLimit.DisposeAsync().ConfigureAwait(false);
             _options.Metrics?.Unregister(_oidcCollector);
             _ports = [];
             _telemetry.Dispose();

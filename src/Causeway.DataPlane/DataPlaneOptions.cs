@@ -87,6 +87,9 @@ public sealed record DataPlaneOptions
     /// <summary>Longest wait for any progress (a read or write) on a backend exchange before it is aborted.</summary>
     public TimeSpan BackendActivityTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Where BackendTrafficPolicy global rate limits are counted (Redis) and how they fail; null: no Redis.</summary>
+    public Policies.RateLimit.Global.GlobalRateLimitOptions? GlobalRateLimit { get; init; }
+
     /// <summary>Idle fast-path backend connections kept per endpoint (more are closed when returned).</summary>
     public int Http1MaxIdleConnectionsPerEndpoint { get; init; } = 256;
 }

@@ -249,6 +249,7 @@ public sealed class Controller : IAsyncDisposable
             AssignedAddresses = assigned.ToImmutableDictionary(p => p.Key, p => p.Value.ToImmutableArray(), StringComparer.Ordinal),
             AddressesFromInfrastructure = true,
             PendingGateways = _pending,
+            GlobalRateLimitBackend = _options.ProxyRateLimit is { Configured: true },
         };
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = Translator.Translate(snapshot, translatorOptions);

@@ -49,6 +49,9 @@ public sealed record ControllerOptions
     public bool ProgrammedRequiresProxies { get; init; }
 
     /// <summary>Where the proxy Deployment mounts its credentials Secret.</summary>
+    /// <summary>Where the proxies count BackendTrafficPolicy global rate limits (null: nowhere; such policies are warned).</summary>
+    public Infrastructure.ProxyRateLimit? ProxyRateLimit { get; init; }
+
     public const string ProxyCredentialsPath = "/etc/causeway/credentials";
 
     /// <summary>Port of the proxy's health endpoints (<c>/healthz</c> liveness, <c>/readyz</c> readiness).</summary>

@@ -40,7 +40,7 @@ public static partial class Translator
 
         public TranslationResult Execute()
         {
-            _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels);
+            _backendTraffic = new BackendTrafficPolicies(s, _namespaceLabels ??= NamespaceLabels, o.GlobalRateLimitBackend);
             _security = new SecurityPolicies(s, _backends, _namespaceLabels);
             _clientTraffic = new ClientTrafficPolicies(s, _namespaceLabels);
             var classes = GatewayClasses();

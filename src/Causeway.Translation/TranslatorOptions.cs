@@ -38,5 +38,11 @@ public sealed record TranslatorOptions
     /// </summary>
     public ImmutableHashSet<string> PendingGateways { get; init; } = ImmutableHashSet<string>.Empty;
 
+    /// <summary>
+    /// Whether the data plane has a Redis to count global rate limits in (<c>--rate-limit-redis</c>): false warns every
+    /// BackendTrafficPolicy with <c>rateLimit.global</c>; null (not known where translation runs) says nothing.
+    /// </summary>
+    public bool? GlobalRateLimitBackend { get; init; }
+
     public string StatusControllerName => ControllerNames[0];
 }

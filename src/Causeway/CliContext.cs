@@ -17,9 +17,12 @@ public sealed record CliContext
     public required TextWriter Err { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Builds the data plane for <c>run</c>; null when this build has none.</summary>
-    /// <summary>Makes the data plane; its metrics are registered in the registry given (null: metrics off).</summary>
-    public Func<ILoggerFactory, Causeway.Telemetry.MetricsRegistry?, Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter?, IGatewayDataPlane?> DataPlaneFactory { get; init; } = (_, _, _) => null;
+    /// <summary>
+    /// Makes the data plane for <c>run</c> (null when this build has none); its metrics are registered in the registry
+    /// given (null: metrics off), global rate limits count where the last argument says (null or no Redis: nowhere).
+    /// </summary>
+    public Func<ILoggerFactory, Causeway.Telemetry.MetricsRegistry?, Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter?,
+        Causeway.DataPlane.Policies.RateLimit.Global.GlobalRateLimitOptions?, IGatewayDataPlane?> DataPlaneFactory { get; init; } = (_, _, _, _) => null;
 
     /// <summary>Where the access log is written (stdout; application logs go to stderr).</summary>
     public Func<Stream> AccessLogOutput { get; init; } = Console.OpenStandardOutput;

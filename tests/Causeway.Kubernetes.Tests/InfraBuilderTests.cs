@@ -107,4 +107,28 @@ public sealed class InfraBuilderTests
         Assert.True(name.Length <= 63);
         Assert.NotEqual(name, InfraNames.ResourceName("ns", new string('a', 99), null));
     }
+
+    [Fact]
+    public void ProxyDeployment_GetsTheRedisForGlobalRateLimits_FromASecretOrAsAPlainUrl()
+    {
+        var gateway = LoadGateway();
+        var none = InfraBuilder.Deployment(gateway, Ir(), null, new ControllerOptions(), "apps", "causeway-web");
+        Assert.Null(none["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]);
+
+        var fromSecret = new ControllerOptions { ProxyRateLimit = new ProxyRateLimit { SecretName = "redis-url", SecretKey = "url", Timeout = "250ms", FailClosed = true } };
+        var container = InfraBuilder.Deployment(gateway, Ir(), null, fromSecret, "apps", "causeway-web")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var env = Assert.Single((JsonArray)container["env"]!)!;
+        Assert.Equal("CAUSEWAY_RATE_LIMIT_REDIS", env["name"]!.GetValue<string>());
+        Assert.Null(env["value"]);
+        Assert.Equal("redis-url", env["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+        Assert.Equal("url", env["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>());
+        var args = ((JsonArray)container["args"]!).Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal(["--rate-limit-redis-timeout", "250ms", "--rate-limit-fail-closed"], args[^3..]);
+
+        var plain = new ControllerOptions { ProxyRateLimit = new ProxyRateLimit { RedisUrl = "redis://redis.redis-system:6379" } };
+        container = InfraBuilder.Deployment(gateway, Ir(), null, plain, "apps", "causeway-web")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("redis://redis.redis-system:6379", container["env"]![0]!["value"]!.GetValue<string>());
+        args = [.. ((JsonArray)container["args"]!).Select(a => a!.GetValue<string>())];
+        Assert.Equal(["--rate-limit-redis-timeout", "100ms"], args[^2..]);
+    }
 }

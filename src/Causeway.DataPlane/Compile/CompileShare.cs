@@ -23,6 +23,12 @@ internal sealed class CompileShare
         _state = state;
     }
 
+    /// <summary>The gateway compiled (<c>namespace/name</c>).</summary>
+    public string Gateway => _gateway;
+
+    /// <summary>Where global rate limits are counted (null: compiled for printing or tests, no Redis).</summary>
+    public Policies.RateLimit.Global.RedisCounters? GlobalRateLimit { get; init; }
+
     /// <summary>The statistics of a rule on a listener, found again across applies by their names.</summary>
     public RouteStats RouteStats(string listener, string rule) =>
         _state?.GetOrAdd("route-stats|" + _gateway + "|" + listener + "|" + rule, () => new RouteStats(_gateway, listener, rule))

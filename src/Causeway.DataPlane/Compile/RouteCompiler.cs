@@ -15,12 +15,13 @@ internal static class RouteCompiler
     /// <paramref name="cache"/>, virtual hosts unchanged since the previous apply are reused instead of compiled.
     /// </summary>
     public static CompiledPort CompilePort(PortIr port, Func<string?, BackendRuntime?> backends, CertificateStore certificates,
-        Dictionary<string, string> failures, CompileCache? cache = null, string gateway = "", StateStore? state = null)
+        Dictionary<string, string> failures, CompileCache? cache = null, string gateway = "", StateStore? state = null,
+        Policies.RateLimit.Global.RedisCounters? globalRateLimit = null)
     {
         var listeners = new HostMap<CompiledListener>();
         CompiledListener? fallback = null;
         var rules = new Dictionary<HttpRuleIr, (CompiledRule Rule, List<(string?, BackendRuntime?)> Backends)>(ReferenceEqualityComparer.Instance);
-        var share = new CompileShare(gateway, state);
+        var share = new CompileShare(gateway, state) { GlobalRateLimit = globalRateLimit };
         foreach (var l in port.Listeners)
         {
             var tls = Array.Empty<(string[], SslServerAuthenticationOptions)>();

@@ -29,6 +29,11 @@ internal abstract class AsyncDecideStep : DecideStep
 
     public sealed override StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply)
     {
+        if (NeedsFullPipeline(request))
+        {
+            reply = null;
+            return StepVerdict.NeedsFullPipeline;
+        }
         DecideOutcome outcome;
         try
         {
@@ -63,6 +68,12 @@ internal abstract class AsyncDecideStep : DecideStep
             return Failed;
         }
     }
+
+    /// <summary>
+    /// Whether this transport's view cannot give the step what it reads (a byte transport meeting an escaped path that
+    /// the step's conditions look at): the request is then decided again by the full pipeline, before anything starts.
+    /// </summary>
+    protected virtual bool NeedsFullPipeline<TRequest>(in TRequest request) where TRequest : struct, IRequestView => false;
 
     /// <summary>
     /// Starts the decision for this request: a completed result when it needs no I/O (a cached answer, a request the

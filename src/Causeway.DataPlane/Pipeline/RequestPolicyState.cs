@@ -16,6 +16,7 @@ internal sealed class RequestPolicyState
     private CircuitBreakerGate? _held;
     private EndpointBalancer? _balancer;
     private int _endpoint;
+    private Policies.RateLimit.Global.ResponseCharge? _responseCharge;
 
     /// <summary>
     /// Sets the connection's client address: its peer, or the source a PROXY protocol header carried (parsed lazily
@@ -70,6 +71,9 @@ internal sealed class RequestPolicyState
         _held = gate;
     }
 
+    /// <summary>What a global rate limit charges once the exchange is over (<c>cost.response</c>), run by <see cref="Complete(int, bool)"/>.</summary>
+    public void ChargeAfterResponse(Policies.RateLimit.Global.ResponseCharge charge) => _responseCharge = charge;
+
     /// <summary>
     /// The exchange goes to endpoint <paramref name="index"/> of <paramref name="balancer"/> (already counted in flight
     /// there); an endpoint held before (an earlier attempt) is given back without an outcome.
@@ -105,6 +109,9 @@ internal sealed class RequestPolicyState
         _held = null;
         held?.Release();
         ReleaseEndpoint(status, localOrigin);
+        var charge = _responseCharge;
+        _responseCharge = null;
+        charge?.Send();
     }
 
     /// <summary>The completion hook's summary as an outcome for the held endpoint.</summary>

@@ -23,6 +23,8 @@ internal static class BackendTrafficSteps
                 () => new RateLimitBuckets(r.Requests, r.UnitSeconds))));
             steps.Add(new LocalRateLimitStep(policy.Policy, rules));
         }
+        if (policy.GlobalRateLimit is { Rules.Count: > 0 } global)
+            steps.Add(new RateLimit.Global.GlobalRateLimitStep(share?.Gateway ?? "", policy.Policy, ruleName, global.Rules, share?.GlobalRateLimit));
         if (policy.CircuitBreaker is { } breaker)
         {
             var allowance = CircuitBreakerStep.Limit(breaker);

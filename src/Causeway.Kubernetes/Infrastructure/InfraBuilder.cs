@@ -47,6 +47,20 @@ public static class InfraBuilder
         ["metadata"] = Metadata(gateway, ns, name, null, null),
     };
 
+    /// <summary>The proxy's Redis for global rate limits: the URL in its environment (from the Secret when one is named), timeout and failure mode as flags.</summary>
+    private static void AddRateLimit(JsonObject container, ProxyRateLimit limits)
+    {
+        var env = new JsonObject { ["name"] = "CAUSEWAY_RATE_LIMIT_REDIS" };
+        if (limits.SecretName is { } secret)
+            env["valueFrom"] = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = secret, ["key"] = limits.SecretKey ?? "url" } };
+        else env["value"] = limits.RedisUrl;
+        container["env"] = new JsonArray(env);
+        var args = (JsonArray)container["args"]!;
+        args.Add("--rate-limit-redis-timeout");
+        args.Add(limits.Timeout);
+        if (limits.FailClosed) args.Add("--rate-limit-fail-closed");
+    }
+
     public static JsonObject Deployment(Gateway gateway, GatewayIr ir, ProxyConfig? config, ControllerOptions options, string ns, string name)
     {
         var spec = config?.Spec;
@@ -79,6 +93,7 @@ public static class InfraBuilder
                 ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL"), ["add"] = new JsonArray("NET_BIND_SERVICE") },
             },
         };
+        if (options.ProxyRateLimit is { Configured: true } limits) AddRateLimit(container, limits);
         if (spec?.Resources is { } r && (r.Requests.Count > 0 || r.Limits.Count > 0))
         {
             var res = new JsonObject();

@@ -239,6 +239,7 @@ public sealed partial class StandaloneRuntime : IAsyncDisposable
             AssignedAddresses = assigned,
             ListenerFailures = failures,
             ReachableAddresses = _options.AddressPool is null ? ReachableAddresses.Value : [],
+            GlobalRateLimitBackend = _options.GlobalRateLimitBackend,
         };
         return _options.Translate(snapshot, options);
     }

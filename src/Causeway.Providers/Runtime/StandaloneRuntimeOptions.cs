@@ -22,6 +22,9 @@ public sealed record StandaloneRuntimeOptions
     /// <summary>The collection <see cref="MemoryReclaimer"/> runs; tests replace it. Null: an aggressive, compacting full GC.</summary>
     public Action? Collect { get; init; }
 
+    /// <summary>Whether the data plane counts global rate limits in Redis (<see cref="TranslatorOptions.GlobalRateLimitBackend"/>).</summary>
+    public bool? GlobalRateLimitBackend { get; init; }
+
     /// <summary>The translation function; tests replace it. Defaults to <see cref="Translator.Translate"/>.</summary>
     public Func<ResourceSnapshot, TranslatorOptions, TranslationResult> Translate { get; init; } = Translator.Translate;
 }

@@ -14,6 +14,8 @@ public sealed record BackendTrafficPolicyIr
 
     public LocalRateLimitIr? LocalRateLimit { get; init; }
 
+    public GlobalRateLimitIr? GlobalRateLimit { get; init; }
+
     public CircuitBreakerIr? CircuitBreaker { get; init; }
 
     public FaultAbortIr? FaultAbort { get; init; }

@@ -20,4 +20,11 @@ public sealed record RateLimitRuleIr
 
     /// <summary>Whether <c>x-ratelimit-*</c> headers are written (<c>xRateLimitHeaders: Off</c> turns them off).</summary>
     public bool Headers { get; init; } = true;
+
+    /// <summary>Global limits: what a request (and its response) costs; null: one per request, nothing per response.</summary>
+    public RateLimitCostIr? Cost { get; init; }
+
+    /// <summary>Global limits: counted, never enforced (<c>shadowMode: true</c>). Not written when false (local limits have none).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ShadowMode { get; init; }
 }

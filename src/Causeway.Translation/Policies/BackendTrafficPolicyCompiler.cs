@@ -10,7 +10,7 @@ namespace Causeway.Translation.Policies;
 /// <summary>
 /// Checks a BackendTrafficPolicy and compiles it into IR. Every field the CRD defines is either honoured, rejected
 /// with a message naming it (when ignoring it would change what the policy means: global or shadow-mode rate
-/// limits, costs, merging), or reported as a warning naming it (features not implemented yet).
+/// limits' metadata costs, merging), or reported as a warning naming it (features not implemented yet).
 /// </summary>
 internal static class BackendTrafficPolicyCompiler
 {
@@ -19,7 +19,8 @@ internal static class BackendTrafficPolicyCompiler
     public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy) => Compile(policy, null);
 
     /// <param name="s">The snapshot ConfigMap bodies of response overrides are read from (null: none can be).</param>
-    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy, Causeway.Model.Snapshot.ResourceSnapshot? s)
+    /// <param name="globalBackend">Whether global rate limits have a Redis to count in (false: the policy is warned); null: unknown here.</param>
+    public static CompiledBackendTrafficPolicy Compile(BackendTrafficPolicy policy, Causeway.Model.Snapshot.ResourceSnapshot? s, bool? globalBackend = null)
     {
         var spec = policy.Spec;
         var errors = new List<string>();
@@ -28,7 +29,7 @@ internal static class BackendTrafficPolicyCompiler
         if (spec.MergeType is { } merge)
             errors.Add($"spec.mergeType: {merge} merging of route and Gateway policies is not supported yet (a route policy replaces the Gateway's whole)");
 
-        var rateLimit = RateLimit(spec.RateLimit, errors);
+        var (rateLimit, globalRateLimit) = RateLimit(spec.RateLimit, errors, warnings, globalBackend);
         CircuitBreakerIr? breaker = null;
         if (spec.CircuitBreaker is { } cb)
         {
@@ -111,6 +112,7 @@ internal static class BackendTrafficPolicyCompiler
             {
                 Policy = $"{policy.Namespace}/{policy.Name}",
                 LocalRateLimit = rateLimit,
+                GlobalRateLimit = globalRateLimit,
                 CircuitBreaker = breaker,
                 FaultAbort = abort,
                 FaultDelay = delay,
@@ -263,32 +265,46 @@ internal static class BackendTrafficPolicyCompiler
         return v;
     }
 
-    private static LocalRateLimitIr? RateLimit(RateLimitSpec? spec, List<string> errors)
+    private static (LocalRateLimitIr? Local, GlobalRateLimitIr? Global) RateLimit(RateLimitSpec? spec, List<string> errors, List<string> warnings, bool? globalBackend)
     {
-        if (spec is null) return null;
+        if (spec is null) return (null, null);
         foreach (var name in (spec.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
             errors.Add($"spec.rateLimit.{name}: not supported by Causeway");
-        if (spec.Type == "Global" || spec.Global is not null)
+        // type is deprecated: local and global may both be set and both apply; type only says which one must be there.
+        if (spec.Type == "Global" && spec.Global is null) errors.Add("spec.rateLimit.global: required when type is Global");
+        if (spec.Type == "Local" && spec.Local is null) errors.Add("spec.rateLimit.local: required when type is Local");
+        if (spec.Type is null && spec.Local is null && spec.Global is null) errors.Add("spec.rateLimit: one of local or global is required");
+        LocalRateLimitIr? local = null;
+        GlobalRateLimitIr? global = null;
+        if (spec.Local is { } l) local = new LocalRateLimitIr { Rules = new(Rules(l, "spec.rateLimit.local", global: false, errors)) };
+        if (spec.Global is { } g)
         {
-            errors.Add("spec.rateLimit.global: global rate limits need a rate-limit service, which Causeway does not have; use type Local");
-            return null;
+            global = new GlobalRateLimitIr { Rules = new(Rules(g, "spec.rateLimit.global", global: true, errors)) };
+            if (globalBackend == false)
+                warnings.Add("spec.rateLimit.global: no Redis is configured for global rate limits (--rate-limit-redis of causeway run, or of the controller); "
+                    + "its requests fail as --rate-limit-fail-closed says (default: allowed, not counted)");
         }
-        if (spec.Local is not { } local)
-        {
-            errors.Add("spec.rateLimit.local: required when type is Local");
-            return null;
-        }
-        foreach (var name in (local.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
-            errors.Add($"spec.rateLimit.local.{name}: not supported by Causeway");
+        return (local, global);
+    }
+
+    private static List<RateLimitRuleIr> Rules(LocalRateLimitSpec spec, string path, bool global, List<string> errors)
+    {
+        foreach (var name in (spec.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+            errors.Add($"{path}.{name}: not supported by Causeway");
         var rules = new List<RateLimitRuleIr>();
-        for (var i = 0; i < local.Rules.Count; i++)
+        for (var i = 0; i < spec.Rules.Count; i++)
         {
-            var r = local.Rules[i];
-            var field = $"spec.rateLimit.local.rules[{i}]";
+            var r = spec.Rules[i];
+            var field = $"{path}.rules[{i}]";
             foreach (var name in (r.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
                 errors.Add($"{field}.{name}: not supported by Causeway");
-            if (r.ShadowMode == true) errors.Add($"{field}.shadowMode: shadow mode is not supported yet (the limit would be enforced)");
-            if (r.Cost is not null) errors.Add($"{field}.cost: request costs are not supported yet");
+            RateLimitCostIr? cost = null;
+            if (!global)
+            {
+                if (r.ShadowMode == true) errors.Add($"{field}.shadowMode: shadow mode is only supported for global rate limits");
+                if (r.Cost is not null) errors.Add($"{field}.cost: request costs are not supported yet for local rate limits");
+            }
+            else if (r.Cost is { } c) cost = Cost(c, field, errors);
             if (r.Limit.FromMetadata is not null) errors.Add($"{field}.limit.fromMetadata: limits from metadata are not supported");
             if (r.Limit.Requests is not { } requests)
             {
@@ -322,9 +338,38 @@ internal static class BackendTrafficPolicyCompiler
                 UnitSeconds = unit.Value,
                 Shared = r.Shared == true,
                 Headers = r.XRateLimitHeaders != "Off",
+                Cost = cost,
+                ShadowMode = global && r.ShadowMode == true,
             });
         }
-        return new LocalRateLimitIr { Rules = new(rules) };
+        return rules;
+    }
+
+    /// <summary><c>cost.request</c> and <c>cost.response</c> of a global rule: numbers only (metadata needs filters Causeway has not).</summary>
+    private static RateLimitCostIr? Cost(JsonElement cost, string field, List<string> errors)
+    {
+        if (cost.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{field}.cost: must be an object");
+            return null;
+        }
+        long Part(string name, long fallback)
+        {
+            if (!cost.TryGetProperty(name, out var part)) return fallback;
+            var from = part.ValueKind == JsonValueKind.Object && part.TryGetProperty("from", out var f) ? f.GetString() : null;
+            if (from != "Number")
+            {
+                errors.Add($"{field}.cost.{name}.from: \"{from}\" is not supported (only Number: Causeway has no filter that writes metadata)");
+                return fallback;
+            }
+            if (!part.TryGetProperty("number", out var n) || n.ValueKind != JsonValueKind.Number || !n.TryGetInt64(out var number) || number < 0)
+            {
+                errors.Add($"{field}.cost.{name}.number: a number of zero or more is required when from is Number");
+                return fallback;
+            }
+            return number;
+        }
+        return new RateLimitCostIr { Request = Part("request", 1), Response = Part("response", 0) };
     }
 
     private static (RetryIr? Retry, TimeSpan? PerTry) Retry(RetrySpec? spec, List<string> errors, List<string> warnings)

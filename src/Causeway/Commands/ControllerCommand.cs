@@ -59,16 +59,33 @@ internal static class ControllerCommand
         {
             kubeconfig, kubeContext, ns, controllers, proxyImage, admin, metrics, distribution, controllerAddress, watchNamespaces, infraNamespace, identity, ephemeralCa,
         };
-        command.SetAction((parse, ct) => RunAsync(context, new Settings(
-            parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(ns)!, parse.GetValue(controllers), parse.GetValue(proxyImage)!,
-            parse.GetValue(admin)!, parse.GetValue(distribution)!, parse.GetValue(controllerAddress), parse.GetValue(watchNamespaces),
-            parse.GetValue(infraNamespace), parse.GetValue(identity), parse.GetValue(ephemeralCa), parse.GetValue(metrics)!), ct));
+        var rateLimit = new RateLimitOptions();
+        foreach (var o in rateLimit.All) command.Options.Add(o);
+        command.Options.Add(rateLimit.Secret);
+        command.SetAction(async (parse, ct) =>
+        {
+            Causeway.Kubernetes.Infrastructure.ProxyRateLimit? limits;
+            try { limits = rateLimit.ParseForProxies(parse); }
+            catch (FormatException e)
+            {
+                await context.Err.WriteLineAsync("error: " + e.Message);
+                return 2;
+            }
+            return await RunAsync(context, new Settings(
+                parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(ns)!, parse.GetValue(controllers), parse.GetValue(proxyImage)!,
+                parse.GetValue(admin)!, parse.GetValue(distribution)!, parse.GetValue(controllerAddress), parse.GetValue(watchNamespaces),
+                parse.GetValue(infraNamespace), parse.GetValue(identity), parse.GetValue(ephemeralCa), parse.GetValue(metrics)!) { ProxyRateLimit = limits }, ct);
+        });
         return command;
     }
 
     private sealed record Settings(string? Kubeconfig, string? KubeContext, string Namespace, string[]? ControllerNames, string ProxyImage,
         string AdminAddress, string DistributionAddress, string? ControllerAddress, string[]? WatchNamespaces, string? InfrastructureNamespace,
-        string? Identity, bool EphemeralCa, string MetricsAddress);
+        string? Identity, bool EphemeralCa, string MetricsAddress)
+    {
+        /// <summary>Where the proxies count global rate limits (null: not configured).</summary>
+        public Causeway.Kubernetes.Infrastructure.ProxyRateLimit? ProxyRateLimit { get; init; }
+    }
 
     private static async Task<int> RunAsync(CliContext context, Settings s, CancellationToken ct)
     {
@@ -116,6 +133,7 @@ internal static class ControllerCommand
                 LeaseNamespace = s.Namespace,
                 LeaseName = InstallBundle.Name + "-controller",
                 Metrics = controlPlane,
+                ProxyRateLimit = s.ProxyRateLimit,
             };
             if ((s.Identity ?? Environment.GetEnvironmentVariable("POD_NAME")) is { Length: > 0 } id) options = options with { Identity = id };
 

@@ -33,16 +33,29 @@ internal static class ProxyCommand
         };
         var metrics = CommonOptions.MetricsAddress(DefaultMetricsAddress);
         var proxyId = new Option<string?>("--proxy-id") { Description = "This proxy's name in the controller's logs (default: $POD_NAME or the host name)" };
+        var rateLimit = new RateLimitOptions();
         var command = new Command("proxy", "Serve one Gateway with the configuration the controller distributes (Kubernetes mode)")
         {
             gateway, controller, credentials, health, metrics, proxyId,
         };
-        command.SetAction((parse, ct) => RunAsync(context, parse.GetValue(gateway)!, parse.GetValue(controller)!, parse.GetValue(credentials)!,
-            parse.GetValue(health)!, parse.GetValue(metrics)!, parse.GetValue(proxyId), ct));
+        foreach (var o in rateLimit.All) command.Options.Add(o);
+        command.SetAction(async (parse, ct) =>
+        {
+            Causeway.DataPlane.Policies.RateLimit.Global.GlobalRateLimitOptions limits;
+            try { limits = rateLimit.Parse(parse); }
+            catch (FormatException e)
+            {
+                await context.Err.WriteLineAsync("error: " + e.Message);
+                return 2;
+            }
+            return await RunAsync(context, parse.GetValue(gateway)!, parse.GetValue(controller)!, parse.GetValue(credentials)!,
+                parse.GetValue(health)!, parse.GetValue(metrics)!, parse.GetValue(proxyId), limits, ct);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string gateway, string controller, string credentialsDir, string health, string metrics, string? proxyId, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, string gateway, string controller, string credentialsDir, string health, string metrics, string? proxyId,
+        Causeway.DataPlane.Policies.RateLimit.Global.GlobalRateLimitOptions globalRateLimit, CancellationToken ct)
     {
         IPEndPoint healthEndpoint;
         IPEndPoint? metricsEndpoint;
@@ -82,7 +95,7 @@ internal static class ProxyCommand
                 registry.Register(applies!);
             }
             await using var host = new ProxyHost(controllerUri, credentials, gateway, id, loggerFactory,
-                Integration.DataPlaneEnvironment.Options() with { Metrics = registry }, metrics: applies);
+                Integration.DataPlaneEnvironment.Options() with { Metrics = registry, GlobalRateLimit = globalRateLimit }, metrics: applies);
             await using var metricsServer = registry is null ? null : new MetricsServer(registry, metricsEndpoint!, loggerFactory);
             if (metricsServer is not null)
             {

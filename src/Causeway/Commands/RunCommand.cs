@@ -33,15 +33,31 @@ internal static partial class RunCommand
         var accessLog = CommonOptions.AccessLog();
         var logFormat = CommonOptions.LogFormat();
         var controllers = CommonOptions.ControllerNames();
+        var rateLimit = new RateLimitOptions();
         var command = new Command("run", "Serve the Gateways described by the manifests") { paths, admin, pool, echo, metrics, accessLog, logFormat, controllers };
-        command.SetAction((parse, ct) => RunAsync(context, new RunSettings(
-            parse.GetValue(paths)!, parse.GetValue(admin)!, parse.GetValue(pool), parse.GetValue(echo), parse.GetValue(controllers),
-            parse.GetValue(metrics)!, parse.GetValue(accessLog)!, parse.GetValue(logFormat)!), ct));
+        foreach (var o in rateLimit.All) command.Options.Add(o);
+        command.SetAction(async (parse, ct) =>
+        {
+            Causeway.DataPlane.Policies.RateLimit.Global.GlobalRateLimitOptions limits;
+            try { limits = rateLimit.Parse(parse); }
+            catch (FormatException e)
+            {
+                await context.Err.WriteLineAsync("error: " + e.Message);
+                return 2;
+            }
+            return await RunAsync(context, new RunSettings(
+                parse.GetValue(paths)!, parse.GetValue(admin)!, parse.GetValue(pool), parse.GetValue(echo), parse.GetValue(controllers),
+                parse.GetValue(metrics)!, parse.GetValue(accessLog)!, parse.GetValue(logFormat)!) { GlobalRateLimit = limits }, ct);
+        });
         return command;
     }
 
     internal sealed record RunSettings(string[] Paths, string AdminAddress, string? AddressPool, string? WithEcho, string[]? ControllerNames,
-        string MetricsAddress = "off", string AccessLog = "off", string LogFormat = "text");
+        string MetricsAddress = "off", string AccessLog = "off", string LogFormat = "text")
+    {
+        /// <summary>Where global rate limits are counted (null: no Redis).</summary>
+        public Causeway.DataPlane.Policies.RateLimit.Global.GlobalRateLimitOptions? GlobalRateLimit { get; init; }
+    }
 
     internal static async Task<int> RunAsync(CliContext context, RunSettings settings, CancellationToken ct)
     {
@@ -97,7 +113,7 @@ internal static partial class RunCommand
         // with a /dev/stdout sink write through it.
         await using var accessLog = new Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter(accessLogFormat, context.AccessLogOutput());
         registry?.Register(accessLog);
-        var dataPlane = context.DataPlaneFactory(loggerFactory, registry, accessLog);
+        var dataPlane = context.DataPlaneFactory(loggerFactory, registry, accessLog, settings.GlobalRateLimit);
         if (dataPlane is null)
         {
             await context.Err.WriteLineAsync("error: this build of causeway has no data plane");
@@ -126,6 +142,7 @@ internal static partial class RunCommand
                 // The process serves one configuration: give memory back after it shrinks or grows a lot.
                 MemoryReclaim = new MemoryReclaimOptions { Enabled = true },
                 Metrics = controlPlane,
+                GlobalRateLimitBackend = settings.GlobalRateLimit?.Redis is not null,
             }, dataPlane, loggerFactory, context.Time);
 
             var outcome = await runtime.ApplyAsync(first.Snapshot!, ct);

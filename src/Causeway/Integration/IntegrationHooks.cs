@@ -10,8 +10,8 @@ namespace Causeway.Cli;
 internal static class IntegrationHooks
 {
     public static IGatewayDataPlane? CreateDataPlane(ILoggerFactory loggerFactory, Causeway.Telemetry.MetricsRegistry? metrics,
-        Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter? accessLog) =>
-        DataPlaneAdapter.Create(loggerFactory, DataPlaneEnvironment.Options() with { Metrics = metrics, AccessLog = accessLog });
+        Causeway.DataPlane.Telemetry.AccessLog.AccessLogWriter? accessLog, Causeway.DataPlane.Policies.RateLimit.Global.GlobalRateLimitOptions? globalRateLimit) =>
+        DataPlaneAdapter.Create(loggerFactory, DataPlaneEnvironment.Options() with { Metrics = metrics, AccessLog = accessLog, GlobalRateLimit = globalRateLimit });
 
     /// <summary>
     /// The echo backend beside <c>causeway run</c>: its lines go to stderr with the application logs, because stdout is the

@@ -21,11 +21,14 @@ public sealed class CausewayRun : IAsyncDisposable
 
     private readonly DataPlaneOptions? _options;
 
-    private CausewayRun(string dir, int pool, DataPlaneOptions? options)
+    private readonly string[] _args;
+
+    private CausewayRun(string dir, int pool, DataPlaneOptions? options, string[]? args)
     {
         Dir = dir;
         Pool = pool;
         _options = options;
+        _args = args ?? [];
     }
 
     /// <summary>The temp directory <c>causeway run</c> watches.</summary>
@@ -41,8 +44,10 @@ public sealed class CausewayRun : IAsyncDisposable
     public string Output => _out.ToString() + _err.ToString();
 
     /// <summary>Copies <paramref name="example"/> (a directory under examples/) to a temp directory, lets
-    /// <paramref name="edit"/> rewrite it, then starts <c>causeway run</c> on it and waits for its admin API.</summary>
-    public static async Task<CausewayRun> StartAsync(string example, int pool, Action<string>? edit = null, DataPlaneOptions? options = null)
+    /// <paramref name="edit"/> rewrite it, then starts <c>causeway run</c> on it (with <paramref name="args"/> after the
+    /// usual ones) and waits for its admin API.</summary>
+    public static async Task<CausewayRun> StartAsync(string example, int pool, Action<string>? edit = null, DataPlaneOptions? options = null,
+        string[]? args = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"causeway-e2e-{pool}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -50,7 +55,7 @@ public sealed class CausewayRun : IAsyncDisposable
             foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot(), "examples", example)))
                 File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
         edit?.Invoke(dir);
-        var run = new CausewayRun(dir, pool, options);
+        var run = new CausewayRun(dir, pool, options, args);
         await run.StartRunAsync();
         return run;
     }
@@ -68,7 +73,8 @@ public sealed class CausewayRun : IAsyncDisposable
         {
             Out = TextWriter.Synchronized(_out),
             Err = TextWriter.Synchronized(_err),
-            DataPlaneFactory = (lf, metrics, accessLog) => DataPlaneAdapter.Create(lf, (_options ?? new DataPlaneOptions()) with { Metrics = metrics, AccessLog = accessLog }),
+            DataPlaneFactory = (lf, metrics, accessLog, globalRateLimit) => DataPlaneAdapter.Create(lf,
+                (_options ?? new DataPlaneOptions()) with { Metrics = metrics, AccessLog = accessLog, GlobalRateLimit = globalRateLimit }),
             AccessLogOutput = () => AccessLog,
             MetricsStarted = uri => MetricsAddress = uri,
             Validator = CrdObjectValidator.Default,
@@ -76,7 +82,7 @@ public sealed class CausewayRun : IAsyncDisposable
             AdminStarted = uri => admin.TrySetResult(uri),
         };
         _run = Task.Run(() => CausewayCli.InvokeAsync(
-            ["run", Dir, "--address-pool", $"127.60.{Pool}.0/24", "--admin-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0"], context, ct: _stop.Token));
+            ["run", Dir, "--address-pool", $"127.60.{Pool}.0/24", "--admin-address", "127.0.0.1:0", "--metrics-address", "127.0.0.1:0", .. _args], context, ct: _stop.Token));
         var first = await Task.WhenAny(admin.Task, _run, Task.Delay(TimeSpan.FromSeconds(30)));
         if (first != admin.Task)
             throw new InvalidOperationException($"causeway run did not start (exit {(_run.IsCompleted ? _run.Result : -1)}): {Output}");

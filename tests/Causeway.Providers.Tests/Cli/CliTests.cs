@@ -21,7 +21,7 @@ public sealed class CliTests : IDisposable
     {
         Out = _out,
         Err = _err,
-        DataPlaneFactory = (_, _, _) => plane,
+        DataPlaneFactory = (_, _, _, _) => plane,
         LoggerFactory = NullLoggerFactory.Instance,
         AdminStarted = adminStarted,
     };

@@ -11,17 +11,19 @@ namespace Causeway.DataPlane.Policies.RateLimit;
 internal sealed class RateLimitRule
 {
     private readonly Condition[] _conditions;
+    private readonly RateLimitBuckets? _buckets;
 
-    public RateLimitRule(RateLimitRuleIr ir, RateLimitBuckets buckets)
+    /// <param name="buckets">The local buckets; null for a global rule (counted in Redis).</param>
+    public RateLimitRule(RateLimitRuleIr ir, RateLimitBuckets? buckets)
     {
         Ir = ir;
-        Buckets = buckets;
+        _buckets = buckets;
         _conditions = [.. ir.Conditions.Select(c => new Condition(c))];
     }
 
     public RateLimitRuleIr Ir { get; }
 
-    public RateLimitBuckets Buckets { get; }
+    public RateLimitBuckets Buckets => _buckets ?? throw new InvalidOperationException("a global rate-limit rule has no local buckets");
 
     /// <summary>Requests per second allowed (for ordering rules strictest first).</summary>
     public double Rate => (double)Ir.Requests / Ir.UnitSeconds;
@@ -48,6 +50,8 @@ internal sealed class RateLimitRule
                 + (c.Match == RateLimitMatch.Distinct ? "(distinct)" : $"{(c.Match == RateLimitMatch.Exact ? "=" : c.Match == RateLimitMatch.Prefix ? "^=" : "~")}{string.Join("|", c.Values)}");
         if (Ir.Shared) text += " shared";
         if (!Ir.Headers) text += " no-headers";
+        if (Ir.Cost is { } cost) text += $" cost={cost.Request}" + (cost.Response > 0 ? $"+{cost.Response}" : "");
+        if (Ir.ShadowMode) text += " shadow";
         return text;
     }
 
