@@ -122,17 +122,9 @@ internal static class ActiveHealthCompiler
         }
     }
 
-    private static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors)
-    {
-        var text = value ?? fallback;
-        var parsed = Durations.Parse(text);
-        if (parsed is null) errors.Add($"{field}: \"{text}\" is not a duration");
-        return parsed;
-    }
+    private static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors) =>
+        BackendTrafficPolicyCompiler.Duration(value, fallback, field, errors);
 
-    private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)
-    {
-        foreach (var name in (fields?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
-            into.Add($"{path}.{name}: not supported by Causeway yet, ignored");
-    }
+    private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into) =>
+        BackendTrafficPolicyCompiler.Unmodelled(fields, path, into);
 }

@@ -244,7 +244,7 @@ internal static class BackendTrafficPolicyCompiler
         return new CompressionIr { Kinds = new EquatableArray<CompressionKind>(kinds.Distinct()), MinContentLength = min ?? 30 };
     }
 
-    private static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors)
+    internal static TimeSpan? Duration(string? value, string fallback, string field, List<string> errors)
     {
         var text = value ?? fallback;
         var parsed = Durations.Parse(text);
@@ -252,7 +252,7 @@ internal static class BackendTrafficPolicyCompiler
         return parsed;
     }
 
-    private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)
+    internal static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)
     {
         foreach (var name in (fields?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
             into.Add($"{path}.{name}: not supported by Causeway yet, ignored");

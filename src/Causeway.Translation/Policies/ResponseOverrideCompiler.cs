@@ -17,8 +17,7 @@ internal static class ResponseOverrideCompiler
         {
             var o = list[i];
             var field = $"spec.responseOverride[{i}]";
-            foreach (var name in (o.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
-                warnings.Add($"{field}.{name}: not supported by Causeway yet, ignored");
+            BackendTrafficPolicyCompiler.Unmodelled(o.Unmodelled, field, warnings);
             if (o.Redirect is not null)
             {
                 errors.Add($"{field}.redirect: redirects are not supported by Causeway yet");
@@ -73,8 +72,7 @@ internal static class ResponseOverrideCompiler
             };
             if (source is null) errors.Add($"{field}.source: \"{o.Source}\" is not All, Local or Backend");
             if (r.StatusCode is { } status && status is < 100 or > 599) errors.Add($"{field}.response.statusCode: {status} is not between 100 and 599");
-            foreach (var name in (r.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
-                warnings.Add($"{field}.response.{name}: not supported by Causeway yet, ignored");
+            BackendTrafficPolicyCompiler.Unmodelled(r.Unmodelled, $"{field}.response", warnings);
             string? body = null;
             if (r.Body is { } b)
             {
