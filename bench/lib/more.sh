@@ -185,7 +185,8 @@ l4_report() {
 
 # policies: the same route with and without a BackendTrafficPolicy (a local rate limit never reached, a circuit
 # breaker, retries) on the event loop, interleaved per repetition in one Causeway process; then the idle CPU cost of
-# active TCP health checks of HC_ENDPOINTS endpoints every second.
+# active TCP health checks of HC_ENDPOINTS endpoints every HC_INTERVALS seconds (default "1 3": 3 s is Envoy Gateway's
+# default interval).
 HC_ENDPOINTS=${HC_ENDPOINTS:-1000}; HC_SECONDS=${HC_SECONDS:-20}
 if [ "${QUICK:-0}" = 1 ]; then HC_ENDPOINTS=${HC_ENDPOINTS_QUICK:-50}; HC_SECONDS=${HC_SECONDS_QUICK:-2}; fi
 scenario_policies() {
@@ -240,10 +241,31 @@ YAML
   done
   stop_causeway
 
-  log "== health checks: $HC_ENDPOINTS endpoints probed over TCP every second, no traffic"
-  dir=$(cw_config cw-health)
+  local iv
+  for iv in ${HC_INTERVALS:-1 3}; do scenario_health_checks "$iv"; done
+}
+
+# hc_address I: the I-th health-checked endpoint's address (distinct, valid, in 127.0.0.0/8 off 127.0.0.1).
+hc_address() { printf '127.%d.%d.%d' $(($1 / 62500 % 250 + 1)) $(($1 / 250 % 250)) $(($1 % 250 + 1)); }
+
+# scenario_health_checks INTERVAL_SECONDS: the idle CPU cost of active TCP health checks of HC_ENDPOINTS endpoints that
+# all accept (one nginx listening on each endpoint's address), minus the same process's idle cost without checks.
+scenario_health_checks() {
+  local iv=$1
+  log "== health checks: $HC_ENDPOINTS endpoints probed over TCP every ${iv}s, no traffic"
+  local dir; dir=$(cw_config cw-health)
+  mkdir -p "$WORK/nginx-hc"
   {
-    cat <<'YAML'
+    printf 'user root;\nworker_processes 1;\ndaemon off;\npid %s/nginx-hc/nginx.pid;\nerror_log %s/nginx-hc/error.log warn;\n' "$WORK" "$WORK"
+    printf 'worker_rlimit_nofile 16384;\nevents { worker_connections 8192; }\nhttp {\n  access_log off;\n  server {\n'
+    local i
+    for i in $(seq 0 $((HC_ENDPOINTS - 1))); do printf '    listen %s:18089 backlog=1024;\n' "$(hc_address "$i")"; done
+    printf '    location / { return 200; }\n  }\n}\n'
+  } > "$WORK/nginx-hc/nginx.conf"
+  start_bg nginx-hc "$LOAD_CPU" nginx -c "$WORK/nginx-hc/nginx.conf"
+  local hc_pid=$STARTED_PID
+  {
+    cat <<YAML
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
@@ -253,7 +275,9 @@ spec:
   parentRefs:
   - name: bench
   rules:
-  - backendRefs:
+  - matches:
+    - path: {type: PathPrefix, value: /checked}
+    backendRefs:
     - name: many
       port: 80
 ---
@@ -264,7 +288,7 @@ metadata:
   namespace: bench
 spec:
   ports:
-  - {name: http, protocol: TCP, port: 80, targetPort: 18080}
+  - {name: http, protocol: TCP, port: 80, targetPort: 18089}
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
@@ -275,31 +299,43 @@ spec:
   targetRefs:
   - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: checked}
   healthCheck:
-    active: {type: TCP, interval: 1s, timeout: 500ms, tcp: {}}
+    active: {type: TCP, interval: ${iv}s, timeout: 500ms, tcp: {}}
 YAML
-    # Endpoints on distinct 127.0.0.0/8 addresses at the benchmark backend's port: whichever do not answer refuse at
-    # once, and a refused probe costs the gateway about what an accepted connect does.
     local i=0 slice=0
     while [ $i -lt "$HC_ENDPOINTS" ]; do
-      printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: many-%d\n  namespace: bench\n  labels: {kubernetes.io/service-name: many}\naddressType: IPv4\nports:\n- {name: http, protocol: TCP, port: 18080}\nendpoints:\n' "$slice"
+      printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: many-%d\n  namespace: bench\n  labels: {kubernetes.io/service-name: many}\naddressType: IPv4\nports:\n- {name: http, protocol: TCP, port: 18089}\nendpoints:\n' "$slice"
       local j
       for j in $(seq 1 100); do
         [ $i -ge "$HC_ENDPOINTS" ] && break
-        printf -- '- addresses: ["127.%d.%d.%d"]\n' $((i / 65536 % 256 + 1)) $((i / 256 % 256)) $((i % 256 + 1))
+        printf -- '- addresses: ["%s"]\n' "$(hc_address "$i")"
         i=$((i + 1))
       done
       slice=$((slice + 1))
     done
   } > "$dir/health.yaml"
-  start_causeway "$dir" http://127.0.0.1:19100/readyz || return 0
+  local with without
+  start_causeway "$dir" http://127.0.0.1:19100/readyz || { stop_pid "$hc_pid"; return 0; }
   sleep 3
+  local c0; c0=$(hc_checks)
+  with=$(hc_idle_cpu)
+  local checks=$(( $(hc_checks) - c0 ))
+  stop_causeway
+  rm "$dir/health.yaml"
+  start_causeway "$dir" http://127.0.0.1:19100/readyz || { stop_pid "$hc_pid"; return 0; }
+  sleep 3
+  without=$(hc_idle_cpu)
+  stop_causeway
+  stop_pid "$hc_pid"
+  note "health checks: $HC_ENDPOINTS accepting endpoints probed over TCP every ${iv} s: $(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }')% of a core (${with}% with the checks, ${without}% for the same process without them, over ${HC_SECONDS} s each; $checks probes counted by causeway_health_checks_total)"
+}
+
+hc_checks() { curl -s -m 5 http://127.0.0.1:19101/metrics | awk '/^causeway_health_checks_total/ {s += $2} END {print s + 0}'; }
+
+# hc_idle_cpu: % of a core Causeway used over HC_SECONDS.
+hc_idle_cpu() {
   local t0 t1 s0 s1
   t0=$(cpu_ticks "$CW_PID"); s0=$(date +%s%N)
   sleep "$HC_SECONDS"
   t1=$(cpu_ticks "$CW_PID"); s1=$(date +%s%N)
-  local pct; pct=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((s1 - s0)) 'BEGIN { printf "%.2f", 100 * (t / hz) / (ns / 1e9) }')
-  note "health checks: $HC_ENDPOINTS endpoints probed over TCP every 1 s cost ${pct}% of a core over ${HC_SECONDS} s (no traffic; the process idles at the same time)"
-  local checks; checks=$(curl -s -m 5 http://127.0.0.1:19101/metrics | awk '/^causeway_health_checks_total/ {s += $2} END {print s + 0}')
-  note "health checks: $checks probes counted by causeway_health_checks_total"
-  stop_causeway
+  awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((s1 - s0)) 'BEGIN { printf "%.2f", 100 * (t / hz) / (ns / 1e9) }'
 }

@@ -32,6 +32,32 @@ public class LoaderTests
         Assert.Empty(r.Objects);
     }
 
+    [Theory]
+    [InlineData("IPv4", "127.1.0.256", "endpoints[1].addresses[0]")]
+    [InlineData("IPv4", "127.1", "endpoints[1].addresses[0]")]
+    [InlineData("IPv4", "::1", "endpoints[1].addresses[0]")]
+    [InlineData("IPv6", "10.0.0.1", "endpoints[0].addresses[0]")]
+    [InlineData("IPv4", null, null)]
+    [InlineData("IPv6", "fd00::1", null)]
+    public void EndpointSliceAddressesMustBeIpsOfTheSlicesAddressType(string type, string? bad, string? field)
+    {
+        var first = type == "IPv4" ? "10.0.0.1" : bad ?? "fd00::2";
+        var second = type == "IPv4" ? bad ?? "10.0.0.2" : "fd00::3";
+        var text = $"apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: web-1\n  namespace: test\n  labels: {{kubernetes.io/service-name: web}}\naddressType: {type}\nports:\n- {{port: 80}}\nendpoints:\n- addresses: [\"{first}\"]\n- addresses: [\"{second}\"]\n";
+        var r = Load(text);
+        if (field is null)
+        {
+            Assert.Empty(r.Errors);
+            Assert.Single(r.Objects);
+            return;
+        }
+        var e = Assert.Single(r.Errors);
+        Assert.Equal("EndpointSlice test/web-1", e.Object);
+        Assert.Equal(field, e.Field);
+        Assert.Contains(bad!, e.Message);
+        Assert.Empty(r.Objects);
+    }
+
     [Fact]
     public void WrongTypeIsAnErrorNamingTheFieldAndLine()
     {

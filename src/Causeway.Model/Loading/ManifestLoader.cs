@@ -190,6 +190,11 @@ public sealed partial class ManifestLoader(IObjectValidator? validator = null)
             b.Error(file, doc.Line, described, null, "invalid value: " + e.Message);
             return;
         }
+        if (obj is EndpointSlice slice && EndpointSliceAddressError(slice) is { } bad)
+        {
+            b.Error(file, doc.LineOf(bad.Path), described, bad.Path, bad.Message);
+            return;
+        }
         var m = obj.Metadata;
         obj = obj with
         {
@@ -197,6 +202,36 @@ public sealed partial class ManifestLoader(IObjectValidator? validator = null)
             Source = location,
         };
         b.Add(obj, file, doc.Line);
+    }
+
+    /// <summary>
+    /// The API server's check of EndpointSlice addresses: each must be an IP of the slice's <c>addressType</c> (IPv4 in
+    /// dotted-quad form, IPv6); FQDN slices are not checked. The first bad address, or null.
+    /// </summary>
+    internal static (string Path, string Message)? EndpointSliceAddressError(EndpointSlice slice)
+    {
+        if (slice.AddressType is not ("IPv4" or "IPv6"))
+            return slice.AddressType == "FQDN" ? null : ("addressType", $"Unsupported value: \"{slice.AddressType}\": supported values: \"IPv4\", \"IPv6\", \"FQDN\"");
+        for (var i = 0; i < slice.Endpoints.Count; i++)
+        {
+            var addresses = slice.Endpoints[i].Addresses;
+            for (var j = 0; j < addresses.Count; j++)
+            {
+                var a = addresses[j];
+                var ok = slice.AddressType == "IPv4" ? IsDottedQuad(a) : a.Contains(':') && System.Net.IPAddress.TryParse(a, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+                if (!ok) return ($"endpoints[{i}].addresses[{j}]", $"Invalid value: \"{a}\": must be a valid {slice.AddressType} address");
+            }
+        }
+        return null;
+
+        static bool IsDottedQuad(string a)
+        {
+            var parts = a.Split('.');
+            if (parts.Length != 4) return false;
+            foreach (var p in parts)
+                if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) > 255) return false;
+            return true;
+        }
     }
 
     private static Secret ReadSecret(JsonObject body)

@@ -182,7 +182,8 @@ internal sealed class BackendResolver(ResourceSnapshot s)
                 foreach (var e in slice.Endpoints)
                 {
                     if (e.Conditions?.Ready == false) continue;
-                    foreach (var a in e.Addresses) result.Add((a, number));
+                    foreach (var a in e.Addresses)
+                        if (System.Net.IPAddress.TryParse(a, out _)) result.Add((a, number)); // the API server admits IPs only
                 }
             }
         }

@@ -128,6 +128,46 @@ public sealed class ActiveHealthCheckTests
         }
     }
 
+    [Fact]
+    public async Task An_endpoint_that_never_answers_its_tcp_connect_times_out_and_takes_no_traffic()
+    {
+        // A listener whose accept queue is full drops further SYNs: a connect to it neither succeeds nor fails. Only the
+        // probe's deadline can mark it unhealthy; a probe without one would stay in flight and the endpoint healthy.
+        var echo = await EchoBackend.StartAsync("e0");
+        using var hole = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        hole.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        hole.Listen(0);
+        var holePort = ((System.Net.IPEndPoint)hole.LocalEndPoint!).Port;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        for (var i = 0; i < 3; i++)
+        {
+            var f = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            _ = f.ConnectAsync(System.Net.IPAddress.Loopback, holePort).ContinueWith(_ => { }, TaskScheduler.Default);
+            fillers.Add(f);
+        }
+        var policy = Policy(new ActiveHealthIr
+        {
+            Kind = ActiveHealthKind.Tcp,
+            Interval = TimeSpan.FromMilliseconds(100),
+            Timeout = TimeSpan.FromMilliseconds(200),
+            UnhealthyThreshold = 2,
+            HealthyThreshold = 1,
+        }, panic: 0);
+        try
+        {
+            await using var g = await TestGateway.StartAsync(Gateway([echo.Port, holePort], policy));
+            await Task.Delay(1500); // two timed-out probes take ~0.7 s
+            await using var c = await RawClient.ConnectAsync(g.Port);
+            var counts = await Spread(c, "/lb", 20);
+            Assert.Equal(new[] { "e0:200" }, counts.Keys.ToArray());
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+            await echo.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData(50, 3)] // one healthy of three is below 50%: panic, every endpoint takes traffic
     [InlineData(0, 1)] // panic mode disabled: only the healthy endpoint

@@ -5,16 +5,22 @@ using Causeway.Translation.Ir;
 namespace Causeway.DataPlane.Upstream.Health;
 
 /// <summary>
-/// BackendTrafficPolicy <c>healthCheck.active</c> for one backend: a background loop per endpoint probes it every
-/// interval (HTTP through the backend's own connection pool, so TLS and Unix sockets behave as for traffic; TCP with
+/// BackendTrafficPolicy <c>healthCheck.active</c> for one backend: every endpoint is probed every interval (HTTP through
+/// the backend's own connection pool, so TLS and Unix sockets behave as for traffic and connections are reused; TCP with
 /// the optional send/receive payloads; gRPC with the standard <c>grpc.health.v1.Health/Check</c>) and keeps its state.
-/// An endpoint starts healthy (the first probe runs after the initial jitter). Kept in the <see cref="StateStore"/> by
-/// policy, backend, endpoints and settings, so reloads that change none of them keep the state and the loops; disposed
-/// (loops stopped) when no rule asks for it any more. Balancers read <see cref="IsHealthy"/> and <see cref="Panicking"/>.
+/// One timer per checker starts whatever probes are due on each tick (no task or timer per endpoint); connect-only TCP
+/// probes go through the <see cref="ConnectProber"/> on Linux (a non-blocking connect each, one poll per tick for all of
+/// them, closed with a reset as Envoy does). The next probe of an endpoint is due an interval after its last one ended. An endpoint starts healthy (the
+/// first probe runs after the initial jitter). Kept in the <see cref="StateStore"/> by policy, backend, endpoints and
+/// settings, so reloads that change none of them keep the state and the probes; disposed (probes stopped) when no rule
+/// asks for it any more. Balancers read <see cref="IsHealthy"/> and <see cref="Panicking"/>.
 /// </summary>
 internal sealed class ActiveHealthChecker : IDisposable
 {
-    private enum Outcome { Healthy, Failed, FailedNow }
+    internal enum Outcome { Healthy, Failed, FailedNow }
+
+    /// <summary><see cref="_due"/> of an endpoint whose probe is running.</summary>
+    private const long InFlight = long.MaxValue;
 
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -31,6 +37,12 @@ internal sealed class ActiveHealthChecker : IDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly GrpcHealthProbe? _grpc;
+    private readonly ConnectProber? _connect;
+    private readonly long[] _due;
+    private readonly long _intervalMs;
+    private readonly long _timeoutMs;
+    private readonly Timer _timer;
+    private int _ticking;
     private int _healthyCount;
     private long _checks;
     private long _failed;
@@ -50,11 +62,18 @@ internal sealed class ActiveHealthChecker : IDisposable
         Array.Fill(_healthy, 1);
         _healthyCount = _endpoints.Length;
         if (ir.Kind == ActiveHealthKind.Grpc) _grpc = new GrpcHealthProbe(ir.GrpcService, [.. Enumerable.Range(0, _endpoints.Length).Select(Target)]);
-        for (var i = 0; i < _endpoints.Length; i++)
-        {
-            var index = i;
-            _ = Task.Run(() => RunAsync(index));
-        }
+        if (ir.Kind == ActiveHealthKind.Tcp && ir.Send is null && ir.Expected is null && ConnectProber.IsSupported)
+            _connect = new ConnectProber(this, [.. Enumerable.Range(0, _endpoints.Length).Select(ConnectEndPoint)]);
+        _intervalMs = Math.Max(1, (long)ir.Interval.TotalMilliseconds);
+        _timeoutMs = Math.Max(1, (long)ir.Timeout.TotalMilliseconds);
+        _due = new long[_endpoints.Length];
+        var now = Environment.TickCount64;
+        var jitter = (long)ir.InitialJitter.TotalMilliseconds;
+        for (var i = 0; i < _due.Length; i++) _due[i] = now + (jitter > 0 ? Random.Shared.NextInt64(jitter) : 0);
+        // A tick a quarter of the shorter of interval and timeout: probes start and time out within that of their time,
+        // and each wake-up starts every probe then due.
+        var tick = Math.Clamp(Math.Min(_intervalMs, _timeoutMs) / 4, 5, 250);
+        _timer = new Timer(static s => ((ActiveHealthChecker)s!).Tick(), this, 0, tick);
     }
 
     public ActiveHealthIr Ir => _ir;
@@ -79,24 +98,49 @@ internal sealed class ActiveHealthChecker : IDisposable
 
     public long Failures => Interlocked.Read(ref _failed);
 
-    private async Task RunAsync(int index)
+    /// <summary>Starts the probes that are due; collects the connect probes' outcomes.</summary>
+    private void Tick()
     {
-        var token = _stop.Token;
+        if (_stop.IsCancellationRequested || Interlocked.Exchange(ref _ticking, 1) == 1) return;
         try
         {
-            if (_ir.InitialJitter > TimeSpan.Zero)
-                await Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(_ir.InitialJitter.Ticks)), token).ConfigureAwait(false);
-            while (!token.IsCancellationRequested)
+            var now = Environment.TickCount64;
+            for (var i = 0; i < _due.Length; i++)
             {
-                var outcome = await ProbeAsync(index, token).ConfigureAwait(false);
-                if (token.IsCancellationRequested) return;
-                Record(index, outcome);
-                await Task.Delay(_ir.Interval, token).ConfigureAwait(false);
+                var due = Volatile.Read(ref _due[i]);
+                if (due == InFlight || now < due) continue;
+                Volatile.Write(ref _due[i], InFlight);
+                if (_connect is not null && _connect.Handles(i)) _connect.Start(i, now + _timeoutMs);
+                else _ = ProbeOnceAsync(i);
             }
+            _connect?.Collect(now);
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        finally
         {
+            Volatile.Write(ref _ticking, 0);
         }
+    }
+
+    private async Task ProbeOnceAsync(int index)
+    {
+        Outcome outcome;
+        try
+        {
+            outcome = await ProbeAsync(index, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            outcome = Outcome.Failed; // a probe never stops the checks of its endpoint
+        }
+        Complete(index, outcome);
+    }
+
+    /// <summary>A probe of endpoint <paramref name="index"/> ended: its result counts, the next is due an interval later.</summary>
+    internal void Complete(int index, Outcome outcome)
+    {
+        if (_stop.IsCancellationRequested) return;
+        Record(index, outcome);
+        Volatile.Write(ref _due[index], Environment.TickCount64 + _intervalMs);
     }
 
     private void Record(int index, Outcome outcome)
@@ -133,6 +177,18 @@ internal sealed class ActiveHealthChecker : IDisposable
         if (_ir.Port is not { } port || e.Kind == EndpointKind.Unix) return _prefixes[index];
         var uri = new UriBuilder(_prefixes[index]) { Port = port };
         return uri.Uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    /// <summary>Where the connect-only probe of endpoint <paramref name="index"/> connects (null for DNS names).</summary>
+    private EndPoint? ConnectEndPoint(int index)
+    {
+        var e = _endpoints[index];
+        return e.Kind switch
+        {
+            EndpointKind.Unix => new UnixDomainSocketEndPoint(e.Address),
+            EndpointKind.Ip when IPAddress.TryParse(e.Address, out var ip) => new IPEndPoint(ip, _ir.Port ?? e.Port),
+            _ => null,
+        };
     }
 
     private async Task<Outcome> ProbeAsync(int index, CancellationToken stop)
@@ -224,6 +280,8 @@ internal sealed class ActiveHealthChecker : IDisposable
     {
         if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
+        _timer.Dispose();
+        _connect?.Dispose();
         _grpc?.Dispose();
     }
 

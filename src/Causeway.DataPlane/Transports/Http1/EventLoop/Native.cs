@@ -19,6 +19,8 @@ internal static unsafe partial class Native
     public const int MsgNoSignal = 0x4000, MsgPeek = 0x2;
     public const int IpProtoTcp = 6, TcpNoDelay = 1, SolSocket = 1, SoError = 4;
     public const int EfdNonBlock = 0x800, EfdCloExec = 0x80000;
+    public const int SoLinger = 13;
+    public const short PollOut = 0x004, PollErr = 0x008, PollHup = 0x010;
 
     /// <summary>Linux on x86-64 or arm64: where the layouts and constants above hold.</summary>
     public static bool IsSupported =>
@@ -81,6 +83,28 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int eventfd(uint initval, int flags);
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    /// <summary>Closes <paramref name="fd"/> with a reset instead of a FIN exchange (SO_LINGER 0): no TIME_WAIT left behind.</summary>
+    public static void Abort(int fd)
+    {
+        var linger = stackalloc int[2];
+        linger[0] = 1;
+        linger[1] = 0;
+        setsockopt(fd, SolSocket, SoLinger, linger, 2 * sizeof(int));
+        close(fd);
+    }
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint write(int fd, byte* buf, nint len);
