@@ -43,7 +43,11 @@ scenario_globalrl() {
         || note "globalrl $kind: no x-ratelimit-limit header (the limit is not counted)"
       local rep
       run_wrk warmup causeway warmup "$CW_PID" 32 http://127.0.0.1:18081/
-      for rep in $(seq 1 "$REPS"); do run_wrk "globalrl $kind c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/; done
+      for rep in $(seq 1 "$REPS"); do
+        run_wrk "globalrl $kind c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/
+        # One connection: p50 is one request's latency, with the Redis round trip and nothing queued behind it.
+        run_wrk "globalrl $kind c=1" causeway "$rep" "$CW_PID" 1 http://127.0.0.1:18081/
+      done
     fi
     CW_ARGS=$saved
     stop_causeway

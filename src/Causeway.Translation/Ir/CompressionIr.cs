@@ -2,7 +2,7 @@ using Causeway.Model;
 
 namespace Causeway.Translation.Ir;
 
-public enum CompressionKind { Gzip, Brotli }
+public enum CompressionKind { Gzip, Brotli, Zstd }
 
 /// <summary>
 /// BackendTrafficPolicy <c>compressor</c>: backend responses are compressed with the first of <see cref="Kinds"/> the

@@ -211,7 +211,7 @@ internal static class BackendTrafficPolicyCompiler
         };
     }
 
-    /// <summary><c>spec.compressor</c> (or the deprecated <c>spec.compression</c>): Gzip and Brotli in order; Zstd is not served.</summary>
+    /// <summary><c>spec.compressor</c> (or the deprecated <c>spec.compression</c>): Gzip, Brotli and Zstd in the policy's order.</summary>
     private static CompressionIr? Compression(BackendTrafficPolicySpec spec, List<string> errors, List<string> warnings)
     {
         var field = spec.Compressor is { Count: > 0 } ? "spec.compressor" : "spec.compression";
@@ -229,7 +229,7 @@ internal static class BackendTrafficPolicyCompiler
             {
                 case "Gzip": kinds.Add(CompressionKind.Gzip); break;
                 case "Brotli": kinds.Add(CompressionKind.Brotli); break;
-                case "Zstd": warnings.Add($"{at}.type: Zstd is not supported by Causeway yet, skipped"); break;
+                case "Zstd": kinds.Add(CompressionKind.Zstd); break;
                 default: errors.Add($"{at}.type: \"{c.Type}\" is not Gzip, Brotli or Zstd"); break;
             }
             if (c.MinContentLength is { } m)

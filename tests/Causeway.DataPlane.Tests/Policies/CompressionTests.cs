@@ -44,6 +44,7 @@ public sealed class CompressionTests
         {
             "gzip" => new GZipStream(input, CompressionMode.Decompress),
             "br" => new BrotliStream(input, CompressionMode.Decompress),
+            "zstd" => new ZstdSharp.DecompressionStream(input),
             _ => input,
         };
         using var output = new MemoryStream();
@@ -73,6 +74,47 @@ public sealed class CompressionTests
             Assert.Equal("e", reply.Name);
             Assert.Equal("/limited", reply.Path);
         }
+    }
+
+    [Theory]
+    [InlineData("zstd", "zstd", false)]
+    [InlineData("gzip, zstd;q=0.5", "gzip", false)]
+    [InlineData("br, zstd", "zstd", true)] // a tie: the policy's order (Zstd first)
+    public async Task Zstd_is_chosen_as_the_client_and_the_policys_order_say(string accept, string expected, bool h2)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var g = await TestGateway.StartAsync(Gateway(echo, Policy(30, CompressionKind.Zstd, CompressionKind.Gzip, CompressionKind.Brotli)));
+        using var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None });
+        var (response, body, _) = await Get(client, g.Port, "/limited", accept, h2);
+        using (response)
+        {
+            Assert.Equal(expected, Assert.Single(response.Content.Headers.ContentEncoding));
+            Assert.Equal("/limited", Decode(body, expected).Path);
+        }
+    }
+
+    [Fact]
+    public async Task Curl_asking_for_any_encoding_gets_zstd_and_decodes_the_backends_body()
+    {
+        if (!File.Exists("/usr/bin/curl")) Assert.Fail("curl is needed for this test (/usr/bin/curl)");
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var g = await TestGateway.StartAsync(Gateway(echo, Policy(30, CompressionKind.Zstd, CompressionKind.Gzip)));
+        // --compressed: curl offers every coding it was built with (deflate, gzip, br, zstd) and decodes the answer.
+        using var curl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/curl",
+            ["-sS", "--compressed", "-m", "10", "-D", "-", "-H", "Host: h", $"http://127.0.0.1:{g.Port}/limited"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        Assert.True(curl.ExitCode == 0, "curl failed: " + await curl.StandardError.ReadToEndAsync());
+        var split = output.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, output);
+        Assert.Contains("content-encoding: zstd", output[..split], StringComparison.OrdinalIgnoreCase);
+        var reply = JsonSerializer.Deserialize<EchoReply>(output[(split + 4)..], new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal("/limited", reply.Path);
+        Assert.Equal("e", reply.Name);
     }
 
     [Theory]

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Primitives;
 namespace Causeway.DataPlane.Policies.Compression;
 
 /// <summary>
-/// BackendTrafficPolicy <c>compressor</c>: a backend response is compressed (gzip or brotli, whichever the client
+/// BackendTrafficPolicy <c>compressor</c>: a backend response is compressed (gzip, brotli or zstd, whichever the client
 /// prefers by q-value, ties in the policy's order) when it is of a compressible content type, at least the minimum
 /// length (when known), not already encoded, not <c>Cache-Control: no-transform</c>, and has a body; it then carries
 /// <c>Content-Encoding</c>, <c>Vary: Accept-Encoding</c>, no Content-Length, and a weak ETag — as Envoy's compressor
@@ -49,14 +49,18 @@ internal sealed class CompressionStep(CompressionIr ir) : PipelineStep
             if (cc is not null && cc.Contains("no-transform", StringComparison.OrdinalIgnoreCase)) return null;
         if (Choose(request.Headers.AcceptEncoding) is not { } kind) return null;
 
-        headers.ContentEncoding = kind == CompressionKind.Gzip ? "gzip" : "br";
+        headers.ContentEncoding = Coding(kind);
         headers.ContentLength = null;
         headers.Append("Vary", "Accept-Encoding");
         if (headers.ETag is { Count: 1 } etag && etag[0] is { } tag && !tag.StartsWith("W/", StringComparison.Ordinal)) headers.ETag = "W/" + tag;
         var original = response.Body;
-        Stream compressor = kind == CompressionKind.Gzip
-            ? new GZipStream(original, CompressionLevel.Fastest, leaveOpen: true)
-            : new BrotliStream(original, CompressionLevel.Fastest, leaveOpen: true);
+        Stream compressor = kind switch
+        {
+            CompressionKind.Gzip => new GZipStream(original, CompressionLevel.Fastest, leaveOpen: true),
+            CompressionKind.Brotli => new BrotliStream(original, CompressionLevel.Fastest, leaveOpen: true),
+            // Level 3: zstd's default, faster than gzip's fastest at a better ratio (Envoy's default strategy too).
+            _ => new ZstdSharp.CompressionStream(original, level: 3, leaveOpen: true),
+        };
         var body = new CompressingBody(compressor, original);
         response.Body = body;
         return body;
@@ -93,7 +97,7 @@ internal sealed class CompressionStep(CompressionIr ir) : PipelineStep
         var bestQ = 0.0;
         foreach (var kind in Ir.Kinds)
         {
-            var q = Quality(acceptEncoding, kind == CompressionKind.Gzip ? "gzip" : "br");
+            var q = Quality(acceptEncoding, Coding(kind));
             if (q > bestQ)
             {
                 best = kind;
@@ -102,6 +106,14 @@ internal sealed class CompressionStep(CompressionIr ir) : PipelineStep
         }
         return best;
     }
+
+    /// <summary>The content coding's name in Accept-Encoding and Content-Encoding.</summary>
+    internal static string Coding(CompressionKind kind) => kind switch
+    {
+        CompressionKind.Gzip => "gzip",
+        CompressionKind.Brotli => "br",
+        _ => "zstd",
+    };
 
     /// <summary>The q-value the client gives <paramref name="coding"/> (an explicit entry wins over <c>*</c>); 0 when not accepted.</summary>
     private static double Quality(StringValues header, string coding)
