@@ -29,6 +29,7 @@ internal sealed class CompiledRule
             RetryAttempts = Math.Max(0, retry.Attempts);
             RetryCodes = [.. retry.Codes];
             RetryBackoff = retry.Backoff ?? TimeSpan.Zero;
+            RetryBackoffMax = retry.MaxBackoff;
         }
 
         // The rule's steps, in the order they are written; StepOrder sorts them into the pipeline's order.
@@ -102,6 +103,18 @@ internal sealed class CompiledRule
     public int RetryAttempts { get; }
     public int[] RetryCodes { get; } = [];
     public TimeSpan RetryBackoff { get; }
+
+    /// <summary>Set: back-off doubles per retry up to this (BackendTrafficPolicy); null: every retry waits <see cref="RetryBackoff"/>.</summary>
+    public TimeSpan? RetryBackoffMax { get; }
+
+    /// <summary>How long retry <paramref name="retry"/> (1 = the first) waits before it starts.</summary>
+    public TimeSpan RetryBackoffFor(int retry)
+    {
+        if (RetryBackoffMax is not { } max || retry <= 1 || RetryBackoff <= TimeSpan.Zero) return RetryBackoff;
+        var factor = Math.Pow(2, Math.Min(retry - 1, 30));
+        var ticks = RetryBackoff.Ticks * factor;
+        return ticks >= max.Ticks ? max : TimeSpan.FromTicks((long)ticks);
+    }
 
     /// <summary>State of the rule's policy steps in the <see cref="StateStore"/> (full keys), kept while the rule serves.</summary>
     public (string Key, object Value)[] PolicyState { get; } = [];

@@ -60,7 +60,7 @@ internal sealed class RetryStep : PipelineStep
     public override TransportSet Transports => TransportSet.EventLoop | TransportSet.Kestrel;
 
     public override string Describe() =>
-        $"retry attempts={_rule.RetryAttempts} codes=[{string.Join(",", _rule.RetryCodes)}] backoff={_rule.RetryBackoff}";
+        $"retry attempts={_rule.RetryAttempts} codes=[{string.Join(",", _rule.RetryCodes)}] backoff={_rule.RetryBackoff}" + (_rule.RetryBackoffMax is { } max ? $" doubling to {max}" : "");
 }
 
 /// <summary>Session persistence (cookie or header). Kestrel pipeline only, for now.</summary>

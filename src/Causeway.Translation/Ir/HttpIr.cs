@@ -155,6 +155,13 @@ public sealed record RetryIr
     public EquatableArray<int> Codes { get; init; } = EquatableArray<int>.Empty;
     public int Attempts { get; init; }
     public TimeSpan? Backoff { get; init; }
+
+    /// <summary>
+    /// Set (BackendTrafficPolicy <c>backOff</c>): retry n waits <see cref="Backoff"/> × 2^(n−1), at most this long, as
+    /// Envoy's exponential back-off does (without its jitter). Null (HTTPRoute <c>retry.backoff</c>): every retry waits
+    /// <see cref="Backoff"/>.
+    /// </summary>
+    public TimeSpan? MaxBackoff { get; init; }
 }
 
 public sealed record SessionPersistenceIr

@@ -393,13 +393,19 @@ internal static class BackendTrafficPolicyCompiler
             }
         }
         TimeSpan? backoff = null;
+        TimeSpan? maxBackoff = null;
         TimeSpan? perTry = null;
         if (spec.PerRetry is { } per)
         {
             if (per.Timeout is { } t && (perTry = Durations.Parse(t)) is null) errors.Add($"spec.retry.perRetry.timeout: \"{t}\" is not a duration");
             if (per.BackOff?.BaseInterval is { } b && (backoff = Durations.Parse(b)) is null) errors.Add($"spec.retry.perRetry.backOff.baseInterval: \"{b}\" is not a duration");
-            if (per.BackOff?.MaxInterval is not null) warnings.Add("spec.retry.perRetry.backOff.maxInterval: not supported yet (every retry waits baseInterval)");
+            if (per.BackOff?.MaxInterval is { } m && (maxBackoff = Durations.Parse(m)) is null) errors.Add($"spec.retry.perRetry.backOff.maxInterval: \"{m}\" is not a duration");
+            if (maxBackoff is { } max && backoff is { } min && max < min)
+                errors.Add($"spec.retry.perRetry.backOff.maxInterval: \"{per.BackOff!.MaxInterval}\" is shorter than baseInterval \"{per.BackOff.BaseInterval}\"");
+            // Envoy's defaults: a 25 ms base when only the maximum is given, a maximum of 10 times the base otherwise.
+            if (maxBackoff is not null) backoff ??= TimeSpan.FromMilliseconds(25);
+            else if (backoff is { } only) maxBackoff = only * 10;
         }
-        return (new RetryIr { Attempts = spec.NumRetries ?? 2, Codes = new(codes), Backoff = backoff }, perTry);
+        return (new RetryIr { Attempts = spec.NumRetries ?? 2, Codes = new(codes), Backoff = backoff, MaxBackoff = maxBackoff }, perTry);
     }
 }

@@ -78,6 +78,33 @@ public sealed class TimeoutRetryTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(false, null, 300)] // HTTPRoute retry.backoff: every retry waits 100 ms
+    [InlineData(true, null, 300)]
+    [InlineData(false, 250, 550)] // BackendTrafficPolicy backOff: 100, 200, then 250 (the maximum) ms
+    [InlineData(true, 250, 550)]
+    public async Task Retries_wait_their_backoff_which_doubles_up_to_the_maximum_when_one_is_set(bool h2, int? maxMs, int totalMs)
+    {
+        var retry = new RetryIr
+        {
+            Codes = new[] { 500 },
+            Attempts = 3,
+            Backoff = TimeSpan.FromMilliseconds(100),
+            MaxBackoff = maxMs is { } m ? TimeSpan.FromMilliseconds(m) : null,
+        };
+        await using var g = await TestGateway.StartAsync(Single(To("ns/a:80") with { Retry = retry }));
+        var before = _a.RequestCount;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using var r = await Get(g, h2, ("x-echo-fail-first", (before + 3).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        sw.Stop();
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(before + 4, _a.RequestCount);
+        // The waits alone take totalMs; a constant back-off where doubling was asked would take 300 ms.
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(totalMs - 20), sw.Elapsed.ToString());
+        Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(totalMs + 2000), sw.Elapsed.ToString());
+        AssertTransport(g, h2);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Retry_gives_up_after_attempts(bool h2)

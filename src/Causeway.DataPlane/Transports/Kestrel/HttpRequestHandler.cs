@@ -271,7 +271,7 @@ internal sealed partial class HttpRequestHandler
                     backend.Stats.Retry();
                     context.Response.Clear();
                     RewindBody(context);
-                    await BackoffAsync(rule, token).ConfigureAwait(false);
+                    await BackoffAsync(rule.RetryBackoffFor(attempt + 1), token).ConfigureAwait(false);
                     continue;
                 }
                 return;
@@ -297,7 +297,7 @@ internal sealed partial class HttpRequestHandler
                 context.Response.Clear();
                 RewindBody(context);
                 context.Features.Set<IForwarderErrorFeature>(null);
-                await BackoffAsync(rule, token).ConfigureAwait(false);
+                await BackoffAsync(rule.RetryBackoffFor(attempt + 1), token).ConfigureAwait(false);
                 continue;
             }
             LogForwardError(rule.Name, backend.Id, error, status, exception?.Message);
@@ -314,12 +314,12 @@ internal sealed partial class HttpRequestHandler
         return cts;
     }
 
-    private static async Task BackoffAsync(CompiledRule rule, CancellationToken token)
+    private static async Task BackoffAsync(TimeSpan wait, CancellationToken token)
     {
-        if (rule.RetryBackoff <= TimeSpan.Zero) return;
+        if (wait <= TimeSpan.Zero) return;
         try
         {
-            await Task.Delay(rule.RetryBackoff, token).ConfigureAwait(false);
+            await Task.Delay(wait, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

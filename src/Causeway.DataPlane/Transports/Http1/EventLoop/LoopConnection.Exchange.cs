@@ -88,15 +88,16 @@ internal sealed partial class LoopConnection
         _x.Target?.Backend?.Stats.Retry();
         _x.UpstreamRetried(reason);
         _x.Failure = null;
-        if (rule.RetryBackoff <= TimeSpan.Zero)
+        var wait = rule.RetryBackoffFor(_attempt);
+        if (wait <= TimeSpan.Zero)
         {
             StartAttempt();
             return true;
         }
         _state = State.Backoff;
-        ArmDeadline((long)rule.RetryBackoff.TotalMilliseconds + (long)Options.BackendActivityTimeout.TotalMilliseconds);
+        ArmDeadline((long)wait.TotalMilliseconds + (long)Options.BackendActivityTimeout.TotalMilliseconds);
         var id = ++_retryId;
-        _ = Task.Delay(rule.RetryBackoff).ContinueWith(_ => Loop.Post(() =>
+        _ = Task.Delay(wait).ContinueWith(_ => Loop.Post(() =>
         {
             if (_state == State.Backoff && id == _retryId) StartAttempt();
         }), TaskScheduler.Default);
