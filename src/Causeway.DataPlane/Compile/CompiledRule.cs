@@ -30,6 +30,8 @@ internal sealed class CompiledRule
             RetryCodes = [.. retry.Codes];
             RetryBackoff = retry.Backoff ?? TimeSpan.Zero;
             RetryBackoffMax = retry.MaxBackoff;
+            RetryOnFailures = retry.OnFailures;
+            RetryGrpcCodes = [.. retry.GrpcCodes];
         }
 
         // The rule's steps, in the order they are written; StepOrder sorts them into the pipeline's order.
@@ -131,6 +133,12 @@ internal sealed class CompiledRule
     public int PickTarget() => Plan.PickTarget();
 
     public bool IsRetryStatus(int status) => Array.IndexOf(RetryCodes, status) >= 0;
+
+    /// <summary>BackendTrafficPolicy: the failures retried by kind; null: HTTPRoute semantics (see <see cref="UpstreamDecision.RetryFailure"/>).</summary>
+    public RetryFailures? RetryOnFailures { get; }
+
+    /// <summary>gRPC statuses of trailers-only answers that are retried.</summary>
+    public int[] RetryGrpcCodes { get; } = [];
 }
 
 internal sealed record MirrorTarget(BackendRuntime? Backend, int Numerator, int Denominator);

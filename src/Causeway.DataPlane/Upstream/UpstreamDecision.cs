@@ -1,3 +1,5 @@
+using Causeway.Translation.Ir;
+
 namespace Causeway.DataPlane.Upstream;
 
 /// <summary>How an upstream exchange failed, as every transport classifies it.</summary>
@@ -53,9 +55,23 @@ internal static class UpstreamDecision
     /// <paramref name="status"/>: 503 (no connection) always is retried while attempts remain, other statuses when
     /// their code is listed; the whole-request timeout never.
     /// </summary>
-    public static bool RetryFailure(CompiledRule rule, int status, UpstreamFailure failure) =>
-        failure != UpstreamFailure.RequestTimeout && (status == 503 || rule.IsRetryStatus(status));
+    public static bool RetryFailure(CompiledRule rule, int status, UpstreamFailure failure)
+    {
+        if (failure == UpstreamFailure.RequestTimeout) return false;
+        if (rule.RetryOnFailures is not { } kinds) return status == 503 || rule.IsRetryStatus(status);
+        var kind = failure switch
+        {
+            UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout => RetryFailures.Connect,
+            UpstreamFailure.Timeout => RetryFailures.Timeout,
+            _ => RetryFailures.Reset, // closed before answering, or a malformed answer
+        };
+        return (kinds & kind) != 0;
+    }
 
-    /// <summary>Whether a backend's own answer with <paramref name="status"/> is retried (its code is listed).</summary>
-    public static bool RetryAnswer(CompiledRule rule, int status) => rule.IsRetryStatus(status);
+    /// <summary>
+    /// Whether a backend's own answer is retried: its status is listed, or (gRPC) the <c>grpc-status</c> of a
+    /// trailers-only answer is.
+    /// </summary>
+    public static bool RetryAnswer(CompiledRule rule, int status, int? grpcStatus = null) =>
+        rule.IsRetryStatus(status) || (grpcStatus is { } g && Array.IndexOf(rule.RetryGrpcCodes, g) >= 0);
 }

@@ -150,9 +150,32 @@ public sealed record CorsIr
     public int MaxAgeSeconds { get; init; } = 5;
 }
 
+/// <summary>Which failures to reach a backend a BackendTrafficPolicy retry retries (its <c>retryOn.triggers</c>).</summary>
+[Flags]
+public enum RetryFailures
+{
+    None = 0,
+    /// <summary>The connection could not be made, or not in time (<c>connect-failure</c>, <c>reset-before-request</c>).</summary>
+    Connect = 1,
+    /// <summary>The backend closed or reset before answering, or answered malformed (<c>reset</c>).</summary>
+    Reset = 2,
+    /// <summary>The attempt's own timeout passed (<c>reset</c>'s read timeout, <c>5xx</c>, <c>gateway-error</c>).</summary>
+    Timeout = 4,
+    All = Connect | Reset | Timeout,
+}
+
 public sealed record RetryIr
 {
     public EquatableArray<int> Codes { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>
+    /// BackendTrafficPolicy: the failures retried (by kind, whatever status they map to). Null (HTTPRoute retries): every
+    /// failure answered 503 (connection errors) is retried, and the others when their status is listed.
+    /// </summary>
+    public RetryFailures? OnFailures { get; init; }
+
+    /// <summary>gRPC statuses (the <c>grpc-status</c> of a trailers-only answer) retried: <c>cancelled</c>, <c>unavailable</c>...</summary>
+    public EquatableArray<int> GrpcCodes { get; init; } = EquatableArray<int>.Empty;
     public int Attempts { get; init; }
     public TimeSpan? Backoff { get; init; }
 

@@ -377,18 +377,32 @@ internal static class BackendTrafficPolicyCompiler
         if (spec is null) return (null, null);
         Unmodelled(spec.Unmodelled, "spec.retry", warnings);
         var codes = new SortedSet<int>();
-        if (spec.RetryOn is null) codes.Add(503); // Envoy Gateway's default: connect failures and 503
+        var grpc = new SortedSet<int>();
+        var failures = RetryFailures.None;
         foreach (var code in spec.RetryOn?.HttpStatusCodes ?? []) codes.Add(code);
-        var triggers = spec.RetryOn?.Triggers ?? [];
+        // Envoy Gateway's default: connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes (503).
+        var triggers = spec.RetryOn?.Triggers is { Count: > 0 } listed ? listed
+            : spec.RetryOn is null ? ["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"] : [];
+        if (spec.RetryOn is null) codes.Add(503);
         for (var i = 0; i < triggers.Count; i++)
         {
             switch (triggers[i])
             {
-                case "5xx": for (var c = 500; c < 600; c++) codes.Add(c); break;
-                case "gateway-error": codes.UnionWith([502, 503, 504]); break;
+                case "5xx": for (var c = 500; c < 600; c++) codes.Add(c); failures |= RetryFailures.All; break;
+                case "gateway-error": codes.UnionWith([502, 503, 504]); failures |= RetryFailures.All; break;
+                case "reset": failures |= RetryFailures.All; break;
+                case "reset-before-request": failures |= RetryFailures.Connect; break;
+                case "connect-failure": failures |= RetryFailures.Connect; break;
                 case "retriable-4xx": codes.Add(409); break;
                 case "retriable-status-codes": break; // httpStatusCodes, above
-                case "connect-failure": break; // connection failures are retried whenever a retry policy is set
+                // HTTP/2 backends' REFUSED_STREAM: the backend connection pool retries those itself (the stream never
+                // reached the backend's application).
+                case "refused-stream": break;
+                case "cancelled": grpc.Add(1); break;
+                case "deadline-exceeded": grpc.Add(4); break;
+                case "resource-exhausted": grpc.Add(8); break;
+                case "internal": grpc.Add(13); break;
+                case "unavailable": grpc.Add(14); break;
                 default: warnings.Add($"spec.retry.retryOn.triggers[{i}]: {triggers[i]} is not supported yet, ignored"); break;
             }
         }
@@ -406,6 +420,14 @@ internal static class BackendTrafficPolicyCompiler
             if (maxBackoff is not null) backoff ??= TimeSpan.FromMilliseconds(25);
             else if (backoff is { } only) maxBackoff = only * 10;
         }
-        return (new RetryIr { Attempts = spec.NumRetries ?? 2, Codes = new(codes), Backoff = backoff, MaxBackoff = maxBackoff }, perTry);
+        return (new RetryIr
+        {
+            Attempts = spec.NumRetries ?? 2,
+            Codes = new(codes),
+            OnFailures = failures,
+            GrpcCodes = new(grpc),
+            Backoff = backoff,
+            MaxBackoff = maxBackoff,
+        }, perTry);
     }
 }

@@ -32,12 +32,21 @@ internal sealed class RetryTransformer : HttpTransformer
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (MayRetry && proxyResponse is not null && UpstreamDecision.RetryAnswer(_rule, (int)proxyResponse.StatusCode))
+        if (MayRetry && proxyResponse is not null && UpstreamDecision.RetryAnswer(_rule, (int)proxyResponse.StatusCode, GrpcStatus(proxyResponse)))
         {
             RetryRequested = true;
             return ValueTask.FromResult(false);
         }
         return _inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
+    /// <summary>The <c>grpc-status</c> of a trailers-only gRPC answer (in its headers), when the rule retries gRPC statuses.</summary>
+    private int? GrpcStatus(HttpResponseMessage response)
+    {
+        if (_rule.RetryGrpcCodes.Length == 0 || !response.Headers.TryGetValues("grpc-status", out var values)) return null;
+        foreach (var v in values)
+            if (int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code)) return code;
+        return null;
     }
 
     public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
