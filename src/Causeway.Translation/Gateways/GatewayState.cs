@@ -86,7 +86,8 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                     foreach (var (route, hosts) in routes)
                         foreach (var r in Compile(route).L4 ?? [])
                         {
-                            l4.Add(r with { Hostnames = new(hosts.Where(h => h != "*")) });
+                            var served = r with { Hostnames = new(hosts.Where(h => h != "*")) };
+                            l4.Add(policies is null ? served : policies.ApplyL4(l, route, served));
                             foreach (var b in r.Backends)
                                 if (b.BackendId is not null) backendIds.Add(b.BackendId);
                         }

@@ -74,4 +74,11 @@ public sealed record L4RouteIr
 
     /// <summary>Weighted backends; entries with a null id are invalid references (their share is refused).</summary>
     public EquatableArray<WeightedBackendIr> Backends { get; init; } = EquatableArray<WeightedBackendIr>.Empty;
+
+    /// <summary>
+    /// The effective Envoy Gateway BackendTrafficPolicy of this route (for the listener it is reached through), or
+    /// null. The data plane serves its connection-level fields (load balancing, health checks, connect timeout,
+    /// maxConnections, PROXY protocol, keep-alive, buffer limit); the translator warns about the rest.
+    /// </summary>
+    public BackendTrafficPolicyIr? BackendTraffic { get; init; }
 }
