@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Causeway.DataPlane.L4.Policy;
+using Causeway.DataPlane.Telemetry;
 using Causeway.DataPlane.Transports.ProxyProtocol;
 using Causeway.DataPlane.Upstream;
 using Causeway.Translation.Ir;
@@ -16,7 +17,7 @@ namespace Causeway.DataPlane.L4.Tcp;
 internal static class BackendConnector
 {
     public static async Task<Socket?> ConnectAsync(
-        L4RouteTable table, BackendIr backend, L4BackendPolicy? policy, TcpConnection connection, L4ServerOptions options, ILogger logger)
+        L4RouteTable table, BackendIr backend, L4BackendPolicy? policy, TcpConnection connection, L4ServerOptions options, L4Metrics metrics, ILogger logger)
     {
         var ct = connection.Token;
         var attempts = Math.Min(options.MaxConnectAttempts, backend.Endpoints.Count);
@@ -33,6 +34,7 @@ internal static class BackendConnector
                 var target = await EndpointResolver.ResolveStreamAsync(endpoint, timeout.Token).ConfigureAwait(false);
                 if (target is null)
                 {
+                    metrics.BackendConnectAttemptFailed();
                     Failed(policy, index);
                     continue;
                 }
@@ -57,6 +59,7 @@ internal static class BackendConnector
             catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 socket?.Dispose();
+                metrics.BackendConnectAttemptFailed();
                 Failed(policy, index);
                 logger.LogDebug("Connecting to {Backend} endpoint {Address}:{Port} failed: {Error}",
                     backend.Id, endpoint.Address, endpoint.Port, e is OperationCanceledException ? "timeout" : e.Message);

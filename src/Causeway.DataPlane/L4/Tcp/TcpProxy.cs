@@ -181,7 +181,7 @@ internal sealed class TcpProxy : IAsyncDisposable
             connection.OnDispose(gate.Release);
         }
         connection.BufferSize = policy?.BufferSize(_options.BufferSize) ?? _options.BufferSize;
-        var socket = await BackendConnector.ConnectAsync(table, backend, policy, connection, _options, _logger)
+        var socket = await BackendConnector.ConnectAsync(table, backend, policy, connection, _options, _metrics, _logger)
             .ConfigureAwait(false);
         if (socket is null)
         {

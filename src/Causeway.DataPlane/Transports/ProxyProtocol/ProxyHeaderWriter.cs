@@ -34,8 +34,8 @@ internal static class ProxyHeaderWriter
         if (src.AddressFamily != dst.AddressFamily) return (null, null);
         if (src.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)) return (null, null);
         // Scope ids are local to this host: the header carries the bare address.
-        if (src.Address.ScopeId != 0) src = new IPEndPoint(new IPAddress(src.Address.GetAddressBytes()), src.Port);
-        if (dst.Address.ScopeId != 0) dst = new IPEndPoint(new IPAddress(dst.Address.GetAddressBytes()), dst.Port);
+        if (src.AddressFamily == AddressFamily.InterNetworkV6 && src.Address.ScopeId != 0) src = new IPEndPoint(new IPAddress(src.Address.GetAddressBytes()), src.Port);
+        if (dst.AddressFamily == AddressFamily.InterNetworkV6 && dst.Address.ScopeId != 0) dst = new IPEndPoint(new IPAddress(dst.Address.GetAddressBytes()), dst.Port);
         return (src, dst);
     }
 
