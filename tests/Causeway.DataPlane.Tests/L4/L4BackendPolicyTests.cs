@@ -103,6 +103,68 @@ public sealed class L4BackendPolicyTests
         await WaitUntilAsync(async () => (await BannersAsync(server, 4)).Contains("B"));
     }
 
+    [Fact]
+    public async Task Passive_check_ejects_an_endpoint_after_a_connect_failure()
+    {
+        await using var a = new TestTcpBackend(banner: "A");
+        var closed = ClosedEndpoint();
+        var policy = Policy() with
+        {
+            PassiveHealth = new PassiveHealthIr
+            {
+                SplitExternalLocalOriginErrors = true,
+                ConsecutiveLocalOriginFailures = 1,
+                Interval = TimeSpan.FromSeconds(3),
+                BaseEjectionTime = TimeSpan.FromSeconds(30),
+                MaxEjectionPercent = 100,
+            },
+        };
+        await using var server = await StartAsync(TcpPort(policy, "b"), Lookup(Backend("b", a.EndPoint, closed)));
+        var banners = await BannersAsync(server, 8);
+        Assert.All(banners, s => Assert.Equal("A", s)); // the failed attempt moved on to A
+        // Round robin would try the closed endpoint on every other connection (4 failures); ejected after the first.
+        Assert.Equal(1, server.Metrics.Snapshot().BackendConnectAttemptFailures);
+    }
+
+    [Fact]
+    public async Task Udp_sessions_follow_the_policys_balancer()
+    {
+        await using var a = new TestUdpBackend(prefix: "A:");
+        await using var b = new TestUdpBackend(prefix: "B:");
+        var backend = new BackendIr
+        {
+            Id = "u",
+            Protocol = BackendProtocol.Datagram,
+            Endpoints = new EquatableArray<EndpointIr>([new(a.EndPoint.Address.ToString(), a.EndPoint.Port), new(b.EndPoint.Address.ToString(), b.EndPoint.Port)]),
+        };
+        var hash = Policy() with { LoadBalancer = new LoadBalancerIr { Kind = LoadBalancerKind.ConsistentHash, HashOn = HashSourceKind.SourceIp } };
+        var port = Port(PortProtocol.Udp, Listener("gw/udp", Route("udproute/ns/r", null, ("u", 1)) with { BackendTraffic = hash }));
+        await using var server = await StartAsync(port, Lookup(backend));
+        // Sessions from one address (different source ports) all go to one endpoint.
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            client.Connect(IPAddress.Loopback, server.BoundPort);
+            await client.SendAsync("x"u8.ToArray());
+            using var cts = new CancellationTokenSource(TestTimeout);
+            seen.Add(Encoding.ASCII.GetString((await client.ReceiveAsync(cts.Token)).Buffer));
+        }
+        Assert.Single(seen);
+        // Without the policy, sessions are spread round robin over both.
+        server.Update(Port(PortProtocol.Udp, Listener("gw/udp", Route("udproute/ns/r", null, ("u", 1)))), Lookup(backend));
+        seen.Clear();
+        for (var i = 0; i < 4; i++)
+        {
+            using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            client.Connect(IPAddress.Loopback, server.BoundPort);
+            await client.SendAsync("x"u8.ToArray());
+            using var cts = new CancellationTokenSource(TestTimeout);
+            seen.Add(Encoding.ASCII.GetString((await client.ReceiveAsync(cts.Token)).Buffer));
+        }
+        Assert.Equal(2, seen.Count);
+    }
+
     private static async Task<List<string>> BannersAsync(L4Server server, int n)
     {
         var list = new List<string>();

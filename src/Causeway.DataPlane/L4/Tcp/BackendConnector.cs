@@ -22,6 +22,7 @@ internal static class BackendConnector
         var ct = connection.Token;
         var attempts = Math.Min(options.MaxConnectAttempts, backend.Endpoints.Count);
         var client = (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        if (client is { IsIPv4MappedToIPv6: true }) client = client.MapToIPv4(); // hash a client alike on IPv4 and dual-mode ports
         for (var i = 0; i < attempts; i++)
         {
             var index = policy?.Balancer.PickConnection(client) ?? -1;

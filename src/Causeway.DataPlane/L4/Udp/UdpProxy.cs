@@ -165,7 +165,9 @@ internal sealed class UdpProxy : IAsyncDisposable
     {
         try
         {
-            return ((IPEndPoint)new IPEndPoint(IPAddress.IPv6Any, 0).Create(from)).Address;
+            var template = from.Family == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+            var address = ((IPEndPoint)template.Create(from)).Address;
+            return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         }
         catch (Exception e) when (e is ArgumentException or InvalidCastException)
         {
