@@ -47,6 +47,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
     {
         if (!Accepted) return null;
         var backendIds = new HashSet<string>(StringComparer.Ordinal);
+        var dnsRefresh = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var ports = new List<PortIr>();
         foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
         {
@@ -76,6 +77,8 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                         foreach (var compiled in Compile(route).Matches)
                         {
                             var m = WithPolicies(l, route, compiled);
+                            if (m.Match.Rule.BackendTraffic?.DnsRefreshRate is { } rate)
+                                foreach (var b in m.Match.Rule.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
                             foreach (var h in hosts) entries.Add((m, h));
                             if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
                         }
@@ -87,7 +90,10 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                         foreach (var r in Compile(route).L4 ?? [])
                         {
                             var served = r with { Hostnames = new(hosts.Where(h => h != "*")) };
-                            l4.Add(policies is null ? served : policies.ApplyL4(l, route, served));
+                            served = policies is null ? served : policies.ApplyL4(l, route, served);
+                            l4.Add(served);
+                            if (served.BackendTraffic?.DnsRefreshRate is { } rate)
+                                foreach (var b in served.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
                             foreach (var b in r.Backends)
                                 if (b.BackendId is not null) backendIds.Add(b.BackendId);
                         }
@@ -120,9 +126,22 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
             Name = Key,
             Addresses = new(addresses),
             Ports = new(ports),
-            Backends = backends.Build(backendIds),
+            Backends = WithDnsRefresh(backends.Build(backendIds), dnsRefresh),
             BackendClientCertificate = backendClientCertificate,
         };
+    }
+
+    /// <summary>A policy's <c>dns.dnsRefreshRate</c> reaches a backend: the shortest of them applies.</summary>
+    private static void DnsRefresh(Dictionary<string, TimeSpan> rates, string? backendId, TimeSpan rate)
+    {
+        if (backendId is null) return;
+        rates[backendId] = rates.TryGetValue(backendId, out var other) && other < rate ? other : rate;
+    }
+
+    private static Causeway.Model.EquatableArray<BackendIr> WithDnsRefresh(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, TimeSpan> rates)
+    {
+        if (rates.Count == 0) return backends;
+        return new([.. backends.Select(b => rates.TryGetValue(b.Id, out var rate) && b.Endpoints.Any(e => e.Kind == EndpointKind.Fqdn) ? b with { DnsRefreshRate = rate } : b)]);
     }
 
     /// <summary>The match as served through listener <paramref name="l"/>: its rule with the effective policies applied.</summary>

@@ -35,6 +35,13 @@ public sealed record BackendIr
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Fallback { get; init; }
+
+    /// <summary>
+    /// How often the data plane resolves this backend's DNS-named endpoints again: the shortest BackendTrafficPolicy
+    /// <c>dns.dnsRefreshRate</c> among the policies of the routes using it (null: the data plane's default, 30 s).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public TimeSpan? DnsRefreshRate { get; init; }
 }
 
 /// <summary>

@@ -52,4 +52,7 @@ public sealed record BackendTrafficPolicyIr
 
     /// <summary><c>connection.bufferLimit</c> in bytes: at most this much is buffered per direction of a backend connection.</summary>
     public long? ConnectionBufferLimit { get; init; }
+
+    /// <summary><c>dns.dnsRefreshRate</c>: DNS-named endpoints of the backends this policy reaches are resolved again this often.</summary>
+    public TimeSpan? DnsRefreshRate { get; init; }
 }

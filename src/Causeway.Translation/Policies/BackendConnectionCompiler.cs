@@ -9,7 +9,7 @@ namespace Causeway.Translation.Policies;
 /// </summary>
 internal static class BackendConnectionCompiler
 {
-    public readonly record struct Settings(BackendProxyProtocolVersion? ProxyProtocol, TcpKeepaliveIr? Keepalive, long? BufferLimit);
+    public readonly record struct Settings(BackendProxyProtocolVersion? ProxyProtocol, TcpKeepaliveIr? Keepalive, long? BufferLimit, TimeSpan? DnsRefreshRate);
 
     public static Settings Compile(BackendTrafficPolicySpec spec, List<string> errors, List<string> warnings)
     {
@@ -47,7 +47,25 @@ internal static class BackendConnectionCompiler
                 if (bufferLimit is null or <= 0) errors.Add($"spec.connection.bufferLimit: \"{limit}\" is not a positive size (e.g. 32Ki)");
             }
         }
-        return new Settings(proxy, keepalive, bufferLimit);
+        TimeSpan? dnsRefresh = null;
+        if (spec.Dns is { } dns)
+        {
+            BackendTrafficPolicyCompiler.Unmodelled(dns.Unmodelled, "spec.dns", warnings);
+            if (dns.DnsRefreshRate is { } rate)
+            {
+                dnsRefresh = Durations.Parse(rate);
+                if (dnsRefresh is null || dnsRefresh < TimeSpan.FromSeconds(1))
+                {
+                    errors.Add($"spec.dns.dnsRefreshRate: \"{rate}\" is not a duration of at least 1s");
+                    dnsRefresh = null;
+                }
+            }
+            if (dns.RespectDnsTtl != false)
+                warnings.Add("spec.dns.respectDnsTtl: Causeway's resolver does not see record TTLs; names are resolved again every dnsRefreshRate (default 30s)");
+            if (dns.LookupFamily is { } family)
+                warnings.Add($"spec.dns.lookupFamily: {family} is not supported yet (IPv4 addresses are used when a name has any, else IPv6), ignored");
+        }
+        return new Settings(proxy, keepalive, bufferLimit, dnsRefresh);
     }
 
     /// <summary>A duration of whole seconds (what the socket options take), at least one.</summary>

@@ -133,6 +133,7 @@ internal static class BackendTrafficPolicyCompiler
                 ProxyProtocol = connection.ProxyProtocol,
                 TcpKeepalive = connection.Keepalive,
                 ConnectionBufferLimit = connection.BufferLimit,
+                DnsRefreshRate = connection.DnsRefreshRate,
             },
             Retry = retry,
             RequestTimeout = requestTimeout,
