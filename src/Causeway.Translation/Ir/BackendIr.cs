@@ -42,6 +42,10 @@ public sealed record BackendIr
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public TimeSpan? DnsRefreshRate { get; init; }
+
+    /// <summary>HTTP backends: connect timeout and keep-alive of its connections, from the policies of the rules using it (null: the defaults).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public BackendConnectionIr? Connection { get; init; }
 }
 
 /// <summary>

@@ -48,9 +48,7 @@ internal static class BackendTrafficScopes
     {
         var list = new List<string>();
         if (spec.ProxyProtocol is not null) list.Add("spec.proxyProtocol: not sent to HTTP backends yet");
-        if (spec.TcpKeepalive is not null) list.Add("spec.tcpKeepalive: not set on HTTP backend connections yet");
         if (spec.Connection?.BufferLimit is not null) list.Add("spec.connection.bufferLimit: not applied to HTTP backend connections yet");
-        if (spec.Timeout?.Tcp?.ConnectTimeout is not null) list.Add("spec.timeout.tcp.connectTimeout: not applied to HTTP backend connections yet");
         return list;
     }
 
