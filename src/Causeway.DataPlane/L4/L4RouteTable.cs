@@ -13,12 +13,29 @@ internal sealed class L4RouteTable
     private readonly Func<string, BackendIr?> _backendLookup;
     private readonly ConcurrentDictionary<string, StrongBox> _cursors = new(StringComparer.Ordinal);
 
-    public L4RouteTable(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate = null)
+    private readonly Dictionary<L4RouteIr, Dictionary<string, Causeway.DataPlane.L4.Policy.L4BackendPolicy>> _policies = new(ReferenceEqualityComparer.Instance);
+
+    /// <param name="state">Where the policies' state outlives this generation (null: a throwaway store).</param>
+    public L4RouteTable(PortIr port, Func<string, BackendIr?> backendLookup, TlsCertificateIr? backendClientCertificate = null, State.StateStore? state = null)
     {
         Port = port;
         _backendLookup = backendLookup;
         BackendClientCertificate = backendClientCertificate;
+        foreach (var listener in port.Listeners)
+            foreach (var route in listener.L4Routes)
+            {
+                if (route.BackendTraffic is not { } ir || _policies.ContainsKey(route)) continue;
+                var perBackend = new Dictionary<string, Causeway.DataPlane.L4.Policy.L4BackendPolicy>(StringComparer.Ordinal);
+                foreach (var b in route.Backends)
+                    if (b.BackendId is { } id && !perBackend.ContainsKey(id) && backendLookup(id) is { } backend)
+                        perBackend[id] = Causeway.DataPlane.L4.Policy.L4BackendPolicy.Create(ir, route, backend, port.Protocol == PortProtocol.Udp, state ?? new State.StateStore());
+                _policies[route] = perBackend;
+            }
     }
+
+    /// <summary>The compiled BackendTrafficPolicy of <paramref name="route"/> towards <paramref name="backend"/>, or null (none attached).</summary>
+    public Causeway.DataPlane.L4.Policy.L4BackendPolicy? Policy(L4RouteIr route, BackendIr backend) =>
+        _policies.TryGetValue(route, out var perBackend) ? perBackend.GetValueOrDefault(backend.Id) : null;
 
     public PortIr Port { get; }
 

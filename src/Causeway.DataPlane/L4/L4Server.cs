@@ -19,6 +19,9 @@ public sealed class L4Server : IAsyncDisposable
     private readonly UdpProxy? _udp;
     private readonly TlsConnectionHandler? _tls;
     private L4RouteTable _table;
+
+    /// <summary>What the routes' BackendTrafficPolicies keep across generations (health checks, counts); swept on every update.</summary>
+    private readonly State.StateStore _state = new();
     private int _disposed;
 
     private L4Server(
@@ -26,7 +29,9 @@ public sealed class L4Server : IAsyncDisposable
         L4ServerOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         _logger = loggerFactory.CreateLogger<L4Server>();
-        _table = new L4RouteTable(port, backendLookup, backendClientCertificate);
+        _state.BeginApply();
+        _table = new L4RouteTable(port, backendLookup, backendClientCertificate, _state);
+        _state.EndApply();
         Protocol = port.Protocol;
         BoundPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
         Metrics = new L4Metrics();
@@ -117,8 +122,14 @@ public sealed class L4Server : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(backendLookup);
         if (port.Protocol != Protocol)
             throw new ArgumentException($"Cannot change an L4 port from {Protocol} to {port.Protocol}.", nameof(port));
-        var table = new L4RouteTable(port, backendLookup, backendClientCertificate) { AccessLog = _accessLog };
-        Volatile.Write(ref _table, table);
+        L4RouteTable table;
+        lock (_state)
+        {
+            _state.BeginApply();
+            table = new L4RouteTable(port, backendLookup, backendClientCertificate, _state) { AccessLog = _accessLog };
+            Volatile.Write(ref _table, table);
+            _state.EndApply();
+        }
         _tls?.Retain(table);
         _logger.LogDebug("L4 port {Port} updated: {Listeners} listener(s)", BoundPort, port.Listeners.Count);
     }
@@ -144,6 +155,7 @@ public sealed class L4Server : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);
         if (_udp is not null) await _udp.DisposeAsync().ConfigureAwait(false);
+        lock (_state) _state.DisposeAll();
         _logger.LogInformation("L4 port {Port} stopped", BoundPort);
     }
 }

@@ -17,12 +17,15 @@ internal sealed class L4Metrics
     private long _udpDatagramsFromClients;
     private long _udpDatagramsToClients;
     private long _udpDatagramsDropped;
+    private long _backendConnectAttemptFailures;
 
     public void ConnectionAccepted() { Interlocked.Increment(ref _connectionsAccepted); Interlocked.Increment(ref _connectionsActive); }
     public void ConnectionClosed() => Interlocked.Decrement(ref _connectionsActive);
     public void ConnectionRefused() => Interlocked.Increment(ref _connectionsRefused);
     public void ConnectionIdleClosed() => Interlocked.Increment(ref _connectionsIdleClosed);
     public void BackendConnectFailed() => Interlocked.Increment(ref _backendConnectFailures);
+    /// <summary>One attempt to connect to one backend endpoint failed (the connection may still succeed on another).</summary>
+    public void BackendConnectAttemptFailed() => Interlocked.Increment(ref _backendConnectAttemptFailures);
     public void TlsHandshakeFailed() => Interlocked.Increment(ref _tlsHandshakeFailures);
     public void AddBytesFromClient(long n) => Interlocked.Add(ref _bytesFromClients, n);
     public void AddBytesToClient(long n) => Interlocked.Add(ref _bytesToClients, n);
@@ -43,11 +46,13 @@ internal sealed class L4Metrics
         Interlocked.Read(ref _bytesFromClients), Interlocked.Read(ref _bytesToClients),
         Interlocked.Read(ref _udpSessionsCreated), Interlocked.Read(ref _udpSessionsActive),
         Interlocked.Read(ref _udpSessionsExpired), Interlocked.Read(ref _udpDatagramsFromClients),
-        Interlocked.Read(ref _udpDatagramsToClients), Interlocked.Read(ref _udpDatagramsDropped));
+        Interlocked.Read(ref _udpDatagramsToClients), Interlocked.Read(ref _udpDatagramsDropped),
+        Interlocked.Read(ref _backendConnectAttemptFailures));
 }
 
 internal readonly record struct L4MetricsSnapshot(
     long ConnectionsAccepted, long ConnectionsActive, long ConnectionsRefused, long ConnectionsIdleClosed,
     long BackendConnectFailures, long TlsHandshakeFailures, long BytesFromClients, long BytesToClients,
     long UdpSessionsCreated, long UdpSessionsActive, long UdpSessionsExpired,
-    long UdpDatagramsFromClients, long UdpDatagramsToClients, long UdpDatagramsDropped);
+    long UdpDatagramsFromClients, long UdpDatagramsToClients, long UdpDatagramsDropped,
+    long BackendConnectAttemptFailures = 0);

@@ -16,9 +16,12 @@ internal sealed class BackendTlsConnector
     private readonly SslClientAuthenticationOptions _options;
     private readonly EquatableArray<string> _unixPaths;
 
-    public BackendTlsConnector(BackendTlsIr tls, bool http2, X509Certificate2? clientCertificate, EquatableArray<string> unixPaths = default)
+    private readonly TcpKeepaliveIr? _keepalive;
+
+    public BackendTlsConnector(BackendTlsIr tls, bool http2, X509Certificate2? clientCertificate, EquatableArray<string> unixPaths = default, TcpKeepaliveIr? keepalive = null)
     {
         _unixPaths = unixPaths;
+        _keepalive = keepalive;
         _options = BackendTlsOptions.Create(tls, new BackendCertificateValidator(tls, BackendCertificateRules.Strict),
             http2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11);
         // Only the leaf is presented (L4 origination also sends the Secret's intermediates); unchanged on purpose.
@@ -27,7 +30,7 @@ internal sealed class BackendTlsConnector
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var socket = await Upstream.UnixSockets.ConnectAsync(context.DnsEndPoint, _unixPaths, ct).ConfigureAwait(false);
+        var socket = await Upstream.UnixSockets.ConnectAsync(context.DnsEndPoint, _unixPaths, ct, _keepalive).ConfigureAwait(false);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {

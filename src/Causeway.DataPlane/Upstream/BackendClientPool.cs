@@ -22,7 +22,7 @@ internal sealed class BackendClientPool : IAsyncDisposable
     private readonly List<Task> _retiring = [];
     private readonly CancellationTokenSource _disposing = new();
 
-    private sealed record Shape(bool Http2, BackendTlsIr? Tls, TlsCertificateIr? ClientCertificate, EquatableArray<string> UnixPaths);
+    private sealed record Shape(bool Http2, BackendTlsIr? Tls, TlsCertificateIr? ClientCertificate, EquatableArray<string> UnixPaths, BackendConnectionIr? Connection = null);
     private sealed record Entry(Shape Shape, HttpMessageInvoker Invoker);
 
     public BackendClientPool(DataPlaneOptions options, CertificateStore certificates, ILogger logger)
@@ -37,7 +37,7 @@ internal sealed class BackendClientPool : IAsyncDisposable
     public HttpMessageInvoker Get(string gateway, BackendIr backend, TlsCertificateIr? clientCertificate)
     {
         var key = gateway + "|" + backend.Id;
-        var shape = new Shape(backend.Protocol == BackendProtocol.H2c, backend.Tls, backend.Tls is null ? null : clientCertificate, UnixSockets.Paths(backend));
+        var shape = new Shape(backend.Protocol == BackendProtocol.H2c, backend.Tls, backend.Tls is null ? null : clientCertificate, UnixSockets.Paths(backend), backend.Connection);
         if (_used.TryGetValue(key, out var e) && e.Shape == shape) return e.Invoker;
         if (!_entries.TryGetValue(key, out e) || e.Shape != shape)
             e = new Entry(shape, Create(shape));
@@ -86,19 +86,20 @@ internal sealed class BackendClientPool : IAsyncDisposable
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
             ActivityHeadersPropagator = null,
-            ConnectTimeout = _options.BackendConnectTimeout,
+            ConnectTimeout = shape.Connection?.ConnectTimeout ?? _options.BackendConnectTimeout,
             PooledConnectionIdleTimeout = _options.BackendPooledConnectionIdleTimeout,
         };
         if (shape.Tls is not null)
         {
             var clientCert = shape.ClientCertificate is null ? null : _certificates.Get(shape.ClientCertificate).Leaf;
-            handler.ConnectCallback = new BackendTlsConnector(shape.Tls, shape.Http2, clientCert, shape.UnixPaths).ConnectAsync;
+            handler.ConnectCallback = new BackendTlsConnector(shape.Tls, shape.Http2, clientCert, shape.UnixPaths, shape.Connection?.TcpKeepalive).ConnectAsync;
         }
-        else if (shape.UnixPaths.Count > 0)
+        else if (shape.UnixPaths.Count > 0 || shape.Connection?.TcpKeepalive is not null)
         {
             var paths = shape.UnixPaths;
+            var keepalive = shape.Connection?.TcpKeepalive;
             handler.ConnectCallback = async (context, ct) =>
-                new NetworkStream(await UnixSockets.ConnectAsync(context.DnsEndPoint, paths, ct).ConfigureAwait(false), ownsSocket: true);
+                new NetworkStream(await UnixSockets.ConnectAsync(context.DnsEndPoint, paths, ct, keepalive).ConfigureAwait(false), ownsSocket: true);
         }
         _logger.LogDebug("Created backend connection pool (h2: {Http2}, tls: {Tls})", shape.Http2, shape.Tls?.Hostname);
         return new HttpMessageInvoker(handler, disposeHandler: true);

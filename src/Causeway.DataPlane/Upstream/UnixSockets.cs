@@ -39,7 +39,7 @@ internal static class UnixSockets
     }
 
     /// <summary>Connects a stream socket to <paramref name="target"/> (TCP with no delay, or a Unix socket).</summary>
-    public static async ValueTask<Socket> ConnectAsync(DnsEndPoint target, EquatableArray<string> paths, CancellationToken ct)
+    public static async ValueTask<Socket> ConnectAsync(DnsEndPoint target, EquatableArray<string> paths, CancellationToken ct, TcpKeepaliveIr? keepalive = null)
     {
         var endpoint = EndPointFor(target, paths);
         var socket = endpoint is UnixDomainSocketEndPoint
@@ -47,6 +47,7 @@ internal static class UnixSockets
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            BackendSocketOptions.Apply(socket, keepalive);
             await socket.ConnectAsync(endpoint, ct).ConfigureAwait(false);
             return socket;
         }

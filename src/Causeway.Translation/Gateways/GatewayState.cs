@@ -47,6 +47,8 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
     {
         if (!Accepted) return null;
         var backendIds = new HashSet<string>(StringComparer.Ordinal);
+        var dnsRefresh = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var connections = new Dictionary<string, BackendConnectionIr>(StringComparer.Ordinal);
         var ports = new List<PortIr>();
         foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
         {
@@ -76,6 +78,10 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                         foreach (var compiled in Compile(route).Matches)
                         {
                             var m = WithPolicies(l, route, compiled);
+                            if (m.Match.Rule.BackendTraffic?.DnsRefreshRate is { } rate)
+                                foreach (var b in m.Match.Rule.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
+                            if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null))
+                                foreach (var b in m.Match.Rule.Backends) HttpConnection(connections, b.BackendId, btp);
                             foreach (var h in hosts) entries.Add((m, h));
                             if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
                         }
@@ -86,7 +92,11 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                     foreach (var (route, hosts) in routes)
                         foreach (var r in Compile(route).L4 ?? [])
                         {
-                            l4.Add(r with { Hostnames = new(hosts.Where(h => h != "*")) });
+                            var served = r with { Hostnames = new(hosts.Where(h => h != "*")) };
+                            served = policies is null ? served : policies.ApplyL4(l, route, served);
+                            l4.Add(served);
+                            if (served.BackendTraffic?.DnsRefreshRate is { } rate)
+                                foreach (var b in served.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
                             foreach (var b in r.Backends)
                                 if (b.BackendId is not null) backendIds.Add(b.BackendId);
                         }
@@ -119,9 +129,40 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
             Name = Key,
             Addresses = new(addresses),
             Ports = new(ports),
-            Backends = backends.Build(backendIds),
+            Backends = WithConnections(WithDnsRefresh(backends.Build(backendIds), dnsRefresh), connections),
             BackendClientCertificate = backendClientCertificate,
         };
+    }
+
+    /// <summary>A policy's <c>dns.dnsRefreshRate</c> reaches a backend: the shortest of them applies.</summary>
+    private static void DnsRefresh(Dictionary<string, TimeSpan> rates, string? backendId, TimeSpan rate)
+    {
+        if (backendId is null) return;
+        rates[backendId] = rates.TryGetValue(backendId, out var other) && other < rate ? other : rate;
+    }
+
+    private static Causeway.Model.EquatableArray<BackendIr> WithDnsRefresh(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, TimeSpan> rates)
+    {
+        if (rates.Count == 0) return backends;
+        return new([.. backends.Select(b => rates.TryGetValue(b.Id, out var rate) && b.Endpoints.Any(e => e.Kind == EndpointKind.Fqdn) ? b with { DnsRefreshRate = rate } : b)]);
+    }
+
+    /// <summary>
+    /// A policy's connect timeout and keep-alive reach an HTTP backend: its pools are shared by the rules using it, so
+    /// the shortest timeout and the first keep-alive (in route order) apply.
+    /// </summary>
+    private static void HttpConnection(Dictionary<string, BackendConnectionIr> connections, string? backendId, BackendTrafficPolicyIr policy)
+    {
+        if (backendId is null) return;
+        var current = connections.GetValueOrDefault(backendId) ?? new BackendConnectionIr();
+        var timeout = current.ConnectTimeout is { } t && (policy.ConnectTimeout is not { } p || t <= p) ? t : policy.ConnectTimeout;
+        connections[backendId] = current with { ConnectTimeout = timeout, TcpKeepalive = current.TcpKeepalive ?? policy.TcpKeepalive };
+    }
+
+    private static Causeway.Model.EquatableArray<BackendIr> WithConnections(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, BackendConnectionIr> connections)
+    {
+        if (connections.Count == 0) return backends;
+        return new([.. backends.Select(b => connections.TryGetValue(b.Id, out var c) && b.Protocol is not (BackendProtocol.Stream or BackendProtocol.Datagram) ? b with { Connection = c } : b)]);
     }
 
     /// <summary>The match as served through listener <paramref name="l"/>: its rule with the effective policies applied.</summary>

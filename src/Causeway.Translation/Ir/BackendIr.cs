@@ -35,6 +35,17 @@ public sealed record BackendIr
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Fallback { get; init; }
+
+    /// <summary>
+    /// How often the data plane resolves this backend's DNS-named endpoints again: the shortest BackendTrafficPolicy
+    /// <c>dns.dnsRefreshRate</c> among the policies of the routes using it (null: the data plane's default, 30 s).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public TimeSpan? DnsRefreshRate { get; init; }
+
+    /// <summary>HTTP backends: connect timeout and keep-alive of its connections, from the policies of the rules using it (null: the defaults).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public BackendConnectionIr? Connection { get; init; }
 }
 
 /// <summary>
@@ -74,4 +85,11 @@ public sealed record L4RouteIr
 
     /// <summary>Weighted backends; entries with a null id are invalid references (their share is refused).</summary>
     public EquatableArray<WeightedBackendIr> Backends { get; init; } = EquatableArray<WeightedBackendIr>.Empty;
+
+    /// <summary>
+    /// The effective Envoy Gateway BackendTrafficPolicy of this route (for the listener it is reached through), or
+    /// null. The data plane serves its connection-level fields (load balancing, health checks, connect timeout,
+    /// maxConnections, PROXY protocol, keep-alive, buffer limit); the translator warns about the rest.
+    /// </summary>
+    public BackendTrafficPolicyIr? BackendTraffic { get; init; }
 }

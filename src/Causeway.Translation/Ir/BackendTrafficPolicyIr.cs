@@ -40,4 +40,19 @@ public sealed record BackendTrafficPolicyIr
     /// endpoint takes traffic (Envoy's default 50; 0 disables panic mode).
     /// </summary>
     public int? PanicThreshold { get; init; }
+
+    /// <summary><c>timeout.tcp.connectTimeout</c>: a backend connection not established within this time fails (null: the transport's default).</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary><c>proxyProtocol.version</c>: each backend connection starts with a PROXY header naming the client (null: none).</summary>
+    public BackendProxyProtocolVersion? ProxyProtocol { get; init; }
+
+    /// <summary><c>tcpKeepalive</c>: keep-alive probes on backend sockets (null: the operating system's default, off).</summary>
+    public TcpKeepaliveIr? TcpKeepalive { get; init; }
+
+    /// <summary><c>connection.bufferLimit</c> in bytes: at most this much is buffered per direction of a backend connection.</summary>
+    public long? ConnectionBufferLimit { get; init; }
+
+    /// <summary><c>dns.dnsRefreshRate</c>: DNS-named endpoints of the backends this policy reaches are resolved again this often.</summary>
+    public TimeSpan? DnsRefreshRate { get; init; }
 }

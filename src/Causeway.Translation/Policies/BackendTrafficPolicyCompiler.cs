@@ -64,9 +64,14 @@ internal static class BackendTrafficPolicyCompiler
 
         var (retry, perTry) = Retry(spec.Retry, errors, warnings);
         TimeSpan? requestTimeout = null;
+        TimeSpan? connectTimeout = null;
         if (spec.Timeout is { } t)
         {
-            if (t.Tcp?.ConnectTimeout is not null) warnings.Add("spec.timeout.tcp.connectTimeout: not supported yet, ignored");
+            if (t.Tcp?.ConnectTimeout is { } ct)
+            {
+                connectTimeout = Durations.Parse(ct);
+                if (connectTimeout is null || connectTimeout <= TimeSpan.Zero) errors.Add($"spec.timeout.tcp.connectTimeout: \"{ct}\" is not a positive duration");
+            }
             if (t.Http is { } http)
             {
                 Unmodelled(http.Unmodelled, "spec.timeout.http", warnings);
@@ -103,6 +108,7 @@ internal static class BackendTrafficPolicyCompiler
             if (bufferLimit is null) errors.Add($"spec.requestBuffer.limit: \"{rb.Limit}\" is not a size (e.g. 10Mi)");
         }
 
+        var connection = BackendConnectionCompiler.Compile(spec, errors, warnings);
         var compression = Compression(spec, errors, warnings);
         var overrides = ResponseOverrideCompiler.Compile(policy, s, errors, warnings);
 
@@ -123,12 +129,20 @@ internal static class BackendTrafficPolicyCompiler
                 Compression = compression,
                 ResponseOverrides = overrides,
                 PanicThreshold = panic,
+                ConnectTimeout = connectTimeout,
+                ProxyProtocol = connection.ProxyProtocol,
+                TcpKeepalive = connection.Keepalive,
+                ConnectionBufferLimit = connection.BufferLimit,
+                DnsRefreshRate = connection.DnsRefreshRate,
             },
             Retry = retry,
             RequestTimeout = requestTimeout,
             BackendRequestTimeout = perTry,
             Errors = errors,
             Warnings = warnings,
+            IgnoredByStreams = BackendTrafficScopes.IgnoredByStreams(spec),
+            IgnoredByDatagrams = BackendTrafficScopes.IgnoredByDatagrams(spec),
+            IgnoredByHttp = BackendTrafficScopes.IgnoredByHttp(spec),
         };
     }
 

@@ -17,6 +17,15 @@ internal sealed record CompiledBackendTrafficPolicy : IRulePolicy
     public IReadOnlyList<string> Errors { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Fields set that TCPRoutes and TLSRoutes do not serve (warned, with the routes, when the policy reaches one).</summary>
+    public IReadOnlyList<string> IgnoredByStreams { get; init; } = [];
+
+    /// <summary>Fields set that UDPRoutes do not serve.</summary>
+    public IReadOnlyList<string> IgnoredByDatagrams { get; init; } = [];
+
+    /// <summary>Fields set that HTTPRoute and GRPCRoute rules do not serve yet.</summary>
+    public IReadOnlyList<string> IgnoredByHttp { get; init; } = [];
+
     /// <summary>The rule with this policy applied: its steps, and retry/timeouts where the route sets none of its own.</summary>
     public HttpRuleIr Apply(HttpRuleIr rule) => rule with
     {

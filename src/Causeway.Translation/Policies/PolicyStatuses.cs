@@ -39,7 +39,8 @@ internal sealed class PolicyStatuses(ResourceSnapshot s, TranslatorOptions o, Fu
                 entry.Targets.Add(target);
             }
             if (!found && !Exists(target)) Problems.Add($"{policy.Describe()}: {field}: {target.Kind} {target.Namespace}/{target.Name} not found");
-            if (target.Kind is "TCPRoute" or "UDPRoute" or "TLSRoute") unsupportedKinds.Add(target.Kind);
+            // BackendTrafficPolicy serves L4 routes (their connection-level fields); other kinds do not yet.
+            if (target.Kind is "TCPRoute" or "UDPRoute" or "TLSRoute" && policy.Kind != "BackendTrafficPolicy") unsupportedKinds.Add(target.Kind);
         }
         var invalid = new List<string>(state.Problems);
         invalid.AddRange(errors);

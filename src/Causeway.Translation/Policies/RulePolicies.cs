@@ -40,6 +40,7 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
         var list = RuleTargets.For(l, route, ruleIndex);
         if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}") is not { } winner)
             return rule;
+        Reached(winner.Policy.Key, route);
         if (!_applied.TryGetValue(winner.Policy, out var cache)) _applied[winner.Policy] = cache = new Dictionary<HttpRuleIr, HttpRuleIr>(ReferenceEqualityComparer.Instance);
         if (!cache.TryGetValue(rule, out var applied)) cache[rule] = applied = _policies[winner.Policy.Key].Compiled.Apply(rule);
         return applied;
@@ -51,7 +52,15 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
         foreach (var key in Attachment.Policies)
         {
             var (policy, compiled) = Get(key);
-            writer.Add(policy, Attachment.State(key), compiled.Errors, compiled.Warnings);
+            writer.Add(policy, Attachment.State(key), compiled.Errors, WarningsFor(key, compiled));
         }
     }
+
+    /// <summary>Policy <paramref name="policy"/> is effective for a rule of <paramref name="route"/>.</summary>
+    protected virtual void Reached(ObjectKey policy, Route route)
+    {
+    }
+
+    /// <summary>The warnings of a policy's status: its own, plus what the kinds of the routes it reached ignore.</summary>
+    protected virtual IReadOnlyList<string> WarningsFor(ObjectKey policy, TCompiled compiled) => compiled.Warnings;
 }

@@ -45,6 +45,26 @@ public sealed class FqdnEndpointsTests
     }
 
     [Fact]
+    public async Task A_backends_dns_refresh_rate_resolves_its_name_that_often_and_others_keep_the_default()
+    {
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        using var dns = new FqdnEndpoints(new DataPlaneOptions { DnsRefreshInterval = TimeSpan.FromHours(1) }, NullLogger.Instance,
+            () => { }, (name, _) => { calls.AddOrUpdate(name, 1, (_, n) => n + 1); return Task.FromResult(new[] { IPAddress.Parse("10.0.0.1") }); });
+        var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("Backend:ns/fast"))))],
+            new BackendIr { Id = "Backend:ns/fast", DnsRefreshRate = TimeSpan.FromSeconds(1), Endpoints = new([new EndpointIr("fast.example", 80) { Kind = EndpointKind.Fqdn }]) },
+            new BackendIr { Id = "Backend:ns/slow", Endpoints = new([new EndpointIr("slow.example", 80) { Kind = EndpointKind.Fqdn }]) });
+        await dns.ExpandAsync([gw], default);
+        Assert.Equal(1, calls["fast.example"]);
+        var deadline = Environment.TickCount64 + 10_000;
+        while (calls["fast.example"] < 3)
+        {
+            Assert.True(Environment.TickCount64 < deadline, $"fast.example resolved {calls["fast.example"]} times in 10s");
+            await Task.Delay(100);
+        }
+        Assert.Equal(1, calls["slow.example"]);
+    }
+
+    [Fact]
     public async Task OnlyIpv6AnswersAreUsedWhenThereIsNoIpv4()
     {
         using var dns = new FqdnEndpoints(new DataPlaneOptions { DnsRefreshInterval = TimeSpan.Zero }, NullLogger.Instance,

@@ -13,7 +13,7 @@ namespace Causeway.DataPlane.Tests.L4;
 /// </summary>
 internal sealed class TestTcpBackend : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentBag<Task> _tasks = [];
     private readonly string? _banner;
@@ -23,8 +23,9 @@ internal sealed class TestTcpBackend : IAsyncDisposable
     private readonly Task _accept;
     private int _accepted;
 
-    public TestTcpBackend(string? banner = null, string? trailer = null, TestCertificate? certificate = null, bool requireClientCertificate = false)
+    public TestTcpBackend(string? banner = null, string? trailer = null, TestCertificate? certificate = null, bool requireClientCertificate = false, int port = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _requireClientCertificate = requireClientCertificate;
         _banner = banner;
         _trailer = trailer;

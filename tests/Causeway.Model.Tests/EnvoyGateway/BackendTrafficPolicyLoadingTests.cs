@@ -68,6 +68,34 @@ public class BackendTrafficPolicyLoadingTests
     }
 
     [Fact]
+    public void ConnectionLevelFieldsAreModelled()
+    {
+        var result = Loader.LoadText("""
+            apiVersion: gateway.envoyproxy.io/v1alpha1
+            kind: BackendTrafficPolicy
+            metadata: {name: tcp, namespace: apps}
+            spec:
+              targetRefs:
+              - {group: gateway.networking.k8s.io, kind: TCPRoute, name: db}
+              proxyProtocol: {version: V2}
+              tcpKeepalive: {probes: 3, idleTime: 60s, interval: 10s}
+              connection: {bufferLimit: 16Ki}
+              dns: {dnsRefreshRate: 5s, respectDnsTtl: false}
+              timeout: {tcp: {connectTimeout: 2s}}
+            """);
+        Assert.Empty(result.Errors);
+        var btp = Assert.Single(ResourceSnapshot.Create(result.Objects).BackendTrafficPolicies);
+        Assert.Equal("V2", btp.Spec.ProxyProtocol!.Version);
+        Assert.Equal(3, btp.Spec.TcpKeepalive!.Probes);
+        Assert.Equal("60s", btp.Spec.TcpKeepalive.IdleTime);
+        Assert.Equal("16Ki", btp.Spec.Connection!.BufferLimit!.Value.GetString());
+        Assert.Equal("5s", btp.Spec.Dns!.DnsRefreshRate);
+        Assert.False(btp.Spec.Dns.RespectDnsTtl);
+        Assert.Equal("2s", btp.Spec.Timeout!.Tcp!.ConnectTimeout);
+        Assert.Null(btp.Spec.Unmodelled);
+    }
+
+    [Fact]
     public void CelRulesOfTheCrdApply()
     {
         var result = Loader.LoadText("""

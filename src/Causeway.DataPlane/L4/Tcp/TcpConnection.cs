@@ -56,6 +56,14 @@ internal sealed class TcpConnection : IDisposable
     /// <summary>The TLS server name the client sent (TLS ports), or null.</summary>
     public string? ServerName { get; set; }
 
+    /// <summary>The splice buffer per direction (the route's <c>connection.bufferLimit</c> or the server's); 0: the server's.</summary>
+    public int BufferSize { get; set; }
+
+    private Action? _onDispose;
+
+    /// <summary>Runs <paramref name="release"/> once when the connection ends (a held connection slot, an endpoint in flight).</summary>
+    public void OnDispose(Action release) => _onDispose += release;
+
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 
     /// <summary>Closes the connection because it was idle too long.</summary>
@@ -79,5 +87,6 @@ internal sealed class TcpConnection : IDisposable
         Client.Dispose();
         Backend?.Dispose();
         _cts.Dispose();
+        _onDispose?.Invoke();
     }
 }

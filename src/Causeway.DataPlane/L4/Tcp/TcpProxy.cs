@@ -115,7 +115,7 @@ internal sealed class TcpProxy : IAsyncDisposable
         if (backendSocket is null) return;
         await using var clientStream = new NetworkStream(connection.Client, ownsSocket: false);
         await using var backendStream = new NetworkStream(backendSocket, ownsSocket: false);
-        await StreamSplicer.SpliceAsync(connection, clientStream, backendStream, backendSocket, _metrics, _options.BufferSize)
+        await StreamSplicer.SpliceAsync(connection, clientStream, backendStream, backendSocket, _metrics, BufferSize(connection))
             .ConfigureAwait(false);
     }
 
@@ -168,7 +168,20 @@ internal sealed class TcpProxy : IAsyncDisposable
             Refuse(connection, refusal ?? "no backend");
             return null;
         }
-        var socket = await BackendConnector.ConnectAsync(table, backend, _options, _logger, connection.Token)
+        var policy = table.Policy(route, backend);
+        if (policy?.Connections is { } gate)
+        {
+            if (!gate.TryEnter())
+            {
+                connection.RefusalFlag = "UO";
+                connection.ChosenBackend = backend;
+                Refuse(connection, "route " + route.Name + " holds circuitBreaker.maxConnections (" + gate.Limit + ") connections");
+                return null;
+            }
+            connection.OnDispose(gate.Release);
+        }
+        connection.BufferSize = policy?.BufferSize(_options.BufferSize) ?? _options.BufferSize;
+        var socket = await BackendConnector.ConnectAsync(table, backend, policy, connection, _options, _metrics, _logger)
             .ConfigureAwait(false);
         if (socket is null)
         {
@@ -184,6 +197,9 @@ internal sealed class TcpProxy : IAsyncDisposable
         connection.Touch();
         return socket;
     }
+
+    /// <summary>The splice buffer size for <paramref name="connection"/> (its route's buffer limit, or the server's).</summary>
+    internal int BufferSize(TcpConnection connection) => connection.BufferSize > 0 ? connection.BufferSize : _options.BufferSize;
 
     internal void Refuse(TcpConnection connection, string reason)
     {

@@ -71,7 +71,7 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
         await using var backendStream = new NetworkStream(backendSocket, ownsSocket: false);
         await backendStream.WriteAsync(hello.Bytes, connection.Token).ConfigureAwait(false);
         metrics.AddBytesFromClient(hello.Length);
-        await StreamSplicer.SpliceAsync(connection, clientStream, backendStream, backendSocket, metrics, options.BufferSize)
+        await StreamSplicer.SpliceAsync(connection, clientStream, backendStream, backendSocket, metrics, proxy.BufferSize(connection))
             .ConfigureAwait(false);
     }
 
@@ -140,7 +140,7 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
         }
         try
         {
-            await StreamSplicer.SpliceAsync(connection, clientTls, backendStream, backendSocket, metrics, options.BufferSize)
+            await StreamSplicer.SpliceAsync(connection, clientTls, backendStream, backendSocket, metrics, proxy.BufferSize(connection))
                 .ConfigureAwait(false);
         }
         finally

@@ -118,7 +118,10 @@ internal sealed class UdpProxy : IAsyncDisposable
             _logger.LogDebug("UDP datagram on port {Port} refused: {Reason}", table.Port.Port, refusal);
             return null;
         }
-        var endpoint = table.NextEndpoint(backend);
+        // With a BackendTrafficPolicy its balancer picks the session's endpoint (source-IP hashing keeps a client on one).
+        var balancer = table.Policy(route, backend)?.Balancer;
+        var index = balancer?.PickConnection(ClientAddress(from)) ?? -1;
+        var endpoint = index >= 0 ? backend.Endpoints[index] : table.NextEndpoint(backend);
         IPEndPoint? target;
         try
         {
@@ -130,7 +133,11 @@ internal sealed class UdpProxy : IAsyncDisposable
         {
             target = null;
         }
-        if (target is null) return null;
+        if (target is null)
+        {
+            if (index >= 0) balancer!.Release(index);
+            return null;
+        }
 
         var upstream = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -140,16 +147,32 @@ internal sealed class UdpProxy : IAsyncDisposable
         catch (SocketException e)
         {
             upstream.Dispose();
+            if (index >= 0) balancer!.Release(index);
             _logger.LogDebug("UDP upstream {Backend} unusable: {Error}", target, e.SocketErrorCode);
             return null;
         }
         var key = new SocketAddress(from.Family, from.Size);
         from.Buffer.Span[..from.Size].CopyTo(key.Buffer.Span);
         var session = new UdpSession(key, upstream, target, backend.Id, _stop.Token);
+        if (index >= 0) session.Released = () => balancer!.Release(index);
         lock (_gate) _sessions[key] = session;
         _metrics.UdpSessionCreated();
         session.Completion = Task.Run(() => UpstreamLoopAsync(session), CancellationToken.None);
         return session;
+    }
+
+    private static IPAddress? ClientAddress(SocketAddress from)
+    {
+        try
+        {
+            var template = from.Family == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+            var address = ((IPEndPoint)template.Create(from)).Address;
+            return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException)
+        {
+            return null;
+        }
     }
 
     private async Task UpstreamLoopAsync(UdpSession session)

@@ -28,6 +28,9 @@ internal sealed class UdpSession : IDisposable
     public CancellationToken Token { get; }
     public Task Completion { get; set; } = Task.CompletedTask;
 
+    /// <summary>Run once when the session ends (gives its endpoint back to the route's balancer).</summary>
+    public Action? Released { get; set; }
+
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
@@ -39,5 +42,6 @@ internal sealed class UdpSession : IDisposable
         catch (ObjectDisposedException) { }
         Upstream.Dispose();
         _cts.Dispose();
+        Released?.Invoke();
     }
 }

@@ -54,12 +54,14 @@ internal sealed class Http1BackendPools : IDisposable
                 var e = backend.Endpoints[i];
                 var unix = e.Kind == Translation.Ir.EndpointKind.Unix;
                 var key = unix ? "unix:" + e.Address : e.Address + "|" + e.Port.ToString(CultureInfo.InvariantCulture);
+                // Connections opened with other settings (a policy's connect timeout, keep-alive) are pooled apart.
+                if (backend.Connection is { } connection) key += "|" + connection;
                 if (!_used.TryGetValue(key, out var pool))
                 {
                     if (!_pools.TryGetValue(key, out pool))
                         pool = new Http1EndpointPool(this, key, unix
                             ? new System.Net.Sockets.UnixDomainSocketEndPoint(e.Address)
-                            : new IPEndPoint(IPAddress.Parse(e.Address), e.Port));
+                            : new IPEndPoint(IPAddress.Parse(e.Address), e.Port), backend.Connection);
                     _used[key] = pool;
                 }
                 result[i] = pool;

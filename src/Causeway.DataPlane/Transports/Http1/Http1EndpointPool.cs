@@ -67,15 +67,23 @@ internal sealed class Http1EndpointPool
     private volatile bool _closed;
     private int _loopIdle;
 
-    public Http1EndpointPool(Http1BackendPools owner, string key, EndPoint endpoint)
+    public Http1EndpointPool(Http1BackendPools owner, string key, EndPoint endpoint, Translation.Ir.BackendConnectionIr? connection = null)
     {
         _owner = owner;
         Key = key;
         EndPoint = endpoint;
+        ConnectTimeout = connection?.ConnectTimeout;
+        Keepalive = connection?.TcpKeepalive;
     }
 
     public string Key { get; }
     public EndPoint EndPoint { get; }
+
+    /// <summary>The backend's connect timeout (BackendTrafficPolicy <c>timeout.tcp.connectTimeout</c>); null: the data plane's.</summary>
+    public TimeSpan? ConnectTimeout { get; }
+
+    /// <summary>Keep-alive probes on this pool's connections (BackendTrafficPolicy <c>tcpKeepalive</c>), or null.</summary>
+    public Translation.Ir.TcpKeepaliveIr? Keepalive { get; }
 
     /// <summary>For tests: idle connections right now (this pool's and the event loops').</summary>
     public int IdleCount
@@ -124,8 +132,9 @@ internal sealed class Http1EndpointPool
         if (!unix) socket.NoDelay = true;
         try
         {
+            Upstream.BackendSocketOptions.Apply(socket, Keepalive);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(_owner.Options.BackendConnectTimeout);
+            timeout.CancelAfter(ConnectTimeout ?? _owner.Options.BackendConnectTimeout);
             await socket.ConnectAsync(EndPoint, timeout.Token).ConfigureAwait(false);
         }
         catch

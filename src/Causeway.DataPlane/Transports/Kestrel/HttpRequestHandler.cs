@@ -280,6 +280,7 @@ internal sealed partial class HttpRequestHandler
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             UpstreamFailure failure;
             if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
+            else if (IsConnectTimeout(exception)) failure = UpstreamFailure.ConnectTimeout; // 503, as on the event loop
             else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut) failure = UpstreamFailure.Timeout;
             else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
             else if (IsClosedBeforeAnswer(error, exception)) failure = UpstreamFailure.ClosedBeforeAnswer;
@@ -361,6 +362,17 @@ internal sealed partial class HttpRequestHandler
         if (error != ForwarderError.Request) return false;
         for (var e = exception; e is not null; e = e.InnerException)
             if (e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// SocketsHttpHandler's <c>ConnectTimeout</c> (the data plane's, or a BackendTrafficPolicy's connectTimeout) ran
+    /// out: YARP reports it as a timed-out request, but no connection was made (Envoy: 503 UF).
+    /// </summary>
+    private static bool IsConnectTimeout(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is TimeoutException t && t.Message.Contains("ConnectTimeout", StringComparison.Ordinal)) return true;
         return false;
     }
 

@@ -23,14 +23,20 @@ internal sealed class EndpointBalancer
     private int _next = -1;
 
     public EndpointBalancer(LoadBalancerIr ir, PassiveHealthIr? passive, BackendRuntime backend, EndpointHealth[]? health, ActiveHealthChecker? active = null)
+        : this(ir, passive, backend.Prefixes, health, active)
+    {
+    }
+
+    /// <param name="endpoints">One stable name per endpoint (what the hash ring places), in endpoint order.</param>
+    public EndpointBalancer(LoadBalancerIr ir, PassiveHealthIr? passive, IReadOnlyList<string> endpoints, EndpointHealth[]? health, ActiveHealthChecker? active = null)
     {
         _ir = ir;
         _passive = passive;
         _health = passive is null ? null : health;
-        _active = active is not null && active.Count == backend.Prefixes.Count ? active : null;
-        _count = backend.Prefixes.Count;
+        _active = active is not null && active.Count == endpoints.Count ? active : null;
+        _count = endpoints.Count;
         _inFlight = new long[_count];
-        if (ir.Kind == LoadBalancerKind.ConsistentHash) _ring = new HashRing(backend.Prefixes);
+        if (ir.Kind == LoadBalancerKind.ConsistentHash) _ring = new HashRing(endpoints);
         if (ir.HashOn == HashSourceKind.Cookie)
             _cookieSuffix = "; Path=/; HttpOnly" + (ir.CookieTtl is { } ttl ? "; Max-Age=" + (long)ttl.TotalSeconds : "");
     }
@@ -83,6 +89,35 @@ internal sealed class EndpointBalancer
         }
         return index;
     }
+
+    /// <summary>
+    /// Picks an endpoint for a new connection (L4 routes: no request to hash, so header and cookie hashing draw at
+    /// random, as Envoy does without the key) from client address <paramref name="client"/>, and counts it in flight
+    /// until <see cref="Release"/>. -1: the backend has no endpoint.
+    /// </summary>
+    public int PickConnection(System.Net.IPAddress? client)
+    {
+        if (_count == 0) return -1;
+        var now = _health is null ? 0 : Environment.TickCount64;
+        int index;
+        switch (_ir.Kind)
+        {
+            case LoadBalancerKind.Random: index = Skip(Random.Shared.Next(_count), now); break;
+            case LoadBalancerKind.LeastRequest: index = LeastRequest(now); break;
+            case LoadBalancerKind.ConsistentHash when _ir.HashOn == HashSourceKind.SourceIp && client is not null:
+                Span<byte> bytes = stackalloc byte[16];
+                client.TryWriteBytes(bytes, out var written);
+                index = _ring!.Find(HashRing.Hash(bytes[..written]), _health is null && _active is null ? null : this, now);
+                break;
+            case LoadBalancerKind.ConsistentHash: index = Skip(Random.Shared.Next(_count), now); break;
+            default: index = Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now); break;
+        }
+        Interlocked.Increment(ref _inFlight[index]);
+        return index;
+    }
+
+    /// <summary>The connection or exchange on endpoint <paramref name="index"/> is over (one less in flight).</summary>
+    public void Release(int index) => Interlocked.Decrement(ref _inFlight[index]);
 
     /// <summary>The first endpoint from <paramref name="start"/> on that is not ejected (<paramref name="start"/> when all are).</summary>
     private int Skip(int start, long now)
@@ -165,7 +200,17 @@ internal sealed class EndpointBalancer
     /// </summary>
     public void Completed(int index, int status, bool localOrigin)
     {
-        Interlocked.Decrement(ref _inFlight[index]);
+        Release(index);
+        Record(index, status, localOrigin);
+    }
+
+    /// <summary>
+    /// An outcome on endpoint <paramref name="index"/> for the outlier detection (<paramref name="status"/> 0 and not
+    /// <paramref name="localOrigin"/>: no outcome). L4 routes report a connect failure as a local-origin failure and
+    /// an established connection as a success.
+    /// </summary>
+    public void Record(int index, int status, bool localOrigin)
+    {
         if (_passive is null || _health is null || (status == 0 && !localOrigin)) return;
         var health = _health[index];
         if (!health.Record(_passive, status, localOrigin)) return;

@@ -9,7 +9,7 @@ namespace Causeway.DataPlane.Upstream.Dns;
 /// <summary>
 /// DNS-named endpoints (Envoy Gateway Backend <c>fqdn</c>): resolved when a configuration is applied, each address an
 /// endpoint (IPv4 preferred: IPv6 addresses only when the name has no IPv4 one), and re-resolved every
-/// <see cref="DataPlaneOptions.DnsRefreshInterval"/>; when an answer changes, <c>changed</c> is called so the data plane
+/// <see cref="DataPlaneOptions.DnsRefreshInterval"/> (or the backend's <see cref="BackendIr.DnsRefreshRate"/>); when an answer changes, <c>changed</c> is called so the data plane
 /// applies the last configuration again with the new addresses. A name that does not resolve keeps its last answer
 /// (none at first, so its backend has no endpoint until it resolves).
 /// </summary>
@@ -20,8 +20,12 @@ internal sealed class FqdnEndpoints : IDisposable
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly Action _changed;
-    private readonly Timer? _timer;
+    private readonly Timer _timer;
+    private readonly TimeSpan _defaultInterval;
+    private readonly ConcurrentDictionary<string, long> _due = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, TimeSpan> _intervals = new(StringComparer.Ordinal);
     private volatile string[] _inUse = [];
+    private TimeSpan _period = Timeout.InfiniteTimeSpan;
     private int _refreshing;
 
     public FqdnEndpoints(DataPlaneOptions options, ILogger logger, Action changed,
@@ -31,8 +35,54 @@ internal sealed class FqdnEndpoints : IDisposable
         _timeout = options.DnsResolveTimeout;
         _logger = logger;
         _changed = changed;
-        if (options.DnsRefreshInterval > TimeSpan.Zero)
-            _timer = new Timer(static s => _ = ((FqdnEndpoints)s!).RefreshAsync(), this, options.DnsRefreshInterval, options.DnsRefreshInterval);
+        _defaultInterval = options.DnsRefreshInterval;
+        _timer = new Timer(static s => _ = ((FqdnEndpoints)s!).RefreshDueAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// How often each name in use is resolved again: the shortest <see cref="BackendIr.DnsRefreshRate"/> (a
+    /// BackendTrafficPolicy's <c>dns.dnsRefreshRate</c>) of the backends naming it, else the data plane's interval (no
+    /// refresh when that is zero); the timer ticks at the shortest of them.
+    /// </summary>
+    private void Schedule(IReadOnlyList<GatewayIr> gateways)
+    {
+        var intervals = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var gw in gateways)
+            foreach (var b in gw.Backends)
+                foreach (var e in b.Endpoints)
+                {
+                    if (e.Kind != EndpointKind.Fqdn) continue;
+                    var interval = b.DnsRefreshRate ?? _defaultInterval;
+                    if (interval <= TimeSpan.Zero) continue;
+                    intervals[e.Address] = intervals.TryGetValue(e.Address, out var other) && other < interval ? other : interval;
+                }
+        _intervals = intervals;
+        var now = Environment.TickCount64;
+        foreach (var (name, interval) in intervals) _due.TryAdd(name, now + (long)interval.TotalMilliseconds);
+        foreach (var stale in _due.Keys.Where(n => !intervals.ContainsKey(n)).ToList()) _due.TryRemove(stale, out _);
+        var period = intervals.Count == 0 ? Timeout.InfiniteTimeSpan : intervals.Values.Min();
+        lock (_timer)
+        {
+            if (period == _period) return;
+            _period = period;
+            _timer.Change(period, period);
+        }
+    }
+
+    /// <summary>The names whose interval has passed are resolved again (the timer's work).</summary>
+    private Task RefreshDueAsync()
+    {
+        var now = Environment.TickCount64;
+        var intervals = _intervals;
+        var due = new List<string>();
+        foreach (var (name, interval) in intervals)
+        {
+            // A tick may come a little early: a name within a tenth of its interval of being due is due.
+            if (_due.TryGetValue(name, out var at) && at - now > (long)interval.TotalMilliseconds / 10) continue;
+            _due[name] = now + (long)interval.TotalMilliseconds;
+            due.Add(name);
+        }
+        return due.Count == 0 ? Task.CompletedTask : RefreshAsync(due);
     }
 
     /// <summary>The gateways with every FQDN endpoint replaced by the addresses its name resolves to.</summary>
@@ -44,6 +94,7 @@ internal sealed class FqdnEndpoints : IDisposable
                 foreach (var e in b.Endpoints)
                     if (e.Kind == EndpointKind.Fqdn) names.Add(e.Address);
         _inUse = [.. names];
+        Schedule(gateways);
         if (names.Count == 0) return gateways;
         await Task.WhenAll(names.Where(n => !_answers.ContainsKey(n)).Select(n => ResolveAsync(n, ct))).ConfigureAwait(false);
 
@@ -93,13 +144,17 @@ internal sealed class FqdnEndpoints : IDisposable
     }
 
     /// <summary>Re-resolves every name in use; when an answer changed, calls back (one refresh at a time).</summary>
-    internal async Task RefreshAsync()
+    internal Task RefreshAsync() => RefreshAsync(null);
+
+    /// <summary>Re-resolves <paramref name="only"/> (null: every name in use); when an answer changed, calls back.</summary>
+    private async Task RefreshAsync(IReadOnlyList<string>? only)
     {
         if (Interlocked.Exchange(ref _refreshing, 1) == 1) return;
         try
         {
-            var names = _inUse;
-            foreach (var stale in _answers.Keys.Except(names, StringComparer.Ordinal).ToList()) _answers.TryRemove(stale, out _);
+            var inUse = _inUse;
+            var names = only is null ? inUse : [.. only.Where(n => inUse.Contains(n, StringComparer.Ordinal))];
+            foreach (var stale in _answers.Keys.Except(inUse, StringComparer.Ordinal).ToList()) _answers.TryRemove(stale, out _);
             var changed = await Task.WhenAll(names.Select(n => ResolveAsync(n, CancellationToken.None))).ConfigureAwait(false);
             if (changed.Any(c => c))
             {
@@ -113,5 +168,5 @@ internal sealed class FqdnEndpoints : IDisposable
         }
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose() => _timer.Dispose();
 }

@@ -28,7 +28,7 @@ internal sealed class ActiveHealthChecker : IDisposable
     private readonly int _panicThreshold;
     private readonly EndpointIr[] _endpoints;
     private readonly string[] _prefixes;
-    private readonly HttpMessageInvoker _invoker;
+    private readonly HttpMessageInvoker? _invoker;
     private readonly Version _version;
     private readonly HttpVersionPolicy _versionPolicy;
     private readonly int[] _healthy;
@@ -48,14 +48,28 @@ internal sealed class ActiveHealthChecker : IDisposable
     private long _failed;
 
     public ActiveHealthChecker(ActiveHealthIr ir, int panicThreshold, BackendRuntime backend)
+        : this(ir, panicThreshold, [.. backend.Ir.Endpoints], [.. backend.Prefixes], backend.Invoker,
+            backend.RequestConfig.Version ?? HttpVersion.Version11, backend.RequestConfig.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower)
+    {
+    }
+
+    /// <summary>TCP checks of a stream backend's endpoints (L4 routes: no HTTP pool to probe through).</summary>
+    public ActiveHealthChecker(ActiveHealthIr ir, int panicThreshold, IReadOnlyList<EndpointIr> endpoints)
+        : this(ir.Kind == ActiveHealthKind.Tcp ? ir : throw new ArgumentException("L4 backends take TCP checks only", nameof(ir)),
+            panicThreshold, [.. endpoints], [.. endpoints.Select(e => e.Address + ":" + e.Port)], null, HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower)
+    {
+    }
+
+    private ActiveHealthChecker(ActiveHealthIr ir, int panicThreshold, EndpointIr[] endpoints, string[] prefixes, HttpMessageInvoker? invoker,
+        Version version, HttpVersionPolicy versionPolicy)
     {
         _ir = ir;
         _panicThreshold = panicThreshold;
-        _endpoints = [.. backend.Ir.Endpoints];
-        _prefixes = [.. backend.Prefixes];
-        _invoker = backend.Invoker;
-        _version = backend.RequestConfig.Version ?? HttpVersion.Version11;
-        _versionPolicy = backend.RequestConfig.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower;
+        _endpoints = endpoints;
+        _prefixes = prefixes;
+        _invoker = invoker;
+        _version = version;
+        _versionPolicy = versionPolicy;
         _healthy = new int[_endpoints.Length];
         _successes = new int[_endpoints.Length];
         _failures = new int[_endpoints.Length];
@@ -222,7 +236,7 @@ internal sealed class ActiveHealthChecker : IDisposable
         request.Headers.Host = _ir.Hostname ?? (e.Kind == EndpointKind.Fqdn ? e.Address : null);
         request.Headers.UserAgent.ParseAdd("causeway-health-check");
         if (_ir.Send is { } body) request.Content = new ByteArrayContent([.. body]);
-        using var response = await _invoker.SendAsync(request, token).ConfigureAwait(false);
+        using var response = await _invoker!.SendAsync(request, token).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         if (!_ir.ExpectedStatuses.Contains(status))
             return _ir.RetriableStatuses.Contains(status) ? Outcome.Failed : Outcome.FailedNow;

@@ -21,6 +21,10 @@ public sealed record BackendTrafficPolicySpec
     public IReadOnlyList<CompressorSpec>? Compressor { get; init; }
     public IReadOnlyList<CompressorSpec>? Compression { get; init; }
     public IReadOnlyList<ResponseOverrideSpec>? ResponseOverride { get; init; }
+    public BackendProxyProtocolSpec? ProxyProtocol { get; init; }
+    public TcpKeepaliveSpec? TcpKeepalive { get; init; }
+    public BackendConnectionSpec? Connection { get; init; }
+    public BackendDnsSpec? Dns { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -52,6 +52,15 @@ internal sealed unsafe class LoopBackend : LoopSocket
         }
         var one = 1;
         if (family != Native.AfUnix) Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
+        if (family != Native.AfUnix && pool.Keepalive is { } keepalive)
+        {
+            // BackendTrafficPolicy tcpKeepalive (the same options Upstream/BackendSocketOptions sets on managed sockets).
+            int idle = (int)Math.Max(1, keepalive.IdleTime.TotalSeconds), interval = (int)Math.Max(1, keepalive.Interval.TotalSeconds), probes = keepalive.Probes;
+            Native.setsockopt(fd, Native.SolSocket, Native.SoKeepAlive, &one, sizeof(int));
+            Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpKeepIdle, &idle, sizeof(int));
+            Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpKeepIntvl, &interval, sizeof(int));
+            Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpKeepCnt, &probes, sizeof(int));
+        }
         var address = endpoint.Serialize(); // the platform's sockaddr, as Socket.Connect passes it
         int rc;
         fixed (byte* p = address.Buffer.Span) rc = Native.connect(fd, p, address.Size);

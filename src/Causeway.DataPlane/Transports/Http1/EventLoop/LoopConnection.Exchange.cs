@@ -115,7 +115,7 @@ internal sealed partial class LoopConnection
             return;
         }
         _state = State.Connecting;
-        ArmDeadline((long)Options.BackendConnectTimeout.TotalMilliseconds);
+        ArmDeadline((long)(_pool!.ConnectTimeout ?? Options.BackendConnectTimeout).TotalMilliseconds);
     }
 
     /// <summary>Events of the backend connection this exchange uses.</summary>

@@ -18,6 +18,7 @@ internal static unsafe partial class Native
     public const int EAgain = 11, EIntr = 4, EInProgress = 115, EMFile = 24, ENFile = 23, ENoBufs = 105, ENoMem = 12;
     public const int MsgNoSignal = 0x4000, MsgPeek = 0x2;
     public const int IpProtoTcp = 6, TcpNoDelay = 1, SolSocket = 1, SoError = 4;
+    public const int SoKeepAlive = 9, TcpKeepIdle = 4, TcpKeepIntvl = 5, TcpKeepCnt = 6;
     public const int EfdNonBlock = 0x800, EfdCloExec = 0x80000;
     public const int SoLinger = 13;
     public const short PollOut = 0x004, PollErr = 0x008, PollHup = 0x010;
