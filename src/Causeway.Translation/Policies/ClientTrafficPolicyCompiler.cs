@@ -54,8 +54,7 @@ internal static class ClientTrafficPolicyCompiler
 
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }
             : spec.EnableProxyProtocol == true ? new ProxyProtocolIr() : null;
-        long? limit = null;
-        TimeSpan? closeDelay = null;
+        var connection = new ClientConnectionIr { Policy = name, ProxyProtocol = proxy };
         if (spec.Connection is { } c)
         {
             Unmodelled(c.Unmodelled, "spec.connection", warnings);
@@ -63,9 +62,17 @@ internal static class ClientTrafficPolicyCompiler
                 warnings.Add("spec.connection.maxAcceptPerSocketEvent: not supported by Causeway yet, ignored");
             if (c.ConnectionLimit is { } cl)
             {
-                Unmodelled(cl.Unmodelled, "spec.connection.connectionLimit", warnings);
-                limit = cl.Value;
-                closeDelay = Duration(cl.CloseDelay, "spec.connection.connectionLimit.closeDelay", errors);
+                const string f = "spec.connection.connectionLimit";
+                Unmodelled(cl.Unmodelled, f, warnings);
+                if (cl.MaxRequestsPerConnection is { } max and < 0) errors.Add($"{f}.maxRequestsPerConnection: {max} is negative");
+                connection = connection with
+                {
+                    ConnectionLimit = cl.Value,
+                    ConnectionLimitCloseDelay = Duration(cl.CloseDelay, $"{f}.closeDelay", errors),
+                    // 0: no limit, as when omitted.
+                    MaxRequestsPerConnection = cl.MaxRequestsPerConnection is > 0 ? cl.MaxRequestsPerConnection : null,
+                    MaxConnectionDuration = Positive(Duration(cl.MaxConnectionDuration, $"{f}.maxConnectionDuration", errors)),
+                };
             }
         }
         if (spec.Timeout is { } t)
@@ -74,13 +81,21 @@ internal static class ClientTrafficPolicyCompiler
             if (t.Http is { } http)
             {
                 Unmodelled(http.Unmodelled, "spec.timeout.http", warnings);
-                if (http.RequestReceivedTimeout is not null) warnings.Add("spec.timeout.http.requestReceivedTimeout: not supported by Causeway yet, ignored");
-                if (http.IdleTimeout is not null) warnings.Add("spec.timeout.http.idleTimeout: not supported by Causeway yet, ignored");
+                connection = connection with
+                {
+                    IdleTimeout = Duration(http.IdleTimeout, "spec.timeout.http.idleTimeout", errors),
+                    RequestHeadersTimeout = Duration(http.RequestHeadersReceivedTimeout, "spec.timeout.http.requestHeadersReceivedTimeout", errors),
+                    RequestReceivedTimeout = Duration(http.RequestReceivedTimeout, "spec.timeout.http.requestReceivedTimeout", errors),
+                };
+            }
+            if (t.Tcp is { } tcp)
+            {
+                Unmodelled(tcp.Unmodelled, "spec.timeout.tcp", warnings);
+                connection = connection with { TcpIdleTimeout = Duration(tcp.IdleTimeout, "spec.timeout.tcp.idleTimeout", errors) };
             }
         }
 
-        var connection = proxy is null && limit is null ? null
-            : new ClientConnectionIr { Policy = name, ProxyProtocol = proxy, ConnectionLimit = limit, ConnectionLimitCloseDelay = closeDelay };
+        if (connection == new ClientConnectionIr { Policy = name }) connection = null;
         return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, Errors = errors, Warnings = warnings };
     }
 
@@ -166,6 +181,9 @@ internal static class ClientTrafficPolicyCompiler
         if (d is null) errors.Add($"{field}: \"{text}\" is not a duration");
         return d;
     }
+
+    /// <summary>A limit of zero is no limit.</summary>
+    private static TimeSpan? Positive(TimeSpan? d) => d > TimeSpan.Zero ? d : null;
 
     private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)
     {

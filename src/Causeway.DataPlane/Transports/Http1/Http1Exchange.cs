@@ -79,6 +79,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// <summary>The reply chosen for <see cref="Http1Decision.Reply"/>.</summary>
     public LocalReply? Reply { get; private set; }
 
+    /// <summary>Answers the routed request with <paramref name="reply"/> instead of what its decisions chose (a request timeout).</summary>
+    public void SetReply(LocalReply reply) => Reply = reply;
+
     public string? HandOffReason { get; private set; }
 
     /// <summary>When the routed request's head was complete (Stopwatch ticks).</summary>
