@@ -10,7 +10,7 @@ namespace Causeway.Translation.Policies;
 /// Checks a ClientTrafficPolicy and compiles it into IR. Every field the CRD defines is honoured, rejected with a
 /// message naming it (a value that cannot be served as written), or reported as a warning naming it (not implemented
 /// yet). Where a field is omitted, Envoy Gateway's default applies to the listeners the policy reaches (request IDs
-/// generated, headers with underscores rejected).
+/// generated, headers with underscores rejected, adjacent slashes merged, escaped slashes unescaped and redirected).
 /// </summary>
 internal static class ClientTrafficPolicyCompiler
 {
@@ -50,6 +50,22 @@ internal static class ClientTrafficPolicyCompiler
                 },
             };
             if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
+        }
+
+        if (spec.Path is { } path)
+        {
+            Unmodelled(path.Unmodelled, "spec.path", warnings);
+            ir = ir with
+            {
+                MergeSlashes = path.DisableMergeSlashes != true,
+                EscapedSlashes = path.EscapedSlashesAction switch
+                {
+                    "KeepUnchanged" => EscapedSlashesAction.KeepUnchanged,
+                    "RejectRequest" => EscapedSlashesAction.RejectRequest,
+                    "UnescapeAndForward" => EscapedSlashesAction.UnescapeAndForward,
+                    _ => EscapedSlashesAction.UnescapeAndRedirect,
+                },
+            };
         }
 
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }

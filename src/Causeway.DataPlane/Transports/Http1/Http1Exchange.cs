@@ -247,7 +247,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
         var view = new Http1RequestView(head, HeadBuffer);
         Method = MethodLabels.Parse(HeadBuffer.AsSpan(0, head.MethodLength));
-        if (port.HasClientPolicies && RunClientPolicy(port, host, view) is { } early) return early;
+        if (port.HasClientPolicies && RunClientPolicy(port, host, view, path) is { } early) return early;
         var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan, out var listenerStats);
         if (outcome != RouteOutcome.Matched)
         {

@@ -19,6 +19,7 @@ public sealed record ClientTrafficPolicySpec
     public ClientTlsSpec? Tls { get; init; }
     public ClientConnectionSpec? Connection { get; init; }
     public ClientTimeoutSpec? Timeout { get; init; }
+    public ClientPathSpec? Path { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
