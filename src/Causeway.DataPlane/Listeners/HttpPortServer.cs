@@ -27,6 +27,9 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
     private readonly KestrelServerOptions _kestrel;
     private readonly DataPlaneOptions _options;
 
+    /// <summary>Kestrel's own HTTP/2 settings, restored when a policy stops setting them.</summary>
+    private static readonly (int StreamWindow, int ConnectionWindow, int MaxStreams) Http2Defaults = Http2DefaultLimits();
+
     private HttpPortServer(KestrelServer server, KestrelServerOptions kestrel, DataPlaneOptions options, HttpRequestHandler handler, CompiledPort port,
         LoopTransportFactory? loopTransport)
     {
@@ -47,8 +50,8 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
     }
 
     /// <summary>
-    /// Kestrel's keep-alive and request-head timeouts from the port's ClientTrafficPolicy (or the data plane's
-    /// defaults). Kestrel reads its limits when a connection starts, so a change applies to new connections.
+    /// Kestrel's keep-alive and request-head timeouts and HTTP/2 settings from the port's ClientTrafficPolicy (or the
+    /// data plane's and Kestrel's defaults). Kestrel reads its limits when a connection starts, so a change applies to new connections.
     /// </summary>
     private static void ApplyLimits(KestrelServerOptions kestrel, DataPlaneOptions options, CompiledPort port)
     {
@@ -57,6 +60,16 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         var head = policy?.Head ?? options.RequestHeadersTimeout;
         if (kestrel.Limits.KeepAliveTimeout != idle) kestrel.Limits.KeepAliveTimeout = idle;
         if (kestrel.Limits.RequestHeadersTimeout != head) kestrel.Limits.RequestHeadersTimeout = head;
+        var h2 = kestrel.Limits.Http2;
+        h2.InitialStreamWindowSize = policy?.Http2StreamWindow ?? Http2Defaults.StreamWindow;
+        h2.InitialConnectionWindowSize = policy?.Http2ConnectionWindow ?? Http2Defaults.ConnectionWindow;
+        h2.MaxStreamsPerConnection = policy?.Http2MaxStreams ?? Http2Defaults.MaxStreams;
+    }
+
+    private static (int, int, int) Http2DefaultLimits()
+    {
+        var h2 = new KestrelServerOptions().Limits.Http2;
+        return (h2.InitialStreamWindowSize, h2.InitialConnectionWindowSize, h2.MaxStreamsPerConnection);
     }
 
     public CompiledPort Current => _current;

@@ -43,4 +43,13 @@ public sealed record ClientConnectionIr
     /// (<c>connection.connectionLimit.maxConnectionDuration</c>).
     /// </summary>
     public TimeSpan? MaxConnectionDuration { get; init; }
+
+    /// <summary>HTTP/2 <c>SETTINGS_INITIAL_WINDOW_SIZE</c> offered to clients (<c>http2.initialStreamWindowSize</c>); null: the server's default.</summary>
+    public long? Http2InitialStreamWindowSize { get; init; }
+
+    /// <summary>The HTTP/2 connection's receive window (<c>http2.initialConnectionWindowSize</c>); null: the server's default.</summary>
+    public long? Http2InitialConnectionWindowSize { get; init; }
+
+    /// <summary>HTTP/2 <c>SETTINGS_MAX_CONCURRENT_STREAMS</c> (<c>http2.maxConcurrentStreams</c>); null: the server's default (100).</summary>
+    public int? Http2MaxConcurrentStreams { get; init; }
 }

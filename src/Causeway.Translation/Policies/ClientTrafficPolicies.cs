@@ -95,11 +95,11 @@ internal sealed class ClientTrafficPolicies
             else if (protocol is "TCP" or "TLS")
             {
                 if (connection with { TcpIdleTimeout = null } != new ClientConnectionIr { Policy = connection.Policy })
-                    Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout.http: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
+                    Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout.http/spec.http2: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
             }
             else
             {
-                Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP, HTTPS and, for spec.timeout.tcp, TCP and TLS listeners only)");
+                Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout/spec.http2: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP, HTTPS and, for spec.timeout.tcp, TCP and TLS listeners only)");
             }
         }
         return connection;

@@ -111,6 +111,18 @@ internal static class ClientTrafficPolicyCompiler
             }
         }
 
+        if (spec.Http2 is { } h2)
+        {
+            Unmodelled(h2.Unmodelled, "spec.http2", warnings);
+            if (h2.MaxConcurrentStreams is { } streams and < 1) errors.Add($"spec.http2.maxConcurrentStreams: {streams} is below 1");
+            connection = connection with
+            {
+                Http2InitialStreamWindowSize = Window(h2.InitialStreamWindowSize, "spec.http2.initialStreamWindowSize", errors),
+                Http2InitialConnectionWindowSize = Window(h2.InitialConnectionWindowSize, "spec.http2.initialConnectionWindowSize", errors),
+                Http2MaxConcurrentStreams = h2.MaxConcurrentStreams is > 0 ? h2.MaxConcurrentStreams : null,
+            };
+        }
+
         if (connection == new ClientConnectionIr { Policy = name }) connection = null;
         return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, Errors = errors, Warnings = warnings };
     }
@@ -196,6 +208,17 @@ internal static class ClientTrafficPolicyCompiler
         var d = Durations.Parse(text);
         if (d is null) errors.Add($"{field}: \"{text}\" is not a duration");
         return d;
+    }
+
+    /// <summary>An HTTP/2 flow-control window: a size within what HTTP/2 (and Envoy) allow, 65535 to 2^31-1 bytes.</summary>
+    private static long? Window(JsonElement? value, string field, List<string> errors)
+    {
+        if (value is not { } v) return null;
+        var bytes = Quantities.Bytes(v);
+        if (bytes is null) errors.Add($"{field}: {v.GetRawText()} is not a size (e.g. 64Ki)");
+        else if (bytes is < 65535 or > int.MaxValue) errors.Add($"{field}: {bytes} bytes is outside 65535..2147483647");
+        else return bytes;
+        return null;
     }
 
     /// <summary>A limit of zero is no limit.</summary>

@@ -244,6 +244,70 @@ public sealed class ClientConnectionPolicyTests
         Assert.Equal(1, server.Metrics.Snapshot().ConnectionsIdleClosed);
     }
 
+    /// <summary>
+    /// The HTTP/2 settings a client reads in the server's first frames (h2c with prior knowledge): SETTINGS
+    /// MAX_CONCURRENT_STREAMS and INITIAL_WINDOW_SIZE, and the connection window in the WINDOW_UPDATE of stream 0.
+    /// </summary>
+    [Fact]
+    public async Task Http2_settings_are_offered_as_the_policy_says()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var connection = Connection() with
+        {
+            Http2MaxConcurrentStreams = 7,
+            Http2InitialStreamWindowSize = 65536,
+            Http2InitialConnectionWindowSize = 4 * 1024 * 1024,
+        };
+        await using var g = await TestGateway.StartAsync(Gateway(echo, Transport.Loop, connection));
+        var (streams, window, connectionWindow) = await ReadHttp2SettingsAsync(g.Port);
+        Assert.Equal(7u, streams);
+        Assert.Equal(65536u, window);
+        Assert.Equal(4u * 1024 * 1024, connectionWindow);
+
+        // Without the settings: Kestrel's defaults again (100 streams), for new connections.
+        await g.ApplyAsync(Gateway(echo, Transport.Loop, Connection() with { IdleTimeout = TimeSpan.FromMinutes(1) }));
+        (streams, window, _) = await ReadHttp2SettingsAsync(g.Port);
+        Assert.Equal(100u, streams);
+        Assert.NotEqual(65536u, window);
+    }
+
+    private static async Task<(uint? Streams, uint? Window, uint? ConnectionWindow)> ReadHttp2SettingsAsync(int port)
+    {
+        using var tcp = new TcpClient { NoDelay = true };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await tcp.ConnectAsync(IPAddress.Loopback, port, cts.Token);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray().Concat(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }).ToArray(), cts.Token);
+        uint? streams = null, window = null, connectionWindow = null;
+        var settingsSeen = false;
+        var header = new byte[9];
+        for (var frames = 0; frames < 10 && !(settingsSeen && connectionWindow is not null); frames++)
+        {
+            await stream.ReadExactlyAsync(header, cts.Token);
+            var length = (header[0] << 16) | (header[1] << 8) | header[2];
+            var payload = new byte[length];
+            await stream.ReadExactlyAsync(payload, cts.Token);
+            var streamId = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(5)) & 0x7fffffff;
+            if (header[3] == 4 && (header[4] & 1) == 0)
+            {
+                settingsSeen = true;
+                for (var i = 0; i + 6 <= length; i += 6)
+                {
+                    var id = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i));
+                    var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i + 2));
+                    if (id == 3) streams = value;
+                    if (id == 4) window = value;
+                }
+            }
+            else if (header[3] == 8 && streamId == 0)
+            {
+                connectionWindow = 65535 + (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7fffffff);
+            }
+        }
+        Assert.True(settingsSeen, "no SETTINGS frame from the server");
+        return (streams, window, connectionWindow);
+    }
+
     /// <summary>An HTTP/1.1 client over plain TCP or TLS: raw requests, one response at a time, EOF detection.</summary>
     private sealed class Client : IAsyncDisposable
     {

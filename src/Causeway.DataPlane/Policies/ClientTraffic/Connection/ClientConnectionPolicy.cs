@@ -8,7 +8,8 @@ namespace Causeway.DataPlane.Policies.ClientTraffic.Connection;
 /// milliseconds that every HTTP transport reads: the event loop (deadlines on its own clock), the HTTP/1.1 relay
 /// (its connection's cancellation timer) and Kestrel (its limits, and the decision wait of the pipeline). The answers
 /// are the same everywhere: a request not received in time gets Envoy's 408 and the connection closes; an idle
-/// connection is closed; a connection past its request count or age closes after its current response.
+/// connection is closed; a connection past its request count or age closes after its current response. It also
+/// carries the HTTP/2 settings Kestrel offers on the port.
 /// </summary>
 internal sealed class ClientConnectionPolicy
 {
@@ -23,12 +24,25 @@ internal sealed class ClientConnectionPolicy
         HeadMs = Head is { } head ? Ms(head) : 0;
         RequestReceivedMs = RequestReceived is { } r ? Ms(r) : 0;
         MaxDurationMs = MaxDuration is { } md ? Ms(md) : 0;
+        Http2StreamWindow = (int?)ir.Http2InitialStreamWindowSize;
+        Http2ConnectionWindow = (int?)ir.Http2InitialConnectionWindowSize;
+        Http2MaxStreams = ir.Http2MaxConcurrentStreams;
     }
 
     /// <summary>The port's policy, or null when it sets none of these (the transports keep their defaults).</summary>
     public static ClientConnectionPolicy? Create(ClientConnectionIr? ir) =>
-        ir is { IdleTimeout: null, RequestHeadersTimeout: null, RequestReceivedTimeout: null, MaxRequestsPerConnection: null, MaxConnectionDuration: null }
+        ir is { IdleTimeout: null, RequestHeadersTimeout: null, RequestReceivedTimeout: null, MaxRequestsPerConnection: null, MaxConnectionDuration: null,
+            Http2InitialStreamWindowSize: null, Http2InitialConnectionWindowSize: null, Http2MaxConcurrentStreams: null }
             or null ? null : new ClientConnectionPolicy(ir);
+
+    /// <summary>HTTP/2 settings for Kestrel (null: Kestrel's defaults).</summary>
+    public int? Http2StreamWindow { get; private init; }
+
+    /// <inheritdoc cref="Http2StreamWindow"/>
+    public int? Http2ConnectionWindow { get; private init; }
+
+    /// <inheritdoc cref="Http2StreamWindow"/>
+    public int? Http2MaxStreams { get; private init; }
 
     /// <summary>How long a connection may wait for its next request; <see cref="Timeout.InfiniteTimeSpan"/>: for ever; null: the transport's default.</summary>
     public TimeSpan? Idle { get; }
