@@ -50,7 +50,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
     }
 
     /// <summary>
-    /// Kestrel's keep-alive and request-head timeouts and HTTP/2 settings from the port's ClientTrafficPolicy (or the
+    /// Kestrel's keep-alive and request-head timeouts, request header size limit (431 beyond it) and HTTP/2 settings from the port's ClientTrafficPolicy (or the
     /// data plane's and Kestrel's defaults). Kestrel reads its limits when a connection starts, so a change applies to new connections.
     /// </summary>
     private static void ApplyLimits(KestrelServerOptions kestrel, DataPlaneOptions options, CompiledPort port)
@@ -60,6 +60,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         var head = policy?.Head ?? options.RequestHeadersTimeout;
         if (kestrel.Limits.KeepAliveTimeout != idle) kestrel.Limits.KeepAliveTimeout = idle;
         if (kestrel.Limits.RequestHeadersTimeout != head) kestrel.Limits.RequestHeadersTimeout = head;
+        kestrel.Limits.MaxRequestHeadersTotalSize = policy?.MaxRequestHeaders ?? options.MaxRequestHeadersTotalSize;
         var h2 = kestrel.Limits.Http2;
         h2.InitialStreamWindowSize = policy?.Http2StreamWindow ?? Http2Defaults.StreamWindow;
         h2.InitialConnectionWindowSize = policy?.Http2ConnectionWindow ?? Http2Defaults.ConnectionWindow;
@@ -82,7 +83,6 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         DataPlaneOptions options, Http1FastPath? fastPath, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false, AllowSynchronousIO = false, AllowAlternateSchemes = true };
-        kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestLineSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestBodySize = null;
         ApplyLimits(kestrel, options, port);

@@ -52,4 +52,7 @@ public sealed record ClientConnectionIr
 
     /// <summary>HTTP/2 <c>SETTINGS_MAX_CONCURRENT_STREAMS</c> (<c>http2.maxConcurrentStreams</c>); null: the server's default (100).</summary>
     public int? Http2MaxConcurrentStreams { get; init; }
+
+    /// <summary>The most bytes a request's headers may have, else 431 (<c>headers.maxRequestHeaderLimit</c>, whole KiB); null: the data plane's limit.</summary>
+    public int? MaxRequestHeadersBytes { get; init; }
 }

@@ -123,6 +123,15 @@ internal static class ClientTrafficPolicyCompiler
             };
         }
 
+        if (spec.Headers?.MaxRequestHeaderLimit is { } headerLimit)
+        {
+            // Envoy's max_request_headers_kb: whole KiB, 1 to 8192.
+            const string f = "spec.headers.maxRequestHeaderLimit";
+            if (Quantities.Bytes(headerLimit) is not { } bytes) errors.Add($"{f}: {headerLimit.GetRawText()} is not a size (e.g. 60Ki)");
+            else if (bytes is < 1024 or > 8192L * 1024) errors.Add($"{f}: {bytes} bytes is outside 1Ki..8192Ki");
+            else connection = connection with { MaxRequestHeadersBytes = (int)((bytes + 1023) / 1024 * 1024) };
+        }
+
         if (connection == new ClientConnectionIr { Policy = name }) connection = null;
         return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, Errors = errors, Warnings = warnings };
     }

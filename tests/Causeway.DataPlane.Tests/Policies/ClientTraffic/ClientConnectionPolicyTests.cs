@@ -244,6 +244,31 @@ public sealed class ClientConnectionPolicyTests
         Assert.Equal(1, server.Metrics.Snapshot().ConnectionsIdleClosed);
     }
 
+    [Theory]
+    [InlineData(Transport.Loop)]
+    [InlineData(Transport.Tls)]
+    [InlineData(Transport.Kestrel)]
+    public async Task A_request_head_over_maxRequestHeaderLimit_gets_431(Transport transport)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var g = await TestGateway.StartAsync(Options(transport), Gateway(echo, transport, Connection() with { MaxRequestHeadersBytes = 2048 }));
+        await using (var c = await Client.ConnectAsync(g.Port, transport == Transport.Tls))
+        {
+            await c.SendAsync($"GET /small HTTP/1.1\r\nHost: h\r\nx-pad: {new string('a', 1000)}\r\n\r\n");
+            Assert.Equal(200, (await c.ReadResponseAsync()).Status);
+            await c.SendAsync($"GET /large HTTP/1.1\r\nHost: h\r\nx-pad: {new string('a', 3000)}\r\n\r\n");
+            Assert.Equal(431, (await c.ReadResponseAsync()).Status);
+        }
+        Assert.Equal(["/small"], echo.Received.Select(e => e.Path));
+        // The data plane's own limit (64 KiB) comes back with a policy that sets none.
+        await g.ApplyAsync(Gateway(echo, transport, Connection() with { IdleTimeout = TimeSpan.FromMinutes(1) }));
+        await using (var c = await Client.ConnectAsync(g.Port, transport == Transport.Tls))
+        {
+            await c.SendAsync($"GET /large HTTP/1.1\r\nHost: h\r\nx-pad: {new string('a', 3000)}\r\n\r\n");
+            Assert.Equal(200, (await c.ReadResponseAsync()).Status);
+        }
+    }
+
     /// <summary>
     /// The HTTP/2 settings a client reads in the server's first frames (h2c with prior knowledge): SETTINGS
     /// MAX_CONCURRENT_STREAMS and INITIAL_WINDOW_SIZE, and the connection window in the WINDOW_UPDATE of stream 0.

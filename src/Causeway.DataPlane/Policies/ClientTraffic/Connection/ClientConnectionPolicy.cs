@@ -27,13 +27,23 @@ internal sealed class ClientConnectionPolicy
         Http2StreamWindow = (int?)ir.Http2InitialStreamWindowSize;
         Http2ConnectionWindow = (int?)ir.Http2InitialConnectionWindowSize;
         Http2MaxStreams = ir.Http2MaxConcurrentStreams;
+        MaxRequestHeaders = ir.MaxRequestHeadersBytes;
     }
 
     /// <summary>The port's policy, or null when it sets none of these (the transports keep their defaults).</summary>
     public static ClientConnectionPolicy? Create(ClientConnectionIr? ir) =>
         ir is { IdleTimeout: null, RequestHeadersTimeout: null, RequestReceivedTimeout: null, MaxRequestsPerConnection: null, MaxConnectionDuration: null,
-            Http2InitialStreamWindowSize: null, Http2InitialConnectionWindowSize: null, Http2MaxConcurrentStreams: null }
+            Http2InitialStreamWindowSize: null, Http2InitialConnectionWindowSize: null, Http2MaxConcurrentStreams: null, MaxRequestHeadersBytes: null }
             or null ? null : new ClientConnectionPolicy(ir);
+
+    /// <summary>
+    /// The most bytes a request head may have (<c>headers.maxRequestHeaderLimit</c>); null: the data plane's limit. The
+    /// byte transports hand a longer head to Kestrel, which answers 431.
+    /// </summary>
+    public int? MaxRequestHeaders { get; private init; }
+
+    /// <summary>The request head size limit, given the transport's default.</summary>
+    public static int MaxRequestHeadersOr(ClientConnectionPolicy? policy, int fallback) => policy?.MaxRequestHeaders ?? fallback;
 
     /// <summary>HTTP/2 settings for Kestrel (null: Kestrel's defaults).</summary>
     public int? Http2StreamWindow { get; private init; }

@@ -119,7 +119,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>One recv into the head buffer; false when the connection ended.</summary>
     private bool ReceiveHead()
     {
-        var limit = Options.MaxRequestHeadersTotalSize + MaxBufferedBody;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize) + MaxBufferedBody;
         if (_len == _x.HeadBuffer.Length) _x.EnsureHeadBuffer(Math.Min(_len * 2, limit), _len);
         var n = Receive(_x.HeadBuffer.AsSpan(_len));
         if (n > 0) _len += n;
@@ -178,7 +178,7 @@ internal sealed partial class LoopConnection : LoopSocket
     private bool StartBuffered()
     {
         if (_proxyHeader is not null && !ReadProxyHeader()) return _state == State.Closed;
-        var limit = Options.MaxRequestHeadersTotalSize;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize);
         var head = _x.Head;
         var status = head.Parse(_x.HeadBuffer.AsSpan(0, _len), limit);
         if (status == HeadStatus.Incomplete)

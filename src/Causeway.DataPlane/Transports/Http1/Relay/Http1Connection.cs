@@ -136,10 +136,10 @@ internal sealed partial class Http1Connection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Step> ReadRequestAsync()
     {
-        var limit = _owner.Options.MaxRequestHeadersTotalSize;
+        var policy = _port.Current.Connection;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(policy, _owner.Options.MaxRequestHeadersTotalSize);
         var partial = false;
         var partialArmed = false;
-        var policy = _port.Current.Connection;
         long started = 0;
         while (true)
         {
