@@ -77,7 +77,7 @@ internal sealed class ClientTrafficPolicies
             if (Equals(p?.Connection, connection)) continue;
             var source = chosen is null ? "none" : $"ClientTrafficPolicy {chosen.Listener.Policy}";
             var message = $"spec.proxyProtocol/spec.connection/spec.timeout: listener {l.IrName} shares port {port} with listener {first.IrName}, "
-                + $"whose connection-level settings (proxyProtocol, connection, timeout) the port uses ({source})";
+                + $"whose connection-level settings (proxyProtocol, connection, timeout, http2, headers.maxRequestHeaderLimit) the port uses ({source})";
             if (p is not null) Warn(Key(p), message);
             if (chosen?.Connection is not null) Warn(Key(chosen), $"spec.proxyProtocol/spec.connection/spec.timeout: the port {port} of listener {first.IrName} also serves listener {l.IrName} with these connection-level settings");
         }
@@ -95,7 +95,7 @@ internal sealed class ClientTrafficPolicies
             else if (protocol is "TCP" or "TLS")
             {
                 if (connection with { TcpIdleTimeout = null } != new ClientConnectionIr { Policy = connection.Policy })
-                    Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout.http/spec.http2: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
+                    Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout.http/spec.http2/spec.headers.maxRequestHeaderLimit: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
             }
             else
             {

@@ -196,6 +196,38 @@ public sealed class ClientConnectionPolicyTests
     }
 
     [Theory]
+    [InlineData(2, 2)]
+    [InlineData(0, 1)]
+    public async Task An_http2_connection_is_closed_gracefully_after_its_last_request(int maxRequests, int expectedConnections)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var connection = Connection() with { MaxRequestsPerConnection = maxRequests == 0 ? null : maxRequests, IdleTimeout = TimeSpan.FromMinutes(1) };
+        await using var g = await TestGateway.StartAsync(Gateway(echo, Transport.Loop, connection));
+        var connections = 0;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                Interlocked.Increment(ref connections);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        }) { Timeout = TimeSpan.FromSeconds(15) };
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = g.Request("h", $"/{i}");
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(HttpVersion.Version20, response.Version);
+            await Task.Delay(100); // the GOAWAY reaches the client before its next request
+        }
+        Assert.Equal(expectedConnections, connections);
+    }
+
+    [Theory]
     [InlineData(Transport.Loop)]
     [InlineData(Transport.Tls)]
     [InlineData(Transport.Kestrel)]
