@@ -57,6 +57,7 @@ internal sealed class CompiledPort
         Ir = ir;
         Listeners = listeners;
         TlsFallback = tlsFallback;
+        Connection = Policies.ClientTraffic.Connection.ClientConnectionPolicy.Create(ir.Connection);
         foreach (var l in ir.Listeners)
         {
             if (l.ClientValidation is not null) ValidatesClientCertificates = true;
@@ -73,6 +74,9 @@ internal sealed class CompiledPort
     public ListenerStats UnmatchedStats { get; init; } = new("", "");
 
     public bool IsHttps => Ir.Protocol == PortProtocol.Https;
+
+    /// <summary>The port's ClientTrafficPolicy timeouts and connection reuse limits; null: the transports' defaults.</summary>
+    public Policies.ClientTraffic.Connection.ClientConnectionPolicy? Connection { get; }
 
     /// <summary>Whether a listener of the port has a ClientTrafficPolicy (transports then look the listener up before routing).</summary>
     public bool HasClientPolicies { get; }

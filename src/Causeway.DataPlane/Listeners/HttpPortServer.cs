@@ -24,10 +24,18 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
     private readonly HttpRequestHandler _handler;
     private readonly LoopTransportFactory? _loopTransport;
     private volatile CompiledPort _current;
+    private readonly KestrelServerOptions _kestrel;
+    private readonly DataPlaneOptions _options;
 
-    private HttpPortServer(KestrelServer server, HttpRequestHandler handler, CompiledPort port, LoopTransportFactory? loopTransport)
+    /// <summary>Kestrel's own HTTP/2 settings, restored when a policy stops setting them.</summary>
+    private static readonly (int StreamWindow, int ConnectionWindow, int MaxStreams) Http2Defaults = Http2DefaultLimits();
+
+    private HttpPortServer(KestrelServer server, KestrelServerOptions kestrel, DataPlaneOptions options, HttpRequestHandler handler, CompiledPort port,
+        LoopTransportFactory? loopTransport)
     {
         _server = server;
+        _kestrel = kestrel;
+        _options = options;
         _handler = handler;
         _current = port;
         _loopTransport = loopTransport;
@@ -35,7 +43,35 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
 
     public int BoundPort { get; private set; }
 
-    public void Update(CompiledPort port) => _current = port;
+    public void Update(CompiledPort port)
+    {
+        _current = port;
+        ApplyLimits(_kestrel, _options, port);
+    }
+
+    /// <summary>
+    /// Kestrel's keep-alive and request-head timeouts, request header size limit (431 beyond it) and HTTP/2 settings from the port's ClientTrafficPolicy (or the
+    /// data plane's and Kestrel's defaults). Kestrel reads its limits when a connection starts, so a change applies to new connections.
+    /// </summary>
+    private static void ApplyLimits(KestrelServerOptions kestrel, DataPlaneOptions options, CompiledPort port)
+    {
+        var policy = port.Connection;
+        var idle = policy?.Idle ?? options.KeepAliveTimeout;
+        var head = policy?.Head ?? options.RequestHeadersTimeout;
+        if (kestrel.Limits.KeepAliveTimeout != idle) kestrel.Limits.KeepAliveTimeout = idle;
+        if (kestrel.Limits.RequestHeadersTimeout != head) kestrel.Limits.RequestHeadersTimeout = head;
+        kestrel.Limits.MaxRequestHeadersTotalSize = policy?.MaxRequestHeaders ?? options.MaxRequestHeadersTotalSize;
+        var h2 = kestrel.Limits.Http2;
+        h2.InitialStreamWindowSize = policy?.Http2StreamWindow ?? Http2Defaults.StreamWindow;
+        h2.InitialConnectionWindowSize = policy?.Http2ConnectionWindow ?? Http2Defaults.ConnectionWindow;
+        h2.MaxStreamsPerConnection = policy?.Http2MaxStreams ?? Http2Defaults.MaxStreams;
+    }
+
+    private static (int, int, int) Http2DefaultLimits()
+    {
+        var h2 = new KestrelServerOptions().Limits.Http2;
+        return (h2.InitialStreamWindowSize, h2.InitialConnectionWindowSize, h2.MaxStreamsPerConnection);
+    }
 
     public CompiledPort Current => _current;
 
@@ -47,11 +83,9 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         DataPlaneOptions options, Http1FastPath? fastPath, IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken ct)
     {
         var kestrel = new KestrelServerOptions { ApplicationServices = services, AddServerHeader = false, AllowSynchronousIO = false, AllowAlternateSchemes = true };
-        kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestLineSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MaxRequestBodySize = null;
-        kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
-        kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+        ApplyLimits(kestrel, options, port);
         kestrel.Limits.Http2.MaxRequestHeaderFieldSize = options.MaxRequestHeadersTotalSize;
         kestrel.Limits.MinRequestBodyDataRate = null;
         kestrel.Limits.MinResponseDataRate = null;
@@ -115,7 +149,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 // The HTTP/1.1 fast path sees every connection first and hands what it does not relay (h2c included)
                 // to the h2c detection and Kestrel's HTTP pipeline, unconsumed.
                 if (fastPath is not null) lo.Use(next => connection => fastPath.OnConnectionAsync(connection, next, self!));
-                lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, timeout));
+                lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, self!._current.Connection?.Idle ?? timeout));
             }
         });
         // Cleartext ports are accepted and served by the fast path's event loops when they run; Kestrel's socket
@@ -125,7 +159,7 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         IConnectionListenerFactory transport = loopTransport ?? (IConnectionListenerFactory)new SocketTransportFactory(
             Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = options.InlineScheduling }), loggerFactory);
         var server = new KestrelServer(Options.Create(kestrel), transport, loggerFactory);
-        self = new HttpPortServer(server, handler, port, loopTransport);
+        self = new HttpPortServer(server, kestrel, options, handler, port, loopTransport);
         try
         {
             await server.StartAsync(new Application(self), ct).ConfigureAwait(false);

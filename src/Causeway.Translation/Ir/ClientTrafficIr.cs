@@ -2,8 +2,8 @@ namespace Causeway.Translation.Ir;
 
 /// <summary>
 /// The effective Envoy Gateway ClientTrafficPolicy of one listener, as plain data: what the listener does with each
-/// HTTP request before routing (client address detection, request IDs, headers with underscores, its own health check
-/// answer) and its TLS settings. Connection-level settings are the port's (<see cref="PortIr.Connection"/>).
+/// HTTP request before routing (client address detection, request IDs, headers with underscores, path normalization,
+/// its own health check answer) and its TLS settings. Connection-level settings are the port's (<see cref="PortIr.Connection"/>).
 /// Present only where a policy applies: a listener without one keeps Causeway's defaults.
 /// </summary>
 public sealed record ClientTrafficIr
@@ -23,6 +23,12 @@ public sealed record ClientTrafficIr
 
     /// <summary>A path answered 200 by the listener itself (any method, before routing); null: none.</summary>
     public string? HealthCheckPath { get; init; }
+
+    /// <summary>Adjacent slashes in the path are merged into one before routing (and forwarded so); Envoy Gateway's default.</summary>
+    public bool MergeSlashes { get; init; } = true;
+
+    /// <summary>What happens to escaped slashes in the path before routing.</summary>
+    public EscapedSlashesAction EscapedSlashes { get; init; } = EscapedSlashesAction.UnescapeAndRedirect;
 
     /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
     public ClientTlsIr? Tls { get; init; }

@@ -76,14 +76,32 @@ internal sealed class ClientTrafficPolicies
         {
             if (Equals(p?.Connection, connection)) continue;
             var source = chosen is null ? "none" : $"ClientTrafficPolicy {chosen.Listener.Policy}";
-            var message = $"spec.proxyProtocol/spec.connection: listener {l.IrName} shares port {port} with listener {first.IrName}, "
-                + $"whose connection-level settings (proxyProtocol, connectionLimit) the port uses ({source})";
+            var message = $"spec.proxyProtocol/spec.connection/spec.timeout: listener {l.IrName} shares port {port} with listener {first.IrName}, "
+                + $"whose connection-level settings (proxyProtocol, connection, timeout, http2, headers.maxRequestHeaderLimit) the port uses ({source})";
             if (p is not null) Warn(Key(p), message);
-            if (chosen?.Connection is not null) Warn(Key(chosen), $"spec.proxyProtocol/spec.connection: the port {port} of listener {first.IrName} also serves listener {l.IrName} with these connection-level settings");
+            if (chosen?.Connection is not null) Warn(Key(chosen), $"spec.proxyProtocol/spec.connection/spec.timeout: the port {port} of listener {first.IrName} also serves listener {l.IrName} with these connection-level settings");
         }
-        // The data plane serves these settings on HTTP and HTTPS ports (event loop and Kestrel); L4 ports do not yet.
-        if (connection is not null && chosen is not null && first.Spec.Protocol is not ("HTTP" or "HTTPS"))
-            Warn(Key(chosen), $"spec.proxyProtocol/spec.connection: not supported by Causeway yet on {first.Spec.Protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
+        if (connection is not null && chosen is not null)
+        {
+            var key = Key(chosen);
+            var protocol = first.Spec.Protocol;
+            // HTTP and HTTPS ports serve every connection-level setting but the TCP idle timeout (a TCP proxy's);
+            // TCP ports serve only that one.
+            if (protocol is "HTTP" or "HTTPS")
+            {
+                if (connection.TcpIdleTimeout is not null)
+                    Warn(key, $"spec.timeout.tcp.idleTimeout: applies to TCP listeners, ignored on {protocol} listener {first.IrName} (spec.timeout.http.idleTimeout bounds idle HTTP connections)");
+            }
+            else if (protocol is "TCP" or "TLS")
+            {
+                if (connection with { TcpIdleTimeout = null } != new ClientConnectionIr { Policy = connection.Policy })
+                    Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout.http/spec.http2/spec.headers.maxRequestHeaderLimit: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
+            }
+            else
+            {
+                Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout/spec.http2: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP, HTTPS and, for spec.timeout.tcp, TCP and TLS listeners only)");
+            }
+        }
         return connection;
     }
 

@@ -10,7 +10,7 @@ namespace Causeway.Translation.Policies;
 /// Checks a ClientTrafficPolicy and compiles it into IR. Every field the CRD defines is honoured, rejected with a
 /// message naming it (a value that cannot be served as written), or reported as a warning naming it (not implemented
 /// yet). Where a field is omitted, Envoy Gateway's default applies to the listeners the policy reaches (request IDs
-/// generated, headers with underscores rejected).
+/// generated, headers with underscores rejected, adjacent slashes merged, escaped slashes unescaped and redirected).
 /// </summary>
 internal static class ClientTrafficPolicyCompiler
 {
@@ -52,10 +52,25 @@ internal static class ClientTrafficPolicyCompiler
             if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
         }
 
+        if (spec.Path is { } path)
+        {
+            Unmodelled(path.Unmodelled, "spec.path", warnings);
+            ir = ir with
+            {
+                MergeSlashes = path.DisableMergeSlashes != true,
+                EscapedSlashes = path.EscapedSlashesAction switch
+                {
+                    "KeepUnchanged" => EscapedSlashesAction.KeepUnchanged,
+                    "RejectRequest" => EscapedSlashesAction.RejectRequest,
+                    "UnescapeAndForward" => EscapedSlashesAction.UnescapeAndForward,
+                    _ => EscapedSlashesAction.UnescapeAndRedirect,
+                },
+            };
+        }
+
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }
             : spec.EnableProxyProtocol == true ? new ProxyProtocolIr() : null;
-        long? limit = null;
-        TimeSpan? closeDelay = null;
+        var connection = new ClientConnectionIr { Policy = name, ProxyProtocol = proxy };
         if (spec.Connection is { } c)
         {
             Unmodelled(c.Unmodelled, "spec.connection", warnings);
@@ -63,9 +78,17 @@ internal static class ClientTrafficPolicyCompiler
                 warnings.Add("spec.connection.maxAcceptPerSocketEvent: not supported by Causeway yet, ignored");
             if (c.ConnectionLimit is { } cl)
             {
-                Unmodelled(cl.Unmodelled, "spec.connection.connectionLimit", warnings);
-                limit = cl.Value;
-                closeDelay = Duration(cl.CloseDelay, "spec.connection.connectionLimit.closeDelay", errors);
+                const string f = "spec.connection.connectionLimit";
+                Unmodelled(cl.Unmodelled, f, warnings);
+                if (cl.MaxRequestsPerConnection is { } max and < 0) errors.Add($"{f}.maxRequestsPerConnection: {max} is negative");
+                connection = connection with
+                {
+                    ConnectionLimit = cl.Value,
+                    ConnectionLimitCloseDelay = Duration(cl.CloseDelay, $"{f}.closeDelay", errors),
+                    // 0: no limit, as when omitted.
+                    MaxRequestsPerConnection = cl.MaxRequestsPerConnection is > 0 ? cl.MaxRequestsPerConnection : null,
+                    MaxConnectionDuration = Positive(Duration(cl.MaxConnectionDuration, $"{f}.maxConnectionDuration", errors)),
+                };
             }
         }
         if (spec.Timeout is { } t)
@@ -74,13 +97,42 @@ internal static class ClientTrafficPolicyCompiler
             if (t.Http is { } http)
             {
                 Unmodelled(http.Unmodelled, "spec.timeout.http", warnings);
-                if (http.RequestReceivedTimeout is not null) warnings.Add("spec.timeout.http.requestReceivedTimeout: not supported by Causeway yet, ignored");
-                if (http.IdleTimeout is not null) warnings.Add("spec.timeout.http.idleTimeout: not supported by Causeway yet, ignored");
+                connection = connection with
+                {
+                    IdleTimeout = Duration(http.IdleTimeout, "spec.timeout.http.idleTimeout", errors),
+                    RequestHeadersTimeout = Duration(http.RequestHeadersReceivedTimeout, "spec.timeout.http.requestHeadersReceivedTimeout", errors),
+                    RequestReceivedTimeout = Duration(http.RequestReceivedTimeout, "spec.timeout.http.requestReceivedTimeout", errors),
+                };
+            }
+            if (t.Tcp is { } tcp)
+            {
+                Unmodelled(tcp.Unmodelled, "spec.timeout.tcp", warnings);
+                connection = connection with { TcpIdleTimeout = Duration(tcp.IdleTimeout, "spec.timeout.tcp.idleTimeout", errors) };
             }
         }
 
-        var connection = proxy is null && limit is null ? null
-            : new ClientConnectionIr { Policy = name, ProxyProtocol = proxy, ConnectionLimit = limit, ConnectionLimitCloseDelay = closeDelay };
+        if (spec.Http2 is { } h2)
+        {
+            Unmodelled(h2.Unmodelled, "spec.http2", warnings);
+            if (h2.MaxConcurrentStreams is { } streams and < 1) errors.Add($"spec.http2.maxConcurrentStreams: {streams} is below 1");
+            connection = connection with
+            {
+                Http2InitialStreamWindowSize = Window(h2.InitialStreamWindowSize, "spec.http2.initialStreamWindowSize", errors),
+                Http2InitialConnectionWindowSize = Window(h2.InitialConnectionWindowSize, "spec.http2.initialConnectionWindowSize", errors),
+                Http2MaxConcurrentStreams = h2.MaxConcurrentStreams is > 0 ? h2.MaxConcurrentStreams : null,
+            };
+        }
+
+        if (spec.Headers?.MaxRequestHeaderLimit is { } headerLimit)
+        {
+            // Envoy's max_request_headers_kb: whole KiB, 1 to 8192.
+            const string f = "spec.headers.maxRequestHeaderLimit";
+            if (Quantities.Bytes(headerLimit) is not { } bytes) errors.Add($"{f}: {headerLimit.GetRawText()} is not a size (e.g. 60Ki)");
+            else if (bytes is < 1024 or > 8192L * 1024) errors.Add($"{f}: {bytes} bytes is outside 1Ki..8192Ki");
+            else connection = connection with { MaxRequestHeadersBytes = (int)((bytes + 1023) / 1024 * 1024) };
+        }
+
+        if (connection == new ClientConnectionIr { Policy = name }) connection = null;
         return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, Errors = errors, Warnings = warnings };
     }
 
@@ -166,6 +218,20 @@ internal static class ClientTrafficPolicyCompiler
         if (d is null) errors.Add($"{field}: \"{text}\" is not a duration");
         return d;
     }
+
+    /// <summary>An HTTP/2 flow-control window: a size within what HTTP/2 (and Envoy) allow, 65535 to 2^31-1 bytes.</summary>
+    private static long? Window(JsonElement? value, string field, List<string> errors)
+    {
+        if (value is not { } v) return null;
+        var bytes = Quantities.Bytes(v);
+        if (bytes is null) errors.Add($"{field}: {v.GetRawText()} is not a size (e.g. 64Ki)");
+        else if (bytes is < 65535 or > int.MaxValue) errors.Add($"{field}: {bytes} bytes is outside 65535..2147483647");
+        else return bytes;
+        return null;
+    }
+
+    /// <summary>A limit of zero is no limit.</summary>
+    private static TimeSpan? Positive(TimeSpan? d) => d > TimeSpan.Zero ? d : null;
 
     private static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)
     {

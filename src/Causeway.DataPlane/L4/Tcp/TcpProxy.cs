@@ -210,14 +210,20 @@ internal sealed class TcpProxy : IAsyncDisposable
         connection.Client.Close();
     }
 
+    /// <summary>
+    /// Closes connections idle for longer than the port's ClientTrafficPolicy <c>timeout.tcp.idleTimeout</c> (zero: never)
+    /// or, without one, the data plane's; read on every sweep, so a new policy applies to open connections too.
+    /// </summary>
     private async Task SweepLoopAsync(CancellationToken ct)
     {
-        var idleMs = (long)_options.TcpIdleTimeout.TotalMilliseconds;
-        using var timer = new PeriodicTimer(L4ServerOptions.SweepPeriod(_options.TcpIdleTimeout));
         try
         {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            while (!ct.IsCancellationRequested)
             {
+                var idle = _table().Port.Connection?.TcpIdleTimeout ?? _options.TcpIdleTimeout;
+                await Task.Delay(L4ServerOptions.SweepPeriod(idle > TimeSpan.Zero ? idle : _options.TcpIdleTimeout), ct).ConfigureAwait(false);
+                if (idle <= TimeSpan.Zero) continue;
+                var idleMs = (long)idle.TotalMilliseconds;
                 var now = Environment.TickCount64;
                 foreach (var connection in _connections.Values)
                     if (now - connection.LastActivity >= idleMs) connection.AbortIdle();

@@ -21,7 +21,11 @@ internal sealed class ListenerClientPolicy
         Ir = ir;
         _detector = ir.ClientIpDetection is { } d ? new ClientIpDetector(d) : null;
         HealthCheckPath = ir.HealthCheckPath;
+        Path = Policies.ClientTraffic.Path.PathNormalization.Create(ir);
     }
+
+    /// <summary>The listener's path normalization (merge slashes, escaped slashes); null: paths are taken as sent.</summary>
+    public Path.PathNormalization? Path { get; }
 
     public ClientTrafficIr Ir { get; }
 

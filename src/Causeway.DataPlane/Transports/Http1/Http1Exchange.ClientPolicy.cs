@@ -1,12 +1,13 @@
 using System.Text;
 using Causeway.DataPlane.Policies.ClientTraffic;
+using Causeway.DataPlane.Policies.ClientTraffic.Path;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Transports.Http1;
 
 /// <summary>
 /// The listener's ClientTrafficPolicy on the HTTP/1.1 byte transports, before routing: headers with underscores
-/// (400 or dropped), the health check answer, client address detection, and the request ID the backend and the access
+/// (400 or dropped), path normalization (400, 307, or a hand-off when the path must change), the health check answer, client address detection, and the request ID the backend and the access
 /// log get. Decide-only: nothing here needs the Kestrel pipeline, so the event loop serves it without hand-off.
 /// </summary>
 internal sealed partial class Http1Exchange
@@ -21,7 +22,7 @@ internal sealed partial class Http1Exchange
     }
 
     /// <summary>Runs the policy of the listener <paramref name="host"/> reaches; a decision when it answers, else null.</summary>
-    private Http1Decision? RunClientPolicy(CompiledPort port, ReadOnlySpan<char> host, Http1RequestView view)
+    private Http1Decision? RunClientPolicy(CompiledPort port, ReadOnlySpan<char> host, Http1RequestView view, ReadOnlySpan<char> path)
     {
         var listener = port.Listeners.Find(host);
         if (listener?.ClientPolicy is not { } policy) return null;
@@ -40,6 +41,23 @@ internal sealed partial class Http1Exchange
                     return Answer(LocalReply.Empty(400));
                 }
                 e.Kind = HeaderKind.Skip; // dropped: not forwarded
+            }
+        }
+        if (policy.Path is { } normalization)
+        {
+            // (A percent-encoded path is handed to Kestrel by the head parser already, so escaped slashes are answered
+            // there today; the checks stay here so that this transport answers them the day it routes such paths.)
+            switch (normalization.Check(path))
+            {
+                case PathVerdict.Reject:
+                    Enter(listener.Stats);
+                    return Answer(LocalReply.Empty(400));
+                case PathVerdict.Redirect:
+                    Enter(listener.Stats);
+                    return Answer(normalization.Redirect(path, Encoding.ASCII.GetString(buf, head.TargetStart + head.PathLength, head.TargetLength - head.PathLength)));
+                case PathVerdict.Rewrite:
+                    // The forwarded request line is the client's on this transport: Kestrel routes and forwards the new path.
+                    return HandOff("path normalization (slashes merged or unescaped)");
             }
         }
         if (policy.Decide(view, Policy) is { } reply)

@@ -79,6 +79,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// <summary>The reply chosen for <see cref="Http1Decision.Reply"/>.</summary>
     public LocalReply? Reply { get; private set; }
 
+    /// <summary>Answers the routed request with <paramref name="reply"/> instead of what its decisions chose (a request timeout).</summary>
+    public void SetReply(LocalReply reply) => Reply = reply;
+
     public string? HandOffReason { get; private set; }
 
     /// <summary>When the routed request's head was complete (Stopwatch ticks).</summary>
@@ -244,7 +247,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
         var view = new Http1RequestView(head, HeadBuffer);
         Method = MethodLabels.Parse(HeadBuffer.AsSpan(0, head.MethodLength));
-        if (port.HasClientPolicies && RunClientPolicy(port, host, view) is { } early) return early;
+        if (port.HasClientPolicies && RunClientPolicy(port, host, view, path) is { } early) return early;
         var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan, out var listenerStats);
         if (outcome != RouteOutcome.Matched)
         {

@@ -1,4 +1,6 @@
 using Causeway.DataPlane.Policies.ClientTraffic;
+using Causeway.DataPlane.Policies.ClientTraffic.Path;
+using Microsoft.AspNetCore.Http.Features;
 using Causeway.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 
@@ -10,7 +12,7 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// </summary>
 internal sealed partial class HttpRequestHandler
 {
-    /// <summary>Headers with underscores, the health check, client detection, then the request ID; an answer or null.</summary>
+    /// <summary>Headers with underscores, path normalization, the health check, client detection, then the request ID; an answer or null.</summary>
     private static LocalReply? ApplyClientPolicy(ListenerClientPolicy policy, HttpRequest request, HttpRequestView view, RequestPolicyState state)
     {
         if (policy.Underscores != UnderscoresAction.Allow)
@@ -24,6 +26,23 @@ internal sealed partial class HttpRequestHandler
             }
             if (drop is not null)
                 foreach (var name in drop) request.Headers.Remove(name);
+        }
+        if (policy.Path is { } normalization)
+        {
+            // Checked on the path as sent (Kestrel's Path has %5C decoded already); rewritten on Kestrel's decoded path.
+            var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target ? target.AsSpan() : (request.Path.Value ?? "/").AsSpan();
+            var q = raw.IndexOf('?');
+            var rawPath = q < 0 ? raw : raw[..q];
+            switch (normalization.Check(rawPath))
+            {
+                case PathVerdict.Reject:
+                    return LocalReply.Empty(StatusCodes.Status400BadRequest);
+                case PathVerdict.Redirect:
+                    return normalization.Redirect(rawPath, request.QueryString.Value);
+                case PathVerdict.Rewrite:
+                    request.Path = new PathString(normalization.Normalize(request.Path.Value ?? "/"));
+                    break;
+            }
         }
         if (policy.Decide(view, state) is { } reply) return reply;
         var client = request.Headers[ListenerClientPolicy.RequestIdHeader];

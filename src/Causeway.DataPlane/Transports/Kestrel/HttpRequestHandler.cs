@@ -55,6 +55,7 @@ internal sealed partial class HttpRequestHandler
         }
         // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
         // alternate :scheme values are allowed so that h2c works.
+        if (port.Connection is { } connection) Policies.ClientTraffic.Connection.KestrelConnectionUse.Count(context, connection);
         var scheme = port.IsHttps ? "https" : "http";
         if (!string.Equals(request.Scheme, scheme, StringComparison.Ordinal)) request.Scheme = scheme;
         var host = HostMap<object>.StripPort(request.Host.Value ?? "");
@@ -143,7 +144,7 @@ internal sealed partial class HttpRequestHandler
         }
         var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix, exchange.Policy);
         var verdict = plan.Decide(view, facts, out var reply);
-        if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts);
+        if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts, port.Connection);
         if (verdict == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
         return AfterDecisions(context, match, plan, exchange, facts);
     }
@@ -163,12 +164,32 @@ internal sealed partial class HttpRequestHandler
     }
 
     /// <summary>A decision waits on another service (<see cref="AsyncDecideStep"/>): await it, then go on with the plan.</summary>
-    private async Task AwaitDecisionAsync(HttpContext context, CompiledMatch match, RoutePlan plan, KestrelExchange exchange, RequestFacts facts)
+    /// <remarks>
+    /// A ClientTrafficPolicy's <c>requestReceivedTimeout</c> bounds the wait from the request's start: past it, Envoy's
+    /// 408 and the connection closes (the decision's outcome is dropped).
+    /// </remarks>
+    private async Task AwaitDecisionAsync(HttpContext context, CompiledMatch match, RoutePlan plan, KestrelExchange exchange, RequestFacts facts,
+        Policies.ClientTraffic.Connection.ClientConnectionPolicy? connection)
     {
         var state = exchange.Policy!;
         while (true)
         {
-            var outcome = await state.TakePending().ConfigureAwait(false);
+            DecideOutcome outcome;
+            if (connection is { RequestReceived: { } received })
+            {
+                var left = received - System.Diagnostics.Stopwatch.GetElapsedTime(exchange.Start);
+                try
+                {
+                    outcome = await state.TakePending().AsTask().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    if (!HttpProtocol.IsHttp2(context.Request.Protocol)) context.Response.Headers.Connection = "close";
+                    await KestrelReplyWriter.WriteAsync(context, Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout).ConfigureAwait(false);
+                    return;
+                }
+            }
+            else outcome = await state.TakePending().ConfigureAwait(false);
             var verdict = plan.Resume(outcome, new HttpRequestView(context.Request), facts, out var reply);
             if (verdict == StepVerdict.Pending) continue;
             if (verdict == StepVerdict.Reply)

@@ -11,6 +11,9 @@ public sealed record ClientHeaderSettingsSpec
     public string? WithUnderscoresAction { get; init; }
     public bool? EnableEnvoyHeaders { get; init; }
 
+    /// <summary>A quantity (int or string).</summary>
+    public JsonElement? MaxRequestHeaderLimit { get; init; }
+
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unmodelled { get; init; }

@@ -8,6 +8,7 @@ public sealed record ClientHttpTimeoutSpec
 {
     public string? RequestReceivedTimeout { get; init; }
     public string? IdleTimeout { get; init; }
+    public string? RequestHeadersReceivedTimeout { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -7,6 +7,7 @@ namespace Causeway.Model.Objects.EnvoyGateway;
 public sealed record ClientTimeoutSpec
 {
     public ClientHttpTimeoutSpec? Http { get; init; }
+    public ClientTcpTimeoutSpec? Tcp { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -19,6 +19,8 @@ public sealed record ClientTrafficPolicySpec
     public ClientTlsSpec? Tls { get; init; }
     public ClientConnectionSpec? Connection { get; init; }
     public ClientTimeoutSpec? Timeout { get; init; }
+    public ClientPathSpec? Path { get; init; }
+    public ClientHttp2Spec? Http2 { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -405,8 +405,14 @@ internal sealed partial class LoopConnection
             case State.Head when _len == 0:
                 Close(); // keep-alive timeout
                 return;
+            case State.Head when _listener.Port.Current.Connection is { HeadMs: > 0 }:
+                RequestTimedOut();
+                return;
             case State.Head:
                 HandOff("request head not complete in time");
+                return;
+            case State.Deciding when _receivedDeadline != 0 && Loop.Now >= _receivedDeadline:
+                RequestTimedOut();
                 return;
             case State.Connecting:
                 BackendFailed(UpstreamFailure.ConnectTimeout, "connect timed out");

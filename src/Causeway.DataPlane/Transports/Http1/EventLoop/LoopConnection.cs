@@ -1,3 +1,4 @@
+using Causeway.DataPlane.Policies.ClientTraffic.Connection;
 using Causeway.DataPlane.Transports.ProxyProtocol;
 using Causeway.Translation.Ir;
 
@@ -30,6 +31,10 @@ internal sealed partial class LoopConnection : LoopSocket
     private bool _inHead;
     private bool _closeRequested;
     private int _outSent;
+    private readonly long _opened;
+    private long _served;
+    private long _requestStart;
+    private long _receivedDeadline;
 
     public LoopConnection(Loop loop, LoopListener listener, int fd, byte[]? clientIp, System.Net.EndPoint? remote = null) : base(loop, fd)
     {
@@ -44,7 +49,8 @@ internal sealed partial class LoopConnection : LoopSocket
         };
         _x.Policy.SetClient(null, clientIp);
         _proxyHeader = listener.Port.Current.Ir.Connection?.ProxyProtocol;
-        Deadline = loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
+        _opened = loop.Now;
+        ArmIdleDeadline(listener.Port.Current.Connection);
     }
 
     public LoopListener Listener => _listener;
@@ -113,7 +119,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>One recv into the head buffer; false when the connection ended.</summary>
     private bool ReceiveHead()
     {
-        var limit = Options.MaxRequestHeadersTotalSize + MaxBufferedBody;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize) + MaxBufferedBody;
         if (_len == _x.HeadBuffer.Length) _x.EnsureHeadBuffer(Math.Min(_len * 2, limit), _len);
         var n = Receive(_x.HeadBuffer.AsSpan(_len));
         if (n > 0) _len += n;
@@ -127,14 +133,42 @@ internal sealed partial class LoopConnection : LoopSocket
 
     private void ArmHeadDeadline()
     {
+        var policy = _listener.Port.Current.Connection;
         if (_len == 0)
         {
             _partialSince = 0;
-            Deadline = Loop.Now + (long)Options.KeepAliveTimeout.TotalMilliseconds;
+            ArmIdleDeadline(policy);
             return;
         }
         if (_partialSince == 0) _partialSince = Loop.Now;
-        Deadline = _partialSince + (long)_owner.PartialHeadWait.TotalMilliseconds; // the buffered body waits as long
+        // The buffered body waits as long. A ClientTrafficPolicy's head timeout is answered here (408); without one, a
+        // slow head goes on to Kestrel, which applies its own header timeout.
+        Deadline = _partialSince + (policy is { HeadMs: > 0 } ? policy.HeadMs : (long)_owner.PartialHeadWait.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Waiting for a request: the idle (keep-alive) timeout. A connection past its allowed age is not closed here: as
+    /// in Envoy (HTTP/1 without <c>disableSafeMaxConnectionDuration</c>), its next request's response closes it.
+    /// </summary>
+    private void ArmIdleDeadline(ClientConnectionPolicy? policy)
+    {
+        var idle = ClientConnectionPolicy.IdleMs(policy, Options.KeepAliveTimeout);
+        Deadline = idle == 0 ? 0 : Loop.Now + idle;
+    }
+
+    /// <summary>The request was not received in time (ClientTrafficPolicy timeouts): Envoy's 408, then close.</summary>
+    private void RequestTimedOut()
+    {
+        _owner.LogAborted("request not received within the ClientTrafficPolicy timeout");
+        _closeRequested = true;
+        if (_state == State.Head)
+        {
+            _x.ResetForRequest();
+            _requestLength = _len;
+        }
+        _decision++; // a decision still pending is dropped when it completes
+        _owner.CountLoopRequest();
+        Reply(ClientConnectionPolicy.RequestTimeout);
     }
 
     /// <summary>
@@ -144,7 +178,7 @@ internal sealed partial class LoopConnection : LoopSocket
     private bool StartBuffered()
     {
         if (_proxyHeader is not null && !ReadProxyHeader()) return _state == State.Closed;
-        var limit = Options.MaxRequestHeadersTotalSize;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize);
         var head = _x.Head;
         var status = head.Parse(_x.HeadBuffer.AsSpan(0, _len), limit);
         if (status == HeadStatus.Incomplete)
@@ -170,7 +204,16 @@ internal sealed partial class LoopConnection : LoopSocket
             _x.EnsureHeadBuffer(length, _len);
             return false;
         }
-        var decision = _x.Route(_listener.Port.Current);
+        var port = _listener.Port.Current;
+        _requestStart = _partialSince != 0 ? _partialSince : Loop.Now;
+        _receivedDeadline = 0;
+        if (port.Connection is { } connection)
+        {
+            if (connection.RequestReceivedMs > 0) _receivedDeadline = _requestStart + connection.RequestReceivedMs;
+            // The connection's last request (count or age): its response says Connection: close, then it closes.
+            if (connection.CloseAfter(++_served, _opened, Loop.Now)) _closeRequested = true;
+        }
+        var decision = _x.Route(port);
         if (decision == Http1Decision.HandOff) return HandOff(_x.HandOffReason!);
         _requestLength = length;
         _partialSince = 0;
@@ -217,6 +260,7 @@ internal sealed partial class LoopConnection : LoopSocket
     {
         _state = State.Deciding;
         Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
+        if (_receivedDeadline != 0 && _receivedDeadline < Deadline) Deadline = _receivedDeadline;
         var id = ++_decision;
         var awaiter = _x.Policy.TakePending().ConfigureAwait(false).GetAwaiter();
         if (awaiter.IsCompleted)

@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Causeway.DataPlane.Policies.ClientTraffic.Connection;
 
 namespace Causeway.DataPlane.Transports.Http1.Relay;
 
@@ -25,6 +26,9 @@ internal sealed partial class Http1Connection
     private byte[]? _clientIp;
     private int _idle;
     private int _closeRequested;
+    private readonly long _opened = Environment.TickCount64;
+    private long _served;
+    private bool _policyClose;
 
     /// <param name="tls">The connection is TLS (decrypted below): X-Forwarded-Proto https, SNI checked, no direct sends.</param>
     /// <param name="sni">The server name of the TLS handshake, if any.</param>
@@ -105,32 +109,59 @@ internal sealed partial class Http1Connection
         if (Volatile.Read(ref _idle) == 1) _input.CancelPendingRead();
     }
 
-    private bool CloseRequested => Volatile.Read(ref _closeRequested) == 1;
+    /// <summary>Graceful stop, or the port's ClientTrafficPolicy ends the connection after this response (request count or age).</summary>
+    private bool CloseRequested => _policyClose || Volatile.Read(ref _closeRequested) == 1;
+
+    /// <summary>
+    /// How long to wait for the next request: the idle (keep-alive) timeout. A connection past its allowed age is not
+    /// closed while idle: its next request's response closes it (Envoy's HTTP/1 default).
+    /// </summary>
+    private TimeSpan IdleWait(ClientConnectionPolicy? policy) => policy?.Idle ?? _owner.Options.KeepAliveTimeout;
+
+    /// <summary>A request not received in time (ClientTrafficPolicy timeouts) before it was routed: Envoy's 408, then close.</summary>
+    private async ValueTask<Step> HeadTimedOutAsync()
+    {
+        _owner.LogAborted("request not received within the ClientTrafficPolicy timeout");
+        _timeout.Dispose();
+        _timeout = new CancellationTokenSource();
+        _x.ResetForRequest();
+        _x.WriteReply(ClientConnectionPolicy.RequestTimeout, close: true);
+        CommitResp();
+        await FlushClientAsync().ConfigureAwait(false);
+        return Step.Close;
+    }
 
     private void Arm(TimeSpan timeout) => _timeout.CancelAfter(timeout);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Step> ReadRequestAsync()
     {
-        var limit = _owner.Options.MaxRequestHeadersTotalSize;
+        var policy = _port.Current.Connection;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(policy, _owner.Options.MaxRequestHeadersTotalSize);
         var partial = false;
         var partialArmed = false;
+        long started = 0;
         while (true)
         {
             Interlocked.Exchange(ref _idle, partial ? 0 : 1);
             if (!partial && CloseRequested) return Step.Close;
             // Idle: the keep-alive timeout. A head that arrives in pieces gets a short deadline (set once, so a
             // trickling client cannot extend it) before Kestrel takes over with its own header timeout.
-            if (!partial) Arm(_owner.Options.KeepAliveTimeout);
+            // A ClientTrafficPolicy's head timeout is answered here (408); without one, a slow head goes on to Kestrel.
+            if (!partial) Arm(IdleWait(policy));
             else if (!partialArmed)
             {
-                Arm(_owner.PartialHeadWait);
+                Arm(policy?.Head ?? _owner.PartialHeadWait);
                 partialArmed = true;
             }
             ReadResult result;
             try
             {
                 result = await _input.ReadAsync(Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (partial && policy?.Head is not null)
+            {
+                return await HeadTimedOutAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (partial)
             {
@@ -145,6 +176,7 @@ internal sealed partial class Http1Connection
                 Interlocked.Exchange(ref _idle, 0);
             }
             var buffer = result.Buffer;
+            if (started == 0 && !buffer.IsEmpty) started = Environment.TickCount64;
             if (result.IsCanceled)
             {
                 _input.AdvanceTo(buffer.Start);
@@ -184,10 +216,35 @@ internal sealed partial class Http1Connection
                 await FlushClientAsync().ConfigureAwait(false);
                 return Step.Close;
             }
-            var decision = status == HeadStatus.Ok ? _x.Route(_port.Current) : Http1Decision.HandOff;
+            var port = _port.Current;
+            // The connection's last request (count or age): its response says Connection: close, then it closes.
+            if (status == HeadStatus.Ok && port.Connection is { } connection && connection.CloseAfter(++_served, _opened, Environment.TickCount64))
+                _policyClose = true;
+            var decision = status == HeadStatus.Ok ? _x.Route(port) : Http1Decision.HandOff;
             // A decision waiting on another service: the head stays unconsumed in the pipe meanwhile, so a hand-off
             // after it still gives Kestrel the whole request.
-            while (decision == Http1Decision.Pending) decision = _x.Resume(await _x.Policy.TakePending().ConfigureAwait(false));
+            while (decision == Http1Decision.Pending)
+            {
+                var pending = _x.Policy.TakePending();
+                if (port.Connection is { RequestReceivedMs: > 0 } received)
+                {
+                    var left = started + received.RequestReceivedMs - Environment.TickCount64;
+                    try
+                    {
+                        decision = _x.Resume(await pending.AsTask().WaitAsync(TimeSpan.FromMilliseconds(Math.Max(0, left))).ConfigureAwait(false));
+                    }
+                    catch (TimeoutException)
+                    {
+                        // Not received in time (the decision still waits): Envoy's 408, the connection closes.
+                        _input.AdvanceTo(buffer.GetPosition(headLength));
+                        _policyClose = true;
+                        _x.SetReply(ClientConnectionPolicy.RequestTimeout);
+                        return Step.Reply;
+                    }
+                    continue;
+                }
+                decision = _x.Resume(await pending.ConfigureAwait(false));
+            }
             if (decision == Http1Decision.HandOff)
             {
                 _input.AdvanceTo(buffer.Start, buffer.Start);

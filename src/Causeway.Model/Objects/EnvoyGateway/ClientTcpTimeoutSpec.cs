@@ -1,0 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+/// <summary>ClientTrafficPolicy <c>timeout.tcp</c>.</summary>
+public sealed record ClientTcpTimeoutSpec
+{
+    public string? IdleTimeout { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}
