@@ -35,6 +35,12 @@ public sealed record BackendIr
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Fallback { get; init; }
+
+    /// <summary>
+    /// The backend's own hostname (an Envoy Gateway Backend's first <c>fqdn</c> endpoint), which an HTTPRouteFilter's
+    /// <c>urlRewrite.hostname.type: Backend</c> sends as the Host; null for backends known by address only.
+    /// </summary>
+    public string? Hostname { get; init; }
 }
 
 /// <summary>
