@@ -44,17 +44,27 @@ internal sealed class PolicyAttachment<TPolicy> where TPolicy : KubeObject, ITar
 
     /// <summary>
     /// The policy that applies given the candidate targets, most specific first: the first held target wins, and the
-    /// holders of less specific Gateway/ListenerSet targets are overridden for <paramref name="routeKey"/>.
+    /// holders of less specific Gateway/ListenerSet targets are overridden for <paramref name="routeKey"/>. When the
+    /// winner sets <c>mergeType</c> (and targets this route), the closest Gateway/ListenerSet holder after it is its
+    /// <paramref name="parent"/> instead: merged, not overridden (and the winner is recorded as merged with it).
     /// </summary>
-    public (TPolicy Policy, PolicyTarget Target)? Effective(ReadOnlySpan<PolicyTarget> candidates, string routeKey)
+    public (TPolicy Policy, PolicyTarget Target)? Effective(ReadOnlySpan<PolicyTarget> candidates, string routeKey, out TPolicy? parent)
     {
+        parent = null;
         (TPolicy, PolicyTarget)? winner = null;
         foreach (var t in candidates)
         {
             if (!_holders.TryGetValue(t, out var holder)) continue;
             if (winner is null) winner = (holder, t);
             else if (!ReferenceEquals(holder, winner.Value.Item1) && t.Kind is "Gateway" or "ListenerSet")
-                _states[holder.Key].OverriddenFor(t).Add(routeKey); // a parent's policy overridden for this route
+            {
+                if (parent is null && winner.Value.Item1.MergeType is not null && winner.Value.Item2.Kind is not ("Gateway" or "ListenerSet"))
+                {
+                    parent = holder;
+                    _states[winner.Value.Item1.Key].MergedWith.Add($"{holder.Namespace}/{holder.Name}");
+                }
+                else if (!ReferenceEquals(holder, parent)) _states[holder.Key].OverriddenFor(t).Add(routeKey); // a parent's policy overridden for this route
+            }
         }
         return winner;
     }

@@ -17,12 +17,16 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
     where TCompiled : IRulePolicy
 {
     private readonly Dictionary<ObjectKey, (TPolicy Policy, TCompiled Compiled)> _policies = [];
-    private readonly Dictionary<TPolicy, Dictionary<HttpRuleIr, HttpRuleIr>> _applied = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<object, Dictionary<HttpRuleIr, HttpRuleIr>> _applied = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<(ObjectKey Route, ObjectKey Parent), TCompiled> _merged = [];
+    private readonly Dictionary<ObjectKey, SortedSet<string>> _mergeWarnings = [];
+    private readonly Func<TPolicy, TCompiled> _compile;
 
     /// <param name="holdsTargets">Whether an invalid policy still holds its targets (SecurityPolicy: what it protects fails closed).</param>
     protected RulePolicies(IEnumerable<TPolicy> policies, Func<TPolicy, TCompiled> compile, Causeway.Model.Snapshot.ResourceSnapshot s,
         IReadOnlySet<string> allowedKinds, bool holdsTargets, Func<string, IReadOnlyDictionary<string, string>> namespaceLabels)
     {
+        _compile = compile;
         var list = policies.ToList();
         foreach (var p in list) _policies[p.Key] = (p, compile(p));
         Attachment = new PolicyAttachment<TPolicy>([.. list], s, allowedKinds,
@@ -38,11 +42,47 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
     {
         if (_policies.Count == 0) return rule;
         var list = RuleTargets.For(l, route, ruleIndex);
-        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}") is not { } winner)
+        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}", out var parent) is not { } winner)
             return rule;
-        if (!_applied.TryGetValue(winner.Policy, out var cache)) _applied[winner.Policy] = cache = new Dictionary<HttpRuleIr, HttpRuleIr>(ReferenceEqualityComparer.Instance);
-        if (!cache.TryGetValue(rule, out var applied)) cache[rule] = applied = _policies[winner.Policy.Key].Compiled.Apply(rule);
+        var compiled = parent is null ? _policies[winner.Policy.Key].Compiled : Merged(winner.Policy, parent);
+        if (!_applied.TryGetValue(compiled, out var cache)) _applied[compiled] = cache = new Dictionary<HttpRuleIr, HttpRuleIr>(ReferenceEqualityComparer.Instance);
+        if (!cache.TryGetValue(rule, out var applied)) cache[rule] = applied = compiled.Apply(rule);
         return applied;
+    }
+
+    /// <summary>
+    /// The route policy <paramref name="route"/> merged onto <paramref name="parent"/> (its <c>mergeType</c>) and compiled
+    /// once per pair. A merge that does not compile leaves the route policy to apply alone, with a warning saying why.
+    /// </summary>
+    private TCompiled Merged(TPolicy route, TPolicy parent)
+    {
+        if (_merged.TryGetValue((route.Key, parent.Key), out var done)) return done;
+        var own = _policies[route.Key].Compiled;
+        TCompiled result;
+        var what = $"spec.mergeType: merged with {parent.Kind} {parent.Namespace}/{parent.Name}";
+        try
+        {
+            var merged = _compile(PolicyMerge.Merge(parent, route, route.MergeType!));
+            if (merged.Errors.Count == 0) result = merged;
+            else
+            {
+                MergeWarning(route.Key, $"{what}: {string.Join("; ", merged.Errors)}; the route policy applies alone");
+                result = own;
+            }
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            MergeWarning(route.Key, $"{what}: the merged spec is not valid ({e.Message}); the route policy applies alone");
+            result = own;
+        }
+        _merged[(route.Key, parent.Key)] = result;
+        return result;
+    }
+
+    private void MergeWarning(ObjectKey policy, string warning)
+    {
+        if (!_mergeWarnings.TryGetValue(policy, out var set)) _mergeWarnings[policy] = set = new SortedSet<string>(StringComparer.Ordinal);
+        set.Add(warning);
     }
 
     /// <summary>Every policy's status for <paramref name="writer"/>.</summary>
@@ -51,7 +91,8 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
         foreach (var key in Attachment.Policies)
         {
             var (policy, compiled) = Get(key);
-            writer.Add(policy, Attachment.State(key), compiled.Errors, compiled.Warnings);
+            var warnings = _mergeWarnings.TryGetValue(key, out var merge) ? [.. compiled.Warnings, .. merge] : compiled.Warnings;
+            writer.Add(policy, Attachment.State(key), compiled.Errors, warnings);
         }
     }
 }
