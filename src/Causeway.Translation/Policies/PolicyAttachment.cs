@@ -46,9 +46,9 @@ internal sealed class PolicyAttachment<TPolicy> where TPolicy : KubeObject, ITar
     /// The policy that applies given the candidate targets, most specific first: the first held target wins, and the
     /// holders of less specific Gateway/ListenerSet targets are overridden for <paramref name="routeKey"/>. When the
     /// winner sets <c>mergeType</c> (and targets this route), the closest Gateway/ListenerSet holder after it is its
-    /// <paramref name="parent"/> instead: merged, not overridden (and the winner is recorded as merged with it).
+    /// <paramref name="parent"/> instead: merged, not overridden (the caller records the outcome: <see cref="Merged"/>).
     /// </summary>
-    public (TPolicy Policy, PolicyTarget Target)? Effective(ReadOnlySpan<PolicyTarget> candidates, string routeKey, out TPolicy? parent)
+    public (TPolicy Policy, PolicyTarget Target)? Effective(ReadOnlySpan<PolicyTarget> candidates, string routeKey, out (TPolicy Policy, PolicyTarget Target)? parent)
     {
         parent = null;
         (TPolicy, PolicyTarget)? winner = null;
@@ -60,12 +60,21 @@ internal sealed class PolicyAttachment<TPolicy> where TPolicy : KubeObject, ITar
             {
                 if (parent is null && winner.Value.Item1.MergeType is not null && winner.Value.Item2.Kind is not ("Gateway" or "ListenerSet"))
                 {
-                    parent = holder;
-                    _states[winner.Value.Item1.Key].MergedWith.Add($"{holder.Namespace}/{holder.Name}");
+                    parent = (holder, t);
                 }
-                else if (!ReferenceEquals(holder, parent)) _states[holder.Key].OverriddenFor(t).Add(routeKey); // a parent's policy overridden for this route
+                else if (!ReferenceEquals(holder, parent?.Policy)) _states[holder.Key].OverriddenFor(t).Add(routeKey); // a parent's policy overridden for this route
             }
         }
         return winner;
+    }
+
+    /// <summary>
+    /// Records what became of a merge <see cref="Effective"/> proposed: the route policy merged with its parent, or (the
+    /// merge did not compile) the parent overridden for <paramref name="routeKey"/> like any other.
+    /// </summary>
+    public void Merged(TPolicy route, (TPolicy Policy, PolicyTarget Target) parent, string routeKey, bool merged)
+    {
+        if (merged) _states[route.Key].MergedWith.Add($"{parent.Policy.Namespace}/{parent.Policy.Name}");
+        else _states[parent.Policy.Key].OverriddenFor(parent.Target).Add(routeKey);
     }
 }

@@ -14,11 +14,11 @@ namespace Causeway.Translation.Policies;
 /// </summary>
 internal abstract class RulePolicies<TPolicy, TCompiled>
     where TPolicy : KubeObject, ITargetedPolicy
-    where TCompiled : IRulePolicy
+    where TCompiled : class, IRulePolicy
 {
     private readonly Dictionary<ObjectKey, (TPolicy Policy, TCompiled Compiled)> _policies = [];
     private readonly Dictionary<object, Dictionary<HttpRuleIr, HttpRuleIr>> _applied = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<(ObjectKey Route, ObjectKey Parent), TCompiled> _merged = [];
+    private readonly Dictionary<(ObjectKey Route, ObjectKey Parent), TCompiled?> _merged = [];
     private readonly Dictionary<ObjectKey, SortedSet<string>> _mergeWarnings = [];
     private readonly Func<TPolicy, TCompiled> _compile;
 
@@ -42,9 +42,16 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
     {
         if (_policies.Count == 0) return rule;
         var list = RuleTargets.For(l, route, ruleIndex);
-        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}", out var parent) is not { } winner)
+        var routeKey = $"{route.Namespace}/{route.Name}";
+        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), routeKey, out var parent) is not { } winner)
             return rule;
-        var compiled = parent is null ? _policies[winner.Policy.Key].Compiled : Merged(winner.Policy, parent);
+        var compiled = _policies[winner.Policy.Key].Compiled;
+        if (parent is { } p)
+        {
+            var merged = Merged(winner.Policy, p.Policy);
+            Attachment.Merged(winner.Policy, p, routeKey, merged is not null);
+            compiled = merged ?? compiled;
+        }
         if (!_applied.TryGetValue(compiled, out var cache)) _applied[compiled] = cache = new Dictionary<HttpRuleIr, HttpRuleIr>(ReferenceEqualityComparer.Instance);
         if (!cache.TryGetValue(rule, out var applied)) cache[rule] = applied = compiled.Apply(rule);
         return applied;
@@ -52,13 +59,12 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
 
     /// <summary>
     /// The route policy <paramref name="route"/> merged onto <paramref name="parent"/> (its <c>mergeType</c>) and compiled
-    /// once per pair. A merge that does not compile leaves the route policy to apply alone, with a warning saying why.
+    /// once per pair; null when the merge does not compile: the route policy then applies alone, with a warning saying why.
     /// </summary>
-    private TCompiled Merged(TPolicy route, TPolicy parent)
+    private TCompiled? Merged(TPolicy route, TPolicy parent)
     {
         if (_merged.TryGetValue((route.Key, parent.Key), out var done)) return done;
-        var own = _policies[route.Key].Compiled;
-        TCompiled result;
+        TCompiled? result;
         var what = $"spec.mergeType: merged with {parent.Kind} {parent.Namespace}/{parent.Name}";
         try
         {
@@ -67,13 +73,13 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
             else
             {
                 MergeWarning(route.Key, $"{what}: {string.Join("; ", merged.Errors)}; the route policy applies alone");
-                result = own;
+                result = default;
             }
         }
         catch (System.Text.Json.JsonException e)
         {
             MergeWarning(route.Key, $"{what}: the merged spec is not valid ({e.Message}); the route policy applies alone");
-            result = own;
+            result = default;
         }
         _merged[(route.Key, parent.Key)] = result;
         return result;
