@@ -56,7 +56,7 @@ internal sealed class EnvoyRouteFilters(ResourceSnapshot s)
         }
         if (spec.CredentialInjection is { } inject)
         {
-            if (CredentialInjection(route, filter, inject, what, out problem) is not { } c) return null;
+            if (CredentialInjection(filter, inject, what, out problem) is not { } c) return null;
             result.Add(new HttpFilterIr { CredentialInjection = c });
         }
         if (result.Count == 0)
@@ -155,7 +155,7 @@ internal sealed class EnvoyRouteFilters(ResourceSnapshot s)
         return rewrite;
     }
 
-    private CredentialInjectionIr? CredentialInjection(Route route, EnvoyHttpRouteFilter filter, CredentialInjectionSpec spec, string what, out BackendProblem? problem)
+    private CredentialInjectionIr? CredentialInjection(EnvoyHttpRouteFilter filter, CredentialInjectionSpec spec, string what, out BackendProblem? problem)
     {
         problem = null;
         var at = $"{what}: spec.credentialInjection";
@@ -202,7 +202,6 @@ internal sealed class EnvoyRouteFilters(ResourceSnapshot s)
                 return null;
             }
         }
-        _ = route;
         return new CredentialInjectionIr { Header = header.ToLowerInvariant(), Credential = new SecretText(value), Overwrite = spec.Overwrite == true };
     }
 
