@@ -27,6 +27,9 @@ public sealed class EnvoyRouteFilterTransportTests
             Prefix("/service", With("regex", "ns/e:80", Rewrite(new UrlRewriteIr { Path = Regex("^/service/([^/]+)(/.*)$", @"\2/instance/\1") }))),
             Prefix("/all", With("all", "ns/e:80", Rewrite(new UrlRewriteIr { Path = Regex("(?i)one", "two") }))),
             Prefix("/header", With("header", "ns/e:80", Rewrite(new UrlRewriteIr { HostnameFromHeader = "x-target" }))),
+            // The Host comes from the header as the client sent it, whatever the rule's header edits do to it.
+            Prefix("/edited", With("edited", "ns/e:80", new HttpFilterIr { RequestHeaders = new HeaderModifierIr { Remove = new[] { "x-target" } } },
+                Rewrite(new UrlRewriteIr { HostnameFromHeader = "x-target" }))),
             Prefix("/backend", With("backend", "ns/named:80", Rewrite(new UrlRewriteIr { HostnameFromBackend = true, AppendXForwardedHost = false }))),
             Prefix("/tenant", With("tenant", "ns/e:80", Rewrite(new UrlRewriteIr
             {
@@ -64,6 +67,9 @@ public sealed class EnvoyRouteFilterTransportTests
         Assert.Equal("a.internal", header.Host);
         Assert.Equal(["h"], Values(header, "x-forwarded-host"));
         Assert.Equal("h", (await SendAsync(g, "GET /header HTTP/1.1\r\nHost: h\r\n\r\n")).Host);
+        var edited = await SendAsync(g, "GET /edited HTTP/1.1\r\nHost: h\r\nx-target: b.internal\r\n\r\n");
+        Assert.Equal("b.internal", edited.Host);
+        Assert.Empty(Values(edited, "x-target"));
 
         var backend = await SendAsync(g, "GET /backend HTTP/1.1\r\nHost: h\r\nX-Forwarded-Host: spoofed\r\n\r\n");
         Assert.Equal("named.internal", backend.Host);
@@ -80,7 +86,7 @@ public sealed class EnvoyRouteFilterTransportTests
         {
             // Every request above was the event loop's own: nothing went on to Kestrel.
             var fast = g.Plane.FastPath!;
-            Assert.Equal((10L, 0L, 0L), (fast.LoopRequests, fast.LoopHandOffs, fast.HandOffs));
+            Assert.Equal((11L, 0L, 0L), (fast.LoopRequests, fast.LoopHandOffs, fast.HandOffs));
         }
     }
 }

@@ -41,7 +41,9 @@ internal sealed class ProxyTransformer : HttpTransformer
             proxyRequest.RequestUri = new Uri(uri.OriginalString, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         }
         var originalHost = request.Host.Value;
-        var newHost = _rewrite?.RewriteHost(new HttpRequestView(request), path);
+        var newHost = _rewrite is null ? null
+            : httpContext.Features.Get<KestrelExchange>() is { } kx ? kx.RewrittenHost
+            : _rewrite.RewriteHost(new HttpRequestView(request), path);
         proxyRequest.Headers.Host = newHost ?? originalHost;
         if (_rewrite is not null && !_rewrite.ForwardsOriginalHost(newHost is not null)) originalHost = null;
 
