@@ -60,7 +60,7 @@ public sealed class EnvoyGatewayKindsTests
 
         // A change to the policy is seen through the watch: an invalid one is rejected in its own status.
         var policy = h.Server.Get(ResourceType.BackendTrafficPolicies, "test", "limits")!;
-        policy["spec"]!["mergeType"] = "StrategicMerge";
+        policy["spec"]!["mergeType"] = "Bogus"; // not a merge type
         h.Server.Upsert(policy);
         static JsonObject? AcceptedOf(JsonObject? p) => (Ancestor(p)?["conditions"] as JsonArray)?.OfType<JsonObject>()
             .FirstOrDefault(c => c["type"]!.GetValue<string>() == "Accepted");

@@ -106,7 +106,7 @@ internal sealed class CompileShare
     /// </summary>
     public PlanTarget[] Targets(PlanTarget[] targets)
     {
-        if (targets is not [{ Backend: { } backend, RequestSteps.Length: 0, ResponseSteps.Length: 0, RedirectStep: null, Rewrite: null } only]) return targets;
+        if (targets is not [{ Backend: { } backend, RequestSteps.Length: 0, ResponseSteps.Length: 0, RedirectStep: null, UrlRewrite: null } only]) return targets;
         if (_targets.TryGetValue(backend, out var shared)) return shared;
         _targets[backend] = targets;
         return targets;

@@ -14,9 +14,9 @@ internal sealed class CompiledRule
     {
         Ir = ir;
         Name = ir.Name;
-        var requestEdits = HeaderEdits.Create(ir.Filters.Where(f => f.RequestHeaders is not null).Select(f => f.RequestHeaders!));
+        var requestEdits = HeaderEdits.ForRequest(ir.Filters);
         var responseEdits = HeaderEdits.Create(ir.Filters.Where(f => f.ResponseHeaders is not null).Select(f => f.ResponseHeaders!));
-        Rewrite = ir.Filters.LastOrDefault(f => f.UrlRewrite is not null)?.UrlRewrite;
+        Rewrite = UrlRewriteStep.Merge(ir.Filters.Select(f => f.UrlRewrite));
         Redirect = ir.Redirect ?? ir.Filters.FirstOrDefault(f => f.Redirect is not null)?.Redirect;
         // The route's CORS filter, else its SecurityPolicy's cors: one implementation for both.
         var cors = ir.Filters.FirstOrDefault(f => f.Cors is not null)?.Cors ?? ir.Security?.Cors;
@@ -65,7 +65,7 @@ internal sealed class CompiledRule
         if (corsResponse is not null) steps.Add(corsResponse);
 
         var parts = new CompiledRuleParts(requestStep is null ? [] : [requestStep], responseStep is null ? [] : [responseStep],
-            corsResponse is null ? [] : [corsResponse]);
+            corsResponse is null ? [] : [corsResponse], Rewrite);
         var targets = new List<PlanTarget>();
         var cumulative = 0;
         foreach (var b in ir.Backends)

@@ -2,10 +2,22 @@ using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Filters;
 
-/// <summary>One header edit: set (replace every value), add (append to the existing values, joined by ","), remove.</summary>
-internal enum HeaderOp { Set, Add, Remove }
+/// <summary>
+/// One header edit: set (replace every value), add (append to the existing values, joined by ","), remove, set only
+/// when the header is absent.
+/// </summary>
+internal enum HeaderOp { Set, Add, Remove, SetIfAbsent }
 
-internal sealed record HeaderEditStep(HeaderOp Op, HeaderText Name, HeaderText Value);
+/// <param name="Shown">What the printed plan shows instead of the value (a secret's fingerprint), or null.</param>
+internal sealed record HeaderEditStep(HeaderOp Op, HeaderText Name, HeaderText Value, string? Shown = null)
+{
+    // A secret value is never printed, whoever prints the step.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Op = ").Append(Op).Append(", Name = ").Append(Name.Text).Append(", Value = ").Append(Shown ?? Value.Text);
+        return true;
+    }
+}
 
 /// <summary>
 /// A precompiled list of header set/add/remove steps (HTTP header names are case-insensitive), with the one
@@ -30,6 +42,24 @@ internal sealed class HeaderEdits
         return steps.Count == 0 ? null : new HeaderEdits([.. steps]);
     }
 
+    /// <summary>
+    /// A rule's or backendRef's request edits in the order its filters are written: RequestHeaderModifier and Envoy
+    /// Gateway's <c>credentialInjection</c> (a set, or a set-if-absent without <c>overwrite</c>; printed as a
+    /// fingerprint). Null when there is nothing to do.
+    /// </summary>
+    public static HeaderEdits? ForRequest(IEnumerable<HttpFilterIr> filters)
+    {
+        var steps = new List<HeaderEditStep>();
+        foreach (var f in filters)
+        {
+            if (f.RequestHeaders is { } m && Create([m]) is { } edits) steps.AddRange(edits._steps);
+            if (f.CredentialInjection is { } c)
+                steps.Add(new(c.Overwrite ? HeaderOp.Set : HeaderOp.SetIfAbsent, new(c.Header), new(c.Credential.Value),
+                    "<redacted " + c.Credential.Fingerprint + ">"));
+        }
+        return steps.Count == 0 ? null : new HeaderEdits([.. steps]);
+    }
+
     /// <summary>The edits of <paramref name="first"/>, then those of <paramref name="second"/>; null when both are.</summary>
     public static HeaderEdits? Concat(HeaderEdits? first, HeaderEdits? second) =>
         first is null ? second : second is null ? first : new HeaderEdits([.. first._steps, .. second._steps]);
@@ -49,6 +79,9 @@ internal sealed class HeaderEdits
                 case HeaderOp.Add:
                     headers.RemoveAll(step.Name, keep: true);
                     headers.Add(step.Name, step.Value, afterKept: true);
+                    break;
+                case HeaderOp.SetIfAbsent:
+                    if (!headers.Has(step.Name)) headers.Add(step.Name, step.Value, afterKept: false);
                     break;
                 default:
                     headers.RemoveAll(step.Name, keep: false);
@@ -75,8 +108,9 @@ internal sealed class HeaderEdits
 
     public string Describe() => string.Join(", ", _steps.Select(s => s.Op switch
     {
-        HeaderOp.Set => $"set {s.Name}={s.Value}",
-        HeaderOp.Add => $"add {s.Name}={s.Value}",
+        HeaderOp.Set => $"set {s.Name}={s.Shown ?? s.Value.Text}",
+        HeaderOp.Add => $"add {s.Name}={s.Shown ?? s.Value.Text}",
+        HeaderOp.SetIfAbsent => $"set-if-absent {s.Name}={s.Shown ?? s.Value.Text}",
         _ => $"remove {s.Name}",
     }));
 }

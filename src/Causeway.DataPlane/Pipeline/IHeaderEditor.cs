@@ -14,6 +14,9 @@ internal interface IHeaderEditor
 
     /// <summary>Adds a line; with <paramref name="afterKept"/>, its value is the kept values, ",", then <paramref name="value"/>.</summary>
     void Add(HeaderText name, HeaderText value, bool afterKept);
+
+    /// <summary>Whether a line named <paramref name="name"/> is there (as edited so far).</summary>
+    bool Has(HeaderText name);
 }
 
 /// <summary>A header name or value made once in both forms a transport needs: a string and its ASCII bytes.</summary>

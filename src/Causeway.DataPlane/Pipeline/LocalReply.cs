@@ -64,6 +64,8 @@ internal struct LocalReplyEditor : IHeaderEditor
     public void Add(HeaderText name, HeaderText value, bool afterKept) =>
         _reply.Headers.Add(new(name.Text, afterKept && _kept is not null ? _kept + "," + value.Text : value.Text));
 
+    public readonly bool Has(HeaderText name) => Has(name.Text);
+
     public readonly bool Has(string name)
     {
         foreach (var h in _reply.Headers)

@@ -13,14 +13,16 @@ internal sealed class PlanTarget
     {
         Backend = backend;
         CumulativeWeight = cumulativeWeight;
-        var requestEdits = HeaderEdits.Create(ir.Filters.Where(f => f.RequestHeaders is not null).Select(f => f.RequestHeaders!));
+        var requestEdits = HeaderEdits.ForRequest(ir.Filters);
         var responseEdits = HeaderEdits.Create(ir.Filters.Where(f => f.ResponseHeaders is not null).Select(f => f.ResponseHeaders!));
-        Rewrite = ir.Filters.LastOrDefault(f => f.UrlRewrite is not null)?.UrlRewrite;
+        var own = UrlRewriteStep.Merge(ir.Filters.Select(f => f.UrlRewrite));
+        var merged = UrlRewriteStep.Merge([rule.Rewrite, own]);
+        UrlRewrite = merged is null ? null : new UrlRewriteStep(merged, backend?.Ir.Hostname);
         Redirect = ir.Filters.FirstOrDefault(f => f.Redirect is not null)?.Redirect;
 
         var steps = new List<PipelineStep>();
         if (requestEdits is not null) steps.Add(new RequestHeadersStep(requestEdits, "backendRef"));
-        if (Rewrite is not null) steps.Add(new UrlRewriteStep(Rewrite));
+        if (own is not null) steps.Add(new UrlRewriteStep(own, backend?.Ir.Hostname));
         if (Redirect is not null) steps.Add(new RedirectStep(Redirect));
         else steps.Add(new ForwardStep(backend));
         if (responseEdits is not null) steps.Add(new ResponseHeadersStep(responseEdits, "backendRef"));
@@ -36,7 +38,8 @@ internal sealed class PlanTarget
 
     public BackendRuntime? Backend { get; }
     public int CumulativeWeight { get; }
-    public UrlRewriteIr? Rewrite { get; }
+    /// <summary>The rule's and then the backendRef's URL rewrites, merged and compiled for this backend; called by every transport.</summary>
+    public UrlRewriteStep? UrlRewrite { get; }
     public RedirectIr? Redirect { get; }
 
     /// <summary>The backendRef's own steps, in pipeline order (for the printed plan).</summary>
@@ -71,4 +74,5 @@ internal sealed class PlanTarget
 }
 
 /// <summary>The rule-level steps a <see cref="PlanTarget"/> combines with its own.</summary>
-internal sealed record CompiledRuleParts(RequestHeadersStep[] RequestHeaders, ResponseHeadersStep[] ResponseHeaders, ResponseStep[] CorsResponse);
+internal sealed record CompiledRuleParts(RequestHeadersStep[] RequestHeaders, ResponseHeadersStep[] ResponseHeaders, ResponseStep[] CorsResponse,
+    UrlRewriteIr? Rewrite = null);

@@ -7,7 +7,7 @@ namespace Causeway.DataPlane.Upstream;
 /// <summary>
 /// X-Forwarded-For / -Proto / -Host as the backend gets them, defined once: the client's address appended to any
 /// X-Forwarded-For the client sent (", " between), the scheme of the port the request came in on, and the Host the
-/// client asked for; a client's own X-Forwarded-Proto and -Host are replaced. Two serialisations of the same rule:
+/// client asked for (none when empty: a URL rewrite with <c>appendXForwardedHost: false</c>); a client's own X-Forwarded-Proto and -Host are replaced. Two serialisations of the same rule:
 /// YARP's request headers (Kestrel transport) and the byte head (HTTP/1.1 transports).
 /// </summary>
 internal static class ForwardedHeaders
@@ -33,11 +33,8 @@ internal static class ForwardedHeaders
         }
         headers.Remove(Proto);
         headers.TryAddWithoutValidation(Proto, scheme);
-        if (!string.IsNullOrEmpty(host))
-        {
-            headers.Remove(Host);
-            headers.TryAddWithoutValidation(Host, host);
-        }
+        headers.Remove(Host);
+        if (!string.IsNullOrEmpty(host)) headers.TryAddWithoutValidation(Host, host);
     }
 
     /// <summary>The HTTP/1.1 byte transports: appended to the forwarded head (the client's own lines were not copied).</summary>
@@ -57,6 +54,7 @@ internal static class ForwardedHeaders
             o.Append("\r\n"u8);
         }
         o.Append(tls ? "X-Forwarded-Proto: https\r\n"u8 : "X-Forwarded-Proto: http\r\n"u8);
+        if (host.IsEmpty) return;
         o.Append("X-Forwarded-Host: "u8);
         o.Append(host);
         o.Append("\r\n"u8);

@@ -46,6 +46,12 @@ public sealed record BackendIr
     /// <summary>HTTP backends: connect timeout and keep-alive of its connections, from the policies of the rules using it (null: the defaults).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public BackendConnectionIr? Connection { get; init; }
+
+    /// <summary>
+    /// The backend's own hostname (an Envoy Gateway Backend's first <c>fqdn</c> endpoint), which an HTTPRouteFilter's
+    /// <c>urlRewrite.hostname.type: Backend</c> sends as the Host; null for backends known by address only.
+    /// </summary>
+    public string? Hostname { get; init; }
 }
 
 /// <summary>

@@ -103,6 +103,9 @@ public sealed record HttpFilterIr
 
     /// <summary>Envoy Gateway HTTPRouteFilter <c>directResponse</c>: the rule answers this, without a backend.</summary>
     public DirectResponseIr? DirectResponse { get; init; }
+
+    /// <summary>Envoy Gateway HTTPRouteFilter <c>credentialInjection</c>.</summary>
+    public CredentialInjectionIr? CredentialInjection { get; init; }
 }
 
 public sealed record HeaderModifierIr
@@ -112,9 +115,17 @@ public sealed record HeaderModifierIr
     public EquatableArray<string> Remove { get; init; } = EquatableArray<string>.Empty;
 }
 
-public enum PathModifierKind { ReplaceFullPath, ReplacePrefixMatch }
+public enum PathModifierKind { ReplaceFullPath, ReplacePrefixMatch, ReplaceRegexMatch }
 
-public sealed record PathModifierIr(PathModifierKind Kind, string Value);
+/// <summary>
+/// A path modifier. For <see cref="PathModifierKind.ReplaceRegexMatch"/> (Envoy Gateway HTTPRouteFilter
+/// <c>urlRewrite.path</c>), <see cref="Value"/> is the pattern and <see cref="Substitution"/> its RE2-style
+/// substitution (<c>\1</c> for a group), both checked by <see cref="RouteRegex.Substitution"/>.
+/// </summary>
+public sealed record PathModifierIr(PathModifierKind Kind, string Value)
+{
+    public string? Substitution { get; init; }
+}
 
 public sealed record RedirectIr
 {
@@ -127,8 +138,35 @@ public sealed record RedirectIr
 
 public sealed record UrlRewriteIr
 {
+    /// <summary>A fixed Host for the backend.</summary>
     public string? Hostname { get; init; }
     public PathModifierIr? Path { get; init; }
+
+    /// <summary>Envoy Gateway <c>hostname.type: Header</c>: the Host is this request header's value (unchanged when absent).</summary>
+    public string? HostnameFromHeader { get; init; }
+
+    /// <summary>
+    /// Envoy Gateway <c>hostname.type: Backend</c>: the Host is the backend's hostname (<see cref="BackendIr.Hostname"/>;
+    /// unchanged for a backend without one, as Envoy's automatic host rewrite leaves it for endpoints without a name).
+    /// </summary>
+    public bool? HostnameFromBackend { get; init; }
+
+    /// <summary>Envoy Gateway <c>hostname.type: PathRegex</c>: the Host is the path with this pattern's match substituted (unchanged when it does not match).</summary>
+    public PathModifierIr? HostnameFromPath { get; init; }
+
+    /// <summary>Envoy Gateway <c>appendXForwardedHost: false</c>: no X-Forwarded-Host when the Host is rewritten (null: true).</summary>
+    public bool? AppendXForwardedHost { get; init; }
+}
+
+/// <summary>Envoy Gateway HTTPRouteFilter <c>credentialInjection</c>: a Secret's credential in a request header.</summary>
+public sealed record CredentialInjectionIr
+{
+    /// <summary>The header (lower case); <c>authorization</c> unless the filter names another.</summary>
+    public required string Header { get; init; }
+    public required SecretText Credential { get; init; }
+
+    /// <summary>Replace a value the request already has (else a request that has the header keeps its own).</summary>
+    public bool Overwrite { get; init; }
 }
 
 public sealed record MirrorIr

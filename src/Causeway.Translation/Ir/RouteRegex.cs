@@ -28,6 +28,38 @@ public static class RouteRegex
         return new Regex(@"\A(?:" + pattern + @")\z", Options);
     }
 
+    /// <summary>
+    /// A search-and-replace (the pattern matches anywhere, not the whole input) with an RE2 rewrite string, for
+    /// Envoy Gateway's <c>ReplaceRegexMatch</c> path and <c>PathRegex</c> host rewrites.
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern or the substitution does not parse.</exception>
+    /// <exception cref="NotSupportedException">The pattern uses a construct linear-time matching does not support.</exception>
+    public static RegexSubstitution Substitution(string pattern, string substitution)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(substitution);
+        var regex = new Regex(pattern, Options);
+        var groups = regex.GetGroupNumbers().Max();
+        var replacement = RegexSubstitution.Translate(substitution, groups, out var problem)
+            ?? throw new ArgumentException(problem, nameof(substitution));
+        return new RegexSubstitution(regex, replacement);
+    }
+
+    /// <summary>Null when <see cref="Substitution"/> compiles the pair; otherwise why not, in one line.</summary>
+    public static string? SubstitutionProblem(string pattern, string substitution)
+    {
+        if (Problem(pattern) is { } problem) return problem;
+        try
+        {
+            _ = Substitution(pattern, substitution);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message.Split(" (Parameter", 2)[0];
+        }
+    }
+
     /// <summary>A case-insensitive full match of a CORS origin with <c>*</c> wildcards (everything else literal).</summary>
     public static Regex Wildcard(string text)
     {

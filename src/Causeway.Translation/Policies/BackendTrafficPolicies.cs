@@ -24,7 +24,7 @@ internal sealed class BackendTrafficPolicies(ResourceSnapshot s, Func<string, IR
     public L4RouteIr ApplyL4(ListenerContext l, Route route, L4RouteIr r)
     {
         var list = RuleTargets.For(l, route, -1);
-        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}") is not { } winner)
+        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), $"{route.Namespace}/{route.Name}", out _) is not { } winner)
             return r;
         Reached(winner.Policy.Key, route);
         return r with { BackendTraffic = Get(winner.Policy.Key).Compiled.Ir };

@@ -10,7 +10,7 @@ namespace Causeway.Translation.Policies;
 /// <summary>
 /// Checks a BackendTrafficPolicy and compiles it into IR. Every field the CRD defines is either honoured, rejected
 /// with a message naming it (when ignoring it would change what the policy means: global or shadow-mode rate
-/// limits' metadata costs, merging), or reported as a warning naming it (features not implemented yet).
+/// limits' metadata costs), or reported as a warning naming it (features not implemented yet).
 /// </summary>
 internal static class BackendTrafficPolicyCompiler
 {
@@ -26,8 +26,7 @@ internal static class BackendTrafficPolicyCompiler
         var errors = new List<string>();
         var warnings = new List<string>();
         Unmodelled(spec.Unmodelled, "spec", warnings);
-        if (spec.MergeType is { } merge)
-            errors.Add($"spec.mergeType: {merge} merging of route and Gateway policies is not supported yet (a route policy replaces the Gateway's whole)");
+        PolicyMerge.Check(spec.MergeType, spec.TargetRef, spec.TargetRefs, spec.TargetSelectors, errors);
 
         var (rateLimit, globalRateLimit) = RateLimit(spec.RateLimit, errors, warnings, globalBackend);
         CircuitBreakerIr? breaker = null;

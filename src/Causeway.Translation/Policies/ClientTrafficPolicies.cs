@@ -55,7 +55,7 @@ internal sealed class ClientTrafficPolicies
             list.Add(new PolicyTarget("Gateway", gw.Namespace, gw.Name, l.Name));
         }
         list.Add(new PolicyTarget("Gateway", gw.Namespace, gw.Name, null));
-        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), l.IrName) is not { } winner)
+        if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), l.IrName, out _) is not { } winner)
             return null;
         var compiled = _policies[winner.Policy.Key].Compiled;
         if (compiled.Listener.Tls is not null && l.Spec.Protocol != "HTTPS")

@@ -44,18 +44,37 @@ internal sealed class PolicyAttachment<TPolicy> where TPolicy : KubeObject, ITar
 
     /// <summary>
     /// The policy that applies given the candidate targets, most specific first: the first held target wins, and the
-    /// holders of less specific Gateway/ListenerSet targets are overridden for <paramref name="routeKey"/>.
+    /// holders of less specific Gateway/ListenerSet targets are overridden for <paramref name="routeKey"/>. When the
+    /// winner sets <c>mergeType</c> (and targets this route), the closest Gateway/ListenerSet holder after it is its
+    /// <paramref name="parent"/> instead: merged, not overridden (the caller records the outcome: <see cref="Merged"/>).
     /// </summary>
-    public (TPolicy Policy, PolicyTarget Target)? Effective(ReadOnlySpan<PolicyTarget> candidates, string routeKey)
+    public (TPolicy Policy, PolicyTarget Target)? Effective(ReadOnlySpan<PolicyTarget> candidates, string routeKey, out (TPolicy Policy, PolicyTarget Target)? parent)
     {
+        parent = null;
         (TPolicy, PolicyTarget)? winner = null;
         foreach (var t in candidates)
         {
             if (!_holders.TryGetValue(t, out var holder)) continue;
             if (winner is null) winner = (holder, t);
             else if (!ReferenceEquals(holder, winner.Value.Item1) && t.Kind is "Gateway" or "ListenerSet")
-                _states[holder.Key].OverriddenFor(t).Add(routeKey); // a parent's policy overridden for this route
+            {
+                if (parent is null && winner.Value.Item1.MergeType is not null && winner.Value.Item2.Kind is not ("Gateway" or "ListenerSet"))
+                {
+                    parent = (holder, t);
+                }
+                else if (!ReferenceEquals(holder, parent?.Policy)) _states[holder.Key].OverriddenFor(t).Add(routeKey); // a parent's policy overridden for this route
+            }
         }
         return winner;
+    }
+
+    /// <summary>
+    /// Records what became of a merge <see cref="Effective"/> proposed: the route policy merged with its parent, or (the
+    /// merge did not compile) the parent overridden for <paramref name="routeKey"/> like any other.
+    /// </summary>
+    public void Merged(TPolicy route, (TPolicy Policy, PolicyTarget Target) parent, string routeKey, bool merged)
+    {
+        if (merged) _states[route.Key].MergedWith.Add($"{parent.Policy.Namespace}/{parent.Policy.Name}");
+        else _states[parent.Policy.Key].OverriddenFor(parent.Target).Add(routeKey);
     }
 }

@@ -16,6 +16,9 @@ internal sealed class PolicyAttachmentState(List<(PolicyTarget Target, string Fi
     /// <summary>Per held target, the routes (<c>ns/name</c>) where a more specific policy applies instead.</summary>
     public Dictionary<PolicyTarget, SortedSet<string>> Overridden { get; } = [];
 
+    /// <summary>The parent policies (<c>ns/name</c>) this route policy's <c>mergeType</c> merged it with somewhere.</summary>
+    public SortedSet<string> MergedWith { get; } = new(StringComparer.Ordinal);
+
     public SortedSet<string> OverriddenFor(PolicyTarget target)
     {
         if (!Overridden.TryGetValue(target, out var set)) Overridden[target] = set = new SortedSet<string>(StringComparer.Ordinal);

@@ -9,12 +9,14 @@ namespace Causeway.Translation.Policies;
 /// The status of every policy of one kind, as Envoy Gateway writes it: one <c>ancestors[]</c> entry per Gateway (or
 /// ListenerSet, or a route's parentRef as written) the policy reaches, with <c>Accepted</c> (True, or False with
 /// <c>Invalid</c>/<c>Conflicted</c>), <c>Overridden</c> where a more specific policy applies to some routes instead,
+/// <c>Merged</c> on a route policy whose <c>mergeType</c> merged it with a Gateway/ListenerSet policy,
 /// and <c>Warning</c> naming fields Causeway does not honour yet.
 /// </summary>
 internal sealed class PolicyStatuses(ResourceSnapshot s, TranslatorOptions o, Func<string, string, bool> ownsGateway, Func<string, string, bool> ownsListenerSet, string overriddenFor = "routes")
 {
     public const string Overridden = "Overridden";
     public const string Warning = "Warning";
+    public const string Merged = "Merged";
 
     public List<ObjectStatus> Statuses { get; } = [];
     public List<string> Errors { get; } = [];
@@ -69,6 +71,8 @@ internal sealed class PolicyStatuses(ResourceSnapshot s, TranslatorOptions o, Fu
                 if (state.Overridden.TryGetValue(t, out var routes)) overridden.UnionWith(routes);
             if (invalid.Count == 0 && overridden.Count > 0)
                 c.Set(Overridden, true, Overridden, $"This policy is being overridden by other {Plural(policy.Kind)} for these {overriddenFor}: [{string.Join(", ", overridden)}]");
+            if (invalid.Count == 0 && state.MergedWith.Count > 0)
+                c.Set(Merged, true, Merged, $"Merged with policy {string.Join(", ", state.MergedWith)}");
             if (invalid.Count == 0 && warnings.Count > 0)
                 c.Set(Warning, true, Reasons.UnsupportedValue, string.Join("; ", warnings));
             list.Add(new PolicyAncestorStatus { AncestorRef = anc, ControllerName = o.StatusControllerName, Conditions = c.Build() });

@@ -26,8 +26,7 @@ internal static class SecurityPolicyCompiler
         var warnings = new List<string>();
         foreach (var name in (spec.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
             errors.Add($"spec.{name}: not supported by Causeway yet");
-        if (spec.MergeType is { } merge)
-            errors.Add($"spec.mergeType: {merge} merging of route and Gateway policies is not supported yet (a route policy replaces the Gateway's whole)");
+        PolicyMerge.Check(spec.MergeType, spec.TargetRef, spec.TargetRefs, spec.TargetSelectors, errors);
         var jwt = JwtPolicyCompiler.Compile(policy, s, errors, warnings);
         var ir = new SecurityPolicyIr
         {

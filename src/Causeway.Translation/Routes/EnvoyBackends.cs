@@ -65,6 +65,7 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
             Endpoints = new(endpoints.Distinct()),
             Tls = defaultProtocol is BackendProtocol.Datagram ? null : Tls(b),
             Fallback = b.Spec.Fallback == true,
+            Hostname = b.Spec.Endpoints.Select(e => e.Fqdn?.Hostname ?? e.Hostname).FirstOrDefault(h => !string.IsNullOrEmpty(h))?.TrimEnd('.').ToLowerInvariant(),
         };
     }
 

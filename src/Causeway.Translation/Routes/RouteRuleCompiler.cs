@@ -112,7 +112,7 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
                     });
                     break;
                 case "ExtensionRef" when f.ExtensionRef is { Group: KindRegistry.EnvoyGroup, Kind: "HTTPRouteFilter" } er:
-                    if (_routeFilters.Resolve(route, er.Name, $"{field}[{i}].extensionRef", out var problem) is { } ok) list.Add(ok);
+                    if (_routeFilters.Resolve(route, er.Name, $"{field}[{i}].extensionRef", out var problem) is { } ok) list.AddRange(ok);
                     else
                     {
                         _brokenFilters++;

@@ -59,7 +59,7 @@ public sealed class EventLoopTests
         var moved = await c.ReadResponseAsync();
         Assert.Equal(301, moved.Status);
         Assert.StartsWith("http://elsewhere.example", moved.Header("location"));
-        // 4: a rewrite (a step only the Kestrel pipeline runs): the full pipeline answers.
+        // 4: a Host edit (a step only the Kestrel pipeline runs) with a rewrite: the full pipeline answers.
         await c.SendAsync("GET /rewrite/y HTTP/1.1\r\nHost: h\r\n\r\n");
         Assert.Contains("\"/rewritten/y\"", (await c.ReadResponseAsync()).BodyText);
 

@@ -57,7 +57,7 @@ public sealed class FastPathHandOffTests
         Assert.StartsWith("http://elsewhere.example", redirect.Header("location"));
         Assert.Equal(2, g.Plane.FastPath.Requests);
         Assert.Equal(1, g.Plane.FastPath.HandOffs);
-        // A URL rewrite is a step only the Kestrel pipeline runs: the connection goes there, request bytes and all.
+        // A Host edit is a step only the Kestrel pipeline runs: the connection goes there, request bytes and all.
         await c.SendAsync("GET /rewrite/x HTTP/1.1\r\nHost: h\r\n\r\n");
         Assert.Contains("\"/rewritten/x\"", (await c.ReadResponseAsync()).BodyText);
         // The connection now belongs to Kestrel and still proxies.

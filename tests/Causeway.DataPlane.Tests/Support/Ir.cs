@@ -65,15 +65,22 @@ public static class Ir
     public static GatewayIr OneRoute(EchoBackend echo) =>
         Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("ns/e:80"))))], Backend("ns/e:80", echo));
 
+    /// <summary>A request header edit of Host (set to "h", what the tests send): a step only the Kestrel pipeline runs.</summary>
+    public static HttpFilterIr KestrelOnlyHostEdit { get; } = new()
+    {
+        RequestHeaders = new HeaderModifierIr { Set = new[] { new KeyValuePair<string, string>("Host", "h") } },
+    };
+
     /// <summary>As <see cref="OneRoute(EchoBackend)"/>, plus /redirect answered by a 301 to elsewhere.example (the full pipeline's work).</summary>
     public static GatewayIr EchoGateway(EchoBackend echo, BackendProtocol protocol = BackendProtocol.Http1) =>
         Gateway("ns/gw", [HttpPort(Host("*",
                 Prefix("/redirect", new HttpRuleIr { Name = "redirect", Redirect = new RedirectIr { Hostname = "elsewhere.example", StatusCode = 301 } }),
-                // A step only the Kestrel pipeline runs (URL rewrite): its requests leave the byte transports.
+                // A step only the Kestrel pipeline runs (an edit of Host, which the byte transports manage): its
+                // requests leave the byte transports; the URL rewrite (every transport) shows in the echoed path.
                 Prefix("/rewrite", To("ns/e:80") with
                 {
                     Name = "rewrite",
-                    Filters = new[] { new HttpFilterIr { UrlRewrite = new UrlRewriteIr { Path = new PathModifierIr(PathModifierKind.ReplacePrefixMatch, "/rewritten") } } },
+                    Filters = new[] { KestrelOnlyHostEdit, new HttpFilterIr { UrlRewrite = new UrlRewriteIr { Path = new PathModifierIr(PathModifierKind.ReplacePrefixMatch, "/rewritten") } } },
                 }),
                 Prefix("/", To("ns/e:80"))))],
             Backend("ns/e:80", echo, protocol));

@@ -330,11 +330,15 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         var buf = HeadBuffer;
         var o = Forward;
         o.Clear();
-        o.Append(buf.AsSpan(0, head.RequestLineLength));
         ref var hostEntry = ref head.Headers[head.HostIndex];
-        var host = buf.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength);
-        o.AppendHeader("Host"u8, host);
+        ReadOnlySpan<byte> host = buf.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength);
         var target = Target!;
+        if (target.UrlRewrite is { } rewrite) WriteRewritten(o, rewrite, ref host);
+        else
+        {
+            o.Append(buf.AsSpan(0, head.RequestLineLength));
+            o.AppendHeader("Host"u8, host);
+        }
         _requestEdits.Active = false;
         if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits)
         {
@@ -348,6 +352,28 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         WriteRequestId(o);
         ForwardedHeaders.Write(o, hasFor, clientFor, AppendedClient(clientIp), Tls, host);
         o.Append("\r\n"u8);
+    }
+
+    /// <summary>
+    /// The request line and Host of a rewritten request (<see cref="UrlRewriteStep"/>, the same object YARP's transformer
+    /// calls); <paramref name="host"/> becomes what X-Forwarded-Host carries (empty: none).
+    /// </summary>
+    private void WriteRewritten(ByteBuilder o, UrlRewriteStep rewrite, ref ReadOnlySpan<byte> host)
+    {
+        var head = Head;
+        var buf = HeadBuffer;
+        var path = Encoding.ASCII.GetString(buf, head.TargetStart, head.PathLength);
+        if (rewrite.RewritesPath)
+        {
+            o.Append(buf.AsSpan(0, head.TargetStart));
+            o.Append(Encoding.ASCII.GetBytes(rewrite.RewritePath(path, Match?.MatchedPrefix)));
+            var after = head.TargetStart + head.PathLength;
+            o.Append(buf.AsSpan(after, head.RequestLineLength - after));
+        }
+        else o.Append(buf.AsSpan(0, head.RequestLineLength));
+        var newHost = rewrite.RewriteHost(new Http1RequestView(head, buf), path);
+        o.AppendHeader("Host"u8, newHost is null ? host : Encoding.ASCII.GetBytes(newHost));
+        if (!rewrite.ForwardsOriginalHost(newHost is not null)) host = default;
     }
 
     /// <summary>

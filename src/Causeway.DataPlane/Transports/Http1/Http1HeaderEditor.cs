@@ -73,5 +73,18 @@ internal struct Http1HeaderEditor : IHeaderEditor
     public void Add(HeaderText name, HeaderText value, bool afterKept) =>
         _state.Added.Add((name.Bytes, afterKept && _kept is not null ? [.. _kept, (byte)',', .. value.Bytes] : value.Bytes));
 
+    public readonly bool Has(HeaderText name)
+    {
+        var removed = _state.Removed;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var e = ref _entries[i];
+            if (!removed[i] && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name.Bytes)) return true;
+        }
+        foreach (var (n, _) in _state.Added)
+            if (Ascii.EqualsIgnoreCase(n, name.Bytes)) return true;
+        return false;
+    }
+
     private static byte[] Join(byte[]? kept, ReadOnlySpan<byte> value) => kept is null ? value.ToArray() : [.. kept, (byte)',', .. value];
 }

@@ -28,4 +28,6 @@ internal struct DictionaryHeaderEditor : IHeaderEditor
         var v = afterKept && _kept is not null ? _kept + "," + value.Text : value.Text;
         _headers[name.Text] = _headers.TryGetValue(name.Text, out var existing) ? StringValues.Concat(existing, v) : new StringValues(v);
     }
+
+    public readonly bool Has(HeaderText name) => _headers.ContainsKey(name.Text);
 }

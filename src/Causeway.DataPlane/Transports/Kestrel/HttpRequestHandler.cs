@@ -219,6 +219,7 @@ internal sealed partial class HttpRequestHandler
         exchange.Backend = target.Backend;
         if (plan.DecideTarget(target, view, facts, out reply) == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
         var backend = target.Backend!;
+        exchange.RewrittenHost = target.UrlRewrite?.RewriteHost(view, request.Path.Value ?? "/");
         var editor = new DictionaryHeaderEditor(request.Headers);
         target.ApplyRequestSteps(ref editor, exchange.Policy);
         List<BackendRuntime>? mirrors = null;

@@ -9,6 +9,12 @@ internal sealed class KestrelExchange : IExchangeDetails
     /// <summary>The request body was read into memory already (a policy's request buffer).</summary>
     public bool BodyBuffered { get; set; }
 
+    /// <summary>
+    /// The Host the target's URL rewrite chose, decided on the request as the client sent it (before the request
+    /// header steps edit the headers in place, as the byte transports decide it); null: the client's Host.
+    /// </summary>
+    public string? RewrittenHost { get; set; }
+
     /// <summary>The response body being compressed (a policy's compressor), ended after the forwarder is done.</summary>
     public Policies.Compression.CompressingBody? Compressing { get; set; }
 

@@ -9,7 +9,7 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 internal sealed class ProxyTransformer : HttpTransformer
 {
     private readonly string? _matchedPrefix;
-    private readonly Translation.Ir.UrlRewriteIr? _rewrite;
+    private readonly UrlRewriteStep? _rewrite;
     private readonly PlanTarget _target;
     private readonly Policies.Compression.CompressionStep? _compression;
     private readonly Policies.ResponseOverride.ResponseOverrideStep? _override;
@@ -17,14 +17,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
         _matchedPrefix = match.MatchedPrefix;
-        var ruleRewrite = match.Rule.Rewrite;
-        _rewrite = target.Rewrite is null ? ruleRewrite
-            : ruleRewrite is null ? target.Rewrite
-            : new Translation.Ir.UrlRewriteIr
-            {
-                Hostname = target.Rewrite.Hostname ?? ruleRewrite.Hostname,
-                Path = target.Rewrite.Path ?? ruleRewrite.Path,
-            };
+        _rewrite = target.UrlRewrite;
         _target = target;
         _compression = match.Rule.Compression;
         _override = match.Rule.ResponseOverride;
@@ -34,9 +27,10 @@ internal sealed class ProxyTransformer : HttpTransformer
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var request = httpContext.Request;
-        if (_rewrite?.Path is { } pathModifier)
+        var path = request.Path.Value ?? "/";
+        if (_rewrite is { RewritesPath: true } rewrite)
         {
-            var newPath = PathRewriter.Apply(pathModifier, _matchedPrefix, request.Path.Value ?? "/");
+            var newPath = rewrite.RewritePath(path, _matchedPrefix);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(newPath), request.QueryString);
         }
         // System.Uri decodes percent-escaped unreserved characters (?r=%41 became ?r=A); the query goes on as the client
@@ -47,7 +41,11 @@ internal sealed class ProxyTransformer : HttpTransformer
             proxyRequest.RequestUri = new Uri(uri.OriginalString, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         }
         var originalHost = request.Host.Value;
-        proxyRequest.Headers.Host = _rewrite?.Hostname ?? originalHost;
+        var newHost = _rewrite is null ? null
+            : httpContext.Features.Get<KestrelExchange>() is { } kx ? kx.RewrittenHost
+            : _rewrite.RewriteHost(new HttpRequestView(request), path);
+        proxyRequest.Headers.Host = newHost ?? originalHost;
+        if (_rewrite is not null && !_rewrite.ForwardsOriginalHost(newHost is not null)) originalHost = null;
 
         var clientFor = request.Headers[ForwardedHeaders.For];
         var appended = httpContext.Features.Get<KestrelExchange>()?.ClientPolicy?.DisableXffAppend == true ? null : httpContext.Connection.RemoteIpAddress;

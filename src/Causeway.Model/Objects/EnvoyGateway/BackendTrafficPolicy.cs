@@ -19,4 +19,7 @@ public sealed record BackendTrafficPolicy : KubeObject, ITargetedPolicy
 
     [JsonIgnore]
     public IReadOnlyList<PolicyTargetSelector> TargetSelectors => Spec.TargetSelectors;
+
+    [JsonIgnore]
+    public string? MergeType => Spec.MergeType;
 }

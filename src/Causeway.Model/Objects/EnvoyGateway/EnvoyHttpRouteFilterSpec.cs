@@ -7,6 +7,7 @@ public sealed record EnvoyHttpRouteFilterSpec
 {
     public DirectResponseSpec? DirectResponse { get; init; }
     public UrlRewriteFilterSpec? UrlRewrite { get; init; }
+    public CredentialInjectionSpec? CredentialInjection { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported on the routes that use it).</summary>
     [JsonExtensionData]

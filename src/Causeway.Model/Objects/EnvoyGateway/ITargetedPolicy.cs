@@ -11,4 +11,7 @@ public interface ITargetedPolicy
     IReadOnlyList<PolicyTargetReference> TargetRefs { get; }
 
     IReadOnlyList<PolicyTargetSelector> TargetSelectors { get; }
+
+    /// <summary><c>spec.mergeType</c> (StrategicMerge, JSONMerge) of the kinds that have one; null: no merging.</summary>
+    string? MergeType => null;
 }

@@ -18,4 +18,7 @@ public sealed record SecurityPolicy : KubeObject, ITargetedPolicy
 
     [JsonIgnore]
     public IReadOnlyList<PolicyTargetSelector> TargetSelectors => Spec.TargetSelectors;
+
+    [JsonIgnore]
+    public string? MergeType => Spec.MergeType;
 }

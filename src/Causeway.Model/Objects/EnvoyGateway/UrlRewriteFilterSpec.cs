@@ -8,6 +8,7 @@ public sealed record UrlRewriteFilterSpec
 {
     public HttpPathModifierSpec? Path { get; init; }
     public HttpHostnameModifierSpec? Hostname { get; init; }
+    public bool? AppendXForwardedHost { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported on the routes that use it).</summary>
     [JsonExtensionData]

@@ -26,7 +26,7 @@ public sealed class ProxyProtocolTests
                 // A step only the Kestrel pipeline runs: the event loop hands these requests off.
                 Prefix("/rewrite", To("ns/e:80", "rewrite") with
                 {
-                    Filters = new[] { new HttpFilterIr { UrlRewrite = new UrlRewriteIr { Path = new PathModifierIr(PathModifierKind.ReplacePrefixMatch, "/rewritten") } } },
+                    Filters = new[] { KestrelOnlyHostEdit, new HttpFilterIr { UrlRewrite = new UrlRewriteIr { Path = new PathModifierIr(PathModifierKind.ReplacePrefixMatch, "/rewritten") } } },
                 }),
                 Prefix("/", To("ns/e:80")))))], Backend("ns/e:80", echo));
         return gw with { Ports = new[] { gw.Ports[0] with { Connection = Connection(optional ? new ProxyProtocolIr { Optional = true } : new ProxyProtocolIr(), limit) } } };
