@@ -94,12 +94,7 @@ internal static class RouteCompiler
     private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)
     {
         RemoteCertificateValidationCallback? validate = null;
-        if (listener.ClientValidation is { } cv)
-        {
-            var chain = new ChainValidator(CertificateStore.LoadBundle(cv.CaBundlePem));
-            var insecure = cv.Mode == ClientValidationMode.AllowInsecureFallback;
-            validate = (_, cert, presented, errors) => insecure || chain.IsTrusted(cert, presented, errors, ChainValidator.ClientAuth);
-        }
+        if (listener.ClientValidation is { } cv) validate = new Tls.ClientValidation.ClientCertificateValidator(cv).Validate;
         var result = new List<(string[], SslServerAuthenticationOptions)>();
         foreach (var c in listener.Certificates)
         {

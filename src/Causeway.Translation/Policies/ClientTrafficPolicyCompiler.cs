@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Causeway.Model;
 using Causeway.Model.Objects.EnvoyGateway;
+using Causeway.Model.Snapshot;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Tls.ClientValidation;
 
 namespace Causeway.Translation.Policies;
 
@@ -14,7 +16,7 @@ namespace Causeway.Translation.Policies;
 /// </summary>
 internal static class ClientTrafficPolicyCompiler
 {
-    public static CompiledClientTrafficPolicy Compile(ClientTrafficPolicy policy)
+    public static CompiledClientTrafficPolicy Compile(ClientTrafficPolicy policy, ResourceSnapshot s)
     {
         var spec = policy.Spec;
         var errors = new List<string>();
@@ -81,7 +83,28 @@ internal static class ClientTrafficPolicyCompiler
 
         var connection = proxy is null && limit is null ? null
             : new ClientConnectionIr { Policy = name, ProxyProtocol = proxy, ConnectionLimit = limit, ConnectionLimitCloseDelay = closeDelay };
-        return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, Errors = errors, Warnings = warnings };
+
+        ClientValidationIr? validation = null;
+        if (spec.Tls?.ClientValidation is { } cv)
+        {
+            var validationErrors = new List<string>();
+            validation = ClientValidationCompiler.Compile(cv, policy.Namespace, s, validationErrors, warnings);
+            if (validationErrors.Count > 0)
+            {
+                // Fail closed: the listeners refuse every client rather than serve without the validation asked for.
+                errors.AddRange(validationErrors);
+                errors.Add("spec.tls.clientValidation: invalid, so the listeners the policy targets refuse every client until it is fixed");
+                return new CompiledClientTrafficPolicy
+                {
+                    Listener = new ClientTrafficIr { Policy = name },
+                    ClientValidation = ClientValidationCompiler.RefuseAll,
+                    RefusesClients = true,
+                    Errors = errors,
+                    Warnings = warnings,
+                };
+            }
+        }
+        return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, ClientValidation = validation, Errors = errors, Warnings = warnings };
     }
 
     private static ClientIpDetectionIr? ClientIp(ClientIpDetectionSpec? spec, List<string> errors, List<string> warnings)

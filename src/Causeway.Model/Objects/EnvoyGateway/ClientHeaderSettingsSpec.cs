@@ -10,6 +10,7 @@ public sealed record ClientHeaderSettingsSpec
     public bool? PreserveXRequestID { get; init; }
     public string? WithUnderscoresAction { get; init; }
     public bool? EnableEnvoyHeaders { get; init; }
+    public XForwardedClientCertSpec? XForwardedClientCert { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
