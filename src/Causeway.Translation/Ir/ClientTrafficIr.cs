@@ -24,6 +24,9 @@ public sealed record ClientTrafficIr
     /// <summary>A path answered 200 by the listener itself (any method, before routing); null: none.</summary>
     public string? HealthCheckPath { get; init; }
 
+    /// <summary>The x-forwarded-client-cert header's handling; null: sanitized (removed), as without a policy.</summary>
+    public ForwardedClientCertIr? ForwardedClientCert { get; init; }
+
     /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
     public ClientTlsIr? Tls { get; init; }
 }

@@ -51,6 +51,7 @@ internal static class ClientTrafficPolicyCompiler
                     _ => UnderscoresAction.RejectRequest,
                 },
             };
+            if (h.XForwardedClientCert is { } xfcc) ir = ir with { ForwardedClientCert = ForwardedClientCertCompiler.Compile(xfcc, errors) };
             if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
         }
 

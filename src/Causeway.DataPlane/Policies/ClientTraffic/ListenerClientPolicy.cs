@@ -1,4 +1,5 @@
 using System.Net;
+using Causeway.DataPlane.Policies.ClientTraffic.ForwardedClientCert;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Policies.ClientTraffic;
@@ -21,7 +22,12 @@ internal sealed class ListenerClientPolicy
         Ir = ir;
         _detector = ir.ClientIpDetection is { } d ? new ClientIpDetector(d) : null;
         HealthCheckPath = ir.HealthCheckPath;
+        ForwardedClientCert = ir.ForwardedClientCert is { } xfcc ? new ForwardedClientCertPolicy(xfcc)
+            : ForwardedClientCertPolicy.Sanitize;
     }
+
+    /// <summary>The x-forwarded-client-cert header's handling (Sanitize without the policy's setting).</summary>
+    public ForwardedClientCertPolicy ForwardedClientCert { get; }
 
     public ClientTrafficIr Ir { get; }
 
