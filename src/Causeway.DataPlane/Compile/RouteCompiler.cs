@@ -96,6 +96,7 @@ internal static class RouteCompiler
         RemoteCertificateValidationCallback? validate = null;
         if (listener.ClientValidation is { } cv) validate = new Tls.ClientValidation.ClientCertificateValidator(cv).Validate;
         var result = new List<(string[], SslServerAuthenticationOptions)>();
+        var ciphers = ClientTlsSettings.Ciphers(listener.ClientTraffic?.Tls);
         foreach (var c in listener.Certificates)
         {
             var entry = certificates.Get(c);
@@ -105,6 +106,7 @@ internal static class RouteCompiler
                 ServerCertificateContext = entry.Context,
                 EnabledSslProtocols = ClientTlsSettings.Protocols(listener.ClientTraffic?.Tls),
                 ApplicationProtocols = ClientTlsSettings.Alpn(listener.ClientTraffic?.Tls),
+                CipherSuitesPolicy = ciphers,
                 ClientCertificateRequired = validate is not null,
                 RemoteCertificateValidationCallback = validate,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

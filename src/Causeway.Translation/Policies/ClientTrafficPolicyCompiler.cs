@@ -160,11 +160,14 @@ internal static class ClientTrafficPolicyCompiler
             else errors.Add($"spec.tls.ciphers[{i}]: \"{c}\" is not a supported cipher suite");
         }
         if (ciphers.Count > 0 && min == "1.3") errors.Add("spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3");
-        // Checked above so that a wrong name is reported, but not applied: with a cipher suite policy on the listener,
-        // handshakes failed intermittently in tests (TLS contexts shared by .NET across settings); not served until understood.
-        if (ciphers.Count > 0) warnings.Add("spec.tls.ciphers: not supported by Causeway yet, ignored (the platform's TLS 1.2 suites are offered)");
         EquatableArray<string>? alpn = spec.AlpnProtocols is null ? null : new([.. spec.AlpnProtocols]);
-        return new ClientTlsIr { MinVersion = min, MaxVersion = max, AlpnProtocols = alpn };
+        return new ClientTlsIr
+        {
+            MinVersion = min,
+            MaxVersion = max,
+            Ciphers = ciphers.Count > 0 ? new EquatableArray<string>(ciphers) : (EquatableArray<string>?)null,
+            AlpnProtocols = alpn,
+        };
     }
 
     /// <summary>"1.2" or "1.3" (Auto: <paramref name="auto"/>); TLS 1.0 and 1.1 are not offered by Causeway.</summary>
