@@ -107,6 +107,8 @@ internal static class RouteCompiler
                 EnabledSslProtocols = ClientTlsSettings.Protocols(listener.ClientTraffic?.Tls),
                 ApplicationProtocols = ClientTlsSettings.Alpn(listener.ClientTraffic?.Tls),
                 CipherSuitesPolicy = ciphers,
+                // A resumed session skips client validation: with it (and across CA rotations) every handshake is full.
+                AllowTlsResume = validate is null && (listener.ClientTraffic?.Tls?.SessionResumption ?? true),
                 ClientCertificateRequired = validate is not null,
                 RemoteCertificateValidationCallback = validate,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -161,9 +161,26 @@ internal static class ClientTrafficPolicyCompiler
         }
         if (ciphers.Count > 0 && min == "1.3") errors.Add("spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3");
         EquatableArray<string>? alpn = spec.AlpnProtocols is null ? null : new([.. spec.AlpnProtocols]);
+        bool? resumption = null;
+        if (spec.Session is { } session)
+        {
+            Unmodelled(session.Unmodelled, "spec.tls.session", warnings);
+            var r = session.Resumption;
+            var stateful = r?.Stateful is not null;
+            var stateless = r?.Stateless is not null;
+            // Envoy Gateway's default is no resumption; OpenSSL (through .NET) serves session IDs and tickets together.
+            resumption = stateful || stateless;
+            if (stateful != stateless)
+                warnings.Add($"spec.tls.session.resumption: Causeway resumes sessions by ID and by ticket together; {(stateful ? "stateless" : "stateful")} resumption is offered too");
+            if (resumption == true && spec.ClientValidation is not null)
+                warnings.Add("spec.tls.session.resumption: not offered with spec.tls.clientValidation (a resumed session would skip the client certificate's validation)");
+            if (resumption == true && ciphers.Count > 0)
+                warnings.Add("spec.tls.session.resumption: not offered together with spec.tls.ciphers (handshakes with a cipher list get a fresh TLS context each)");
+        }
         return new ClientTlsIr
         {
             MinVersion = min,
+            SessionResumption = resumption,
             MaxVersion = max,
             Ciphers = ciphers.Count > 0 ? new EquatableArray<string>(ciphers) : (EquatableArray<string>?)null,
             AlpnProtocols = alpn,

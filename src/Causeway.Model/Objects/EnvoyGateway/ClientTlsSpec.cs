@@ -11,6 +11,7 @@ public sealed record ClientTlsSpec
     public IReadOnlyList<string>? Ciphers { get; init; }
     public IReadOnlyList<string>? AlpnProtocols { get; init; }
     public ClientValidationSpec? ClientValidation { get; init; }
+    public ClientTlsSessionSpec? Session { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

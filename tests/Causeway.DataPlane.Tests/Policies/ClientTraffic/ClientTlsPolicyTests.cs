@@ -99,4 +99,18 @@ public sealed class ClientTlsPolicyTests() : TwoHostTlsTest("ctp-tls-ca")
             await g.ApplyAsync(Https(aes128));
         }
     }
+
+    [Fact]
+    public async Task Session_resumption_is_offered_only_when_the_policy_allows_it()
+    {
+        await using var g = await TestGateway.StartAsync(Https(new ClientTlsIr { SessionResumption = false }));
+        var (ok, off) = await SClient(g.Port, "-tls1_2", "-reconnect");
+        Assert.True(ok, off);
+        Assert.DoesNotContain("Reused, TLSv1.2", off);
+
+        await g.ApplyAsync(Https(new ClientTlsIr { SessionResumption = true }));
+        var (ok2, on) = await SClient(g.Port, "-tls1_2", "-reconnect");
+        Assert.True(ok2, on);
+        Assert.Contains("Reused, TLSv1.2", on);
+    }
 }

@@ -174,6 +174,16 @@ public sealed class ClientValidationPolicyTests() : TwoHostTlsTest("ctp-mtls-ca"
     }
 
     [Fact]
+    public async Task Sessions_are_not_resumed_on_a_listener_that_validates_client_certificates()
+    {
+        // A resumed session would skip validation (and outlive a CA rotation): every handshake is a full one.
+        await using var g = await TestGateway.StartAsync(Https(Verify()));
+        var output = await TlsClients.SClientGetAsync(g.Port, "a.example.com", TestCerts.CreateLeaf(Ca, "client"), "-tls1_2", "-reconnect");
+        Assert.Contains("New, TLSv1.2", output);
+        Assert.DoesNotContain("Reused, TLSv1.2", output);
+    }
+
+    [Fact]
     public async Task A_validation_trusting_nothing_refuses_every_client()
     {
         // What the translator gives the listeners of a policy whose clientValidation is invalid (it fails closed).
