@@ -180,9 +180,9 @@ internal static class ClientTrafficPolicyCompiler
         return new ClientTlsIr
         {
             MinVersion = min,
-            SessionResumption = resumption,
             MaxVersion = max,
             Ciphers = ciphers.Count > 0 ? new EquatableArray<string>(ciphers) : (EquatableArray<string>?)null,
+            SessionResumption = resumption,
             AlpnProtocols = alpn,
         };
     }
