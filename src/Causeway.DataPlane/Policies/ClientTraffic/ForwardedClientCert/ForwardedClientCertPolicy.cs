@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Policies.ClientTraffic.ForwardedClientCert;
@@ -18,6 +20,9 @@ internal sealed class ForwardedClientCertPolicy
     private readonly ForwardedClientCertMode _mode;
     private readonly ForwardedClientCertDetails _details;
 
+    /// <summary>Per client certificate object (one per TLS connection): its element is built once per connection.</summary>
+    private readonly ConditionalWeakTable<X509Certificate2, PeerCertificates> _peers = new();
+
     public ForwardedClientCertPolicy(ForwardedClientCertIr ir)
     {
         _mode = ir.Mode;
@@ -26,6 +31,15 @@ internal sealed class ForwardedClientCertPolicy
 
     /// <summary>Whether the backend never gets the header whatever the connection (transports then just drop it).</summary>
     public bool AlwaysRemoves => _mode == ForwardedClientCertMode.Sanitize;
+
+    /// <summary>The certificates of a connection on a transport that keeps no state per connection (Kestrel).</summary>
+    public PeerCertificates Peer(X509Certificate2 client, X509Certificate? local)
+    {
+        if (_peers.TryGetValue(client, out var peer)) return peer;
+        peer = new PeerCertificates(client, local);
+        _peers.AddOrUpdate(client, peer);
+        return peer;
+    }
 
     /// <summary>The header the backend gets, given the client's (null: none) and the connection's certificates (null: not mutual TLS); null: none.</summary>
     public string? Value(string? client, PeerCertificates? peer)

@@ -12,8 +12,10 @@ namespace Causeway.DataPlane.Policies.ClientTraffic.ForwardedClientCert;
 /// </summary>
 internal sealed class PeerCertificates(X509Certificate2 client, X509Certificate? local)
 {
-    private string? _element;
-    private ForwardedClientCertDetails _elementDetails;
+    /// <summary>The last element built, with the details it holds (one reference: safe to share across HTTP/2 streams).</summary>
+    private Built? _built;
+
+    private sealed record Built(ForwardedClientCertDetails Details, string Element);
 
     public X509Certificate2 Client { get; } = client;
     public X509Certificate? Local { get; } = local;
@@ -25,8 +27,7 @@ internal sealed class PeerCertificates(X509Certificate2 client, X509Certificate?
     /// </summary>
     public string Element(ForwardedClientCertDetails details)
     {
-        var cached = _element;
-        if (cached is not null && _elementDetails == details) return cached;
+        if (_built is { } built && built.Details == details) return built.Element;
         var parts = new List<string>();
         if (Local is not null)
         {
@@ -52,8 +53,7 @@ internal sealed class PeerCertificates(X509Certificate2 client, X509Certificate?
                 foreach (var d in names.Dns) parts.Add("DNS=" + d);
         }
         var element = string.Join(';', parts);
-        _elementDetails = details;
-        _element = element;
+        _built = new Built(details, element);
         return element;
     }
 }
