@@ -215,6 +215,31 @@ public sealed class ClientValidationPolicyTests() : TwoHostTlsTest("ctp-mtls-ca"
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, null, "a.example.com", null));
     }
 
+    [Fact]
+    public async Task A_client_certificate_issued_by_an_intermediate_passes_when_the_client_sends_the_intermediate()
+    {
+        var (intermediate, intermediateKey) = Intermediate(Ca, "intermediate-ca");
+        var leaf = TestCerts.CreateLeaf(new TestCert(intermediate, intermediate.ExportCertificatePem(), intermediateKey), "leaf-client");
+        var withChain = leaf with { CertificatePem = leaf.CertificatePem + "\n" + intermediate.ExportCertificatePem() };
+        await using var g = await TestGateway.StartAsync(Https(Verify()));
+        await AssertServed(g.Port, withChain);
+        await AssertServed(g.Port, withChain, http2: true);
+        // The CA bundle holds the root only: without the intermediate the leaf does not chain.
+        await AssertRefused(g.Port, leaf);
+    }
+
+    private static (X509Certificate2 Cert, string KeyPem) Intermediate(TestCert root, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+        using var signed = req.Create(root.Certificate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(25), RandomNumberGenerator.GetBytes(12));
+        using var withKey = signed.CopyWithPrivateKey(key);
+        return (X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null), key.ExportPkcs8PrivateKeyPem());
+    }
+
     private static TestCert ExpiredLeaf(TestCert ca, string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
