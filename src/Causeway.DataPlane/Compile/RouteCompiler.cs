@@ -94,13 +94,9 @@ internal static class RouteCompiler
     private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)
     {
         RemoteCertificateValidationCallback? validate = null;
-        if (listener.ClientValidation is { } cv)
-        {
-            var chain = new ChainValidator(CertificateStore.LoadBundle(cv.CaBundlePem));
-            var insecure = cv.Mode == ClientValidationMode.AllowInsecureFallback;
-            validate = (_, cert, presented, errors) => insecure || chain.IsTrusted(cert, presented, errors, ChainValidator.ClientAuth);
-        }
+        if (listener.ClientValidation is { } cv) validate = new Tls.ClientValidation.ClientCertificateValidator(cv).Validate;
         var result = new List<(string[], SslServerAuthenticationOptions)>();
+        var ciphers = ClientTlsSettings.Ciphers(listener.ClientTraffic?.Tls);
         foreach (var c in listener.Certificates)
         {
             var entry = certificates.Get(c);
@@ -110,6 +106,9 @@ internal static class RouteCompiler
                 ServerCertificateContext = entry.Context,
                 EnabledSslProtocols = ClientTlsSettings.Protocols(listener.ClientTraffic?.Tls),
                 ApplicationProtocols = ClientTlsSettings.Alpn(listener.ClientTraffic?.Tls),
+                CipherSuitesPolicy = ciphers,
+                // A resumed session skips client validation: with it (and across CA rotations) every handshake is full.
+                AllowTlsResume = validate is null && (listener.ClientTraffic?.Tls?.SessionResumption ?? true),
                 ClientCertificateRequired = validate is not null,
                 RemoteCertificateValidationCallback = validate,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

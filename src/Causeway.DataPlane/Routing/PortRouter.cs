@@ -29,6 +29,11 @@ internal static class PortRouter
         stats = listener?.Stats ?? port.UnmatchedStats;
         if (port.IsHttps && !string.IsNullOrEmpty(sni) && !ReferenceEquals(port.Listeners.Find(sni), listener))
             return RouteOutcome.Misdirected;
+        // Without a server name the handshake used the port's fallback listener: a listener that validates client
+        // certificates is only reached over a handshake that validated them the same way.
+        if (port.IsHttps && port.ValidatesClientCertificates && listener?.Ir.ClientValidation is { } validation
+            && !Equals(port.ListenerForSni(sni)?.Ir.ClientValidation, validation))
+            return RouteOutcome.Misdirected;
         var vhost = listener?.Routes?.Find(host);
         if (vhost is null) return RouteOutcome.NotFound;
         match = vhost.Find(request, path, out plan);

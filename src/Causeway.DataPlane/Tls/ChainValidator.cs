@@ -23,8 +23,11 @@ internal sealed class ChainValidator
     public ChainValidator(X509Certificate2Collection? roots) => _roots = roots;
 
     /// <summary>Whether <paramref name="certificate"/> chains to the anchors. With custom anchors, <paramref name="usage"/>
-    /// (an EKU OID, or null for none) is required of the chain; with the system store the platform already checked it.</summary>
-    public bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string? usage)
+    /// (an EKU OID, or null for none) is required of the chain; with the system store the platform already checked it.
+    /// <paramref name="ignoreTime"/> accepts certificates outside their validity period; <paramref name="inspect"/>
+    /// sees the built chain (leaf first) and may still refuse it (client validation's revocation lists).</summary>
+    public bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string? usage,
+        bool ignoreTime = false, Func<X509Chain, bool>? inspect = null)
     {
         if (certificate is null) return false;
         if (_roots is null)
@@ -35,7 +38,7 @@ internal sealed class ChainValidator
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.NoFlag;
+        chain.ChainPolicy.VerificationFlags = ignoreTime ? X509VerificationFlags.IgnoreNotTimeValid : X509VerificationFlags.NoFlag;
         if (usage is not null) chain.ChainPolicy.ApplicationPolicy.Add(new Oid(usage));
         if (presented is not null)
         {
@@ -44,6 +47,6 @@ internal sealed class ChainValidator
                 if (!element.Certificate.RawDataMemory.Span.SequenceEqual(cert.RawDataMemory.Span))
                     chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         }
-        return chain.Build(cert);
+        return chain.Build(cert) && (inspect is null || inspect(chain));
     }
 }

@@ -101,16 +101,18 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                                 if (b.BackendId is not null) backendIds.Add(b.BackendId);
                         }
                 }
+                var policy = clientTraffic.First(c => ReferenceEquals(c.l, l)).Item2;
                 listenerIrs.Add(new ListenerIr
                 {
                     Name = l.IrName,
                     Hostname = l.Spec.Hostname?.ToLowerInvariant(),
                     Certificates = new(l.Certificates),
                     TlsPassthrough = protocol == PortProtocol.Tls && l.Spec.Tls?.Mode == "Passthrough",
-                    ClientValidation = l.ClientValidation,
+                    // One validation per listener: a ClientTrafficPolicy's clientValidation, else the Gateway's frontend's.
+                    ClientValidation = protocol == PortProtocol.Https ? policy?.ClientValidation ?? l.ClientValidation : l.ClientValidation,
                     Http = table,
                     L4Routes = new(l4),
-                    ClientTraffic = clientTraffic.First(c => ReferenceEquals(c.l, l)).Item2?.Listener,
+                    ClientTraffic = policy?.Listener,
                 });
             }
             if (listenerIrs.Count > 0)

@@ -105,32 +105,12 @@ internal static class ListenerValidator
         var entry = frontend.PerPort.FirstOrDefault(p => p.Port == l.Spec.Port)?.Tls ?? frontend.Default;
         var validation = entry?.Validation;
         if (validation is null || validation.CaCertificateRefs.Count == 0) return null;
-        var pem = new StringBuilder();
-        (string Reason, string Message)? problem = null;
-        foreach (var r in validation.CaCertificateRefs)
-        {
-            var ns = r.Namespace ?? gw.Namespace;
-            var kind = r.Kind ?? "ConfigMap";
-            if ((r.Group ?? "") != "" || kind is not ("ConfigMap" or "Secret"))
-            {
-                problem = (Reasons.InvalidCACertificateKind, $"CA certificate reference {r.Group}/{kind} {r.Name} is not supported");
-                continue;
-            }
-            if (!ReferenceGrants.Allows(s, G, "Gateway", gw.Namespace, "", kind, ns, r.Name))
-            {
-                problem = (Reasons.RefNotPermitted, $"CA certificate {kind} {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it");
-                continue;
-            }
-            var text = kind == "ConfigMap"
-                ? s.Get<ConfigMap>("ConfigMap", ns, r.Name)?.Data.GetValueOrDefault("ca.crt")
-                : s.Get<Secret>("Secret", ns, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? Encoding.UTF8.GetString(b) : null;
-            if (Certificates.ValidCaBundle(text) is { } ok) pem.AppendLine(ok);
-            else problem = (Reasons.InvalidCACertificateRef, $"CA certificate {kind} {ns}/{r.Name} not found or holds no valid certificate");
-        }
-        if (problem is not null) return problem;
+        var (pem, problems) = Tls.ClientValidation.CaReferences.Resolve(s, G, "Gateway", gw.Namespace, validation.CaCertificateRefs,
+            "ConfigMap", "ca.crt", "CA certificate", "certificate", Certificates.ValidCaBundle);
+        if (problems.Count > 0) return (problems[^1].Reason, problems[^1].Message);
         l.ClientValidation = new ClientValidationIr
         {
-            CaBundlePem = pem.ToString(),
+            CaBundlePem = pem,
             Mode = validation.Mode == "AllowInsecureFallback" ? ClientValidationMode.AllowInsecureFallback : ClientValidationMode.AllowValidOnly,
         };
         return null;

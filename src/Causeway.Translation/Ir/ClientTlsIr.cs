@@ -11,6 +11,12 @@ public sealed record ClientTlsIr
     /// <summary>Highest TLS version offered: "1.2" or "1.3".</summary>
     public string MaxVersion { get; init; } = "1.3";
 
+    /// <summary>TLS 1.2 cipher suites offered (IANA names); null: the platform's. TLS 1.3 suites are not affected.</summary>
+    public EquatableArray<string>? Ciphers { get; init; }
+
+    /// <summary>TLS session resumption: null, the platform's (on); false, off; true, on (session IDs and tickets).</summary>
+    public bool? SessionResumption { get; init; }
+
     /// <summary>ALPN protocols offered, in order; null: h2 and http/1.1; empty: no ALPN.</summary>
     public EquatableArray<string>? AlpnProtocols { get; init; }
 }

@@ -30,6 +30,9 @@ public sealed record ClientTrafficIr
     /// <summary>What happens to escaped slashes in the path before routing.</summary>
     public EscapedSlashesAction EscapedSlashes { get; init; } = EscapedSlashesAction.UnescapeAndRedirect;
 
+    /// <summary>The x-forwarded-client-cert header's handling; null: sanitized (removed), as without a policy.</summary>
+    public ForwardedClientCertIr? ForwardedClientCert { get; init; }
+
     /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
     public ClientTlsIr? Tls { get; init; }
 }

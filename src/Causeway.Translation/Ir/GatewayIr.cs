@@ -102,12 +102,3 @@ public sealed record TlsCertificateIr
         return true;
     }
 }
-
-public enum ClientValidationMode { AllowValidOnly, AllowInsecureFallback }
-
-public sealed record ClientValidationIr
-{
-    /// <summary>PEM CA certificates clients must chain to.</summary>
-    public required string CaBundlePem { get; init; }
-    public ClientValidationMode Mode { get; init; } = ClientValidationMode.AllowValidOnly;
-}

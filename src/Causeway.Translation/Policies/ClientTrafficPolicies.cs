@@ -23,9 +23,9 @@ internal sealed class ClientTrafficPolicies
 
     public ClientTrafficPolicies(ResourceSnapshot s, Func<string, IReadOnlyDictionary<string, string>> namespaceLabels)
     {
-        foreach (var p in s.ClientTrafficPolicies) _policies[p.Key] = (p, ClientTrafficPolicyCompiler.Compile(p));
+        foreach (var p in s.ClientTrafficPolicies) _policies[p.Key] = (p, ClientTrafficPolicyCompiler.Compile(p, s));
         Attachment = new PolicyAttachment<ClientTrafficPolicy>(s.ClientTrafficPolicies, s, AllowedKinds,
-            p => _policies[p.Key].Compiled.Errors.Count > 0, namespaceLabels);
+            p => _policies[p.Key].Compiled is { Errors.Count: > 0, RefusesClients: false }, namespaceLabels);
     }
 
     public PolicyAttachment<ClientTrafficPolicy> Attachment { get; }
@@ -58,8 +58,10 @@ internal sealed class ClientTrafficPolicies
         if (Attachment.Effective(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), l.IrName, out _) is not { } winner)
             return null;
         var compiled = _policies[winner.Policy.Key].Compiled;
-        if (compiled.Listener.Tls is not null && l.Spec.Protocol != "HTTPS")
+        if ((compiled.Listener.Tls is not null || compiled.ClientValidation is not null) && l.Spec.Protocol != "HTTPS")
             Warn(winner.Policy.Key, $"spec.tls: not applied to {l.Spec.Protocol} listener {l.IrName} (HTTPS listeners only)");
+        else if (compiled.ClientValidation is not null && l.ClientValidation is not null)
+            Warn(winner.Policy.Key, $"spec.tls.clientValidation: listener {l.IrName} also has the Gateway's spec.tls.frontend validation; the policy's applies");
         return compiled;
     }
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Causeway.Model;
 using Causeway.Model.Objects.EnvoyGateway;
+using Causeway.Model.Snapshot;
 using Causeway.Translation.Ir;
+using Causeway.Translation.Tls.ClientValidation;
 
 namespace Causeway.Translation.Policies;
 
@@ -14,7 +16,7 @@ namespace Causeway.Translation.Policies;
 /// </summary>
 internal static class ClientTrafficPolicyCompiler
 {
-    public static CompiledClientTrafficPolicy Compile(ClientTrafficPolicy policy)
+    public static CompiledClientTrafficPolicy Compile(ClientTrafficPolicy policy, ResourceSnapshot s)
     {
         var spec = policy.Spec;
         var errors = new List<string>();
@@ -49,6 +51,7 @@ internal static class ClientTrafficPolicyCompiler
                     _ => UnderscoresAction.RejectRequest,
                 },
             };
+            if (h.XForwardedClientCert is { } xfcc) ir = ir with { ForwardedClientCert = ForwardedClientCertCompiler.Compile(xfcc, errors) };
             if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
         }
 
@@ -133,7 +136,28 @@ internal static class ClientTrafficPolicyCompiler
         }
 
         if (connection == new ClientConnectionIr { Policy = name }) connection = null;
-        return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, Errors = errors, Warnings = warnings };
+
+        ClientValidationIr? validation = null;
+        if (spec.Tls?.ClientValidation is { } cv)
+        {
+            var validationErrors = new List<string>();
+            validation = ClientValidationCompiler.Compile(cv, policy.Namespace, s, validationErrors, warnings);
+            if (validationErrors.Count > 0)
+            {
+                // Fail closed: the listeners refuse every client rather than serve without the validation asked for.
+                errors.AddRange(validationErrors);
+                errors.Add("spec.tls.clientValidation: invalid, so the listeners the policy targets refuse every client until it is fixed");
+                return new CompiledClientTrafficPolicy
+                {
+                    Listener = new ClientTrafficIr { Policy = name },
+                    ClientValidation = ClientValidationCompiler.RefuseAll,
+                    RefusesClients = true,
+                    Errors = errors,
+                    Warnings = warnings,
+                };
+            }
+        }
+        return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, ClientValidation = validation, Errors = errors, Warnings = warnings };
     }
 
     private static ClientIpDetectionIr? ClientIp(ClientIpDetectionSpec? spec, List<string> errors, List<string> warnings)
@@ -188,11 +212,31 @@ internal static class ClientTrafficPolicyCompiler
             else errors.Add($"spec.tls.ciphers[{i}]: \"{c}\" is not a supported cipher suite");
         }
         if (ciphers.Count > 0 && min == "1.3") errors.Add("spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3");
-        // Checked above so that a wrong name is reported, but not applied: with a cipher suite policy on the listener,
-        // handshakes failed intermittently in tests (TLS contexts shared by .NET across settings); not served until understood.
-        if (ciphers.Count > 0) warnings.Add("spec.tls.ciphers: not supported by Causeway yet, ignored (the platform's TLS 1.2 suites are offered)");
         EquatableArray<string>? alpn = spec.AlpnProtocols is null ? null : new([.. spec.AlpnProtocols]);
-        return new ClientTlsIr { MinVersion = min, MaxVersion = max, AlpnProtocols = alpn };
+        bool? resumption = null;
+        if (spec.Session is { } session)
+        {
+            Unmodelled(session.Unmodelled, "spec.tls.session", warnings);
+            var r = session.Resumption;
+            var stateful = r?.Stateful is not null;
+            var stateless = r?.Stateless is not null;
+            // Envoy Gateway's default is no resumption; OpenSSL (through .NET) serves session IDs and tickets together.
+            resumption = stateful || stateless;
+            if (stateful != stateless)
+                warnings.Add($"spec.tls.session.resumption: Causeway resumes sessions by ID and by ticket together; {(stateful ? "stateless" : "stateful")} resumption is offered too");
+            if (resumption == true && spec.ClientValidation is not null)
+                warnings.Add("spec.tls.session.resumption: not offered with spec.tls.clientValidation (a resumed session would skip the client certificate's validation)");
+            if (resumption == true && ciphers.Count > 0)
+                warnings.Add("spec.tls.session.resumption: not offered together with spec.tls.ciphers (handshakes with a cipher list get a fresh TLS context each)");
+        }
+        return new ClientTlsIr
+        {
+            MinVersion = min,
+            MaxVersion = max,
+            Ciphers = ciphers.Count > 0 ? new EquatableArray<string>(ciphers) : (EquatableArray<string>?)null,
+            SessionResumption = resumption,
+            AlpnProtocols = alpn,
+        };
     }
 
     /// <summary>"1.2" or "1.3" (Auto: <paramref name="auto"/>); TLS 1.0 and 1.1 are not offered by Causeway.</summary>

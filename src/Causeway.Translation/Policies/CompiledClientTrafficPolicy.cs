@@ -13,6 +13,15 @@ internal sealed record CompiledClientTrafficPolicy
     public required ClientTrafficIr Listener { get; init; }
     public ClientConnectionIr? Connection { get; init; }
 
+    /// <summary>The policy's <c>tls.clientValidation</c> (HTTPS listeners; it replaces the Gateway's frontend validation).</summary>
+    public ClientValidationIr? ClientValidation { get; init; }
+
+    /// <summary>
+    /// The policy's clientValidation is invalid: the policy is reported invalid but keeps its targets, whose listeners
+    /// refuse every client's handshake instead of serving without the validation it asked for.
+    /// </summary>
+    public bool RefusesClients { get; init; }
+
     public IReadOnlyList<string> Errors { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -19,6 +19,25 @@ internal static class ClientTlsSettings
         return result;
     }
 
+    /// <summary>TLS 1.3 suites OpenSSL offers by default: a policy's ciphers restrict TLS 1.2 only, as Envoy's do.</summary>
+    private static readonly TlsCipherSuite[] Tls13Suites =
+        [TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_AES_128_GCM_SHA256];
+
+    /// <summary>
+    /// The cipher suite policy of a listener whose ClientTrafficPolicy lists ciphers (null: the platform's): the listed
+    /// TLS 1.2 suites plus the TLS 1.3 defaults. A handshake with a policy gets its own OpenSSL context (.NET caches
+    /// contexts only for handshakes without one), so listeners with different lists never share one.
+    /// </summary>
+    public static CipherSuitesPolicy? Ciphers(ClientTlsIr? tls)
+    {
+        if (tls?.Ciphers is not { Count: > 0 } names || OperatingSystem.IsWindows()) return null; // Windows: no per-stream policy
+        var suites = new List<TlsCipherSuite>(names.Count + Tls13Suites.Length);
+        foreach (var n in names)
+            if (Enum.TryParse<TlsCipherSuite>(n, out var suite)) suites.Add(suite);
+        suites.AddRange(Tls13Suites);
+        return new CipherSuitesPolicy(suites);
+    }
+
     public static List<SslApplicationProtocol>? Alpn(ClientTlsIr? tls)
     {
         if (tls?.AlpnProtocols is not { } list) return [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];

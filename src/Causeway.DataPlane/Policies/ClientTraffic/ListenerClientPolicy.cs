@@ -1,4 +1,5 @@
 using System.Net;
+using Causeway.DataPlane.Policies.ClientTraffic.ForwardedClientCert;
 using Causeway.Translation.Ir;
 
 namespace Causeway.DataPlane.Policies.ClientTraffic;
@@ -22,10 +23,15 @@ internal sealed class ListenerClientPolicy
         _detector = ir.ClientIpDetection is { } d ? new ClientIpDetector(d) : null;
         HealthCheckPath = ir.HealthCheckPath;
         Path = Policies.ClientTraffic.Path.PathNormalization.Create(ir);
+        ForwardedClientCert = ir.ForwardedClientCert is { } xfcc ? new ForwardedClientCertPolicy(xfcc)
+            : ForwardedClientCertPolicy.Sanitize;
     }
 
     /// <summary>The listener's path normalization (merge slashes, escaped slashes); null: paths are taken as sent.</summary>
     public Path.PathNormalization? Path { get; }
+
+    /// <summary>The x-forwarded-client-cert header's handling (Sanitize without the policy's setting).</summary>
+    public ForwardedClientCertPolicy ForwardedClientCert { get; }
 
     public ClientTrafficIr Ir { get; }
 

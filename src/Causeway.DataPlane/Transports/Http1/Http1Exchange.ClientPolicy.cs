@@ -14,11 +14,16 @@ internal sealed partial class Http1Exchange
 {
     private ListenerClientPolicy? _clientPolicy;
     private string? _requestId;
+    private string? _forwardedClientCert;
+
+    /// <summary>The connection's certificates when the client presented one (mutual TLS), else null.</summary>
+    public Policies.ClientTraffic.ForwardedClientCert.PeerCertificates? Peer { get; set; }
 
     private void ResetClientPolicy()
     {
         _clientPolicy = null;
         _requestId = null;
+        _forwardedClientCert = null;
     }
 
     /// <summary>Runs the policy of the listener <paramref name="host"/> reaches; a decision when it answers, else null.</summary>
@@ -74,16 +79,29 @@ internal sealed partial class Http1Exchange
             e.Kind = HeaderKind.Skip; // the effective ID is written once by BuildForwardedHead
         }
         _requestId = policy.EffectiveRequestId(client);
+        if (!policy.ForwardedClientCert.AlwaysRemoves)
+        {
+            // The parser marked the client's header Skip (sanitized by default); the policy decides what goes on.
+            string? xfcc = null;
+            for (var i = 0; i < head.HeaderCount; i++)
+            {
+                ref var e = ref head.Headers[i];
+                if (Ascii.EqualsIgnoreCase(buf.AsSpan(e.NameStart, e.NameLength), "x-forwarded-client-cert"u8))
+                    xfcc = Encoding.Latin1.GetString(buf, e.ValueStart, e.ValueLength);
+            }
+            _forwardedClientCert = policy.ForwardedClientCert.Value(xfcc, Peer);
+        }
         return null;
     }
 
     /// <summary>The client address appended to X-Forwarded-For: none when the listener's policy disables the append.</summary>
     private byte[]? AppendedClient(byte[]? clientIp) => _clientPolicy?.DisableXffAppend == true ? null : clientIp;
 
-    /// <summary>The request ID line of the forwarded head, when the listener's policy sets one.</summary>
+    /// <summary>The request ID and x-forwarded-client-cert lines of the forwarded head, when the listener's policy sets them.</summary>
     private void WriteRequestId(ByteBuilder o)
     {
         if (_requestId is { } id) o.AppendHeader("x-request-id"u8, Encoding.ASCII.GetBytes(id));
+        if (_forwardedClientCert is { } xfcc) o.AppendHeader("x-forwarded-client-cert"u8, Encoding.UTF8.GetBytes(xfcc));
     }
 
     /// <summary>A request header as the backend got it (the request ID the policy chose), for the access log.</summary>

@@ -238,8 +238,6 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         var head = Head;
         ref var hostEntry = ref head.Headers[head.HostIndex];
         if (hostEntry.ValueLength > 255 || head.PathLength > 4096) return HandOff("long host or path");
-        // Client certificates are left to the Kestrel pipeline altogether on a port that validates them.
-        if (Tls && port.ValidatesClientCertificates) return HandOff("client certificate validation on the port");
         Span<char> hostChars = stackalloc char[hostEntry.ValueLength];
         Ascii.ToUtf16(HeadBuffer.AsSpan(hostEntry.ValueStart, hostEntry.ValueLength), hostChars, out _);
         var host = HostMap<object>.StripPort(hostChars);

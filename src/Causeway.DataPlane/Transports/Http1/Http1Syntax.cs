@@ -106,6 +106,10 @@ internal static class Http1Syntax
             case 19:
                 if (Is(name, "proxy-authorization")) return HeaderKindOrHandOff.Skip;
                 break;
+            case 23:
+                // Sanitized unless the listener's ClientTrafficPolicy keeps it (Http1Exchange.ClientPolicy).
+                if (Is(name, "x-forwarded-client-cert")) return HeaderKindOrHandOff.Skip;
+                break;
             case 25:
                 if (Is(name, "proxy-authentication-info")) return HeaderKindOrHandOff.Skip;
                 break;

@@ -1,6 +1,7 @@
 using Causeway.DataPlane.Policies.ClientTraffic;
 using Causeway.DataPlane.Policies.ClientTraffic.Path;
 using Microsoft.AspNetCore.Http.Features;
+using Causeway.DataPlane.Policies.ClientTraffic.ForwardedClientCert;
 using Causeway.Translation.Ir;
 using Microsoft.AspNetCore.Http;
 
@@ -50,5 +51,24 @@ internal sealed partial class HttpRequestHandler
         if (id is null) request.Headers.Remove(ListenerClientPolicy.RequestIdHeader);
         else request.Headers[ListenerClientPolicy.RequestIdHeader] = id;
         return null;
+    }
+
+    /// <summary>The x-forwarded-client-cert header the backend gets: the listener's policy's, else none (sanitized).</summary>
+    private static void ApplyForwardedClientCert(ListenerClientPolicy? policy, HttpContext context)
+    {
+        const string name = ForwardedClientCertPolicy.HeaderName;
+        var headers = context.Request.Headers;
+        if (policy is null || policy.ForwardedClientCert.AlwaysRemoves)
+        {
+            headers.Remove(name);
+            return;
+        }
+        var client = headers[name];
+        PeerCertificates? peer = null;
+        if (context.Connection.ClientCertificate is { } cert)
+            peer = policy.ForwardedClientCert.Peer(cert, context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.LocalCertificate);
+        var value = policy.ForwardedClientCert.Value(client.Count == 0 ? null : client.ToString(), peer);
+        if (value is null) headers.Remove(name);
+        else headers[name] = value;
     }
 }

@@ -70,6 +70,7 @@ internal sealed partial class HttpRequestHandler
             state.SetClient(context.Connection.RemoteIpAddress);
             early = ApplyClientPolicy(clientPolicy, request, view, state);
         }
+        ApplyForwardedClientCert(clientPolicy, context);
         var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);
         var exchange = new KestrelExchange(context, start, MethodLabels.Parse(request.Method), listener)
         {

@@ -10,6 +10,7 @@ public sealed record ClientHeaderSettingsSpec
     public bool? PreserveXRequestID { get; init; }
     public string? WithUnderscoresAction { get; init; }
     public bool? EnableEnvoyHeaders { get; init; }
+    public XForwardedClientCertSpec? XForwardedClientCert { get; init; }
 
     /// <summary>A quantity (int or string).</summary>
     public JsonElement? MaxRequestHeaderLimit { get; init; }

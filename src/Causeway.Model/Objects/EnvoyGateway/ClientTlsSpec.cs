@@ -10,6 +10,8 @@ public sealed record ClientTlsSpec
     public string? MaxVersion { get; init; }
     public IReadOnlyList<string>? Ciphers { get; init; }
     public IReadOnlyList<string>? AlpnProtocols { get; init; }
+    public ClientValidationSpec? ClientValidation { get; init; }
+    public ClientTlsSessionSpec? Session { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -43,6 +43,9 @@ internal sealed partial class Http1Connection
             LocalEndPoint = connection.LocalEndPoint,
         };
         _x.Policy.SetClient((connection.RemoteEndPoint as IPEndPoint)?.Address);
+        if (tls && connection.Features.Get<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>()?.ClientCertificate is { } client)
+            _x.Peer = new Policies.ClientTraffic.ForwardedClientCert.PeerCertificates(client,
+                connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.LocalCertificate);
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }
