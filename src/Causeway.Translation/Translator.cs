@@ -52,7 +52,13 @@ public static partial class Translator
             var byKey = gateways.ToDictionary(g => (g.Gateway.Namespace, g.Gateway.Name));
             var setOwners = gateways.SelectMany(g => g.ListenerSets.Select(ls => (ls.Set, g))).ToDictionary(x => (x.Set.Namespace, x.Set.Name), x => x.g);
             var routeStatuses = new Dictionary<ObjectKey, (Route Route, List<RouteParentStatus> Parents)>();
-            IEnumerable<Route> routes = [.. s.HttpRoutes, .. s.GrpcRoutes, .. s.TlsRoutes, .. s.TcpRoutes, .. s.UdpRoutes];
+            // HTTPRoutes and GRPCRoutes attach oldest first, then by {namespace}/{name}: when both kinds claim one hostname
+            // on one listener, the one attached first is the one the spec accepts (RouteAttachment.CrossKindConflict).
+            IEnumerable<Route> httpAndGrpc = ((IEnumerable<Route>)[.. s.HttpRoutes, .. s.GrpcRoutes])
+                .OrderBy(r => r.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                .ThenBy(r => r.Namespace + "/" + r.Name, StringComparer.Ordinal)
+                .ThenBy(r => r.Kind, StringComparer.Ordinal);
+            IEnumerable<Route> routes = [.. httpAndGrpc, .. s.TlsRoutes, .. s.TcpRoutes, .. s.UdpRoutes];
             foreach (var route in routes)
             {
                 var parents = new List<RouteParentStatus>();
