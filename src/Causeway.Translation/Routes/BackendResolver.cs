@@ -217,7 +217,8 @@ internal sealed class BackendResolver(ResourceSnapshot s)
     /// first by <c>{namespace}/{name}</c>; every other one does not take precedence for that target and is
     /// <c>Accepted=False</c>/<c>Conflicted</c>. A policy naming a port and one naming the whole Service do not conflict:
     /// the port's policy applies to that port, the Service's to its other ports. Invalid policies (no usable CA) take no
-    /// part: they are reported as invalid and never hide a valid one.
+    /// part: they are reported as invalid and never hide a valid one; a target only invalid policies name gets TLS that
+    /// trusts nothing, so its connections fail (5xx) instead of going out in cleartext.
     /// </summary>
     private Dictionary<(string Ns, string Service, string? Section), (BackendTlsPolicy Policy, BackendTlsIr Tls)> ResolveTlsPrecedence()
     {
@@ -234,7 +235,18 @@ internal sealed class BackendResolver(ResourceSnapshot s)
                 .OrderBy(x => x.Policy.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
                 .ThenBy(x => x.Policy.Namespace + "/" + x.Policy.Name, StringComparer.Ordinal)
                 .ToList();
-            if (ordered.Count == 0) continue;
+            if (ordered.Count == 0)
+            {
+                // Only invalid policies name this target: connections to it MUST fail (CRD spec.validation
+                // .caCertificateRefs: "the client MUST receive an HTTP 5xx"), never go in cleartext. TLS with an empty
+                // trust bundle trusts no certificate, so every handshake fails and the client gets a 5xx.
+                var invalid = g.Select(x => x.Policy).DistinctBy(p => p.Key)
+                    .OrderBy(p => p.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                    .ThenBy(p => p.Namespace + "/" + p.Name, StringComparer.Ordinal)
+                    .First();
+                winners[g.Key] = (invalid, new BackendTlsIr { Hostname = invalid.Spec.Validation.Hostname, CaBundlePem = "" });
+                continue;
+            }
             var winner = ordered[0];
             winners[g.Key] = (winner.Policy, winner.Tls!);
             foreach (var loser in ordered.Skip(1))
