@@ -134,6 +134,43 @@ public sealed class SpecRuleTests
     }
 
     [Theory]
+    [InlineData("{name: a, protocol: HTTP, port: 80, hostname: a.example.com}", "{name: b, protocol: HTTP, port: 80, hostname: a.example.com}", "HostnameConflict")]
+    [InlineData("{name: a, protocol: TCP, port: 7000}", "{name: b, protocol: TCP, port: 7000}", "HostnameConflict")]
+    [InlineData("{name: a, protocol: HTTP, port: 80}", "{name: b, protocol: TCP, port: 80}", "ProtocolConflict")]
+    public void IndistinctListenersOfOneGateway_AreAllConflicted_NoWinnerIsPicked(string first, string second, string reason)
+    {
+        // The CRD's CEL refuses the first two at admission; an object that bypassed it still gets the spec's answer.
+        var yaml = $$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata: {name: eg}
+            spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: gw, namespace: apps}
+            spec:
+              gatewayClassName: eg
+              listeners:
+              - {{first}}
+              - {{second}}
+              - {name: other, protocol: HTTP, port: 81}
+            """;
+        var result = Translate(Snapshot(yaml, schema: false));
+        var gw = (GatewayStatus)result.Statuses.Single(s => s.Key.Kind == "Gateway").Status;
+        foreach (var name in new[] { "a", "b" })
+        {
+            var conflicted = gw.Listeners.Single(l => l.Name == name).Conditions.Single(c => c.Type == "Conflicted");
+            Assert.Equal(("True", reason), (conflicted.Status, conflicted.Reason));
+            Assert.Equal("False", gw.Listeners.Single(l => l.Name == name).Conditions.Single(c => c.Type == "Accepted").Status);
+        }
+        Assert.Equal("True", gw.Listeners.Single(l => l.Name == "other").Conditions.Single(c => c.Type == "Accepted").Status);
+        var accepted = gw.Conditions.Single(c => c.Type == "Accepted");
+        Assert.Equal(("True", Reasons.ListenersNotValid), (accepted.Status, accepted.Reason));
+        Assert.Equal(["apps/gw/other"], result.Gateways.Single().Ports.SelectMany(p => p.Listeners).Select(l => l.Name));
+    }
+
+    [Theory]
     [InlineData("""
           - filters:
             - {type: RequestRedirect, requestRedirect: {scheme: https}}
