@@ -132,4 +132,66 @@ public sealed class SpecRulesEndToEndTests
         await E2e.EventuallyAsync(async () => await StatusAsync(client) == HttpStatusCode.OK, E2e.Timeout, "the backend once granted again");
         Assert.Equal(0, await run.StopAsync());
     }
+
+    [Fact]
+    public async Task GrpcRouteWithInvalidBackends_AnswersGrpcUnavailable_NotHttp500()
+    {
+        await using var echo = await EchoServer.StartAsync(new EchoOptions
+        {
+            BindAddress = IPAddress.Parse("127.63.119.3"), HttpPort = 0, H2cPort = 0, HttpsPort = 0, PodName = "unused", Log = _ => { },
+        });
+        const string Routes = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata: {name: grpc, namespace: test}
+            spec:
+              parentRefs: [{name: gw}]
+              hostnames: [grpc.example.com]
+              rules:
+              - matches: [{method: {service: demo.Echo, method: Missing}}]
+                backendRefs: [{name: no-such-service, port: 50051}]
+              - matches: [{method: {service: demo.Echo, method: Share}}]
+                backendRefs: [{name: no-such-service, port: 50051, weight: 1}, {name: web, port: 80, weight: 0}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: http, namespace: test}
+            spec:
+              parentRefs: [{name: gw}]
+              hostnames: [http.example.com]
+              rules: [{backendRefs: [{name: no-such-service, port: 80}]}]
+            """;
+        await using var run = await CausewayRun.StartAsync("", Pool + 2, d =>
+            File.WriteAllText(Path.Combine(d, "base.yaml"), Manifests.GatewayClass + "---\n" + Manifests.Gateway() + "---\n"
+                + Backend("test", "127.63.119.3", echo.BoundPorts["http"]) + Routes));
+        using var client = E2e.Client(run.GatewayAddress);
+
+        async Task<(HttpStatusCode Status, string? GrpcStatus)> CallAsync(string method)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"http://grpc.example.com:8080/demo.Echo/{method}")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact, // h2c with prior knowledge, as gRPC clients do
+                Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+            };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+            request.Headers.TryAddWithoutValidation("te", "trailers");
+            using var response = await client.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            var grpcStatus = response.Headers.TryGetValues("grpc-status", out var h) ? h.First()
+                : response.TrailingHeaders.TryGetValues("grpc-status", out var t) ? t.First() : null;
+            return (response.StatusCode, grpcStatus);
+        }
+
+        // GRPCRoute CRD spec.rules[].backendRefs: invalid backends MUST answer gRPC UNAVAILABLE (14), for the whole rule
+        // and for an invalid backendRef's share.
+        await E2e.EventuallyAsync(async () => (await CallAsync("Missing")).GrpcStatus is not null, E2e.Timeout, "the GRPCRoute");
+        Assert.Equal((HttpStatusCode.OK, "14"), await CallAsync("Missing"));
+        Assert.Equal((HttpStatusCode.OK, "14"), await CallAsync("Share"));
+
+        // An HTTPRoute's invalid backend stays HTTP 500.
+        using var http = await client.GetAsync("http://http.example.com:8080/");
+        Assert.Equal(HttpStatusCode.InternalServerError, http.StatusCode);
+        Assert.Equal(0, await run.StopAsync());
+    }
 }
