@@ -52,7 +52,13 @@ public static partial class Translator
             var byKey = gateways.ToDictionary(g => (g.Gateway.Namespace, g.Gateway.Name));
             var setOwners = gateways.SelectMany(g => g.ListenerSets.Select(ls => (ls.Set, g))).ToDictionary(x => (x.Set.Namespace, x.Set.Name), x => x.g);
             var routeStatuses = new Dictionary<ObjectKey, (Route Route, List<RouteParentStatus> Parents)>();
-            IEnumerable<Route> routes = [.. s.HttpRoutes, .. s.GrpcRoutes, .. s.TlsRoutes, .. s.TcpRoutes, .. s.UdpRoutes];
+            // HTTPRoutes and GRPCRoutes attach oldest first, then by {namespace}/{name}: when both kinds claim one hostname
+            // on one listener, the one attached first is the one the spec accepts (RouteAttachment.CrossKindConflict).
+            IEnumerable<Route> httpAndGrpc = ((IEnumerable<Route>)[.. s.HttpRoutes, .. s.GrpcRoutes])
+                .OrderBy(r => r.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                .ThenBy(r => r.Namespace + "/" + r.Name, StringComparer.Ordinal)
+                .ThenBy(r => r.Kind, StringComparer.Ordinal);
+            IEnumerable<Route> routes = [.. httpAndGrpc, .. s.TlsRoutes, .. s.TcpRoutes, .. s.UdpRoutes];
             foreach (var route in routes)
             {
                 var parents = new List<RouteParentStatus>();
@@ -355,7 +361,7 @@ public static partial class Translator
                         ancestors.UnionWith(users);
                 if (ancestors.Count == 0 && !o.PreviousStatuses.ContainsKey(policy.Key)) continue;
                 var prev = Previous<PolicyStatus>(policy.Key);
-                var (reason, message) = PolicyProblem(policy);
+                var (reason, message, notAccepted, notAcceptedMessage) = PolicyProblem(policy);
                 var list = new List<PolicyAncestorStatus>();
                 foreach (var anc in ancestors)
                 {
@@ -364,22 +370,15 @@ public static partial class Translator
                     var c = new ConditionSet(policy.Metadata.Generation, o.Now, prevAnc is null ? null : [.. prevAnc.Conditions]);
                     // Per ancestor: conflicted when another policy took precedence on a target this Gateway's routes use.
                     var lost = conflicts?.Where(x => _backends.ServiceUsers.TryGetValue((policy.Namespace, x.Service), out var users) && users.Contains(anc)).ToList();
-                    if (reason is null && lost is { Count: > 0 })
-                    {
+                    if (notAccepted is not null)
+                        c.Set(Reasons.Accepted, false, notAccepted, notAcceptedMessage!);
+                    else if (lost is { Count: > 0 })
                         c.Set(Reasons.Accepted, false, Reasons.Conflicted, string.Join("; ", lost.Select(x =>
                             $"Unable to target Service {policy.Namespace}/{x.Service}{(x.SectionName is null ? "" : " port " + x.SectionName)}, another BackendTLSPolicy ({x.Winner.Namespace}/{x.Winner.Name}) takes precedence")));
-                        c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
-                    }
-                    else if (reason is null)
-                    {
-                        c.Set(Reasons.Accepted, true, Reasons.Accepted, "Policy is accepted");
-                        c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
-                    }
                     else
-                    {
-                        c.Set(Reasons.Accepted, false, Reasons.NoValidCACertificate, message!);
-                        c.Set(Reasons.ResolvedRefs, false, reason, message!);
-                    }
+                        c.Set(Reasons.Accepted, true, Reasons.Accepted, "Policy is accepted");
+                    if (reason is null) c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
+                    else c.Set(Reasons.ResolvedRefs, false, reason, message!);
                     list.Add(new PolicyAncestorStatus
                     {
                         AncestorRef = new ParentRefStatus { Group = KindRegistry.GatewayGroup, Kind = "Gateway", Namespace = parts[0], Name = parts[1] },
@@ -411,22 +410,47 @@ public static partial class Translator
             }
         }
 
-        private (string? Reason, string? Message) PolicyProblem(BackendTlsPolicy p)
+        /// <summary>
+        /// What is wrong with a BackendTLSPolicy's CA (CRD <c>spec.validation</c>): every invalid caCertificateRef named
+        /// (ResolvedRefs=False with the first one's reason: InvalidKind or InvalidCACertificateRef), and whether no usable
+        /// CA is left (Accepted=False: NoValidCACertificate when every ref is invalid, Invalid for a
+        /// wellKnownCACertificates value we do not know). One valid ref keeps the policy accepted.
+        /// </summary>
+        private (string? Reason, string? Message, string? NotAccepted, string? NotAcceptedMessage) PolicyProblem(BackendTlsPolicy p)
         {
             var refs = p.Spec.Validation.CaCertificateRefs;
+            if (refs.Count == 0)
+            {
+                var known = p.Spec.Validation.WellKnownCACertificates;
+                return known == "System" ? (null, null, null, null)
+                    : (null, null, Reasons.Invalid, $"spec.validation.wellKnownCACertificates: \"{known}\" is not supported (supported: System)");
+            }
+            string? reason = null;
+            var messages = new List<string>();
             for (var i = 0; i < refs.Count; i++)
             {
                 var r = refs[i];
                 var field = $"spec.validation.caCertificateRefs[{i}]";
                 if (r.Group != "" || r.Kind is not ("ConfigMap" or "Secret"))
-                    return (Reasons.InvalidKind, $"{field}: unsupported kind {r.Group}/{r.Kind}");
+                {
+                    reason ??= Reasons.InvalidKind;
+                    messages.Add($"{field}: unsupported kind {(r.Group.Length == 0 ? "core" : r.Group)}/{r.Kind} (supported: ConfigMap, Secret)");
+                    continue;
+                }
                 var text = r.Kind == "ConfigMap"
                     ? s.Get<ConfigMap>("ConfigMap", p.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt")
                     : s.Get<Secret>("Secret", p.Namespace, r.Name)?.Data.GetValueOrDefault("ca.crt") is { } b ? System.Text.Encoding.UTF8.GetString(b) : null;
                 if (Certificates.ValidCaBundle(text) is null)
-                    return (Reasons.InvalidCACertificateRef, $"{field}: {r.Kind} {p.Namespace}/{r.Name} not found or holds no valid CA certificate");
+                {
+                    reason ??= Reasons.InvalidCACertificateRef;
+                    messages.Add($"{field}: {r.Kind} {p.Namespace}/{r.Name} not found or holds no valid CA certificate in key ca.crt");
+                }
             }
-            return (null, null);
+            if (reason is null) return (null, null, null, null);
+            var message = string.Join("; ", messages);
+            return messages.Count == refs.Count
+                ? (reason, message, Reasons.NoValidCACertificate, message + " (no valid CA certificate: connections to the targeted backends fail)")
+                : (reason, message, null, null);
         }
     }
 }

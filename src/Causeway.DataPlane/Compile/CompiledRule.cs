@@ -38,7 +38,7 @@ internal sealed class CompiledRule
         var steps = new List<PipelineStep>();
         if (corsPolicy is not null) steps.Add(new CorsPreflightStep(corsPolicy));
         if (Redirect is not null) steps.Add(new RedirectStep(Redirect));
-        if (ir.DirectResponseStatus is { } status) steps.Add(new DirectResponseStep(status));
+        if (ir.DirectResponseStatus is { } status) steps.Add(ir.Grpc && status == 500 ? DirectResponseStep.GrpcUnavailable() : new DirectResponseStep(status));
         else if (ir.Filters.FirstOrDefault(f => f.DirectResponse is not null)?.DirectResponse is { } dr)
             steps.Add(new DirectResponseStep(dr.Status, dr.Body, dr.ContentType));
         var requestStep = requestEdits is null ? null : new RequestHeadersStep(requestEdits, "rule");
@@ -85,7 +85,7 @@ internal sealed class CompiledRule
             if (share is not null) share.PolicyStateMade = null;
         }
         PolicyState = [.. kept];
-        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse], balancers);
+        Plan = new RoutePlan(ir.Name, [.. steps], planTargets, cumulative, [.. parts.ResponseHeaders, .. parts.CorsResponse], balancers) { Grpc = ir.Grpc };
     }
 
     /// <summary>The steps every transport runs for this rule, and the transports that may.</summary>

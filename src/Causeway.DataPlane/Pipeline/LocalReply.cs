@@ -31,6 +31,21 @@ internal sealed class LocalReply
         return Volatile.Read(ref Plain[status]) ?? Interlocked.CompareExchange(ref Plain[status], new LocalReply(status), null) ?? Plain[status];
     }
 
+    /// <summary>gRPC's code UNAVAILABLE (14).</summary>
+    public const int GrpcUnavailable = 14;
+
+    /// <summary>
+    /// A gRPC answer of the gateway's own: HTTP 200, <c>application/grpc</c>, no message, <c>grpc-status</c> and
+    /// <c>grpc-message</c> in the headers (as a trailers-only response has them).
+    /// </summary>
+    public static LocalReply Grpc(int grpcStatus, string message)
+    {
+        var reply = new LocalReply(200) { ContentType = "application/grpc" };
+        reply.Headers.Add(new("grpc-status", grpcStatus.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        reply.Headers.Add(new("grpc-message", message));
+        return reply;
+    }
+
     /// <summary>A reply that response steps may add headers to (a copy when <paramref name="reply"/> is shared).</summary>
     public LocalReply Editable() => Headers.Count == 0 && ReferenceEquals(this, Empty(Status)) ? new LocalReply(Status) { Body = Body, ContentType = ContentType } : this;
 

@@ -30,6 +30,9 @@ internal sealed class RoutePlan
 
     private readonly EndpointBalancer?[]? _balancers;
 
+    /// <summary>A GRPCRoute rule: an invalid backendRef's share is answered gRPC UNAVAILABLE instead of HTTP 500.</summary>
+    public bool Grpc { get; init; }
+
     /// <summary>
     /// The rule's own endpoint choice for target <paramref name="target"/> (a BackendTrafficPolicy's load balancer and
     /// passive health), or null: the backend's shared round robin (<see cref="BackendRuntime.NextIndex"/>).
@@ -123,7 +126,7 @@ internal sealed class RoutePlan
         }
         if (target.Backend is null)
         {
-            reply = LocalReply.Empty(500);
+            reply = Grpc ? LocalReply.Grpc(LocalReply.GrpcUnavailable, "no valid backend for this share of the rule") : LocalReply.Empty(500);
             return StepVerdict.Reply;
         }
         reply = null;

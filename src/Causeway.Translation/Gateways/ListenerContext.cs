@@ -23,6 +23,9 @@ internal sealed class ListenerContext
 
     public bool SupportedProtocol { get; set; } = true;
     public string? ConflictReason { get; set; }
+
+    /// <summary>Why the listener is conflicted, naming the listeners it is not distinct from.</summary>
+    public string ConflictMessage { get; set; } = "";
     public string? ResolvedRefsReason { get; set; }
     public string ResolvedRefsMessage { get; set; } = "";
     public string? BindFailure { get; set; }
@@ -52,7 +55,7 @@ internal sealed class ListenerContext
         if (!SupportedProtocol)
             c.Set(Reasons.Accepted, false, Reasons.UnsupportedProtocol, $"protocol {Spec.Protocol} is not supported");
         else if (ConflictReason is not null)
-            c.Set(Reasons.Accepted, false, ConflictReason, "listener conflicts with another listener on port " + Spec.Port);
+            c.Set(Reasons.Accepted, false, ConflictReason, ConflictMessage);
         else if (NoValidCaCertificate)
             c.Set(Reasons.Accepted, false, Reasons.NoValidCACertificate, ResolvedRefsMessage);
         else
@@ -64,7 +67,7 @@ internal sealed class ListenerContext
             c.Set(Reasons.ResolvedRefs, true, Reasons.ResolvedRefs, "All references are resolved");
 
         if (ConflictReason is not null)
-            c.Set(Reasons.Conflicted, true, ConflictReason, "listener conflicts with another listener on port " + Spec.Port);
+            c.Set(Reasons.Conflicted, true, ConflictReason, ConflictMessage);
         else
             c.Set(Reasons.Conflicted, false, Reasons.NoConflicts, "No conflicts");
 

@@ -117,23 +117,55 @@ internal static class ListenerValidator
     }
 
     /// <summary>
-    /// Marks conflicts among listeners in precedence order (Gateway listeners first, then ListenerSets oldest first):
-    /// on one port and transport, a different protocol is a ProtocolConflict; the same hostname a HostnameConflict.
+    /// Marks conflicted (indistinct) listeners (Gateway CRD <c>spec.listeners</c>, "Handling indistinct Listeners"; ListenerSet
+    /// CRD <c>spec.listeners</c>). Two listeners on one port and transport are indistinct when their protocols differ
+    /// (ProtocolConflict: a TCP listener makes every HTTP, HTTPS or TLS listener on its port indistinct too) or when
+    /// they have the same hostname (HostnameConflict; TCP and UDP listeners have none, so one per port). Sources are
+    /// taken in precedence order: the Gateway's own listeners, then each ListenerSet, oldest first. A listener
+    /// indistinct from one an earlier source kept is conflicted (the earlier takes precedence); within one source the
+    /// spec allows no winner: every listener of an indistinct set is conflicted.
     /// </summary>
     public static void MarkConflicts(IReadOnlyList<ListenerContext> ordered)
     {
-        var winners = new List<ListenerContext>();
-        foreach (var l in ordered)
+        var kept = new List<ListenerContext>();
+        var i = 0;
+        while (i < ordered.Count)
         {
-            if (!l.SupportedProtocol) continue;
-            var samePort = winners.Where(w => w.Spec.Port == l.Spec.Port && w.IsTransportUdp == l.IsTransportUdp).ToList();
-            if (samePort.Any(w => w.Spec.Protocol != l.Spec.Protocol))
-                l.ConflictReason = Reasons.ProtocolConflict;
-            else if (samePort.Any(w => SameHostname(w, l)))
-                l.ConflictReason = Reasons.HostnameConflict;
-            else
-                winners.Add(l);
+            var source = ordered[i].ListenerSet;
+            var mine = new List<ListenerContext>();
+            for (; i < ordered.Count && ReferenceEquals(ordered[i].ListenerSet, source); i++)
+                if (ordered[i].SupportedProtocol) mine.Add(ordered[i]);
+            foreach (var l in mine)
+            {
+                var earlier = kept.Where(w => Indistinct(w, l) is not null).ToList();
+                if (earlier.Count > 0) Conflict(l, Indistinct(earlier[0], l)!, earlier, "takes precedence");
+            }
+            var remaining = mine.Where(l => l.ConflictReason is null).ToList();
+            foreach (var l in remaining)
+            {
+                var peers = remaining.Where(o => !ReferenceEquals(o, l) && Indistinct(o, l) is not null).ToList();
+                if (peers.Count == 0) continue;
+                var reason = peers.Any(o => Indistinct(o, l) == Reasons.ProtocolConflict) ? Reasons.ProtocolConflict : Reasons.HostnameConflict;
+                Conflict(l, reason, peers, "is not distinct from it either (no listener of an indistinct set is accepted)");
+            }
+            kept.AddRange(remaining.Where(l => l.ConflictReason is null));
         }
+    }
+
+    /// <summary>ProtocolConflict, HostnameConflict, or null when the two listeners are distinct.</summary>
+    private static string? Indistinct(ListenerContext a, ListenerContext b)
+    {
+        if (a.Spec.Port != b.Spec.Port || a.IsTransportUdp != b.IsTransportUdp) return null;
+        if (a.Spec.Protocol != b.Spec.Protocol) return Reasons.ProtocolConflict;
+        return SameHostname(a, b) ? Reasons.HostnameConflict : null;
+    }
+
+    private static void Conflict(ListenerContext l, string reason, List<ListenerContext> with, string how)
+    {
+        l.ConflictReason = reason;
+        var names = string.Join(", ", with.Select(w => (w.ListenerSet is null ? "" : $"ListenerSet {w.ListenerSet.Namespace}/{w.ListenerSet.Name} ") + $"listener {w.Name} ({w.Spec.Protocol}"
+            + (w.Spec.Hostname is { } h ? " " + h : "") + ")"));
+        l.ConflictMessage = $"port {l.Spec.Port}: {(reason == Reasons.ProtocolConflict ? "another protocol" : "the same hostname")} as {names}, which {how}";
     }
 
     private static bool SameHostname(ListenerContext a, ListenerContext b)

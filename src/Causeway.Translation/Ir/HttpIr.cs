@@ -62,6 +62,13 @@ public sealed record HttpRuleIr
     /// <summary>When set, answered with this status (e.g. 500 when no backend of the rule resolves).</summary>
     public int? DirectResponseStatus { get; init; }
 
+    /// <summary>
+    /// A GRPCRoute rule: its own answers (no valid backend, an invalid backendRef's share) are gRPC ones, status
+    /// UNAVAILABLE (GRPCRoute CRD <c>spec.rules[].backendRefs</c>), where an HTTPRoute rule answers 500.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Grpc { get; init; }
+
     public EquatableArray<WeightedBackendIr> Backends { get; init; } = EquatableArray<WeightedBackendIr>.Empty;
 
     /// <summary>HTTPRoute timeouts.request: whole request including retries. Null: none.</summary>

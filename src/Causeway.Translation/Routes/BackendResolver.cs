@@ -167,28 +167,49 @@ internal sealed class BackendResolver(ResourceSnapshot s)
 
     private EquatableArray<EndpointIr> Endpoints(Service svc, ServicePort sp) => EndpointsFor(s, svc, sp);
 
-    /// <summary>The ready endpoints of a Service port, from its EndpointSlices (port by name and protocol).</summary>
+    /// <summary>
+    /// The endpoints of a Service port, from every EndpointSlice labelled with its name (managed by the EndpointSlice
+    /// controller or by hand, any <c>clusterIP</c>, IPv4 and IPv6 slices alike; the slice's port by name and protocol).
+    /// As EndpointConditions define them and kube-proxy serves them: the ready endpoints (<c>ready</c> unset counts as
+    /// ready); only when a port has none, the ones still <c>serving</c> while <c>terminating</c>, so that a Service whose
+    /// pods all shut down keeps answering until they stop. Addresses of <c>FQDN</c> slices are names the data plane
+    /// resolves.
+    /// </summary>
     internal static EquatableArray<EndpointIr> EndpointsFor(ResourceSnapshot s, Service svc, ServicePort sp)
     {
-        var result = new SortedSet<(string, int)>();
+        var ready = new SortedSet<(string, int, EndpointKind)>();
+        SortedSet<(string, int, EndpointKind)>? terminating = null;
         if (s.EndpointSlicesByService.TryGetValue((svc.Namespace, svc.Name), out var slices))
         {
             foreach (var slice in slices)
             {
                 var ep = slice.Ports.FirstOrDefault(p => (p.Name ?? "") == (sp.Name ?? "") && (p.Protocol ?? "TCP") == (sp.Protocol ?? "TCP"));
                 int? portNumber = ep?.Port;
-                if (portNumber is null && slice.Ports.Count == 0 && sp.TargetPort?.IntValue is { } tp) portNumber = tp;
-                if (portNumber is not { } number) continue;
+                // No ports, or a matching port without a number: "all ports" (the Service's numeric targetPort).
+                if (portNumber is null && (slice.Ports.Count == 0 || ep is not null) && sp.TargetPort?.IntValue is { } tp) portNumber = tp;
+                if (portNumber is not { } number || number is <= 0 or > 65535) continue;
+                var kind = string.Equals(slice.AddressType, "FQDN", StringComparison.OrdinalIgnoreCase) ? EndpointKind.Fqdn : EndpointKind.Ip;
                 foreach (var e in slice.Endpoints)
                 {
-                    if (e.Conditions?.Ready == false) continue;
+                    var c = e.Conditions;
+                    SortedSet<(string, int, EndpointKind)>? target;
+                    if (c?.Ready ?? true) target = ready;
+                    else if (c.Terminating == true && (c.Serving ?? false)) target = terminating ??= [];
+                    else continue;
                     foreach (var a in e.Addresses)
-                        if (System.Net.IPAddress.TryParse(a, out _)) result.Add((a, number)); // the API server admits IPs only
+                        if (Usable(a, kind)) target.Add((kind == EndpointKind.Fqdn ? a.ToLowerInvariant() : a, number, kind));
                 }
             }
         }
-        return new EquatableArray<EndpointIr>(result.Select(x => new EndpointIr(x.Item1, x.Item2)));
+        var chosen = ready.Count > 0 || terminating is null ? ready : terminating;
+        return new EquatableArray<EndpointIr>(chosen.Select(x => new EndpointIr(x.Item1, x.Item2) { Kind = x.Item3 }));
     }
+
+    /// <summary>An address the data plane can connect to: an IP literal (IPv4 or IPv6 slices), or a DNS name (FQDN slices).</summary>
+    private static bool Usable(string address, EndpointKind kind) =>
+        kind == EndpointKind.Fqdn
+            ? address.Length is > 0 and <= 253 && Uri.CheckHostName(address) == UriHostNameType.Dns
+            : System.Net.IPAddress.TryParse(address, out _);
 
     /// <summary>
     /// BackendTLSPolicy precedence (CRD <c>spec.targetRefs</c>): among the valid policies that select the same Service and
@@ -196,7 +217,8 @@ internal sealed class BackendResolver(ResourceSnapshot s)
     /// first by <c>{namespace}/{name}</c>; every other one does not take precedence for that target and is
     /// <c>Accepted=False</c>/<c>Conflicted</c>. A policy naming a port and one naming the whole Service do not conflict:
     /// the port's policy applies to that port, the Service's to its other ports. Invalid policies (no usable CA) take no
-    /// part: they are reported as invalid and never hide a valid one.
+    /// part: they are reported as invalid and never hide a valid one; a target only invalid policies name gets TLS that
+    /// trusts nothing, so its connections fail (5xx) instead of going out in cleartext.
     /// </summary>
     private Dictionary<(string Ns, string Service, string? Section), (BackendTlsPolicy Policy, BackendTlsIr Tls)> ResolveTlsPrecedence()
     {
@@ -213,7 +235,18 @@ internal sealed class BackendResolver(ResourceSnapshot s)
                 .OrderBy(x => x.Policy.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
                 .ThenBy(x => x.Policy.Namespace + "/" + x.Policy.Name, StringComparer.Ordinal)
                 .ToList();
-            if (ordered.Count == 0) continue;
+            if (ordered.Count == 0)
+            {
+                // Only invalid policies name this target: connections to it MUST fail (CRD spec.validation
+                // .caCertificateRefs: "the client MUST receive an HTTP 5xx"), never go in cleartext. TLS with an empty
+                // trust bundle trusts no certificate, so every handshake fails and the client gets a 5xx.
+                var invalid = g.Select(x => x.Policy).DistinctBy(p => p.Key)
+                    .OrderBy(p => p.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                    .ThenBy(p => p.Namespace + "/" + p.Name, StringComparer.Ordinal)
+                    .First();
+                winners[g.Key] = (invalid, new BackendTlsIr { Hostname = invalid.Spec.Validation.Hostname, CaBundlePem = "" });
+                continue;
+            }
             var winner = ordered[0];
             winners[g.Key] = (winner.Policy, winner.Tls!);
             foreach (var loser in ordered.Skip(1))

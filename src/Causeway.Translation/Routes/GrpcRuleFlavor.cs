@@ -30,6 +30,7 @@ internal readonly struct GrpcRuleFlavor : IRuleFlavor<GrpcRouteRule>
         Filters = filters,
         Backends = backends,
         DirectResponseStatus = directResponseStatus,
+        Grpc = true,
     };
 
     public int MatchCount(GrpcRouteRule rule) => rule.Matches.Count;

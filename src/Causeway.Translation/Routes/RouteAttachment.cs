@@ -33,6 +33,7 @@ internal sealed class RouteAttachment
                 : $"no listener on port {pref.Port}";
             return a;
         }
+        Route? conflict = null;
         var allowed = candidates;
         for (var i = allowed.Count - 1; i >= 0; i--)
         {
@@ -55,15 +56,44 @@ internal sealed class RouteAttachment
             }
             var hosts = Hostnames.Intersect(l.Spec.Hostname, route.Hostnames);
             if (hosts is null) continue;
+            if (CrossKindConflict(l, route, hosts) is { } winner)
+            {
+                conflict ??= winner;
+                continue;
+            }
             a.Listeners.Add(l);
             l.Routes.Add((route, hosts));
         }
-        if (a.Listeners.Count == 0)
+        if (a.Listeners.Count == 0 && conflict is not null)
+        {
+            a.RejectReason = Reasons.HostnameConflict;
+            a.RejectMessage = $"{conflict.Kind} {conflict.Namespace}/{conflict.Name} already serves an intersecting hostname on the listener "
+                + "(an HTTPRoute and a GRPCRoute may not share a hostname on one listener: the oldest, then the first by namespace/name, is accepted)";
+        }
+        else if (a.Listeners.Count == 0)
         {
             a.RejectReason = Reasons.NoMatchingListenerHostname;
             a.RejectMessage = "no listener hostname intersects the route's hostnames";
         }
         return a;
+    }
+
+    /// <summary>
+    /// HTTPRoute and GRPCRoute on one listener (CRD <c>spec.hostnames</c>): when a route of the other of the two kinds is
+    /// already attached and their hostnames intersect, exactly one is accepted: the oldest, then the first by
+    /// <c>{namespace}/{name}</c> (routes are attached in that order, so the one already attached wins). Returns it.
+    /// </summary>
+    private static Route? CrossKindConflict(ListenerContext l, Route route, IReadOnlyList<string> hosts)
+    {
+        if (route is not (HttpRoute or GrpcRoute)) return null;
+        foreach (var (other, otherHosts) in l.Routes)
+        {
+            if (other is not (HttpRoute or GrpcRoute) || other.Kind == route.Kind) continue;
+            foreach (var h in hosts)
+                foreach (var o in otherHosts)
+                    if (Hostnames.Covers(h, o) || Hostnames.Covers(o, h)) return other;
+        }
+        return null;
     }
 
     /// <summary>Takes back an accepted attachment (the route has a value we cannot serve): no listener serves it.</summary>

@@ -41,8 +41,34 @@ internal static class RouteValidator
                     if (match.QueryParams[q].Type == "RegularExpression") Regex(problems, $"{mat}.queryParams[{N(q)}].value", match.QueryParams[q].Value);
             }
             Filters(problems, at + ".filters", rule.Filters);
+            Combinations(problems, at, rule);
             for (var b = 0; b < rule.BackendRefs.Count; b++)
                 Filters(problems, $"{at}.backendRefs[{N(b)}].filters", rule.BackendRefs[b].Filters);
+        }
+    }
+
+    /// <summary>
+    /// The CRD's rules on filter combinations (CEL in <c>spec.rules[]</c>), checked again for objects that reached us
+    /// without them (an older CRD): RequestRedirect and URLRewrite not both, RequestRedirect without backendRefs, a
+    /// filter type at most once (but RequestMirror, ExtensionRef), and ReplacePrefixMatch only with exactly one
+    /// PathPrefix match.
+    /// </summary>
+    private static void Combinations(List<string> problems, string at, HttpRouteRule rule)
+    {
+        var redirect = rule.Filters.Any(f => f.Type == "RequestRedirect");
+        if (redirect && rule.Filters.Any(f => f.Type == "URLRewrite"))
+            problems.Add($"{at}.filters: RequestRedirect and URLRewrite may not both be used in one rule");
+        if (redirect && rule.BackendRefs.Count > 0)
+            problems.Add($"{at}: a RequestRedirect filter may not be used together with backendRefs");
+        foreach (var g in rule.Filters.GroupBy(f => f.Type).Where(g => g.Count() > 1 && g.Key is not ("RequestMirror" or "ExtensionRef")))
+            problems.Add($"{at}.filters: the {g.Key} filter may be given once per rule");
+        // No matches means the default one, PathPrefix "/".
+        var single = rule.Matches.Count == 0 || (rule.Matches.Count == 1 && (rule.Matches[0].Path?.Type ?? "PathPrefix") == "PathPrefix");
+        foreach (var f in rule.Filters)
+        {
+            var modifier = f.RequestRedirect?.Path ?? f.UrlRewrite?.Path;
+            if (modifier?.ReplacePrefixMatch is not null && !single)
+                problems.Add($"{at}: {f.Type} with path.replacePrefixMatch needs exactly one match, of type PathPrefix");
         }
     }
 

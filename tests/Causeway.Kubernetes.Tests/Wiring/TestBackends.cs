@@ -16,11 +16,14 @@ internal sealed class TestBackends : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _accept;
 
-    public async Task<int> StartHttpAsync(string name)
+    public Task<int> StartHttpAsync(string name) => StartHttpAsync(name, IPAddress.Loopback);
+
+    /// <summary>An HTTP backend on <paramref name="address"/> (e.g. <c>::1</c>) and a free port; returns the port.</summary>
+    public async Task<int> StartHttpAsync(string name, IPAddress address)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(address, 0));
         var app = builder.Build();
         app.Run(ctx => ctx.Response.WriteAsync($"{name} {ctx.Request.Path}", ctx.RequestAborted));
         await app.StartAsync();

@@ -234,6 +234,57 @@ public class HttpRouteValidationTests
     }
 
     [Fact]
+    public void RedirectWithBackendRefsIsRejected()
+    {
+        var obj = Route("""
+              - filters:
+                - type: RequestRedirect
+                  requestRedirect:
+                    scheme: https
+                backendRefs:
+                - name: svc
+                  port: 80
+            """);
+        AssertSingleError(obj, "spec.rules[0]", "RequestRedirect filter must not be used together with backendRefs");
+    }
+
+    [Fact]
+    public void RedirectReplacePrefixMatchRequiresSinglePathPrefixMatch()
+    {
+        var obj = Route("""
+              - matches:
+                - path:
+                    type: PathPrefix
+                    value: /a
+                - path:
+                    type: PathPrefix
+                    value: /b
+                filters:
+                - type: RequestRedirect
+                  requestRedirect:
+                    path:
+                      type: ReplacePrefixMatch
+                      replacePrefixMatch: /c
+            """);
+        AssertSingleError(obj, "spec.rules[0]", "When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified");
+    }
+
+    [Fact]
+    public void RepeatedRedirectFilterIsRejected()
+    {
+        var obj = Route("""
+              - filters:
+                - type: RequestRedirect
+                  requestRedirect:
+                    scheme: https
+                - type: RequestRedirect
+                  requestRedirect:
+                    port: 8443
+            """);
+        AssertSingleError(obj, "spec.rules[0].filters", "RequestRedirect filter cannot be repeated");
+    }
+
+    [Fact]
     public void ReplacePrefixMatchRequiresSinglePathPrefixMatch()
     {
         var obj = Route("""
