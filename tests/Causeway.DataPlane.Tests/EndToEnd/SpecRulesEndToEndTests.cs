@@ -125,8 +125,9 @@ public sealed class SpecRulesEndToEndTests
 
         File.Delete(Path.Combine(run.Dir, "grant.yaml"));
         await E2e.EventuallyAsync(async () => await StatusAsync(client) == HttpStatusCode.InternalServerError, E2e.Timeout, "500 once the grant is gone");
-        var status = await run.StatusAsync();
-        Assert.Contains("RefNotPermitted", status.ToJsonString(), StringComparison.Ordinal);
+        // The data plane swaps before the status is published: wait for the route's status too.
+        await E2e.EventuallyAsync(async () => (await run.StatusAsync()).ToJsonString().Contains("RefNotPermitted", StringComparison.Ordinal),
+            E2e.Timeout, "the route's status naming RefNotPermitted");
 
         run.SaveLikeEditor("grant.yaml", Grant);
         await E2e.EventuallyAsync(async () => await StatusAsync(client) == HttpStatusCode.OK, E2e.Timeout, "the backend once granted again");
