@@ -26,6 +26,7 @@ internal sealed class RoutePlan
             throw new InvalidOperationException($"{name}: every step must be served by the Kestrel pipeline");
         Transports = transports;
         UsesPolicyState = Steps.Any(s => s.UsesPolicyState);
+        RecomputesRoute = Steps.Any(s => s is Policies.ExtAuth.RecomputeRouteStep);
     }
 
     private readonly EndpointBalancer?[]? _balancers;
@@ -53,6 +54,9 @@ internal sealed class RoutePlan
 
     /// <summary>Whether a step needs the exchange's <see cref="RequestPolicyState"/> (transports then pass it in the facts).</summary>
     public bool UsesPolicyState { get; }
+
+    /// <summary>The route is chosen again after the decisions, with the headers they set (ext auth <c>recomputeRoute</c>; Kestrel).</summary>
+    public bool RecomputesRoute { get; }
 
     /// <summary>The rule, <c>httproute/ns/name/rule/N</c>.</summary>
     public string Name { get; }

@@ -24,6 +24,7 @@ internal static class SecuritySteps
             ExtAuthStep Make() => new(policy.Policy, extAuth, backend, stats);
             steps.Add(share is null ? Make() : share.Step((policy.Policy, extAuth, backend), Make));
             if (extAuth.MaxRequestBytes is { } max) steps.Add(new ExtAuthBodyStep(max));
+            if (extAuth.RecomputeRoute) steps.Add(RecomputeRouteStep.Instance);
         }
         if (policy.Oidc is { } oidc)
             steps.Add(new OidcStep(oidc, OidcState(oidc, share), policy.Jwt?.Providers.SelectMany(p => p.Sources) ?? []));
@@ -32,6 +33,7 @@ internal static class SecuritySteps
             // With OIDC in front, a request without a token was let through by a session: JWT checks only the tokens it finds.
             var effective = policy.Oidc is null ? jwt : jwt with { Optional = true };
             steps.Add(new JwtAuthStep(effective, jwt.Providers.Select(p => new JwtProvider(p, Source(p, share)))));
+            if (jwt.Providers.Any(p => p.RecomputeRoute) && !steps.Contains(RecomputeRouteStep.Instance)) steps.Add(RecomputeRouteStep.Instance);
         }
         if (policy.BasicAuth is { } basic) steps.Add(new BasicAuthStep(basic));
         if (policy.ApiKeyAuth is { } apiKey) steps.Add(new ApiKeyAuthStep(apiKey));

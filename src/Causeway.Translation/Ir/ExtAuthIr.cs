@@ -51,6 +51,13 @@ public sealed record ExtAuthIr
 
     /// <summary>The answer when the service fails and <see cref="FailOpen"/> is off.</summary>
     public int StatusOnError { get; init; } = 403;
+
+    /// <summary>
+    /// <c>recomputeRoute</c>: once the service allowed the request, the route is chosen again with the headers it set
+    /// (the Kestrel pipeline; the byte transports hand such rules on).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool RecomputeRoute { get; init; }
 }
 
 /// <summary>A context extension: its value inline, or read from a ConfigMap (plain) or a Secret (<see cref="Secret"/>).</summary>

@@ -7,6 +7,10 @@ public sealed record JwtProviderIr
 {
     public required string Name { get; init; }
 
+    /// <summary><c>recomputeRoute</c>: the route is chosen again with the claim headers set (the Kestrel pipeline).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool RecomputeRoute { get; init; }
+
     /// <summary>Required <c>iss</c>, or null for any.</summary>
     public string? Issuer { get; init; }
 

@@ -76,8 +76,6 @@ internal static class ExtAuthPolicyCompiler
             if (body.MaxRequestBytes is { } max && max >= 1) maxBytes = max;
             else errors.Add($"{Field}.bodyToExtAuth.maxRequestBytes: a positive number is required");
         }
-        if (ext.RecomputeRoute == true)
-            warnings.Add($"{Field}.recomputeRoute: not supported yet; headers the service sets reach the backend but the route is not chosen again");
         if (ext.IncludeRouteMetadata == true)
             warnings.Add($"{Field}.includeRouteMetadata: not supported yet; no route metadata is sent");
         var contexts = ContextExtensions(policy, s, ext, grpc, errors, warnings);
@@ -109,6 +107,7 @@ internal static class ExtAuthPolicyCompiler
             Timeout = timeout,
             FailOpen = ext.FailOpen == true,
             StatusOnError = statusOnError,
+            RecomputeRoute = ext.RecomputeRoute == true,
         };
     }
 

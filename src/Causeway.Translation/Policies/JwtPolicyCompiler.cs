@@ -51,8 +51,6 @@ internal static class JwtPolicyCompiler
                 }
             }
             else errors.Add($"{field}: either remoteJWKS or localJWKS must be specified");
-            if (p.RecomputeRoute == true)
-                warnings.Add($"{field}.recomputeRoute: not supported yet; claim headers are added but the route is not chosen again");
             var sources = new List<CredentialSourceIr>();
             if (p.ExtractFrom is { } from)
             {
@@ -68,6 +66,7 @@ internal static class JwtPolicyCompiler
             providers.Add(new JwtProviderIr
             {
                 Name = p.Name,
+                RecomputeRoute = p.RecomputeRoute == true,
                 Issuer = string.IsNullOrEmpty(p.Issuer) ? null : p.Issuer,
                 Audiences = new(p.Audiences),
                 LocalJwks = local,

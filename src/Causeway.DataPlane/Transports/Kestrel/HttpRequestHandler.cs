@@ -145,8 +145,9 @@ internal sealed partial class HttpRequestHandler
         }
         var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix, exchange.Policy);
         var verdict = plan.Decide(view, facts, out var reply);
-        if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts, port.Connection);
+        if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts, port);
         if (verdict == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);
+        if (plan.RecomputesRoute && !Recompute(context, port, exchange, ref match, ref plan)) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status404NotFound));
         return AfterDecisions(context, match, plan, exchange, facts);
     }
 
@@ -170,8 +171,9 @@ internal sealed partial class HttpRequestHandler
     /// 408 and the connection closes (the decision's outcome is dropped).
     /// </remarks>
     private async Task AwaitDecisionAsync(HttpContext context, CompiledMatch match, RoutePlan plan, KestrelExchange exchange, RequestFacts facts,
-        Policies.ClientTraffic.Connection.ClientConnectionPolicy? connection)
+        CompiledPort port)
     {
+        var connection = port.Connection;
         var state = exchange.Policy!;
         while (true)
         {
@@ -198,9 +200,40 @@ internal sealed partial class HttpRequestHandler
                 await KestrelReplyWriter.WriteAsync(context, reply!).ConfigureAwait(false);
                 return;
             }
+            if (plan.RecomputesRoute && !Recompute(context, port, exchange, ref match, ref plan))
+            {
+                await KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status404NotFound)).ConfigureAwait(false);
+                return;
+            }
             await AfterDecisions(context, match, plan, exchange, facts).ConfigureAwait(false);
             return;
         }
+    }
+
+    /// <summary>
+    /// Ext auth <c>recomputeRoute</c>: the headers the decisions set are applied to the request now, and the route is
+    /// chosen again with them (Envoy clears its route cache after ext_authz). False when no route matches any more (404).
+    /// </summary>
+    private static bool Recompute(HttpContext context, CompiledPort port, KestrelExchange exchange, ref CompiledMatch match, ref RoutePlan plan)
+    {
+        var request = context.Request;
+        if (exchange.Policy is { RequestEdits: not null } state)
+        {
+            var editor = new DictionaryHeaderEditor(request.Headers);
+            state.ApplyRequestEdits(ref editor);
+            state.RequestEdits.Clear(); // applied once, here
+        }
+        var host = HostMap<object>.StripPort(request.Host.Value ?? "");
+        var sni = port.IsHttps ? context.Features.Get<ITlsHandshakeFeature>()?.HostName : null;
+        if (PortRouter.Route(port, new HttpRequestView(request), host, sni, request.Path.Value ?? "/", out var again, out var againPlan, out _) != RouteOutcome.Matched)
+        {
+            exchange.Match = null;
+            return false;
+        }
+        match = again!;
+        plan = againPlan!;
+        exchange.Match = match;
+        return true;
     }
 
     /// <summary>The plan after its request-side decisions let the request through: target, request steps, forward.</summary>

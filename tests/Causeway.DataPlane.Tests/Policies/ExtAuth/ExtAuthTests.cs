@@ -132,6 +132,43 @@ public sealed class ExtAuthTests
     [InlineData(true, false)]
     [InlineData(false, true)]
     [InlineData(true, true)]
+    public async Task With_recomputeRoute_the_services_headers_choose_the_route_again(bool http2, bool recompute)
+    {
+        // /secure for everyone goes to e and is protected; /secure for x-current-user: alice goes to admin. The service
+        // answers "allow" with x-current-user: alice: recomputing the route sends the request to admin.
+        await using var auth = await HttpAuthServer.StartAsync(HttpAuthAddress);
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var admin = await EchoBackend.StartAsync("admin");
+        var forAlice = new HttpMatchIr
+        {
+            PathValue = "/secure",
+            Headers = new[] { new ValueMatchIr("x-current-user", StringMatchKind.Exact, "alice") },
+            Rule = To("ns/admin:80", "httproute/ns/alice/rule/0"),
+        };
+        var gateway = Support.Ir.Gateway("ns/gw", [HttpPort(Host("*", forAlice, Protected("/secure", Http() with { RecomputeRoute = recompute })))],
+            [Backend("ns/e:80", echo), Backend("ns/admin:80", admin), AuthBackend("ns/auth-http:9002", HttpAuthAddress, auth.Port)]);
+        await using var g = await TestGateway.StartAsync(gateway);
+
+        using (var r = await g.SendAsync(Request(g, "/secure/a", http2, "allow")))
+        {
+            var seen = await EchoOf(r);
+            Assert.Equal(recompute ? "admin" : "e", seen.Name);
+            Assert.Equal("alice", seen.Headers["x-current-user"]); // applied once, whichever the route
+        }
+        using (var denied = await g.SendAsync(Request(g, "/secure/a", http2, "deny")))
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        Assert.Equal(recompute ? 1 : 0, admin.RequestCount);
+        // A client naming itself alice matches the admin rule at once, which has no policy (as routing decides).
+        using (var direct = await g.SendAsync(Request(g, "/secure/a", http2, null, ("x-current-user", "alice"))))
+            Assert.Equal("admin", (await EchoOf(direct)).Name);
+        if (!http2 && Native.IsSupported && recompute) Assert.True(g.Plane.FastPath!.LoopHandOffs > 0); // the byte transports hand such rules on
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
     public async Task Http11_keep_alive_connection_gets_every_answer_in_turn_on_the_event_loop_and_the_relay(bool grpcService, bool relay)
     {
         Assert.True(Native.IsSupported, "the event loop runs on Linux x86-64 and arm64; CI runs there");
