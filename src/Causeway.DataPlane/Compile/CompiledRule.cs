@@ -24,6 +24,7 @@ internal sealed class CompiledRule
         Mirrors = [.. ir.Filters.Where(f => f.Mirror is not null)
             .Select(f => new MirrorTarget(backends(f.Mirror!.BackendId), f.Mirror.Numerator, Math.Max(1, f.Mirror.Denominator)))
             .Where(m => m.Backend is not null && m.Numerator > 0)];
+        UseClientProtocol = ir.BackendTraffic?.UseClientProtocol == true;
         if (ir.Retry is { } retry)
         {
             RetryAttempts = Math.Max(0, retry.Attempts);
@@ -105,6 +106,9 @@ internal sealed class CompiledRule
     public int RetryAttempts { get; }
     public int[] RetryCodes { get; } = [];
     public TimeSpan RetryBackoff { get; }
+
+    /// <summary>BackendTrafficPolicy <c>useClientProtocol</c> (<see cref="UseClientProtocolStep"/>).</summary>
+    public bool UseClientProtocol { get; }
 
     /// <summary>Set: back-off doubles per retry up to this (BackendTrafficPolicy); null: every retry waits <see cref="RetryBackoff"/>.</summary>
     public TimeSpan? RetryBackoffMax { get; }

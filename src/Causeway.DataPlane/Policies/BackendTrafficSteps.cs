@@ -11,6 +11,7 @@ internal static class BackendTrafficSteps
 {
     public static void Add(BackendTrafficPolicyIr policy, string ruleName, CompileShare? share, List<PipelineStep> steps)
     {
+        if (policy.UseClientProtocol) steps.Add(UseClientProtocolStep.Instance);
         if (policy.FaultDelay is { } delay) steps.Add(new FaultDelayStep(delay));
         if (policy.FaultAbort is { } abort) steps.Add(new FaultAbortStep(abort));
         if (policy.ResponseOverrides.Count > 0) steps.Add(new ResponseOverride.ResponseOverrideStep(policy.ResponseOverrides));

@@ -41,6 +41,20 @@ internal sealed class BackendRuntime
     public string Id => Ir.Id;
     public HttpMessageInvoker Invoker { get; }
     public ForwarderRequestConfig RequestConfig { get; }
+
+    private ForwarderRequestConfig? _asHttp2, _asHttp11;
+
+    /// <summary>
+    /// BackendTrafficPolicy <c>useClientProtocol</c>: this backend's settings asking in the client's HTTP version —
+    /// HTTP/2 (prior knowledge in cleartext, ALPN with TLS) for an HTTP/2 client, HTTP/1.1 otherwise.
+    /// </summary>
+    public ForwarderRequestConfig ClientProtocolConfig(bool http2) => http2
+        ? _asHttp2 ??= RequestConfig with
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = Ir.Tls is null ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
+        }
+        : _asHttp11 ??= RequestConfig with { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
     public bool HasEndpoints => _prefixes.Length > 0;
     public IReadOnlyList<string> Prefixes => _prefixes;
 

@@ -12,6 +12,10 @@ public sealed record BackendTrafficPolicyIr
     /// <summary><c>namespace/name</c> of the policy (state keys, plans, logs).</summary>
     public required string Policy { get; init; }
 
+    /// <summary><c>useClientProtocol</c>: the backend is asked in the client's HTTP version (HTTP/2 or HTTP/1.1).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool UseClientProtocol { get; init; }
+
     public LocalRateLimitIr? LocalRateLimit { get; init; }
 
     public GlobalRateLimitIr? GlobalRateLimit { get; init; }

@@ -116,6 +116,7 @@ internal static class BackendTrafficPolicyCompiler
             Ir = new BackendTrafficPolicyIr
             {
                 Policy = $"{policy.Namespace}/{policy.Name}",
+                UseClientProtocol = spec.UseClientProtocol == true,
                 LocalRateLimit = rateLimit,
                 GlobalRateLimit = globalRateLimit,
                 CircuitBreaker = breaker,

@@ -312,7 +312,8 @@ internal sealed partial class HttpRequestHandler
                 exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
-            var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, backend.RequestConfig,
+            var config = rule.UseClientProtocol ? backend.ClientProtocolConfig(HttpProtocol.IsHttp2(context.Request.Protocol)) : backend.RequestConfig;
+            var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, config,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
             if (context.Features.Get<KestrelExchange>() is { Compressing: { } compressing } compressed)
             {

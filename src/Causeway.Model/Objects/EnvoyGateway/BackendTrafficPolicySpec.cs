@@ -25,6 +25,7 @@ public sealed record BackendTrafficPolicySpec
     public TcpKeepaliveSpec? TcpKeepalive { get; init; }
     public BackendConnectionSpec? Connection { get; init; }
     public BackendDnsSpec? Dns { get; init; }
+    public bool? UseClientProtocol { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
