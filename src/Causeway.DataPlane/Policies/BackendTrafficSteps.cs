@@ -53,7 +53,8 @@ internal static class BackendTrafficSteps
                 $"active-health|{policy.Policy}|{backend.Id}|{string.Join(",", backend.Prefixes)}|{ActiveHealthChecker.Describe(ahc, policy.PanicThreshold ?? 50)}|{ahc.GetHashCode()}",
                 () => new ActiveHealthChecker(ahc, policy.PanicThreshold ?? 50, backend));
             if (active is not null) backend.Stats.Active = active;
-            balancers[t] = new EndpointBalancer(lb, passive, backend, health, active);
+            var slowStart = lb.SlowStartWindow is null ? null : State(share, $"slowstart|{policy.Policy}|{backend.Id}", () => new SlowStartClock());
+            balancers[t] = new EndpointBalancer(lb, passive, backend, health, active, slowStart);
         }
         steps.Add(new LoadBalancerStep(lb, passive, EndpointBalancer.Describe(lb, passive, policy.ActiveHealth, policy.PanicThreshold ?? 50)));
         return balancers;

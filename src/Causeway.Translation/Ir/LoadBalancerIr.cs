@@ -13,4 +13,11 @@ public sealed record LoadBalancerIr
 
     /// <summary>The lifetime of a cookie the gateway sets when the request has none (null: a session cookie).</summary>
     public TimeSpan? CookieTtl { get; init; }
+
+    /// <summary>
+    /// <c>slowStart.window</c> (round robin and least request): an endpoint added after the policy first saw the backend
+    /// takes a share of requests growing linearly over this window (from 10%), as Envoy's slow start does.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public TimeSpan? SlowStartWindow { get; init; }
 }

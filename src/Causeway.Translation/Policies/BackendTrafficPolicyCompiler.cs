@@ -161,10 +161,19 @@ internal static class BackendTrafficPolicyCompiler
                 warnings.Add($"spec.loadBalancer.type: {spec.Type} is not supported yet, round robin is used");
                 return null;
         }
+        TimeSpan? slowStart = null;
+        if (spec.SlowStart is { } ss)
+        {
+            Unmodelled(ss.Unmodelled, "spec.loadBalancer.slowStart", warnings);
+            if (ss.Window is not { } w || Durations.Parse(w) is not { } window || window <= TimeSpan.Zero)
+                errors.Add($"spec.loadBalancer.slowStart.window: \"{ss.Window}\" is not a positive duration");
+            else if (kind is LoadBalancerKind.RoundRobin or LoadBalancerKind.LeastRequest) slowStart = window;
+            else warnings.Add($"spec.loadBalancer.slowStart: only RoundRobin and LeastRequest warm endpoints up; ignored for {spec.Type}");
+        }
         if (kind != LoadBalancerKind.ConsistentHash)
         {
             if (spec.ConsistentHash is not null) errors.Add("spec.loadBalancer.consistentHash: only allowed when type is ConsistentHash");
-            return new LoadBalancerIr { Kind = kind };
+            return new LoadBalancerIr { Kind = kind, SlowStartWindow = slowStart };
         }
         if (spec.ConsistentHash is not { } ch)
         {

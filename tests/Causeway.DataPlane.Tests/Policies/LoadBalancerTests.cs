@@ -44,6 +44,44 @@ public sealed class LoadBalancerTests
         Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_endpoint_added_later_warms_up_over_the_slow_start_window(bool slowStart)
+    {
+        var echoes = await Echoes(2);
+        try
+        {
+            var lb = new LoadBalancerIr { Kind = LoadBalancerKind.RoundRobin, SlowStartWindow = slowStart ? TimeSpan.FromSeconds(3) : null };
+            await using var g = await TestGateway.StartAsync(Gateway([echoes[0]], Policy(lb)));
+            await using var c = await RawClient.ConnectAsync(g.Port);
+            Assert.Equal("e0", (await Send(c, "/lb")).Header("x-backend"));
+
+            await g.ApplyAsync(Gateway(echoes, Policy(lb))); // e1 joins the backend now
+            async Task<int> NewShare(int requests)
+            {
+                var n = 0;
+                for (var i = 0; i < requests; i++)
+                    if ((await Send(c, "/lb")).Header("x-backend") == "e1") n++;
+                return n;
+            }
+            var early = await NewShare(200);
+            if (slowStart)
+            {
+                // In its first moments e1 keeps a pick with ~10% probability: about 10% of the requests, not half.
+                Assert.InRange(early, 1, 60);
+                await Task.Delay(3200);
+                Assert.InRange(await NewShare(200), 80, 120); // warmed up: round robin's half
+            }
+            else Assert.InRange(early, 90, 110);
+            AssertServedByTheLoop(g, 1);
+        }
+        finally
+        {
+            await DisposeAll(echoes);
+        }
+    }
+
     [Fact]
     public async Task Consistent_hash_by_header_keeps_a_client_on_one_endpoint_and_spreads_clients()
     {

@@ -20,11 +20,19 @@ internal sealed class EndpointBalancer
     private readonly long[] _inFlight;
     private readonly int _count;
     private readonly string _cookieSuffix = "";
+    private readonly long[]? _joined;
+    private readonly long _windowMs;
     private int _next = -1;
 
-    public EndpointBalancer(LoadBalancerIr ir, PassiveHealthIr? passive, BackendRuntime backend, EndpointHealth[]? health, ActiveHealthChecker? active = null)
+    public EndpointBalancer(LoadBalancerIr ir, PassiveHealthIr? passive, BackendRuntime backend, EndpointHealth[]? health, ActiveHealthChecker? active = null,
+        SlowStartClock? slowStart = null)
         : this(ir, passive, backend.Prefixes, health, active)
     {
+        if (slowStart is not null && ir.SlowStartWindow is { } window && ir.Kind is LoadBalancerKind.RoundRobin or LoadBalancerKind.LeastRequest)
+        {
+            _joined = slowStart.Joined(backend.Prefixes);
+            _windowMs = Math.Max(1, (long)window.TotalMilliseconds);
+        }
     }
 
     /// <param name="endpoints">One stable name per endpoint (what the hash ring places), in endpoint order.</param>
@@ -74,13 +82,13 @@ internal sealed class EndpointBalancer
     {
         setCookie = null;
         if (_count == 0) return -1;
-        var now = _health is null ? 0 : Environment.TickCount64;
+        var now = _health is null && _joined is null ? 0 : Environment.TickCount64;
         var index = _ir.Kind switch
         {
             LoadBalancerKind.Random => Skip(Random.Shared.Next(_count), now),
-            LoadBalancerKind.LeastRequest => LeastRequest(now),
+            LoadBalancerKind.LeastRequest => WarmedUp(LeastRequest(now), now),
             LoadBalancerKind.ConsistentHash => Hashed(request, state, now, out setCookie),
-            _ => Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now),
+            _ => WarmedUp(Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now), now),
         };
         if (state is not null)
         {
@@ -98,19 +106,19 @@ internal sealed class EndpointBalancer
     public int PickConnection(System.Net.IPAddress? client)
     {
         if (_count == 0) return -1;
-        var now = _health is null ? 0 : Environment.TickCount64;
+        var now = _health is null && _joined is null ? 0 : Environment.TickCount64;
         int index;
         switch (_ir.Kind)
         {
             case LoadBalancerKind.Random: index = Skip(Random.Shared.Next(_count), now); break;
-            case LoadBalancerKind.LeastRequest: index = LeastRequest(now); break;
+            case LoadBalancerKind.LeastRequest: index = WarmedUp(LeastRequest(now), now); break;
             case LoadBalancerKind.ConsistentHash when _ir.HashOn == HashSourceKind.SourceIp && client is not null:
                 Span<byte> bytes = stackalloc byte[16];
                 client.TryWriteBytes(bytes, out var written);
                 index = _ring!.Find(HashRing.Hash(bytes[..written]), _health is null && _active is null ? null : this, now);
                 break;
             case LoadBalancerKind.ConsistentHash: index = Skip(Random.Shared.Next(_count), now); break;
-            default: index = Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now); break;
+            default: index = WarmedUp(Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now), now); break;
         }
         Interlocked.Increment(ref _inFlight[index]);
         return index;
@@ -118,6 +126,24 @@ internal sealed class EndpointBalancer
 
     /// <summary>The connection or exchange on endpoint <paramref name="index"/> is over (one less in flight).</summary>
     public void Release(int index) => Interlocked.Decrement(ref _inFlight[index]);
+
+    /// <summary>
+    /// Slow start: an endpoint still warming up keeps the pick with a probability growing linearly with the time since it
+    /// joined (at least 10%, Envoy's minimum weight); otherwise the next pick of the same kind is tried, a few times at most.
+    /// </summary>
+    private int WarmedUp(int index, long now)
+    {
+        if (_joined is null) return index;
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var joined = _joined[index];
+            if (joined == long.MinValue) return index; // there from the start
+            var age = now - joined;
+            if (age >= _windowMs || Random.Shared.NextDouble() < Math.Max(0.1, (double)age / _windowMs)) return index;
+            index = _ir.Kind == LoadBalancerKind.LeastRequest ? LeastRequest(now) : Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now);
+        }
+        return index;
+    }
 
     /// <summary>The first endpoint from <paramref name="start"/> on that is not ejected (<paramref name="start"/> when all are).</summary>
     private int Skip(int start, long now)
@@ -239,6 +265,7 @@ internal sealed class EndpointBalancer
             LoadBalancerKind.Random => "random",
             _ => "round-robin",
         };
+        if (ir.SlowStartWindow is { } window) text += " slow-start=" + window;
         if (passive is { } p)
             text += $" passive-health 5xx={Limit(p.Consecutive5xxErrors)} gateway={Limit(p.ConsecutiveGatewayErrors)} local-origin={(p.SplitExternalLocalOriginErrors ? Limit(p.ConsecutiveLocalOriginFailures) : "as-5xx")} base-ejection={p.BaseEjectionTime} max-ejection={p.MaxEjectionPercent}%" + (p.AlwaysEjectOneEndpoint ? " always-eject-one" : "");
         if (active is not null) text += " " + ActiveHealthChecker.Describe(active, panicThreshold);
