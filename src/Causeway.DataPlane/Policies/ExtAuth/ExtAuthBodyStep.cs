@@ -4,17 +4,9 @@ namespace Causeway.DataPlane.Policies.ExtAuth;
 /// Keeps a rule whose ext auth policy sends the request body on the Kestrel pipeline, the one transport that can buffer
 /// a body before deciding (the byte transports hand such requests on). It decides nothing itself.
 /// </summary>
-internal sealed class ExtAuthBodyStep(int maxRequestBytes) : DecideStep
+internal sealed class ExtAuthBodyStep(int maxRequestBytes) : KestrelOnlyMarkerStep
 {
     public override StepStage Stage => StepStage.Authentication;
 
-    public override TransportSet Transports => TransportSet.Kestrel;
-
     public override string Describe() => $"ext-auth body up to {maxRequestBytes} bytes (read on the Kestrel pipeline)";
-
-    public override StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply)
-    {
-        reply = null;
-        return StepVerdict.Continue;
-    }
 }

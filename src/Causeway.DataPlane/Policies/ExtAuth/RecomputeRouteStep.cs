@@ -7,19 +7,11 @@ namespace Causeway.DataPlane.Policies.ExtAuth;
 /// already made (this authorization among them) are not made again. Kestrel only: the byte transports route from the
 /// bytes the client sent, so they hand such rules on. It decides nothing itself.
 /// </summary>
-internal sealed class RecomputeRouteStep : DecideStep
+internal sealed class RecomputeRouteStep : KestrelOnlyMarkerStep
 {
     public static readonly RecomputeRouteStep Instance = new();
 
     public override StepStage Stage => StepStage.Authentication;
 
-    public override TransportSet Transports => TransportSet.Kestrel;
-
     public override string Describe() => "recompute-route after authentication (the Kestrel pipeline routes again with the headers it set)";
-
-    public override StepVerdict Decide<TRequest>(in TRequest request, in RequestFacts facts, out LocalReply? reply)
-    {
-        reply = null;
-        return StepVerdict.Continue;
-    }
 }

@@ -88,7 +88,7 @@ internal sealed class EndpointBalancer
             LoadBalancerKind.Random => Skip(Random.Shared.Next(_count), now),
             LoadBalancerKind.LeastRequest => WarmedUp(LeastRequest(now), now),
             LoadBalancerKind.ConsistentHash => Hashed(request, state, now, out setCookie),
-            _ => WarmedUp(Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now), now),
+            _ => WarmedUp(RoundRobin(now), now),
         };
         if (state is not null)
         {
@@ -118,7 +118,7 @@ internal sealed class EndpointBalancer
                 index = _ring!.Find(HashRing.Hash(bytes[..written]), _health is null && _active is null ? null : this, now);
                 break;
             case LoadBalancerKind.ConsistentHash: index = Skip(Random.Shared.Next(_count), now); break;
-            default: index = WarmedUp(Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now), now); break;
+            default: index = WarmedUp(RoundRobin(now), now); break;
         }
         Interlocked.Increment(ref _inFlight[index]);
         return index;
@@ -140,10 +140,13 @@ internal sealed class EndpointBalancer
             if (joined == long.MinValue) return index; // there from the start
             var age = now - joined;
             if (age >= _windowMs || Random.Shared.NextDouble() < Math.Max(0.1, (double)age / _windowMs)) return index;
-            index = _ir.Kind == LoadBalancerKind.LeastRequest ? LeastRequest(now) : Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now);
+            index = _ir.Kind == LoadBalancerKind.LeastRequest ? LeastRequest(now) : RoundRobin(now);
         }
         return index;
     }
+
+    /// <summary>The next endpoint in turn that is not ejected.</summary>
+    private int RoundRobin(long now) => Skip((int)((uint)Interlocked.Increment(ref _next) % (uint)_count), now);
 
     /// <summary>The first endpoint from <paramref name="start"/> on that is not ejected (<paramref name="start"/> when all are).</summary>
     private int Skip(int start, long now)

@@ -24,7 +24,11 @@ internal sealed class SlowStartClock
                 if (!_joined.TryGetValue(endpoints[i], out var at)) _joined[endpoints[i]] = at = _seen ? now : long.MinValue;
                 result[i] = at;
             }
-            foreach (var gone in _joined.Keys.Where(k => !endpoints.Contains(k)).ToList()) _joined.Remove(gone);
+            if (_joined.Count > endpoints.Count)
+            {
+                var current = endpoints.ToHashSet(StringComparer.Ordinal);
+                foreach (var gone in _joined.Keys.Where(k => !current.Contains(k)).ToList()) _joined.Remove(gone);
+            }
             _seen = true;
             return result;
         }

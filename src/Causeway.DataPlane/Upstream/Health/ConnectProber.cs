@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Causeway.DataPlane.Transports.Http1.EventLoop;
 
@@ -42,12 +41,7 @@ internal sealed unsafe class ConnectProber : IDisposable
         {
             if (endpoints[i] is not { } endPoint) continue;
             _addresses[i] = endPoint.Serialize();
-            _family[i] = endPoint.AddressFamily switch
-            {
-                AddressFamily.InterNetwork => Native.AfInet,
-                AddressFamily.Unix => Native.AfUnix,
-                _ => Native.AfInet6,
-            };
+            _family[i] = Native.Family(endPoint.AddressFamily);
         }
     }
 

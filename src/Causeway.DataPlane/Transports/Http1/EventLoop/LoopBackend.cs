@@ -38,12 +38,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
     {
         error = null;
         var endpoint = pool.EndPoint; // an IPEndPoint, or a UnixDomainSocketEndPoint (Envoy Gateway Backend unix)
-        var family = endpoint.AddressFamily switch
-        {
-            System.Net.Sockets.AddressFamily.InterNetwork => Native.AfInet,
-            System.Net.Sockets.AddressFamily.Unix => Native.AfUnix,
-            _ => Native.AfInet6,
-        };
+        var family = Native.Family(endpoint.AddressFamily);
         var fd = Native.socket(family, Native.SockStream | Native.SockNonBlock | Native.SockCloExec, 0);
         if (fd < 0)
         {

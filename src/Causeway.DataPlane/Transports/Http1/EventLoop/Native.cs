@@ -34,6 +34,14 @@ internal static unsafe partial class Native
     public static uint EventMask(byte* events, int i) => *(uint*)(events + i * EpollEventSize);
     public static ulong EventData(byte* events, int i) => *(ulong*)(events + i * EpollEventSize + EpollDataOffset);
 
+    /// <summary>The socket() domain of an endpoint's address family (IPv4, Unix, else IPv6).</summary>
+    public static int Family(System.Net.Sockets.AddressFamily family) => family switch
+    {
+        System.Net.Sockets.AddressFamily.InterNetwork => AfInet,
+        System.Net.Sockets.AddressFamily.Unix => AfUnix,
+        _ => AfInet6,
+    };
+
     /// <summary>Adds <paramref name="fd"/> to an epoll set; returns errno or 0.</summary>
     public static int Add(int epfd, int fd, uint events, ulong data)
     {
