@@ -81,6 +81,13 @@ public sealed record DataPlaneOptions
     /// </summary>
     public bool Http1EventLoop { get; init; } = true;
 
+    /// <summary>
+    /// The event loops serve HTTPS ports too, terminating TLS with OpenSSL themselves (Transports/Http1/EventLoop,
+    /// LoopConnection.Tls.cs) for HTTP/1.1 clients; needs <see cref="Http1EventLoop"/> and the system's libssl 3. Off:
+    /// Kestrel's SslStream and the relay serve HTTPS ports.
+    /// </summary>
+    public bool LoopTls { get; init; } = true;
+
     /// <summary>Event-loop threads; 0 means one per processor the process may use.</summary>
     public int Http1EventLoopThreads { get; init; }
 

@@ -12,7 +12,11 @@ internal sealed class CompiledListener
         Routes = routes;
         Tls = tls;
         ClientPolicy = ir.ClientTraffic is { } ct ? new Policies.ClientTraffic.ListenerClientPolicy(ct) : null;
+        OffersH2 = ir.ClientTraffic?.Tls?.AlpnProtocols is not { } alpn || alpn.Contains("h2");
     }
+
+    /// <summary>The listener's TLS offers h2 by ALPN (the default): clients that offer it too get Kestrel's HTTP/2.</summary>
+    public bool OffersH2 { get; }
 
     public ListenerIr Ir { get; }
     public string Name => Ir.Name;
@@ -25,17 +29,32 @@ internal sealed class CompiledListener
     public HostMap<RouteMatcher>? Routes { get; }
     public (string[] DnsNames, SslServerAuthenticationOptions Options)[] Tls { get; }
 
+    /// <summary>
+    /// The certificates as the event loops terminate them with OpenSSL (same order as <see cref="Tls"/>); null when
+    /// the listener's TLS needs SslStream (client certificate validation, a cipher list).
+    /// </summary>
+    public (Causeway.DataPlane.Tls.CertificateStore.Entry Certificate, Causeway.DataPlane.Tls.OpenSsl.LoopTlsSettings Settings)[]? LoopTls { get; init; }
+
     /// <summary>The certificate whose DNS names match the SNI, else the first one.</summary>
-    public SslServerAuthenticationOptions? SelectTls(string? sni)
+    public SslServerAuthenticationOptions? SelectTls(string? sni) => Tls.Length == 0 ? null : Tls[SelectIndex(sni)].Options;
+
+    /// <summary>The OpenSSL context for the certificate <see cref="SelectTls"/> would choose, or null (see <see cref="LoopTls"/>).</summary>
+    public Causeway.DataPlane.Tls.OpenSsl.OpenSslContext? SelectLoopTls(string? sni)
     {
-        if (Tls.Length == 0) return null;
+        if (LoopTls is not { Length: > 0 } loop) return null;
+        var (certificate, settings) = loop[SelectIndex(sni)];
+        return certificate.Native(settings);
+    }
+
+    private int SelectIndex(string? sni)
+    {
         if (!string.IsNullOrEmpty(sni))
         {
-            foreach (var (names, options) in Tls)
-                foreach (var n in names)
-                    if (DnsNameMatches(n, sni)) return options;
+            for (var i = 0; i < Tls.Length; i++)
+                foreach (var n in Tls[i].DnsNames)
+                    if (DnsNameMatches(n, sni)) return i;
         }
-        return Tls[0].Options;
+        return 0;
     }
 
     private static bool DnsNameMatches(string pattern, string host)

@@ -25,11 +25,13 @@ internal static class RouteCompiler
         foreach (var l in port.Listeners)
         {
             var tls = Array.Empty<(string[], SslServerAuthenticationOptions)>();
+            (CertificateStore.Entry, Tls.OpenSsl.LoopTlsSettings)[]? loopTls = null;
             if (port.Protocol == PortProtocol.Https)
             {
                 try
                 {
                     tls = CompileTls(l, certificates);
+                    loopTls = CompileLoopTls(l, certificates);
                     if (tls.Length == 0) failures[l.Name] = "no usable certificate";
                 }
                 catch (Exception ex)
@@ -41,6 +43,7 @@ internal static class RouteCompiler
             var compiled = new CompiledListener(l, l.Http is null ? null : CompileTable(l.Http, backends, rules, share, cache, gateway, l.Name), tls)
             {
                 Stats = share.ListenerStats(l.Name),
+                LoopTls = loopTls,
             };
             listeners.Add(l.Hostname, compiled);
             if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
@@ -89,6 +92,16 @@ internal static class RouteCompiler
             matches.Add(new CompiledMatch(m, rule.Rule, regex, share, share.RouteStats(listener, m.Rule.Name)));
         }
         return new RouteMatcher(matches);
+    }
+
+    /// <summary>
+    /// The listener's certificates for the event loops' OpenSSL termination (contexts are built on first use), or null
+    /// when its TLS needs SslStream: client certificate validation, or settings <see cref="Tls.OpenSsl.LoopTlsSettings"/> does not carry.
+    /// </summary>
+    private static (CertificateStore.Entry, Tls.OpenSsl.LoopTlsSettings)[]? CompileLoopTls(ListenerIr listener, CertificateStore certificates)
+    {
+        if (listener.ClientValidation is not null || Tls.OpenSsl.LoopTlsSettings.From(listener.ClientTraffic?.Tls) is not { } settings) return null;
+        return [.. listener.Certificates.Select(c => (certificates.Get(c), settings))];
     }
 
     private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)

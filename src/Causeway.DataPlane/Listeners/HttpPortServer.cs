@@ -128,16 +128,27 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 : ProxyProtocolMiddleware.OnConnectionAsync(connection, next, self!._current.Ir.Connection?.ProxyProtocol, headerTimeout, self.Connections));
             if (https)
             {
+                // TLS the event loop terminated arrives decrypted: past the HTTPS middleware, to what follows it.
+                ConnectionDelegate? afterTls = null;
+                lo.Use(next => connection => connection is HandOffConnection { Decrypted: true } ? afterTls!(connection) : next(connection));
                 lo.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     HandshakeTimeout = options.TlsHandshakeTimeout,
                     OnConnection = ctx => ValueTask.FromResult(self!.SelectTls(ctx.ClientHelloInfo.ServerName)),
                 });
-                lo.Use(next => connection =>
+                lo.Use(next =>
                 {
-                    connection.Items[TlsDone] = true;
-                    self!.Connections.Handshake(ok: true);
-                    return next(connection);
+                    afterTls = connection =>
+                    {
+                        connection.Items[TlsDone] = true; // the loop counted its handshake
+                        return next(connection);
+                    };
+                    return connection =>
+                    {
+                        connection.Items[TlsDone] = true;
+                        self!.Connections.Handshake(ok: true);
+                        return next(connection);
+                    };
                 });
                 // After the TLS middleware: the fast path sees the decrypted transport and takes HTTP/1.1 connections
                 // (ALPN http/1.1 or none); h2 goes straight on to Kestrel.
@@ -152,9 +163,9 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                 lo.Use(next => connection => H2cDetection.OnConnectionAsync(connection, next, self!._current.Connection?.Idle ?? timeout));
             }
         });
-        // Cleartext ports are accepted and served by the fast path's event loops when they run; Kestrel's socket
-        // transport otherwise (and for TLS).
-        var loops = port.IsHttps ? null : fastPath?.EventLoops;
+        // Ports are accepted and served by the fast path's event loops when they run (HTTPS ones when the loops may
+        // terminate TLS); Kestrel's socket transport otherwise.
+        var loops = port.IsHttps && !(options.LoopTls && Tls.OpenSsl.LibSsl.IsAvailable) ? null : fastPath?.EventLoops;
         var loopTransport = loops is null ? null : new LoopTransportFactory(loops, () => self!);
         IConnectionListenerFactory transport = loopTransport ?? (IConnectionListenerFactory)new SocketTransportFactory(
             Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = options.InlineScheduling }), loggerFactory);

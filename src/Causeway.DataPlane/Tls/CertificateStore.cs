@@ -14,7 +14,28 @@ internal sealed class CertificateStore
     private Dictionary<TlsCertificateIr, Entry> _entries = new();
     private Dictionary<TlsCertificateIr, Entry> _used = new();
 
-    public sealed record Entry(X509Certificate2 Leaf, SslStreamCertificateContext Context);
+    public sealed record Entry(X509Certificate2 Leaf, SslStreamCertificateContext Context, TlsCertificateIr Ir)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<OpenSsl.LoopTlsSettings, Lazy<OpenSsl.OpenSslContext?>> _native = new();
+
+        /// <summary>
+        /// The OpenSSL context the event loops terminate this certificate with under <paramref name="settings"/>, built
+        /// on first use and kept as long as the entry (so its session cache and ticket keys survive applies); null when
+        /// OpenSSL refuses the certificate or key (the port's connections then go to SslStream, which says why).
+        /// </summary>
+        public OpenSsl.OpenSslContext? Native(OpenSsl.LoopTlsSettings settings) =>
+            _native.GetOrAdd(settings, s => new Lazy<OpenSsl.OpenSslContext?>(() =>
+            {
+                try
+                {
+                    return OpenSsl.OpenSslContext.Create(Ir, s);
+                }
+                catch (InvalidOperationException)
+                {
+                    return null;
+                }
+            })).Value;
+    }
 
     /// <summary>Starts an apply: entries not requested until <see cref="EndApply"/> are dropped.</summary>
     public void BeginApply()
@@ -57,7 +78,7 @@ internal sealed class CertificateStore
         var intermediates = new X509Certificate2Collection();
         for (var i = 1; i < chain.Count; i++) intermediates.Add(chain[i]);
         var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
-        return new Entry(leaf, context);
+        return new Entry(leaf, context, cert);
     }
 
     /// <summary>Parses a PEM bundle of CA certificates.</summary>

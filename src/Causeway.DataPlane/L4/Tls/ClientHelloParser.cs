@@ -28,9 +28,14 @@ internal static class ClientHelloParser
     /// <param name="data">Bytes read from the client so far.</param>
     /// <param name="maxHandshakeBytes">Upper bound of the ClientHello handshake message.</param>
     /// <param name="serverName">The SNI host name (lower case, no trailing dot), or null when absent.</param>
-    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, int maxHandshakeBytes, out string? serverName)
+    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, int maxHandshakeBytes, out string? serverName) =>
+        TryParse(data, maxHandshakeBytes, out serverName, out _);
+
+    /// <param name="offersH2">The ClientHello's ALPN extension lists h2.</param>
+    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, int maxHandshakeBytes, out string? serverName, out bool offersH2)
     {
         serverName = null;
+        offersH2 = false;
         // Fast path: the whole handshake message in the first record (the usual case) needs no copy.
         byte[]? assembled = null;
         var assembledLength = 0;
@@ -71,12 +76,15 @@ internal static class ClientHelloParser
             }
             if (take < fragment.Length) return ClientHelloStatus.Invalid; // would exceed the bound
         }
-        return ParseClientHello(handshake[4..], out serverName);
+        return ParseClientHello(handshake[4..], out serverName, out offersH2);
     }
 
-    private static ClientHelloStatus ParseClientHello(ReadOnlySpan<byte> body, out string? serverName)
+    private const ushort AlpnExtension = 16;
+
+    private static ClientHelloStatus ParseClientHello(ReadOnlySpan<byte> body, out string? serverName, out bool offersH2)
     {
         serverName = null;
+        offersH2 = false;
         var r = new Reader(body);
         if (!r.Skip(2 + 32)) return ClientHelloStatus.Invalid; // legacy_version, random
         if (!r.SkipVector8() || !r.SkipVector16() || !r.SkipVector8()) return ClientHelloStatus.Invalid; // session id, suites, compression
@@ -86,7 +94,19 @@ internal static class ClientHelloParser
         while (e.Remaining > 0)
         {
             if (!e.ReadUInt16(out var type) || !e.ReadVector16(out var ext)) return ClientHelloStatus.Invalid;
-            if (type != ServerNameExtension) continue;
+            if (type == AlpnExtension)
+            {
+                var a = new Reader(ext);
+                if (!a.ReadVector16(out var protocols)) return ClientHelloStatus.Invalid;
+                var p = new Reader(protocols);
+                while (p.Remaining > 0)
+                {
+                    if (!p.ReadByte(out var n) || !p.Take(n, out var name)) return ClientHelloStatus.Invalid;
+                    if (name.SequenceEqual("h2"u8)) offersH2 = true;
+                }
+                continue;
+            }
+            if (type != ServerNameExtension || serverName is not null) continue;
             var s = new Reader(ext);
             if (!s.ReadVector16(out var list)) return ClientHelloStatus.Invalid;
             var l = new Reader(list);
@@ -98,7 +118,7 @@ internal static class ClientHelloParser
                 foreach (var c in name)
                     if (c <= 0x20 || c >= 0x7f) return ClientHelloStatus.Invalid;
                 serverName = HostnameMatcher.Normalize(Encoding.ASCII.GetString(name));
-                return ClientHelloStatus.Complete;
+                break;
             }
         }
         return ClientHelloStatus.Complete;
@@ -138,6 +158,15 @@ internal static class ClientHelloParser
         }
 
         public bool SkipVector8() => ReadByte(out var n) && Skip(n);
+
+        public bool Take(int n, out ReadOnlySpan<byte> v)
+        {
+            v = default;
+            if (_data.Length < n) return false;
+            v = _data[..n];
+            _data = _data[n..];
+            return true;
+        }
 
         public bool SkipVector16() => ReadVector16(out _);
 

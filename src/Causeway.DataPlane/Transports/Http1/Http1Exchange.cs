@@ -52,7 +52,8 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     }
 
     public bool Tls { get; }
-    public string? Sni { get; }
+    /// <summary>The TLS server name; set once by a transport that reads the ClientHello itself (the event loop).</summary>
+    public string? Sni { get; set; }
     public Http1RequestHead Head { get; } = new();
 
     /// <summary>The policy steps' state of the current request (client address kept across requests).</summary>

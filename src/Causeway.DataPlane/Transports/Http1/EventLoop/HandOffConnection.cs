@@ -22,6 +22,9 @@ internal sealed class HandOffConnection : ConnectionContext
 
     public override IDuplexPipe Transport { get; set; }
 
+    /// <summary>TLS the loop terminated: the transport carries plaintext, Kestrel's HTTPS middleware is skipped.</summary>
+    public bool Decrypted { get; init; }
+
     public override string ConnectionId
     {
         get => _inner.ConnectionId;

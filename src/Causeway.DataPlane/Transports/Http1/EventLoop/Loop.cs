@@ -46,6 +46,14 @@ internal sealed unsafe partial class Loop : IDisposable
     }
 
     public Http1FastPath Owner { get; }
+
+    private byte[]? _tlsScratch;
+
+    /// <summary>
+    /// This loop's buffer for TLS records between the socket and a connection's OpenSSL session (a full record and
+    /// then some): ciphertext only passes through it, so the connections share it (the loop thread only).
+    /// </summary>
+    public byte[] TlsScratch => _tlsScratch ??= new byte[17 * 1024];
     public DataPlaneOptions Options => Owner.Options;
 
     /// <summary>Milliseconds (Environment.TickCount64) as of the last wake-up.</summary>

@@ -402,6 +402,11 @@ internal sealed partial class LoopConnection
         }
         switch (_state)
         {
+            case State.Hello or State.Handshake:
+                HandshakeFailed("the TLS handshake did not complete in time");
+                return;
+            case State.Bridged:
+                return;
             case State.Head when _len == 0:
                 Close(); // keep-alive timeout
                 return;

@@ -16,7 +16,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
     private const int MaxBufferedBody = 64 * 1024;
 
-    private enum State { Head, Deciding, Backoff, Connecting, Sending, Awaiting, Body, Flushing, Closed }
+    private enum State { Head, Deciding, Backoff, Connecting, Sending, Awaiting, Body, Flushing, Closed, Hello, Handshake, Bridged }
 
     private readonly LoopListener _listener;
     private readonly Http1FastPath _owner;
@@ -41,7 +41,7 @@ internal sealed partial class LoopConnection : LoopSocket
         _listener = listener;
         _owner = loop.Owner;
         _clientIp = clientIp;
-        _x = new Http1Exchange(_owner, TransportSet.EventLoop, tls: false, sni: null,
+        _x = new Http1Exchange(_owner, TransportSet.EventLoop, tls: listener.Tls, sni: null,
             localPort: (listener.EndPoint as System.Net.IPEndPoint)?.Port ?? 0, headBufferSize: 4096)
         {
             RemoteEndPoint = remote,
@@ -50,7 +50,12 @@ internal sealed partial class LoopConnection : LoopSocket
         _x.Policy.SetClient(null, clientIp);
         _proxyHeader = listener.Port.Current.Ir.Connection?.ProxyProtocol;
         _opened = loop.Now;
-        ArmIdleDeadline(listener.Port.Current.Connection);
+        if (listener.Tls)
+        {
+            _state = State.Hello;
+            Deadline = loop.Now + (long)loop.Options.TlsHandshakeTimeout.TotalMilliseconds;
+        }
+        else ArmIdleDeadline(listener.Port.Current.Connection);
     }
 
     public LoopListener Listener => _listener;
@@ -61,7 +66,14 @@ internal sealed partial class LoopConnection : LoopSocket
         NoteReadiness(events);
         if (_state == State.Head)
         {
+            if (_tls is not null && Writable && CipherPending) FlushCipher();
             ReadHead();
+            return;
+        }
+        if (_state >= State.Hello)
+        {
+            if (_state == State.Bridged) PumpBridge();
+            else OnTlsStart();
             return;
         }
         if ((events & (Native.EpollHup | Native.EpollErr)) != 0)
@@ -76,7 +88,7 @@ internal sealed partial class LoopConnection : LoopSocket
             Abort("client closed the connection while its request waited on a decision");
             return;
         }
-        if (_outSent < _x.Response.Length && Writable) ContinueFlush();
+        if ((_outSent < _x.Response.Length || CipherPending) && Writable) ContinueFlush();
     }
 
     /// <summary>Graceful stop: an idle connection closes now, a busy one after its current response.</summary>
@@ -102,7 +114,7 @@ internal sealed partial class LoopConnection : LoopSocket
                     Close();
                     return;
                 }
-                if (!Readable)
+                if (!ClientReadable)
                 {
                     ArmHeadDeadline();
                     return;
@@ -121,7 +133,7 @@ internal sealed partial class LoopConnection : LoopSocket
     {
         var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize) + MaxBufferedBody;
         if (_len == _x.HeadBuffer.Length) _x.EnsureHeadBuffer(Math.Min(_len * 2, limit), _len);
-        var n = Receive(_x.HeadBuffer.AsSpan(_len));
+        var n = ReceiveClient(_x.HeadBuffer.AsSpan(_len));
         if (n > 0) _len += n;
         if (n is 0 or -2)
         {
@@ -319,6 +331,7 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>Gives the connection to Kestrel with everything read so far; true (the loop is done with it).</summary>
     private bool HandOff(string reason)
     {
+        if (_tls is not null) return BridgeToKestrel(reason);
         _state = State.Closed;
         _listener.CountHandOff(reason);
         Loop.Unregister(this);
@@ -351,7 +364,7 @@ internal sealed partial class LoopConnection : LoopSocket
         while (_outSent < o.Length)
         {
             if (!Writable) return false;
-            var n = Send(o.Span[_outSent..]);
+            var n = SendClient(o.Span[_outSent..]);
             if (n == -2)
                 throw new ClientGoneException($"writing the response: {new System.Net.Sockets.SocketException(LastError).Message}");
             if (n > 0)
@@ -360,6 +373,7 @@ internal sealed partial class LoopConnection : LoopSocket
                 _x.BytesSent += n;
             }
         }
+        if (_tls is not null && !FlushCipher()) return false; // the rest of the ciphertext goes when the client takes it
         o.Clear();
         _outSent = 0;
         return true;
@@ -378,18 +392,21 @@ internal sealed partial class LoopConnection : LoopSocket
     public void Close()
     {
         if (_state == State.Closed) return;
+        var bridged = _bridge is not null;
         _state = State.Closed;
         ReleaseBackend(reusable: false);
+        CloseTls();
         Loop.Unregister(this);
         Native.close(Fd);
-        _listener.ConnectionClosed();
+        if (!bridged) _listener.ConnectionClosed(); // a bridged connection is counted by Kestrel since the hand-off
     }
 
     public override void Abort(string reason)
     {
         if (_state == State.Closed) return;
         _owner.LogAborted(reason);
-        if (_state != State.Head) _owner.Completed(TransportSet.EventLoop, _x, aborted: true);
+        if (_state < State.Closed && _state != State.Head) _owner.Completed(TransportSet.EventLoop, _x, aborted: true);
+        _aborting = true;
         Close();
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Connections;
 namespace Causeway.DataPlane.Transports.Http1.EventLoop;
 
 /// <summary>
-/// A cleartext HTTP port served by the event loops: Kestrel's listener for the port (it binds through
+/// An HTTP or HTTPS port served by the event loops: Kestrel's listener for the port (it binds through
 /// <see cref="LoopTransportFactory"/>), whose socket every loop accepts from (EPOLLEXCLUSIVE: one loop wakes per
 /// connection). Kestrel accepts only the connections the loops hand off, with the bytes they already read in front.
 /// </summary>
@@ -33,6 +33,9 @@ internal sealed class LoopListener : IConnectionListener
     public EndPoint EndPoint { get; }
     public ICompiledPortSource Port { get; }
     public int Fd => (int)_socket.SafeHandle.DangerousGetHandle();
+
+    /// <summary>The port is HTTPS: connections start with the loop's TLS (<see cref="LoopConnection"/>'s Hello state).</summary>
+    public bool Tls => Port.Current.IsHttps;
 
     /// <summary>Client connections the loops serve right now.</summary>
     public int Active => Volatile.Read(ref _active);
@@ -111,6 +114,35 @@ internal sealed class LoopListener : IConnectionListener
         var context = _group.Owner.Pools.Factory.Create(socket);
         if (proxied is not null) context.RemoteEndPoint = proxied; // the source of the PROXY header the loop read
         if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix))) return;
+        context.Abort();
+        _ = context.DisposeAsync().AsTask();
+    }
+
+    /// <summary>
+    /// Gives Kestrel a TLS connection the loop terminated, decrypted: <paramref name="fd"/> is Kestrel's end of the
+    /// socket pair the loop pumps, <paramref name="prefix"/> the plaintext already read. Kestrel's HTTPS middleware is
+    /// skipped for it (<see cref="HandOffConnection.Decrypted"/>); <paramref name="tls"/> stands in for its features.
+    /// </summary>
+    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls)
+    {
+        ConnectionClosed(); // counted by Kestrel from here, as a raw hand-off is
+        Socket socket;
+        try
+        {
+            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        }
+        catch (Exception ex) when (ex is SocketException or ArgumentException)
+        {
+            Native.close(fd);
+            return;
+        }
+        var context = _group.Owner.Pools.Factory.Create(socket);
+        context.RemoteEndPoint = remote;
+        context.LocalEndPoint = EndPoint;
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>(tls);
+        context.Features.Set<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(tls);
+        context.Features.Set<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(tls);
+        if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix) { Decrypted = true })) return;
         context.Abort();
         _ = context.DisposeAsync().AsTask();
     }

@@ -88,6 +88,14 @@ internal static unsafe partial class Native
     public static partial int getsockopt(int fd, int level, int name, int* value, int* len);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial int socketpair(int domain, int type, int protocol, int* fds);
+
+    public const int ShutWr = 1;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int shutdown(int fd, int how);
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int close(int fd);
 
     [LibraryImport(Libc, SetLastError = true)]

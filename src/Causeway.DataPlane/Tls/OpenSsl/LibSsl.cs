@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Causeway.DataPlane.Tls.OpenSsl;
+
+/// <summary>
+/// The OpenSSL 3 calls the event loop's TLS makes (the system's libssl.so.3 and libcrypto.so.3, the libraries .NET
+/// itself uses on Linux). Constants are OpenSSL 3.0's; the macros of <c>ssl.h</c> are spelled out as the
+/// <c>SSL_CTX_ctrl</c>/<c>BIO_ctrl</c> calls they expand to.
+/// </summary>
+internal static unsafe partial class LibSsl
+{
+    private const string Ssl = "libssl.so.3";
+    private const string Crypto = "libcrypto.so.3";
+
+    public const int Tls12Version = 0x0303, Tls13Version = 0x0304;
+    public const int ErrorNone = 0, ErrorSsl = 1, ErrorWantRead = 2, ErrorWantWrite = 3, ErrorSyscall = 5, ErrorZeroReturn = 6;
+    public const ulong OpNoTicket = 1UL << 14, OpNoCompression = 1UL << 17, OpCipherServerPreference = 1UL << 22,
+        OpNoRenegotiation = 1UL << 30, OpIgnoreUnexpectedEof = 1UL << 7;
+    public const long ModeReleaseBuffers = 0x10;
+    public const int AlpnOk = 0, AlpnNoAck = 3;
+
+    private const int CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlChainCert = 89, CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
+    private const int SessCacheOff = 0, SessCacheServer = 2;
+
+    /// <summary>Whether the system's libssl 3 can be loaded (checked once).</summary>
+    public static bool IsAvailable => Available.Value;
+
+    private static readonly Lazy<bool> Available = new(() =>
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return OpenSSL_version_num() >= 0x30000000;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    });
+
+    [LibraryImport(Crypto)] private static partial ulong OpenSSL_version_num();
+
+    [LibraryImport(Ssl)] public static partial nint TLS_server_method();
+    [LibraryImport(Ssl)] public static partial nint SSL_CTX_new(nint method);
+    [LibraryImport(Ssl)] public static partial void SSL_CTX_free(nint ctx);
+    [LibraryImport(Ssl)] public static partial ulong SSL_CTX_set_options(nint ctx, ulong options);
+    [LibraryImport(Ssl)] private static partial long SSL_CTX_ctrl(nint ctx, int cmd, long larg, nint parg);
+    [LibraryImport(Ssl)] public static partial int SSL_CTX_use_certificate(nint ctx, nint x509);
+    [LibraryImport(Ssl)] public static partial int SSL_CTX_use_PrivateKey(nint ctx, nint pkey);
+    [LibraryImport(Ssl)] public static partial int SSL_CTX_check_private_key(nint ctx);
+    [LibraryImport(Ssl)] public static partial int SSL_CTX_set_num_tickets(nint ctx, nuint tickets);
+    [LibraryImport(Ssl)] public static partial void SSL_CTX_set_alpn_select_cb(nint ctx,
+        delegate* unmanaged[Cdecl]<nint, byte**, byte*, byte*, uint, nint, int> callback, nint arg);
+
+    public static bool SetProtocolVersions(nint ctx, int min, int max) =>
+        SSL_CTX_ctrl(ctx, CtrlSetMinProtoVersion, min, 0) == 1 && SSL_CTX_ctrl(ctx, CtrlSetMaxProtoVersion, max, 0) == 1;
+
+    public static void SetSessionCache(nint ctx, bool on) => SSL_CTX_ctrl(ctx, CtrlSetSessCacheMode, on ? SessCacheServer : SessCacheOff, 0);
+    public static void SetMode(nint ctx, long mode) => SSL_CTX_ctrl(ctx, CtrlMode, mode, 0);
+
+    /// <summary><c>SSL_CTX_add1_chain_cert</c>: the context takes its own reference.</summary>
+    public static bool AddChainCertificate(nint ctx, nint x509) => SSL_CTX_ctrl(ctx, CtrlChainCert, 1, x509) == 1;
+
+    [LibraryImport(Ssl)] public static partial nint SSL_new(nint ctx);
+    [LibraryImport(Ssl)] public static partial void SSL_free(nint ssl);
+    [LibraryImport(Ssl)] public static partial void SSL_set_bio(nint ssl, nint rbio, nint wbio);
+    [LibraryImport(Ssl)] public static partial void SSL_set_accept_state(nint ssl);
+    [LibraryImport(Ssl)] public static partial int SSL_do_handshake(nint ssl);
+    [LibraryImport(Ssl)] public static partial int SSL_read(nint ssl, byte* buffer, int length);
+    [LibraryImport(Ssl)] public static partial int SSL_write(nint ssl, byte* buffer, int length);
+    [LibraryImport(Ssl)] public static partial int SSL_get_error(nint ssl, int ret);
+    [LibraryImport(Ssl)] public static partial int SSL_pending(nint ssl);
+    [LibraryImport(Ssl)] public static partial int SSL_shutdown(nint ssl);
+    [LibraryImport(Ssl)] public static partial int SSL_version(nint ssl);
+    [LibraryImport(Ssl)] public static partial int SSL_session_reused(nint ssl);
+    [LibraryImport(Ssl)] public static partial void SSL_get0_alpn_selected(nint ssl, byte** data, uint* length);
+    [LibraryImport(Ssl)] public static partial nint SSL_get_current_cipher(nint ssl);
+    [LibraryImport(Ssl)] public static partial nint SSL_CIPHER_get_name(nint cipher);
+
+    [LibraryImport(Crypto)] public static partial nint BIO_s_mem();
+    [LibraryImport(Crypto)] public static partial nint BIO_new(nint method);
+    [LibraryImport(Crypto)] public static partial nint BIO_new_mem_buf(byte* data, int length);
+    [LibraryImport(Crypto)] public static partial int BIO_free(nint bio);
+    [LibraryImport(Crypto)] public static partial int BIO_write(nint bio, byte* data, int length);
+    [LibraryImport(Crypto)] public static partial int BIO_read(nint bio, byte* data, int length);
+    [LibraryImport(Crypto)] public static partial nuint BIO_ctrl_pending(nint bio);
+    [LibraryImport(Crypto)] public static partial nint PEM_read_bio_X509(nint bio, nint x509, nint callback, nint arg);
+    [LibraryImport(Crypto)] public static partial nint PEM_read_bio_PrivateKey(nint bio, nint pkey, nint callback, nint arg);
+    [LibraryImport(Crypto)] public static partial void X509_free(nint x509);
+    [LibraryImport(Crypto)] public static partial void EVP_PKEY_free(nint pkey);
+    [LibraryImport(Crypto)] public static partial ulong ERR_get_error();
+    [LibraryImport(Crypto)] public static partial void ERR_clear_error();
+    [LibraryImport(Crypto)] private static partial void ERR_error_string_n(ulong error, byte* buffer, nuint length);
+
+    /// <summary>The oldest error on this thread's OpenSSL error queue as text (queue cleared), or null.</summary>
+    public static string? TakeError()
+    {
+        var e = ERR_get_error();
+        ERR_clear_error();
+        if (e == 0) return null;
+        var buffer = stackalloc byte[256];
+        ERR_error_string_n(e, buffer, 256);
+        return Marshal.PtrToStringAnsi((nint)buffer);
+    }
+
+    /// <summary>
+    /// ALPN for connections the loop terminates: http/1.1 when the client offers it, else no ALPN at all (clients that
+    /// offer h2 on a port that serves it are handed to Kestrel before the handshake, so h2 is never chosen here).
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    public static int SelectHttp11(nint ssl, byte** output, byte* outputLength, byte* input, uint inputLength, nint arg)
+    {
+        var offered = new ReadOnlySpan<byte>(input, (int)inputLength);
+        var i = 0;
+        while (i < offered.Length)
+        {
+            var n = offered[i];
+            if (i + 1 + n > offered.Length) break;
+            if (offered.Slice(i + 1, n).SequenceEqual("http/1.1"u8))
+            {
+                *output = input + i + 1;
+                *outputLength = n;
+                return AlpnOk;
+            }
+            i += 1 + n;
+        }
+        return AlpnNoAck;
+    }
+}

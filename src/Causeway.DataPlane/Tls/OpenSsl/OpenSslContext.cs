@@ -1,0 +1,133 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Causeway.Translation.Ir;
+
+namespace Causeway.DataPlane.Tls.OpenSsl;
+
+/// <summary>
+/// An OpenSSL server context (<c>SSL_CTX</c>) for one certificate and one listener's TLS settings, built once and shared
+/// by every connection the event loops terminate with it (each <c>SSL</c> holds its own reference, so a context
+/// replaced by a rotation lives on until its last connection ends). Its session cache and ticket keys belong to it:
+/// kept across applies by <see cref="CertificateStore"/>, resumption survives unrelated configuration changes.
+/// </summary>
+internal sealed class OpenSslContext : SafeHandle
+{
+    private OpenSslContext() : base(0, ownsHandle: true)
+    {
+    }
+
+    public override bool IsInvalid => handle == 0;
+
+    /// <summary>Builds the context; throws with OpenSSL's reason when the certificate or key is unusable.</summary>
+    public static unsafe OpenSslContext Create(TlsCertificateIr certificate, LoopTlsSettings settings)
+    {
+        var context = new OpenSslContext();
+        var ctx = LibSsl.SSL_CTX_new(LibSsl.TLS_server_method());
+        if (ctx == 0) throw Failure(certificate, "SSL_CTX_new");
+        context.SetHandle(ctx);
+        try
+        {
+            LibSsl.SSL_CTX_set_options(ctx, LibSsl.OpNoRenegotiation | LibSsl.OpNoCompression | LibSsl.OpCipherServerPreference
+                | LibSsl.OpIgnoreUnexpectedEof | (settings.Resumption ? 0 : LibSsl.OpNoTicket));
+            LibSsl.SetMode(ctx, LibSsl.ModeReleaseBuffers);
+            if (!LibSsl.SetProtocolVersions(ctx, settings.MinVersion, settings.MaxVersion)) throw Failure(certificate, "protocol versions");
+            if (!settings.Resumption)
+            {
+                LibSsl.SetSessionCache(ctx, on: false);
+                LibSsl.SSL_CTX_set_num_tickets(ctx, 0);
+            }
+            if (settings.Alpn) LibSsl.SSL_CTX_set_alpn_select_cb(ctx, &LibSsl.SelectHttp11, 0);
+            LoadChain(ctx, certificate);
+            LoadKey(ctx, certificate);
+            if (LibSsl.SSL_CTX_check_private_key(ctx) != 1) throw Failure(certificate, "the private key does not match the certificate");
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+        return context;
+    }
+
+    private static unsafe void LoadChain(nint ctx, TlsCertificateIr certificate)
+    {
+        var pem = Encoding.ASCII.GetBytes(certificate.CertificatePem);
+        fixed (byte* p = pem)
+        {
+            var bio = LibSsl.BIO_new_mem_buf(p, pem.Length);
+            try
+            {
+                var leaf = LibSsl.PEM_read_bio_X509(bio, 0, 0, 0);
+                if (leaf == 0) throw Failure(certificate, "no certificate in the PEM");
+                var used = LibSsl.SSL_CTX_use_certificate(ctx, leaf);
+                LibSsl.X509_free(leaf);
+                if (used != 1) throw Failure(certificate, "certificate");
+                while (LibSsl.PEM_read_bio_X509(bio, 0, 0, 0) is var next && next != 0)
+                {
+                    var added = LibSsl.AddChainCertificate(ctx, next);
+                    LibSsl.X509_free(next);
+                    if (!added) throw Failure(certificate, "chain certificate");
+                }
+                LibSsl.ERR_clear_error(); // the loop above ends on "no start line"
+            }
+            finally
+            {
+                LibSsl.BIO_free(bio);
+            }
+        }
+    }
+
+    private static unsafe void LoadKey(nint ctx, TlsCertificateIr certificate)
+    {
+        var pem = Encoding.ASCII.GetBytes(certificate.PrivateKeyPem);
+        fixed (byte* p = pem)
+        {
+            var bio = LibSsl.BIO_new_mem_buf(p, pem.Length);
+            try
+            {
+                var key = LibSsl.PEM_read_bio_PrivateKey(bio, 0, 0, 0);
+                if (key == 0) throw Failure(certificate, "no usable private key in the PEM");
+                var used = LibSsl.SSL_CTX_use_PrivateKey(ctx, key);
+                LibSsl.EVP_PKEY_free(key);
+                if (used != 1) throw Failure(certificate, "private key");
+            }
+            finally
+            {
+                pem.AsSpan().Clear();
+                LibSsl.BIO_free(bio);
+            }
+        }
+    }
+
+    /// <summary>An error naming the certificate's source and OpenSSL's reason (never the key material).</summary>
+    private static InvalidOperationException Failure(TlsCertificateIr certificate, string what) =>
+        new($"certificate {certificate.Source}: {what}: {LibSsl.TakeError() ?? "rejected by OpenSSL"}");
+
+    protected override bool ReleaseHandle()
+    {
+        LibSsl.SSL_CTX_free(handle);
+        return true;
+    }
+}
+
+/// <summary>
+/// What of a listener's ClientTrafficPolicy <c>tls</c> an <see cref="OpenSslContext"/> carries: versions, resumption
+/// and whether ALPN is answered. <see cref="From"/> is null for settings only SslStream serves as configured (a cipher
+/// list: its IANA names are mapped by .NET's CipherSuitesPolicy; an ALPN list without http/1.1).
+/// </summary>
+internal readonly record struct LoopTlsSettings(int MinVersion, int MaxVersion, bool Resumption, bool Alpn)
+{
+    public static readonly LoopTlsSettings Default = new(LibSsl.Tls12Version, LibSsl.Tls13Version, Resumption: true, Alpn: true);
+
+    public static LoopTlsSettings? From(ClientTlsIr? tls)
+    {
+        if (tls is null) return Default;
+        if (tls.Ciphers is { Count: > 0 }) return null;
+        if (tls.AlpnProtocols is { Count: > 0 } alpn && !alpn.Contains("http/1.1")) return null;
+        return new LoopTlsSettings(
+            tls.MinVersion == "1.3" ? LibSsl.Tls13Version : LibSsl.Tls12Version,
+            tls.MaxVersion == "1.2" ? LibSsl.Tls12Version : LibSsl.Tls13Version,
+            tls.SessionResumption ?? true,
+            tls.AlpnProtocols is not { Count: 0 });
+    }
+}
