@@ -39,10 +39,12 @@ internal sealed class CompiledListener
     public SslServerAuthenticationOptions? SelectTls(string? sni) => Tls.Length == 0 ? null : Tls[SelectIndex(sni)].Options;
 
     /// <summary>The OpenSSL context for the certificate <see cref="SelectTls"/> would choose, or null (see <see cref="LoopTls"/>).</summary>
-    public Causeway.DataPlane.Tls.OpenSsl.OpenSslContext? SelectLoopTls(string? sni)
+    public Causeway.DataPlane.Tls.OpenSsl.OpenSslContext? SelectLoopTls(string? sni, out bool servesH2)
     {
+        servesH2 = false;
         if (LoopTls is not { Length: > 0 } loop) return null;
         var (certificate, settings) = loop[SelectIndex(sni)];
+        servesH2 = settings.ServesH2;
         return certificate.Native(settings);
     }
 

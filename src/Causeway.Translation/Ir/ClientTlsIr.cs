@@ -17,6 +17,12 @@ public sealed record ClientTlsIr
     /// <summary>TLS session resumption: null, the platform's (on); false, off; true, on (session IDs and tickets).</summary>
     public bool? SessionResumption { get; init; }
 
+    /// <summary>Key exchange groups offered (OpenSSL names, e.g. X25519, P-256), in order; null: the platform's.</summary>
+    public EquatableArray<string>? EcdhCurves { get; init; }
+
+    /// <summary>Signature algorithms accepted (TLS 1.3 names, e.g. ecdsa_secp256r1_sha256), in order; null: the platform's.</summary>
+    public EquatableArray<string>? SignatureAlgorithms { get; init; }
+
     /// <summary>ALPN protocols offered, in order; null: h2 and http/1.1; empty: no ALPN.</summary>
     public EquatableArray<string>? AlpnProtocols { get; init; }
 }

@@ -213,6 +213,8 @@ internal static class ClientTrafficPolicyCompiler
         }
         if (ciphers.Count > 0 && min == "1.3") errors.Add("spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3");
         EquatableArray<string>? alpn = spec.AlpnProtocols is null ? null : new([.. spec.AlpnProtocols]);
+        var curves = Names(spec.EcdhCurves, TlsCipherNames.Groups, "spec.tls.ecdhCurves", "an ECDH curve", errors);
+        var sigalgs = Names(spec.SignatureAlgorithms, TlsCipherNames.SignatureAlgorithms, "spec.tls.signatureAlgorithms", "a signature algorithm", errors);
         bool? resumption = null;
         if (spec.Session is { } session)
         {
@@ -236,7 +238,23 @@ internal static class ClientTrafficPolicyCompiler
             Ciphers = ciphers.Count > 0 ? new EquatableArray<string>(ciphers) : (EquatableArray<string>?)null,
             SessionResumption = resumption,
             AlpnProtocols = alpn,
+            EcdhCurves = curves,
+            SignatureAlgorithms = sigalgs,
         };
+    }
+
+    /// <summary>The names of a list that are in <paramref name="known"/> (canonical spelling), each other one an error.</summary>
+    private static EquatableArray<string>? Names(IReadOnlyList<string>? names, IReadOnlyDictionary<string, string> known, string field, string what,
+        List<string> errors)
+    {
+        if (names is not { Count: > 0 }) return null;
+        var result = new List<string>(names.Count);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (known.TryGetValue(names[i], out var canonical)) result.Add(canonical);
+            else errors.Add($"{field}[{i}]: \"{names[i]}\" is not {what} Causeway supports ({string.Join(", ", known.Values.Distinct())})");
+        }
+        return result.Count > 0 ? new EquatableArray<string>(result) : (EquatableArray<string>?)null;
     }
 
     /// <summary>"1.2" or "1.3" (Auto: <paramref name="auto"/>); TLS 1.0 and 1.1 are not offered by Causeway.</summary>

@@ -31,4 +31,42 @@ internal static class TlsCipherNames
             if (string.Equals(name, openSsl, StringComparison.Ordinal) || string.Equals(name, iana, StringComparison.Ordinal)) return iana;
         return null;
     }
+
+    /// <summary>ECDH groups (ClientTrafficPolicy <c>tls.ecdhCurves</c>) by the names Envoy and OpenSSL use, to OpenSSL's name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Groups = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["X25519"] = "X25519",
+        ["X448"] = "X448",
+        ["P-256"] = "P-256",
+        ["prime256v1"] = "P-256",
+        ["secp256r1"] = "P-256",
+        ["P-384"] = "P-384",
+        ["secp384r1"] = "P-384",
+        ["P-521"] = "P-521",
+        ["secp521r1"] = "P-521",
+    };
+
+    /// <summary>
+    /// Signature algorithms (ClientTrafficPolicy <c>tls.signatureAlgorithms</c>) by their TLS 1.3 names (and OpenSSL's
+    /// <c>KEY+HASH</c> form), to the TLS 1.3 name.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SignatureAlgorithms = BuildSignatureAlgorithms();
+
+    private static Dictionary<string, string> BuildSignatureAlgorithms()
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in (string[])["ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ed25519", "ed448",
+                     "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512", "rsa_pss_pss_sha256", "rsa_pss_pss_sha384",
+                     "rsa_pss_pss_sha512", "rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512", "ecdsa_sha1", "rsa_pkcs1_sha1"])
+            d[name] = name;
+        foreach (var bits in (string[])["256", "384", "512"])
+        {
+            d[$"RSA+SHA{bits}"] = $"rsa_pkcs1_sha{bits}";
+            d[$"RSA-PSS+SHA{bits}"] = $"rsa_pss_rsae_sha{bits}";
+        }
+        d["ECDSA+SHA256"] = "ecdsa_secp256r1_sha256";
+        d["ECDSA+SHA384"] = "ecdsa_secp384r1_sha384";
+        d["ECDSA+SHA512"] = "ecdsa_secp521r1_sha512";
+        return d;
+    }
 }

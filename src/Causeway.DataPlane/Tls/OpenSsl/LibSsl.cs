@@ -20,6 +20,7 @@ internal static unsafe partial class LibSsl
     public const long ModeReleaseBuffers = 0x10;
     public const int AlpnOk = 0, AlpnNoAck = 3;
 
+    private const int CtrlSetGroupsList = 92, CtrlSetSigalgsList = 98;
     private const int CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlChainCert = 89, CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
     private const int SessCacheOff = 0, SessCacheServer = 2;
 
@@ -55,6 +56,34 @@ internal static unsafe partial class LibSsl
 
     public static bool SetProtocolVersions(nint ctx, int min, int max) =>
         SSL_CTX_ctrl(ctx, CtrlSetMinProtoVersion, min, 0) == 1 && SSL_CTX_ctrl(ctx, CtrlSetMaxProtoVersion, max, 0) == 1;
+
+    public static bool SetGroups(nint ctx, string list) => CtrlString(ctx, CtrlSetGroupsList, list);
+    public static bool SetSignatureAlgorithms(nint ctx, string list) => CtrlString(ctx, CtrlSetSigalgsList, list);
+
+    private static bool CtrlString(nint ctx, int cmd, string value)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(value + "\0");
+        fixed (byte* p = bytes) return SSL_CTX_ctrl(ctx, cmd, 0, (nint)p) == 1;
+    }
+
+    [LibraryImport(Ssl)] private static partial int SSL_CTX_set_cipher_list(nint ctx, byte* list);
+    [LibraryImport(Ssl)] private static partial nint OPENSSL_cipher_name(byte* standardName);
+
+    /// <summary>The TLS 1.2 suites given by IANA name, as OpenSSL's list; false when OpenSSL knows none of a name or refuses the list.</summary>
+    public static bool SetCiphers(nint ctx, IEnumerable<string> ianaNames)
+    {
+        var names = new List<string>();
+        foreach (var iana in ianaNames)
+        {
+            var bytes = System.Text.Encoding.ASCII.GetBytes(iana + "\0");
+            string? name;
+            fixed (byte* p = bytes) name = Marshal.PtrToStringAnsi(OPENSSL_cipher_name(p));
+            if (string.IsNullOrEmpty(name) || name == "(NONE)") return false;
+            names.Add(name);
+        }
+        var list = System.Text.Encoding.ASCII.GetBytes(string.Join(':', names) + "\0");
+        fixed (byte* p = list) return SSL_CTX_set_cipher_list(ctx, p) == 1;
+    }
 
     public static void SetSessionCache(nint ctx, bool on) => SSL_CTX_ctrl(ctx, CtrlSetSessCacheMode, on ? SessCacheServer : SessCacheOff, 0);
     public static void SetMode(nint ctx, long mode) => SSL_CTX_ctrl(ctx, CtrlMode, mode, 0);
@@ -104,27 +133,38 @@ internal static unsafe partial class LibSsl
         return Marshal.PtrToStringAnsi((nint)buffer);
     }
 
+    /// <summary>ALPN answers of <see cref="SelectAlpn"/>, passed as its argument.</summary>
+    public const nint AlpnHttp11Only = 0, AlpnH2First = 1, AlpnHttp11First = 2;
+
     /// <summary>
-    /// ALPN for connections the loop terminates: http/1.1 when the client offers it, else no ALPN at all (clients that
-    /// offer h2 on a port that serves it are handed to Kestrel before the handshake, so h2 is never chosen here).
+    /// ALPN for connections the loop terminates: http/1.1 when the client offers it (and, when the listener's context
+    /// serves h2 too, h2 in the listener's order of preference); else no ALPN at all. Clients that offer h2 on a port
+    /// whose context does not serve it are handed to Kestrel before the handshake, so h2 is chosen only when asked to.
     /// </summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    public static int SelectHttp11(nint ssl, byte** output, byte* outputLength, byte* input, uint inputLength, nint arg)
+    public static int SelectAlpn(nint ssl, byte** output, byte* outputLength, byte* input, uint inputLength, nint arg)
     {
         var offered = new ReadOnlySpan<byte>(input, (int)inputLength);
+        int http11 = -1, h2 = -1;
         var i = 0;
         while (i < offered.Length)
         {
             var n = offered[i];
             if (i + 1 + n > offered.Length) break;
-            if (offered.Slice(i + 1, n).SequenceEqual("http/1.1"u8))
-            {
-                *output = input + i + 1;
-                *outputLength = n;
-                return AlpnOk;
-            }
+            var name = offered.Slice(i + 1, n);
+            if (name.SequenceEqual("http/1.1"u8)) http11 = i;
+            else if (name.SequenceEqual("h2"u8)) h2 = i;
             i += 1 + n;
         }
-        return AlpnNoAck;
+        var chosen = arg switch
+        {
+            AlpnH2First => h2 >= 0 ? h2 : http11,
+            AlpnHttp11First => http11 >= 0 ? http11 : h2,
+            _ => http11,
+        };
+        if (chosen < 0) return AlpnNoAck;
+        *output = input + chosen + 1;
+        *outputLength = input[chosen];
+        return AlpnOk;
     }
 }

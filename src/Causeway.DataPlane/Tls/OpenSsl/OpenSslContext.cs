@@ -36,7 +36,16 @@ internal sealed class OpenSslContext : SafeHandle
                 LibSsl.SetSessionCache(ctx, on: false);
                 LibSsl.SSL_CTX_set_num_tickets(ctx, 0);
             }
-            if (settings.Alpn) LibSsl.SSL_CTX_set_alpn_select_cb(ctx, &LibSsl.SelectHttp11, 0);
+            if (settings.Alpn != LoopAlpn.Off)
+                LibSsl.SSL_CTX_set_alpn_select_cb(ctx, &LibSsl.SelectAlpn, settings.Alpn switch
+                {
+                    LoopAlpn.H2First => LibSsl.AlpnH2First,
+                    LoopAlpn.Http11First => LibSsl.AlpnHttp11First,
+                    _ => LibSsl.AlpnHttp11Only,
+                });
+            if (settings.Ciphers is { } ciphers && !LibSsl.SetCiphers(ctx, ciphers.Split(':'))) throw Failure(certificate, "cipher list");
+            if (settings.Groups is { } groups && !LibSsl.SetGroups(ctx, groups)) throw Failure(certificate, "ECDH curves");
+            if (settings.SignatureAlgorithms is { } sigalgs && !LibSsl.SetSignatureAlgorithms(ctx, sigalgs)) throw Failure(certificate, "signature algorithms");
             LoadChain(ctx, certificate);
             LoadKey(ctx, certificate);
             if (LibSsl.SSL_CTX_check_private_key(ctx) != 1) throw Failure(certificate, "the private key does not match the certificate");
@@ -110,24 +119,39 @@ internal sealed class OpenSslContext : SafeHandle
     }
 }
 
+/// <summary>How a context answers ALPN (see <see cref="LibSsl.SelectAlpn"/>).</summary>
+internal enum LoopAlpn { Off, Http11Only, H2First, Http11First }
+
 /// <summary>
-/// What of a listener's ClientTrafficPolicy <c>tls</c> an <see cref="OpenSslContext"/> carries: versions, resumption
-/// and whether ALPN is answered. <see cref="From"/> is null for settings only SslStream serves as configured (a cipher
-/// list: its IANA names are mapped by .NET's CipherSuitesPolicy; an ALPN list without http/1.1).
+/// What of a listener's ClientTrafficPolicy <c>tls</c> an <see cref="OpenSslContext"/> carries: versions, resumption,
+/// TLS 1.2 suites (IANA names, colon-separated), groups, signature algorithms and ALPN. <see cref="From"/> is null for
+/// settings only SslStream serves as configured (an ALPN protocol other than h2 and http/1.1).
 /// </summary>
-internal readonly record struct LoopTlsSettings(int MinVersion, int MaxVersion, bool Resumption, bool Alpn)
+/// <param name="ServesH2">The loop terminates clients that offer h2 too, and hands them to Kestrel's HTTP/2 decrypted:
+/// the listener has settings SslStream cannot apply (groups, signature algorithms), so every client must meet OpenSSL.</param>
+internal readonly record struct LoopTlsSettings(int MinVersion, int MaxVersion, bool Resumption, LoopAlpn Alpn,
+    string? Ciphers = null, string? Groups = null, string? SignatureAlgorithms = null, bool ServesH2 = false)
 {
-    public static readonly LoopTlsSettings Default = new(LibSsl.Tls12Version, LibSsl.Tls13Version, Resumption: true, Alpn: true);
+    public static readonly LoopTlsSettings Default = new(LibSsl.Tls12Version, LibSsl.Tls13Version, Resumption: true, LoopAlpn.Http11Only);
 
     public static LoopTlsSettings? From(ClientTlsIr? tls)
     {
         if (tls is null) return Default;
-        if (tls.Ciphers is { Count: > 0 }) return null;
-        if (tls.AlpnProtocols is { Count: > 0 } alpn && !alpn.Contains("http/1.1")) return null;
+        if (tls.AlpnProtocols is { } list && list.Any(p => p is not ("h2" or "http/1.1"))) return null;
+        var servesH2 = tls.EcdhCurves is not null || tls.SignatureAlgorithms is not null;
+        var order = tls.AlpnProtocols is { } configured ? configured.ToList() : ["h2", "http/1.1"];
+        var alpn = order.Count == 0 ? LoopAlpn.Off
+            : !servesH2 || !order.Contains("h2") ? LoopAlpn.Http11Only
+            : order.Contains("http/1.1") && order.IndexOf("http/1.1") < order.IndexOf("h2") ? LoopAlpn.Http11First
+            : LoopAlpn.H2First;
         return new LoopTlsSettings(
             tls.MinVersion == "1.3" ? LibSsl.Tls13Version : LibSsl.Tls12Version,
             tls.MaxVersion == "1.2" ? LibSsl.Tls12Version : LibSsl.Tls13Version,
             tls.SessionResumption ?? true,
-            tls.AlpnProtocols is not { Count: 0 });
+            alpn,
+            tls.Ciphers is { Count: > 0 } c ? string.Join(':', c) : null,
+            tls.EcdhCurves is { Count: > 0 } g ? string.Join(':', g) : null,
+            tls.SignatureAlgorithms is { Count: > 0 } s ? string.Join(':', s) : null,
+            servesH2);
     }
 }

@@ -10,6 +10,8 @@ public sealed record ClientTlsSpec
     public string? MaxVersion { get; init; }
     public IReadOnlyList<string>? Ciphers { get; init; }
     public IReadOnlyList<string>? AlpnProtocols { get; init; }
+    public IReadOnlyList<string>? EcdhCurves { get; init; }
+    public IReadOnlyList<string>? SignatureAlgorithms { get; init; }
     public ClientValidationSpec? ClientValidation { get; init; }
     public ClientTlsSessionSpec? Session { get; init; }
 

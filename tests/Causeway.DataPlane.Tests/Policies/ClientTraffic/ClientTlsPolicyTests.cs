@@ -55,6 +55,45 @@ public sealed class ClientTlsPolicyTests() : TwoHostTlsTest("ctp-tls-ca")
     }
 
     [Fact]
+    public async Task Ecdh_curves_limit_the_key_exchange_for_http11_and_h2_clients_alike()
+    {
+        var tls = new ClientTlsIr
+        {
+            EcdhCurves = new EquatableArray<string>(["P-384"]),
+            SignatureAlgorithms = new EquatableArray<string>(["ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]),
+        };
+        await using var g = await TestGateway.StartAsync(Https(tls));
+        var (x25519, refused) = await SClient(g.Port, "-groups", "X25519", "-alpn", "http/1.1");
+        Assert.False(x25519, refused);
+        var (p384, text) = await SClient(g.Port, "-groups", "P-384:X25519", "-alpn", "http/1.1");
+        Assert.True(p384, text);
+        Assert.Matches("Server Temp Key: ECDH, (P-384|secp384r1)", text);
+        // An h2 client meets the same TLS (the loop terminates it too) and is served HTTP/2 by Kestrel behind it.
+        var (h2, h2Text) = await SClient(g.Port, "-groups", "X25519", "-alpn", "h2");
+        Assert.False(h2, h2Text);
+        var (h2p384, alpnText) = await SClient(g.Port, "-groups", "P-384", "-alpn", "h2");
+        Assert.True(h2p384, alpnText);
+        Assert.Contains("ALPN protocol: h2", alpnText);
+        var (exit, body, status, errors) = await TlsClients.CurlAsync(g.Port, "a.example.com", null, http2: true);
+        Assert.True(exit == 0, errors);
+        Assert.Equal("200", status);
+        Assert.Contains("\"Name\":\"a\"", body);
+        Assert.Equal(2, g.Plane.FastPath!.LoopHandOffs); // the h2 connections, to Kestrel through the bridge
+    }
+
+    [Fact]
+    public async Task A_cipher_list_applies_to_connections_the_loop_terminates()
+    {
+        var tls = new ClientTlsIr { MaxVersion = "1.2", Ciphers = new EquatableArray<string>(["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]) };
+        await using var g = await TestGateway.StartAsync(Https(tls));
+        var (other, refused) = await SClient(g.Port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-alpn", "http/1.1");
+        Assert.False(other, refused);
+        var (listed, text) = await SClient(g.Port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256", "-alpn", "http/1.1");
+        Assert.True(listed, text);
+        Assert.Contains("ECDHE-ECDSA-AES256-GCM-SHA384", text);
+    }
+
+    [Fact]
     public async Task Alpn_offers_only_the_policys_protocols()
     {
         var tls = new ClientTlsIr { AlpnProtocols = new EquatableArray<string>(["http/1.1"]) };

@@ -153,8 +153,8 @@ internal sealed partial class LoopConnection
             HandshakeFailed($"no certificate for server name '{sni}'");
             return;
         }
-        var context = listener.SelectLoopTls(sni);
-        if (context is null || (offersH2 && listener.OffersH2))
+        var context = listener.SelectLoopTls(sni, out var servesH2);
+        if (context is null || (offersH2 && listener.OffersH2 && !servesH2))
         {
             HandOff(context is null ? "TLS the loop does not terminate" : "TLS with h2 offered");
             return;
@@ -209,8 +209,14 @@ internal sealed partial class LoopConnection
     private void HandshakeDone()
     {
         _listener.Port.Connections.Handshake(ok: true);
+        _tlsHasMore = true; // the client's first request (or HTTP/2 preface) may have come with its Finished
+        if (_tls!.Alpn.SequenceEqual("h2"u8))
+        {
+            // A listener whose TLS only OpenSSL applies (groups, signature algorithms): HTTP/2 is Kestrel's, decrypted.
+            BridgeToKestrel("h2 over TLS the loop terminated");
+            return;
+        }
         _state = State.Head;
-        _tlsHasMore = true; // the client's first request may have come with its Finished
         ArmIdleDeadline(_listener.Port.Current.Connection);
         ReadHead();
     }
