@@ -101,6 +101,37 @@ public sealed class ActiveHealthCheckTests
     }
 
     [Fact]
+    public async Task An_endpoint_back_from_failing_its_checks_warms_up_over_the_slow_start_window()
+    {
+        var echoes = await Echoes(2);
+        try
+        {
+            var policy = Policy(Http(), panic: 0) with
+            {
+                LoadBalancer = new LoadBalancerIr { Kind = LoadBalancerKind.RoundRobin, SlowStartWindow = TimeSpan.FromSeconds(4) },
+            };
+            await using var g = await TestGateway.StartAsync(Gateway([.. echoes.Select(e => e.Port)], policy));
+            await using var c = await RawClient.ConnectAsync(g.Port);
+            // Both there from the start: no warm-up, round robin's halves.
+            Assert.InRange((await Spread(c, "/lb", 60)).GetValueOrDefault("e1:200"), 25, 35);
+
+            echoes[1].ForcedStatus = 503;
+            await Until(c, "/lb", 20, counts => !counts.Keys.Any(k => k.StartsWith("e1", StringComparison.Ordinal)));
+            echoes[1].ForcedStatus = 0;
+            await Until(c, "/lb", 10, counts => counts.ContainsKey("e1:200"));
+            // Just back: e1 keeps a pick with about 10-25% probability, so well under half of the requests.
+            var early = (await Spread(c, "/lb", 100)).GetValueOrDefault("e1:200");
+            Assert.InRange(early, 1, 35);
+            await Task.Delay(4200);
+            Assert.InRange((await Spread(c, "/lb", 100)).GetValueOrDefault("e1:200"), 40, 60); // warmed up
+        }
+        finally
+        {
+            foreach (var e in echoes) await e.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_stopped_endpoint_fails_its_tcp_check_and_clients_never_see_its_failures()
     {
         var echoes = await Echoes(2);

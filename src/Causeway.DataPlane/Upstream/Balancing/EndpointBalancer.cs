@@ -129,7 +129,8 @@ internal sealed class EndpointBalancer
 
     /// <summary>
     /// Slow start: an endpoint still warming up keeps the pick with a probability growing linearly with the time since it
-    /// joined (at least 10%, Envoy's minimum weight); otherwise the next pick of the same kind is tried, a few times at most.
+    /// joined or came back healthy by the active checks (at least 10%, Envoy's minimum weight); otherwise the next pick of
+    /// the same kind is tried, a few times at most.
     /// </summary>
     private int WarmedUp(int index, long now)
     {
@@ -137,6 +138,8 @@ internal sealed class EndpointBalancer
         for (var attempt = 0; attempt < 4; attempt++)
         {
             var joined = _joined[index];
+            // An endpoint back from failing its active checks warms up again from when it passed.
+            if (_active is not null && !_active.Panicking) joined = Math.Max(joined, _active.HealthySince(index));
             if (joined == long.MinValue) return index; // there from the start
             var age = now - joined;
             if (age >= _windowMs || Random.Shared.NextDouble() < Math.Max(0.1, (double)age / _windowMs)) return index;

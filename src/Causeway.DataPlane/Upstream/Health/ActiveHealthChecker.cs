@@ -32,6 +32,7 @@ internal sealed class ActiveHealthChecker : IDisposable
     private readonly Version _version;
     private readonly HttpVersionPolicy _versionPolicy;
     private readonly int[] _healthy;
+    private readonly long[] _healthySince;
     private readonly int[] _successes;
     private readonly int[] _failures;
     private readonly Lock _lock = new();
@@ -71,6 +72,8 @@ internal sealed class ActiveHealthChecker : IDisposable
         _version = version;
         _versionPolicy = versionPolicy;
         _healthy = new int[_endpoints.Length];
+        _healthySince = new long[_endpoints.Length];
+        Array.Fill(_healthySince, long.MinValue);
         _successes = new int[_endpoints.Length];
         _failures = new int[_endpoints.Length];
         Array.Fill(_healthy, 1);
@@ -99,6 +102,12 @@ internal sealed class ActiveHealthChecker : IDisposable
 
     /// <summary>Whether endpoint <paramref name="index"/> passed its checks (as of the last probe).</summary>
     public bool IsHealthy(int index) => (uint)index >= (uint)_healthy.Length || Volatile.Read(ref _healthy[index]) == 1;
+
+    /// <summary>
+    /// When endpoint <paramref name="index"/> last passed back from unhealthy (<see cref="Environment.TickCount64"/>;
+    /// long.MinValue: healthy since the checks started): a slow-start window warms it up from then, as Envoy does.
+    /// </summary>
+    public long HealthySince(int index) => (uint)index >= (uint)_healthySince.Length ? long.MinValue : Volatile.Read(ref _healthySince[index]);
 
     /// <summary>
     /// Fewer endpoints are healthy than the panic threshold asks for (Envoy's panic mode): health is disregarded and
@@ -179,6 +188,7 @@ internal sealed class ActiveHealthChecker : IDisposable
     {
         _failures[index] = 0;
         _successes[index] = 0;
+        if (healthy) Volatile.Write(ref _healthySince[index], Environment.TickCount64);
         Volatile.Write(ref _healthy[index], healthy ? 1 : 0);
         var count = Interlocked.Add(ref _healthyCount, healthy ? 1 : -1);
         Panicking = _panicThreshold > 0 && count * 100 < _panicThreshold * _endpoints.Length;
