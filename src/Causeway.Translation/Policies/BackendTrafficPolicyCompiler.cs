@@ -35,8 +35,8 @@ internal static class BackendTrafficPolicyCompiler
             Unmodelled(cb.Unmodelled, "spec.circuitBreaker", warnings);
             long? perConnection = cb.MaxRequestsPerConnection is { } mrpc and > 0 ? mrpc : null; // 0: unlimited, as Envoy reads it
             if (perConnection > 1)
-                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on HTTP/1.1 connections of the event loop and the HTTP/1.1 relay; " +
-                    "connections of the Kestrel pipeline's HTTP client (HTTP/2 or TLS backends, HTTP/2 clients, rules only Kestrel serves) are reused without a count (only 1 is exact there, for HTTP/1.1 backends)");
+                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on the HTTP/1.1 backend connections of the event loop and the HTTP/1.1 relay; " +
+                    "connections of the Kestrel pipeline's HTTP client (HTTP/2 and TLS backends, HTTP/2 clients, rules only Kestrel serves) are reused without a count (there only 1 is served, by asking HTTP/1.1 backends to close: Connection: close)");
             breaker = new CircuitBreakerIr
             {
                 MaxConnections = cb.MaxConnections ?? DefaultCircuitLimit,

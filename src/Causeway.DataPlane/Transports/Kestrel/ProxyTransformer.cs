@@ -22,8 +22,9 @@ internal sealed class ProxyTransformer : HttpTransformer
         _target = target;
         _compression = match.Rule.Compression;
         _override = match.Rule.ResponseOverride;
-        // circuitBreaker.maxRequestsPerConnection: SocketsHttpHandler does not count requests per connection; 1 is
-        // served exactly by asking HTTP/1.1 connections to close after their response (the translator warns above 1).
+        // circuitBreaker.maxRequestsPerConnection: SocketsHttpHandler neither counts requests per connection nor closes
+        // one after a request that said Connection: close; 1 is served by asking the HTTP/1.1 backend to close it after
+        // its response, as RFC 9112 (9.6) requires of servers (the translator warns that above 1 is not served here).
         _oneRequestPerConnection = target.Backend?.Ir.Connection?.MaxRequestsPerConnection == 1;
     }
 
