@@ -50,5 +50,6 @@ internal sealed class CircuitBreakerStep : DecideStep
     private static readonly ReadOnlyMemory<byte> Overflow = System.Text.Encoding.ASCII.GetBytes("upstream connect error or disconnect/reset before headers. reset reason: overflow");
 
     public override string Describe() =>
-        $"circuit-breaker in-flight<={_gate.Limit} (maxConnections={_ir.MaxConnections} maxPendingRequests={_ir.MaxPendingRequests} maxParallelRequests={_ir.MaxParallelRequests}) {Retries.Describe()}";
+        $"circuit-breaker in-flight<={_gate.Limit} (maxConnections={_ir.MaxConnections} maxPendingRequests={_ir.MaxPendingRequests} maxParallelRequests={_ir.MaxParallelRequests})"
+        + (_ir.RetryBudget is not null || _ir.MaxParallelRetries != 1024 ? " " + Retries.Describe() : "");
 }
