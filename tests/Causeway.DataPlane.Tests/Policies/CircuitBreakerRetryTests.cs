@@ -128,6 +128,23 @@ public sealed class CircuitBreakerRetryTests
         Assert.Equal(2, backend.Attempts("/r/d"));
     }
 
+    [Fact]
+    public async Task Retries_in_flight_stay_counted_across_a_reload_that_changes_the_limit()
+    {
+        await using var backend = await FlakyBackend.StartAsync();
+        await using var g = await StartAsync(backend, new CircuitBreakerIr { MaxParallelRetries = 1 });
+        var held = Get(g, "loop", "/r/a");
+        await WaitUntil(() => backend.Waiting == 1, "the retry waits at the backend");
+        // The reload raises the limit to 2 and keeps the retry in flight counted: one more retry, not two.
+        await g.ApplyAsync(Gateway(backend, new CircuitBreakerIr { MaxParallelRetries = 2 }));
+        var second = Get(g, "loop", "/r/b");
+        await WaitUntil(() => backend.Waiting == 2, "a second retry waits at the backend");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await Get(g, "loop", "/r/c"));
+        Assert.Equal(1, backend.Attempts("/r/c"));
+        backend.Release();
+        Assert.Equal(new[] { HttpStatusCode.OK, HttpStatusCode.OK }, await Task.WhenAll(held, second));
+    }
+
     [Theory]
     [InlineData("loop")]
     [InlineData("h2")]
