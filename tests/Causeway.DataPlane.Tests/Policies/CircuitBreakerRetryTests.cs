@@ -18,7 +18,7 @@ namespace Causeway.DataPlane.Tests.Policies;
 public sealed class CircuitBreakerRetryTests
 {
     /// <summary>
-    /// A backend whose first attempt at a path <c>/r/...</c> answers 503 and whose later attempts wait until
+    /// A backend whose first attempt at a path <c>/r/...</c> answers 503 (at <c>/x/...</c> hangs up) and whose later attempts wait until
     /// <see cref="Release"/>, then answer 200; requests to <c>/hold/...</c> wait too (load in flight). Counts attempts per path.
     /// </summary>
     private sealed class FlakyBackend : IAsyncDisposable
@@ -52,6 +52,11 @@ public sealed class CircuitBreakerRetryTests
                 if (path.StartsWith("/r/", StringComparison.Ordinal) && n == 1)
                 {
                     context.Response.StatusCode = 503;
+                    return;
+                }
+                if (path.StartsWith("/x/", StringComparison.Ordinal) && n == 1)
+                {
+                    context.Abort(); // the connection closes without an answer
                     return;
                 }
                 Interlocked.Increment(ref backend._waiting);
@@ -96,6 +101,17 @@ public sealed class CircuitBreakerRetryTests
         return response.StatusCode;
     }
 
+    /// <summary>A POST with a body: .NET's HTTP client (the Kestrel path's backend client) resends a bodiless request on its own when a connection closes before any answer.</summary>
+    private static async Task<HttpStatusCode> Post(TestGateway g, string transport, string path)
+    {
+        var request = g.Request("h", path, HttpMethod.Post);
+        request.Content = new StringContent("order=1");
+        request.Version = transport == "h2" ? HttpVersion.Version20 : HttpVersion.Version11;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        using var response = await g.SendAsync(request);
+        return response.StatusCode;
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -126,6 +142,23 @@ public sealed class CircuitBreakerRetryTests
         // The slots were given back when those exchanges completed: a new failure is retried again.
         Assert.Equal(HttpStatusCode.OK, await Get(g, transport, "/r/d"));
         Assert.Equal(2, backend.Attempts("/r/d"));
+    }
+
+    [Theory]
+    [InlineData("loop")]
+    [InlineData("h2")]
+    public async Task A_backend_hanging_up_is_not_retried_beyond_maxParallelRetries(string transport)
+    {
+        await using var backend = await FlakyBackend.StartAsync();
+        await using var g = await StartAsync(backend, new CircuitBreakerIr { MaxParallelRetries = 1 });
+        var held = Post(g, transport, "/x/a");
+        await WaitUntil(() => backend.Waiting == 1, "the retry waits at the backend");
+        // The gateway's own 503 for a connection closed before any answer, not retried: the one slot is taken.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await Post(g, transport, "/x/b"));
+        Assert.Equal(1, backend.Attempts("/x/b"));
+        backend.Release();
+        Assert.Equal(HttpStatusCode.OK, await held);
+        Assert.Equal(2, backend.Attempts("/x/a"));
     }
 
     [Fact]
