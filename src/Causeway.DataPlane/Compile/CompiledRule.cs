@@ -59,6 +59,7 @@ internal sealed class CompiledRule
             RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
             Compression = steps.OfType<Policies.Compression.CompressionStep>().FirstOrDefault();
             ResponseOverride = steps.OfType<Policies.ResponseOverride.ResponseOverrideStep>().FirstOrDefault();
+            if (RetryAttempts > 0) RetryLimit = steps.OfType<CircuitBreakerStep>().FirstOrDefault()?.Retries;
         }
         var responseStep = responseEdits is null ? null : new ResponseHeadersStep(responseEdits, "rule");
         if (responseStep is not null) steps.Add(responseStep);
@@ -130,6 +131,13 @@ internal sealed class CompiledRule
 
     /// <summary>The policy's response compression (Kestrel pipeline, in <see cref="ProxyTransformer"/>), or null.</summary>
     public Policies.Compression.CompressionStep? Compression { get; }
+
+    /// <summary>
+    /// The policy's bound on retries in flight (circuit breaker <c>maxParallelRetries</c>/<c>retryBudget</c>), which every
+    /// retrying transport asks through <see cref="UpstreamDecision.AdmitRetry"/>; null when the rule does not retry or
+    /// has no circuit breaker.
+    /// </summary>
+    public RetryLimit? RetryLimit { get; }
 
     /// <summary>The policy's response overrides (applied by the reply writers and the proxy transformer), or null.</summary>
     public Policies.ResponseOverride.ResponseOverrideStep? ResponseOverride { get; }

@@ -6,7 +6,7 @@ namespace Causeway.DataPlane.Pipeline;
 /// <summary>
 /// Per-exchange state of the policy steps, owned by the transport's exchange (one per HTTP/1.1 connection, reset per
 /// request; one per Kestrel request): the client address the steps read, the rate-limit headers a passed request's
-/// response carries, and the circuit-breaker slot the exchange holds until the completion hook releases it.
+/// response carries, and the circuit-breaker slots (request, retry) the exchange holds until the completion hook releases them.
 /// </summary>
 internal sealed class RequestPolicyState
 {
@@ -14,6 +14,7 @@ internal sealed class RequestPolicyState
     private byte[]? _clientAscii;
     private IPAddress? _detected;
     private CircuitBreakerGate? _held;
+    private RetryLimit? _heldRetry;
     private EndpointBalancer? _balancer;
     private int _endpoint;
     private Policies.RateLimit.Global.ResponseCharge? _responseCharge;
@@ -71,6 +72,25 @@ internal sealed class RequestPolicyState
         _held = gate;
     }
 
+    /// <summary>
+    /// The exchange is about to retry under <paramref name="limit"/>: the slot of its previous retry (if any) is given
+    /// back first, then a slot is taken, held until <see cref="Complete"/> or the next retry. False: none is free.
+    /// </summary>
+    public bool TryHoldRetry(RetryLimit limit)
+    {
+        ReleaseRetry();
+        if (!limit.TryEnter()) return false;
+        _heldRetry = limit;
+        return true;
+    }
+
+    private void ReleaseRetry()
+    {
+        var held = _heldRetry;
+        _heldRetry = null;
+        held?.Release();
+    }
+
     /// <summary>What a global rate limit charges once the exchange is over (<c>cost.response</c>), run by <see cref="Complete(int, bool)"/>.</summary>
     public void ChargeAfterResponse(Policies.RateLimit.Global.ResponseCharge charge) => _responseCharge = charge;
 
@@ -108,6 +128,7 @@ internal sealed class RequestPolicyState
         var held = _held;
         _held = null;
         held?.Release();
+        ReleaseRetry();
         ReleaseEndpoint(status, localOrigin);
         var charge = _responseCharge;
         _responseCharge = null;

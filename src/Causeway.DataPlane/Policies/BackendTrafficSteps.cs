@@ -29,7 +29,10 @@ internal static class BackendTrafficSteps
         if (policy.CircuitBreaker is { } breaker)
         {
             var allowance = CircuitBreakerStep.Limit(breaker);
-            steps.Add(new CircuitBreakerStep(breaker, State(share, $"circuit|{policy.Policy}|{ruleName}|{allowance}", () => new CircuitBreakerGate(allowance))));
+            var requests = State(share, $"circuit|{policy.Policy}|{ruleName}|{allowance}", () => new CircuitBreakerGate(allowance));
+            // Retries in flight are counted whatever the limits (a reload that changes them keeps the count).
+            var retries = State(share, $"circuit-retries|{policy.Policy}|{ruleName}", () => new CircuitBreakerGate(breaker.MaxParallelRetries));
+            steps.Add(new CircuitBreakerStep(breaker, requests, new RetryLimit(breaker, retries, requests)));
         }
     }
 

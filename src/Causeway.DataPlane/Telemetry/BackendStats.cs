@@ -2,12 +2,13 @@ using Causeway.Telemetry;
 
 namespace Causeway.DataPlane.Telemetry;
 
-/// <summary>One backend's statistics (shared by every route that uses it): upstream durations, retries, connect errors.</summary>
+/// <summary>One backend's statistics (shared by every route that uses it): upstream durations, retries, retry overflows, connect errors.</summary>
 internal sealed class BackendStats
 {
     private readonly Histogram?[] _durations = new Histogram?[6];
     private long _retries;
     private long _connectErrors;
+    private long _retryOverflows;
     private int _used;
 
     public BackendStats(string backend) => Backend = backend;
@@ -23,6 +24,9 @@ internal sealed class BackendStats
     public long Retries => Interlocked.Read(ref _retries);
     public long ConnectErrors => Interlocked.Read(ref _connectErrors);
 
+    /// <summary>Retries not made because the circuit breaker had no room for another retry in flight.</summary>
+    public long RetryOverflows => Interlocked.Read(ref _retryOverflows);
+
     public void RecordExchange(int status, long durationTicks)
     {
         if (_used == 0) Volatile.Write(ref _used, 1);
@@ -36,6 +40,12 @@ internal sealed class BackendStats
     {
         if (_used == 0) Volatile.Write(ref _used, 1);
         Interlocked.Increment(ref _retries);
+    }
+
+    public void RetryOverflow()
+    {
+        if (_used == 0) Volatile.Write(ref _used, 1);
+        Interlocked.Increment(ref _retryOverflows);
     }
 
     public void ConnectError()
@@ -57,6 +67,8 @@ internal sealed class BackendStats
         }
         if (Volatile.Read(ref _used) == 0) return;
         w.Add(HttpMetrics.Retries, MetricType.Counter, "Retries of upstream requests", HttpMetrics.BackendLabels, [Backend], Retries);
+        if (RetryOverflows > 0)
+            w.Add(HttpMetrics.RetryOverflows, MetricType.Counter, "Retries not made: the circuit breaker's retry limit was reached", HttpMetrics.BackendLabels, [Backend], RetryOverflows);
         w.Add(HttpMetrics.ConnectErrors, MetricType.Counter, "Connections to the backend that could not be made", HttpMetrics.BackendLabels, [Backend], ConnectErrors);
         for (var c = 0; c < _durations.Length; c++)
         {

@@ -20,6 +20,7 @@ internal static class HttpMetrics
     public static readonly string[] UpstreamLabels = ["backend", "code_class"];
 
     public const string Retries = "causeway_upstream_retries_total";
+    public const string RetryOverflows = "causeway_upstream_retry_overflows_total";
     public const string ConnectErrors = "causeway_upstream_connect_errors_total";
     public const string Endpoints = "causeway_backend_endpoints";
     public const string HealthChecks = "causeway_health_checks_total";

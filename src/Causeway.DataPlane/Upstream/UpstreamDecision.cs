@@ -69,6 +69,20 @@ internal static class UpstreamDecision
     }
 
     /// <summary>
+    /// A retry the route's policy asks for may start only while the circuit breaker has room for one more retry in
+    /// flight (<c>maxParallelRetries</c>, or the <c>retryBudget</c>); the slot is held by <paramref name="policy"/> until
+    /// the exchange completes. Otherwise the retry is not made (the failure is answered) and counted as an overflow.
+    /// </summary>
+    public static bool AdmitRetry(CompiledRule rule, RequestPolicyState? policy, BackendStats? stats)
+    {
+        if (rule.RetryLimit is not { } limit) return true;
+        // The breaker's step needs the policy state, so a rule with a limit always has it; without, nothing could hold a slot.
+        if (policy is null ? limit.InFlight < limit.Current : policy.TryHoldRetry(limit)) return true;
+        stats?.RetryOverflow();
+        return false;
+    }
+
+    /// <summary>
     /// Whether a backend's own answer is retried: its status is listed, or (gRPC) the <c>grpc-status</c> of a
     /// trailers-only answer is.
     /// </summary>

@@ -19,7 +19,8 @@ internal sealed class ForwardStep : PipelineStep
     public override TransportSet Transports { get; }
 
     public override string Describe() => _backend is null ? "forward (invalid backendRef: 500)"
-        : $"forward {_backend.Id} ({_backend.Ir.Protocol}{(_backend.Ir.Tls is null ? "" : ", tls")})";
+        : $"forward {_backend.Id} ({_backend.Ir.Protocol}{(_backend.Ir.Tls is null ? "" : ", tls")}"
+            + (_backend.Ir.Connection?.MaxRequestsPerConnection is { } perConnection ? $", requests per connection<={perConnection}" : "") + ")";
 }
 
 /// <summary>

@@ -80,7 +80,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                             var m = WithPolicies(l, route, compiled);
                             if (m.Match.Rule.BackendTraffic?.DnsRefreshRate is { } rate)
                                 foreach (var b in m.Match.Rule.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
-                            if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null))
+                            if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null || btp.CircuitBreaker?.MaxRequestsPerConnection is not null))
                                 foreach (var b in m.Match.Rule.Backends) HttpConnection(connections, b.BackendId, btp);
                             foreach (var h in hosts) entries.Add((m, h));
                             if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
@@ -150,15 +150,17 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
     }
 
     /// <summary>
-    /// A policy's connect timeout and keep-alive reach an HTTP backend: its pools are shared by the rules using it, so
-    /// the shortest timeout and the first keep-alive (in route order) apply.
+    /// A policy's connect timeout, keep-alive and requests per connection reach an HTTP backend: its pools are shared by
+    /// the rules using it, so the shortest timeout, the first keep-alive (in route order) and the fewest requests apply.
     /// </summary>
     private static void HttpConnection(Dictionary<string, BackendConnectionIr> connections, string? backendId, BackendTrafficPolicyIr policy)
     {
         if (backendId is null) return;
         var current = connections.GetValueOrDefault(backendId) ?? new BackendConnectionIr();
         var timeout = current.ConnectTimeout is { } t && (policy.ConnectTimeout is not { } p || t <= p) ? t : policy.ConnectTimeout;
-        connections[backendId] = current with { ConnectTimeout = timeout, TcpKeepalive = current.TcpKeepalive ?? policy.TcpKeepalive };
+        var perConnection = current.MaxRequestsPerConnection is { } m && (policy.CircuitBreaker?.MaxRequestsPerConnection is not { } pm || m <= pm)
+            ? m : policy.CircuitBreaker?.MaxRequestsPerConnection;
+        connections[backendId] = current with { ConnectTimeout = timeout, TcpKeepalive = current.TcpKeepalive ?? policy.TcpKeepalive, MaxRequestsPerConnection = perConnection };
     }
 
     private static Causeway.Model.EquatableArray<BackendIr> WithConnections(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, BackendConnectionIr> connections)

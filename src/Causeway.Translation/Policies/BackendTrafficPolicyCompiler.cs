@@ -33,15 +33,18 @@ internal static class BackendTrafficPolicyCompiler
         if (spec.CircuitBreaker is { } cb)
         {
             Unmodelled(cb.Unmodelled, "spec.circuitBreaker", warnings);
-            if (cb.MaxRequestsPerConnection is not null) warnings.Add("spec.circuitBreaker.maxRequestsPerConnection: not supported yet, ignored");
-            if ((cb.MaxParallelRetries ?? DefaultCircuitLimit) != DefaultCircuitLimit)
-                warnings.Add("spec.circuitBreaker.maxParallelRetries: not supported yet, ignored");
+            long? perConnection = cb.MaxRequestsPerConnection is { } mrpc and > 0 ? mrpc : null; // 0: unlimited, as Envoy reads it
+            if (perConnection > 1)
+                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on the HTTP/1.1 backend connections of the event loop and the HTTP/1.1 relay; " +
+                    "connections of the Kestrel pipeline's HTTP client (HTTP/2 and TLS backends, HTTP/2 clients, rules only Kestrel serves) are reused without a count (there only 1 is served, by asking HTTP/1.1 backends to close: Connection: close)");
             breaker = new CircuitBreakerIr
             {
                 MaxConnections = cb.MaxConnections ?? DefaultCircuitLimit,
                 MaxPendingRequests = cb.MaxPendingRequests ?? DefaultCircuitLimit,
                 MaxParallelRequests = cb.MaxParallelRequests ?? DefaultCircuitLimit,
                 MaxParallelRetries = cb.MaxParallelRetries ?? DefaultCircuitLimit,
+                RetryBudget = RetryBudget(cb.RetryBudget, errors, warnings),
+                MaxRequestsPerConnection = perConnection,
             };
         }
 
@@ -143,6 +146,30 @@ internal static class BackendTrafficPolicyCompiler
             IgnoredByStreams = BackendTrafficScopes.IgnoredByStreams(spec),
             IgnoredByDatagrams = BackendTrafficScopes.IgnoredByDatagrams(spec),
             IgnoredByHttp = BackendTrafficScopes.IgnoredByHttp(spec),
+        };
+    }
+
+    /// <summary><c>spec.circuitBreaker.retryBudget</c>: a fraction of the requests in flight, at least <c>minRetryConcurrency</c> (default 3).</summary>
+    private static RetryBudgetIr? RetryBudget(RetryBudgetSpec? spec, List<string> errors, List<string> warnings)
+    {
+        if (spec is null) return null;
+        const string f = "spec.circuitBreaker.retryBudget";
+        Unmodelled(spec.Unmodelled, f, warnings);
+        if (spec.Percent is not { } percent)
+        {
+            errors.Add($"{f}.percent: required");
+            return null;
+        }
+        var denominator = percent.Denominator ?? 100;
+        if (denominator < 1) errors.Add($"{f}.percent.denominator: {denominator} is not a positive number");
+        else if (percent.Numerator < 0 || percent.Numerator > denominator)
+            errors.Add($"{f}.percent.numerator: {percent.Numerator} is not between 0 and the denominator ({denominator})");
+        var min = spec.MinRetryConcurrency ?? 3;
+        if (min < 0) errors.Add($"{f}.minRetryConcurrency: {min} is negative");
+        return new RetryBudgetIr
+        {
+            Fraction = denominator < 1 ? 0 : Math.Clamp((double)percent.Numerator / denominator, 0, 1),
+            MinRetryConcurrency = Math.Max(0, min),
         };
     }
 

@@ -24,6 +24,7 @@ internal static class BackendTrafficScopes
             if (cb.MaxParallelRequests is { } maxParallelRequests && maxParallelRequests != 1024) list.Add("spec.circuitBreaker.maxParallelRequests: applies to requests only");
             if (cb.MaxParallelRetries is { } maxParallelRetries && maxParallelRetries != 1024) list.Add("spec.circuitBreaker.maxParallelRetries: applies to requests only");
             if (cb.MaxRequestsPerConnection is not null) list.Add("spec.circuitBreaker.maxRequestsPerConnection: applies to requests only");
+            if (cb.RetryBudget is not null) list.Add("spec.circuitBreaker.retryBudget: applies to requests only");
         }
         return list;
     }

@@ -39,7 +39,7 @@ public class BackendTrafficPolicyLoadingTests
                       sourceCIDR: {type: Exact, value: 10.0.0.0/8}
                       methods: [{value: GET, invert: true}]
                     limit: {requests: 3, unit: Hour}
-              circuitBreaker: {maxParallelRequests: 7}
+              circuitBreaker: {maxParallelRequests: 7, maxRequestsPerConnection: 5, retryBudget: {percent: {numerator: 20}, minRetryConcurrency: 4}}
               faultInjection: {abort: {httpStatus: 503, percentage: 50}}
               loadBalancer: {type: Random}
               healthCheck: {passive: {consecutive5XxErrors: 3}, active: {type: HTTP, http: {path: /healthz}}}
@@ -58,6 +58,11 @@ public class BackendTrafficPolicyLoadingTests
         Assert.True(Assert.Single(selector.Methods).Invert);
         Assert.Equal(7, btp.Spec.CircuitBreaker!.MaxParallelRequests);
         Assert.Equal(1024, btp.Spec.CircuitBreaker.MaxConnections); // the CRD's default
+        Assert.Equal(5, btp.Spec.CircuitBreaker.MaxRequestsPerConnection);
+        Assert.Equal(20, btp.Spec.CircuitBreaker.RetryBudget!.Percent!.Numerator);
+        Assert.Equal(100, btp.Spec.CircuitBreaker.RetryBudget.Percent.Denominator); // the CRD's default
+        Assert.Equal(4, btp.Spec.CircuitBreaker.RetryBudget.MinRetryConcurrency);
+        Assert.Null(btp.Spec.CircuitBreaker.Unmodelled);
         Assert.Equal(50, btp.Spec.FaultInjection!.Abort!.Percentage);
         Assert.Equal("Random", btp.Spec.LoadBalancer!.Type);
         Assert.Equal(3, btp.Spec.HealthCheck!.Passive!.Consecutive5XxErrors);

@@ -13,12 +13,15 @@ internal sealed class CircuitBreakerGate(long limit)
 
     public long InFlight => Volatile.Read(ref _inFlight);
 
-    public bool TryEnter()
+    public bool TryEnter() => TryEnter(Limit);
+
+    /// <summary>Takes a slot if fewer than <paramref name="limit"/> are held (a limit that moves with the load: a retry budget).</summary>
+    public bool TryEnter(long limit)
     {
         while (true)
         {
             var current = Volatile.Read(ref _inFlight);
-            if (current >= Limit) return false;
+            if (current >= limit) return false;
             if (Interlocked.CompareExchange(ref _inFlight, current + 1, current) == current) return true;
         }
     }

@@ -14,11 +14,15 @@ internal sealed class CircuitBreakerStep : DecideStep
     private readonly CircuitBreakerIr _ir;
     private readonly CircuitBreakerGate _gate;
 
-    public CircuitBreakerStep(CircuitBreakerIr ir, CircuitBreakerGate gate)
+    public CircuitBreakerStep(CircuitBreakerIr ir, CircuitBreakerGate gate, RetryLimit retries)
     {
         _ir = ir;
         _gate = gate;
+        Retries = retries;
     }
+
+    /// <summary>The rule's retries in flight (<c>maxParallelRetries</c>, <c>retryBudget</c>), which the transports' retries ask.</summary>
+    public RetryLimit Retries { get; }
 
     /// <summary>The in-flight allowance the settings give.</summary>
     public static long Limit(CircuitBreakerIr ir) => Math.Min(ir.MaxParallelRequests, ir.MaxConnections + ir.MaxPendingRequests);
@@ -46,5 +50,6 @@ internal sealed class CircuitBreakerStep : DecideStep
     private static readonly ReadOnlyMemory<byte> Overflow = System.Text.Encoding.ASCII.GetBytes("upstream connect error or disconnect/reset before headers. reset reason: overflow");
 
     public override string Describe() =>
-        $"circuit-breaker in-flight<={_gate.Limit} (maxConnections={_ir.MaxConnections} maxPendingRequests={_ir.MaxPendingRequests} maxParallelRequests={_ir.MaxParallelRequests})";
+        $"circuit-breaker in-flight<={_gate.Limit} (maxConnections={_ir.MaxConnections} maxPendingRequests={_ir.MaxPendingRequests} maxParallelRequests={_ir.MaxParallelRequests})"
+        + (_ir.RetryBudget is not null || _ir.MaxParallelRetries != 1024 ? " " + Retries.Describe() : "");
 }

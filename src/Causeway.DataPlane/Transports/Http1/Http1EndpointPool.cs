@@ -36,6 +36,9 @@ internal sealed class Http1BackendConnection
     public bool Reused { get; set; }
     public long IdleSince { get; set; }
 
+    /// <summary>Requests sent on this connection so far (<see cref="Http1EndpointPool.Spent"/>).</summary>
+    public long Requests { get; set; }
+
     /// <summary>Closes the connection; disposal finishes in the background.</summary>
     public void Close()
     {
@@ -74,7 +77,17 @@ internal sealed class Http1EndpointPool
         EndPoint = endpoint;
         ConnectTimeout = connection?.ConnectTimeout;
         Keepalive = connection?.TcpKeepalive;
+        MaxRequestsPerConnection = connection?.MaxRequestsPerConnection ?? 0;
     }
+
+    /// <summary>BackendTrafficPolicy <c>circuitBreaker.maxRequestsPerConnection</c> of the backend (0: unlimited).</summary>
+    public long MaxRequestsPerConnection { get; }
+
+    /// <summary>
+    /// Whether a connection that served <paramref name="requests"/> requests is done: it is closed rather than pooled
+    /// (the relay's connections and the event loops' alike).
+    /// </summary>
+    public bool Spent(long requests) => MaxRequestsPerConnection > 0 && requests >= MaxRequestsPerConnection;
 
     public string Key { get; }
     public EndPoint EndPoint { get; }
@@ -151,9 +164,14 @@ internal sealed class Http1EndpointPool
         return new Http1BackendConnection(_owner.Factory.Create(socket), direct);
     }
 
-    /// <summary>Keeps a connection after a complete keep-alive exchange (closes it when the pool is full or retired).</summary>
+    /// <summary>Keeps a connection after a complete keep-alive exchange (closes it when the pool is full or retired, or it is <see cref="Spent"/>).</summary>
     public void Return(Http1BackendConnection c)
     {
+        if (Spent(c.Requests))
+        {
+            c.Close();
+            return;
+        }
         c.IdleSince = Environment.TickCount64;
         lock (_idle)
         {

@@ -347,7 +347,8 @@ internal sealed partial class HttpRequestHandler
             // YARP may have chosen a status for a bad response already (e.g. 502 or 504): keep it.
             var status = failure == UpstreamFailure.BadResponse && context.Response.StatusCode >= 400
                 ? context.Response.StatusCode : UpstreamDecision.Status(failure);
-            if (mayRetry && UpstreamDecision.RetryFailure(rule, status, failure))
+            if (mayRetry && UpstreamDecision.RetryFailure(rule, status, failure)
+                && UpstreamDecision.AdmitRetry(rule, context.Features.Get<KestrelExchange>()?.Policy, backend.Stats))
             {
                 LogRetry(rule.Name, attempt + 1, status);
                 context.Features.Get<KestrelExchange>()?.Policy?.ReleaseEndpoint(status, failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout);

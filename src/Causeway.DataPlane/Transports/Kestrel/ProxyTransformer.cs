@@ -13,6 +13,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     private readonly PlanTarget _target;
     private readonly Policies.Compression.CompressionStep? _compression;
     private readonly Policies.ResponseOverride.ResponseOverrideStep? _override;
+    private readonly bool _oneRequestPerConnection;
 
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
@@ -21,6 +22,10 @@ internal sealed class ProxyTransformer : HttpTransformer
         _target = target;
         _compression = match.Rule.Compression;
         _override = match.Rule.ResponseOverride;
+        // circuitBreaker.maxRequestsPerConnection: SocketsHttpHandler neither counts requests per connection nor closes
+        // one after a request that said Connection: close; 1 is served by asking the HTTP/1.1 backend to close it after
+        // its response, as RFC 9112 (9.6) requires of servers (the translator warns that above 1 is not served here).
+        _oneRequestPerConnection = target.Backend?.Ir.Connection?.MaxRequestsPerConnection == 1;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -52,6 +57,7 @@ internal sealed class ProxyTransformer : HttpTransformer
         ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(), appended, request.Scheme, originalHost);
         if (httpContext.Features.Get<KestrelExchange>() is { Tracer: { } tracer, ServerSpan: { } server } exchange)
             ContinueTrace(proxyRequest, tracer, server, exchange);
+        if (_oneRequestPerConnection && proxyRequest.Version.Major == 1) proxyRequest.Headers.ConnectionClose = true;
     }
 
     /// <summary>

@@ -32,12 +32,20 @@ internal sealed class RetryTransformer : HttpTransformer
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (MayRetry && proxyResponse is not null && UpstreamDecision.RetryAnswer(_rule, (int)proxyResponse.StatusCode, GrpcStatus(proxyResponse)))
+        if (MayRetry && proxyResponse is not null && UpstreamDecision.RetryAnswer(_rule, (int)proxyResponse.StatusCode, GrpcStatus(proxyResponse))
+            && (_rule.RetryLimit is null || Admit(httpContext)))
         {
             RetryRequested = true;
             return ValueTask.FromResult(false);
         }
         return _inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
+    /// <summary>The circuit breaker has room for this retry (else the answer goes to the client as it is).</summary>
+    private bool Admit(HttpContext httpContext)
+    {
+        var exchange = httpContext.Features.Get<KestrelExchange>();
+        return UpstreamDecision.AdmitRetry(_rule, exchange?.Policy, exchange?.Backend?.Stats);
     }
 
     /// <summary>The <c>grpc-status</c> of a trailers-only gRPC answer (in its headers), when the rule retries gRPC statuses.</summary>

@@ -15,11 +15,11 @@ internal sealed partial class Loop
         return b;
     }
 
-    /// <summary>Keeps a backend connection after a complete keep-alive exchange (closes it when full or retired).</summary>
+    /// <summary>Keeps a backend connection after a complete keep-alive exchange (closes it when full or retired, or it served its requests).</summary>
     public void ReturnBackend(LoopBackend b)
     {
         var pool = b.Pool;
-        if (pool.IsClosed)
+        if (pool.IsClosed || pool.Spent(b.Requests))
         {
             b.Close();
             return;

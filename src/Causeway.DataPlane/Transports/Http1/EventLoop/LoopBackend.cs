@@ -28,6 +28,9 @@ internal sealed unsafe class LoopBackend : LoopSocket
     public bool Reused { get; set; }
 
     public long IdleSince { get; private set; }
+
+    /// <summary>Requests sent on this connection so far (<see cref="Http1EndpointPool.Spent"/>).</summary>
+    public long Requests { get; set; }
     private bool _closed;
 
     /// <summary>

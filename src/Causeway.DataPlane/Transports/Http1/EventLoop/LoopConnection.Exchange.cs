@@ -82,6 +82,7 @@ internal sealed partial class LoopConnection
         if (_clientStarted || _x.Match?.Rule is not { RetryAttempts: > 0 } rule || _attempt >= rule.RetryAttempts) return false;
         if (failure is { } f ? !UpstreamDecision.RetryFailure(rule, status, f) : !UpstreamDecision.RetryAnswer(rule, status)) return false;
         if (_requestDeadline != 0 && Loop.Now >= _requestDeadline) return false;
+        if (!UpstreamDecision.AdmitRetry(rule, _x.Policy, _x.Target?.Backend?.Stats)) return false; // retry overflow: answered as it is
         _attempt++;
         ReleaseBackend(reusable: false);
         _x.Policy.ReleaseEndpoint(status, failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout);
@@ -146,6 +147,7 @@ internal sealed partial class LoopConnection
     private void SendRequest()
     {
         _state = State.Sending;
+        _backend!.Requests++;
         _sendOffset = 0;
         _backendAnswered = false;
         ContinueSend();

@@ -42,6 +42,7 @@ internal sealed partial class Http1Connection
             }
             _backendAnswered = false;
             _clientStarted = false;
+            connection.Requests++;
             try
             {
                 if (_bodyLeft == 0 && connection.CanSendDirect)
