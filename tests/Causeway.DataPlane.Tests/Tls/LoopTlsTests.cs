@@ -310,4 +310,85 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
         Assert.Equal(1, g.Plane.FastPath.LoopRequests);
     }
+
+    /// <summary>A stream over a socket that sends every write one byte at a time (each its own TCP segment).</summary>
+    private sealed class Trickle(NetworkStream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            for (var i = 0; i < buffer.Length; i++)
+            {
+                await inner.WriteAsync(buffer.Slice(i, 1), cancellationToken);
+                if (i % 64 == 0) await Task.Delay(1, cancellationToken);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_handshake_and_records_arriving_a_byte_at_a_time_and_pipelined_requests_are_served()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        using var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync(IPAddress.Loopback, g.Port);
+        await using var ssl = new SslStream(new Trickle(tcp.GetStream()));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "b.example.com",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        }, cts.Token);
+        Assert.Equal(CertB.Certificate.Thumbprint, new X509Certificate2(ssl.RemoteCertificate!).Thumbprint);
+        // Three requests in one write (one record, sent a byte at a time): three answers, in order.
+        await ssl.WriteAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 3).Select(i => $"GET /p{i} HTTP/1.1\r\nHost: b.example.com\r\n\r\n"))), cts.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            string head, body;
+            try
+            {
+                (head, body) = await ReadResponseAsync(ssl);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no response {i}: loop requests {g.Plane.FastPath!.LoopRequests}, hand-offs {g.Plane.FastPath.LoopHandOffs}");
+            }
+            Assert.StartsWith("HTTP/1.1 200", head);
+            Assert.Contains($"\"Path\":\"/p{i}\"", body);
+        }
+        Assert.Equal(3, g.Plane.FastPath!.LoopRequests);
+    }
+
+    [Fact]
+    public async Task A_slow_head_goes_to_kestrel_through_the_bridge_with_pipelined_requests_behind_it()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        var (tcp, ssl) = await ConnectAsync(g.Port, "a.example.com");
+        using (tcp)
+        await using (ssl)
+        {
+            await ssl.WriteAsync("GET /slow HTTP/1.1\r\nHost: a.exa"u8.ToArray());
+            await Task.Delay(TimeSpan.FromSeconds(2.5)); // past the loop's wait for a partial head: Kestrel's from here
+            await ssl.WriteAsync("mple.com\r\n\r\nGET /next HTTP/1.1\r\nHost: a.example.com\r\n\r\n"u8.ToArray());
+            foreach (var path in new[] { "/slow", "/next" })
+            {
+                var (head, body) = await ReadResponseAsync(ssl);
+                Assert.StartsWith("HTTP/1.1 200", head);
+                Assert.Contains($"\"Path\":\"{path}\"", body);
+            }
+        }
+        Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs);
+        Assert.Equal(0, g.Plane.FastPath.LoopRequests);
+    }
 }
