@@ -63,6 +63,26 @@ internal sealed class CompiledPort
             if (l.ClientValidation is not null) ValidatesClientCertificates = true;
             if (l.ClientTraffic is not null) HasClientPolicies = true;
         }
+        // A request whose Host names no listener of the port gets the late response headers of the port's first
+        // listener (the one whose connection-level settings the port uses).
+        if (ir.Listeners.Count > 0 && listeners.Entry(ir.Listeners[0].Hostname)?.ClientPolicy is { LateResponse: { } late })
+            UnmatchedLateResponse = late;
+        foreach (var l in ir.Listeners)
+            if (l.ClientTraffic?.LateResponseHeaders is not null) HasLateResponseHeaders = true;
+    }
+
+    /// <summary>Whether a listener of the port edits its responses last (ClientTrafficPolicy <c>lateResponseHeaders</c>).</summary>
+    public bool HasLateResponseHeaders { get; }
+
+    /// <summary>The late response edits for requests whose Host matched no listener; null: none.</summary>
+    public Filters.HeaderEdits? UnmatchedLateResponse { get; }
+
+    /// <summary>The late response edits for a request to <paramref name="host"/> (without port); null: none.</summary>
+    public Filters.HeaderEdits? LateResponseFor(ReadOnlySpan<char> host)
+    {
+        if (!HasLateResponseHeaders) return null;
+        var listener = Listeners.Find(host);
+        return listener is null ? UnmatchedLateResponse : listener.ClientPolicy?.LateResponse;
     }
 
     public PortIr Ir { get; }

@@ -52,6 +52,11 @@ internal static class ClientTrafficPolicyCompiler
                 },
             };
             if (h.XForwardedClientCert is { } xfcc) ir = ir with { ForwardedClientCert = ForwardedClientCertCompiler.Compile(xfcc, errors) };
+            ir = ir with
+            {
+                EarlyRequestHeaders = HeaderMutationCompiler.Compile(h.EarlyRequestHeaders, "spec.headers.earlyRequestHeaders", response: false, errors, warnings),
+                LateResponseHeaders = HeaderMutationCompiler.Compile(h.LateResponseHeaders, "spec.headers.lateResponseHeaders", response: true, errors, warnings),
+            };
             if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
         }
 
@@ -69,6 +74,13 @@ internal static class ClientTrafficPolicyCompiler
                     _ => EscapedSlashesAction.UnescapeAndRedirect,
                 },
             };
+        }
+
+        if (spec.Http1 is { } h1)
+        {
+            // Every transport writes header names as the client and the backend sent them (HTTP/2 aside, whose names
+            // are lower case), which is what preserveHeaderCase asks for; Envoy's lower-casing default is not offered.
+            Unmodelled(h1.Unmodelled, "spec.http1", warnings);
         }
 
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }

@@ -64,11 +64,14 @@ internal sealed partial class HttpRequestHandler
         RequestPolicyState? state = null;
         LocalReply? early = null;
         var clientPolicy = port.ClientPolicyFor(host);
+        if (port.LateResponseFor(host) is { } late) Policies.ClientTraffic.LateResponseHeaders.Register(context.Response, late);
         if (clientPolicy is not null)
         {
             state = new RequestPolicyState();
             state.SetClient(context.Connection.RemoteIpAddress);
             early = ApplyClientPolicy(clientPolicy, request, view, state);
+            // The listener's early edits may set Host: routing reads the edited one, as every later reader does.
+            if (clientPolicy.EarlyEditsHost) host = HostMap<object>.StripPort(request.Host.Value ?? "");
         }
         ApplyForwardedClientCert(clientPolicy, context);
         var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);

@@ -1,0 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Causeway.Model.Objects.EnvoyGateway;
+
+/// <summary>ClientTrafficPolicy <c>http1</c>: HTTP/1 settings of a listener.</summary>
+public sealed record ClientHttp1Spec
+{
+    public bool? PreserveHeaderCase { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}
