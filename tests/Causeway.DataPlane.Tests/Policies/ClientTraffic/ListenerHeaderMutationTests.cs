@@ -194,6 +194,36 @@ public sealed class ListenerHeaderMutationTests
 
     [Theory]
     [InlineData(Transport.Loop)]
+    [InlineData(Transport.Tls)]
+    [InlineData(Transport.Kestrel)]
+    [InlineData(Transport.H2)]
+    public async Task Late_response_headers_come_after_the_rate_limit_headers_and_reach_the_429(Transport transport)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var policy = ClientTrafficIr.Policy() with
+        {
+            LateResponseHeaders = new HeaderModifierIr { Set = Pairs(("x-late", "late")), Remove = new(["x-ratelimit-reset"]) },
+        };
+        var listener = Listener("ns/gw/l", null, Host("*",
+            Prefix("/limited", To("ns/e:80", "httproute/ns/limited/rule/0") with { BackendTraffic = ClientTrafficIr.OneAnHourFor("127.0.0.0/8") })))
+            with { ClientTraffic = policy };
+        if (transport == Transport.Tls) listener = listener with { Certificates = new[] { Leaf.ToIr("h") } };
+        var port = Port(transport == Transport.Tls ? PortProtocol.Https : PortProtocol.Http, 0, listener);
+        await using var g = await StartAsync(transport, Support.Ir.Gateway("ns/gw", [port], Backend("ns/e:80", echo)));
+        foreach (var expected in new[] { 200, 429 })
+        {
+            var (status, h) = await GetAsync(g, transport, "/limited");
+            Assert.Equal(expected, status);
+            Assert.Equal(["late"], Values(h, "x-late"));
+            Assert.Equal(["1"], Values(h, "x-ratelimit-limit"));
+            Assert.Empty(Values(h, "x-ratelimit-reset"));
+        }
+        Assert.Equal(1, echo.RequestCount);
+        AssertServedWithoutHandOff(g, transport);
+    }
+
+    [Theory]
+    [InlineData(Transport.Loop)]
     [InlineData(Transport.Kestrel)]
     [InlineData(Transport.H2)]
     public async Task An_early_edit_of_Host_routes_by_the_new_host_on_the_Kestrel_pipeline(Transport transport)
