@@ -68,7 +68,24 @@ internal sealed class CompiledPort
         if (ir.Listeners.Count > 0 && listeners.Entry(ir.Listeners[0].Hostname)?.ClientPolicy is { LateResponse: { } late })
             UnmatchedLateResponse = late;
         foreach (var l in ir.Listeners)
+        {
             if (l.ClientTraffic?.LateResponseHeaders is not null) HasLateResponseHeaders = true;
+            Http10DefaultHost ??= l.ClientTraffic?.Http10DefaultHost;
+        }
+    }
+
+    /// <summary>
+    /// The Host an HTTP/1.0 request without one gets (ClientTrafficPolicy <c>http1.http10.useDefaultHost</c>): the
+    /// first listener's of the port that has one (Envoy sets it on the connection manager, which every listener of a
+    /// cleartext port shares); null: none.
+    /// </summary>
+    public string? Http10DefaultHost { get; }
+
+    /// <summary>The default Host for an HTTP/1.0 request without one that came over <paramref name="sni"/> (HTTPS: the SNI's listener first).</summary>
+    public string? Http10DefaultHostFor(string? sni)
+    {
+        if (Http10DefaultHost is null) return null;
+        return IsHttps && ListenerForSni(sni)?.ClientPolicy?.Ir.Http10DefaultHost is { } own ? own : Http10DefaultHost;
     }
 
     /// <summary>Whether a listener of the port edits its responses last (ClientTrafficPolicy <c>lateResponseHeaders</c>).</summary>

@@ -45,6 +45,12 @@ public sealed record ClientTrafficIr
     /// </summary>
     public HeaderModifierIr? LateResponseHeaders { get; init; }
 
+    /// <summary>
+    /// <c>http1.http10.useDefaultHost</c>: the Host an HTTP/1.0 request without one gets before routing (the listener's
+    /// hostname, else the one hostname of its only HTTPRoute with non-wildcard hostnames); null: none.
+    /// </summary>
+    public string? Http10DefaultHost { get; init; }
+
     /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
     public ClientTlsIr? Tls { get; init; }
 }

@@ -76,11 +76,19 @@ internal static class ClientTrafficPolicyCompiler
             };
         }
 
+        var useDefaultHost = false;
         if (spec.Http1 is { } h1)
         {
             // Every transport writes header names as the client and the backend sent them (HTTP/2 aside, whose names
             // are lower case), which is what preserveHeaderCase asks for; Envoy's lower-casing default is not offered.
             Unmodelled(h1.Unmodelled, "spec.http1", warnings);
+            if (h1.Http10 is { } h10)
+            {
+                // HTTP/1.0 is served anyway (by the Kestrel pipeline); the default Host is the listener's, decided per
+                // listener by ClientTrafficPolicies.ForListener.
+                Unmodelled(h10.Unmodelled, "spec.http1.http10", warnings);
+                useDefaultHost = h10.UseDefaultHost == true;
+            }
         }
 
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }
@@ -169,7 +177,10 @@ internal static class ClientTrafficPolicyCompiler
                 };
             }
         }
-        return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, ClientValidation = validation, Errors = errors, Warnings = warnings };
+        return new CompiledClientTrafficPolicy
+        {
+            Listener = ir, Connection = connection, ClientValidation = validation, UseDefaultHost = useDefaultHost, Errors = errors, Warnings = warnings,
+        };
     }
 
     private static ClientIpDetectionIr? ClientIp(ClientIpDetectionSpec? spec, List<string> errors, List<string> warnings)

@@ -7,6 +7,17 @@ namespace Causeway.Model.Objects.EnvoyGateway;
 public sealed record ClientHttp1Spec
 {
     public bool? PreserveHeaderCase { get; init; }
+    public ClientHttp10Spec? Http10 { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}
+
+/// <summary>ClientTrafficPolicy <c>http1.http10</c>: HTTP/1.0 requests.</summary>
+public sealed record ClientHttp10Spec
+{
+    public bool? UseDefaultHost { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

@@ -85,6 +85,14 @@ public sealed class ListenerHeaderMutationTests
                 .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v))).ToList();
             return ((int)response.StatusCode, all);
         }
+        var head = new StringBuilder($"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+        foreach (var (n, v) in headers) head.Append(n).Append(": ").Append(v).Append("\r\n");
+        return await SendRawAsync(g, transport, head.Append("\r\n").ToString());
+    }
+
+    /// <summary>Sends <paramref name="request"/> as written (HTTP/1.x, cleartext or TLS) and reads the answer to the connection's end.</summary>
+    internal static async Task<(int Status, List<KeyValuePair<string, string>> Headers)> SendRawAsync(TestGateway g, Transport transport, string request)
+    {
         using var tcp = new TcpClient { NoDelay = true };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await tcp.ConnectAsync(IPAddress.Loopback, g.Port, cts.Token);
@@ -102,9 +110,7 @@ public sealed class ListenerHeaderMutationTests
         }
         await using (stream)
         {
-            var head = new StringBuilder($"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-            foreach (var (n, v) in headers) head.Append(n).Append(": ").Append(v).Append("\r\n");
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()), cts.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cts.Token);
             using var reader = new StreamReader(stream, Encoding.ASCII);
             var text = await reader.ReadToEndAsync(cts.Token);
             var lines = text.Split("\r\n");
