@@ -82,6 +82,11 @@ internal static class ClientTrafficPolicyCompiler
             // Every transport writes header names as the client and the backend sent them (HTTP/2 aside, whose names
             // are lower case), which is what preserveHeaderCase asks for; Envoy's lower-casing default is not offered.
             Unmodelled(h1.Unmodelled, "spec.http1", warnings);
+            if (h1.EnableTrailers == true)
+                warnings.Add("spec.http1.enableTrailers: served in part: the HTTP/1.1 byte transports relay response trailers as the backend sent them, "
+                    + "the Kestrel pipeline drops them on HTTP/1.1 (Kestrel has no HTTP/1.1 response trailers); request trailers are not promised to reach the backend");
+            else if (h1.EnableTrailers == false)
+                warnings.Add("spec.http1.enableTrailers: false is not honoured by the HTTP/1.1 byte transports, which relay response trailers as the backend sent them");
             if (h1.Http10 is { } h10)
             {
                 // HTTP/1.0 is served anyway (by the Kestrel pipeline); the default Host is the listener's, decided per

@@ -7,6 +7,7 @@ namespace Causeway.Model.Objects.EnvoyGateway;
 public sealed record ClientHttp1Spec
 {
     public bool? PreserveHeaderCase { get; init; }
+    public bool? EnableTrailers { get; init; }
     public ClientHttp10Spec? Http10 { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>

@@ -17,18 +17,21 @@ public sealed class HeaderCaseTests
     private static readonly TestCert Ca = TestCerts.CreateCa("ctp-case-ca");
     private static readonly TestCert Leaf = TestCerts.CreateLeaf(Ca, "h", "h");
 
-    /// <summary>Answers every request with a header of mixed case; keeps each request head as received.</summary>
-    private sealed class RawBackend : IAsyncDisposable
+    /// <summary>Answers every request with <see cref="Answer"/> (default: a header of mixed case); keeps each request head as received.</summary>
+    internal sealed class RawBackend : IAsyncDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _accept;
 
-        public RawBackend()
+        public RawBackend(string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Backend-MiXeD: v\r\n\r\nok")
         {
+            Answer = Encoding.ASCII.GetBytes(answer);
             _listener.Start();
             _accept = AcceptAsync();
         }
+
+        public byte[] Answer { get; }
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
         public System.Collections.Concurrent.ConcurrentQueue<string> Heads { get; } = new();
@@ -69,7 +72,7 @@ public sealed class HeaderCaseTests
                     }
                     Heads.Enqueue(Encoding.ASCII.GetString([.. buffer], 0, end));
                     buffer.RemoveRange(0, end + 4);
-                    await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Backend-MiXeD: v\r\n\r\nok"u8.ToArray(), _stop.Token);
+                    await stream.WriteAsync(Answer, _stop.Token);
                 }
             }
             catch (Exception)
