@@ -16,8 +16,11 @@ internal sealed partial class Http1Exchange
     private string? _requestId;
     private string? _forwardedClientCert;
 
-    /// <summary>The listener's early request edits made to the current head (<see cref="Http1EditState.Active"/> when made).</summary>
-    private readonly Http1EditState _earlyEdits = new();
+    /// <summary>
+    /// The listener's early request edits made to the current head (<see cref="Http1EditState.Active"/> when made);
+    /// made on a connection's first request that has some, so connections without them allocate nothing for it.
+    /// </summary>
+    private Http1EditState? _earlyEdits;
 
     /// <summary>The listener's late response edits for the current request (null: none).</summary>
     private Filters.HeaderEdits? _lateEdits;
@@ -33,7 +36,7 @@ internal sealed partial class Http1Exchange
         _clientPolicy = null;
         _requestId = null;
         _forwardedClientCert = null;
-        _earlyEdits.Active = false;
+        if (_earlyEdits is not null) _earlyEdits.Active = false;
         _lateEdits = null;
     }
 
@@ -64,7 +67,7 @@ internal sealed partial class Http1Exchange
         {
             if (!policy.EarlyFitsHttp1) return HandOff("the listener's earlyRequestHeaders edit a header the byte transports manage");
             // Kept aside from the route's edits: BuildForwardedHead starts from them, and View shows them to every reader.
-            var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _earlyEdits);
+            var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _earlyEdits ??= new Http1EditState());
             early.Apply(ref editor);
             view = View;
         }

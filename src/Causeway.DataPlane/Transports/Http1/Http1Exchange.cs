@@ -342,7 +342,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
             o.AppendHeader("Host"u8, host);
         }
         // The listener's early edits first (they are the request every step saw), then the route's and the policies'.
-        if (_earlyEdits.Active) _requestEdits.CopyFrom(_earlyEdits, head.HeaderCount);
+        if (_earlyEdits is { Active: true } early) _requestEdits.CopyFrom(early, head.HeaderCount);
         else _requestEdits.Active = false;
         if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits)
         {
