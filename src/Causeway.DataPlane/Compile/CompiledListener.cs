@@ -63,9 +63,10 @@ internal sealed class CompiledPort
             if (l.ClientValidation is not null) ValidatesClientCertificates = true;
             if (l.ClientTraffic is not null) HasClientPolicies = true;
         }
-        // A request whose Host names no listener of the port gets the late response headers of the port's first
-        // listener (the one whose connection-level settings the port uses).
-        if (ir.Listeners.Count > 0 && listeners.Entry(ir.Listeners[0].Hostname)?.ClientPolicy is { LateResponse: { } late })
+        // A request whose Host names no listener of the port was received by none of them: it gets late response
+        // headers only when every listener of the port would give it the same ones (a policy on the whole Gateway).
+        if (ir.Listeners.Count > 0 && ir.Listeners.All(l => l.ClientTraffic?.LateResponseHeaders is { } h && h == ir.Listeners[0].ClientTraffic!.LateResponseHeaders)
+            && listeners.Entry(ir.Listeners[0].Hostname)?.ClientPolicy is { LateResponse: { } late })
             UnmatchedLateResponse = late;
         foreach (var l in ir.Listeners)
         {

@@ -232,6 +232,33 @@ public sealed class ListenerHeaderMutationTests
     [InlineData(Transport.Loop)]
     [InlineData(Transport.Kestrel)]
     [InlineData(Transport.H2)]
+    public async Task A_host_no_listener_names_gets_the_late_edits_only_when_every_listener_has_the_same(Transport transport)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        GatewayIr Gw(Translation.Ir.ClientTrafficIr? b)
+        {
+            var a = Listener("ns/gw/a", "a.example", Host("a.example", Prefix("/", To("ns/e:80", "httproute/ns/a/rule/0")))) with { ClientTraffic = Policy() };
+            var other = Listener("ns/gw/b", "b.example", Host("b.example", Prefix("/", To("ns/e:80", "httproute/ns/b/rule/0")))) with { ClientTraffic = b };
+            return Support.Ir.Gateway("ns/gw", [Port(PortProtocol.Http, 0, a, other)], Backend("ns/e:80", echo));
+        }
+        await using var g = await StartAsync(transport, Gw(Policy() with { Policy = "ns/same-edits" }));
+        var (status, h) = await GetAsync(g, transport, "/", host: "c.example");
+        Assert.Equal(404, status);
+        Assert.Equal(["late"], Values(h, "x-late"));
+
+        await g.ApplyAsync(Gw(null));
+        (status, h) = await GetAsync(g, transport, "/", host: "c.example");
+        Assert.Equal(404, status);
+        Assert.Empty(Values(h, "x-late"));
+        // The listener's own requests keep theirs; the other's have none.
+        Assert.Equal(["late"], Values((await GetAsync(g, transport, "/", host: "a.example")).Headers, "x-late"));
+        Assert.Empty(Values((await GetAsync(g, transport, "/", host: "b.example")).Headers, "x-late"));
+    }
+
+    [Theory]
+    [InlineData(Transport.Loop)]
+    [InlineData(Transport.Kestrel)]
+    [InlineData(Transport.H2)]
     public async Task An_early_edit_of_Host_routes_by_the_new_host_on_the_Kestrel_pipeline(Transport transport)
     {
         await using var echo = await EchoBackend.StartAsync("e");
