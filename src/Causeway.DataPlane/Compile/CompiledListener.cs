@@ -76,9 +76,8 @@ internal sealed class CompiledPort
     }
 
     /// <summary>
-    /// The Host an HTTP/1.0 request without one gets (ClientTrafficPolicy <c>http1.http10.useDefaultHost</c>): the
-    /// first listener's of the port that has one (Envoy sets it on the connection manager, which every listener of a
-    /// cleartext port shares); null: none.
+    /// The Host an HTTP/1.0 request without one gets (ClientTrafficPolicy <c>http1.http10.useDefaultHost</c>): that of
+    /// the port's most specific listener (the IR's order) that has one, since no Host chose a listener; null: none.
     /// </summary>
     public string? Http10DefaultHost { get; }
 
