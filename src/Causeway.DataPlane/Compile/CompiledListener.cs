@@ -84,6 +84,43 @@ internal sealed class CompiledPort
             if (l.ClientValidation is not null) ValidatesClientCertificates = true;
             if (l.ClientTraffic is not null) HasClientPolicies = true;
         }
+        // A request whose Host names no listener of the port was received by none of them: it gets late response
+        // headers only when every listener of the port would give it the same ones (a policy on the whole Gateway).
+        if (ir.Listeners.Count > 0 && ir.Listeners.All(l => l.ClientTraffic?.LateResponseHeaders is { } h && h == ir.Listeners[0].ClientTraffic!.LateResponseHeaders)
+            && listeners.Entry(ir.Listeners[0].Hostname)?.ClientPolicy is { LateResponse: { } late })
+            UnmatchedLateResponse = late;
+        foreach (var l in ir.Listeners)
+        {
+            if (l.ClientTraffic?.LateResponseHeaders is not null) HasLateResponseHeaders = true;
+            Http10DefaultHost ??= l.ClientTraffic?.Http10DefaultHost;
+        }
+    }
+
+    /// <summary>
+    /// The Host an HTTP/1.0 request without one gets (ClientTrafficPolicy <c>http1.http10.useDefaultHost</c>): that of
+    /// the port's most specific listener (the IR's order) that has one, since no Host chose a listener; null: none.
+    /// </summary>
+    public string? Http10DefaultHost { get; }
+
+    /// <summary>The default Host for an HTTP/1.0 request without one that came over <paramref name="sni"/> (HTTPS: the SNI's listener first).</summary>
+    public string? Http10DefaultHostFor(string? sni)
+    {
+        if (Http10DefaultHost is null) return null;
+        return IsHttps && ListenerForSni(sni)?.ClientPolicy?.Ir.Http10DefaultHost is { } own ? own : Http10DefaultHost;
+    }
+
+    /// <summary>Whether a listener of the port edits its responses last (ClientTrafficPolicy <c>lateResponseHeaders</c>).</summary>
+    public bool HasLateResponseHeaders { get; }
+
+    /// <summary>The late response edits for requests whose Host matched no listener; null: none.</summary>
+    public Filters.HeaderEdits? UnmatchedLateResponse { get; }
+
+    /// <summary>The late response edits for a request to <paramref name="host"/> (without port); null: none.</summary>
+    public Filters.HeaderEdits? LateResponseFor(ReadOnlySpan<char> host)
+    {
+        if (!HasLateResponseHeaders) return null;
+        var listener = Listeners.Find(host);
+        return listener is null ? UnmatchedLateResponse : listener.ClientPolicy?.LateResponse;
     }
 
     public PortIr Ir { get; }

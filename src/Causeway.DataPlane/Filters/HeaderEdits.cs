@@ -37,6 +37,8 @@ internal sealed class HeaderEdits
         {
             foreach (var kv in m.Set) steps.Add(new(HeaderOp.Set, new(kv.Key), new(kv.Value)));
             foreach (var kv in m.Add) steps.Add(new(HeaderOp.Add, new(kv.Key), new(kv.Value)));
+            if (m.AddIfAbsent is { } absent)
+                foreach (var kv in absent) steps.Add(new(HeaderOp.SetIfAbsent, new(kv.Key), new(kv.Value)));
             foreach (var name in m.Remove) steps.Add(new(HeaderOp.Remove, new(name), new("")));
         }
         return steps.Count == 0 ? null : new HeaderEdits([.. steps]);
@@ -94,6 +96,16 @@ internal sealed class HeaderEdits
     {
         var editor = new DictionaryHeaderEditor(headers);
         Apply(ref editor);
+    }
+
+    /// <summary>Whether any step edits the header <paramref name="name"/>.</summary>
+    public bool Touches(string name)
+    {
+        foreach (var s in _steps)
+        {
+            if (string.Equals(s.Name.Text, name, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
     }
 
     /// <summary>Whether the byte transports can run these edits: names they do not manage themselves, plain values.</summary>

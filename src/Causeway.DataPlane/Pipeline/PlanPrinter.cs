@@ -51,6 +51,12 @@ public static class PlanPrinter
                     sb.Append("    listener ").Append(l.Name).Append(" hostname=").AppendLine(l.Hostname ?? "*");
                     if (failures.TryGetValue(l.Name, out var failure)) sb.Append("      failure: ").AppendLine(failure);
                     var listener = compiled.Listeners.Entry(l.Hostname);
+                    if (listener?.ClientPolicy?.EarlyRequest is { } early)
+                    {
+                        sb.Append("      early request headers: ").Append(early.Describe());
+                        sb.AppendLine(listener.ClientPolicy.EarlyFitsHttp1 ? "" : " (Kestrel: the byte transports hand such requests over)");
+                    }
+                    if (listener?.ClientPolicy?.LateResponse is { } late) sb.Append("      late response headers: ").AppendLine(late.Describe());
                     if (l.Http is null || listener?.Routes is null) continue;
                     foreach (var vh in l.Http.VirtualHosts)
                     {

@@ -112,7 +112,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                     ClientValidation = protocol == PortProtocol.Https ? policy?.ClientValidation ?? l.ClientValidation : l.ClientValidation,
                     Http = table,
                     L4Routes = new(l4),
-                    ClientTraffic = policy?.Listener,
+                    ClientTraffic = policy is null ? null : clientPolicies!.ForListener(policy, l, routes),
                 });
             }
             if (listenerIrs.Count > 0)

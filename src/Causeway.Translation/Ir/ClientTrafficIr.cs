@@ -33,6 +33,24 @@ public sealed record ClientTrafficIr
     /// <summary>The x-forwarded-client-cert header's handling; null: sanitized (removed), as without a policy.</summary>
     public ForwardedClientCertIr? ForwardedClientCert { get; init; }
 
+    /// <summary>
+    /// <c>headers.earlyRequestHeaders</c>: edits of every request the listener receives, before anything else reads it
+    /// (path normalization, client address detection, request ID, routing, the route's filters); null: none.
+    /// </summary>
+    public HeaderModifierIr? EarlyRequestHeaders { get; init; }
+
+    /// <summary>
+    /// <c>headers.lateResponseHeaders</c>: edits of every response the listener sends (the backend's and the gateway's
+    /// own), after every other edit; null: none.
+    /// </summary>
+    public HeaderModifierIr? LateResponseHeaders { get; init; }
+
+    /// <summary>
+    /// <c>http1.http10.useDefaultHost</c>: the Host an HTTP/1.0 request without one gets before routing (the listener's
+    /// hostname, else the one hostname of its only HTTPRoute with non-wildcard hostnames); null: none.
+    /// </summary>
+    public string? Http10DefaultHost { get; init; }
+
     /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
     public ClientTlsIr? Tls { get; init; }
 }

@@ -120,6 +120,9 @@ public sealed record HeaderModifierIr
     public EquatableArray<KeyValuePair<string, string>> Set { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
     public EquatableArray<KeyValuePair<string, string>> Add { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
     public EquatableArray<string> Remove { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>Headers added only when absent (Envoy Gateway's <c>addIfAbsent</c>); null: none (Gateway API filters).</summary>
+    public EquatableArray<KeyValuePair<string, string>>? AddIfAbsent { get; init; }
 }
 
 public enum PathModifierKind { ReplaceFullPath, ReplacePrefixMatch, ReplaceRegexMatch }

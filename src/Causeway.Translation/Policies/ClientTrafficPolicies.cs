@@ -66,6 +66,23 @@ internal sealed class ClientTrafficPolicies
     }
 
     /// <summary>
+    /// What listener <paramref name="l"/> serves of its effective policy <paramref name="p"/>, given the routes attached
+    /// to it: <c>http1.http10.useDefaultHost</c> becomes the listener's non-wildcard hostname, else the non-wildcard
+    /// hostname of the only HTTPRoute that has some (the first it lists); without either it is warned and left out.
+    /// </summary>
+    public ClientTrafficIr ForListener(CompiledClientTrafficPolicy p, ListenerContext l, IEnumerable<(Route Route, IReadOnlyList<string> Hostnames)> routes)
+    {
+        if (!p.UseDefaultHost) return p.Listener;
+        if (l.Spec.Hostname is { Length: > 0 } own && !own.StartsWith('*')) return p.Listener with { Http10DefaultHost = own.ToLowerInvariant() };
+        var named = routes.Where(r => r.Route is HttpRoute).Select(r => r.Hostnames.FirstOrDefault(h => !h.StartsWith('*'))).Where(h => h is not null).ToList();
+        if (named.Count == 1) return p.Listener with { Http10DefaultHost = named[0]!.ToLowerInvariant() };
+        Warn(Key(p), $"spec.http1.http10.useDefaultHost: listener {l.IrName} has no hostname of its own and "
+            + (named.Count == 0 ? "no HTTPRoute with a non-wildcard hostname" : $"{named.Count} HTTPRoutes with non-wildcard hostnames")
+            + ", so HTTP/1.0 requests without Host get none there");
+        return p.Listener;
+    }
+
+    /// <summary>
     /// The connection-level settings of a port whose listeners (in the Gateway's order) have the effective policies
     /// <paramref name="listeners"/>: the first listener's; every policy whose settings differ from them is warned.
     /// </summary>

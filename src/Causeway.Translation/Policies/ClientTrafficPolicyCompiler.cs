@@ -52,6 +52,11 @@ internal static class ClientTrafficPolicyCompiler
                 },
             };
             if (h.XForwardedClientCert is { } xfcc) ir = ir with { ForwardedClientCert = ForwardedClientCertCompiler.Compile(xfcc, errors) };
+            ir = ir with
+            {
+                EarlyRequestHeaders = HeaderMutationCompiler.Compile(h.EarlyRequestHeaders, "spec.headers.earlyRequestHeaders", response: false, errors, warnings),
+                LateResponseHeaders = HeaderMutationCompiler.Compile(h.LateResponseHeaders, "spec.headers.lateResponseHeaders", response: true, errors, warnings),
+            };
             if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
         }
 
@@ -69,6 +74,26 @@ internal static class ClientTrafficPolicyCompiler
                     _ => EscapedSlashesAction.UnescapeAndRedirect,
                 },
             };
+        }
+
+        var useDefaultHost = false;
+        if (spec.Http1 is { } h1)
+        {
+            // Every transport writes header names as the client and the backend sent them (HTTP/2 aside, whose names
+            // are lower case), which is what preserveHeaderCase asks for; Envoy's lower-casing default is not offered.
+            Unmodelled(h1.Unmodelled, "spec.http1", warnings);
+            if (h1.EnableTrailers == true)
+                warnings.Add("spec.http1.enableTrailers: served in part: the HTTP/1.1 byte transports relay response trailers as the backend sent them, "
+                    + "the Kestrel pipeline drops them on HTTP/1.1 (Kestrel has no HTTP/1.1 response trailers); request trailers are not promised to reach the backend");
+            else if (h1.EnableTrailers == false)
+                warnings.Add("spec.http1.enableTrailers: false is not honoured by the HTTP/1.1 byte transports, which relay response trailers as the backend sent them");
+            if (h1.Http10 is { } h10)
+            {
+                // HTTP/1.0 is served anyway (by the Kestrel pipeline); the default Host is the listener's, decided per
+                // listener by ClientTrafficPolicies.ForListener.
+                Unmodelled(h10.Unmodelled, "spec.http1.http10", warnings);
+                useDefaultHost = h10.UseDefaultHost == true;
+            }
         }
 
         ProxyProtocolIr? proxy = spec.ProxyProtocol is { } pp ? new ProxyProtocolIr { Optional = pp.Optional ?? false }
@@ -157,7 +182,10 @@ internal static class ClientTrafficPolicyCompiler
                 };
             }
         }
-        return new CompiledClientTrafficPolicy { Listener = ir, Connection = connection, ClientValidation = validation, Errors = errors, Warnings = warnings };
+        return new CompiledClientTrafficPolicy
+        {
+            Listener = ir, Connection = connection, ClientValidation = validation, UseDefaultHost = useDefaultHost, Errors = errors, Warnings = warnings,
+        };
     }
 
     private static ClientIpDetectionIr? ClientIp(ClientIpDetectionSpec? spec, List<string> errors, List<string> warnings)

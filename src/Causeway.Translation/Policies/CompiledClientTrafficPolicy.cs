@@ -22,6 +22,9 @@ internal sealed record CompiledClientTrafficPolicy
     /// </summary>
     public bool RefusesClients { get; init; }
 
+    /// <summary><c>http1.http10.useDefaultHost</c>: HTTP/1.0 requests without Host get the listener's default host.</summary>
+    public bool UseDefaultHost { get; init; }
+
     public IReadOnlyList<string> Errors { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

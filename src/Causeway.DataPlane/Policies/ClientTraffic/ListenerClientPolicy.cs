@@ -1,4 +1,5 @@
 using System.Net;
+using Causeway.DataPlane.Filters;
 using Causeway.DataPlane.Policies.ClientTraffic.ForwardedClientCert;
 using Causeway.Translation.Ir;
 
@@ -25,7 +26,33 @@ internal sealed class ListenerClientPolicy
         Path = Policies.ClientTraffic.Path.PathNormalization.Create(ir);
         ForwardedClientCert = ir.ForwardedClientCert is { } xfcc ? new ForwardedClientCertPolicy(xfcc)
             : ForwardedClientCertPolicy.Sanitize;
+        if (ir.EarlyRequestHeaders is { } early && HeaderEdits.Create([early]) is { } edits)
+        {
+            EarlyRequest = edits;
+            EarlyEditsHost = edits.Touches("host");
+            EarlyFitsHttp1 = edits.FitsHttp1() && !edits.Touches(RequestIdHeader) && !edits.Touches(Telemetry.Tracing.TraceParent.HeaderName)
+                && !edits.Touches(Telemetry.Tracing.TraceParent.StateHeaderName);
+        }
+        LateResponse = ir.LateResponseHeaders is { } late ? HeaderEdits.Create([late]) : null;
     }
+
+    /// <summary>
+    /// <c>headers.earlyRequestHeaders</c>: run on the request first (after the underscore check, which belongs to the
+    /// parser), so that path checks, client detection, the request ID, routing and every step see the edited headers.
+    /// </summary>
+    public HeaderEdits? EarlyRequest { get; }
+
+    /// <summary>The early edits change Host (routing must read it again).</summary>
+    public bool EarlyEditsHost { get; }
+
+    /// <summary>
+    /// The byte transports can run the early edits: plain values, and no header they read or write themselves (Host,
+    /// X-Forwarded-*, the request ID, traceparent...); otherwise they hand the request to Kestrel, which runs them.
+    /// </summary>
+    public bool EarlyFitsHttp1 { get; }
+
+    /// <summary><c>headers.lateResponseHeaders</c>: run on every response of the listener, after every other edit.</summary>
+    public HeaderEdits? LateResponse { get; }
 
     /// <summary>The listener's path normalization (merge slashes, escaped slashes); null: paths are taken as sent.</summary>
     public Path.PathNormalization? Path { get; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Causeway.DataPlane.Policies.RateLimit;
 
@@ -32,6 +33,15 @@ internal static class RateLimitHeaders
         Line(o, LimitBytes, state.Limit);
         Line(o, RemainingBytes, state.Remaining);
         Line(o, ResetBytes, state.ResetSeconds);
+    }
+
+    /// <summary>The headers of <paramref name="state"/> as lines added to an HTTP/1.1 head's edits (the listener's late edits follow).</summary>
+    public static void AddTo(RequestPolicyState state, List<(byte[] Name, byte[] Value)> lines)
+    {
+        if (!state.HasRateLimitHeaders) return;
+        lines.Add((LimitBytes.ToArray(), Encoding.ASCII.GetBytes(state.Limit.ToString(CultureInfo.InvariantCulture))));
+        lines.Add((RemainingBytes.ToArray(), Encoding.ASCII.GetBytes(state.Remaining.ToString(CultureInfo.InvariantCulture))));
+        lines.Add((ResetBytes.ToArray(), Encoding.ASCII.GetBytes(state.ResetSeconds.ToString(CultureInfo.InvariantCulture))));
     }
 
     private static void Line(ByteBuilder o, ReadOnlySpan<byte> name, long value)

@@ -16,6 +16,18 @@ internal sealed partial class Http1Exchange
     private string? _requestId;
     private string? _forwardedClientCert;
 
+    /// <summary>
+    /// The listener's early request edits made to the current head (<see cref="Http1EditState.Active"/> when made);
+    /// made on a connection's first request that has some, so connections without them allocate nothing for it.
+    /// </summary>
+    private Http1EditState? _earlyEdits;
+
+    /// <summary>The listener's late response edits for the current request (null: none).</summary>
+    private Filters.HeaderEdits? _lateEdits;
+
+    /// <summary>The request as routing, steps and the backend see it: the head with the listener's early edits.</summary>
+    private Http1RequestView View => new(Head, HeadBuffer, _earlyEdits);
+
     /// <summary>The connection's certificates when the client presented one (mutual TLS), else null.</summary>
     public Policies.ClientTraffic.ForwardedClientCert.PeerCertificates? Peer { get; set; }
 
@@ -24,12 +36,15 @@ internal sealed partial class Http1Exchange
         _clientPolicy = null;
         _requestId = null;
         _forwardedClientCert = null;
+        if (_earlyEdits is not null) _earlyEdits.Active = false;
+        _lateEdits = null;
     }
 
     /// <summary>Runs the policy of the listener <paramref name="host"/> reaches; a decision when it answers, else null.</summary>
     private Http1Decision? RunClientPolicy(CompiledPort port, ReadOnlySpan<char> host, Http1RequestView view, ReadOnlySpan<char> path)
     {
         var listener = port.Listeners.Find(host);
+        if (port.HasLateResponseHeaders) _lateEdits = listener is null ? port.UnmatchedLateResponse : listener.ClientPolicy?.LateResponse;
         if (listener?.ClientPolicy is not { } policy) return null;
         _clientPolicy = policy;
         var head = Head;
@@ -47,6 +62,14 @@ internal sealed partial class Http1Exchange
                 }
                 e.Kind = HeaderKind.Skip; // dropped: not forwarded
             }
+        }
+        if (policy.EarlyRequest is { } early)
+        {
+            if (!policy.EarlyFitsHttp1) return HandOff("the listener's earlyRequestHeaders edit a header the byte transports manage");
+            // Kept aside from the route's edits: BuildForwardedHead starts from them, and View shows them to every reader.
+            var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _earlyEdits ??= new Http1EditState());
+            early.Apply(ref editor);
+            view = View;
         }
         if (policy.Path is { } normalization)
         {
@@ -109,6 +132,6 @@ internal sealed partial class Http1Exchange
     {
         if (_clientPolicy is not null && string.Equals(name, ListenerClientPolicy.RequestIdHeader, StringComparison.OrdinalIgnoreCase))
             return _requestId;
-        return new Http1RequestView(Head, HeadBuffer).TryGetHeader(name, out var v) ? v.ToString() : null;
+        return View.TryGetHeader(name, out var v) ? v.ToString() : null;
     }
 }

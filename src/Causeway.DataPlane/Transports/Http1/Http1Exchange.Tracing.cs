@@ -49,7 +49,7 @@ internal sealed partial class Http1Exchange
             parent = TraceParent.Parent(Value(index), state < 0 ? null : Encoding.ASCII.GetString(Value(state)));
         }
         var path = Encoding.ASCII.GetString(buf.AsSpan(head.TargetStart, head.PathLength));
-        ServerSpan = tracer.StartServer(new Http1RequestView(head, buf), parent, Method, Match, path, Tls, _transport, StartTimestamp);
+        ServerSpan = tracer.StartServer(View, parent, Method, Match, path, Tls, _transport, StartTimestamp);
         if (ServerSpan is null) return;
         _tracer = tracer;
         TraceParentIndex = index;

@@ -130,7 +130,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
 
     string IExchangeDetails.Path => Encoding.ASCII.GetString(HeadBuffer, Head.TargetStart, Head.TargetLength);
 
-    string IExchangeDetails.Authority => new Http1RequestView(Head, HeadBuffer).Host;
+    string IExchangeDetails.Authority => View.Host;
 
     string IExchangeDetails.Protocol => "HTTP/1.1";
 
@@ -159,7 +159,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// <summary>What the completion hook receives for the current exchange.</summary>
     /// <summary>The endpoint of <paramref name="backend"/> (the chosen target's) this request goes to; -1: none.</summary>
     public int NextEndpoint(BackendRuntime backend) =>
-        Plan is { } plan ? plan.NextEndpoint(TargetIndex, backend, new Http1RequestView(Head, HeadBuffer), plan.UsesPolicyState ? Policy : null, out _) : backend.NextIndex();
+        Plan is { } plan ? plan.NextEndpoint(TargetIndex, backend, View, plan.UsesPolicyState ? Policy : null, out _) : backend.NextIndex();
 
     public ExchangeSummary Summary(TransportSet transport, bool aborted) => new()
     {
@@ -246,7 +246,11 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         Ascii.ToUtf16(HeadBuffer.AsSpan(head.TargetStart, head.PathLength), path, out _);
         var view = new Http1RequestView(head, HeadBuffer);
         Method = MethodLabels.Parse(HeadBuffer.AsSpan(0, head.MethodLength));
-        if (port.HasClientPolicies && RunClientPolicy(port, host, view, path) is { } early) return early;
+        if (port.HasClientPolicies)
+        {
+            if (RunClientPolicy(port, host, view, path) is { } early) return early;
+            view = View;
+        }
         var outcome = PortRouter.Route(port, view, host, Sni, path, out var match, out var plan, out var listenerStats);
         if (outcome != RouteOutcome.Matched)
         {
@@ -268,7 +272,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     public Http1Decision Resume(DecideOutcome outcome)
     {
         var plan = Plan!;
-        var view = new Http1RequestView(Head, HeadBuffer);
+        var view = View;
         var facts = _pendingFacts;
         return AfterDecision(plan, view, facts, plan.Resume(outcome, view, facts, out var reply), reply);
     }
@@ -338,7 +342,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails
             o.Append(buf.AsSpan(0, head.RequestLineLength));
             o.AppendHeader("Host"u8, host);
         }
-        _requestEdits.Active = false;
+        // The listener's early edits first (they are the request every step saw), then the route's and the policies'.
+        if (_earlyEdits is { Active: true } early) _requestEdits.CopyFrom(early, head.HeaderCount);
+        else _requestEdits.Active = false;
         if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits)
         {
             var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
@@ -370,7 +376,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
             o.Append(buf.AsSpan(after, head.RequestLineLength - after));
         }
         else o.Append(buf.AsSpan(0, head.RequestLineLength));
-        var newHost = rewrite.RewriteHost(new Http1RequestView(head, buf), path);
+        var newHost = rewrite.RewriteHost(View, path);
         o.AppendHeader("Host"u8, newHost is null ? host : Encoding.ASCII.GetBytes(newHost));
         if (!rewrite.ForwardsOriginalHost(newHost is not null)) host = default;
     }
@@ -402,13 +408,20 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         o.Append("\r\n"u8);
         var target = Target!;
         _responseEdits.Active = false;
-        if (target.ResponseSteps.Length > 0)
+        var late = _lateEdits;
+        if (target.ResponseSteps.Length > 0 || late is not null)
         {
             var editor = new Http1HeaderEditor(h.Headers, h.HeaderCount, buf, _responseEdits);
-            target.ApplyResponseSteps(new Http1RequestView(Head, HeadBuffer), ref editor);
+            if (target.ResponseSteps.Length > 0) target.ApplyResponseSteps(View, ref editor);
+            if (late is not null)
+            {
+                // The listener's late edits see the whole head but its framing: the rate-limit headers join it first.
+                RateLimitHeaders.AddTo(Policy, _responseEdits.Added);
+                late.Apply(ref editor);
+            }
         }
         WriteLines(o, h.Headers, h.HeaderCount, buf, _responseEdits);
-        RateLimitHeaders.AppendTo(Policy, o);
+        if (late is null) RateLimitHeaders.AppendTo(Policy, o);
         if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
         if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
         if (close) o.Append("Connection: close\r\n"u8);
@@ -422,6 +435,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     public void WriteReply(LocalReply reply, bool close)
     {
         if (Match?.Rule.ResponseOverride?.ForLocal(reply) is { } replaced) reply = replaced;
+        if (_lateEdits is { } late) reply = Policies.ClientTraffic.LateResponseHeaders.Edit(reply, late);
         ResponseStatus = reply.Status;
         RepliedLocally = true;
         var o = Response;

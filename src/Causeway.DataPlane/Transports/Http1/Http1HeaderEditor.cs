@@ -14,6 +14,15 @@ internal sealed class Http1EditState
     /// <summary>Whether any edit ran since <see cref="Reset"/> (else the head is written as parsed).</summary>
     public bool Active { get; set; }
 
+    /// <summary>Starts from the edits of <paramref name="other"/> (made to the same head of <paramref name="lines"/> lines).</summary>
+    public void CopyFrom(Http1EditState other, int lines)
+    {
+        Reset(lines);
+        Array.Copy(other.Removed, Removed, lines);
+        Added.AddRange(other.Added);
+        Active = true;
+    }
+
     public void Reset(int lines)
     {
         if (Removed.Length < lines) Removed = new bool[Math.Max(lines, Removed.Length * 2)];

@@ -3,16 +3,23 @@ using Microsoft.Extensions.Primitives;
 
 namespace Causeway.DataPlane.Transports.Http1;
 
-/// <summary>A parsed fast-path request head as the route matcher sees it (strings only made for header/query conditions).</summary>
+/// <summary>
+/// A parsed fast-path request head as the route matcher sees it (strings only made for header/query conditions), with
+/// the listener's early header edits when it has some (ClientTrafficPolicy <c>earlyRequestHeaders</c>): removed lines
+/// are gone and added lines are there, as the backend will get them.
+/// </summary>
 internal readonly struct Http1RequestView : IRequestView
 {
     private readonly Http1RequestHead _head;
     private readonly byte[] _buffer;
+    private readonly Http1EditState? _edits;
 
-    public Http1RequestView(Http1RequestHead head, byte[] buffer)
+    /// <param name="edits">The early edits made to the head (active), or null: the head as parsed.</param>
+    public Http1RequestView(Http1RequestHead head, byte[] buffer, Http1EditState? edits = null)
     {
         _head = head;
         _buffer = buffer;
+        _edits = edits is { Active: true } ? edits : null;
     }
 
     public bool MethodIs(string method)
@@ -23,6 +30,11 @@ internal readonly struct Http1RequestView : IRequestView
 
     public bool TryGetHeader(string name, out StringValues values)
     {
+        if (_edits is not null && Added(name) is { } added)
+        {
+            values = Encoding.ASCII.GetString(added);
+            return true;
+        }
         var i = IndexOf(name);
         if (i < 0)
         {
@@ -37,6 +49,7 @@ internal readonly struct Http1RequestView : IRequestView
     /// <summary>Compares the bytes in place (the head is ASCII and has no repeated names): nothing is allocated.</summary>
     public bool HeaderEquals(string name, string value)
     {
+        if (_edits is not null && Added(name) is { } added) return added.Length == value.Length && Ascii.Equals(added, value);
         var i = IndexOf(name);
         if (i < 0) return false;
         ref var e = ref _head.Headers[i];
@@ -46,12 +59,22 @@ internal readonly struct Http1RequestView : IRequestView
     private int IndexOf(string name)
     {
         var headers = _head.Headers;
+        var removed = _edits?.Removed;
         for (var i = 0; i < _head.HeaderCount; i++)
         {
             ref var e = ref headers[i];
-            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name)) return i;
+            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(e.NameStart, e.NameLength), name)
+                && (removed is null || !removed[i])) return i;
         }
         return -1;
+    }
+
+    /// <summary>The value of a line the early edits added (at most one per name: every edit replaces the name's lines).</summary>
+    private byte[]? Added(string name)
+    {
+        foreach (var (n, v) in _edits!.Added)
+            if (n.Length == name.Length && Ascii.EqualsIgnoreCase(n, name)) return v;
+        return null;
     }
 
     public string? Query
@@ -98,10 +121,14 @@ internal readonly struct Http1RequestView : IRequestView
     public void CollectHeaders(List<KeyValuePair<string, string>> into)
     {
         var headers = _head.Headers;
+        var removed = _edits?.Removed;
         for (var i = 0; i < _head.HeaderCount; i++)
         {
             ref var e = ref headers[i];
+            if (removed is not null && removed[i]) continue;
             into.Add(new(Encoding.ASCII.GetString(_buffer, e.NameStart, e.NameLength), Encoding.ASCII.GetString(_buffer, e.ValueStart, e.ValueLength)));
         }
+        if (_edits is null) return;
+        foreach (var (n, v) in _edits.Added) into.Add(new(Encoding.ASCII.GetString(n), Encoding.ASCII.GetString(v)));
     }
 }

@@ -13,7 +13,7 @@ namespace Causeway.DataPlane.Transports.Kestrel;
 /// </summary>
 internal sealed partial class HttpRequestHandler
 {
-    /// <summary>Headers with underscores, path normalization, the health check, client detection, then the request ID; an answer or null.</summary>
+    /// <summary>Headers with underscores, the early header edits, path normalization, the health check, client detection, then the request ID; an answer or null.</summary>
     private static LocalReply? ApplyClientPolicy(ListenerClientPolicy policy, HttpRequest request, HttpRequestView view, RequestPolicyState state)
     {
         if (policy.Underscores != UnderscoresAction.Allow)
@@ -28,6 +28,8 @@ internal sealed partial class HttpRequestHandler
             if (drop is not null)
                 foreach (var name in drop) request.Headers.Remove(name);
         }
+        // The listener's early edits, before anything else reads the request (path checks, client detection, request ID, routing).
+        policy.EarlyRequest?.Apply(request.Headers);
         if (policy.Path is { } normalization)
         {
             // Checked on the path as sent (Kestrel's Path has %5C decoded already); rewritten on Kestrel's decoded path.

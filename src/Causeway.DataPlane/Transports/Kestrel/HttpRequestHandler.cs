@@ -58,17 +58,24 @@ internal sealed partial class HttpRequestHandler
         if (port.Connection is { } connection) Policies.ClientTraffic.Connection.KestrelConnectionUse.Count(context, connection);
         var scheme = port.IsHttps ? "https" : "http";
         if (!string.Equals(request.Scheme, scheme, StringComparison.Ordinal)) request.Scheme = scheme;
-        var host = HostMap<object>.StripPort(request.Host.Value ?? "");
         var sni = port.IsHttps ? context.Features.Get<ITlsHandshakeFeature>()?.HostName : null;
+        // An HTTP/1.0 request without Host (only Kestrel serves HTTP/1.0): the ClientTrafficPolicy's default host, if any.
+        if (port.Http10DefaultHost is not null && !request.Host.HasValue && HttpProtocol.IsHttp10(request.Protocol)
+            && port.Http10DefaultHostFor(sni) is { } defaultHost)
+            request.Headers.Host = defaultHost;
+        var host = HostMap<object>.StripPort(request.Host.Value ?? "");
         var view = new HttpRequestView(request);
         RequestPolicyState? state = null;
         LocalReply? early = null;
         var clientPolicy = port.ClientPolicyFor(host);
+        if (port.LateResponseFor(host) is { } late) Policies.ClientTraffic.LateResponseHeaders.Register(context.Response, late);
         if (clientPolicy is not null)
         {
             state = new RequestPolicyState();
             state.SetClient(context.Connection.RemoteIpAddress);
             early = ApplyClientPolicy(clientPolicy, request, view, state);
+            // The listener's early edits may set Host: routing reads the edited one, as every later reader does.
+            if (clientPolicy.EarlyEditsHost) host = HostMap<object>.StripPort(request.Host.Value ?? "");
         }
         ApplyForwardedClientCert(clientPolicy, context);
         var outcome = PortRouter.Route(port, view, host, sni, request.Path.Value ?? "/", out var match, out var plan, out var listener);

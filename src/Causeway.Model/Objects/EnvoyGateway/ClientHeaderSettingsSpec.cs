@@ -12,6 +12,12 @@ public sealed record ClientHeaderSettingsSpec
     public bool? EnableEnvoyHeaders { get; init; }
     public XForwardedClientCertSpec? XForwardedClientCert { get; init; }
 
+    /// <summary>Edits of every request before anything else looks at it (routing included).</summary>
+    public HeaderMutationSpec? EarlyRequestHeaders { get; init; }
+
+    /// <summary>Edits of every response the listener sends, after everything else.</summary>
+    public HeaderMutationSpec? LateResponseHeaders { get; init; }
+
     /// <summary>A quantity (int or string).</summary>
     public JsonElement? MaxRequestHeaderLimit { get; init; }
 

@@ -21,6 +21,7 @@ public sealed record ClientTrafficPolicySpec
     public ClientTimeoutSpec? Timeout { get; init; }
     public ClientPathSpec? Path { get; init; }
     public ClientHttp2Spec? Http2 { get; init; }
+    public ClientHttp1Spec? Http1 { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
