@@ -13,7 +13,16 @@ internal sealed class CompiledListener
         Tls = tls;
         ClientPolicy = ir.ClientTraffic is { } ct ? new Policies.ClientTraffic.ListenerClientPolicy(ct) : null;
         OffersH2 = ir.ClientTraffic?.Tls?.AlpnProtocols is not { } alpn || alpn.Contains("h2");
+        if (ir.ClientTraffic?.Tls?.Fingerprints is { } fingerprints)
+        {
+            Ja3 = fingerprints.Contains("JA3");
+            Ja4 = fingerprints.Contains("JA4");
+        }
     }
+
+    /// <summary>The listener's ClientTrafficPolicy asks for JA3 / JA4 fingerprints of its clients' ClientHellos.</summary>
+    public bool Ja3 { get; }
+    public bool Ja4 { get; }
 
     /// <summary>The listener's TLS offers h2 by ALPN (the default): clients that offer it too get Kestrel's HTTP/2.</summary>
     public bool OffersH2 { get; }

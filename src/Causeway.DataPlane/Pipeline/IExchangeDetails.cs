@@ -37,4 +37,8 @@ internal interface IExchangeDetails
 
     /// <summary>The TLS server name the client asked for, or null.</summary>
     string? ServerName { get; }
+
+    /// <summary>The JA3 / JA4 fingerprints of the client's ClientHello, when its listener asks for them.</summary>
+    string? TlsJa3 => null;
+    string? TlsJa4 => null;
 }

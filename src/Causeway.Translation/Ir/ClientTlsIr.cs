@@ -23,6 +23,9 @@ public sealed record ClientTlsIr
     /// <summary>Signature algorithms accepted (TLS 1.3 names, e.g. ecdsa_secp256r1_sha256), in order; null: the platform's.</summary>
     public EquatableArray<string>? SignatureAlgorithms { get; init; }
 
+    /// <summary>TLS client fingerprints computed per connection (<c>JA3</c>, <c>JA4</c>); null: none.</summary>
+    public EquatableArray<string>? Fingerprints { get; init; }
+
     /// <summary>ALPN protocols offered, in order; null: h2 and http/1.1; empty: no ALPN.</summary>
     public EquatableArray<string>? AlpnProtocols { get; init; }
 }

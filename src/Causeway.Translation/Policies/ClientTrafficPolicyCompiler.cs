@@ -243,6 +243,7 @@ internal static class ClientTrafficPolicyCompiler
         EquatableArray<string>? alpn = spec.AlpnProtocols is null ? null : new([.. spec.AlpnProtocols]);
         var curves = Names(spec.EcdhCurves, TlsCipherNames.Groups, "spec.tls.ecdhCurves", "an ECDH curve", errors);
         var sigalgs = Names(spec.SignatureAlgorithms, TlsCipherNames.SignatureAlgorithms, "spec.tls.signatureAlgorithms", "a signature algorithm", errors);
+        var fingerprints = Names(spec.Fingerprints, TlsCipherNames.Fingerprints, "spec.tls.fingerprints", "a fingerprint type", errors);
         bool? resumption = null;
         if (spec.Session is { } session)
         {
@@ -268,6 +269,7 @@ internal static class ClientTrafficPolicyCompiler
             AlpnProtocols = alpn,
             EcdhCurves = curves,
             SignatureAlgorithms = sigalgs,
+            Fingerprints = fingerprints,
         };
     }
 

@@ -46,6 +46,13 @@ internal static class TlsCipherNames
         ["secp521r1"] = "P-521",
     };
 
+    /// <summary>ClientTrafficPolicy <c>tls.fingerprints</c> types.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Fingerprints = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["JA3"] = "JA3",
+        ["JA4"] = "JA4",
+    };
+
     /// <summary>
     /// Signature algorithms (ClientTrafficPolicy <c>tls.signatureAlgorithms</c>) by their TLS 1.3 names (and OpenSSL's
     /// <c>KEY+HASH</c> form), to the TLS 1.3 name.

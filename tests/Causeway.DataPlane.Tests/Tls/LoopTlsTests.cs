@@ -391,4 +391,47 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
         Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs);
         Assert.Equal(0, g.Plane.FastPath.LoopRequests);
     }
+
+    [Fact]
+    public async Task Ja3_and_ja4_fingerprints_reach_the_access_log_from_the_loop_and_from_kestrel()
+    {
+        var fingerprints = new ClientTrafficIr
+        {
+            Policy = "ns/fp",
+            WithUnderscores = UnderscoresAction.Allow,
+            Tls = new ClientTlsIr { Fingerprints = new Causeway.Model.EquatableArray<string>(["JA3", "JA4"]) },
+        };
+        var gw = TwoListeners();
+        var port = gw.Ports[0];
+        gw = gw with
+        {
+            Ports = new([port with { Listeners = new([port.Listeners[0] with { ClientTraffic = fingerprints }, port.Listeners[1]]) }]),
+            AccessLog = new AccessLogIr
+            {
+                Settings = new([new AccessLogSettingIr
+                {
+                    Source = "EnvoyProxy ns/logs spec.telemetry.accessLog.settings[0]",
+                    Format = AccessLogFormatType.Text,
+                    Text = "%REQ(:AUTHORITY)% %PROTOCOL% %TLS_JA3_FINGERPRINT% %TLS_JA4_FINGERPRINT%\n",
+                    Sinks = new([new AccessLogSinkIr { Kind = AccessLogSinkKind.File, Path = "/dev/stdout" }]),
+                }]),
+            },
+        };
+        var capture = new EndToEnd.AccessLogCapture();
+        await using var writer = new Telemetry.AccessLog.AccessLogWriter(Telemetry.AccessLog.AccessLogFormat.Json, capture);
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { AccessLog = writer }, gw);
+        using var client = Client();
+        using (var h1 = await client.SendAsync(Request(g.Port, "a.example.com", "/one", HttpVersion.Version11))) Assert.Equal(HttpStatusCode.OK, h1.StatusCode);
+        using (var h2 = await client.SendAsync(Request(g.Port, "a.example.com", "/two", HttpVersion.Version20))) Assert.Equal(HttpStatusCode.OK, h2.StatusCode);
+        using (var other = await client.SendAsync(Request(g.Port, "b.example.com", "/three", HttpVersion.Version11))) Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        await capture.WaitForLinesAsync(3);
+        var lines = capture.Lines;
+        Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs); // the h2 connection: the fingerprints went to Kestrel with it
+        var loop = Assert.Single(lines, l => l.Contains("HTTP/1.1") && l.StartsWith("a.example.com", StringComparison.Ordinal));
+        var kestrel = Assert.Single(lines, l => l.Contains("HTTP/2"));
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(loop, "^a\\.example\\.com HTTP/1\\.1 [0-9a-f]{32} t1[23]d\\d{4}(00|h1)_[0-9a-f]{12}_[0-9a-f]{12}$"), string.Join("\n", lines));
+        Assert.Matches("^a\\.example\\.com HTTP/2 [0-9a-f]{32} t1[23]d\\d{4}h2_[0-9a-f]{12}_[0-9a-f]{12}$", kestrel);
+        // A listener whose policy does not ask for them has none.
+        Assert.Equal("b.example.com HTTP/1.1 - -", Assert.Single(lines, l => l.StartsWith("b.example.com", StringComparison.Ordinal)));
+    }
 }

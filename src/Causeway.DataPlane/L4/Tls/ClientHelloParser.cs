@@ -32,10 +32,16 @@ internal static class ClientHelloParser
         TryParse(data, maxHandshakeBytes, out serverName, out _);
 
     /// <param name="offersH2">The ClientHello's ALPN extension lists h2.</param>
-    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, int maxHandshakeBytes, out string? serverName, out bool offersH2)
+    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, int maxHandshakeBytes, out string? serverName, out bool offersH2) =>
+        TryParse(data, maxHandshakeBytes, out serverName, out offersH2, out _);
+
+    /// <param name="body">The ClientHello message's body (after its 4-byte header), reassembled from its records.</param>
+    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, int maxHandshakeBytes, out string? serverName, out bool offersH2,
+        out ReadOnlySpan<byte> body)
     {
         serverName = null;
         offersH2 = false;
+        body = default;
         // Fast path: the whole handshake message in the first record (the usual case) needs no copy.
         byte[]? assembled = null;
         var assembledLength = 0;
@@ -76,7 +82,8 @@ internal static class ClientHelloParser
             }
             if (take < fragment.Length) return ClientHelloStatus.Invalid; // would exceed the bound
         }
-        return ParseClientHello(handshake[4..], out serverName, out offersH2);
+        body = handshake[4..];
+        return ParseClientHello(body, out serverName, out offersH2);
     }
 
     private const ushort AlpnExtension = 16;

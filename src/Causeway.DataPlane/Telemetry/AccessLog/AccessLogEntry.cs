@@ -26,6 +26,10 @@ internal sealed class AccessLogEntry : ICelRequest
     public string? DownstreamRemoteAddress { get; init; }
     public string? DownstreamLocalAddress { get; init; }
     public string? RequestedServerName { get; init; }
+
+    /// <summary>The client's JA3 / JA4 fingerprints (ClientTrafficPolicy tls.fingerprints), or null.</summary>
+    public string? TlsJa3 { get; init; }
+    public string? TlsJa4 { get; init; }
     public string? TraceId { get; init; }
 
     /// <summary>

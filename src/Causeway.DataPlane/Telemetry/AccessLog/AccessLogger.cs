@@ -54,6 +54,8 @@ internal sealed class AccessLogger
             DownstreamRemoteAddress = d?.RemoteAddress,
             DownstreamLocalAddress = headerNames is null ? null : d?.LocalAddress,
             RequestedServerName = d?.ServerName,
+            TlsJa3 = headerNames is null ? null : d?.TlsJa3,
+            TlsJa4 = headerNames is null ? null : d?.TlsJa4,
             TraceId = s.TraceId == default ? null : s.TraceId.ToHexString(),
             HeaderNames = headerNames,
             HeaderValues = values,

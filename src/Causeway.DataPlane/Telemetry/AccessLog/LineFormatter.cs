@@ -166,6 +166,8 @@ internal sealed class LineFormatter
             case LogOperator.DownstreamLocalAddress: return e.DownstreamLocalAddress;
             case LogOperator.DownstreamLocalAddressWithoutPort: return WithoutPort(e.DownstreamLocalAddress);
             case LogOperator.RequestedServerName: return e.RequestedServerName;
+            case LogOperator.TlsJa3Fingerprint: return e.TlsJa3;
+            case LogOperator.TlsJa4Fingerprint: return e.TlsJa4;
             case LogOperator.RouteName: return e.RouteName;
             case LogOperator.TraceId: return e.TraceId;
             case LogOperator.Hostname: return Host;

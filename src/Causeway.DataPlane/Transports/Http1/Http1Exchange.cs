@@ -1,3 +1,4 @@
+using Causeway.DataPlane.Tls.Fingerprints;
 using System.Text;
 
 namespace Causeway.DataPlane.Transports.Http1;
@@ -54,6 +55,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     public bool Tls { get; }
     /// <summary>The TLS server name; set once by a transport that reads the ClientHello itself (the event loop).</summary>
     public string? Sni { get; set; }
+
+    /// <summary>The connection's JA3/JA4 fingerprints when its listener asks for them (ClientTrafficPolicy tls.fingerprints).</summary>
+    public TlsFingerprintFeature? Fingerprints { get; set; }
     public Http1RequestHead Head { get; } = new();
 
     /// <summary>The policy steps' state of the current request (client address kept across requests).</summary>
@@ -139,6 +143,8 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     long IExchangeDetails.BytesReceived => Head.HeadLength + Head.ContentLength;
 
     string? IExchangeDetails.ServerName => Sni;
+    string? IExchangeDetails.TlsJa3 => Fingerprints?.Ja3;
+    string? IExchangeDetails.TlsJa4 => Fingerprints?.Ja4;
     /// <summary>An upstream attempt starts (connect or reuse, then send).</summary>
     public void UpstreamStarted()
     {

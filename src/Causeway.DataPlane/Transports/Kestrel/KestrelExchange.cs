@@ -1,3 +1,4 @@
+using Causeway.DataPlane.Tls.Fingerprints;
 namespace Causeway.DataPlane.Transports.Kestrel;
 
 /// <summary>
@@ -54,6 +55,8 @@ internal sealed class KestrelExchange : IExchangeDetails
     string? IExchangeDetails.RemoteAddress => Policy?.Detected?.ToString() ?? (_context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, _context.Connection.RemotePort).ToString() : null);
     string? IExchangeDetails.LocalAddress => _context.Connection.LocalIpAddress is { } local ? new System.Net.IPEndPoint(local, _context.Connection.LocalPort).ToString() : null;
     string? IExchangeDetails.ServerName => _context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName;
+    string? IExchangeDetails.TlsJa3 => _context.Features.Get<TlsFingerprintFeature>()?.Ja3;
+    string? IExchangeDetails.TlsJa4 => _context.Features.Get<TlsFingerprintFeature>()?.Ja4;
 
     /// <summary>The tracer of a sampled request, its SERVER span and the CLIENT span of the current upstream attempt.</summary>
     public Telemetry.Tracing.GatewayTracer? Tracer { get; set; }

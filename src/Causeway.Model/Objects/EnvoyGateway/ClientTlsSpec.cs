@@ -12,6 +12,7 @@ public sealed record ClientTlsSpec
     public IReadOnlyList<string>? AlpnProtocols { get; init; }
     public IReadOnlyList<string>? EcdhCurves { get; init; }
     public IReadOnlyList<string>? SignatureAlgorithms { get; init; }
+    public IReadOnlyList<string>? Fingerprints { get; init; }
     public ClientValidationSpec? ClientValidation { get; init; }
     public ClientTlsSessionSpec? Session { get; init; }
 

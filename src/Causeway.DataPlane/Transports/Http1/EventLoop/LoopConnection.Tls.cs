@@ -1,3 +1,4 @@
+using Causeway.DataPlane.Tls.Fingerprints;
 using System.Security.Authentication;
 using Causeway.DataPlane.L4.Tls;
 using Causeway.DataPlane.Tls.OpenSsl;
@@ -120,10 +121,10 @@ internal sealed partial class LoopConnection
         {
             if (_len > 0 && (_proxyHeader is null || ReadProxyHeader()))
             {
-                var status = ClientHelloParser.TryParse(_x.HeadBuffer.AsSpan(0, _len), MaxClientHello, out var sni, out var offersH2);
+                var status = ClientHelloParser.TryParse(_x.HeadBuffer.AsSpan(0, _len), MaxClientHello, out var sni, out var offersH2, out var hello);
                 if (status == ClientHelloStatus.Complete)
                 {
-                    StartTls(sni, offersH2);
+                    StartTls(sni, offersH2, hello);
                     return;
                 }
                 if (status == ClientHelloStatus.Invalid)
@@ -145,13 +146,18 @@ internal sealed partial class LoopConnection
     }
 
     /// <summary>The ClientHello is in: hand the connection to Kestrel's TLS, or start OpenSSL with the SNI's certificate.</summary>
-    private void StartTls(string? sni, bool offersH2)
+    private void StartTls(string? sni, bool offersH2, ReadOnlySpan<byte> hello)
     {
         var listener = _listener.Port.Current.ListenerForSni(sni);
         if (listener is null)
         {
             HandshakeFailed($"no certificate for server name '{sni}'");
             return;
+        }
+        if (listener.Ja3 || listener.Ja4)
+        {
+            var (ja3, ja4) = TlsFingerprints.Compute(hello, listener.Ja3, listener.Ja4);
+            _x.Fingerprints = new TlsFingerprintFeature(ja3, ja4);
         }
         var context = listener.SelectLoopTls(sni, out var servesH2);
         if (context is null || (offersH2 && listener.OffersH2 && !servesH2))
@@ -254,7 +260,7 @@ internal sealed partial class LoopConnection
         Deadline = 0; // Kestrel's timeouts apply from here
         _listener.CountHandOff(reason);
         var tls = new LoopTlsFeatures(_x.Sni, _tls!.Protocol, _tls.Alpn.ToArray());
-        _listener.HandOffDecrypted(fds[1], _x.HeadBuffer.AsSpan(0, _len).ToArray(), _x.RemoteEndPoint, tls);
+        _listener.HandOffDecrypted(fds[1], _x.HeadBuffer.AsSpan(0, _len).ToArray(), _x.RemoteEndPoint, tls, _x.Fingerprints);
         _len = 0;
         PumpBridge();
         return true;

@@ -335,7 +335,7 @@ internal sealed partial class LoopConnection : LoopSocket
         _state = State.Closed;
         _listener.CountHandOff(reason);
         Loop.Unregister(this);
-        _listener.HandOff(Fd, _x.HeadBuffer.AsSpan(0, _len).ToArray(), _proxied ? _x.RemoteEndPoint : null);
+        _listener.HandOff(Fd, _x.HeadBuffer.AsSpan(0, _len).ToArray(), _proxied ? _x.RemoteEndPoint : null, _x.Fingerprints);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using Causeway.DataPlane.Tls.Fingerprints;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -98,7 +99,7 @@ internal sealed class LoopListener : IConnectionListener
     /// Gives Kestrel a connection the loop read <paramref name="prefix"/> from (called on the loop thread after the
     /// descriptor left the loop's epoll set). Closed instead when the port no longer accepts.
     /// </summary>
-    internal void HandOff(int fd, byte[] prefix, EndPoint? proxied = null)
+    internal void HandOff(int fd, byte[] prefix, EndPoint? proxied = null, TlsFingerprintFeature? fingerprints = null)
     {
         ConnectionClosed();
         Socket socket;
@@ -113,6 +114,7 @@ internal sealed class LoopListener : IConnectionListener
         }
         var context = _group.Owner.Pools.Factory.Create(socket);
         if (proxied is not null) context.RemoteEndPoint = proxied; // the source of the PROXY header the loop read
+        if (fingerprints is not null) context.Features.Set(fingerprints);
         if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix))) return;
         context.Abort();
         _ = context.DisposeAsync().AsTask();
@@ -123,7 +125,7 @@ internal sealed class LoopListener : IConnectionListener
     /// socket pair the loop pumps, <paramref name="prefix"/> the plaintext already read. Kestrel's HTTPS middleware is
     /// skipped for it (<see cref="HandOffConnection.Decrypted"/>); <paramref name="tls"/> stands in for its features.
     /// </summary>
-    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls)
+    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls, TlsFingerprintFeature? fingerprints)
     {
         ConnectionClosed(); // counted by Kestrel from here, as a raw hand-off is
         Socket socket;
@@ -142,6 +144,7 @@ internal sealed class LoopListener : IConnectionListener
         context.Features.Set<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>(tls);
         context.Features.Set<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(tls);
         context.Features.Set<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(tls);
+        if (fingerprints is not null) context.Features.Set(fingerprints);
         if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix) { Decrypted = true })) return;
         context.Abort();
         _ = context.DisposeAsync().AsTask();

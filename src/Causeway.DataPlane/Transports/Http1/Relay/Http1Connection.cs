@@ -1,3 +1,4 @@
+using Causeway.DataPlane.Tls.Fingerprints;
 using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
@@ -43,6 +44,7 @@ internal sealed partial class Http1Connection
             LocalEndPoint = connection.LocalEndPoint,
         };
         _x.Policy.SetClient((connection.RemoteEndPoint as IPEndPoint)?.Address);
+        _x.Fingerprints = connection.Features.Get<TlsFingerprintFeature>();
         if (tls && connection.Features.Get<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>()?.ClientCertificate is { } client)
             _x.Peer = new Policies.ClientTraffic.ForwardedClientCert.PeerCertificates(client,
                 connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.LocalCertificate);
