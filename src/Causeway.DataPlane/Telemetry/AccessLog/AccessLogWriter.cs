@@ -103,7 +103,7 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAcc
         }
     }
 
-    private static void WriteJson(Utf8JsonWriter w, ArrayBufferWriter<byte> buffer, AccessLogEntry e)
+    internal static void WriteJson(Utf8JsonWriter w, ArrayBufferWriter<byte> buffer, AccessLogEntry e)
     {
         w.Reset(buffer);
         w.WriteStartObject();
