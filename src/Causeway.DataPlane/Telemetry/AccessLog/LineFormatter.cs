@@ -10,8 +10,8 @@ namespace Causeway.DataPlane.Telemetry.AccessLog;
 /// <summary>
 /// A custom access log format compiled once per apply: literal pieces and Envoy command operators, written as a
 /// text line or as a JSON object (a field that is one operator alone keeps its type: numbers for codes, bytes and
-/// durations, null when there is no value, as Envoy does; a field mixing text gives a string). Runs on the writer's
-/// thread, never on a request's.
+/// durations, null when there is no value, as Envoy does; a field mixing text gives a string). Runs in the completion
+/// hook, into the writer's pending batch (<see cref="AccessLogWriter"/>), or on the OTLP exporter's side.
 /// </summary>
 internal sealed class LineFormatter
 {
@@ -45,7 +45,7 @@ internal sealed class LineFormatter
     }
 
     /// <summary>One line (newline-terminated) for <paramref name="e"/>.</summary>
-    public void Write(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, AccessLogEntry e)
+    public void Write(LogBuffer buffer, Utf8JsonWriter json, AccessLogEntry e)
     {
         if (_text is not null)
         {
