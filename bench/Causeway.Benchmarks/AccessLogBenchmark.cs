@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Causeway.DataPlane;
 using Causeway.DataPlane.Compile;
@@ -24,6 +27,8 @@ public class AccessLogBenchmark
 {
     private ExchangeSummary _summary;
     private readonly LogBuffer _buffer = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _oldBuffer = new(64 * 1024);
+    private Utf8JsonWriter _oldJson = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -69,6 +74,20 @@ public class AccessLogBenchmark
             UpstreamEnd = now - 100_000,
             Details = exchange,
         };
+        _oldJson = new Utf8JsonWriter(_oldBuffer, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    /// <summary>
+    /// The way it was until 2026-12-07, for comparison in the same run: the hook built an <see cref="AccessLogEntry"/>
+    /// (strings of the method, path, headers and addresses) and the pump formatted it with a Utf8JsonWriter (that code,
+    /// verbatim; the test project keeps it as the oracle the new line must equal).
+    /// </summary>
+    [Benchmark(Baseline = true)]
+    public int EntryThenUtf8JsonWriter()
+    {
+        _oldBuffer.ResetWrittenCount();
+        OldWriteJson(_oldJson, _oldBuffer, AccessLogger.Build(_summary, null));
+        return _oldBuffer.WrittenCount;
     }
 
     /// <summary>
@@ -81,5 +100,41 @@ public class AccessLogBenchmark
         _buffer.Clear();
         DefaultJsonLine.Write(_buffer, _summary, DateTimeOffset.UtcNow);
         return _buffer.Length;
+    }
+
+    private static void OldWriteJson(Utf8JsonWriter w, ArrayBufferWriter<byte> buffer, AccessLogEntry e)
+    {
+        w.Reset(buffer);
+        w.WriteStartObject();
+        w.WriteString("start_time", e.StartTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        Str(w, "method", e.Method);
+        Str(w, "x-envoy-origin-path", e.Path);
+        Str(w, "protocol", e.Protocol);
+        w.WriteNumber("response_code", e.ResponseCode);
+        w.WriteString("response_flags", e.ResponseFlags);
+        w.WriteNumber("bytes_received", e.BytesReceived);
+        w.WriteNumber("bytes_sent", e.BytesSent);
+        w.WriteNumber("duration", e.DurationMs);
+        if (e.UpstreamServiceTimeMs is { } t) w.WriteString("x-envoy-upstream-service-time", t.ToString(CultureInfo.InvariantCulture));
+        else w.WriteNull("x-envoy-upstream-service-time");
+        Str(w, "x-forwarded-for", e.XForwardedFor);
+        Str(w, "user-agent", e.UserAgent);
+        Str(w, "x-request-id", e.RequestId);
+        Str(w, ":authority", e.Authority);
+        Str(w, "upstream_host", e.UpstreamHost);
+        Str(w, "upstream_cluster", e.UpstreamCluster);
+        Str(w, "downstream_remote_address", e.DownstreamRemoteAddress);
+        Str(w, "requested_server_name", e.RequestedServerName);
+        Str(w, "route_name", e.RouteName);
+        Str(w, "trace_id", e.TraceId);
+        w.WriteEndObject();
+        w.Flush();
+        buffer.Write("\n"u8);
+
+        static void Str(Utf8JsonWriter w, string name, string? value)
+        {
+            if (value is null) w.WriteNull(name);
+            else w.WriteString(name, value);
+        }
     }
 }

@@ -55,6 +55,26 @@ public sealed class AccessLogFormatTests
     }
 
     [Fact]
+    public void Times_written_one_after_another_into_one_buffer_are_each_their_own()
+    {
+        // The buffer keeps the text of the last second it wrote: any sequence of times (same second, next, earlier) must
+        // still give each time's own text.
+        var buffer = new LogBuffer(16);
+        var base0 = new DateTimeOffset(2026, 12, 7, 23, 59, 59, TimeSpan.Zero).Ticks;
+        Gen.Long[-3 * TimeSpan.TicksPerSecond, 3 * TimeSpan.TicksPerSecond].Array[1, 20].Sample(offsets =>
+        {
+            foreach (var offset in offsets)
+            {
+                var time = new DateTimeOffset(base0 + offset, TimeSpan.Zero);
+                buffer.Clear();
+                buffer.Timestamp(time);
+                Assert.Equal("\"" + time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) + "\"",
+                    Encoding.ASCII.GetString(buffer.Written));
+            }
+        }, time: FuzzBudget.Seconds, threads: 1);
+    }
+
+    [Fact]
     public void Any_request_the_event_loop_parses_gives_the_line_its_entry_gave()
     {
         using var world = new World();

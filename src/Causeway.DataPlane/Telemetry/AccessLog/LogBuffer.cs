@@ -20,6 +20,8 @@ internal sealed class LogBuffer : IBufferWriter<byte>
 
     private byte[] _bytes;
     private int _length;
+    private long _second = -1;
+    private readonly byte[] _secondText = new byte[20]; // "yyyy-MM-ddTHH:mm:ss." of _second
 
     public LogBuffer(int capacity = 64 * 1024) => _bytes = new byte[capacity];
 
@@ -151,22 +153,32 @@ internal sealed class LogBuffer : IBufferWriter<byte>
     public void Timestamp(DateTimeOffset time)
     {
         Ensure(26);
-        var t = time.DateTime; // the offset is not printed, as with the format string
+        var ticks = time.Ticks; // the clock time; the offset is not printed, as with the format string
+        var second = ticks - ticks % TimeSpan.TicksPerSecond;
+        if (second != _second)
+        {
+            // Lines come in time order mostly: the date and time up to the second are made once per second.
+            var t = new DateTime(second);
+            var (year, month, day) = t;
+            var p = _secondText;
+            Digits(p.AsSpan(0, 4), year);
+            p[4] = (byte)'-';
+            Digits(p.AsSpan(5, 2), month);
+            p[7] = (byte)'-';
+            Digits(p.AsSpan(8, 2), day);
+            p[10] = (byte)'T';
+            Digits(p.AsSpan(11, 2), t.Hour);
+            p[13] = (byte)':';
+            Digits(p.AsSpan(14, 2), t.Minute);
+            p[16] = (byte)':';
+            Digits(p.AsSpan(17, 2), t.Second);
+            p[19] = (byte)'.';
+            _second = second;
+        }
         var s = _bytes.AsSpan(_length, 26);
         s[0] = (byte)'"';
-        Digits(s.Slice(1, 4), t.Year);
-        s[5] = (byte)'-';
-        Digits(s.Slice(6, 2), t.Month);
-        s[8] = (byte)'-';
-        Digits(s.Slice(9, 2), t.Day);
-        s[11] = (byte)'T';
-        Digits(s.Slice(12, 2), t.Hour);
-        s[14] = (byte)':';
-        Digits(s.Slice(15, 2), t.Minute);
-        s[17] = (byte)':';
-        Digits(s.Slice(18, 2), t.Second);
-        s[20] = (byte)'.';
-        Digits(s.Slice(21, 3), (int)(t.Ticks / TimeSpan.TicksPerMillisecond % 1000));
+        _secondText.CopyTo(s[1..]);
+        Digits(s.Slice(21, 3), (int)(ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMillisecond));
         s[24] = (byte)'Z';
         s[25] = (byte)'"';
         _length += 26;

@@ -193,7 +193,12 @@ internal sealed partial class Http1Exchange : IExchangeDetails
                 line.String(buffer.AsSpan(host.ValueStart, host.ValueLength));
                 return;
             case LogValue.ForwardedFor:
-                HeaderValue(line, "x-forwarded-for"u8);
+                if (head.ForwardedForIndex < 0) line.Null(); // the parser's (names are unique on this transport)
+                else
+                {
+                    ref var xff = ref head.Headers[head.ForwardedForIndex];
+                    line.String(buffer.AsSpan(xff.ValueStart, xff.ValueLength));
+                }
                 return;
             case LogValue.UserAgent:
                 HeaderValue(line, "user-agent"u8);
