@@ -191,7 +191,7 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAcc
         Quoted(sb, e.RequestId).Append(' ');
         Quoted(sb, e.Authority).Append(' ');
         Quoted(sb, e.UpstreamHost).Append('\n');
-        buffer.Raw(Encoding.UTF8.GetBytes(sb.ToString()));
+        buffer.Utf8(sb.ToString()); // one string: a surrogate pair may straddle two of the builder's chunks
 
         static StringBuilder Quoted(StringBuilder sb, string? v) => sb.Append('"').Append(v is null ? "-" : v.Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
     }

@@ -50,9 +50,8 @@ internal sealed class LineFormatter
         if (_text is not null)
         {
             var line = Text(e);
-            var bytes = Encoding.UTF8.GetBytes(line);
-            buffer.Write(bytes);
-            if (line.Length == 0 || line[^1] != '\n') buffer.Write("\n"u8);
+            buffer.Utf8(line);
+            if (line.Length == 0 || line[^1] != '\n') buffer.Raw("\n"u8);
             return;
         }
         json.Reset(buffer);
@@ -64,7 +63,7 @@ internal sealed class LineFormatter
         }
         json.WriteEndObject();
         json.Flush();
-        buffer.Write("\n"u8);
+        buffer.Raw("\n"u8);
     }
 
     /// <summary>The text line (Text formats) without its trailing newline; the OTLP record's body.</summary>

@@ -59,6 +59,13 @@ internal sealed class LogBuffer : IBufferWriter<byte>
         _length += bytes.Length;
     }
 
+    /// <summary>Text as UTF-8, unescaped (text formats).</summary>
+    public void Utf8(ReadOnlySpan<char> text)
+    {
+        Ensure(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _length += Encoding.UTF8.GetBytes(text, _bytes.AsSpan(_length));
+    }
+
     public void Byte(byte b)
     {
         Ensure(1);
