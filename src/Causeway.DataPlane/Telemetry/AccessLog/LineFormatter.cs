@@ -90,6 +90,16 @@ internal sealed class LineFormatter
 
     private static void WriteValue(Utf8JsonWriter w, LogPiece[] pieces, AccessLogEntry e)
     {
+        if (pieces.Length == 1)
+        {
+            switch (pieces[0].Operator) // the numbers of Typed, without boxing them
+            {
+                case LogOperator.ResponseCode: w.WriteNumberValue((long)e.ResponseCode); return;
+                case LogOperator.BytesReceived: w.WriteNumberValue(e.BytesReceived); return;
+                case LogOperator.BytesSent: w.WriteNumberValue(e.BytesSent); return;
+                case LogOperator.Duration: w.WriteNumberValue(e.DurationMs); return;
+            }
+        }
         switch (Typed(pieces, e))
         {
             case null: w.WriteNullValue(); break;
