@@ -92,6 +92,38 @@ public sealed class AccessLogFormatTests
     }
 
     [Fact]
+    public void Any_exchange_of_a_transport_that_gives_strings_gives_the_line_its_entry_gave()
+    {
+        // The Kestrel transport answers with strings (IExchangeDetails' default WriteLogValue): any text, in any field.
+        Gen.Int.Select(seed => new StringDetails(new Random(seed))).Sample(d =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var t = Stopwatch.GetTimestamp();
+            var summary = new ExchangeSummary
+            {
+                Transport = TransportSet.Kestrel,
+                Method = HttpMethodId.Post,
+                Status = d.Status,
+                StartTimestamp = t - 12345,
+                EndTimestamp = t,
+                Details = d,
+            };
+            var line = Format(w => DefaultJsonLine.Write(w, summary, now));
+            byte[] expected;
+            try
+            {
+                expected = ReferenceJsonLine.Format(AccessLogger.Build(summary, null, now));
+            }
+            catch (ArgumentException)
+            {
+                Assert.NotNull(JsonNode.Parse(line.AsSpan(0, line.Length - 1)));
+                return;
+            }
+            SameBytes(expected, line);
+        }, time: FuzzBudget.Seconds, threads: 1);
+    }
+
+    [Fact]
     public void Odd_bytes_in_a_path_and_headers_are_escaped_as_before()
     {
         using var world = new World();
@@ -241,6 +273,30 @@ public sealed class AccessLogFormatTests
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>An exchange whose transport gives its values as strings (as Kestrel's does), random in every field.</summary>
+    private sealed class StringDetails(Random random) : IExchangeDetails
+    {
+        private readonly Dictionary<string, string?> _headers = new()
+        {
+            ["x-forwarded-for"] = Text(random),
+            ["user-agent"] = Text(random),
+            ["x-request-id"] = Text(random),
+        };
+
+        public int Status { get; } = random.Next(100, 600);
+        public string Method { get; } = Text(random) ?? "GET";
+        public string Path { get; } = Text(random) ?? "/";
+        public string Authority { get; } = Text(random) ?? "";
+        public string Protocol { get; } = Text(random) ?? "HTTP/2";
+        public string? RequestHeader(string name) => _headers.GetValueOrDefault(name);
+        public long BytesReceived { get; } = random.NextInt64();
+        public long BytesSent { get; } = random.Next(0, 100_000);
+        public string? UpstreamHost { get; } = Text(random);
+        public string? RemoteAddress { get; } = Text(random);
+        public string? LocalAddress { get; } = Text(random);
+        public string? ServerName { get; } = Text(random);
     }
 
     /// <summary>A request head the event loop accepts, with the values the log reports.</summary>
