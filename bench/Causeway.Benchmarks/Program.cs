@@ -10,7 +10,8 @@ public static class Program
     /// <summary>
     /// Runs the benchmarks: <c>dotnet run -c Release --project bench/Causeway.Benchmarks -- --job short --filter '*'</c>.
     /// <c>quick-translate [routes] [gateways]</c> times a few translations with a stopwatch (a smoke, not a benchmark);
-    /// <c>quick-load DIR [repetitions]</c> times the phases of loading manifests; <c>quick-dir DIR</c> load, translate and render.
+    /// <c>quick-load DIR [repetitions]</c> times the phases of loading manifests; <c>quick-dir DIR</c> load, translate and render;
+    /// <c>quick-accesslog [lines]</c> the process CPU time per access log line, old way and new (GC and the writer's pump included).
     /// </summary>
     public static void Main(string[] args)
     {
@@ -56,6 +57,46 @@ public static class Program
             }
             return;
         }
+        if (args.Length > 0 && args[0] == "quick-accesslog")
+        {
+            QuickAccessLog(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    /// <summary>
+    /// CPU time per line of <see cref="AccessLogBenchmark"/>'s methods, as the process's CPU time over many lines: unlike
+    /// wall time it barely moves when other work shares the cores, and it counts what the line costs elsewhere (the
+    /// garbage collector, the writer's pump).
+    /// </summary>
+    private static void QuickAccessLog(int lines)
+    {
+        var b = new AccessLogBenchmark();
+        b.Setup();
+        var methods = new (string Name, Action Run)[]
+        {
+            ("EntryThenUtf8JsonWriter", () => b.EntryThenUtf8JsonWriter()),
+            ("BuildAndFormat", () => b.BuildAndFormat()),
+            ("RecordIntoWriter", b.RecordIntoWriter),
+        };
+        for (var round = 0; round < 3; round++)
+            foreach (var (name, run) in methods)
+            {
+                for (var i = 0; i < lines / 10; i++) run();
+                GC.Collect();
+                Thread.Sleep(20);
+                var process = Process.GetCurrentProcess();
+                var cpu = process.TotalProcessorTime;
+                var alloc = GC.GetTotalAllocatedBytes(precise: true);
+                var sw = Stopwatch.StartNew();
+                for (var i = 0; i < lines; i++) run();
+                Thread.Sleep(20); // the pump's last batch
+                process.Refresh();
+                var cpuNs = (process.TotalProcessorTime - cpu).TotalMilliseconds * 1e6 / lines;
+                Console.WriteLine($"round {round} {name,-24} {cpuNs,7:F0} ns CPU/line  {(sw.Elapsed.TotalMilliseconds - 20) * 1e6 / lines,7:F0} ns wall/line  "
+                    + $"{(double)(GC.GetTotalAllocatedBytes(precise: true) - alloc) / lines,5:F0} B/line");
+            }
+        b.Cleanup();
     }
 }

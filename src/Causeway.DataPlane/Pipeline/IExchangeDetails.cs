@@ -41,4 +41,36 @@ internal interface IExchangeDetails
     /// <summary>The JA3 / JA4 fingerprints of the client's ClientHello, when its listener asks for them.</summary>
     string? TlsJa3 => null;
     string? TlsJa4 => null;
+    /// <summary>
+    /// Writes one of the default access log's request values as a JSON string (or null) into the line being formatted.
+    /// This default makes the value's string; the byte transports write their bytes and cached address text instead.
+    /// </summary>
+    void WriteLogValue(Telemetry.AccessLog.LogBuffer line, LogValue value) => line.String(value switch
+    {
+        LogValue.Method => Method,
+        LogValue.Path => Path,
+        LogValue.Protocol => Protocol,
+        LogValue.ForwardedFor => RequestHeader("x-forwarded-for"),
+        LogValue.UserAgent => RequestHeader("user-agent"),
+        LogValue.RequestId => RequestHeader("x-request-id"),
+        LogValue.Authority => Authority,
+        LogValue.UpstreamHost => UpstreamHost,
+        LogValue.RemoteAddress => RemoteAddress,
+        _ => ServerName,
+    });
+}
+
+/// <summary>The request values of the default access log that <see cref="IExchangeDetails.WriteLogValue"/> writes.</summary>
+internal enum LogValue
+{
+    Method,
+    Path,
+    Protocol,
+    ForwardedFor,
+    UserAgent,
+    RequestId,
+    Authority,
+    UpstreamHost,
+    RemoteAddress,
+    ServerName,
 }

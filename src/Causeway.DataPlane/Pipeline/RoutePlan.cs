@@ -14,6 +14,7 @@ internal sealed class RoutePlan
     {
         _balancers = balancers;
         Name = name;
+        NameUtf8 = System.Text.Encoding.UTF8.GetBytes(name);
         Steps = StepOrder.Sort(ruleSteps);
         Targets = targets;
         TotalWeight = totalWeight;
@@ -60,6 +61,9 @@ internal sealed class RoutePlan
 
     /// <summary>The rule, <c>httproute/ns/name/rule/N</c>.</summary>
     public string Name { get; }
+
+    /// <summary><see cref="Name"/> as UTF-8, made once per apply for the access log.</summary>
+    public byte[] NameUtf8 { get; }
 
     /// <summary>The rule's own steps in pipeline order (targets have theirs).</summary>
     public PipelineStep[] Steps { get; }

@@ -17,6 +17,7 @@ internal sealed class BackendRuntime
     public BackendRuntime(BackendIr ir, HttpMessageInvoker invoker, TimeSpan activityTimeout)
     {
         Ir = ir;
+        IdUtf8 = System.Text.Encoding.UTF8.GetBytes(ir.Id);
         Invoker = invoker;
         // With backend TLS the connection is made by BackendTlsConnector (our SNI and verification) and handed to the
         // handler as an authenticated SslStream; the https scheme makes HTTP/2 send ":scheme: https", which a TLS
@@ -39,6 +40,9 @@ internal sealed class BackendRuntime
     /// <summary>Where exchanges with this backend are counted (kept across applies by backend id).</summary>
     public BackendStats Stats { get; set; } = new("");
     public string Id => Ir.Id;
+
+    /// <summary><see cref="Id"/> as UTF-8, made once per apply for the access log.</summary>
+    public byte[] IdUtf8 { get; }
     public HttpMessageInvoker Invoker { get; }
     public ForwarderRequestConfig RequestConfig { get; }
 

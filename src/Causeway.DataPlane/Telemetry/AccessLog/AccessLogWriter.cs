@@ -1,24 +1,30 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Causeway.DataPlane.Telemetry.AccessLog;
 
 /// <summary>
-/// Writes access log lines (one per request or L4 connection) to a stream, stdout by default, from a background task:
-/// requests only enqueue into a bounded queue; when it is full the entry is dropped and counted, a request never waits
-/// for the log. Application logs go to stderr, so the two never interleave.
+/// Writes access log lines (one per request or L4 connection) to a stream, stdout by default, from a background task.
+/// A request formats its line straight into the pending batch (UTF-8, no entry object or strings for the default JSON
+/// line) under a short lock; when <c>capacity</c> lines are already pending the line is dropped and counted, a request
+/// never waits for the output. The pump wakes when a batch starts, lets it gather for 5 ms, then writes it in one
+/// call. Application logs go to stderr, so the two never interleave.
 /// </summary>
 public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAccessLogSink, IAsyncDisposable
 {
-    private const int BatchBytes = 60 * 1024;
-    private static readonly long BatchWindowTicks = System.Diagnostics.Stopwatch.Frequency / 200; // 5 ms
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(5);
 
-    private readonly Channel<(AccessLogEntry Entry, LineFormatter? Formatter)> _queue;
     private readonly Stream _output;
+    private readonly int _capacity;
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _batchStarted = new(0);
     private readonly Task _pump;
+    private LogBuffer _pending = new();
+    private LogBuffer _spare = new();
+    private Utf8JsonWriter? _json; // custom JSON formats, used under _lock
+    private int _pendingLines;
+    private bool _completed;
     private long _written;
     private long _dropped;
 
@@ -26,12 +32,7 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAcc
     {
         Format = format;
         _output = output;
-        _queue = Channel.CreateBounded<(AccessLogEntry, LineFormatter?)>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails (and counts) when full; DropWrite would drop silently
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        _capacity = capacity;
         _pump = Task.Run(PumpAsync);
     }
 
@@ -48,99 +49,134 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAcc
         _ => throw new FormatException($"'{value}' is not json, text or off"),
     };
 
+    /// <summary>The default log's line of a completed exchange (called by the completion hook, on the request's thread).</summary>
+    internal void Record(in ExchangeSummary summary)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (Format != AccessLogFormat.Json)
+        {
+            Enqueue(AccessLogger.Build(summary, null, now));
+            return;
+        }
+        lock (_lock)
+        {
+            if (!Room()) return;
+            var start = _pending.Length;
+            try
+            {
+                DefaultJsonLine.Write(_pending, summary, now);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                Failed(start);
+                return;
+            }
+            Added();
+        }
+    }
+
+    /// <summary>A line in the default format (L4 connections).</summary>
     internal void Enqueue(AccessLogEntry entry)
     {
-        if (!_queue.Writer.TryWrite((entry, null))) Interlocked.Increment(ref _dropped);
+        lock (_lock)
+        {
+            if (!Room()) return;
+            var start = _pending.Length;
+            try
+            {
+                if (Format == AccessLogFormat.Json) DefaultJsonLine.Write(_pending, entry);
+                else WriteText(_pending, entry);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                Failed(start);
+                return;
+            }
+            Added();
+        }
     }
 
     /// <summary>A line of a custom access log (EnvoyProxy settings), in its own format.</summary>
     void IAccessLogSink.Enqueue(AccessLogEntry entry, LineFormatter formatter)
     {
-        if (!_queue.Writer.TryWrite((entry, formatter))) Interlocked.Increment(ref _dropped);
+        lock (_lock)
+        {
+            if (!Room()) return;
+            var start = _pending.Length;
+            try
+            {
+                formatter.Write(_pending, _json ??= new Utf8JsonWriter(_pending, new JsonWriterOptions { SkipValidation = true }), entry);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                Failed(start);
+                return;
+            }
+            Added();
+        }
+    }
+
+    /// <summary>Under the lock: whether a line may be added (else it is counted as dropped).</summary>
+    private bool Room()
+    {
+        if (!_completed && _pendingLines < _capacity) return true;
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
+    /// <summary>Under the lock: a line was added; the first of a batch wakes the pump.</summary>
+    private void Added()
+    {
+        if (++_pendingLines == 1) _batchStarted.Release();
+    }
+
+    /// <summary>Under the lock: a line could not be formatted; what it wrote is taken back and it counts as dropped.</summary>
+    private void Failed(int start)
+    {
+        _pending.Truncate(start);
+        Interlocked.Increment(ref _dropped);
     }
 
     private async Task PumpAsync()
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        var reader = _queue.Reader;
-        try
+        while (true)
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            await _batchStarted.WaitAsync().ConfigureAwait(false);
+            // Gather for a while before one write: at tens of thousands of requests a second, a write per line would
+            // cost a system call per request on the proxy's own cores.
+            if (!Volatile.Read(ref _completed)) await Task.Delay(BatchWindow).ConfigureAwait(false);
+            LogBuffer batch;
+            int n;
+            bool completed;
+            lock (_lock)
             {
-                // Gather for up to BatchWindow (or BatchBytes) before one write: at tens of thousands of requests a
-                // second, a write per line would cost a system call per request on the proxy's own cores.
-                var n = 0;
-                var until = System.Diagnostics.Stopwatch.GetTimestamp() + BatchWindowTicks;
-                while (true)
-                {
-                    while (buffer.WrittenCount < BatchBytes && reader.TryRead(out var item))
-                    {
-                        if (item.Formatter is { } custom) custom.Write(buffer, json, item.Entry);
-                        else if (Format == AccessLogFormat.Json) WriteJson(json, buffer, item.Entry);
-                        else WriteText(buffer, item.Entry);
-                        n++;
-                    }
-                    if (buffer.WrittenCount >= BatchBytes || reader.Completion.IsCompleted
-                        || System.Diagnostics.Stopwatch.GetTimestamp() >= until) break;
-                    await Task.Delay(1).ConfigureAwait(false);
-                }
+                batch = _pending;
+                n = _pendingLines;
+                completed = _completed;
+                _pending = _spare;
+                _pendingLines = 0;
+            }
+            if (n > 0)
+            {
                 try
                 {
-                    await _output.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+                    await _output.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
                     await _output.FlushAsync().ConfigureAwait(false);
                     Interlocked.Add(ref _written, n);
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
                 {
                     Interlocked.Add(ref _dropped, n); // stdout closed: nothing more to do than count
                 }
-                buffer.ResetWrittenCount();
             }
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private static void WriteJson(Utf8JsonWriter w, ArrayBufferWriter<byte> buffer, AccessLogEntry e)
-    {
-        w.Reset(buffer);
-        w.WriteStartObject();
-        w.WriteString("start_time", e.StartTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        Str(w, "method", e.Method);
-        Str(w, "x-envoy-origin-path", e.Path);
-        Str(w, "protocol", e.Protocol);
-        w.WriteNumber("response_code", e.ResponseCode);
-        w.WriteString("response_flags", e.ResponseFlags);
-        w.WriteNumber("bytes_received", e.BytesReceived);
-        w.WriteNumber("bytes_sent", e.BytesSent);
-        w.WriteNumber("duration", e.DurationMs);
-        if (e.UpstreamServiceTimeMs is { } t) w.WriteString("x-envoy-upstream-service-time", t.ToString(CultureInfo.InvariantCulture));
-        else w.WriteNull("x-envoy-upstream-service-time");
-        Str(w, "x-forwarded-for", e.XForwardedFor);
-        Str(w, "user-agent", e.UserAgent);
-        Str(w, "x-request-id", e.RequestId);
-        Str(w, ":authority", e.Authority);
-        Str(w, "upstream_host", e.UpstreamHost);
-        Str(w, "upstream_cluster", e.UpstreamCluster);
-        Str(w, "downstream_remote_address", e.DownstreamRemoteAddress);
-        Str(w, "requested_server_name", e.RequestedServerName);
-        Str(w, "route_name", e.RouteName);
-        Str(w, "trace_id", e.TraceId);
-        w.WriteEndObject();
-        w.Flush();
-        buffer.Write("\n"u8);
-
-        static void Str(Utf8JsonWriter w, string name, string? value)
-        {
-            if (value is null) w.WriteNull(name);
-            else w.WriteString(name, value);
+            batch.Clear();
+            _spare = batch;
+            if (completed) return;
         }
     }
 
     /// <summary>Envoy's default text format.</summary>
-    private static void WriteText(ArrayBufferWriter<byte> buffer, AccessLogEntry e)
+    private static void WriteText(LogBuffer buffer, AccessLogEntry e)
     {
         var sb = new StringBuilder(256);
         sb.Append('[').Append(e.StartTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append("] \"")
@@ -155,8 +191,7 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAcc
         Quoted(sb, e.RequestId).Append(' ');
         Quoted(sb, e.Authority).Append(' ');
         Quoted(sb, e.UpstreamHost).Append('\n');
-        var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-        buffer.Write(bytes);
+        buffer.Utf8(sb.ToString()); // one string: a surrogate pair may straddle two of the builder's chunks
 
         static StringBuilder Quoted(StringBuilder sb, string? v) => sb.Append('"').Append(v is null ? "-" : v.Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
     }
@@ -169,10 +204,11 @@ public sealed class AccessLogWriter : Causeway.Telemetry.IMetricsCollector, IAcc
         w.Add(name, Causeway.Telemetry.MetricType.Counter, help, ["result"], ["dropped"], Dropped);
     }
 
-    /// <summary>Writes what is queued (within <paramref name="timeout"/>) and stops.</summary>
+    /// <summary>Writes what is queued (within 5 s) and stops.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        lock (_lock) _completed = true;
+        _batchStarted.Release();
         await Task.WhenAny(_pump, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         try
         {

@@ -1,9 +1,9 @@
 namespace Causeway.DataPlane.Telemetry.AccessLog;
 
 /// <summary>
-/// Turns a completed exchange into an access log entry (Envoy-style response flags included) and hands it to the
-/// writer's queue. Runs inside the completion hook, so it copies what it needs while the transport's buffers still
-/// hold the request.
+/// Logs a completed exchange with the default log: the writer formats its line from the summary and the transport's
+/// buffers (Envoy-style response flags included) inside the completion hook, while those buffers still hold the
+/// request. <see cref="Build"/> makes the entry that custom logs (EnvoyProxy settings) and the text format read.
 /// </summary>
 internal sealed class AccessLogger
 {
@@ -11,16 +11,18 @@ internal sealed class AccessLogger
 
     public AccessLogger(AccessLogWriter writer) => _writer = writer;
 
-    public void Record(in ExchangeSummary s) => _writer.Enqueue(Build(s, null));
+    public void Record(in ExchangeSummary s) => _writer.Record(s);
 
     /// <summary>
     /// The entry of a completed exchange; with <paramref name="headerNames"/> (a Gateway's custom logs), those request
     /// headers are copied too.
     /// </summary>
-    internal static AccessLogEntry Build(in ExchangeSummary s, string[]? headerNames)
+    internal static AccessLogEntry Build(in ExchangeSummary s, string[]? headerNames) => Build(s, headerNames, DateTimeOffset.UtcNow);
+
+    /// <summary>The entry, for an exchange that completed at <paramref name="now"/>.</summary>
+    internal static AccessLogEntry Build(in ExchangeSummary s, string[]? headerNames, DateTimeOffset now)
     {
         var d = s.Details;
-        var now = DateTimeOffset.UtcNow;
         var durationTicks = s.EndTimestamp - s.StartTimestamp;
         var start = now - System.Diagnostics.Stopwatch.GetElapsedTime(s.StartTimestamp, s.EndTimestamp);
         long? upstreamMs = s.UpstreamStart != 0 && s.UpstreamEnd != 0

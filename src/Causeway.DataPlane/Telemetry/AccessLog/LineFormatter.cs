@@ -10,8 +10,8 @@ namespace Causeway.DataPlane.Telemetry.AccessLog;
 /// <summary>
 /// A custom access log format compiled once per apply: literal pieces and Envoy command operators, written as a
 /// text line or as a JSON object (a field that is one operator alone keeps its type: numbers for codes, bytes and
-/// durations, null when there is no value, as Envoy does; a field mixing text gives a string). Runs on the writer's
-/// thread, never on a request's.
+/// durations, null when there is no value, as Envoy does; a field mixing text gives a string). Runs in the completion
+/// hook, into the writer's pending batch (<see cref="AccessLogWriter"/>), or on the OTLP exporter's side.
 /// </summary>
 internal sealed class LineFormatter
 {
@@ -45,14 +45,13 @@ internal sealed class LineFormatter
     }
 
     /// <summary>One line (newline-terminated) for <paramref name="e"/>.</summary>
-    public void Write(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, AccessLogEntry e)
+    public void Write(LogBuffer buffer, Utf8JsonWriter json, AccessLogEntry e)
     {
         if (_text is not null)
         {
             var line = Text(e);
-            var bytes = Encoding.UTF8.GetBytes(line);
-            buffer.Write(bytes);
-            if (line.Length == 0 || line[^1] != '\n') buffer.Write("\n"u8);
+            buffer.Utf8(line);
+            if (line.Length == 0 || line[^1] != '\n') buffer.Raw("\n"u8);
             return;
         }
         json.Reset(buffer);
@@ -64,7 +63,7 @@ internal sealed class LineFormatter
         }
         json.WriteEndObject();
         json.Flush();
-        buffer.Write("\n"u8);
+        buffer.Raw("\n"u8);
     }
 
     /// <summary>The text line (Text formats) without its trailing newline; the OTLP record's body.</summary>
@@ -91,6 +90,16 @@ internal sealed class LineFormatter
 
     private static void WriteValue(Utf8JsonWriter w, LogPiece[] pieces, AccessLogEntry e)
     {
+        if (pieces.Length == 1)
+        {
+            switch (pieces[0].Operator) // the numbers of Typed, without boxing them
+            {
+                case LogOperator.ResponseCode: w.WriteNumberValue((long)e.ResponseCode); return;
+                case LogOperator.BytesReceived: w.WriteNumberValue(e.BytesReceived); return;
+                case LogOperator.BytesSent: w.WriteNumberValue(e.BytesSent); return;
+                case LogOperator.Duration: w.WriteNumberValue(e.DurationMs); return;
+            }
+        }
         switch (Typed(pieces, e))
         {
             case null: w.WriteNullValue(); break;

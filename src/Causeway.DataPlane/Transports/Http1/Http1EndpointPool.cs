@@ -92,6 +92,11 @@ internal sealed class Http1EndpointPool
     public string Key { get; }
     public EndPoint EndPoint { get; }
 
+    /// <summary><see cref="EndPoint"/> as UTF-8 text (the access log's upstream_host), made on first use.</summary>
+    public byte[] EndPointText => _endPointText ??= System.Text.Encoding.UTF8.GetBytes(EndPoint.ToString() ?? "");
+
+    private byte[]? _endPointText;
+
     /// <summary>The backend's connect timeout (BackendTrafficPolicy <c>timeout.tcp.connectTimeout</c>); null: the data plane's.</summary>
     public TimeSpan? ConnectTimeout { get; }
 

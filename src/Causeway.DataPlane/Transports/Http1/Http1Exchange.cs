@@ -113,15 +113,38 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     public UpstreamFailure? Failure { get; set; }
 
     /// <summary>The endpoint the last attempt went to.</summary>
-    public System.Net.EndPoint? UpstreamEndPoint { get; set; }
+    public System.Net.EndPoint? UpstreamEndPoint
+    {
+        get => _upstreamEndPoint;
+        set
+        {
+            _upstreamEndPoint = value;
+            _upstreamPool = null;
+        }
+    }
+
+    /// <summary>The last attempt goes to <paramref name="pool"/>'s endpoint (whose text the access log then reuses).</summary>
+    public void SetUpstream(Http1EndpointPool pool)
+    {
+        _upstreamEndPoint = pool.EndPoint;
+        _upstreamPool = pool;
+    }
 
     string? IExchangeDetails.UpstreamHost => UpstreamEndPoint?.ToString();
 
     /// <summary>Bytes written to the client for the current request (the transports add what they send).</summary>
     public long BytesSent { get; set; }
 
-    /// <summary>The client's address and port, as the transport knows it (for the access log).</summary>
-    public System.Net.EndPoint? RemoteEndPoint { get; set; }
+    /// <summary>The client's address and port, as the transport knows it (for the access log); set again when a PROXY header names the client.</summary>
+    public System.Net.EndPoint? RemoteEndPoint
+    {
+        get => _remoteEndPoint;
+        set
+        {
+            _remoteEndPoint = value;
+            _remoteText = null;
+        }
+    }
 
     /// <summary>The address the client connected to (for custom access logs).</summary>
     public System.Net.EndPoint? LocalEndPoint { get; set; }
@@ -145,6 +168,92 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     string? IExchangeDetails.ServerName => Sni;
     string? IExchangeDetails.TlsJa3 => Fingerprints?.Ja3;
     string? IExchangeDetails.TlsJa4 => Fingerprints?.Ja4;
+
+    private System.Net.EndPoint? _upstreamEndPoint;
+    private Http1EndpointPool? _upstreamPool;
+    private System.Net.EndPoint? _upstreamTextOf;
+    private byte[]? _upstreamText;
+    private System.Net.EndPoint? _remoteEndPoint;
+    private byte[]? _remoteText;
+
+    /// <summary>
+    /// The default access log's values straight from the request head's bytes (ASCII, checked by the parser) and from
+    /// address text cached per connection (the client, until a PROXY header changes it) and per backend endpoint.
+    /// </summary>
+    void IExchangeDetails.WriteLogValue(Telemetry.AccessLog.LogBuffer line, LogValue value)
+    {
+        var head = Head;
+        var buffer = HeadBuffer;
+        switch (value)
+        {
+            case LogValue.Method:
+                line.String(buffer.AsSpan(0, head.MethodLength));
+                return;
+            case LogValue.Path:
+                line.String(buffer.AsSpan(head.TargetStart, head.TargetLength));
+                return;
+            case LogValue.Protocol:
+                line.String("HTTP/1.1"u8);
+                return;
+            case LogValue.Authority:
+                ref var host = ref head.Headers[head.HostIndex];
+                line.String(buffer.AsSpan(host.ValueStart, host.ValueLength));
+                return;
+            case LogValue.ForwardedFor:
+                if (head.ForwardedForIndex < 0) line.Null(); // the parser's (names are unique on this transport)
+                else
+                {
+                    ref var xff = ref head.Headers[head.ForwardedForIndex];
+                    line.String(buffer.AsSpan(xff.ValueStart, xff.ValueLength));
+                }
+                return;
+            case LogValue.UserAgent:
+                HeaderValue(line, "user-agent"u8);
+                return;
+            case LogValue.RequestId:
+                if (_clientPolicy is not null) line.String(_requestId);
+                else HeaderValue(line, "x-request-id"u8);
+                return;
+            case LogValue.UpstreamHost:
+                if (_upstreamEndPoint is not { } upstream) line.Null();
+                else if (_upstreamPool is { } pool) line.String(pool.EndPointText);
+                else
+                {
+                    if (!ReferenceEquals(_upstreamTextOf, upstream))
+                    {
+                        _upstreamText = Encoding.UTF8.GetBytes(upstream.ToString() ?? "");
+                        _upstreamTextOf = upstream;
+                    }
+                    line.String(_upstreamText);
+                }
+                return;
+            case LogValue.RemoteAddress:
+                if (Policy.Detected is { } detected) line.String(detected);
+                else if (_remoteEndPoint is null) line.Null();
+                else line.String(_remoteText ??= Encoding.UTF8.GetBytes(_remoteEndPoint.ToString() ?? ""));
+                return;
+            default:
+                line.String(Sni);
+                return;
+        }
+    }
+
+    /// <summary>A request header's value as the client sent it (names are unique on this transport), or null.</summary>
+    private void HeaderValue(Telemetry.AccessLog.LogBuffer line, ReadOnlySpan<byte> name)
+    {
+        var head = Head;
+        var buffer = HeadBuffer;
+        for (var i = 0; i < head.HeaderCount; i++)
+        {
+            ref var e = ref head.Headers[i];
+            if (e.NameLength == name.Length && Ascii.EqualsIgnoreCase(buffer.AsSpan(e.NameStart, e.NameLength), name))
+            {
+                line.String(buffer.AsSpan(e.ValueStart, e.ValueLength));
+                return;
+            }
+        }
+        line.Null();
+    }
     /// <summary>An upstream attempt starts (connect or reuse, then send).</summary>
     public void UpstreamStarted()
     {

@@ -47,7 +47,7 @@ internal sealed partial class LoopConnection
             return;
         }
         _pool = backend.FastEndpoints![index];
-        _x.UpstreamEndPoint = _pool.EndPoint;
+        _x.SetUpstream(_pool);
         var idle = Loop.RentBackend(_pool);
         if (idle is null)
         {

@@ -24,7 +24,7 @@ internal sealed partial class Http1Connection
         var index = _x.NextEndpoint(backend);
         if (index < 0) return await AnswerAsync(UpstreamFailure.ConnectFailed, "no endpoints", "-").ConfigureAwait(false);
         var pool = backend.FastEndpoints![index];
-        _x.UpstreamEndPoint = pool.EndPoint;
+        _x.SetUpstream(pool);
         var connection = pool.TryRent();
         var retried = false;
         while (true)
