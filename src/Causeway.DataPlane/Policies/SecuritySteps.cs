@@ -15,6 +15,11 @@ internal static class SecuritySteps
     /// <param name="backends">The Gateway's backends by id (the external authorization service's).</param>
     public static void Add(SecurityPolicyIr policy, CompileShare? share, List<PipelineStep> steps, Func<string?, BackendRuntime?>? backends = null)
     {
+        if (policy.Csrf is { } csrf)
+        {
+            var stats = share?.PolicyState("csrf-stats|" + policy.Policy, () => new Csrf.CsrfStats(policy.Policy)) ?? new Csrf.CsrfStats(policy.Policy);
+            steps.Add(new Csrf.CsrfStep(csrf, stats));
+        }
         // External authorization first among the authentications, as Envoy Gateway orders its filters.
         if (policy.ExtAuth is { } extAuth)
         {

@@ -93,6 +93,7 @@ internal sealed class HttpTelemetry : IExchangeObserver, IMetricsCollector, IDis
         foreach (var r in _state.Values<RouteStats>()) r.Collect(w);
         foreach (var b in _state.Values<BackendStats>()) b.Collect(w);
         foreach (var e in _state.Values<Policies.ExtAuth.ExtAuthStats>()) e.Collect(w);
+        foreach (var c in _state.Values<Policies.Csrf.CsrfStats>()) c.Collect(w);
     }
 
     public void HandOff(TransportSet from)

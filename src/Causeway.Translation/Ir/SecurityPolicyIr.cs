@@ -22,4 +22,20 @@ public sealed record SecurityPolicyIr
     public AuthorizationIr? Authorization { get; init; }
 
     public ExtAuthIr? ExtAuth { get; init; }
+
+    public CsrfIr? Csrf { get; init; }
+}
+
+/// <summary>
+/// SecurityPolicy <c>csrf</c>: mutating requests (POST, PUT, DELETE, PATCH) need an Origin (else Referer) whose host
+/// and port are the request's Host or match one of <see cref="AdditionalOrigins"/>; others are answered 403, except the
+/// <see cref="ShadowFraction"/> of them, only counted.
+/// </summary>
+public sealed record CsrfIr
+{
+    /// <summary>Allowed origins as <c>host[:port]</c> patterns, lower case: exact, <c>*.suffix</c>, or <c>*</c> (any); schemes dropped.</summary>
+    public EquatableArray<string> AdditionalOrigins { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>The share of requests evaluated without being enforced (0 to 1).</summary>
+    public double ShadowFraction { get; init; }
 }

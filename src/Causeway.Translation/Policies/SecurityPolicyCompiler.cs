@@ -14,7 +14,7 @@ namespace Causeway.Translation.Policies;
 /// <summary>
 /// Checks a SecurityPolicy and compiles it into IR, reading the Secrets and ConfigMaps it names. Every field is
 /// honoured, rejected naming it (when ignoring it would let requests through that the policy means to stop:
-/// csrf, CEL and geolocation principals, remote key sets through a backendRef), or warned about naming it.
+/// CEL and geolocation principals, remote key sets through a backendRef), or warned about naming it.
 /// Secret values become <see cref="SecretText"/> and never appear in messages.
 /// </summary>
 internal static class SecurityPolicyCompiler
@@ -38,8 +38,38 @@ internal static class SecurityPolicyCompiler
             Oidc = OidcPolicyCompiler.Compile(policy, s, errors, warnings),
             Authorization = AuthorizationPolicyCompiler.Compile(spec.Authorization, jwt, errors),
             ExtAuth = ExtAuthPolicyCompiler.Compile(policy, s, backends, errors, warnings),
+            Csrf = Csrf(spec.Csrf, errors),
         };
         return new CompiledSecurityPolicy { Ir = ir, Errors = errors, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// csrf: each additional origin as the <c>host[:port]</c> pattern Envoy's filter compares (the scheme is ignored, as
+    /// the CRD says); the shadow fraction as a share.
+    /// </summary>
+    private static CsrfIr? Csrf(CsrfSpec? spec, List<string> errors)
+    {
+        if (spec is null) return null;
+        Unmodelled(spec.Unmodelled, "spec.csrf", errors);
+        var origins = new List<string>();
+        for (var i = 0; i < (spec.AdditionalOrigins?.Count ?? 0); i++)
+        {
+            var o = spec.AdditionalOrigins![i].Trim();
+            var scheme = o.IndexOf("://", StringComparison.Ordinal);
+            var hostPort = (scheme >= 0 ? o[(scheme + 3)..] : o).ToLowerInvariant();
+            if (hostPort.Length == 0 || hostPort.Contains('/') || (hostPort.Contains('*') && hostPort != "*" && !(hostPort.StartsWith("*.", StringComparison.Ordinal) && hostPort.LastIndexOf('*') == 0)))
+                errors.Add($"spec.csrf.additionalOrigins[{i}]: \"{o}\" is not an origin (scheme://host[:port], host may start with \"*.\", or \"*\")");
+            else origins.Add(hostPort);
+        }
+        var shadow = 0.0;
+        if (spec.ShadowFraction is { } f)
+        {
+            var denominator = f.Denominator ?? 100;
+            if (denominator < 1 || f.Numerator < 0 || f.Numerator > denominator)
+                errors.Add($"spec.csrf.shadowFraction: {f.Numerator}/{denominator} is not a fraction between 0 and 1");
+            else shadow = (double)f.Numerator / denominator;
+        }
+        return new CsrfIr { AdditionalOrigins = new EquatableArray<string>(origins), ShadowFraction = shadow };
     }
 
     internal static void Unmodelled(Dictionary<string, JsonElement>? fields, string path, List<string> into)

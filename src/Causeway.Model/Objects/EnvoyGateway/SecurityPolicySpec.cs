@@ -17,8 +17,19 @@ public sealed record SecurityPolicySpec
     public AuthorizationSpec? Authorization { get; init; }
     public ExtAuthSpec? ExtAuth { get; init; }
     public OidcSpec? Oidc { get; init; }
+    public CsrfSpec? Csrf { get; init; }
 
-    /// <summary>Fields present in the manifest that Causeway does not model (csrf, ...), reported in the policy's status.</summary>
+    /// <summary>Fields present in the manifest that Causeway does not model, reported in the policy's status.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
+}
+
+/// <summary>SecurityPolicy <c>csrf</c>: the Origin of mutating requests checked against the destination.</summary>
+public sealed record CsrfSpec
+{
+    public IReadOnlyList<string>? AdditionalOrigins { get; init; }
+    public SamplingFraction? ShadowFraction { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unmodelled { get; init; }
 }
