@@ -32,6 +32,12 @@ public sealed record DataPlaneOptions
     /// <summary>How often DNS-named endpoints (Envoy Gateway Backend <c>fqdn</c>) are resolved again; zero: never.</summary>
     public TimeSpan DnsRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Resolves DNS-named endpoints to every address they have, both families (null: the system's resolver,
+    /// <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/>).
+    /// </summary>
+    public Func<string, CancellationToken, Task<IPAddress[]>>? DnsResolver { get; init; }
+
     /// <summary>Upper bound for one DNS resolution of an endpoint name.</summary>
     public TimeSpan DnsResolveTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

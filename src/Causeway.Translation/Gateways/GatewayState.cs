@@ -48,6 +48,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
         if (!Accepted) return null;
         var backendIds = new HashSet<string>(StringComparer.Ordinal);
         var dnsRefresh = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var dnsFamilies = new BackendDnsFamilies();
         var connections = new Dictionary<string, BackendConnectionIr>(StringComparer.Ordinal);
         var ports = new List<PortIr>();
         foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
@@ -80,6 +81,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                             var m = WithPolicies(l, route, compiled);
                             if (m.Match.Rule.BackendTraffic?.DnsRefreshRate is { } rate)
                                 foreach (var b in m.Match.Rule.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
+                            dnsFamilies.Add(m.Match.Rule.BackendTraffic, m.Match.Rule.Backends.Select(b => b.BackendId));
                             if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null || btp.CircuitBreaker?.MaxRequestsPerConnection is not null))
                                 foreach (var b in m.Match.Rule.Backends) HttpConnection(connections, b.BackendId, btp);
                             foreach (var h in hosts) entries.Add((m, h));
@@ -97,6 +99,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                             l4.Add(served);
                             if (served.BackendTraffic?.DnsRefreshRate is { } rate)
                                 foreach (var b in served.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
+                            dnsFamilies.Add(served.BackendTraffic, served.Backends.Select(b => b.BackendId));
                             foreach (var b in r.Backends)
                                 if (b.BackendId is not null) backendIds.Add(b.BackendId);
                         }
@@ -131,7 +134,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
             Name = Key,
             Addresses = new(addresses),
             Ports = new(ports),
-            Backends = WithConnections(WithDnsRefresh(backends.Build(backendIds), dnsRefresh), connections),
+            Backends = WithConnections(dnsFamilies.Apply(WithDnsRefresh(backends.Build(backendIds), dnsRefresh), (p, w) => policies?.Warn(p, w)), connections),
             BackendClientCertificate = backendClientCertificate,
         };
     }

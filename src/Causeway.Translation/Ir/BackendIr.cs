@@ -43,6 +43,14 @@ public sealed record BackendIr
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public TimeSpan? DnsRefreshRate { get; init; }
 
+    /// <summary>
+    /// Which addresses of this backend's DNS-named endpoints become endpoints: the BackendTrafficPolicy
+    /// <c>dns.lookupFamily</c> of the routes using it (when policies disagree, the first in route order; null: IPv4
+    /// preferred).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public DnsLookupFamily? DnsLookupFamily { get; init; }
+
     /// <summary>HTTP backends: connect timeout and keep-alive of its connections, from the policies of the rules using it (null: the defaults).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public BackendConnectionIr? Connection { get; init; }

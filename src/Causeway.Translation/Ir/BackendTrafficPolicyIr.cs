@@ -59,4 +59,7 @@ public sealed record BackendTrafficPolicyIr
 
     /// <summary><c>dns.dnsRefreshRate</c>: DNS-named endpoints of the backends this policy reaches are resolved again this often.</summary>
     public TimeSpan? DnsRefreshRate { get; init; }
+
+    /// <summary><c>dns.lookupFamily</c>: which addresses of the DNS-named backends this policy reaches are used (null: not set).</summary>
+    public DnsLookupFamily? DnsLookupFamily { get; init; }
 }

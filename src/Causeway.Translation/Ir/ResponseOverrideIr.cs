@@ -14,7 +14,8 @@ public sealed record ResponseHeaderMatchIr(string Name, HeaderValueMatchKind Kin
 /// One BackendTrafficPolicy <c>responseOverride</c> rule: a response (the backend's, the gateway's own, or both, by
 /// <see cref="Source"/>) whose status is one of <see cref="Statuses"/> (any, when empty) and whose headers all match
 /// is replaced by this one: <see cref="Status"/> (or the original's), <see cref="Body"/> with its content type, and
-/// the header edits. The first matching rule wins.
+/// the header edits — or, with <see cref="Redirect"/>, by a redirect whose Location is built from the client's request
+/// as a RequestRedirect filter's is. The first matching rule wins.
 /// </summary>
 public sealed record ResponseOverrideIr
 {
@@ -28,4 +29,7 @@ public sealed record ResponseOverrideIr
     public string? Body { get; init; }
 
     public HeaderModifierIr? HeaderEdits { get; init; }
+
+    /// <summary><c>redirect</c>: the response is a redirect (301 or 302) instead (null: the custom response above).</summary>
+    public RedirectIr? Redirect { get; init; }
 }

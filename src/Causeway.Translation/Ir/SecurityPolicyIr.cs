@@ -1,3 +1,4 @@
+using Causeway.Model;
 namespace Causeway.Translation.Ir;
 
 /// <summary>

@@ -9,7 +9,7 @@ namespace Causeway.Translation.Policies;
 /// </summary>
 internal static class BackendConnectionCompiler
 {
-    public readonly record struct Settings(BackendProxyProtocolVersion? ProxyProtocol, TcpKeepaliveIr? Keepalive, long? BufferLimit, TimeSpan? DnsRefreshRate);
+    public readonly record struct Settings(BackendProxyProtocolVersion? ProxyProtocol, TcpKeepaliveIr? Keepalive, long? BufferLimit, TimeSpan? DnsRefreshRate, DnsLookupFamily? LookupFamily);
 
     public static Settings Compile(BackendTrafficPolicySpec spec, List<string> errors, List<string> warnings)
     {
@@ -48,6 +48,7 @@ internal static class BackendConnectionCompiler
             }
         }
         TimeSpan? dnsRefresh = null;
+        DnsLookupFamily? lookupFamily = null;
         if (spec.Dns is { } dns)
         {
             BackendTrafficPolicyCompiler.Unmodelled(dns.Unmodelled, "spec.dns", warnings);
@@ -63,9 +64,21 @@ internal static class BackendConnectionCompiler
             if (dns.RespectDnsTtl != false)
                 warnings.Add("spec.dns.respectDnsTtl: Causeway's resolver does not see record TTLs; names are resolved again every dnsRefreshRate (default 30s)");
             if (dns.LookupFamily is { } family)
-                warnings.Add($"spec.dns.lookupFamily: {family} is not supported yet (IPv4 addresses are used when a name has any, else IPv6), ignored");
+            {
+                lookupFamily = family switch
+                {
+                    "IPv4" => DnsLookupFamily.IPv4,
+                    "IPv6" => DnsLookupFamily.IPv6,
+                    "IPv4Preferred" => DnsLookupFamily.IPv4Preferred,
+                    "IPv6Preferred" => DnsLookupFamily.IPv6Preferred,
+                    "IPv4AndIPv6" => DnsLookupFamily.IPv4AndIPv6,
+                    _ => null,
+                };
+                if (lookupFamily is null)
+                    errors.Add($"spec.dns.lookupFamily: \"{family}\" is not IPv4, IPv6, IPv4Preferred, IPv6Preferred or IPv4AndIPv6");
+            }
         }
-        return new Settings(proxy, keepalive, bufferLimit, dnsRefresh);
+        return new Settings(proxy, keepalive, bufferLimit, dnsRefresh, lookupFamily);
     }
 
     /// <summary>A duration of whole seconds (what the socket options take), at least one.</summary>

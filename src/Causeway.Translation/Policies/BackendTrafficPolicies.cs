@@ -30,6 +30,13 @@ internal sealed class BackendTrafficPolicies(ResourceSnapshot s, Func<string, IR
         return r with { BackendTraffic = Get(winner.Policy.Key).Compiled.Ir };
     }
 
+    /// <summary>A warning for the status of policy <paramref name="policy"/> (<c>namespace/name</c>) found while building a Gateway's IR.</summary>
+    public void Warn(string policy, string warning)
+    {
+        foreach (var key in Attachment.Policies)
+            if ($"{key.Namespace}/{key.Name}" == policy) AddWarning(key, warning);
+    }
+
     protected override void Reached(ObjectKey policy, Route route)
     {
         if (!_reached.TryGetValue(policy, out var routes)) _reached[policy] = routes = new SortedSet<string>(StringComparer.Ordinal);

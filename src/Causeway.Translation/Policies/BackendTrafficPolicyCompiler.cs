@@ -137,6 +137,7 @@ internal static class BackendTrafficPolicyCompiler
                 TcpKeepalive = connection.Keepalive,
                 ConnectionBufferLimit = connection.BufferLimit,
                 DnsRefreshRate = connection.DnsRefreshRate,
+                DnsLookupFamily = connection.LookupFamily,
             },
             Retry = retry,
             RequestTimeout = requestTimeout,

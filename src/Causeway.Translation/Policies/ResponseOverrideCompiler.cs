@@ -18,17 +18,26 @@ internal static class ResponseOverrideCompiler
             var o = list[i];
             var field = $"spec.responseOverride[{i}]";
             BackendTrafficPolicyCompiler.Unmodelled(o.Unmodelled, field, warnings);
-            if (o.Redirect is not null)
+            if ((o.Response is null) == (o.Redirect is null))
             {
-                errors.Add($"{field}.redirect: redirects are not supported by Causeway yet");
-                continue;
-            }
-            if (o.Response is not { } r)
-            {
-                errors.Add($"{field}.response: required");
+                errors.Add($"{field}: exactly one of response or redirect is required");
                 continue;
             }
             var before = errors.Count;
+            RedirectIr? redirect = null;
+            if (o.Redirect is { } rr)
+            {
+                if (rr.StatusCode is { } code && code is not (301 or 302)) errors.Add($"{field}.redirect.statusCode: {code} is not 301 or 302");
+                if (rr.Scheme is { } scheme && scheme is not ("http" or "https")) errors.Add($"{field}.redirect.scheme: \"{scheme}\" is not http or https");
+                if (rr.Port is { } port && port is < 1 or > 65535) errors.Add($"{field}.redirect.port: {port} is not a port");
+                if (rr.Path is { } path)
+                {
+                    // The policy is not tied to one route match, so there is no matched prefix to replace.
+                    if (path.Type != "ReplaceFullPath") errors.Add($"{field}.redirect.path.type: only ReplaceFullPath is supported (got \"{path.Type}\")");
+                    else if (path.ReplaceFullPath is null) errors.Add($"{field}.redirect.path.replaceFullPath: required when type is ReplaceFullPath");
+                }
+                redirect = Routes.RouteRuleCompiler.Redirect(rr);
+            }
             var statuses = new List<StatusRangeIr>();
             foreach (var (m, j) in (o.Match?.StatusCodes ?? []).Select((m, j) => (m, j)))
             {
@@ -71,10 +80,11 @@ internal static class ResponseOverrideCompiler
                 _ => (ResponseOverrideSource?)null,
             };
             if (source is null) errors.Add($"{field}.source: \"{o.Source}\" is not All, Local or Backend");
-            if (r.StatusCode is { } status && status is < 100 or > 599) errors.Add($"{field}.response.statusCode: {status} is not between 100 and 599");
-            BackendTrafficPolicyCompiler.Unmodelled(r.Unmodelled, $"{field}.response", warnings);
+            var r = o.Response;
+            if (r?.StatusCode is { } status && status is < 100 or > 599) errors.Add($"{field}.response.statusCode: {status} is not between 100 and 599");
+            if (r is not null) BackendTrafficPolicyCompiler.Unmodelled(r.Unmodelled, $"{field}.response", warnings);
             string? body = null;
-            if (r.Body is { } b)
+            if (r?.Body is { } b)
             {
                 if (b.Type is null or "Inline") body = b.Inline ?? "";
                 else if (b.ValueRef is not { Kind: "ConfigMap" } vr) errors.Add($"{field}.response.body.valueRef: a ConfigMap reference is required when type is ValueRef");
@@ -87,10 +97,11 @@ internal static class ResponseOverrideCompiler
                 Statuses = new EquatableArray<StatusRangeIr>(statuses),
                 Headers = new EquatableArray<ResponseHeaderMatchIr>(headers),
                 Source = source ?? ResponseOverrideSource.All,
-                Status = r.StatusCode,
-                ContentType = r.ContentType,
+                Status = r?.StatusCode,
+                ContentType = r?.ContentType,
                 Body = body,
-                HeaderEdits = r.Header is { } edits ? Routes.RouteRuleCompiler.Headers(edits) : null,
+                HeaderEdits = r?.Header is { } edits ? Routes.RouteRuleCompiler.Headers(edits) : null,
+                Redirect = redirect,
             });
         }
         return new EquatableArray<ResponseOverrideIr>(result);

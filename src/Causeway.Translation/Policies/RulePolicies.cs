@@ -86,7 +86,10 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
         return result;
     }
 
-    private void MergeWarning(ObjectKey policy, string warning)
+    private void MergeWarning(ObjectKey policy, string warning) => AddWarning(policy, warning);
+
+    /// <summary>A warning for a policy's status beyond its own (a merge that failed, a setting overruled on a shared backend).</summary>
+    protected void AddWarning(ObjectKey policy, string warning)
     {
         if (!_mergeWarnings.TryGetValue(policy, out var set)) _mergeWarnings[policy] = set = new SortedSet<string>(StringComparer.Ordinal);
         set.Add(warning);

@@ -81,14 +81,7 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
                     list.Add(new HttpFilterIr { ResponseHeaders = Headers(h) });
                     break;
                 case "RequestRedirect" when f.RequestRedirect is { } rr:
-                    redirect = new RedirectIr
-                    {
-                        Scheme = rr.Scheme,
-                        Hostname = rr.Hostname,
-                        Port = rr.Port,
-                        StatusCode = rr.StatusCode ?? 302,
-                        Path = PathModifier(rr.Path),
-                    };
+                    redirect = Redirect(rr);
                     list.Add(new HttpFilterIr { Redirect = redirect });
                     break;
                 case "URLRewrite" when f.UrlRewrite is { } uw:
@@ -154,6 +147,16 @@ internal sealed class RouteRuleCompiler(BackendResolver backends, Gateway gatewa
         for (var i = 0; i < pairs.Length; i++) pairs[i] = new(headers[i].Name, headers[i].Value);
         return new(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(pairs)); // the array is not shared: no copy
     }
+
+    /// <summary>A RequestRedirect filter (or a BackendTrafficPolicy response override's redirect, the same shape) as IR.</summary>
+    internal static RedirectIr Redirect(HttpRequestRedirectFilter rr) => new()
+    {
+        Scheme = rr.Scheme,
+        Hostname = rr.Hostname,
+        Port = rr.Port,
+        StatusCode = rr.StatusCode ?? 302,
+        Path = PathModifier(rr.Path),
+    };
 
     private static PathModifierIr? PathModifier(HttpPathModifier? p) => p?.Type switch
     {

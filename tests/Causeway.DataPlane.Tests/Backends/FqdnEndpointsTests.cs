@@ -72,6 +72,37 @@ public sealed class FqdnEndpointsTests
         Assert.Equal(["Ip:10.9.9.9:81", "Ip:fd00::2:80"], Endpoints(await dns.ExpandAsync([Named("v6.example", 80)], default)));
     }
 
+    [Theory]
+    [InlineData(DnsLookupFamily.IPv4, "Ip:10.0.0.1:80")]
+    [InlineData(DnsLookupFamily.IPv6, "Ip:fd00::1:80")]
+    [InlineData(DnsLookupFamily.IPv4Preferred, "Ip:10.0.0.1:80")]
+    [InlineData(DnsLookupFamily.IPv6Preferred, "Ip:fd00::1:80")]
+    [InlineData(DnsLookupFamily.IPv4AndIPv6, "Ip:10.0.0.1:80,Ip:fd00::1:80")]
+    public async Task A_backends_lookup_family_selects_its_addresses_and_another_backend_of_the_same_name_keeps_its_own(DnsLookupFamily family, string expected)
+    {
+        using var dns = new FqdnEndpoints(new DataPlaneOptions { DnsRefreshInterval = TimeSpan.Zero }, NullLogger.Instance,
+            () => { }, (_, _) => Task.FromResult(new[] { IPAddress.Parse("fd00::1"), IPAddress.Parse("10.0.0.1") }));
+        var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("Backend:ns/a"))))],
+            new BackendIr { Id = "Backend:ns/a", DnsLookupFamily = family, Endpoints = new([new EndpointIr("both.example", 80) { Kind = EndpointKind.Fqdn }]) },
+            new BackendIr { Id = "Backend:ns/b", Endpoints = new([new EndpointIr("both.example", 80) { Kind = EndpointKind.Fqdn }]) });
+        var backends = (await dns.ExpandAsync([gw], default)).Single().Backends;
+        Assert.Equal(expected, string.Join(",", backends[0].Endpoints.Select(e => $"{e.Kind}:{e.Address}:{e.Port}")));
+        Assert.Equal("Ip:10.0.0.1:80", string.Join(",", backends[1].Endpoints.Select(e => $"{e.Kind}:{e.Address}:{e.Port}")));
+    }
+
+    [Theory]
+    [InlineData(DnsLookupFamily.IPv6Preferred, "Ip:10.0.0.1:80")]
+    [InlineData(DnsLookupFamily.IPv6, "")]
+    public async Task Without_IPv6_answers_IPv6Preferred_falls_back_and_IPv6_has_no_endpoint(DnsLookupFamily family, string expected)
+    {
+        using var dns = new FqdnEndpoints(new DataPlaneOptions { DnsRefreshInterval = TimeSpan.Zero }, NullLogger.Instance,
+            () => { }, (_, _) => Task.FromResult(new[] { IPAddress.Parse("10.0.0.1") }));
+        var gw = Gateway("ns/gw", [HttpPort(Host("*", Prefix("/", To("Backend:ns/a"))))],
+            new BackendIr { Id = "Backend:ns/a", DnsLookupFamily = family, Endpoints = new([new EndpointIr("v4.example", 80) { Kind = EndpointKind.Fqdn }]) });
+        var backend = (await dns.ExpandAsync([gw], default)).Single().Backends.Single();
+        Assert.Equal(expected, string.Join(",", backend.Endpoints.Select(e => $"{e.Kind}:{e.Address}:{e.Port}")));
+    }
+
     [Fact]
     public async Task LocalhostResolvesWithTheSystemResolver()
     {

@@ -67,7 +67,7 @@ public sealed class CsrfTests
         await using var echo = await EchoBackend.StartAsync("e");
         await using var g = await TestGateway.StartAsync(TestGateway.Options with { Metrics = registry }, Gateway(echo, Policy(shadow: 1)));
         Assert.Equal(200, (await Send(g, HttpMethod.Post, HttpVersion.Version11, "/secure/a", ("Origin", "https://evil.example"))).Status);
-        Assert.Equal(200, (await Send(g, HttpMethod.Post, HttpVersion.Version11, "/secure/a"))).Status);
+        Assert.Equal(200, (await Send(g, HttpMethod.Post, HttpVersion.Version11, "/secure/a")).Status);
         Assert.Equal(200, (await Send(g, HttpMethod.Post, HttpVersion.Version11, "/secure/a", ("Origin", "http://app.example.com:8080"))).Status);
         var text = registry.Render();
         Assert.Contains("causeway_csrf_requests_total{policy=\"ns/csrf\",result=\"invalid\"} 2", text);

@@ -10,7 +10,9 @@ namespace Causeway.DataPlane.Policies.ResponseOverride;
 /// replaces the response with its own (status, body, content type, header edits). Replies of the gateway's own
 /// (source Local or All: authentication failures, rate limits, 502/503/504...) are replaced by each transport's one
 /// reply writer, so any transport serves a Local-only policy; backend responses (source Backend or All) have their
-/// body replaced, which only the Kestrel pipeline does (in <see cref="ProxyTransformer"/>).
+/// body replaced, which only the Kestrel pipeline does (in <see cref="ProxyTransformer"/>). A rule with a redirect
+/// answers a redirect instead, its Location built from the client's request by <see cref="Filters.RedirectBuilder"/>
+/// (the one Location of RequestRedirect filters too), which each transport presents as an <see cref="IOverrideRequest"/>.
 /// </summary>
 internal sealed class ResponseOverrideStep : PipelineStep
 {
@@ -29,13 +31,13 @@ internal sealed class ResponseOverrideStep : PipelineStep
 
     public override string Describe() => "response-override " + string.Join("; ", _rules.Select(r => r.Describe()));
 
-    /// <summary>The override for a reply of the gateway's own, or null (the reply stands).</summary>
-    public LocalReply? ForLocal(LocalReply reply)
+    /// <summary>The override for a reply of the gateway's own to <paramref name="request"/>, or null (the reply stands).</summary>
+    public LocalReply? ForLocal<TRequest>(LocalReply reply, in TRequest request) where TRequest : IOverrideRequest
     {
         foreach (var rule in _rules)
         {
             if (rule.Ir.Source == ResponseOverrideSource.Backend || !rule.Matches(reply.Status, name => Header(reply, name))) continue;
-            return rule.Reply(reply.Status);
+            return rule.Reply(reply.Status, rule.Ir.Redirect is { } redirect ? request.Location(redirect) : null);
         }
         return null;
 
@@ -47,14 +49,14 @@ internal sealed class ResponseOverrideStep : PipelineStep
         }
     }
 
-    /// <summary>The override for a backend's response (status and headers as received), or null.</summary>
-    public LocalReply? ForBackend(int status, IHeaderDictionary headers)
+    /// <summary>The override for a backend's response (status and headers as received) to <paramref name="request"/>, or null.</summary>
+    public LocalReply? ForBackend<TRequest>(int status, IHeaderDictionary headers, in TRequest request) where TRequest : IOverrideRequest
     {
         foreach (var rule in _rules)
         {
             if (rule.Ir.Source == ResponseOverrideSource.Local
                 || !rule.Matches(status, name => headers.TryGetValue(name, out var v) ? v.ToString() : null)) continue;
-            return rule.Reply(status);
+            return rule.Reply(status, rule.Ir.Redirect is { } redirect ? request.Location(redirect) : null);
         }
         return null;
     }
@@ -100,8 +102,15 @@ internal sealed class ResponseOverrideStep : PipelineStep
             return true;
         }
 
-        public LocalReply Reply(int original)
+        /// <param name="location">The redirect's Location, when the rule redirects.</param>
+        public LocalReply Reply(int original, string? location)
         {
+            if (Ir.Redirect is { } redirect)
+            {
+                var redirected = new LocalReply(redirect.StatusCode) { Final = true };
+                redirected.Headers.Add(new("Location", location!));
+                return redirected;
+            }
             var reply = new LocalReply(Ir.Status ?? original)
             {
                 Body = _body,
@@ -119,8 +128,11 @@ internal sealed class ResponseOverrideStep : PipelineStep
         public string Describe()
         {
             var statuses = Ir.Statuses.Count == 0 ? "any" : string.Join(",", Ir.Statuses.Select(r => r.Start == r.End ? $"{r.Start}" : $"{r.Start}-{r.End}"));
-            return $"{Ir.Source.ToString().ToLowerInvariant()} status={statuses}" + (Ir.Headers.Count > 0 ? $" headers={Ir.Headers.Count}" : "")
-                + $" -> {(Ir.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "same")} body={_body.Length}B";
+            var match = $"{Ir.Source.ToString().ToLowerInvariant()} status={statuses}" + (Ir.Headers.Count > 0 ? $" headers={Ir.Headers.Count}" : "");
+            if (Ir.Redirect is { } r)
+                return match + $" -> redirect {r.StatusCode}{(r.Scheme is { } sc ? " scheme=" + sc : "")}{(r.Hostname is { } h ? " host=" + h : "")}"
+                    + $"{(r.Port is { } p ? " port=" + p : "")}{(r.Path is { } m ? $" path {m.Kind}={m.Value}" : "")}";
+            return match + $" -> {(Ir.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "same")} body={_body.Length}B";
         }
     }
 }

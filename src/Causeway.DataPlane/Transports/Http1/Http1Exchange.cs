@@ -30,7 +30,7 @@ internal enum Http1Decision
 /// <see cref="Relay.Http1Connection"/> (Kestrel connections) and <see cref="LoopConnection"/> (the event loop) do the
 /// I/O around it, so both relay exactly the same bytes.
 /// </summary>
-internal sealed partial class Http1Exchange : IExchangeDetails
+internal sealed partial class Http1Exchange : IExchangeDetails, Policies.ResponseOverride.IOverrideRequest
 {
     private readonly Http1FastPath _owner;
     private readonly TransportSet _transport;
@@ -376,12 +376,23 @@ internal sealed partial class Http1Exchange : IExchangeDetails
         if (!plan!.Allows(_transport)) return HandOff("the route's plan has steps only the Kestrel pipeline runs");
         Match = match;
         Enter(listenerStats);
-        var facts = new RequestFacts(Tls ? "https" : "http", port.Ir.Port != 0 ? port.Ir.Port : _localPort, match!.MatchedPrefix,
+        _listenerPort = port.Ir.Port != 0 ? port.Ir.Port : _localPort;
+        var facts = new RequestFacts(Tls ? "https" : "http", _listenerPort, match!.MatchedPrefix,
             plan.UsesPolicyState ? Policy : null);
         return AfterDecision(plan, view, facts, plan.Decide(view, facts, out var reply), reply);
     }
 
     private RequestFacts _pendingFacts;
+    private int _listenerPort;
+
+    /// <summary>A response override's redirect: the Location for the request as the client sent it.</summary>
+    string Policies.ResponseOverride.IOverrideRequest.Location(Translation.Ir.RedirectIr redirect)
+    {
+        var view = new Http1RequestView(Head, HeadBuffer);
+        // A percent-encoded path never gets here (the head parser hands it to Kestrel), so the path is as Kestrel presents it.
+        var path = view.DecodedPath ?? view.RawTarget[..Head.PathLength];
+        return Filters.RedirectBuilder.Location(redirect, Tls ? "https" : "http", view.Host, path, view.Query, Match?.MatchedPrefix, _listenerPort);
+    }
 
     /// <summary>Goes on with the routed request once its pending decision finished (<see cref="Http1Decision.Pending"/>).</summary>
     public Http1Decision Resume(DecideOutcome outcome)
@@ -549,7 +560,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails
     /// </summary>
     public void WriteReply(LocalReply reply, bool close)
     {
-        if (Match?.Rule.ResponseOverride?.ForLocal(reply) is { } replaced) reply = replaced;
+        if (Match?.Rule.ResponseOverride?.ForLocal(reply, this) is { } replaced) reply = replaced;
         if (_lateEdits is { } late) reply = Policies.ClientTraffic.LateResponseHeaders.Edit(reply, late);
         ResponseStatus = reply.Status;
         RepliedLocally = true;

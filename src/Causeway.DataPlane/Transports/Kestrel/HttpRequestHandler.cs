@@ -150,7 +150,8 @@ internal sealed partial class HttpRequestHandler
             exchange.Policy ??= new RequestPolicyState();
             exchange.Policy.SetClient(context.Connection.RemoteIpAddress);
         }
-        var facts = new RequestFacts(request.Scheme, port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort, match.MatchedPrefix, exchange.Policy);
+        exchange.ListenerPort = port.Ir.Port != 0 ? port.Ir.Port : context.Connection.LocalPort;
+        var facts = new RequestFacts(request.Scheme, exchange.ListenerPort, match.MatchedPrefix, exchange.Policy);
         var verdict = plan.Decide(view, facts, out var reply);
         if (verdict == StepVerdict.Pending) return AwaitDecisionAsync(context, match, plan, exchange, facts, port);
         if (verdict == StepVerdict.Reply) return KestrelReplyWriter.WriteAsync(context, reply!);

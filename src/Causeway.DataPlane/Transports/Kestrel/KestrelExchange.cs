@@ -34,6 +34,9 @@ internal sealed class KestrelExchange : IExchangeDetails
     public HttpMethodId Method { get; }
     public ListenerStats Listener { get; }
     public CompiledMatch? Match { get; set; }
+
+    /// <summary>The listener's port as the plan's decisions saw it (0 until the request is routed).</summary>
+    public int ListenerPort { get; set; }
     public int TargetIndex { get; set; } = -1;
     public BackendRuntime? Backend { get; set; }
     public long UpstreamStart { get; set; }

@@ -8,7 +8,8 @@ internal static class KestrelReplyWriter
     /// <param name="overridden">The reply already replaces a backend's response (a policy's response override).</param>
     public static Task WriteAsync(HttpContext context, LocalReply reply, bool overridden = false)
     {
-        if (!overridden && context.Features.Get<KestrelExchange>()?.Match?.Rule.ResponseOverride?.ForLocal(reply) is { } replaced) reply = replaced;
+        if (!overridden && context.Features.Get<KestrelExchange>() is { Match.Rule.ResponseOverride: { } responseOverride } exchange
+            && responseOverride.ForLocal(reply, new KestrelOverrideRequest(context, exchange)) is { } replaced) reply = replaced;
         context.Features.Set(reply); // for the completion hook: the gateway answered itself
         var response = context.Response;
         response.StatusCode = reply.Status;

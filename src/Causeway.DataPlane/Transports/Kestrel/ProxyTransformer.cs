@@ -77,7 +77,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is null) return result;
-        if (_override?.ForBackend((int)proxyResponse.StatusCode, httpContext.Response.Headers) is { } replaced)
+        if (_override?.ForBackend((int)proxyResponse.StatusCode, httpContext.Response.Headers, new KestrelOverrideRequest(httpContext, httpContext.Features.Get<KestrelExchange>())) is { } replaced)
         {
             // The backend's answer is replaced whole: its headers and body go, the override's reply is written instead.
             httpContext.Response.Headers.Clear();

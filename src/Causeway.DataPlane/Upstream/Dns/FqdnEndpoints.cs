@@ -7,15 +7,16 @@ using Microsoft.Extensions.Logging;
 namespace Causeway.DataPlane.Upstream.Dns;
 
 /// <summary>
-/// DNS-named endpoints (Envoy Gateway Backend <c>fqdn</c>): resolved when a configuration is applied, each address an
-/// endpoint (IPv4 preferred: IPv6 addresses only when the name has no IPv4 one), and re-resolved every
+/// DNS-named endpoints (Envoy Gateway Backend <c>fqdn</c>): resolved when a configuration is applied, each address of
+/// the backend's <see cref="BackendIr.DnsLookupFamily"/> an endpoint (by default IPv4 preferred: IPv6 addresses only when
+/// the name has no IPv4 one; a name is resolved once for both families and each backend takes its own), and re-resolved every
 /// <see cref="DataPlaneOptions.DnsRefreshInterval"/> (or the backend's <see cref="BackendIr.DnsRefreshRate"/>); when an answer changes, <c>changed</c> is called so the data plane
 /// applies the last configuration again with the new addresses. A name that does not resolve keeps its last answer
 /// (none at first, so its backend has no endpoint until it resolves).
 /// </summary>
 internal sealed class FqdnEndpoints : IDisposable
 {
-    private readonly ConcurrentDictionary<string, string[]> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IPAddress[]> _answers = new(StringComparer.Ordinal);
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
@@ -25,13 +26,14 @@ internal sealed class FqdnEndpoints : IDisposable
     private readonly ConcurrentDictionary<string, long> _due = new(StringComparer.Ordinal);
     private volatile Dictionary<string, TimeSpan> _intervals = new(StringComparer.Ordinal);
     private volatile string[] _inUse = [];
+    private volatile Dictionary<string, DnsLookupFamily[]> _families = new(StringComparer.Ordinal);
     private TimeSpan _period = Timeout.InfiniteTimeSpan;
     private int _refreshing;
 
     public FqdnEndpoints(DataPlaneOptions options, ILogger logger, Action changed,
         Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
     {
-        _resolve = resolve ?? ((host, ct) => System.Net.Dns.GetHostAddressesAsync(host, ct));
+        _resolve = resolve ?? options.DnsResolver ?? ((host, ct) => System.Net.Dns.GetHostAddressesAsync(host, ct));
         _timeout = options.DnsResolveTimeout;
         _logger = logger;
         _changed = changed;
@@ -89,11 +91,18 @@ internal sealed class FqdnEndpoints : IDisposable
     public async Task<IReadOnlyList<GatewayIr>> ExpandAsync(IReadOnlyList<GatewayIr> gateways, CancellationToken ct)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
+        var families = new Dictionary<string, HashSet<DnsLookupFamily>>(StringComparer.Ordinal);
         foreach (var gw in gateways)
             foreach (var b in gw.Backends)
                 foreach (var e in b.Endpoints)
-                    if (e.Kind == EndpointKind.Fqdn) names.Add(e.Address);
+                    if (e.Kind == EndpointKind.Fqdn)
+                    {
+                        names.Add(e.Address);
+                        if (!families.TryGetValue(e.Address, out var set)) families[e.Address] = set = [];
+                        set.Add(b.DnsLookupFamily ?? DnsLookupFamily.IPv4Preferred);
+                    }
         _inUse = [.. names];
+        _families = families.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
         Schedule(gateways);
         if (names.Count == 0) return gateways;
         await Task.WhenAll(names.Where(n => !_answers.ContainsKey(n)).Select(n => ResolveAsync(n, ct))).ConfigureAwait(false);
@@ -115,22 +124,39 @@ internal sealed class FqdnEndpoints : IDisposable
         foreach (var e in b.Endpoints)
         {
             if (e.Kind != EndpointKind.Fqdn) { endpoints.Add(e); continue; }
-            foreach (var a in _answers.GetValueOrDefault(e.Address) ?? []) endpoints.Add(new EndpointIr(a, e.Port));
+            foreach (var a in Select(_answers.GetValueOrDefault(e.Address) ?? [], b.DnsLookupFamily ?? DnsLookupFamily.IPv4Preferred))
+                endpoints.Add(new EndpointIr(a.ToString(), e.Port));
         }
         return b with { Endpoints = new(endpoints.Distinct()) };
+    }
+
+    /// <summary>The addresses of a name's answer that <paramref name="family"/> uses.</summary>
+    internal static IEnumerable<IPAddress> Select(IPAddress[] answer, DnsLookupFamily family)
+    {
+        static bool V4(IPAddress a) => a.AddressFamily == AddressFamily.InterNetwork;
+        static bool V6(IPAddress a) => a.AddressFamily == AddressFamily.InterNetworkV6;
+        return family switch
+        {
+            DnsLookupFamily.IPv4 => answer.Where(V4),
+            DnsLookupFamily.IPv6 => answer.Where(V6),
+            DnsLookupFamily.IPv4Preferred => answer.Any(V4) ? answer.Where(V4) : answer.Where(V6),
+            DnsLookupFamily.IPv6Preferred => answer.Any(V6) ? answer.Where(V6) : answer.Where(V4),
+            _ => answer,
+        };
     }
 
     /// <summary>Resolves a name now; true when its answer changed.</summary>
     private async Task<bool> ResolveAsync(string name, CancellationToken ct)
     {
-        string[] addresses;
+        IPAddress[] addresses;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_timeout);
             var all = await _resolve(name, timeout.Token).ConfigureAwait(false);
-            var v4 = all.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToArray();
-            addresses = [.. (v4.Length > 0 ? v4 : all).Select(a => a.ToString()).Distinct().Order(StringComparer.Ordinal)];
+            // Both families are kept: backends naming the same host may use different families.
+            addresses = [.. all.Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                .Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Distinct().OrderBy(a => a.ToString(), StringComparer.Ordinal)];
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -140,7 +166,9 @@ internal sealed class FqdnEndpoints : IDisposable
         }
         var previous = _answers.GetValueOrDefault(name);
         _answers[name] = addresses;
-        return previous is not null && !previous.SequenceEqual(addresses, StringComparer.Ordinal);
+        // Changed: an address that one of the name's backends uses (by its family) came or went.
+        return previous is not null && (_families.GetValueOrDefault(name) ?? [DnsLookupFamily.IPv4Preferred])
+            .Any(f => !Select(previous, f).SequenceEqual(Select(addresses, f)));
     }
 
     /// <summary>Re-resolves every name in use; when an answer changed, calls back (one refresh at a time).</summary>

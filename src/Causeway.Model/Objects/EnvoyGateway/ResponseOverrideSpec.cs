@@ -8,7 +8,8 @@ public sealed record ResponseOverrideSpec
 {
     public ResponseOverrideMatchSpec? Match { get; init; }
     public ResponseOverrideResponseSpec? Response { get; init; }
-    public JsonElement? Redirect { get; init; }
+    /// <summary>A redirect instead of a custom response: the shape of Gateway API's RequestRedirect filter.</summary>
+    public HttpRequestRedirectFilter? Redirect { get; init; }
     public string? Source { get; init; }
 
     [JsonExtensionData]
