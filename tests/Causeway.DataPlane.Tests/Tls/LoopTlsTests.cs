@@ -67,9 +67,12 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
     }
 
     /// <summary>Reads one response (Content-Length or chunked body) from <paramref name="ssl"/>; returns head and body.</summary>
+    /// <summary>Bytes read past the last response (a read may return the start of the next pipelined one).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Stream, List<byte>> Leftovers = new();
+
     private static async Task<(string Head, string Body)> ReadResponseAsync(Stream ssl)
     {
-        var buffer = new List<byte>();
+        var buffer = Leftovers.GetOrCreateValue(ssl);
         var one = new byte[16 * 1024];
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (true)
@@ -84,12 +87,20 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
                 var rest = text[(end + 4)..];
                 if (lines.Any(l => l.Equals("transfer-encoding: chunked", StringComparison.OrdinalIgnoreCase)))
                 {
-                    if (Dechunk(rest) is { } body) return (head, body);
+                    if (Dechunk(rest, out var used) is { } body)
+                    {
+                        buffer.RemoveRange(0, end + 4 + used);
+                        return (head, body);
+                    }
                 }
                 else
                 {
                     var length = lengthLine is null ? 0 : int.Parse(lengthLine.Split(':')[1].Trim());
-                    if (rest.Length >= length) return (head, rest[..length]);
+                    if (rest.Length >= length)
+                    {
+                        buffer.RemoveRange(0, end + 4 + length);
+                        return (head, rest[..length]);
+                    }
                 }
             }
             var n = await ssl.ReadAsync(one, cts.Token);
@@ -99,8 +110,9 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
     }
 
     /// <summary>A complete chunked body decoded, or null while incomplete.</summary>
-    private static string? Dechunk(string data)
+    private static string? Dechunk(string data, out int used)
     {
+        used = 0;
         var body = new StringBuilder();
         var at = 0;
         while (true)
@@ -108,7 +120,13 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
             var eol = data.IndexOf("\r\n", at, StringComparison.Ordinal);
             if (eol < 0) return null;
             var size = Convert.ToInt32(data[at..eol].Split(';')[0], 16);
-            if (size == 0) return data.IndexOf("\r\n", eol + 2, StringComparison.Ordinal) >= 0 ? body.ToString() : null;
+            if (size == 0)
+            {
+                var last = data.IndexOf("\r\n", eol + 2, StringComparison.Ordinal);
+                if (last < 0) return null;
+                used = last + 2;
+                return body.ToString();
+            }
             if (data.Length < eol + 2 + size + 2) return null;
             body.Append(data, eol + 2, size);
             at = eol + 2 + size + 2;
@@ -433,5 +451,30 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
         Assert.Matches("^a\\.example\\.com HTTP/2 [0-9a-f]{32} t1[23]d\\d{4}h2_[0-9a-f]{12}_[0-9a-f]{12}$", kestrel);
         // A listener whose policy does not ask for them has none.
         Assert.Equal("b.example.com HTTP/1.1 - -", Assert.Single(lines, l => l.StartsWith("b.example.com", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_client_asking_to_renegotiate_is_refused_and_the_port_keeps_serving()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        var psi = new System.Diagnostics.ProcessStartInfo(TlsClients.OpenSsl)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var a in (string[])["s_client", "-connect", $"127.0.0.1:{g.Port}", "-servername", "a.example.com", "-tls1_2", "-alpn", "http/1.1"])
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.StandardInput.WriteAsync("R\n"); // s_client's command: renegotiate the TLS 1.2 session
+        await p.StandardInput.FlushAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Task.Delay(1000);
+        p.StandardInput.Close();
+        await p.WaitForExitAsync(cts.Token);
+        var output = await stdout + await stderr;
+        Assert.Contains("RENEGOTIATING", output);
+        Assert.Contains("no renegotiation", output); // the gateway's no_renegotiation alert
+        Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
     }
 }
