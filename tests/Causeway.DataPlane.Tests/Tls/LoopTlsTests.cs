@@ -477,4 +477,25 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
         Assert.Contains("no renegotiation", output); // the gateway's no_renegotiation alert
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
     }
+
+    [Fact]
+    public async Task Removing_the_port_does_not_wait_on_clients_that_never_finish_their_handshake()
+    {
+        var options = TestGateway.Options with { DrainTimeout = TimeSpan.FromSeconds(30), TlsHandshakeTimeout = TimeSpan.FromSeconds(30) };
+        await using var g = await TestGateway.StartAsync(options, TwoListeners());
+        using var silent = new TcpClient();
+        await silent.ConnectAsync(IPAddress.Loopback, g.Port); // connected, no ClientHello
+        using var partial = new TcpClient();
+        await partial.ConnectAsync(IPAddress.Loopback, g.Port);
+        await partial.GetStream().WriteAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00 }); // a ClientHello record begun
+        await Task.Delay(300);
+        var port = g.Port;
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await g.ApplyAsync(); // no Gateways: the port is unbound
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"the port took {stopwatch.Elapsed} to stop (drain timeout 30 s)");
+        Assert.Equal(0, await ReadUntilClosedAsync(silent.GetStream(), TimeSpan.FromSeconds(5)));
+        // The address is free again at once.
+        using var again = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        again.Bind(new IPEndPoint(IPAddress.Loopback, port));
+    }
 }

@@ -102,6 +102,16 @@ internal sealed unsafe partial class Loop : IDisposable
         _free.Push(slot);
     }
 
+    /// <summary>Drops <paramref name="handler"/> from the table only: its descriptor was closed (which left the epoll set).</summary>
+    public void Forget(LoopHandler handler)
+    {
+        if (handler.Token == 0) return;
+        var slot = (int)(uint)handler.Token;
+        _handlers[slot] = null;
+        handler.Token = 0;
+        _free.Push(slot);
+    }
+
     /// <summary>Every registered handler of type <typeparamref name="T"/> (a snapshot, for commands).</summary>
     public List<T> Handlers<T>() where T : LoopHandler
     {

@@ -96,6 +96,7 @@ internal sealed partial class LoopConnection : LoopSocket
     {
         _closeRequested = true;
         if (_state == State.Head && _len == 0 && !_inHead) Close();
+        else if (_state is State.Hello or State.Handshake) HandshakeFailed("the port is stopping"); // no request yet
     }
 
     /// <summary>Reads and starts requests until one is in flight, the socket is drained, or the connection ends.</summary>

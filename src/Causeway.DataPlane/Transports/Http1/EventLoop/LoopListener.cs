@@ -178,18 +178,38 @@ internal sealed class LoopListener : IConnectionListener
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             loop.Post(() =>
             {
-                foreach (var a in loop.Handlers<Acceptor>())
+                lock (_lock) // not while the socket is being closed by a wait that gave up on this loop
                 {
-                    if (ReferenceEquals(a.Listener, this)) loop.Unregister(a);
+                    foreach (var a in loop.Handlers<Acceptor>())
+                    {
+                        if (!ReferenceEquals(a.Listener, this)) continue;
+                        // Closed already (this loop answered late): the kernel dropped it from the epoll set, and its
+                        // number may belong to another socket now, so only the table entry goes.
+                        if (_socketClosed) loop.Forget(a);
+                        else loop.Unregister(a);
+                    }
                 }
                 done.TrySetResult();
             });
             return done.Task;
         }).ToArray();
-        await Task.WhenAll(removed).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        _socket.Dispose();
+        try
+        {
+            await Task.WhenAll(removed).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A loop is busy or stopping: close anyway, so the address is free for whatever binds it next.
+        }
+        lock (_lock)
+        {
+            _socketClosed = true;
+            _socket.Dispose();
+        }
         _handedOff.Writer.TryComplete();
     }
+
+    private volatile bool _socketClosed;
 
     /// <summary>
     /// Graceful stop of the loops' connections: stop accepting, close idle ones now and busy ones after their response;
@@ -203,7 +223,7 @@ internal sealed class LoopListener : IConnectionListener
         }
         catch (TimeoutException)
         {
-            // A loop did not answer: it is stopping anyway.
+            // Not thrown any more (UnbindCoreAsync closes the socket after its wait); kept for callers' safety.
         }
         ForEachConnection(static c => c.RequestClose());
         try
