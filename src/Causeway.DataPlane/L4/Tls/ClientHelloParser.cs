@@ -92,20 +92,20 @@ internal static class ClientHelloParser
     {
         serverName = null;
         offersH2 = false;
-        var r = new Reader(body);
+        var r = new TlsWireReader(body);
         if (!r.Skip(2 + 32)) return ClientHelloStatus.Invalid; // legacy_version, random
         if (!r.SkipVector8() || !r.SkipVector16() || !r.SkipVector8()) return ClientHelloStatus.Invalid; // session id, suites, compression
         if (r.Remaining == 0) return ClientHelloStatus.Complete; // no extensions at all
         if (!r.ReadVector16(out var extensions)) return ClientHelloStatus.Invalid;
-        var e = new Reader(extensions);
+        var e = new TlsWireReader(extensions);
         while (e.Remaining > 0)
         {
             if (!e.ReadUInt16(out var type) || !e.ReadVector16(out var ext)) return ClientHelloStatus.Invalid;
             if (type == AlpnExtension)
             {
-                var a = new Reader(ext);
+                var a = new TlsWireReader(ext);
                 if (!a.ReadVector16(out var protocols)) return ClientHelloStatus.Invalid;
-                var p = new Reader(protocols);
+                var p = new TlsWireReader(protocols);
                 while (p.Remaining > 0)
                 {
                     if (!p.ReadByte(out var n) || !p.Take(n, out var name)) return ClientHelloStatus.Invalid;
@@ -114,9 +114,9 @@ internal static class ClientHelloParser
                 continue;
             }
             if (type != ServerNameExtension || serverName is not null) continue;
-            var s = new Reader(ext);
+            var s = new TlsWireReader(ext);
             if (!s.ReadVector16(out var list)) return ClientHelloStatus.Invalid;
-            var l = new Reader(list);
+            var l = new TlsWireReader(list);
             while (l.Remaining > 0)
             {
                 if (!l.ReadByte(out var nameType) || !l.ReadVector16(out var name)) return ClientHelloStatus.Invalid;
@@ -132,58 +132,4 @@ internal static class ClientHelloParser
     }
 
     private static int ReadUInt24(ReadOnlySpan<byte> s) => (s[0] << 16) | (s[1] << 8) | s[2];
-
-    private ref struct Reader(ReadOnlySpan<byte> data)
-    {
-        private ReadOnlySpan<byte> _data = data;
-
-        public readonly int Remaining => _data.Length;
-
-        public bool Skip(int n)
-        {
-            if (_data.Length < n) return false;
-            _data = _data[n..];
-            return true;
-        }
-
-        public bool ReadByte(out byte b)
-        {
-            b = 0;
-            if (_data.Length < 1) return false;
-            b = _data[0];
-            _data = _data[1..];
-            return true;
-        }
-
-        public bool ReadUInt16(out ushort v)
-        {
-            v = 0;
-            if (_data.Length < 2) return false;
-            v = BinaryPrimitives.ReadUInt16BigEndian(_data);
-            _data = _data[2..];
-            return true;
-        }
-
-        public bool SkipVector8() => ReadByte(out var n) && Skip(n);
-
-        public bool Take(int n, out ReadOnlySpan<byte> v)
-        {
-            v = default;
-            if (_data.Length < n) return false;
-            v = _data[..n];
-            _data = _data[n..];
-            return true;
-        }
-
-        public bool SkipVector16() => ReadVector16(out _);
-
-        public bool ReadVector16(out ReadOnlySpan<byte> v)
-        {
-            v = default;
-            if (!ReadUInt16(out var n) || _data.Length < n) return false;
-            v = _data[..n];
-            _data = _data[n..];
-            return true;
-        }
-    }
 }

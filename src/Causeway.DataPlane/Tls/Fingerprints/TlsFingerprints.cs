@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Causeway.DataPlane.L4.Tls;
 
 namespace Causeway.DataPlane.Tls.Fingerprints;
 
@@ -22,12 +23,12 @@ internal static class TlsFingerprints
     public static (string? Ja3, string? Ja4) Compute(ReadOnlySpan<byte> body, bool ja3, bool ja4)
     {
         if (!ja3 && !ja4) return (null, null);
-        var r = new Reader(body);
-        if (!r.U16(out var legacyVersion) || !r.Skip(32) || !r.Vector8(out _) || !r.Vector16(out var suites) || !r.Vector8(out _))
+        var r = new TlsWireReader(body);
+        if (!r.ReadUInt16(out var legacyVersion) || !r.Skip(32) || !r.ReadVector8(out _) || !r.ReadVector16(out var suites) || !r.ReadVector8(out _))
             return (null, null);
         var ciphers = new List<ushort>();
-        var s = new Reader(suites);
-        while (s.U16(out var c))
+        var s = new TlsWireReader(suites);
+        while (s.ReadUInt16(out var c))
             if (!IsGrease(c)) ciphers.Add(c);
         var extensions = new List<ushort>();
         var groups = new List<ushort>();
@@ -38,37 +39,37 @@ internal static class TlsFingerprints
         ReadOnlySpan<byte> firstAlpn = default;
         if (r.Remaining > 0)
         {
-            if (!r.Vector16(out var all)) return (null, null);
-            var e = new Reader(all);
+            if (!r.ReadVector16(out var all)) return (null, null);
+            var e = new TlsWireReader(all);
             while (e.Remaining > 0)
             {
-                if (!e.U16(out var type) || !e.Vector16(out var data)) return (null, null);
+                if (!e.ReadUInt16(out var type) || !e.ReadVector16(out var data)) return (null, null);
                 if (IsGrease(type)) continue;
                 extensions.Add(type);
-                var d = new Reader(data);
+                var d = new TlsWireReader(data);
                 switch (type)
                 {
                     case ServerName:
                         hasSni = true;
                         break;
-                    case SupportedGroups when d.Vector16(out var list):
-                        for (var g = new Reader(list); g.U16(out var v);)
+                    case SupportedGroups when d.ReadVector16(out var list):
+                        for (var g = new TlsWireReader(list); g.ReadUInt16(out var v);)
                             if (!IsGrease(v)) groups.Add(v);
                         break;
-                    case PointFormats when d.Vector8(out var list):
+                    case PointFormats when d.ReadVector8(out var list):
                         pointFormats.AddRange(list);
                         break;
-                    case SignatureAlgorithms when d.Vector16(out var list):
-                        for (var a = new Reader(list); a.U16(out var v);)
+                    case SignatureAlgorithms when d.ReadVector16(out var list):
+                        for (var a = new TlsWireReader(list); a.ReadUInt16(out var v);)
                             if (!IsGrease(v)) sigalgs.Add(v);
                         break;
-                    case SupportedVersions when d.Vector8(out var list):
-                        for (var v = new Reader(list); v.U16(out var version);)
+                    case SupportedVersions when d.ReadVector8(out var list):
+                        for (var v = new TlsWireReader(list); v.ReadUInt16(out var version);)
                             if (!IsGrease(version) && version > highest) highest = version;
                         break;
-                    case Alpn when d.Vector16(out var list):
-                        var p = new Reader(list);
-                        if (p.Vector8(out var first)) firstAlpn = first;
+                    case Alpn when d.ReadVector16(out var list):
+                        var p = new TlsWireReader(list);
+                        if (p.ReadVector8(out var first)) firstAlpn = first;
                         break;
                 }
             }
@@ -124,48 +125,5 @@ internal static class TlsFingerprints
         byte first = alpn[0], last = alpn[^1];
         if (char.IsAsciiLetterOrDigit((char)first) && char.IsAsciiLetterOrDigit((char)last)) return $"{(char)first}{(char)last}";
         return $"{first:x2}"[0].ToString() + $"{last:x2}"[1];
-    }
-
-    private ref struct Reader(ReadOnlySpan<byte> data)
-    {
-        private ReadOnlySpan<byte> _data = data;
-
-        public readonly int Remaining => _data.Length;
-
-        public bool Skip(int n)
-        {
-            if (_data.Length < n) return false;
-            _data = _data[n..];
-            return true;
-        }
-
-        public bool U16(out ushort v)
-        {
-            v = 0;
-            if (_data.Length < 2) return false;
-            v = BinaryPrimitives.ReadUInt16BigEndian(_data);
-            _data = _data[2..];
-            return true;
-        }
-
-        public bool Vector8(out ReadOnlySpan<byte> v)
-        {
-            v = default;
-            if (_data.Length < 1 || _data.Length < 1 + _data[0]) return false;
-            v = _data.Slice(1, _data[0]);
-            _data = _data[(1 + v.Length)..];
-            return true;
-        }
-
-        public bool Vector16(out ReadOnlySpan<byte> v)
-        {
-            v = default;
-            if (_data.Length < 2) return false;
-            int n = BinaryPrimitives.ReadUInt16BigEndian(_data);
-            if (_data.Length < 2 + n) return false;
-            v = _data.Slice(2, n);
-            _data = _data[(2 + n)..];
-            return true;
-        }
     }
 }

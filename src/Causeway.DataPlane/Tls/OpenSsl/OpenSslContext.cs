@@ -58,52 +58,46 @@ internal sealed class OpenSslContext : SafeHandle
         return context;
     }
 
-    private static unsafe void LoadChain(nint ctx, TlsCertificateIr certificate)
+    private static void LoadChain(nint ctx, TlsCertificateIr certificate) => WithPem(certificate.CertificatePem, bio =>
     {
-        var pem = Encoding.ASCII.GetBytes(certificate.CertificatePem);
-        fixed (byte* p = pem)
+        var leaf = LibSsl.PEM_read_bio_X509(bio, 0, 0, 0);
+        if (leaf == 0) throw Failure(certificate, "no certificate in the PEM");
+        var used = LibSsl.SSL_CTX_use_certificate(ctx, leaf);
+        LibSsl.X509_free(leaf);
+        if (used != 1) throw Failure(certificate, "certificate");
+        while (LibSsl.PEM_read_bio_X509(bio, 0, 0, 0) is var next && next != 0)
         {
-            var bio = LibSsl.BIO_new_mem_buf(p, pem.Length);
-            try
-            {
-                var leaf = LibSsl.PEM_read_bio_X509(bio, 0, 0, 0);
-                if (leaf == 0) throw Failure(certificate, "no certificate in the PEM");
-                var used = LibSsl.SSL_CTX_use_certificate(ctx, leaf);
-                LibSsl.X509_free(leaf);
-                if (used != 1) throw Failure(certificate, "certificate");
-                while (LibSsl.PEM_read_bio_X509(bio, 0, 0, 0) is var next && next != 0)
-                {
-                    var added = LibSsl.AddChainCertificate(ctx, next);
-                    LibSsl.X509_free(next);
-                    if (!added) throw Failure(certificate, "chain certificate");
-                }
-                LibSsl.ERR_clear_error(); // the loop above ends on "no start line"
-            }
-            finally
-            {
-                LibSsl.BIO_free(bio);
-            }
+            var added = LibSsl.AddChainCertificate(ctx, next);
+            LibSsl.X509_free(next);
+            if (!added) throw Failure(certificate, "chain certificate");
         }
-    }
+        LibSsl.ERR_clear_error(); // the loop above ends on "no start line"
+    });
 
-    private static unsafe void LoadKey(nint ctx, TlsCertificateIr certificate)
+    private static void LoadKey(nint ctx, TlsCertificateIr certificate) => WithPem(certificate.PrivateKeyPem, bio =>
     {
-        var pem = Encoding.ASCII.GetBytes(certificate.PrivateKeyPem);
-        fixed (byte* p = pem)
+        var key = LibSsl.PEM_read_bio_PrivateKey(bio, 0, 0, 0);
+        if (key == 0) throw Failure(certificate, "no usable private key in the PEM");
+        var used = LibSsl.SSL_CTX_use_PrivateKey(ctx, key);
+        LibSsl.EVP_PKEY_free(key);
+        if (used != 1) throw Failure(certificate, "private key");
+    });
+
+    /// <summary>Runs <paramref name="read"/> over a read-only memory BIO of <paramref name="pem"/>; the bytes are wiped after.</summary>
+    private static unsafe void WithPem(string pem, Action<nint> read)
+    {
+        var bytes = Encoding.ASCII.GetBytes(pem);
+        fixed (byte* p = bytes)
         {
-            var bio = LibSsl.BIO_new_mem_buf(p, pem.Length);
+            var bio = LibSsl.BIO_new_mem_buf(p, bytes.Length);
             try
             {
-                var key = LibSsl.PEM_read_bio_PrivateKey(bio, 0, 0, 0);
-                if (key == 0) throw Failure(certificate, "no usable private key in the PEM");
-                var used = LibSsl.SSL_CTX_use_PrivateKey(ctx, key);
-                LibSsl.EVP_PKEY_free(key);
-                if (used != 1) throw Failure(certificate, "private key");
+                read(bio);
             }
             finally
             {
-                pem.AsSpan().Clear();
                 LibSsl.BIO_free(bio);
+                bytes.AsSpan().Clear();
             }
         }
     }

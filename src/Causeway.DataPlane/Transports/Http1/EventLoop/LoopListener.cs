@@ -99,7 +99,29 @@ internal sealed class LoopListener : IConnectionListener
     /// Gives Kestrel a connection the loop read <paramref name="prefix"/> from (called on the loop thread after the
     /// descriptor left the loop's epoll set). Closed instead when the port no longer accepts.
     /// </summary>
-    internal void HandOff(int fd, byte[] prefix, EndPoint? proxied = null, TlsFingerprintFeature? fingerprints = null)
+    internal void HandOff(int fd, byte[] prefix, EndPoint? proxied = null, TlsFingerprintFeature? fingerprints = null) =>
+        Give(fd, prefix, decrypted: false, fingerprints, context =>
+        {
+            if (proxied is not null) context.RemoteEndPoint = proxied; // the source of the PROXY header the loop read
+        });
+
+    /// <summary>
+    /// Gives Kestrel a TLS connection the loop terminated, decrypted: <paramref name="fd"/> is Kestrel's end of the
+    /// socket pair the loop pumps, <paramref name="prefix"/> the plaintext already read. Kestrel's HTTPS middleware is
+    /// skipped for it (<see cref="HandOffConnection.Decrypted"/>); <paramref name="tls"/> stands in for its features.
+    /// </summary>
+    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls, TlsFingerprintFeature? fingerprints) =>
+        Give(fd, prefix, decrypted: true, fingerprints, context =>
+        {
+            context.RemoteEndPoint = remote;
+            context.LocalEndPoint = EndPoint;
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>(tls);
+            context.Features.Set<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(tls);
+            context.Features.Set<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(tls);
+        });
+
+    /// <summary>Kestrel's socket connection over <paramref name="fd"/>, queued for its accept loop (counted by Kestrel from here).</summary>
+    private void Give(int fd, byte[] prefix, bool decrypted, TlsFingerprintFeature? fingerprints, Action<ConnectionContext> configure)
     {
         ConnectionClosed();
         Socket socket;
@@ -113,39 +135,9 @@ internal sealed class LoopListener : IConnectionListener
             return;
         }
         var context = _group.Owner.Pools.Factory.Create(socket);
-        if (proxied is not null) context.RemoteEndPoint = proxied; // the source of the PROXY header the loop read
+        configure(context);
         if (fingerprints is not null) context.Features.Set(fingerprints);
-        if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix))) return;
-        context.Abort();
-        _ = context.DisposeAsync().AsTask();
-    }
-
-    /// <summary>
-    /// Gives Kestrel a TLS connection the loop terminated, decrypted: <paramref name="fd"/> is Kestrel's end of the
-    /// socket pair the loop pumps, <paramref name="prefix"/> the plaintext already read. Kestrel's HTTPS middleware is
-    /// skipped for it (<see cref="HandOffConnection.Decrypted"/>); <paramref name="tls"/> stands in for its features.
-    /// </summary>
-    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls, TlsFingerprintFeature? fingerprints)
-    {
-        ConnectionClosed(); // counted by Kestrel from here, as a raw hand-off is
-        Socket socket;
-        try
-        {
-            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-        }
-        catch (Exception ex) when (ex is SocketException or ArgumentException)
-        {
-            Native.close(fd);
-            return;
-        }
-        var context = _group.Owner.Pools.Factory.Create(socket);
-        context.RemoteEndPoint = remote;
-        context.LocalEndPoint = EndPoint;
-        context.Features.Set<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>(tls);
-        context.Features.Set<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(tls);
-        context.Features.Set<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(tls);
-        if (fingerprints is not null) context.Features.Set(fingerprints);
-        if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix) { Decrypted = true })) return;
+        if (_handedOff.Writer.TryWrite(new HandOffConnection(context, prefix) { Decrypted = decrypted })) return;
         context.Abort();
         _ = context.DisposeAsync().AsTask();
     }
