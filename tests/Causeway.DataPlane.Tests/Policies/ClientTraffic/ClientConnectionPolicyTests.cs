@@ -234,13 +234,15 @@ public sealed class ClientConnectionPolicyTests
     public async Task A_connection_past_maxConnectionDuration_closes_after_its_next_response(Transport transport)
     {
         await using var echo = await EchoBackend.StartAsync("e");
-        var connection = Connection() with { MaxConnectionDuration = TimeSpan.FromMilliseconds(400) };
+        // The age counts from the accept (a TLS handshake included, as Envoy counts it): long enough for a handshake and
+        // a request on a busy CI machine.
+        var connection = Connection() with { MaxConnectionDuration = TimeSpan.FromMilliseconds(1500) };
         await using var g = await TestGateway.StartAsync(Options(transport), Gateway(echo, transport, connection));
         await using (var c = await Client.ConnectAsync(g.Port, transport == Transport.Tls))
         {
             var first = await c.GetAsync("/1");
             Assert.Null(first.Header("connection"));
-            await Task.Delay(600);
+            await Task.Delay(1800);
             var second = await c.GetAsync("/2");
             Assert.Equal(200, second.Status);
             Assert.Equal("close", second.Header("connection"));
@@ -251,7 +253,7 @@ public sealed class ClientConnectionPolicyTests
         await using (var c = await Client.ConnectAsync(g.Port, transport == Transport.Tls))
         {
             Assert.Null((await c.GetAsync("/3")).Header("connection"));
-            Assert.False(await c.IsClosedAsync(TimeSpan.FromMilliseconds(800)));
+            Assert.False(await c.IsClosedAsync(TimeSpan.FromMilliseconds(1800)));
             Assert.Equal("close", (await c.GetAsync("/4")).Header("connection"));
         }
         Assert.Equal(4, echo.RequestCount);
