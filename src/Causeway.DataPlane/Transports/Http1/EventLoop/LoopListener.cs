@@ -262,7 +262,10 @@ internal sealed class LoopListener : IConnectionListener
 
         public override void OnEvents(uint events)
         {
-            for (var i = 0; i < 64; i++)
+            // TLS ports take one connection per wake-up (nginx: multi_accept off): a batch of accepts queued every
+            // handshake behind it and doubled the tail latency of new connections (bench/RESULTS.md, stop 22).
+            var batch = Listener.Tls ? 1 : 64;
+            for (var i = 0; i < batch; i++)
             {
                 var address = new SocketAddress(AddressFamily.InterNetworkV6); // room for either family
                 var length = address.Buffer.Length;
