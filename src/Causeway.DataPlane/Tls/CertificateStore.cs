@@ -24,17 +24,17 @@ internal sealed class CertificateStore
         /// OpenSSL refuses the certificate or key (the port's connections then go to SslStream, which says why).
         /// </summary>
         public OpenSsl.OpenSslContext? Native(OpenSsl.LoopTlsSettings settings) =>
-            _native.GetOrAdd(settings, s => new Lazy<OpenSsl.OpenSslContext?>(() =>
+            _native.GetOrAdd(settings, static (s, ir) => new Lazy<OpenSsl.OpenSslContext?>(() =>
             {
                 try
                 {
-                    return OpenSsl.OpenSslContext.Create(Ir, s);
+                    return OpenSsl.OpenSslContext.Create(ir, s);
                 }
                 catch (InvalidOperationException)
                 {
                     return null;
                 }
-            })).Value;
+            }), Ir).Value; // no closure per handshake once the context exists
     }
 
     /// <summary>Starts an apply: entries not requested until <see cref="EndApply"/> are dropped.</summary>

@@ -95,11 +95,8 @@ internal sealed unsafe partial class Loop : IDisposable
     public void Unregister(LoopHandler handler)
     {
         if (handler.Token == 0) return;
-        var slot = (int)(uint)handler.Token;
         Native.Remove(_epfd, handler.Fd);
-        _handlers[slot] = null;
-        handler.Token = 0;
-        _free.Push(slot);
+        Forget(handler);
     }
 
     /// <summary>Drops <paramref name="handler"/> from the table only: its descriptor was closed (which left the epoll set).</summary>

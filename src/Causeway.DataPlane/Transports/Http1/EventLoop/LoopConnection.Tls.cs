@@ -83,7 +83,7 @@ internal sealed partial class LoopConnection
         {
             if (!Writable) return false;
             var n = Send(_cipherPending.AsSpan(_cipherStart, _cipherEnd - _cipherStart));
-            if (n == -2) throw new ClientGoneException($"writing to the client: {new System.Net.Sockets.SocketException(LastError).Message}");
+            if (n == -2) throw ClientGone("writing to the client");
             if (n <= 0) return false;
             _cipherStart += n;
         }
@@ -95,7 +95,7 @@ internal sealed partial class LoopConnection
             if (!Writable) return false;
             var k = _tls.TakeOutput(scratch);
             var n = Send(scratch.AsSpan(0, k));
-            if (n == -2) throw new ClientGoneException($"writing to the client: {new System.Net.Sockets.SocketException(LastError).Message}");
+            if (n == -2) throw ClientGone("writing to the client");
             if (n == k) continue;
             var sent = Math.Max(n, 0);
             if (_cipherPending is null || _cipherPending.Length < k - sent) _cipherPending = new byte[Math.Max(k - sent, 16 * 1024)];

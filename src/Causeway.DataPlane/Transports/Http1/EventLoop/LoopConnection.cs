@@ -367,7 +367,7 @@ internal sealed partial class LoopConnection : LoopSocket
             if (!Writable) return false;
             var n = SendClient(o.Span[_outSent..]);
             if (n == -2)
-                throw new ClientGoneException($"writing the response: {new System.Net.Sockets.SocketException(LastError).Message}");
+                throw ClientGone("writing the response");
             if (n > 0)
             {
                 _outSent += n;
@@ -379,6 +379,9 @@ internal sealed partial class LoopConnection : LoopSocket
         _outSent = 0;
         return true;
     }
+
+    /// <summary>The client's socket failed <paramref name="doing"/>, with the reason its last error gives.</summary>
+    private ClientGoneException ClientGone(string doing) => new($"{doing}: {new System.Net.Sockets.SocketException(LastError).Message}");
 
     /// <summary>The client took more: finish the flush and carry on where it stopped.</summary>
     private void ContinueFlush()
