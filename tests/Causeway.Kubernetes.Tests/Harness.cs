@@ -53,16 +53,30 @@ internal sealed class Harness : IAsyncDisposable
 
     public static string? ConditionStatus(JsonObject? obj, string type) => Condition(obj, type)?["status"]?.GetValue<string>();
 
-    /// <summary>Polls until <paramref name="check"/> holds (at most <paramref name="seconds"/>); fails with the description otherwise.</summary>
-    public static async Task WaitAsync(Func<bool> check, string what, double seconds = 10)
+    /// <summary>
+    /// Polls until <paramref name="check"/> holds (at most <paramref name="seconds"/>); fails with the description
+    /// otherwise. A check that throws (a probe timing out on a busy machine) counts as not holding yet; the last
+    /// exception and <paramref name="detail"/> (what the processes involved printed) are in the failure message.
+    /// </summary>
+    public static async Task WaitAsync(Func<bool> check, string what, double seconds = 10, Func<string>? detail = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        Exception? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            if (check()) return;
+            try
+            {
+                if (check()) return;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                last = e;
+            }
             await Task.Delay(50);
         }
-        Assert.Fail($"timed out after {seconds}s waiting for: {what}");
+        Assert.Fail($"timed out after {seconds}s waiting for: {what}"
+            + (last is null ? "" : $"\nlast error: {last.GetBaseException().Message}")
+            + (detail is null ? "" : "\n" + detail()));
     }
 
     public async ValueTask DisposeAsync()

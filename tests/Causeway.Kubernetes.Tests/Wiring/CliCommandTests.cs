@@ -124,19 +124,21 @@ public sealed class CliCommandTests
         try
         {
             await Harness.WaitAsync(() => output.ToString().Contains("health endpoint on ", StringComparison.Ordinal) || run.IsCompleted,
-                "the controller command starts", 30);
+                "the controller command starts", 60, () => $"{output}\n{errors}");
             Assert.False(run.IsCompleted, errors.ToString());
             var line = output.ToString().Split('\n').First(l => l.StartsWith("controller:", StringComparison.Ordinal) && l.Contains("health endpoint on ", StringComparison.Ordinal));
             var health = new Uri(line[(line.IndexOf("health endpoint on ", StringComparison.Ordinal) + "health endpoint on ".Length)..].Trim());
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            // Generous probe timeouts: CI runs every test project at once on two cores.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             Assert.Equal("ok\n", await http.GetStringAsync(new Uri(health, "/healthz")));
-            await Harness.WaitAsync(() => http.GetAsync(new Uri(health, "/readyz")).Result.IsSuccessStatusCode, "controller /readyz", 20);
+            await Harness.WaitAsync(() => http.GetAsync(new Uri(health, "/readyz")).Result.IsSuccessStatusCode, "controller /readyz", 30, () => errors.ToString());
             Assert.NotNull(w.H.Server.Get(ResourceType.Secrets, "causeway-system", DistributionCaStore.SecretName));
 
             await w.AssignLoadBalancerAsync();
             var creds = await w.MountCredentialsAsync();
             await using var proxy = await ProxyProcess.StartAsync(KubeWorld.GatewayKey, controllerUrl, creds);
-            await Harness.WaitAsync(() => w.Programmed == "True", "Gateway Programmed=True after the proxy ACK", 30);
+            await Harness.WaitAsync(() => w.Programmed == "True", "Gateway Programmed=True after the proxy ACK", 60,
+                () => $"controller:\n{output}\n{errors}\nproxy:\n{proxy.Output}");
             Assert.Equal("backend-1 /hello", await w.TryGetAsync());
             Assert.Empty(w.H.Server.Denied);
 
@@ -145,7 +147,7 @@ public sealed class CliCommandTests
             var metricsLine = output.ToString().Split('\n').First(l => l.StartsWith("controller: metrics on ", StringComparison.Ordinal));
             var controllerMetrics = new Uri(metricsLine["controller: metrics on ".Length..].Trim());
             await Harness.WaitAsync(() => Sample(http.GetStringAsync(controllerMetrics).Result, "causeway_config_push_answers_total{result=\"ack\"}") >= 1,
-                "the controller counts the proxy's ACK", 15);
+                "the controller counts the proxy's ACK", 30, () => errors.ToString());
             var scrape = await http.GetStringAsync(controllerMetrics);
             Assert.Equal(1, Sample(scrape, "causeway_proxies_connected"));
             Assert.True(Sample(scrape, "causeway_config_pushes_total") >= 1, scrape);

@@ -112,7 +112,7 @@ internal sealed class KubeWorld : IAsyncDisposable
     /// <summary>GET http://127.0.0.1:HttpPort/PATH through the proxy, with a short timeout; null on any failure.</summary>
     public async Task<string?> TryGetAsync(string path = "/hello")
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var resp = await http.GetAsync($"http://127.0.0.1:{HttpPort}{path}");
