@@ -47,6 +47,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     /// <summary>For tests: the HTTP/1.1 fast path (null when disabled).</summary>
     internal Http1FastPath? FastPath => _fastPath;
 
+    /// <summary>HTTP/2 requests the Kestrel transport sent to HTTP/1.1 backends over the pooled connections.</summary>
+    internal long H2DirectRequests => _handler.DirectRequests;
+
     /// <summary>The bound ports as the metrics see them.</summary>
     internal IReadOnlyList<PortView> Ports => _ports;
 

@@ -94,6 +94,13 @@ public sealed record DataPlaneOptions
     /// </summary>
     public bool LoopTls { get; init; } = true;
 
+    /// <summary>
+    /// HTTP/2 requests to plain HTTP/1.1 backends go over the byte transports' pooled connections
+    /// (Transports/Kestrel/Http1Upstream) instead of YARP's HttpClient, where the rule allows it; needs
+    /// <see cref="Http1FastPath"/> (its pools).
+    /// </summary>
+    public bool Http2DirectUpstream { get; init; } = true;
+
     /// <summary>Event-loop threads; 0 means one per processor the process may use.</summary>
     public int Http1EventLoopThreads { get; init; }
 

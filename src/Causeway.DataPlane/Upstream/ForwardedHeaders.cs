@@ -37,6 +37,34 @@ internal static class ForwardedHeaders
         if (!string.IsNullOrEmpty(host)) headers.TryAddWithoutValidation(Host, host);
     }
 
+    /// <summary>
+    /// The Kestrel transport's direct HTTP/1.1 upstream (<see cref="Transports.Kestrel.Http1Upstream.Http1Forwarder"/>):
+    /// the same headers as <see cref="Write(HttpRequestHeaders, string?, IPAddress?, string, string?)"/> gives YARP,
+    /// appended to the head (the client's X-Forwarded-Proto and -Host, and its X-Forwarded-For when a client address
+    /// is appended, were not copied).
+    /// </summary>
+    public static void Write(Transports.Http1.ByteBuilder o, string? clientFor, IPAddress? client, string scheme, string? host)
+    {
+        if (client is not null)
+        {
+            o.Append("X-Forwarded-For: "u8);
+            if (!string.IsNullOrEmpty(clientFor))
+            {
+                o.AppendText(clientFor);
+                o.Append(", "u8);
+            }
+            o.AppendText(ClientAddress(client));
+            o.Append("\r\n"u8);
+        }
+        o.Append("X-Forwarded-Proto: "u8);
+        o.AppendText(scheme);
+        o.Append("\r\n"u8);
+        if (string.IsNullOrEmpty(host)) return;
+        o.Append("X-Forwarded-Host: "u8);
+        o.AppendText(host);
+        o.Append("\r\n"u8);
+    }
+
     /// <summary>The HTTP/1.1 byte transports: appended to the forwarded head (the client's own lines were not copied).</summary>
     /// <param name="clientFor">The client's X-Forwarded-For value, or empty with <paramref name="hasClientFor"/> false.</param>
     /// <param name="client">The client address (<see cref="ClientAddressBytes"/>), or null when unknown.</param>

@@ -19,6 +19,7 @@ internal static class DataPlaneEnvironment
             Http1DirectSend = !Disabled("CAUSEWAY_HTTP1_DIRECT_SEND"),
             Http1EventLoop = !Disabled("CAUSEWAY_HTTP1_EVENT_LOOP"),
             LoopTls = !Disabled("CAUSEWAY_LOOP_TLS"),
+            Http2DirectUpstream = !Disabled("CAUSEWAY_H2_DIRECT"),
         };
         if (double.TryParse(Environment.GetEnvironmentVariable("CAUSEWAY_REQUEST_HEADERS_TIMEOUT"),
                 System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)

@@ -40,6 +40,13 @@ internal sealed class ByteBuilder
         Append("\r\n"u8);
     }
 
+    /// <summary>Text as UTF-8 (header names and values taken from Kestrel's string headers).</summary>
+    public void AppendText(ReadOnlySpan<char> text)
+    {
+        Ensure(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
+        Length += System.Text.Encoding.UTF8.GetBytes(text, _buffer.AsSpan(Length));
+    }
+
     public void AppendDecimal(long value)
     {
         Ensure(20);

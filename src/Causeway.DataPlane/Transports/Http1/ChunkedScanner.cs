@@ -36,9 +36,19 @@ internal struct ChunkedScanner
     }
 
     /// <summary>Scans <paramref name="span"/>; returns how many bytes belong to the body (all, or up to its end).</summary>
-    public int Scan(ReadOnlySpan<byte> span)
+    public int Scan(ReadOnlySpan<byte> span) => Scan(span, stopAfterData: false, null, out _);
+
+    /// <summary>
+    /// Decoding: scans <paramref name="span"/> up to the end of the first run of chunk data in it (or all of it, or
+    /// the body's end); returns how many bytes were consumed, the last <paramref name="data"/> of which are payload.
+    /// Trailer field lines ("name: value\r\n") are appended to <paramref name="trailers"/> when given.
+    /// </summary>
+    public int ScanData(ReadOnlySpan<byte> span, ByteBuilder? trailers, out int data) => Scan(span, stopAfterData: true, trailers, out data);
+
+    private int Scan(ReadOnlySpan<byte> span, bool stopAfterData, ByteBuilder? trailers, out int data)
     {
         var i = 0;
+        data = 0;
         while (i < span.Length && _state != State.Done)
         {
             if (_state == State.Data)
@@ -47,9 +57,16 @@ internal struct ChunkedScanner
                 i += take;
                 _size -= take;
                 if (_size == 0) _state = State.DataCr;
+                if (stopAfterData)
+                {
+                    data = take;
+                    return i;
+                }
                 continue;
             }
             var b = span[i++];
+            if (trailers is not null && _state is State.TrailerStart or State.Trailer or State.TrailerLf && !(_state == State.TrailerStart && b == '\r'))
+                trailers.Append(b);
             switch (_state)
             {
                 case State.Size:

@@ -20,10 +20,13 @@ internal sealed partial class HttpRequestHandler
 
     private readonly IExchangeObserver _observer;
 
+    private readonly Http1Upstream.Http1Forwarder _direct;
+
     public HttpRequestHandler(IHttpForwarder forwarder, DataPlaneOptions options, IExchangeObserver observer, ILogger logger)
     {
         _observer = observer;
         _forwarder = forwarder;
+        _direct = new Http1Upstream.Http1Forwarder(options);
         _options = options;
         _logger = logger;
     }
@@ -294,13 +297,19 @@ internal sealed partial class HttpRequestHandler
     /// The endpoint this attempt goes to, as a destination prefix: the rule's balancer for the target when a policy
     /// set one (with the Set-Cookie it may ask for), else the backend's round robin.
     /// </summary>
-    private static string NextPrefix(HttpContext context, CompiledRule rule, int target, BackendRuntime backend)
+    private static string NextPrefix(HttpContext context, CompiledRule rule, int target, BackendRuntime backend) =>
+        backend.Prefixes[NextEndpoint(context, rule, target, backend)];
+
+    private static int NextEndpoint(HttpContext context, CompiledRule rule, int target, BackendRuntime backend)
     {
         var policy = context.Features.Get<KestrelExchange>()?.Policy;
         var i = rule.Plan.NextEndpoint(target, backend, new HttpRequestView(context.Request), policy, out var setCookie);
         if (setCookie is not null && !context.Response.HasStarted) context.Response.Headers.Append("Set-Cookie", setCookie);
-        return backend.Prefixes[i];
+        return i;
     }
+
+    /// <summary>Requests the Kestrel transport sent to HTTP/1.1 backends over the pooled connections rather than HttpClient.</summary>
+    public long DirectRequests => _direct.Requests;
 
     private async Task ForwardAsync(HttpContext context, CompiledRule rule, int target, BackendRuntime backend, ProxyTransformer transformer, string? pinned)
     {
@@ -308,11 +317,13 @@ internal sealed partial class HttpRequestHandler
         var token = requestCts?.Token ?? context.RequestAborted;
         var retry = rule.RetryAttempts > 0 && await PrepareRetryAsync(context, token).ConfigureAwait(false)
             ? new RetryTransformer(transformer, rule) : null;
+        var direct = pinned is null && _direct.Eligible(context, rule, backend, context.Features.Get<KestrelExchange>());
         for (var attempt = 0; ; attempt++)
         {
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
             if (retry is not null) retry.MayRetry = mayRetry;
-            var prefix = pinned ?? NextPrefix(context, rule, target, backend);
+            var endpoint = pinned is null ? NextEndpoint(context, rule, target, backend) : -1;
+            var prefix = pinned ?? backend.Prefixes[endpoint];
             if (context.Features.Get<KestrelExchange>() is { } exchange)
             {
                 exchange.UpstreamStart = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -320,6 +331,15 @@ internal sealed partial class HttpRequestHandler
                 exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
+            if (direct)
+            {
+                var outcome = await _direct.SendAsync(context, backend.FastEndpoints![endpoint], transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
+                if (outcome is not { } directFailure || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+                if (requestCts?.IsCancellationRequested == true) directFailure = UpstreamFailure.RequestTimeout;
+                else if (attemptCts?.IsCancellationRequested == true) directFailure = UpstreamFailure.Timeout;
+                await AnswerFailureAsync(context, rule, backend, directFailure, UpstreamDecision.Status(directFailure), ForwarderError.Request, null).ConfigureAwait(false);
+                return;
+            }
             var config = rule.UseClientProtocol ? backend.ClientProtocolConfig(HttpProtocol.IsHttp2(context.Request.Protocol)) : backend.RequestConfig;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, config,
                 (HttpTransformer?)retry ?? transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
@@ -367,11 +387,25 @@ internal sealed partial class HttpRequestHandler
                 await BackoffAsync(rule.RetryBackoffFor(attempt + 1), token).ConfigureAwait(false);
                 continue;
             }
-            LogForwardError(rule.Name, backend.Id, error, status, exception?.Message);
-            context.Response.Clear();
-            await KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(status)).ConfigureAwait(false);
+            await AnswerFailureAsync(context, rule, backend, null, status, error, exception?.Message).ConfigureAwait(false);
             return;
         }
+    }
+
+    /// <summary>The upstream failed and nothing was sent to the client: the failure's answer (503, 502, 504).</summary>
+    private Task AnswerFailureAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, UpstreamFailure? failure, int status,
+        ForwarderError error, string? reason)
+    {
+        if (failure is { } f)
+        {
+            // (YARP's failures were counted and recorded where they were classified.)
+            if (f == UpstreamFailure.ConnectFailed) backend.Stats.ConnectError();
+            if (context.Features.Get<KestrelExchange>() is { } failed) failed.Failure = f;
+            reason ??= f.ToString();
+        }
+        LogForwardError(rule.Name, backend.Id, error, status, reason);
+        context.Response.Clear();
+        return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(status));
     }
 
     private static CancellationTokenSource CreateTimeout(CancellationToken parent, TimeSpan timeout)

@@ -61,6 +61,58 @@ internal sealed class ProxyTransformer : HttpTransformer
     }
 
     /// <summary>
+    /// The request head for an HTTP/1.1 backend, for <see cref="Http1Upstream.Http1Forwarder"/>: what
+    /// <see cref="TransformRequestAsync"/> gives YARP (path and host rewrite, X-Forwarded-*, the client's headers but
+    /// hop-by-hop ones, Connection: close for one request per connection), as the bytes HttpClient would send.
+    /// Requests with a trace span go through YARP (the forwarder is not offered them).
+    /// </summary>
+    public void WriteHttp1Head(HttpContext httpContext, Transports.Http1.ByteBuilder o, bool bodyless)
+    {
+        var request = httpContext.Request;
+        var exchange = httpContext.Features.Get<KestrelExchange>();
+        o.Clear();
+        o.AppendText(request.Method);
+        o.Append((byte)' ');
+        var path = request.Path;
+        if (_rewrite is { RewritesPath: true } rewrite) path = new PathString(rewrite.RewritePath(path.Value ?? "/", _matchedPrefix));
+        if (path.HasValue) o.AppendText(path.ToUriComponent());
+        else o.Append((byte)'/');
+        // The query goes on as the client sent it (as the byte transports and Envoy forward it).
+        if (request.QueryString.HasValue) o.AppendText(request.QueryString.Value);
+        o.Append(" HTTP/1.1\r\nHost: "u8);
+        var originalHost = request.Host.Value;
+        var newHost = _rewrite is null ? null
+            : exchange is not null ? exchange.RewrittenHost
+            : _rewrite.RewriteHost(new HttpRequestView(request), request.Path.Value ?? "/");
+        o.AppendText(newHost ?? originalHost);
+        o.Append("\r\n"u8);
+        if (_rewrite is not null && !_rewrite.ForwardsOriginalHost(newHost is not null)) originalHost = null;
+        var appended = exchange?.ClientPolicy?.DisableXffAppend == true ? null : httpContext.Connection.RemoteIpAddress;
+        var hasLength = false;
+        foreach (var header in request.Headers)
+        {
+            var name = header.Key;
+            if (name.Length == 0 || name[0] == ':' || Http1Upstream.Http1Forwarder.SkipsRequestHeader(name)) continue;
+            if (appended is not null && name.Equals(ForwardedHeaders.For, StringComparison.OrdinalIgnoreCase)) continue;
+            hasLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
+            foreach (var value in header.Value)
+            {
+                o.AppendText(name);
+                o.Append(": "u8);
+                o.AppendText(value);
+                o.Append("\r\n"u8);
+            }
+        }
+        // HttpClient announces an empty body for the methods that usually carry one.
+        if (!hasLength && bodyless && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)))
+            o.Append("Content-Length: 0\r\n"u8);
+        var clientFor = appended is null ? null : request.Headers[ForwardedHeaders.For].ToString();
+        ForwardedHeaders.Write(o, clientFor, appended, request.Scheme, originalHost);
+        if (_oneRequestPerConnection) o.Append("Connection: close\r\n"u8);
+        o.Append("\r\n"u8);
+    }
+
+    /// <summary>
     /// A CLIENT span for this upstream attempt (the previous attempt's, if any, ends as retried), and the trace continued
     /// to the backend with it as parent: the client's traceparent replaced, its tracestate passed on as it came.
     /// </summary>
@@ -77,7 +129,16 @@ internal sealed class ProxyTransformer : HttpTransformer
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is null) return result;
-        if (_override?.ForBackend((int)proxyResponse.StatusCode, httpContext.Response.Headers, new KestrelOverrideRequest(httpContext, httpContext.Features.Get<KestrelExchange>())) is { } replaced)
+        return await RespondAsync(httpContext, (int)proxyResponse.StatusCode, result).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The backend's status and headers are on the response: the rule's response override, the target's response
+    /// steps, compression. False when the body is not to be copied (the override answered instead).
+    /// </summary>
+    public async ValueTask<bool> RespondAsync(HttpContext httpContext, int status, bool result)
+    {
+        if (_override?.ForBackend(status, httpContext.Response.Headers, new KestrelOverrideRequest(httpContext, httpContext.Features.Get<KestrelExchange>())) is { } replaced)
         {
             // The backend's answer is replaced whole: its headers and body go, the override's reply is written instead.
             httpContext.Response.Headers.Clear();

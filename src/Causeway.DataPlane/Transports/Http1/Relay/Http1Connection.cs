@@ -269,7 +269,7 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>Length of the head (through the empty line) if it is complete within the limit, else -1.</summary>
-    private static int FindHeadEnd(ReadOnlySequence<byte> buffer, int limit)
+    internal static int FindHeadEnd(ReadOnlySequence<byte> buffer, int limit)
     {
         if (buffer.IsSingleSegment)
         {
