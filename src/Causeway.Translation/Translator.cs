@@ -404,7 +404,8 @@ public static partial class Translator
                 }
                 else
                 {
-                    c.Set(Reasons.Accepted, true, Reasons.Accepted, "The Backend was accepted");
+                    var notes = string.Join("; ", _backends.EnvoyBackends.Notes(b));
+                    c.Set(Reasons.Accepted, true, Reasons.Accepted, notes.Length == 0 ? "The Backend was accepted" : "The Backend was accepted; " + notes);
                 }
                 _statuses.Add(new ObjectStatus(b.Key, b.Metadata.Generation, new EnvoyBackendStatus { Conditions = c.Build() }));
             }

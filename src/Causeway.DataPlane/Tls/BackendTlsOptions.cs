@@ -14,13 +14,31 @@ internal static class BackendTlsOptions
     /// the Gateway's backend client certificate (spec.tls.backend.clientCertificateRef), if any. A fresh instance each
     /// call: callers may set per-handshake fields.
     /// </summary>
+    /// <remarks>
+    /// An Envoy Gateway Backend's <c>tls</c> narrows the versions (<see cref="BackendTlsIr.MinVersion"/>/<see cref="BackendTlsIr.MaxVersion"/>),
+    /// the TLS 1.2 suites (<see cref="BackendTlsIr.Ciphers"/>, with the TLS 1.3 defaults kept, as Envoy's ciphers
+    /// apply to TLS 1.2 only) and replaces the ALPN list (<see cref="BackendTlsIr.AlpnProtocols"/>; empty: no ALPN).
+    /// </remarks>
     public static SslClientAuthenticationOptions Create(
         BackendTlsIr tls, BackendCertificateValidator validator, SslApplicationProtocol? applicationProtocol = null) => new()
     {
         TargetHost = tls.Hostname,
-        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        ApplicationProtocols = applicationProtocol is { } alpn ? [alpn] : null,
+        EnabledSslProtocols = Protocols(tls),
+        CipherSuitesPolicy = Policies.ClientTraffic.ClientTlsSettings.Ciphers(tls.Ciphers),
+        ApplicationProtocols = tls.AlpnProtocols is { } list
+            ? list.Count == 0 ? null : [.. list.AsImmutableArray().Select(Policies.ClientTraffic.ClientTlsSettings.Protocol)]
+            : applicationProtocol is { } alpn ? [alpn] : null,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         RemoteCertificateValidationCallback = validator.Validate,
     };
+
+    private static SslProtocols Protocols(BackendTlsIr tls)
+    {
+        var min = tls.MinVersion ?? "1.2";
+        var max = tls.MaxVersion ?? "1.3";
+        var result = SslProtocols.None;
+        if (min == "1.2") result |= SslProtocols.Tls12;
+        if (max == "1.3") result |= SslProtocols.Tls13;
+        return result == SslProtocols.None ? SslProtocols.Tls12 | SslProtocols.Tls13 : result;
+    }
 }

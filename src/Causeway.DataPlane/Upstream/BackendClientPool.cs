@@ -37,7 +37,7 @@ internal sealed class BackendClientPool : IAsyncDisposable
     public HttpMessageInvoker Get(string gateway, BackendIr backend, TlsCertificateIr? clientCertificate)
     {
         var key = gateway + "|" + backend.Id;
-        var shape = new Shape(backend.Protocol == BackendProtocol.H2c, backend.Tls, backend.Tls is null ? null : clientCertificate, UnixSockets.Paths(backend), backend.Connection);
+        var shape = new Shape(backend.Protocol == BackendProtocol.H2c, backend.Tls, backend.Tls is null ? null : backend.Tls.ClientCertificate ?? clientCertificate, UnixSockets.Paths(backend), backend.Connection);
         if (_used.TryGetValue(key, out var e) && e.Shape == shape) return e.Invoker;
         if (!_entries.TryGetValue(key, out e) || e.Shape != shape)
             e = new Entry(shape, Create(shape));

@@ -86,6 +86,25 @@ public sealed record BackendTlsIr
     /// <summary>Envoy Gateway Backend <c>tls.insecureSkipVerify</c>: any certificate is accepted (SNI still sent).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool InsecureSkipVerify { get; init; }
+
+    /// <summary>Envoy Gateway Backend <c>tls.minVersion</c>/<c>maxVersion</c> ("1.2" or "1.3"); null: 1.2 and 1.3.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MinVersion { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MaxVersion { get; init; }
+
+    /// <summary>Envoy Gateway Backend <c>tls.ciphers</c>: the TLS 1.2 suites offered (IANA names); null: the platform's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EquatableArray<string>? Ciphers { get; init; }
+
+    /// <summary>Envoy Gateway Backend <c>tls.alpnProtocols</c> (empty: no ALPN); null: the backend protocol's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EquatableArray<string>? AlpnProtocols { get; init; }
+
+    /// <summary>Envoy Gateway Backend <c>tls.clientCertificateRef</c>: presented instead of the Gateway's backend client certificate.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TlsCertificateIr? ClientCertificate { get; init; }
 }
 
 /// <summary>A TCP/UDP/TLS route attached to a listener.</summary>

@@ -83,7 +83,46 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
             foreach (var r in tls.CaCertificateRefs) pem.AppendLine(CaText(b, r));
             ca = pem.ToString();
         }
-        return new BackendTlsIr { Hostname = sni, CaBundlePem = ca, InsecureSkipVerify = tls.InsecureSkipVerify == true };
+        return new BackendTlsIr
+        {
+            Hostname = sni,
+            CaBundlePem = ca,
+            InsecureSkipVerify = tls.InsecureSkipVerify == true,
+            MinVersion = tls.MinVersion is null or "Auto" ? null : Version(tls.MinVersion, "1.2"),
+            MaxVersion = tls.MaxVersion is null or "Auto" ? null : Version(tls.MaxVersion, "1.3"),
+            Ciphers = tls.Ciphers is { Count: > 0 } names ? new([.. names.Select(n => Policies.TlsCipherNames.ToIana(n)!)]) : null,
+            AlpnProtocols = tls.AlpnProtocols is { } alpn ? new([.. alpn]) : null,
+            ClientCertificate = tls.ClientCertificateRef is { } certRef ? ClientCertificate(b, certRef).Cert : null,
+        };
+    }
+
+    /// <summary>A version Causeway offers: 1.0 and 1.1 are raised to 1.2 (noted in the Backend's status), above 1.3 is 1.3.</summary>
+    private static string Version(string value, string auto) => value switch
+    {
+        "1.0" or "1.1" => "1.2",
+        "1.2" or "1.3" => value,
+        _ => auto,
+    };
+
+    /// <summary>What an accepted Backend asks for that Causeway serves differently (the Accepted condition's message).</summary>
+    public IEnumerable<string> Notes(Backend b)
+    {
+        if (b.Spec.Tls is not { } tls) yield break;
+        foreach (var (field, value) in new[] { ("minVersion", tls.MinVersion), ("maxVersion", tls.MaxVersion) })
+            if (value is "1.0" or "1.1")
+                yield return $"spec.tls.{field}: TLS {value} is not offered by Causeway, 1.2 is the lowest version used";
+    }
+
+    private (TlsCertificateIr? Cert, string? Error) ClientCertificate(Backend b, SecretObjectReference r)
+    {
+        if ((r.Group ?? "") != "" || (r.Kind ?? "Secret") != "Secret")
+            return (null, $"spec.tls.clientCertificateRef: unsupported reference {r.Group}/{r.Kind}: only core Secrets are supported");
+        var ns = r.Namespace ?? b.Namespace;
+        if (!ReferenceGrants.Allows(s, "gateway.envoyproxy.io", "Backend", b.Namespace, "", "Secret", ns, r.Name))
+            return (null, $"spec.tls.clientCertificateRef: Secret {ns}/{r.Name} is in another namespace and no ReferenceGrant allows it");
+        if (s.Get<Secret>("Secret", ns, r.Name) is not { } secret) return (null, $"spec.tls.clientCertificateRef: Secret {ns}/{r.Name} not found");
+        var (cert, error) = Certificates.FromTlsSecret(secret);
+        return cert is null ? (null, "spec.tls.clientCertificateRef: " + error) : (cert, null);
     }
 
     private string? CaText(Backend b, LocalObjectReference r)
@@ -135,7 +174,31 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
             if (tls.Unmodelled is { Count: > 0 } extra)
                 return $"spec.tls.{extra.Keys.Order(StringComparer.Ordinal).First()}: not supported by Causeway yet";
             if (tls.AutoSNIFromEndpointHostname == true)
-                return "spec.tls.autoSNIFromEndpointHostname: not supported by Causeway yet; set spec.tls.sni";
+            {
+                // Each endpoint's hostname is its SNI. Causeway has one TLS setting per Backend: served when the
+                // FQDN endpoints name one host (the SNI used anyway without spec.tls.sni).
+                if (tls.Sni is not null) return "spec.tls: sni and autoSNIFromEndpointHostname are mutually exclusive";
+                var hosts = spec.Endpoints.Where(e => e.Fqdn is not null).Select(e => e.Fqdn!.Hostname.TrimEnd('.').ToLowerInvariant()).Distinct().Count();
+                if (hosts == 0) return "spec.tls.autoSNIFromEndpointHostname: needs fqdn endpoints (their hostname is the SNI)";
+                if (hosts > 1 || spec.Endpoints.Any(e => e.Fqdn is null))
+                    return "spec.tls.autoSNIFromEndpointHostname: endpoints with different hostnames are not supported by Causeway (one SNI per Backend); split the Backend per hostname";
+            }
+            foreach (var (field, value) in new[] { ("minVersion", tls.MinVersion), ("maxVersion", tls.MaxVersion) })
+                if (value is not (null or "Auto" or "1.0" or "1.1" or "1.2" or "1.3"))
+                    return $"spec.tls.{field}: '{value}' is not a TLS version (Auto, 1.0, 1.1, 1.2, 1.3)";
+            if (tls.MaxVersion is "1.0" or "1.1") return $"spec.tls.maxVersion: TLS {tls.MaxVersion} is not offered by Causeway (1.2 and 1.3 are)";
+            if (tls.MinVersion == "1.3" && tls.MaxVersion == "1.2") return "spec.tls: minVersion 1.3 is above maxVersion 1.2";
+            for (var i = 0; i < (tls.Ciphers?.Count ?? 0); i++)
+                if (Policies.TlsCipherNames.ToIana(tls.Ciphers![i]) is null)
+                    return $"spec.tls.ciphers[{i}]: \"{tls.Ciphers[i]}\" is not a supported cipher suite";
+            if (tls.Ciphers is { Count: > 0 } && tls.MinVersion == "1.3") return "spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3";
+            if (tls.EcdhCurves is { Count: > 0 })
+                return "spec.tls.ecdhCurves: not supported by Causeway towards backends (its TLS client cannot restrict the curves)";
+            if (tls.SignatureAlgorithms is { Count: > 0 })
+                return "spec.tls.signatureAlgorithms: not supported by Causeway towards backends (its TLS client cannot restrict them)";
+            if (tls.Fingerprints is { Count: > 0 })
+                return "spec.tls.fingerprints: fingerprints describe a client's handshake; they have no meaning for a connection to a backend";
+            if (tls.ClientCertificateRef is { } certRef && ClientCertificate(b, certRef).Error is { } certError) return certError;
             for (var i = 0; i < tls.CaCertificateRefs.Count; i++)
             {
                 var r = tls.CaCertificateRefs[i];

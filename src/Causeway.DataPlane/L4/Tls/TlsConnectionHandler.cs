@@ -124,7 +124,7 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
             try
             {
                 var tlsOptions = BackendTlsOptions.Create(tls, validator);
-                tlsOptions.ClientCertificateContext = table.BackendClientCertificate is { } client ? _certificates.Get(client) : null;
+                tlsOptions.ClientCertificateContext = (tls.ClientCertificate ?? table.BackendClientCertificate) is { } client ? _certificates.Get(client) : null;
                 await backendTls.AuthenticateAsClientAsync(tlsOptions, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AuthenticationException or IOException

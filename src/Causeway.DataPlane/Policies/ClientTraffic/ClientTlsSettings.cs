@@ -28,9 +28,12 @@ internal static class ClientTlsSettings
     /// TLS 1.2 suites plus the TLS 1.3 defaults. A handshake with a policy gets its own OpenSSL context (.NET caches
     /// contexts only for handshakes without one), so listeners with different lists never share one.
     /// </summary>
-    public static CipherSuitesPolicy? Ciphers(ClientTlsIr? tls)
+    public static CipherSuitesPolicy? Ciphers(ClientTlsIr? tls) => Ciphers(tls?.Ciphers);
+
+    /// <summary>The listed TLS 1.2 suites (IANA names) plus the TLS 1.3 defaults; null without a list (the platform's).</summary>
+    public static CipherSuitesPolicy? Ciphers(Causeway.Model.EquatableArray<string>? list)
     {
-        if (tls?.Ciphers is not { Count: > 0 } names || OperatingSystem.IsWindows()) return null; // Windows: no per-stream policy
+        if (list is not { Count: > 0 } names || OperatingSystem.IsWindows()) return null; // Windows: no per-stream policy
         var suites = new List<TlsCipherSuite>(names.Count + Tls13Suites.Length);
         foreach (var n in names)
             if (Enum.TryParse<TlsCipherSuite>(n, out var suite)) suites.Add(suite);
@@ -42,11 +45,13 @@ internal static class ClientTlsSettings
     {
         if (tls?.AlpnProtocols is not { } list) return [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
         if (list.Count == 0) return null; // ALPN off
-        return [.. list.AsImmutableArray().Select(p => p switch
-        {
-            "h2" => SslApplicationProtocol.Http2,
-            "http/1.1" => SslApplicationProtocol.Http11,
-            _ => new SslApplicationProtocol(p),
-        })];
+        return [.. list.AsImmutableArray().Select(Protocol)];
     }
+
+    public static SslApplicationProtocol Protocol(string name) => name switch
+    {
+        "h2" => SslApplicationProtocol.Http2,
+        "http/1.1" => SslApplicationProtocol.Http11,
+        _ => new SslApplicationProtocol(name),
+    };
 }
