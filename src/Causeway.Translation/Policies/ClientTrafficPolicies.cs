@@ -105,7 +105,7 @@ internal sealed class ClientTrafficPolicies
             var key = Key(chosen);
             var protocol = first.Spec.Protocol;
             // HTTP and HTTPS ports serve every connection-level setting but the TCP idle timeout (a TCP proxy's);
-            // TCP ports serve only that one.
+            // TCP and TLS ports serve that one, the PROXY header and the connection limit.
             if (protocol is "HTTP" or "HTTPS")
             {
                 if (connection.TcpIdleTimeout is not null)
@@ -113,8 +113,9 @@ internal sealed class ClientTrafficPolicies
             }
             else if (protocol is "TCP" or "TLS")
             {
-                if (connection with { TcpIdleTimeout = null } != new ClientConnectionIr { Policy = connection.Policy })
-                    Warn(key, $"spec.proxyProtocol/spec.connection/spec.timeout.http/spec.http2/spec.headers.maxRequestHeaderLimit: not supported by Causeway yet on {protocol} listener {first.IrName}, ignored there (HTTP and HTTPS listeners only)");
+                if (connection with { TcpIdleTimeout = null, ProxyProtocol = null, ConnectionLimit = null, ConnectionLimitCloseDelay = null }
+                    != new ClientConnectionIr { Policy = connection.Policy })
+                    Warn(key, $"spec.connection (but connectionLimit.value and closeDelay)/spec.timeout.http/spec.http2/spec.headers.maxRequestHeaderLimit: HTTP settings, ignored on {protocol} listener {first.IrName}");
             }
             else
             {

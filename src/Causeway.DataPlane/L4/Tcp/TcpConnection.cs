@@ -51,7 +51,13 @@ internal sealed class TcpConnection : IDisposable
     public System.Net.EndPoint? UpstreamEndPoint { get; set; }
 
     /// <summary>The client's address and port, read at accept.</summary>
-    public System.Net.EndPoint? RemoteEndPoint { get; }
+    public System.Net.EndPoint? RemoteEndPoint { get; private set; }
+
+    /// <summary>The client named by the PROXY header the connection started with (the peer is its load balancer).</summary>
+    public void UseClient(System.Net.IPEndPoint client) => RemoteEndPoint = client;
+
+    /// <summary>Client bytes read past the PROXY header, not yet given to the ClientHello reader or the backend.</summary>
+    public byte[] Pending { get; set; } = [];
 
     /// <summary>The TLS server name the client sent (TLS ports), or null.</summary>
     public string? ServerName { get; set; }

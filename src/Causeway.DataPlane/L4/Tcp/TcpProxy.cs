@@ -68,10 +68,29 @@ internal sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
+            if (_table().Port.Connection is { ConnectionLimit: { } limit } policy && _connections.Count >= limit)
+            {
+                // ClientTrafficPolicy connection.connectionLimit: over the limit, closed (after the close delay, if any).
+                _metrics.ConnectionRefused();
+                _ = CloseAfterAsync(client, policy.ConnectionLimitCloseDelay ?? TimeSpan.Zero);
+                continue;
+            }
             var connection = new TcpConnection(Interlocked.Increment(ref _nextId), client, ct);
             _connections[connection.Id] = connection;
             _metrics.ConnectionAccepted();
             _ = Task.Run(() => RunConnectionAsync(connection), CancellationToken.None);
+        }
+    }
+
+    private static async Task CloseAfterAsync(Socket client, TimeSpan delay)
+    {
+        try
+        {
+            if (delay > TimeSpan.Zero) await Task.Delay(delay).ConfigureAwait(false);
+        }
+        finally
+        {
+            client.Dispose();
         }
     }
 
@@ -80,6 +99,12 @@ internal sealed class TcpProxy : IAsyncDisposable
         var table = _table();
         try
         {
+            if (table.Port.Connection?.ProxyProtocol is { } proxyProtocol
+                && await DownstreamProxyHeader.ReadAsync(connection, proxyProtocol, _options.TlsHandshakeTimeout).ConfigureAwait(false) is { } refusal)
+            {
+                Refuse(connection, refusal);
+                return;
+            }
             if (_tls is not null) await _tls.HandleAsync(this, connection, table).ConfigureAwait(false);
             else await HandlePlainAsync(connection, table).ConfigureAwait(false);
         }
@@ -115,6 +140,14 @@ internal sealed class TcpProxy : IAsyncDisposable
         if (backendSocket is null) return;
         await using var clientStream = new NetworkStream(connection.Client, ownsSocket: false);
         await using var backendStream = new NetworkStream(backendSocket, ownsSocket: false);
+        if (connection.Pending.Length > 0)
+        {
+            // What the client sent right after its PROXY header.
+            await backendStream.WriteAsync(connection.Pending, connection.Token).ConfigureAwait(false);
+            Interlocked.Add(ref connection.BytesFromClient, connection.Pending.Length);
+            _metrics.AddBytesFromClient(connection.Pending.Length);
+            connection.Pending = [];
+        }
         await StreamSplicer.SpliceAsync(connection, clientStream, backendStream, backendSocket, _metrics, BufferSize(connection))
             .ConfigureAwait(false);
     }

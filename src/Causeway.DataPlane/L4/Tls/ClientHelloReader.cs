@@ -31,12 +31,20 @@ internal sealed class PeekedClientHello : IDisposable
 /// <summary>Reads from a client socket until a whole ClientHello is present (bounded size, caller-bounded time).</summary>
 internal static class ClientHelloReader
 {
-    public static async Task<PeekedClientHello> ReadAsync(Socket client, int maxBytes, CancellationToken ct)
+    /// <param name="initial">Client bytes already read (after a PROXY header): the ClientHello starts with them.</param>
+    public static async Task<PeekedClientHello> ReadAsync(Socket client, int maxBytes, CancellationToken ct, byte[]? initial = null)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(4096, maxBytes));
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Min(4096, maxBytes), initial?.Length ?? 0));
         var length = 0;
         try
         {
+            if (initial is { Length: > 0 })
+            {
+                initial.CopyTo(buffer, 0);
+                length = initial.Length;
+                var first = ClientHelloParser.TryParse(buffer.AsSpan(0, length), maxBytes, out var name);
+                if (first != ClientHelloStatus.Incomplete) return new PeekedClientHello(buffer, length, first, name);
+            }
             while (true)
             {
                 if (length == buffer.Length)

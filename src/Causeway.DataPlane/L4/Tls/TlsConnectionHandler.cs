@@ -34,8 +34,9 @@ internal sealed class TlsConnectionHandler(L4ServerOptions options, L4Metrics me
             handshakeTimeout.CancelAfter(options.TlsHandshakeTimeout);
             try
             {
-                hello = await ClientHelloReader.ReadAsync(connection.Client, options.MaxClientHelloBytes, handshakeTimeout.Token)
+                hello = await ClientHelloReader.ReadAsync(connection.Client, options.MaxClientHelloBytes, handshakeTimeout.Token, connection.Pending)
                     .ConfigureAwait(false);
+                connection.Pending = [];
             }
             catch (OperationCanceledException) when (!connection.Token.IsCancellationRequested)
             {
