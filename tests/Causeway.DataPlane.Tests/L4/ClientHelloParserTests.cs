@@ -40,6 +40,28 @@ public sealed class ClientHelloParserTests
         Assert.Equal("foo.example.com", sni);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task The_reader_starts_with_bytes_read_before_it(int split)
+    {
+        // Bytes after a PROXY header were read with it: the ClientHello reader starts from them (all of it, a part, or none).
+        var hello = await CaptureClientHelloAsync("after.proxy.example");
+        var initial = split < 0 ? hello : hello[..split];
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var cts = new CancellationTokenSource(L4TestSupport.TestTimeout);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, cts.Token);
+        using var accepted = await listener.AcceptSocketAsync(cts.Token);
+        await tcp.GetStream().WriteAsync(hello.AsMemory(initial.Length), cts.Token);
+        using var peeked = await ClientHelloReader.ReadAsync(accepted, 65536, cts.Token, initial);
+        Assert.Equal(ClientHelloStatus.Complete, peeked.Status);
+        Assert.Equal("after.proxy.example", peeked.ServerName);
+        Assert.Equal(hello, peeked.Bytes.ToArray());
+    }
+
     [Fact]
     public async Task No_Sni_Is_Complete_With_Null_Name()
     {
