@@ -27,6 +27,27 @@ public sealed class IrCodecTests
     }
 
     [Fact]
+    public void A_Backends_TLS_client_certificate_travels_with_its_key()
+    {
+        using var ca = CertificateAuthority.Create();
+        var ir = TestIr.Build(ca, "default/gw");
+        var client = ir.BackendClientCertificate! with { Source = "default/backend-client" };
+        var backend = new BackendIr
+        {
+            Id = "Backend:default/tls",
+            Endpoints = new([new EndpointIr("10.0.0.1", 443)]),
+            Tls = new BackendTlsIr { Hostname = "tls.example", ClientCertificate = client },
+        };
+        ir = ir with { Backends = new([.. ir.Backends, backend]) };
+        var (json, keys) = IrCodec.Encode(ir);
+        Assert.DoesNotContain("PRIVATE KEY", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.Contains("PRIVATE KEY", keys["default/backend-client"], StringComparison.Ordinal);
+        var back = IrCodec.Decode(json, keys);
+        Assert.Equal(ir, back);
+        Assert.Equal(client.PrivateKeyPem, back.Backends.Single(b => b.Id == "Backend:default/tls").Tls!.ClientCertificate!.PrivateKeyPem);
+    }
+
+    [Fact]
     public void MissingKeyIsAnError()
     {
         using var ca = CertificateAuthority.Create();
@@ -38,7 +59,7 @@ public sealed class IrCodecTests
     }
 
     /// <summary>
-    /// The codec finds certificates by walking GatewayIr.BackendClientCertificate and ListenerIr.Certificates. If the IR
+    /// The codec finds certificates by walking GatewayIr.BackendClientCertificate, BackendIr.Tls.ClientCertificate and ListenerIr.Certificates. If the IR
     /// gains a TlsCertificateIr anywhere else, this fails: extend IrCodec.Certificates/RestoreKeys, or keys would be lost.
     /// </summary>
     [Fact]
@@ -59,6 +80,6 @@ public sealed class IrCodecTests
         }
 
         Walk(typeof(GatewayIr));
-        Assert.Equal(["GatewayIr.BackendClientCertificate", "ListenerIr.Certificates"], found.Order(StringComparer.Ordinal));
+        Assert.Equal(["BackendTlsIr.ClientCertificate", "GatewayIr.BackendClientCertificate", "ListenerIr.Certificates"], found.Order(StringComparer.Ordinal));
     }
 }

@@ -52,10 +52,15 @@ public static class IrCodec
         return RestoreKeys(ir, privateKeys);
     }
 
-    /// <summary>Every <see cref="TlsCertificateIr"/> of the IR (listener certificates and the backend client certificate).</summary>
+    /// <summary>
+    /// Every <see cref="TlsCertificateIr"/> of the IR (listener certificates, the Gateway's backend client certificate
+    /// and the client certificates of Envoy Gateway Backends' TLS).
+    /// </summary>
     internal static IEnumerable<TlsCertificateIr> Certificates(GatewayIr ir)
     {
         if (ir.BackendClientCertificate is { } client) yield return client;
+        foreach (var backend in ir.Backends)
+            if (backend.Tls?.ClientCertificate is { } backendClient) yield return backendClient;
         foreach (var port in ir.Ports)
             foreach (var listener in port.Listeners)
                 foreach (var cert in listener.Certificates)
@@ -75,9 +80,13 @@ public static class IrCodec
                 ? l
                 : l with { Certificates = l.Certificates.Select(Fill).ToList() }).ToList(),
         }).ToList();
+        var backends = ir.Backends.Any(b => b.Tls?.ClientCertificate is not null)
+            ? new Causeway.Model.EquatableArray<BackendIr>(ir.Backends.Select(b => b.Tls is { ClientCertificate: { } c } tls ? b with { Tls = tls with { ClientCertificate = Fill(c) } } : b))
+            : ir.Backends;
         return ir with
         {
             Ports = ports,
+            Backends = backends,
             BackendClientCertificate = ir.BackendClientCertificate is { } c ? Fill(c) : null,
         };
     }
