@@ -37,8 +37,19 @@ internal static class BackendTrafficPolicyCompiler
             if (perConnection > 1)
                 warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on the HTTP/1.1 backend connections of the event loop and the HTTP/1.1 relay; " +
                     "connections of the Kestrel pipeline's HTTP client (HTTP/2 and TLS backends, HTTP/2 clients, rules only Kestrel serves) are reused without a count (there only 1 is served, by asking HTTP/1.1 backends to close: Connection: close)");
+            long? perEndpoint = null;
+            if (cb.PerEndpoint is { } pe)
+            {
+                Unmodelled(pe.Unmodelled, "spec.circuitBreaker.perEndpoint", warnings);
+                if (pe.MaxConnections is { } max)
+                {
+                    if (max < 0) errors.Add($"spec.circuitBreaker.perEndpoint.maxConnections: {max} is negative");
+                    else perEndpoint = max;
+                }
+            }
             breaker = new CircuitBreakerIr
             {
+                MaxConnectionsPerEndpoint = perEndpoint,
                 MaxConnections = cb.MaxConnections ?? DefaultCircuitLimit,
                 MaxPendingRequests = cb.MaxPendingRequests ?? DefaultCircuitLimit,
                 MaxParallelRequests = cb.MaxParallelRequests ?? DefaultCircuitLimit,

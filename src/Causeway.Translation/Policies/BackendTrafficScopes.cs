@@ -25,6 +25,7 @@ internal static class BackendTrafficScopes
             if (cb.MaxParallelRetries is { } maxParallelRetries && maxParallelRetries != 1024) list.Add("spec.circuitBreaker.maxParallelRetries: applies to requests only");
             if (cb.MaxRequestsPerConnection is not null) list.Add("spec.circuitBreaker.maxRequestsPerConnection: applies to requests only");
             if (cb.RetryBudget is not null) list.Add("spec.circuitBreaker.retryBudget: applies to requests only");
+            if (cb.PerEndpoint?.MaxConnections is not null) list.Add("spec.circuitBreaker.perEndpoint.maxConnections: not applied to TCP/TLS routes yet (circuitBreaker.maxConnections is)");
         }
         return list;
     }
@@ -44,14 +45,8 @@ internal static class BackendTrafficScopes
         return list;
     }
 
-    /// <summary>Fields set in <paramref name="spec"/> that HTTPRoute and GRPCRoute rules do not serve yet.</summary>
-    public static List<string> IgnoredByHttp(BackendTrafficPolicySpec spec)
-    {
-        var list = new List<string>();
-        if (spec.ProxyProtocol is not null) list.Add("spec.proxyProtocol: not sent to HTTP backends yet");
-        if (spec.Connection?.BufferLimit is not null) list.Add("spec.connection.bufferLimit: not applied to HTTP backend connections yet");
-        return list;
-    }
+    /// <summary>Fields set in <paramref name="spec"/> that HTTPRoute and GRPCRoute rules do not serve yet (none today).</summary>
+    public static List<string> IgnoredByHttp(BackendTrafficPolicySpec spec) => [];
 
     private static List<string> RequestLevel(BackendTrafficPolicySpec spec)
     {

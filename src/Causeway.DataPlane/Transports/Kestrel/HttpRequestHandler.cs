@@ -319,6 +319,8 @@ internal sealed partial class HttpRequestHandler
                 exchange.UpstreamEnd = 0;
                 exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
+            // proxyProtocol: a backend connection carrying a client's PROXY header serves that client connection only.
+            if (backend.Ir.Connection?.ProxyProtocol is not null) prefix = ProxiedConnections.Prefix(prefix, context.Connection.Id);
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var config = rule.UseClientProtocol ? backend.ClientProtocolConfig(HttpProtocol.IsHttp2(context.Request.Protocol)) : backend.RequestConfig;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, config,
@@ -345,6 +347,7 @@ internal sealed partial class HttpRequestHandler
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             UpstreamFailure failure;
             if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
+            else if (IsOverflow(exception)) failure = UpstreamFailure.Overflow; // circuitBreaker.perEndpoint.maxConnections
             else if (IsConnectTimeout(exception)) failure = UpstreamFailure.ConnectTimeout; // 503, as on the event loop
             else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut) failure = UpstreamFailure.Timeout;
             else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
@@ -369,7 +372,7 @@ internal sealed partial class HttpRequestHandler
             }
             LogForwardError(rule.Name, backend.Id, error, status, exception?.Message);
             context.Response.Clear();
-            await KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(status)).ConfigureAwait(false);
+            await KestrelReplyWriter.WriteAsync(context, failure == UpstreamFailure.Overflow ? UpstreamDecision.Reply(failure) : LocalReply.Empty(status)).ConfigureAwait(false);
             return;
         }
     }
@@ -435,6 +438,13 @@ internal sealed partial class HttpRequestHandler
     /// SocketsHttpHandler's <c>ConnectTimeout</c> (the data plane's, or a BackendTrafficPolicy's connectTimeout) ran
     /// out: YARP reports it as a timed-out request, but no connection was made (Envoy: 503 UF).
     /// </summary>
+    private static bool IsOverflow(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is EndpointOverflowException) return true;
+        return false;
+    }
+
     private static bool IsConnectTimeout(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
