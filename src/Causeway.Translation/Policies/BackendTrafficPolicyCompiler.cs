@@ -157,7 +157,7 @@ internal static class BackendTrafficPolicyCompiler
             Warnings = warnings,
             IgnoredByStreams = BackendTrafficScopes.IgnoredByStreams(spec),
             IgnoredByDatagrams = BackendTrafficScopes.IgnoredByDatagrams(spec),
-            IgnoredByHttp = BackendTrafficScopes.IgnoredByHttp(spec),
+            LimitedForHttp = BackendTrafficScopes.LimitedForHttp(spec),
         };
     }
 

@@ -4,8 +4,8 @@ namespace Causeway.Translation.Policies;
 
 /// <summary>
 /// Which fields of a BackendTrafficPolicy a route kind cannot serve: requests-level fields mean nothing to a TCP or
-/// TLS connection, connection-level fields nothing to UDP, and a few connection-level fields are not served for HTTP
-/// backends yet. A policy that reaches such a route keeps the field named in its status (a warning listing the
+/// TLS connection, connection-level fields nothing to UDP, and a few connection-level values are served only in part
+/// for HTTP backends. A policy that reaches such a route keeps the field named in its status (a warning listing the
 /// routes), never silently ignored.
 /// </summary>
 internal static class BackendTrafficScopes
@@ -45,8 +45,15 @@ internal static class BackendTrafficScopes
         return list;
     }
 
-    /// <summary>Fields set in <paramref name="spec"/> that HTTPRoute and GRPCRoute rules do not serve yet (none today).</summary>
-    public static List<string> IgnoredByHttp(BackendTrafficPolicySpec spec) => [];
+    /// <summary>Fields set in <paramref name="spec"/> that HTTPRoute and GRPCRoute rules serve only in part (with how).</summary>
+    public static List<string> LimitedForHttp(BackendTrafficPolicySpec spec)
+    {
+        var list = new List<string>();
+        // The byte transports bound their backend buffers by the limit; YARP copies bodies through 64 KiB buffers.
+        if (spec.Connection?.BufferLimit is { } limit && Quantities.Bytes(limit) is > 0 and < 64 * 1024)
+            list.Add($"spec.connection.bufferLimit: {limit} is below 64Ki; exchanges the Kestrel pipeline forwards (HTTP/2 clients or backends, TLS backends, rules only it serves) copy bodies through buffers of up to 64 KiB");
+        return list;
+    }
 
     private static List<string> RequestLevel(BackendTrafficPolicySpec spec)
     {
