@@ -84,11 +84,17 @@ public sealed class BackendProxyProtocolTests
     [InlineData("h2", BackendProxyProtocolVersion.V1)]
     [InlineData("h2", BackendProxyProtocolVersion.V2)]
     [InlineData("https-h2", BackendProxyProtocolVersion.V2)]
-    public async Task Backend_connections_start_with_the_clients_PROXY_header_and_serve_that_client_only(string transport, BackendProxyProtocolVersion version)
+    // Ports bound to any address: the destination is still the address the client connected to.
+    [InlineData("loop-any", BackendProxyProtocolVersion.V1)]
+    [InlineData("relay-any", BackendProxyProtocolVersion.V2)]
+    [InlineData("https-h2-any", BackendProxyProtocolVersion.V2)]
+    public async Task Backend_connections_start_with_the_clients_PROXY_header_and_serve_that_client_only(string variant, BackendProxyProtocolVersion version)
     {
         await using var backend = new ProxyHttpBackend();
+        var transport = variant.Replace("-any", "", StringComparison.Ordinal);
         var https = transport.StartsWith("https", StringComparison.Ordinal);
         var options = transport == "relay" ? TestGateway.Options with { Http1EventLoop = false } : TestGateway.Options;
+        if (variant.EndsWith("-any", StringComparison.Ordinal)) options = options with { DefaultBindAddress = IPAddress.Any };
         await using var g = await TestGateway.StartAsync(options, Gateway(backend.Port, version, https));
         var http2 = transport.EndsWith("h2", StringComparison.Ordinal);
         using var a = new Client(g.Port, https, http2);
