@@ -119,7 +119,17 @@ internal sealed class Http1EndpointPool
     /// (the request is answered 503 overloaded, <see cref="Upstream.UpstreamFailure.Overflow"/>). The slot is given back
     /// by <see cref="ConnectionClosed"/> when the connection closes (or its connect fails).
     /// </summary>
-    public bool TryOpenConnection() => _connections is not { } gate || gate.TryEnter();
+    /// <param name="first">
+    /// The caller (an event loop) has no connection of its own to the endpoint: it may open one anyway, as an Envoy worker
+    /// whose pool has none always does, so idle connections held by other loops never starve it.
+    /// </param>
+    public bool TryOpenConnection(bool first = false)
+    {
+        if (_connections is not { } gate || gate.TryEnter()) return true;
+        if (!first) return false;
+        gate.Enter();
+        return true;
+    }
 
     /// <summary>A connection counted by <see cref="TryOpenConnection"/> closed.</summary>
     public void ConnectionClosed() => _connections?.Release();

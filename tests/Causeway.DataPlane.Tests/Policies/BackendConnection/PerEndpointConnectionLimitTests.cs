@@ -28,7 +28,8 @@ public sealed class PerEndpointConnectionLimitTests
     public async Task A_request_needing_a_connection_beyond_the_limit_is_answered_503_overloaded(string transport)
     {
         await using var slow = await EchoBackend.StartAsync("slow", fixedDelay: TimeSpan.FromMilliseconds(700));
-        var options = transport == "relay" ? TestGateway.Options with { Http1EventLoop = false } : TestGateway.Options;
+        // One event loop: a loop with no connection of its own to the endpoint may always open one (below).
+        var options = transport == "relay" ? TestGateway.Options with { Http1EventLoop = false } : TestGateway.Options with { Http1EventLoopThreads = 1 };
         await using var g = await TestGateway.StartAsync(options, Gateway(slow, 1));
         await using var first = await RawClient.ConnectAsync(g.Port);
         await first.SendAsync("GET /one HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -49,6 +50,26 @@ public sealed class PerEndpointConnectionLimitTests
         var fast = g.Plane.FastPath!;
         if (Native.IsSupported && transport == "loop") Assert.Equal(0, fast.LoopHandOffs);
         if (transport == "relay") Assert.Equal(0, fast.HandOffs);
+    }
+
+    /// <summary>
+    /// As each Envoy worker's pool always opens its first connection to an endpoint, each event loop may: connections idle
+    /// on one loop never starve another (with two loops and a limit of 1, new clients are all served, over at most two
+    /// connections).
+    /// </summary>
+    [Fact]
+    public async Task Each_event_loop_may_open_its_first_connection_to_the_endpoint()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { Http1EventLoopThreads = 2 }, Gateway(echo, 1));
+        for (var i = 0; i < 8; i++)
+        {
+            await using var c = await RawClient.ConnectAsync(g.Port);
+            await c.SendAsync($"GET /{i} HTTP/1.1\r\nHost: h\r\n\r\n");
+            var r = await c.ReadResponseAsync();
+            Assert.True(r.Status == 200, $"request {i}: {r.Status} {r.Header("x-envoy-overloaded")}");
+        }
+        Assert.InRange(g.Plane.FastPath!.Pools.Find("127.0.0.1", echo.Port)!.OpenConnections, 1, 2);
     }
 
     [Fact]

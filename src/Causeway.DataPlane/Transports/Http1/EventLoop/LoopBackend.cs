@@ -95,6 +95,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
             error = "epoll registration failed";
             return null;
         }
+        if (pool.MaxConnections > 0) loop.CountOpen(pool, 1);
         return b;
     }
 
@@ -171,6 +172,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
         Loop.Unregister(this);
         Native.close(Fd);
         Pool.ConnectionClosed();
+        if (Pool.MaxConnections > 0) Loop.CountOpen(Pool, -1);
     }
 
     public override void Abort(string reason)

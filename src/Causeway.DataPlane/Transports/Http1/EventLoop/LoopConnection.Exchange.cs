@@ -112,7 +112,7 @@ internal sealed partial class LoopConnection
 
     private void Connect()
     {
-        if (!_pool!.TryOpenConnection())
+        if (!_pool!.TryOpenConnection(first: Loop.OpenTo(_pool) == 0))
         {
             _x.UpstreamEnded();
             Answer(UpstreamFailure.Overflow, "the endpoint has its circuitBreaker.perEndpoint.maxConnections open", _pool.Key);
