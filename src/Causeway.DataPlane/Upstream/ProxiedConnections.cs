@@ -24,10 +24,28 @@ internal static class ProxiedConnections
     /// <summary>The request option holding the client connection's PROXY header.</summary>
     public static readonly HttpRequestOptionsKey<byte[]> HeaderKey = new("causeway.proxy-header");
 
-    private sealed class Cached(BackendProxyProtocolVersion version, byte[] header)
+    /// <summary>What a client connection keeps: its header (per version) and its last prefix mapping, each swapped whole.</summary>
+    private sealed class ConnectionState
     {
-        public BackendProxyProtocolVersion Version { get; } = version;
-        public byte[] Header { get; } = header;
+        public volatile MadeHeader? Header;
+        public volatile PrefixMapping? Mapping;
+    }
+
+    private sealed record MadeHeader(BackendProxyProtocolVersion Version, byte[] Bytes);
+
+    private sealed record PrefixMapping(string Prefix, string Proxied);
+
+    /// <summary>The connection's state, made once (HTTP/2 streams of one connection run at once: the items are locked).</summary>
+    private static ConnectionState? State(HttpContext context)
+    {
+        if (context.Features.Get<IConnectionItemsFeature>()?.Items is not { } items) return null;
+        lock (items)
+        {
+            if (items.TryGetValue(typeof(ConnectionState), out var o) && o is ConnectionState state) return state;
+            var made = new ConnectionState();
+            items[typeof(ConnectionState)] = made;
+            return made;
+        }
     }
 
     /// <summary>
@@ -37,14 +55,24 @@ internal static class ProxiedConnections
     /// </summary>
     public static byte[] Header(HttpContext context, BackendProxyProtocolVersion version)
     {
-        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
-        if (items is not null && items.TryGetValue(typeof(Cached), out var o) && o is Cached c && c.Version == version) return c.Header;
+        var state = State(context);
+        if (state?.Header is { } h && h.Version == version) return h.Bytes;
         var connection = context.Connection;
         EndPoint? source = connection.RemoteIpAddress is { } ra ? new IPEndPoint(ra, connection.RemotePort) : null;
         EndPoint? destination = connection.LocalIpAddress is { } la ? new IPEndPoint(la, connection.LocalPort) : null;
         var header = Transports.ProxyProtocol.ProxyHeaderWriter.Build(version, source, destination);
-        if (items is not null) items[typeof(Cached)] = new Cached(version, header);
+        if (state is not null) state.Header = new MadeHeader(version, header);
         return header;
+    }
+
+    /// <summary>The destination prefix standing for endpoint <paramref name="prefix"/> and <paramref name="context"/>'s connection (the last one kept per connection).</summary>
+    public static string Prefix(HttpContext context, string prefix)
+    {
+        var state = State(context);
+        if (state?.Mapping is { } m && ReferenceEquals(m.Prefix, prefix)) return m.Proxied;
+        var proxied = Prefix(prefix, context.Connection.Id);
+        if (state is not null) state.Mapping = new PrefixMapping(prefix, proxied);
+        return proxied;
     }
 
     /// <summary>The destination prefix standing for endpoint <paramref name="prefix"/> and client connection <paramref name="connectionId"/>.</summary>

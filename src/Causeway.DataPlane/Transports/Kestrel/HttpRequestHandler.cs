@@ -320,7 +320,7 @@ internal sealed partial class HttpRequestHandler
                 exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
             // proxyProtocol: a backend connection carrying a client's PROXY header serves that client connection only.
-            if (backend.Ir.Connection?.ProxyProtocol is not null) prefix = ProxiedConnections.Prefix(prefix, context.Connection.Id);
+            if (backend.Ir.Connection?.ProxyProtocol is not null) prefix = ProxiedConnections.Prefix(context, prefix);
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             var config = rule.UseClientProtocol ? backend.ClientProtocolConfig(HttpProtocol.IsHttp2(context.Request.Protocol)) : backend.RequestConfig;
             var error = await _forwarder.SendAsync(context, prefix, backend.Invoker, config,

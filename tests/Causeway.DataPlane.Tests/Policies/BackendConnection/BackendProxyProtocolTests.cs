@@ -127,6 +127,24 @@ public sealed class BackendProxyProtocolTests
     }
 
     [Fact]
+    public async Task Concurrent_http2_streams_of_two_clients_each_reach_the_backend_under_their_own_client()
+    {
+        await using var backend = new ProxyHttpBackend();
+        await using var g = await TestGateway.StartAsync(Gateway(backend.Port, BackendProxyProtocolVersion.V2, https: false));
+        using var a = new Client(g.Port, https: false, http2: true);
+        using var b = new Client(g.Port, https: false, http2: true);
+        await a.GetAsync("/warm");
+        await b.GetAsync("/warm");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => (i % 2 == 0 ? a : b).GetAsync($"/{i}")));
+        for (var i = 0; i < answers.Length; i++)
+            Assert.Equal((i % 2 == 0 ? a : b).Local!.ToString(), answers[i].Src);
+        // Connections opened for one client never carried the other's requests.
+        var byConnection = answers.GroupBy(x => x.Conn).ToList();
+        Assert.All(byConnection, group => Assert.Single(group.Select(x => x.Src).Distinct()));
+        Assert.All(backend.Headers, h => Assert.True(h.Valid));
+    }
+
+    [Fact]
     public async Task A_client_connection_that_closes_takes_its_backend_connection_with_it()
     {
         await using var backend = new ProxyHttpBackend();
