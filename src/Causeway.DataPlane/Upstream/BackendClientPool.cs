@@ -93,7 +93,7 @@ internal sealed class BackendClientPool : IAsyncDisposable
         {
             var clientCert = shape.Tls is null || shape.ClientCertificate is null ? null : _certificates.Get(shape.ClientCertificate).Leaf;
             var tls = shape.Tls is null ? null : new BackendTlsConnector(shape.Tls, shape.Http2, clientCert, shape.UnixPaths, shape.Connection?.TcpKeepalive);
-            handler.ConnectCallback = new BackendConnector(shape.UnixPaths, shape.Connection, tls).ConnectAsync;
+            handler.ConnectCallback = new BackendConnector(shape.UnixPaths, shape.Connection, tls, shape.Http2).ConnectAsync;
         }
         _logger.LogDebug("Created backend connection pool (h2: {Http2}, tls: {Tls})", shape.Http2, shape.Tls?.Hostname);
         return new HttpMessageInvoker(handler, disposeHandler: true);

@@ -35,8 +35,8 @@ internal static class BackendTrafficPolicyCompiler
             Unmodelled(cb.Unmodelled, "spec.circuitBreaker", warnings);
             long? perConnection = cb.MaxRequestsPerConnection is { } mrpc and > 0 ? mrpc : null; // 0: unlimited, as Envoy reads it
             if (perConnection > 1)
-                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on the HTTP/1.1 backend connections of the event loop and the HTTP/1.1 relay; " +
-                    "connections of the Kestrel pipeline's HTTP client (HTTP/2 and TLS backends, HTTP/2 clients, rules only Kestrel serves) are reused without a count (there only 1 is served, by asking HTTP/1.1 backends to close: Connection: close)");
+                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on HTTP/1.1 backend connections; " +
+                    "HTTP/2 backend connections (h2c backends, TLS backends that negotiate h2, useClientProtocol for HTTP/2 clients) are reused without counting their streams");
             long? perEndpoint = null;
             if (cb.PerEndpoint is { } pe)
             {

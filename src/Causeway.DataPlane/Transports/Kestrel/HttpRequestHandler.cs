@@ -319,6 +319,8 @@ internal sealed partial class HttpRequestHandler
                 exchange.UpstreamEnd = 0;
                 exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
+            // maxRequestsPerConnection above 1: the attempt's mark, which the backend connection's CountedStream counts.
+            if (BackendConnector.CountsRequests(backend.Ir)) CountedStream.Mark();
             // proxyProtocol: a backend connection carrying a client's PROXY header serves that client connection only.
             if (backend.Ir.Connection?.ProxyProtocol is not null) prefix = ProxiedConnections.Prefix(context, prefix);
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
