@@ -31,7 +31,13 @@ internal sealed class BackendTlsConnector
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var socket = await Upstream.UnixSockets.ConnectAsync(context.DnsEndPoint, _unixPaths, ct, _keepalive).ConfigureAwait(false);
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        return await AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs TLS over a connected stream (which the returned stream owns; disposed when the handshake fails).</summary>
+    public async ValueTask<Stream> AuthenticateAsync(Stream inner, CancellationToken ct)
+    {
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         try
         {
             await ssl.AuthenticateAsClientAsync(_options, ct).ConfigureAwait(false);

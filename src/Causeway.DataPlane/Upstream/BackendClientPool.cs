@@ -89,17 +89,11 @@ internal sealed class BackendClientPool : IAsyncDisposable
             ConnectTimeout = shape.Connection?.ConnectTimeout ?? _options.BackendConnectTimeout,
             PooledConnectionIdleTimeout = _options.BackendPooledConnectionIdleTimeout,
         };
-        if (shape.Tls is not null)
+        if (BackendConnector.Needed(shape.UnixPaths, shape.Connection, shape.Tls is not null))
         {
-            var clientCert = shape.ClientCertificate is null ? null : _certificates.Get(shape.ClientCertificate).Leaf;
-            handler.ConnectCallback = new BackendTlsConnector(shape.Tls, shape.Http2, clientCert, shape.UnixPaths, shape.Connection?.TcpKeepalive).ConnectAsync;
-        }
-        else if (shape.UnixPaths.Count > 0 || shape.Connection?.TcpKeepalive is not null)
-        {
-            var paths = shape.UnixPaths;
-            var keepalive = shape.Connection?.TcpKeepalive;
-            handler.ConnectCallback = async (context, ct) =>
-                new NetworkStream(await UnixSockets.ConnectAsync(context.DnsEndPoint, paths, ct, keepalive).ConfigureAwait(false), ownsSocket: true);
+            var clientCert = shape.Tls is null || shape.ClientCertificate is null ? null : _certificates.Get(shape.ClientCertificate).Leaf;
+            var tls = shape.Tls is null ? null : new BackendTlsConnector(shape.Tls, shape.Http2, clientCert, shape.UnixPaths, shape.Connection?.TcpKeepalive);
+            handler.ConnectCallback = new BackendConnector(shape.UnixPaths, shape.Connection, tls, shape.Http2).ConnectAsync;
         }
         _logger.LogDebug("Created backend connection pool (h2: {Http2}, tls: {Tls})", shape.Http2, shape.Tls?.Hostname);
         return new HttpMessageInvoker(handler, disposeHandler: true);

@@ -25,6 +25,12 @@ internal enum UpstreamFailure
 
     /// <summary>The route's whole-request timeout: 504, never retried.</summary>
     RequestTimeout,
+
+    /// <summary>
+    /// A new connection was needed but the endpoint has its <c>circuitBreaker.perEndpoint.maxConnections</c> open: 503
+    /// with <c>x-envoy-overloaded: true</c>, never retried (Envoy's upstream overflow).
+    /// </summary>
+    Overflow,
 }
 
 /// <summary>
@@ -38,10 +44,14 @@ internal static class UpstreamDecision
 
     public static int Status(UpstreamFailure failure) => failure switch
     {
-        UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout or UpstreamFailure.ClosedBeforeAnswer => 503,
+        UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout or UpstreamFailure.ClosedBeforeAnswer or UpstreamFailure.Overflow => 503,
         UpstreamFailure.Timeout or UpstreamFailure.RequestTimeout => 504,
         _ => 502,
     };
+
+    /// <summary>The gateway's answer to a failure: empty, but an overflow's, which says so as Envoy's does.</summary>
+    public static LocalReply Reply(UpstreamFailure failure) =>
+        failure == UpstreamFailure.Overflow ? Policies.CircuitBreaker.CircuitBreakerStep.OverflowReply() : LocalReply.Empty(Status(failure));
 
     /// <summary>
     /// A pooled connection that the backend closed while it sat idle fails before any answer: the request goes once
@@ -57,7 +67,7 @@ internal static class UpstreamDecision
     /// </summary>
     public static bool RetryFailure(CompiledRule rule, int status, UpstreamFailure failure)
     {
-        if (failure == UpstreamFailure.RequestTimeout) return false;
+        if (failure is UpstreamFailure.RequestTimeout or UpstreamFailure.Overflow) return false;
         if (rule.RetryOnFailures is not { } kinds) return status == 503 || rule.IsRetryStatus(status);
         var kind = failure switch
         {

@@ -50,6 +50,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
         var dnsRefresh = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var dnsFamilies = new BackendDnsFamilies();
         var connections = new Dictionary<string, BackendConnectionIr>(StringComparer.Ordinal);
+        var proxyHeaders = new BackendProxyHeaders();
         var ports = new List<PortIr>();
         foreach (var group in Listeners.Where(l => l.Accepted).GroupBy(l => (l.Spec.Port, l.IsTransportUdp)).OrderBy(gp => gp.Key.Port).ThenBy(gp => gp.Key.IsTransportUdp))
         {
@@ -82,8 +83,10 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                             if (m.Match.Rule.BackendTraffic?.DnsRefreshRate is { } rate)
                                 foreach (var b in m.Match.Rule.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
                             dnsFamilies.Add(m.Match.Rule.BackendTraffic, m.Match.Rule.Backends.Select(b => b.BackendId));
-                            if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null || btp.CircuitBreaker?.MaxRequestsPerConnection is not null))
+                            if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null || btp.CircuitBreaker?.MaxRequestsPerConnection is not null
+                                || btp.CircuitBreaker?.MaxConnectionsPerEndpoint is not null || btp.ProxyProtocol is not null || btp.ConnectionBufferLimit is not null))
                                 foreach (var b in m.Match.Rule.Backends) HttpConnection(connections, b.BackendId, btp);
+                            proxyHeaders.Add(m.Match.Rule.BackendTraffic, m.Match.Rule.Backends.Select(b => b.BackendId));
                             foreach (var h in hosts) entries.Add((m, h));
                             if (hosts.Count > 0 && !ReferenceEquals(m.Match.Rule, lastRule)) AddBackendIds(backendIds, lastRule = m.Match.Rule);
                         }
@@ -134,7 +137,8 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
             Name = Key,
             Addresses = new(addresses),
             Ports = new(ports),
-            Backends = WithConnections(dnsFamilies.Apply(WithDnsRefresh(backends.Build(backendIds), dnsRefresh), (p, w) => policies?.Warn(p, w)), connections),
+            Backends = WithConnections(dnsFamilies.Apply(WithDnsRefresh(backends.Build(backendIds), dnsRefresh), (p, w) => policies?.Warn(p, w)), connections,
+                proxyHeaders, (p, w) => policies?.Warn(p, w)),
             BackendClientCertificate = backendClientCertificate,
         };
     }
@@ -153,8 +157,9 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
     }
 
     /// <summary>
-    /// A policy's connect timeout, keep-alive and requests per connection reach an HTTP backend: its pools are shared by
-    /// the rules using it, so the shortest timeout, the first keep-alive (in route order) and the fewest requests apply.
+    /// A policy's connect timeout, keep-alive, requests per connection, connections per endpoint, PROXY header and
+    /// buffer limit reach an HTTP backend: its pools are shared by the rules using it, so the shortest timeout, the
+    /// first keep-alive and PROXY version (in route order) and the smallest limits apply.
     /// </summary>
     private static void HttpConnection(Dictionary<string, BackendConnectionIr> connections, string? backendId, BackendTrafficPolicyIr policy)
     {
@@ -163,12 +168,25 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
         var timeout = current.ConnectTimeout is { } t && (policy.ConnectTimeout is not { } p || t <= p) ? t : policy.ConnectTimeout;
         var perConnection = current.MaxRequestsPerConnection is { } m && (policy.CircuitBreaker?.MaxRequestsPerConnection is not { } pm || m <= pm)
             ? m : policy.CircuitBreaker?.MaxRequestsPerConnection;
-        connections[backendId] = current with { ConnectTimeout = timeout, TcpKeepalive = current.TcpKeepalive ?? policy.TcpKeepalive, MaxRequestsPerConnection = perConnection };
+        connections[backendId] = current with
+        {
+            ConnectTimeout = timeout,
+            TcpKeepalive = current.TcpKeepalive ?? policy.TcpKeepalive,
+            MaxRequestsPerConnection = perConnection,
+            MaxConnectionsPerEndpoint = Smallest(current.MaxConnectionsPerEndpoint, policy.CircuitBreaker?.MaxConnectionsPerEndpoint),
+            ProxyProtocol = current.ProxyProtocol ?? policy.ProxyProtocol,
+            BufferLimit = Smallest(current.BufferLimit, policy.ConnectionBufferLimit),
+        };
     }
 
-    private static Causeway.Model.EquatableArray<BackendIr> WithConnections(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, BackendConnectionIr> connections)
+    private static long? Smallest(long? a, long? b) => a is { } x && (b is not { } y || x <= y) ? x : b;
+
+    private static Causeway.Model.EquatableArray<BackendIr> WithConnections(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, BackendConnectionIr> connections,
+        BackendProxyHeaders proxyHeaders, Action<string, string> warn)
     {
         if (connections.Count == 0) return backends;
+        var http = backends.Where(b => connections.ContainsKey(b.Id) && b.Protocol is not (BackendProtocol.Stream or BackendProtocol.Datagram)).Select(b => b.Id);
+        proxyHeaders.Warn(http, warn);
         return new([.. backends.Select(b => connections.TryGetValue(b.Id, out var c) && b.Protocol is not (BackendProtocol.Stream or BackendProtocol.Datagram) ? b with { Connection = c } : b)]);
     }
 

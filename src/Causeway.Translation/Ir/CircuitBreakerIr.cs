@@ -18,6 +18,13 @@ public sealed record CircuitBreakerIr
     /// Connection pools are the backend's, so the translator also folds it into <see cref="BackendConnectionIr"/>.
     /// </summary>
     public long? MaxRequestsPerConnection { get; init; }
+
+    /// <summary>
+    /// <c>perEndpoint.maxConnections</c>: connections to one backend endpoint at most (null: not set). Connection pools
+    /// are the backend's, so the translator folds it into <see cref="BackendConnectionIr"/>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? MaxConnectionsPerEndpoint { get; init; }
 }
 
 /// <summary>

@@ -49,14 +49,15 @@ internal sealed class BackendTrafficPolicies(ResourceSnapshot s, Func<string, IR
         var warnings = new List<string>(compiled.Warnings);
         Add(compiled.IgnoredByStreams, routes.Where(r => r.StartsWith("TCPRoute ", StringComparison.Ordinal) || r.StartsWith("TLSRoute ", StringComparison.Ordinal)));
         Add(compiled.IgnoredByDatagrams, routes.Where(r => r.StartsWith("UDPRoute ", StringComparison.Ordinal)));
-        Add(compiled.IgnoredByHttp, routes.Where(r => r.StartsWith("HTTPRoute ", StringComparison.Ordinal) || r.StartsWith("GRPCRoute ", StringComparison.Ordinal)));
+        var http = routes.Where(r => r.StartsWith("HTTPRoute ", StringComparison.Ordinal) || r.StartsWith("GRPCRoute ", StringComparison.Ordinal)).ToList();
+        Add(compiled.LimitedForHttp, http, "for");
         return warnings;
 
-        void Add(IReadOnlyList<string> fields, IEnumerable<string> kinds)
+        void Add(IReadOnlyList<string> fields, IEnumerable<string> kinds, string how = "ignored for")
         {
             var names = string.Join(", ", kinds);
             if (names.Length == 0) return;
-            foreach (var f in fields) warnings.Add($"{f}, ignored for {names}");
+            foreach (var f in fields) warnings.Add($"{f}, {how} {names}");
         }
     }
 

@@ -35,10 +35,21 @@ internal static class BackendTrafficPolicyCompiler
             Unmodelled(cb.Unmodelled, "spec.circuitBreaker", warnings);
             long? perConnection = cb.MaxRequestsPerConnection is { } mrpc and > 0 ? mrpc : null; // 0: unlimited, as Envoy reads it
             if (perConnection > 1)
-                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on the HTTP/1.1 backend connections of the event loop and the HTTP/1.1 relay; " +
-                    "connections of the Kestrel pipeline's HTTP client (HTTP/2 and TLS backends, HTTP/2 clients, rules only Kestrel serves) are reused without a count (there only 1 is served, by asking HTTP/1.1 backends to close: Connection: close)");
+                warnings.Add($"spec.circuitBreaker.maxRequestsPerConnection: {perConnection} is enforced on HTTP/1.1 backend connections; " +
+                    "HTTP/2 backend connections (h2c backends, TLS backends that negotiate h2, useClientProtocol for HTTP/2 clients) are reused without counting their streams");
+            long? perEndpoint = null;
+            if (cb.PerEndpoint is { } pe)
+            {
+                Unmodelled(pe.Unmodelled, "spec.circuitBreaker.perEndpoint", warnings);
+                if (pe.MaxConnections is { } max)
+                {
+                    if (max < 0) errors.Add($"spec.circuitBreaker.perEndpoint.maxConnections: {max} is negative");
+                    else perEndpoint = max;
+                }
+            }
             breaker = new CircuitBreakerIr
             {
+                MaxConnectionsPerEndpoint = perEndpoint,
                 MaxConnections = cb.MaxConnections ?? DefaultCircuitLimit,
                 MaxPendingRequests = cb.MaxPendingRequests ?? DefaultCircuitLimit,
                 MaxParallelRequests = cb.MaxParallelRequests ?? DefaultCircuitLimit,
@@ -146,7 +157,7 @@ internal static class BackendTrafficPolicyCompiler
             Warnings = warnings,
             IgnoredByStreams = BackendTrafficScopes.IgnoredByStreams(spec),
             IgnoredByDatagrams = BackendTrafficScopes.IgnoredByDatagrams(spec),
-            IgnoredByHttp = BackendTrafficScopes.IgnoredByHttp(spec),
+            LimitedForHttp = BackendTrafficScopes.LimitedForHttp(spec),
         };
     }
 

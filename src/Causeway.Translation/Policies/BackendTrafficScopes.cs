@@ -4,8 +4,8 @@ namespace Causeway.Translation.Policies;
 
 /// <summary>
 /// Which fields of a BackendTrafficPolicy a route kind cannot serve: requests-level fields mean nothing to a TCP or
-/// TLS connection, connection-level fields nothing to UDP, and a few connection-level fields are not served for HTTP
-/// backends yet. A policy that reaches such a route keeps the field named in its status (a warning listing the
+/// TLS connection, connection-level fields nothing to UDP, and a few connection-level values are served only in part
+/// for HTTP backends. A policy that reaches such a route keeps the field named in its status (a warning listing the
 /// routes), never silently ignored.
 /// </summary>
 internal static class BackendTrafficScopes
@@ -25,6 +25,7 @@ internal static class BackendTrafficScopes
             if (cb.MaxParallelRetries is { } maxParallelRetries && maxParallelRetries != 1024) list.Add("spec.circuitBreaker.maxParallelRetries: applies to requests only");
             if (cb.MaxRequestsPerConnection is not null) list.Add("spec.circuitBreaker.maxRequestsPerConnection: applies to requests only");
             if (cb.RetryBudget is not null) list.Add("spec.circuitBreaker.retryBudget: applies to requests only");
+            if (cb.PerEndpoint?.MaxConnections is not null) list.Add("spec.circuitBreaker.perEndpoint.maxConnections: not applied to TCP/TLS routes yet (circuitBreaker.maxConnections is)");
         }
         return list;
     }
@@ -44,12 +45,13 @@ internal static class BackendTrafficScopes
         return list;
     }
 
-    /// <summary>Fields set in <paramref name="spec"/> that HTTPRoute and GRPCRoute rules do not serve yet.</summary>
-    public static List<string> IgnoredByHttp(BackendTrafficPolicySpec spec)
+    /// <summary>Fields set in <paramref name="spec"/> that HTTPRoute and GRPCRoute rules serve only in part (with how).</summary>
+    public static List<string> LimitedForHttp(BackendTrafficPolicySpec spec)
     {
         var list = new List<string>();
-        if (spec.ProxyProtocol is not null) list.Add("spec.proxyProtocol: not sent to HTTP backends yet");
-        if (spec.Connection?.BufferLimit is not null) list.Add("spec.connection.bufferLimit: not applied to HTTP backend connections yet");
+        // The byte transports bound their backend buffers by the limit; YARP copies bodies through 64 KiB buffers.
+        if (spec.Connection?.BufferLimit is { } limit && Quantities.Bytes(limit) is > 0 and < 64 * 1024)
+            list.Add($"spec.connection.bufferLimit: {limit} is below 64Ki; exchanges the Kestrel pipeline forwards (HTTP/2 clients or backends, TLS backends, rules only it serves) copy bodies through buffers of up to 64 KiB");
         return list;
     }
 

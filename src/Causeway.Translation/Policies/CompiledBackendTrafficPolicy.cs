@@ -23,8 +23,8 @@ internal sealed record CompiledBackendTrafficPolicy : IRulePolicy
     /// <summary>Fields set that UDPRoutes do not serve.</summary>
     public IReadOnlyList<string> IgnoredByDatagrams { get; init; } = [];
 
-    /// <summary>Fields set that HTTPRoute and GRPCRoute rules do not serve yet.</summary>
-    public IReadOnlyList<string> IgnoredByHttp { get; init; } = [];
+    /// <summary>Warnings for fields HTTPRoute and GRPCRoute rules serve only in part (listed with the routes).</summary>
+    public IReadOnlyList<string> LimitedForHttp { get; init; } = [];
 
     /// <summary>The rule with this policy applied: its steps, and retry/timeouts where the route sets none of its own.</summary>
     public HttpRuleIr Apply(HttpRuleIr rule) => rule with

@@ -223,7 +223,8 @@ public sealed class CircuitBreakerRetryTests
 /// <summary>
 /// BackendTrafficPolicy <c>circuitBreaker.maxRequestsPerConnection</c>: a pooled backend connection is closed once it
 /// served that many requests, on the event loop and the HTTP/1.1 relay (the gateway closes it; the backend is not asked
-/// to); for 1, the Kestrel pipeline's HTTP client asks the backend to close each connection after its response.
+/// to); for 1, the Kestrel pipeline's HTTP client asks the backend to close each connection after its response, above 1
+/// its connections count their requests (Upstream/CountedStream) and are dropped, not reused, once spent.
 /// </summary>
 public sealed class MaxRequestsPerConnectionTests
 {
@@ -246,6 +247,8 @@ public sealed class MaxRequestsPerConnectionTests
     [InlineData("relay", 2L, 3)]
     [InlineData("h2", null, 1)]
     [InlineData("h2", 1L, 6)]
+    [InlineData("h2", 2L, 3)]
+    [InlineData("h2", 4L, 2)]
     public async Task A_backend_connection_serves_at_most_its_requests(string transport, long? perConnection, int connections)
     {
         // The backend closes a connection only when a request asks it to (Connection: close), as HTTP/1.1 servers must.
@@ -285,5 +288,23 @@ public sealed class MaxRequestsPerConnectionTests
         Assert.Equal(connections, backend.Connections);
         // The byte transports close spent connections themselves; only the HTTP client asks the backend to.
         Assert.Equal(transport == "h2" && perConnection == 1 ? 6 : 0, backend.Requests.Count(h => h.Contains("\r\nConnection: close", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    public async Task Concurrent_http2_streams_are_all_served_while_connections_are_spent_and_replaced()
+    {
+        await using var backend = new RawBackend(head => (RawBackend.Ok("hi " + head.Split(' ')[1]), false));
+        await using var g = await TestGateway.StartAsync(Gateway(backend, 2));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+        {
+            var request = g.Request("h", $"/c{i}");
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            using var response = await g.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(), i);
+        }));
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, $"hi /c{a.i}"), (a.StatusCode, a.Item2)));
+        Assert.Equal(24, backend.Requests.Count);
+        Assert.True(backend.Connections >= 2, $"{backend.Connections} connections");
     }
 }

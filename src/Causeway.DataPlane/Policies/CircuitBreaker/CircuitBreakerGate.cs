@@ -26,5 +26,8 @@ internal sealed class CircuitBreakerGate(long limit)
         }
     }
 
+    /// <summary>Takes a slot whatever the count (an Envoy worker's first connection to an endpoint, which its pool always opens).</summary>
+    public void Enter() => Interlocked.Increment(ref _inFlight);
+
     public void Release() => Interlocked.Decrement(ref _inFlight);
 }

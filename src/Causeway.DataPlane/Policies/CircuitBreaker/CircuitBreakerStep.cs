@@ -39,12 +39,19 @@ internal sealed class CircuitBreakerStep : DecideStep
         if (facts.Policy is not { } state) return StepVerdict.NeedsFullPipeline; // nowhere to hold the slot
         if (!_gate.TryEnter())
         {
-            reply = new LocalReply(503) { Body = Overflow, ContentType = "text/plain" };
-            reply.Headers.Add(new("x-envoy-overloaded", "true"));
+            reply = OverflowReply();
             return StepVerdict.Reply;
         }
         state.Hold(_gate);
         return StepVerdict.Continue;
+    }
+
+    /// <summary>Envoy's circuit-breaker overflow answer: 503, <c>x-envoy-overloaded: true</c> (also a full endpoint's, <see cref="Upstream.UpstreamFailure.Overflow"/>).</summary>
+    public static LocalReply OverflowReply()
+    {
+        var reply = new LocalReply(503) { Body = Overflow, ContentType = "text/plain" };
+        reply.Headers.Add(new("x-envoy-overloaded", "true"));
+        return reply;
     }
 
     private static readonly ReadOnlyMemory<byte> Overflow = System.Text.Encoding.ASCII.GetBytes("upstream connect error or disconnect/reset before headers. reset reason: overflow");

@@ -82,6 +82,8 @@ internal sealed class AccessLogger
                 return "upstream_reset_before_response_started{connection_termination}";
             case UpstreamFailure.BadResponse:
                 return "upstream_reset_before_response_started{protocol_error}";
+            case UpstreamFailure.Overflow:
+                return "upstream_reset_before_response_started{overflow}";
         }
         if (s.Aborted) return "downstream_remote_disconnect";
         return s.LocalReply ? "direct_response" : "via_upstream";
@@ -105,6 +107,8 @@ internal sealed class AccessLogger
                 return "UC";
             case UpstreamFailure.BadResponse:
                 return "UPE";
+            case UpstreamFailure.Overflow:
+                return "UO";
         }
         if (s.Aborted) return "DC";
         return "-";

@@ -21,6 +21,7 @@ internal sealed class Http1BackendPools : IDisposable
     public Http1BackendPools(DataPlaneOptions options, ILogger logger)
     {
         Options = options;
+        _logger = logger;
         // The backend pipes schedule like the frontend's (DataPlaneOptions.InlineScheduling); the relay never blocks.
         Factory = new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = options.InlineScheduling }, logger);
@@ -30,6 +31,30 @@ internal sealed class Http1BackendPools : IDisposable
 
     public DataPlaneOptions Options { get; }
     public SocketConnectionContextFactory Factory { get; }
+
+    private readonly ILogger _logger;
+    private readonly Dictionary<int, SocketConnectionContextFactory> _bounded = [];
+
+    /// <summary>
+    /// The socket pipes' factory for connections whose buffers a BackendTrafficPolicy <c>connection.bufferLimit</c>
+    /// bounds (0: the default one): the input pipe stops reading the socket, and the output pipe makes writers wait,
+    /// beyond <paramref name="limit"/> bytes. One per limit, kept for the data plane's life.
+    /// </summary>
+    public SocketConnectionContextFactory FactoryFor(int limit)
+    {
+        if (limit <= 0) return Factory;
+        lock (_bounded)
+        {
+            if (!_bounded.TryGetValue(limit, out var factory))
+                _bounded[limit] = factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions
+                {
+                    UnsafePreferInlineScheduling = Options.InlineScheduling,
+                    MaxReadBufferSize = limit,
+                    MaxWriteBufferSize = limit,
+                }, _logger);
+            return factory;
+        }
+    }
 
     public void BeginApply()
     {
@@ -85,10 +110,15 @@ internal sealed class Http1BackendPools : IDisposable
         foreach (var p in retired) p.CloseAll();
     }
 
-    /// <summary>For tests: the pool of an endpoint, if any.</summary>
+    /// <summary>For tests: the pool of an endpoint (the first, whatever its connection settings), if any.</summary>
     internal Http1EndpointPool? Find(string address, int port)
     {
-        lock (_lock) return _pools.GetValueOrDefault(address + "|" + port.ToString(CultureInfo.InvariantCulture));
+        var key = address + "|" + port.ToString(CultureInfo.InvariantCulture);
+        lock (_lock)
+        {
+            return _pools.GetValueOrDefault(key)
+                ?? _pools.Where(kv => kv.Key.StartsWith(key + "|", StringComparison.Ordinal)).Select(kv => kv.Value).FirstOrDefault();
+        }
     }
 
     private void Sweep()
@@ -116,6 +146,11 @@ internal sealed class Http1BackendPools : IDisposable
         _sweep.Dispose();
         foreach (var p in pools) p.CloseAll();
         Factory.Dispose();
+        lock (_bounded)
+        {
+            foreach (var f in _bounded.Values) f.Dispose();
+            _bounded.Clear();
+        }
     }
 
     /// <summary>Whether a backend is one the byte transports can talk to (cleartext HTTP/1.1).</summary>

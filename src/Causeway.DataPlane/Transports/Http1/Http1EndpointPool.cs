@@ -10,9 +10,13 @@ internal sealed class Http1BackendConnection
 {
     private readonly ConnectionContext _context;
 
-    public Http1BackendConnection(ConnectionContext context, Socket? socket = null)
+    private Http1EndpointPool? _pool;
+    private int _closed;
+
+    public Http1BackendConnection(ConnectionContext context, Socket? socket = null, Http1EndpointPool? pool = null)
     {
         _context = context;
+        _pool = pool;
         Socket = socket;
         Input = context.Transport.Input;
         Output = context.Transport.Output;
@@ -42,6 +46,8 @@ internal sealed class Http1BackendConnection
     /// <summary>Closes the connection; disposal finishes in the background.</summary>
     public void Close()
     {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        _pool?.ConnectionClosed();
         _context.Abort();
         _ = DisposeQuietlyAsync(_context);
     }
@@ -70,6 +76,9 @@ internal sealed class Http1EndpointPool
     private volatile bool _closed;
     private int _loopIdle;
 
+    private readonly Policies.CircuitBreaker.CircuitBreakerGate? _connections;
+    private readonly Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketConnectionContextFactory _factory;
+
     public Http1EndpointPool(Http1BackendPools owner, string key, EndPoint endpoint, Translation.Ir.BackendConnectionIr? connection = null)
     {
         _owner = owner;
@@ -78,7 +87,52 @@ internal sealed class Http1EndpointPool
         ConnectTimeout = connection?.ConnectTimeout;
         Keepalive = connection?.TcpKeepalive;
         MaxRequestsPerConnection = connection?.MaxRequestsPerConnection ?? 0;
+        ProxyProtocol = connection?.ProxyProtocol;
+        if (connection?.MaxConnectionsPerEndpoint is { } max) _connections = new Policies.CircuitBreaker.CircuitBreakerGate(max);
+        BufferLimit = connection?.BufferLimit is { } limit ? (int)Math.Clamp(limit, MinBuffer, int.MaxValue) : 0;
+        _factory = owner.FactoryFor(BufferLimit);
     }
+
+    /// <summary>The smallest read buffer a <see cref="BufferLimit"/> gives.</summary>
+    public const int MinBuffer = 1024;
+
+    /// <summary>
+    /// BackendTrafficPolicy <c>proxyProtocol</c> of the backend: every new connection starts with a PROXY header naming
+    /// the client connection, and is reused only by that client connection (null: none, pooled for everyone).
+    /// </summary>
+    public Translation.Ir.BackendProxyProtocolVersion? ProxyProtocol { get; }
+
+    /// <summary>
+    /// BackendTrafficPolicy <c>connection.bufferLimit</c> in bytes (0: not set): the relay's backend pipes pause reading
+    /// from (and writing to) the socket beyond it, the event loop reads the backend in buffers of at most this size.
+    /// </summary>
+    public int BufferLimit { get; }
+
+    /// <summary>BackendTrafficPolicy <c>circuitBreaker.perEndpoint.maxConnections</c> (0: unlimited).</summary>
+    public long MaxConnections => _connections?.Limit ?? 0;
+
+    /// <summary>Connections to this endpoint open now (counted only under <c>perEndpoint.maxConnections</c>).</summary>
+    public long OpenConnections => _connections?.InFlight ?? 0;
+
+    /// <summary>
+    /// Takes the slot a new connection needs; false when the endpoint has <see cref="MaxConnections"/> open already
+    /// (the request is answered 503 overloaded, <see cref="Upstream.UpstreamFailure.Overflow"/>). The slot is given back
+    /// by <see cref="ConnectionClosed"/> when the connection closes (or its connect fails).
+    /// </summary>
+    /// <param name="first">
+    /// The caller (an event loop) has no connection of its own to the endpoint: it may open one anyway, as an Envoy worker
+    /// whose pool has none always does, so idle connections held by other loops never starve it.
+    /// </param>
+    public bool TryOpenConnection(bool first = false)
+    {
+        if (_connections is not { } gate || gate.TryEnter()) return true;
+        if (!first) return false;
+        gate.Enter();
+        return true;
+    }
+
+    /// <summary>A connection counted by <see cref="TryOpenConnection"/> closed.</summary>
+    public void ConnectionClosed() => _connections?.Release();
 
     /// <summary>BackendTrafficPolicy <c>circuitBreaker.maxRequestsPerConnection</c> of the backend (0: unlimited).</summary>
     public long MaxRequestsPerConnection { get; }
@@ -142,8 +196,12 @@ internal sealed class Http1EndpointPool
         }
     }
 
-    /// <summary>Connects a new socket within the connect timeout.</summary>
-    public async ValueTask<Http1BackendConnection> ConnectAsync(CancellationToken ct)
+    /// <summary>
+    /// Connects a new socket within the connect timeout, after <see cref="TryOpenConnection"/> (whose slot the
+    /// connection then holds, or this gives back when it fails); <paramref name="proxyHeader"/> (the client's PROXY
+    /// header, when <see cref="ProxyProtocol"/> is set) is sent first.
+    /// </summary>
+    public async ValueTask<Http1BackendConnection> ConnectAsync(CancellationToken ct, byte[]? proxyHeader = null)
     {
         var unix = EndPoint.AddressFamily == AddressFamily.Unix;
         var socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, unix ? ProtocolType.Unspecified : ProtocolType.Tcp);
@@ -154,10 +212,12 @@ internal sealed class Http1EndpointPool
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(ConnectTimeout ?? _owner.Options.BackendConnectTimeout);
             await socket.ConnectAsync(EndPoint, timeout.Token).ConfigureAwait(false);
+            if (proxyHeader is not null) await SendAllAsync(socket, proxyHeader, timeout.Token).ConfigureAwait(false);
         }
         catch
         {
             socket.Dispose();
+            ConnectionClosed();
             throw;
         }
         Socket? direct = null;
@@ -166,7 +226,13 @@ internal sealed class Http1EndpointPool
             socket.Blocking = false; // sends that the kernel can not take at once return instead of blocking
             direct = socket;
         }
-        return new Http1BackendConnection(_owner.Factory.Create(socket), direct);
+        return new Http1BackendConnection(_factory.Create(socket), direct, _connections is null ? null : this);
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, byte[] bytes, CancellationToken ct)
+    {
+        var sent = 0;
+        while (sent < bytes.Length) sent += await socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, ct).ConfigureAwait(false);
     }
 
     /// <summary>Keeps a connection after a complete keep-alive exchange (closes it when the pool is full or retired, or it is <see cref="Spent"/>).</summary>

@@ -143,7 +143,24 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         {
             _remoteEndPoint = value;
             _remoteText = null;
+            _proxyHeader = null;
         }
+    }
+
+    private byte[]? _proxyHeader;
+    private Translation.Ir.BackendProxyProtocolVersion _proxyHeaderVersion;
+
+    /// <summary>
+    /// The PROXY header describing this client connection (source: <see cref="RemoteEndPoint"/>, the peer or what the
+    /// client's own PROXY header named, as Envoy takes the downstream connection's address — not an address detected from
+    /// X-Forwarded-For; destination: <paramref name="local"/>, the gateway address it connected to), made once per
+    /// connection and version, for a new connection to a backend with <c>proxyProtocol</c>.
+    /// </summary>
+    public byte[] ProxyHeader(Translation.Ir.BackendProxyProtocolVersion version, System.Net.EndPoint? local)
+    {
+        if (_proxyHeader is { } made && _proxyHeaderVersion == version) return made;
+        _proxyHeaderVersion = version;
+        return _proxyHeader = ProxyProtocol.ProxyHeaderWriter.Build(version, _remoteEndPoint, local);
     }
 
     /// <summary>The address the client connected to (for custom access logs).</summary>

@@ -330,6 +330,10 @@ internal sealed partial class HttpRequestHandler
                 exchange.UpstreamEnd = 0;
                 exchange.UpstreamHost = prefix[(prefix.IndexOf("://", StringComparison.Ordinal) + 3)..];
             }
+            // maxRequestsPerConnection above 1: the attempt's mark, which the backend connection's CountedStream counts.
+            if (BackendConnector.CountsRequests(backend.Ir)) CountedStream.Mark();
+            // proxyProtocol: a backend connection carrying a client's PROXY header serves that client connection only.
+            if (backend.Ir.Connection?.ProxyProtocol is not null) prefix = ProxiedConnections.Prefix(context, prefix);
             using var attemptCts = rule.BackendRequestTimeout is { } bt ? CreateTimeout(token, bt) : null;
             if (direct)
             {
@@ -337,7 +341,7 @@ internal sealed partial class HttpRequestHandler
                 if (outcome is not { } directFailure || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
                 if (requestCts?.IsCancellationRequested == true) directFailure = UpstreamFailure.RequestTimeout;
                 else if (attemptCts?.IsCancellationRequested == true) directFailure = UpstreamFailure.Timeout;
-                await AnswerFailureAsync(context, rule, backend, directFailure, UpstreamDecision.Status(directFailure), ForwarderError.Request, null).ConfigureAwait(false);
+                await AnswerFailureAsync(context, rule, backend, directFailure, recorded: false, UpstreamDecision.Status(directFailure), ForwarderError.Request, null).ConfigureAwait(false);
                 return;
             }
             var config = rule.UseClientProtocol ? backend.ClientProtocolConfig(HttpProtocol.IsHttp2(context.Request.Protocol)) : backend.RequestConfig;
@@ -365,6 +369,7 @@ internal sealed partial class HttpRequestHandler
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             UpstreamFailure failure;
             if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
+            else if (IsOverflow(exception)) failure = UpstreamFailure.Overflow; // circuitBreaker.perEndpoint.maxConnections
             else if (IsConnectTimeout(exception)) failure = UpstreamFailure.ConnectTimeout; // 503, as on the event loop
             else if (attemptCts?.IsCancellationRequested == true || error == ForwarderError.RequestTimedOut) failure = UpstreamFailure.Timeout;
             else if (IsConnectFailure(error, exception)) failure = UpstreamFailure.ConnectFailed;
@@ -387,25 +392,26 @@ internal sealed partial class HttpRequestHandler
                 await BackoffAsync(rule.RetryBackoffFor(attempt + 1), token).ConfigureAwait(false);
                 continue;
             }
-            await AnswerFailureAsync(context, rule, backend, null, status, error, exception?.Message).ConfigureAwait(false);
+            await AnswerFailureAsync(context, rule, backend, failure, recorded: true, status, error, exception?.Message).ConfigureAwait(false);
             return;
         }
     }
 
-    /// <summary>The upstream failed and nothing was sent to the client: the failure's answer (503, 502, 504).</summary>
-    private Task AnswerFailureAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, UpstreamFailure? failure, int status,
+    /// <summary>
+    /// The upstream failed and nothing was sent to the client: the failure's answer (503, 502, 504; 503 overloaded for
+    /// a full endpoint). <paramref name="recorded"/>: the failure was counted and put on the exchange already.
+    /// </summary>
+    private Task AnswerFailureAsync(HttpContext context, CompiledRule rule, BackendRuntime backend, UpstreamFailure failure, bool recorded, int status,
         ForwarderError error, string? reason)
     {
-        if (failure is { } f)
+        if (!recorded)
         {
-            // (YARP's failures were counted and recorded where they were classified.)
-            if (f == UpstreamFailure.ConnectFailed) backend.Stats.ConnectError();
-            if (context.Features.Get<KestrelExchange>() is { } failed) failed.Failure = f;
-            reason ??= f.ToString();
+            if (failure == UpstreamFailure.ConnectFailed) backend.Stats.ConnectError();
+            if (context.Features.Get<KestrelExchange>() is { } failed) failed.Failure = failure;
         }
-        LogForwardError(rule.Name, backend.Id, error, status, reason);
+        LogForwardError(rule.Name, backend.Id, error, status, reason ?? failure.ToString());
         context.Response.Clear();
-        return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(status));
+        return KestrelReplyWriter.WriteAsync(context, failure == UpstreamFailure.Overflow ? UpstreamDecision.Reply(failure) : LocalReply.Empty(status));
     }
 
     private static CancellationTokenSource CreateTimeout(CancellationToken parent, TimeSpan timeout)
@@ -469,6 +475,13 @@ internal sealed partial class HttpRequestHandler
     /// SocketsHttpHandler's <c>ConnectTimeout</c> (the data plane's, or a BackendTrafficPolicy's connectTimeout) ran
     /// out: YARP reports it as a timed-out request, but no connection was made (Envoy: 503 UF).
     /// </summary>
+    private static bool IsOverflow(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is EndpointOverflowException) return true;
+        return false;
+    }
+
     private static bool IsConnectTimeout(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)

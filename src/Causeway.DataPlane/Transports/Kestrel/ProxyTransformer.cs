@@ -14,6 +14,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     private readonly Policies.Compression.CompressionStep? _compression;
     private readonly Policies.ResponseOverride.ResponseOverrideStep? _override;
     private readonly bool _oneRequestPerConnection;
+    private readonly Translation.Ir.BackendProxyProtocolVersion? _proxyProtocol;
 
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
@@ -26,11 +27,14 @@ internal sealed class ProxyTransformer : HttpTransformer
         // one after a request that said Connection: close; 1 is served by asking the HTTP/1.1 backend to close it after
         // its response, as RFC 9112 (9.6) requires of servers (the translator warns that above 1 is not served here).
         _oneRequestPerConnection = target.Backend?.Ir.Connection?.MaxRequestsPerConnection == 1;
+        _proxyProtocol = target.Backend?.Ir.Connection?.ProxyProtocol;
     }
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        // proxyProtocol: the client connection's PROXY header, for a new connection of this client connection's pool.
+        if (_proxyProtocol is { } version) proxyRequest.Options.Set(Upstream.ProxiedConnections.HeaderKey, Upstream.ProxiedConnections.Header(httpContext, version));
         var request = httpContext.Request;
         var path = request.Path.Value ?? "/";
         if (_rewrite is { RewritesPath: true } rewrite)

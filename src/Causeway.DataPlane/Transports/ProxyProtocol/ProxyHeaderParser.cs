@@ -26,13 +26,18 @@ internal static class ProxyHeaderParser
     /// <paramref name="consumed"/> is the header's length and <paramref name="source"/> the client it names (null for
     /// LOCAL, UNKNOWN and address families other than TCP/UDP over IPv4/IPv6: the peer stays the client).
     /// </summary>
-    public static ProxyHeaderStatus Parse(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source)
+    public static ProxyHeaderStatus Parse(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source) =>
+        Parse(data, out consumed, out source, out _);
+
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, out int, out IPEndPoint?)"/>, with the destination the header names (null when it names no source).</summary>
+    public static ProxyHeaderStatus Parse(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source, out IPEndPoint? destination)
     {
         consumed = 0;
         source = null;
+        destination = null;
         if (data.IsEmpty) return ProxyHeaderStatus.Incomplete;
-        if (data[0] == V2Signature[0]) return ParseV2(data, out consumed, out source);
-        if (data[0] == V1Signature[0]) return ParseV1(data, out consumed, out source);
+        if (data[0] == V2Signature[0]) return ParseV2(data, out consumed, out source, out destination);
+        if (data[0] == V1Signature[0]) return ParseV1(data, out consumed, out source, out destination);
         return ProxyHeaderStatus.Absent;
     }
 
@@ -43,10 +48,11 @@ internal static class ProxyHeaderParser
         return n < signature.Length ? ProxyHeaderStatus.Incomplete : ProxyHeaderStatus.Complete;
     }
 
-    private static ProxyHeaderStatus ParseV2(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source)
+    private static ProxyHeaderStatus ParseV2(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source, out IPEndPoint? destination)
     {
         consumed = 0;
         source = null;
+        destination = null;
         var prefix = Prefix(data, V2Signature);
         if (prefix != ProxyHeaderStatus.Complete) return prefix;
         if (data.Length < 16) return ProxyHeaderStatus.Incomplete;
@@ -66,6 +72,7 @@ internal static class ProxyHeaderParser
             {
                 if (body.Length < 12) return ProxyHeaderStatus.Invalid;
                 source = new IPEndPoint(new IPAddress(body[..4]), BinaryPrimitives.ReadUInt16BigEndian(body.Slice(8, 2)));
+                destination = new IPEndPoint(new IPAddress(body.Slice(4, 4)), BinaryPrimitives.ReadUInt16BigEndian(body.Slice(10, 2)));
             }
             else if (family == 2)
             {
@@ -73,6 +80,8 @@ internal static class ProxyHeaderParser
                 var address = new IPAddress(body[..16]);
                 if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
                 source = new IPEndPoint(address, BinaryPrimitives.ReadUInt16BigEndian(body.Slice(32, 2)));
+                var to = new IPAddress(body.Slice(16, 16));
+                destination = new IPEndPoint(to.IsIPv4MappedToIPv6 ? to.MapToIPv4() : to, BinaryPrimitives.ReadUInt16BigEndian(body.Slice(34, 2)));
             }
             else if (family == 3 && body.Length < 216) return ProxyHeaderStatus.Invalid;
         }
@@ -80,10 +89,11 @@ internal static class ProxyHeaderParser
         return ProxyHeaderStatus.Complete;
     }
 
-    private static ProxyHeaderStatus ParseV1(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source)
+    private static ProxyHeaderStatus ParseV1(ReadOnlySpan<byte> data, out int consumed, out IPEndPoint? source, out IPEndPoint? destination)
     {
         consumed = 0;
         source = null;
+        destination = null;
         var prefix = Prefix(data, V1Signature);
         if (prefix != ProxyHeaderStatus.Complete) return prefix;
         var window = data[..Math.Min(data.Length, MaxV1Length)];
@@ -104,11 +114,13 @@ internal static class ProxyHeaderParser
         }
         if (parts.Length != 5 || parts[0] is not ("TCP4" or "TCP6")) return ProxyHeaderStatus.Invalid;
         var family = parts[0] == "TCP4" ? System.Net.Sockets.AddressFamily.InterNetwork : System.Net.Sockets.AddressFamily.InterNetworkV6;
-        if (!Address(parts[1], family, out var from) || !Address(parts[2], family, out _)
-            || !Port(parts[3], out var fromPort) || !Port(parts[4], out _))
+        if (!Address(parts[1], family, out var from) || !Address(parts[2], family, out var to)
+            || !Port(parts[3], out var fromPort) || !Port(parts[4], out var toPort))
             return ProxyHeaderStatus.Invalid;
         if (from.IsIPv4MappedToIPv6) from = from.MapToIPv4();
+        if (to.IsIPv4MappedToIPv6) to = to.MapToIPv4();
         source = new IPEndPoint(from, fromPort);
+        destination = new IPEndPoint(to, toPort);
         consumed = lf + 1;
         return ProxyHeaderStatus.Complete;
     }

@@ -14,6 +14,9 @@ public sealed record CircuitBreakerSpec
     /// <summary>Retries in flight as a share of the requests in flight (takes precedence over <see cref="MaxParallelRetries"/>).</summary>
     public RetryBudgetSpec? RetryBudget { get; init; }
 
+    /// <summary><c>perEndpoint</c>: limits per backend endpoint.</summary>
+    public PerEndpointCircuitBreakerSpec? PerEndpoint { get; init; }
+
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unmodelled { get; init; }
@@ -34,4 +37,14 @@ public sealed record RetryBudgetPercent
 {
     public int Numerator { get; init; }
     public int? Denominator { get; init; }
+}
+
+/// <summary><c>circuitBreaker.perEndpoint</c>.</summary>
+public sealed record PerEndpointCircuitBreakerSpec
+{
+    public long? MaxConnections { get; init; }
+
+    /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unmodelled { get; init; }
 }

@@ -4,6 +4,21 @@ namespace Causeway.DataPlane.Transports.Http1.EventLoop;
 internal sealed partial class Loop
 {
     private readonly Dictionary<Http1EndpointPool, List<LoopBackend>> _idle = [];
+    private readonly Dictionary<Http1EndpointPool, int> _open = [];
+
+    /// <summary>
+    /// Connections (busy or idle) this loop has open to <paramref name="pool"/>'s endpoint; counted only for pools under
+    /// <c>circuitBreaker.perEndpoint.maxConnections</c>.
+    /// </summary>
+    public int OpenTo(Http1EndpointPool pool) => _open.GetValueOrDefault(pool);
+
+    /// <summary>A connection of this loop to a capped pool opened (+1) or closed (-1).</summary>
+    public void CountOpen(Http1EndpointPool pool, int delta)
+    {
+        var n = _open.GetValueOrDefault(pool) + delta;
+        if (n <= 0) _open.Remove(pool);
+        else _open[pool] = n;
+    }
 
     /// <summary>An idle connection to <paramref name="pool"/>'s endpoint, or null.</summary>
     public LoopBackend? RentBackend(Http1EndpointPool pool)

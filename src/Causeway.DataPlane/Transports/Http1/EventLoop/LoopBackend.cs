@@ -12,7 +12,14 @@ internal sealed unsafe class LoopBackend : LoopSocket
 {
     private const int BufferSize = 16 * 1024;
 
-    private LoopBackend(Loop loop, int fd, Http1EndpointPool pool) : base(loop, fd) => Pool = pool;
+    private LoopBackend(Loop loop, int fd, Http1EndpointPool pool) : base(loop, fd)
+    {
+        Pool = pool;
+        Buffer = new byte[SizeFor(pool)];
+    }
+
+    /// <summary>The read buffer's size: 16 KiB, or the pool's <c>connection.bufferLimit</c> when that is smaller.</summary>
+    private static int SizeFor(Http1EndpointPool pool) => pool.BufferLimit > 0 ? Math.Min(pool.BufferLimit, BufferSize) : BufferSize;
 
     public Http1EndpointPool Pool { get; }
 
@@ -20,7 +27,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
     public LoopConnection? Owner { get; set; }
 
     /// <summary>Received bytes not yet relayed: <c>Buffer[Start..End]</c>.</summary>
-    public byte[] Buffer { get; private set; } = new byte[BufferSize];
+    public byte[] Buffer { get; private set; }
     public int Start { get; set; }
     public int End { get; set; }
 
@@ -33,9 +40,14 @@ internal sealed unsafe class LoopBackend : LoopSocket
     public long Requests { get; set; }
     private bool _closed;
 
+    /// <summary>Closed (by the exchange, the idle pool or the client connection it was kept for).</summary>
+    public bool IsClosed => _closed;
+
     /// <summary>
     /// Starts a non-blocking connect to <paramref name="pool"/>'s endpoint for <paramref name="owner"/>; the result
-    /// arrives as a write event. Returns null with <paramref name="error"/> set when it failed at once.
+    /// arrives as a write event. Returns null with <paramref name="error"/> set when it failed at once. The caller took
+    /// the endpoint's connection slot (<see cref="Http1EndpointPool.TryOpenConnection"/>): the connection holds it until
+    /// it closes, and a connect that fails here gives it back.
     /// </summary>
     public static LoopBackend? Connect(Loop loop, Http1EndpointPool pool, LoopConnection owner, out string? error)
     {
@@ -46,6 +58,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
         if (fd < 0)
         {
             error = $"socket failed: errno {Marshal.GetLastPInvokeError()}";
+            pool.ConnectionClosed();
             return null;
         }
         var one = 1;
@@ -69,6 +82,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
             if (errno != Native.EInProgress)
             {
                 Native.close(fd);
+                pool.ConnectionClosed();
                 error = $"connect failed: {new System.Net.Sockets.SocketException(errno).Message}";
                 return null;
             }
@@ -77,9 +91,11 @@ internal sealed unsafe class LoopBackend : LoopSocket
         if (!loop.Register(b, Native.EpollIn | Native.EpollOut | Native.EpollRdHup | Native.EpollEt))
         {
             Native.close(fd);
+            pool.ConnectionClosed();
             error = "epoll registration failed";
             return null;
         }
+        if (pool.MaxConnections > 0) loop.CountOpen(pool, 1);
         return b;
     }
 
@@ -146,7 +162,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
         Readable = false;
         Deadline = 0;
         IdleSince = now;
-        if (Buffer.Length > BufferSize) Buffer = new byte[BufferSize];
+        if (Buffer.Length > SizeFor(Pool)) Buffer = new byte[SizeFor(Pool)];
     }
 
     public void Close()
@@ -155,6 +171,8 @@ internal sealed unsafe class LoopBackend : LoopSocket
         _closed = true;
         Loop.Unregister(this);
         Native.close(Fd);
+        Pool.ConnectionClosed();
+        if (Pool.MaxConnections > 0) Loop.CountOpen(Pool, -1);
     }
 
     public override void Abort(string reason)

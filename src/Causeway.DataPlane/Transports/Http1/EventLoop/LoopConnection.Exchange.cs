@@ -16,6 +16,11 @@ internal sealed partial class LoopConnection
     private bool _backendAnswered;
     private bool _clientStarted;
 
+    private LoopBackend? _kept;
+    private byte[]? _preamble;
+    private int _preambleSent;
+    private System.Net.EndPoint? _localAddress;
+
     private int _attempt;
     private long _requestDeadline;
     private long _attemptDeadline;
@@ -48,7 +53,7 @@ internal sealed partial class LoopConnection
         }
         _pool = backend.FastEndpoints![index];
         _x.SetUpstream(_pool);
-        var idle = Loop.RentBackend(_pool);
+        var idle = _pool.ProxyProtocol is null ? Loop.RentBackend(_pool) : TakeKept(_pool);
         if (idle is null)
         {
             Connect();
@@ -107,6 +112,12 @@ internal sealed partial class LoopConnection
 
     private void Connect()
     {
+        if (!_pool!.TryOpenConnection(first: Loop.OpenTo(_pool) == 0))
+        {
+            _x.UpstreamEnded();
+            Answer(UpstreamFailure.Overflow, "the endpoint has its circuitBreaker.perEndpoint.maxConnections open", _pool.Key);
+            return;
+        }
         _backend = LoopBackend.Connect(Loop, _pool!, this, out var error);
         if (_backend is null)
         {
@@ -150,11 +161,33 @@ internal sealed partial class LoopConnection
         _backend!.Requests++;
         _sendOffset = 0;
         _backendAnswered = false;
+        // A new connection to a proxyProtocol backend starts with the client connection's PROXY header.
+        _preamble = !_backend.Reused && _backend.Pool.ProxyProtocol is { } version ? _x.ProxyHeader(version, _localAddress ??= Native.LocalEndPoint(Fd)) : null;
+        _preambleSent = 0;
         ContinueSend();
     }
 
     private void ContinueSend()
     {
+        if (_preamble is { } preamble)
+        {
+            while (_preambleSent < preamble.Length)
+            {
+                var sent = _backend!.Send(preamble.AsSpan(_preambleSent));
+                if (sent == -2)
+                {
+                    BackendFailed(UpstreamFailure.ClosedBeforeAnswer, "backend connection closed while sending");
+                    return;
+                }
+                if (sent == -1)
+                {
+                    ArmDeadline((long)Options.BackendActivityTimeout.TotalMilliseconds);
+                    return; // the rest on the next write event
+                }
+                _preambleSent += sent;
+            }
+            _preamble = null;
+        }
         var bytes = _x.Forward.Span;
         while (_sendOffset < bytes.Length)
         {
@@ -328,12 +361,50 @@ internal sealed partial class LoopConnection
         var b = _backend;
         if (b is null) return;
         _backend = null;
-        if (reusable) Loop.ReturnBackend(b);
+        if (reusable && b.Pool.ProxyProtocol is not null) Keep(b);
+        else if (reusable) Loop.ReturnBackend(b);
         else
         {
             b.Owner = null;
             b.Close();
         }
+    }
+
+    /// <summary>
+    /// A connection that began with this client connection's PROXY header is reused by this client connection only
+    /// (as Envoy keys such pools by the client connection's addresses): it is kept here, idle, not in the loop's pool.
+    /// One is kept at a time; it closes with the client connection.
+    /// </summary>
+    private void Keep(LoopBackend b)
+    {
+        if (b.Pool.IsClosed || b.Pool.Spent(b.Requests))
+        {
+            b.Owner = null;
+            b.Close();
+            return;
+        }
+        if (_kept is { } older && !ReferenceEquals(older, b)) older.Close();
+        b.MakeIdle(Loop.Now);
+        _kept = b;
+    }
+
+    /// <summary>The connection kept for this client connection to <paramref name="pool"/>'s endpoint, if still open.</summary>
+    private LoopBackend? TakeKept(Http1EndpointPool pool)
+    {
+        var kept = _kept;
+        if (kept is null || !ReferenceEquals(kept.Pool, pool)) return null;
+        _kept = null;
+        if (kept.IsClosed) return null;
+        if (!pool.IsClosed) return kept;
+        kept.Close();
+        return null;
+    }
+
+    /// <summary>Closes the connection kept for this client connection (it is closing or leaving the loop).</summary>
+    private void DropKept()
+    {
+        _kept?.Close();
+        _kept = null;
     }
 
     /// <summary>
@@ -372,7 +443,7 @@ internal sealed partial class LoopConnection
         _x.Failure = failure;
         var status = UpstreamDecision.Status(failure);
         _owner.LogBackendError(endpoint, status, reason);
-        Reply(LocalReply.Empty(status));
+        Reply(UpstreamDecision.Reply(failure));
     }
 
     /// <summary>Writes a reply of the gateway's own and goes on to the next request once it is out.</summary>

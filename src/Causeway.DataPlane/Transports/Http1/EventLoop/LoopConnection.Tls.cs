@@ -260,7 +260,8 @@ internal sealed partial class LoopConnection
         Deadline = 0; // Kestrel's timeouts apply from here
         _listener.CountHandOff(reason);
         var tls = new LoopTlsFeatures(_x.Sni, _tls!.Protocol, _tls.Alpn.ToArray());
-        _listener.HandOffDecrypted(fds[1], _x.HeadBuffer.AsSpan(0, _len).ToArray(), _x.RemoteEndPoint, tls, _x.Fingerprints);
+        _listener.HandOffDecrypted(fds[1], _x.HeadBuffer.AsSpan(0, _len).ToArray(), _x.RemoteEndPoint, tls, _x.Fingerprints,
+            _localAddress ??= Native.LocalEndPoint(Fd));
         _len = 0;
         PumpBridge();
         return true;

@@ -334,6 +334,7 @@ internal sealed partial class LoopConnection : LoopSocket
     {
         if (_tls is not null) return BridgeToKestrel(reason);
         _state = State.Closed;
+        DropKept();
         _listener.CountHandOff(reason);
         Loop.Unregister(this);
         _listener.HandOff(Fd, _x.HeadBuffer.AsSpan(0, _len).ToArray(), _proxied ? _x.RemoteEndPoint : null, _x.Fingerprints);
@@ -399,6 +400,7 @@ internal sealed partial class LoopConnection : LoopSocket
         var bridged = _bridge is not null;
         _state = State.Closed;
         ReleaseBackend(reusable: false);
+        DropKept();
         CloseTls();
         Loop.Unregister(this);
         Native.close(Fd);

@@ -110,11 +110,11 @@ internal sealed class LoopListener : IConnectionListener
     /// socket pair the loop pumps, <paramref name="prefix"/> the plaintext already read. Kestrel's HTTPS middleware is
     /// skipped for it (<see cref="HandOffConnection.Decrypted"/>); <paramref name="tls"/> stands in for its features.
     /// </summary>
-    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls, TlsFingerprintFeature? fingerprints) =>
+    internal void HandOffDecrypted(int fd, byte[] prefix, EndPoint? remote, LoopTlsFeatures tls, TlsFingerprintFeature? fingerprints, EndPoint? local = null) =>
         Give(fd, prefix, decrypted: true, fingerprints, context =>
         {
             context.RemoteEndPoint = remote;
-            context.LocalEndPoint = EndPoint;
+            context.LocalEndPoint = local ?? EndPoint; // the client connection's own address (the port may be bound to any)
             context.Features.Set<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>(tls);
             context.Features.Set<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(tls);
             context.Features.Set<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(tls);

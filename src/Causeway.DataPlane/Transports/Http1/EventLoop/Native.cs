@@ -76,6 +76,29 @@ internal static unsafe partial class Native
     public static partial int accept4(int fd, byte* addr, int* addrlen, int flags);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial int getsockname(int fd, byte* addr, int* addrlen);
+
+    /// <summary>The local address of a connected socket (IPv4-mapped IPv6 as IPv4), or null.</summary>
+    public static System.Net.IPEndPoint? LocalEndPoint(int fd)
+    {
+        var address = new System.Net.SocketAddress(System.Net.Sockets.AddressFamily.InterNetworkV6); // room for either family
+        var length = address.Buffer.Length;
+        int rc;
+        fixed (byte* p = address.Buffer.Span) rc = getsockname(fd, p, &length);
+        if (rc != 0) return null;
+        address.Size = length;
+        var any = address.Family switch
+        {
+            System.Net.Sockets.AddressFamily.InterNetwork => System.Net.IPAddress.Any,
+            System.Net.Sockets.AddressFamily.InterNetworkV6 => System.Net.IPAddress.IPv6Any,
+            _ => null,
+        };
+        if (any is null) return null;
+        var ep = (System.Net.IPEndPoint)new System.Net.IPEndPoint(any, 0).Create(address);
+        return ep.Address.IsIPv4MappedToIPv6 ? new System.Net.IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
+    }
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int socket(int domain, int type, int protocol);
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -25,15 +25,19 @@ internal sealed partial class Http1Connection
         if (index < 0) return await AnswerAsync(UpstreamFailure.ConnectFailed, "no endpoints", "-").ConfigureAwait(false);
         var pool = backend.FastEndpoints![index];
         _x.SetUpstream(pool);
-        var connection = pool.TryRent();
+        var connection = pool.ProxyProtocol is null ? pool.TryRent() : TakeKept(pool);
         var retried = false;
         while (true)
         {
             if (connection is null)
             {
+                if (!pool.TryOpenConnection())
+                    return await AnswerAsync(UpstreamFailure.Overflow, "the endpoint has its circuitBreaker.perEndpoint.maxConnections open", pool.Key).ConfigureAwait(false);
                 try
                 {
-                    connection = await pool.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+                    // A new connection to a proxyProtocol backend starts with this client connection's PROXY header.
+                    connection = await pool.ConnectAsync(CancellationToken.None,
+                        pool.ProxyProtocol is { } version ? _x.ProxyHeader(version, _connection.LocalEndPoint) : null).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException)
                 {
@@ -58,7 +62,8 @@ internal sealed partial class Http1Connection
                 }
                 var reusable = await RelayResponseAsync(connection).ConfigureAwait(false);
                 _x.UpstreamEnded();
-                if (reusable) pool.Return(connection);
+                if (reusable && pool.ProxyProtocol is not null) Keep(pool, connection);
+                else if (reusable) pool.Return(connection);
                 else connection.Close();
                 return !_x.Head.ConnectionClose && !CloseRequested;
             }
@@ -85,6 +90,55 @@ internal sealed partial class Http1Connection
                 return await AnswerAsync(failure, ex.Message, pool.Key).ConfigureAwait(false);
             }
         }
+    }
+
+    private Http1BackendConnection? _kept;
+    private Http1EndpointPool? _keptPool;
+
+    /// <summary>
+    /// A connection that began with this client connection's PROXY header is reused by this client connection only
+    /// (Envoy keys such pools by the client connection's addresses): kept here, not in the endpoint's pool, one at a
+    /// time, and closed with the client connection.
+    /// </summary>
+    private void Keep(Http1EndpointPool pool, Http1BackendConnection connection)
+    {
+        if (pool.IsClosed || pool.Spent(connection.Requests))
+        {
+            connection.Close();
+            return;
+        }
+        if (_kept is { } older && !ReferenceEquals(older, connection)) older.Close();
+        _kept = connection;
+        _keptPool = pool;
+    }
+
+    /// <summary>The connection kept for this client connection to <paramref name="pool"/>'s endpoint, if it is still open and quiet.</summary>
+    private Http1BackendConnection? TakeKept(Http1EndpointPool pool)
+    {
+        if (_kept is not { } kept || !ReferenceEquals(_keptPool, pool)) return null;
+        _kept = null;
+        _keptPool = null;
+        // As in the endpoint's pool: data or end-of-stream on an idle connection means the backend is done with it.
+        if (pool.IsClosed || kept.Input.TryRead(out var r) && Consumed(kept, r))
+        {
+            kept.Close();
+            return null;
+        }
+        kept.Reused = true;
+        return kept;
+    }
+
+    private static bool Consumed(Http1BackendConnection c, ReadResult r)
+    {
+        c.Input.AdvanceTo(r.Buffer.Start);
+        return true;
+    }
+
+    private void DropKept()
+    {
+        _kept?.Close();
+        _kept = null;
+        _keptPool = null;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -266,7 +320,7 @@ internal sealed partial class Http1Connection
         if (failure == UpstreamFailure.ConnectFailed) _x.Target?.Backend?.Stats.ConnectError();
         var status = UpstreamDecision.Status(failure);
         _owner.LogBackendError(endpoint, status, reason);
-        return ReplyAsync(LocalReply.Empty(status));
+        return ReplyAsync(UpstreamDecision.Reply(failure));
     }
 
     /// <summary>Writes a reply of the gateway's own; returns whether the client connection stays open.</summary>

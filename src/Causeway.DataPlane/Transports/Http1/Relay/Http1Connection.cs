@@ -103,6 +103,7 @@ internal sealed partial class Http1Connection
         {
             registration.Dispose();
             _timeout.Dispose();
+            DropKept();
         }
         if (handOff) await next(_connection).ConfigureAwait(false);
     }

@@ -37,6 +37,8 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
     public bool Eligible(HttpContext context, CompiledRule rule, BackendRuntime backend, KestrelExchange? exchange)
     {
         if (!options.Http2DirectUpstream || backend.FastEndpoints is null) return false;
+        // proxyProtocol: each client connection has its own backend connections (YARP's per-client pools keep them).
+        if (backend.Ir.Connection?.ProxyProtocol is not null) return false;
         if (rule.RetryAttempts > 0 || rule.Session is not null || rule.UseClientProtocol || rule.Compression is not null) return false;
         if (exchange?.ServerSpan is not null) return false;
         var request = context.Request;
@@ -87,6 +89,7 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
             {
                 if (connection is null)
                 {
+                    if (!pool.TryOpenConnection()) return UpstreamFailure.Overflow; // circuitBreaker.perEndpoint.maxConnections
                     try
                     {
                         connection = await pool.ConnectAsync(activity.Token).ConfigureAwait(false);
