@@ -57,7 +57,7 @@ internal static class ClientTrafficPolicyCompiler
                 EarlyRequestHeaders = HeaderMutationCompiler.Compile(h.EarlyRequestHeaders, "spec.headers.earlyRequestHeaders", response: false, errors, warnings),
                 LateResponseHeaders = HeaderMutationCompiler.Compile(h.LateResponseHeaders, "spec.headers.lateResponseHeaders", response: true, errors, warnings),
             };
-            if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
+            ir = ir with { EnableEnvoyHeaders = h.EnableEnvoyHeaders == true };
         }
 
         if (spec.Path is { } path)

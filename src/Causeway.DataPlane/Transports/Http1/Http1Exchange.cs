@@ -471,10 +471,12 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         // The listener's early edits first (they are the request every step saw), then the route's and the policies'.
         if (_earlyEdits is { Active: true } early) _requestEdits.CopyFrom(early, head.HeaderCount);
         else _requestEdits.Active = false;
-        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits)
+        var envoyHeaders = _clientPolicy?.EnvoyHeaders == true;
+        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits || (envoyHeaders && Match!.Rule.EnvoyExpectedTimeout is not null))
         {
             var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
             target.ApplyRequestSteps(ref editor, Policy);
+            if (envoyHeaders) Policies.ClientTraffic.EnvoyHeaders.SetExpectedTimeout(ref editor, Match!.Rule);
         }
         WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits, ServerSpan is null ? -1 : TraceParentIndex);
         if (ServerSpan is not null) WriteTraceParent(o);
@@ -535,9 +537,13 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         var target = Target!;
         _responseEdits.Active = false;
         var late = _lateEdits;
-        if (target.ResponseSteps.Length > 0 || late is not null)
+        var serviceTime = _clientPolicy?.EnvoyHeaders == true && UpstreamStart != 0;
+        if (target.ResponseSteps.Length > 0 || late is not null || serviceTime)
         {
             var editor = new Http1HeaderEditor(h.Headers, h.HeaderCount, buf, _responseEdits);
+            // Envoy's router adds it as the response head arrives, before the route's and the listener's edits.
+            if (serviceTime)
+                _responseEdits.Added.Add((Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName.Bytes, Policies.ClientTraffic.EnvoyHeaders.ServiceTimeBytes(UpstreamStart)));
             if (target.ResponseSteps.Length > 0) target.ApplyResponseSteps(View, ref editor);
             if (late is not null)
             {

@@ -264,6 +264,7 @@ internal sealed partial class HttpRequestHandler
         exchange.RewrittenHost = target.UrlRewrite?.RewriteHost(view, request.Path.Value ?? "/");
         var editor = new DictionaryHeaderEditor(request.Headers);
         target.ApplyRequestSteps(ref editor, exchange.Policy);
+        if (exchange.ClientPolicy?.EnvoyHeaders == true) Policies.ClientTraffic.EnvoyHeaders.SetExpectedTimeout(ref editor, rule);
         List<BackendRuntime>? mirrors = null;
         foreach (var mirror in rule.Mirrors)
         {

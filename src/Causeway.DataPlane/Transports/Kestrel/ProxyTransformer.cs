@@ -84,6 +84,8 @@ internal sealed class ProxyTransformer : HttpTransformer
             await KestrelReplyWriter.WriteAsync(httpContext, replaced, overridden: true).ConfigureAwait(false);
             return false;
         }
+        if (httpContext.Features.Get<KestrelExchange>() is { ClientPolicy.EnvoyHeaders: true, UpstreamStart: not 0 } timed)
+            httpContext.Response.Headers[Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName.Text] = Policies.ClientTraffic.EnvoyHeaders.ServiceTimeText(timed.UpstreamStart);
         ApplyResponseFilters(httpContext);
         if (result && _compression is { } compression && httpContext.Features.Get<KestrelExchange>() is { } exchange)
             exchange.Compressing = compression.Begin(httpContext);
