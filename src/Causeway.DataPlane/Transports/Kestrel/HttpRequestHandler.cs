@@ -86,6 +86,9 @@ internal sealed partial class HttpRequestHandler
             ClientPolicy = clientPolicy,
         };
         context.Features.Set(exchange);
+        // requestReceivedTimeout covers the body too: a body still arriving when it passes gets Envoy's 408.
+        if (port.Connection is { RequestReceived: { } received })
+            exchange.BodyDeadline = Policies.ClientTraffic.Connection.RequestBodyDeadline.Arm(context, received, start);
         if (port.Tracer is { } tracer) StartTrace(tracer, request, view, exchange, port, start);
         if (early is not null) return KestrelReplyWriter.WriteAsync(context, early);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
@@ -163,7 +166,17 @@ internal sealed partial class HttpRequestHandler
     private async Task BufferThenExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange,
         Policies.RequestBuffer.RequestBufferStep buffer)
     {
-        if (!await buffer.BufferAsync(context).ConfigureAwait(false))
+        bool buffered;
+        try
+        {
+            buffered = await buffer.BufferAsync(context).ConfigureAwait(false);
+        }
+        catch (Policies.ClientTraffic.Connection.RequestNotReceivedException)
+        {
+            await RequestTimedOutAsync(context).ConfigureAwait(false);
+            return;
+        }
+        if (!buffered)
         {
             if (!context.RequestAborted.IsCancellationRequested)
                 await KestrelReplyWriter.WriteAsync(context, Policies.RequestBuffer.RequestBufferStep.Reply()).ConfigureAwait(false);
@@ -195,8 +208,7 @@ internal sealed partial class HttpRequestHandler
                 }
                 catch (TimeoutException)
                 {
-                    if (!HttpProtocol.IsHttp2(context.Request.Protocol)) context.Response.Headers.Connection = "close";
-                    await KestrelReplyWriter.WriteAsync(context, Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout).ConfigureAwait(false);
+                    await RequestTimedOutAsync(context).ConfigureAwait(false);
                     return;
                 }
             }
@@ -343,6 +355,13 @@ internal sealed partial class HttpRequestHandler
                 return;
             }
             if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+            if (context.Features.Get<KestrelExchange>() is { BodyDeadline.TimedOut: true })
+            {
+                // The body was still arriving at requestReceivedTimeout: Envoy's 408, not an upstream failure.
+                context.Response.Clear();
+                await RequestTimedOutAsync(context).ConfigureAwait(false);
+                return;
+            }
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             UpstreamFailure failure;
             if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
@@ -373,6 +392,13 @@ internal sealed partial class HttpRequestHandler
             await KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(status)).ConfigureAwait(false);
             return;
         }
+    }
+
+    /// <summary>Envoy's 408 for a request not received within <c>requestReceivedTimeout</c>; an HTTP/1 connection closes after it.</summary>
+    private static Task RequestTimedOutAsync(HttpContext context)
+    {
+        if (!HttpProtocol.IsHttp2(context.Request.Protocol)) context.Response.Headers.Connection = "close";
+        return KestrelReplyWriter.WriteAsync(context, Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout);
     }
 
     private static CancellationTokenSource CreateTimeout(CancellationToken parent, TimeSpan timeout)
