@@ -158,6 +158,51 @@ public sealed class ClientConnectionPolicyTests
     }
 
     /// <summary>
+    /// <c>connection.socketBufferLimit</c> sizes the kernel buffers of every accepted client socket (read back on the
+    /// server's side through the data plane's test hook: Linux reports twice the size asked, well under its defaults),
+    /// and <c>connection.bufferLimit</c> bounds what a connection buffers in user space: the event loop hands a body
+    /// longer than it to Kestrel instead of buffering it; requests and responses larger than both still go through.
+    /// </summary>
+    [Theory]
+    [InlineData(Transport.Loop)]
+    [InlineData(Transport.Relay)]
+    [InlineData(Transport.Tls)]
+    [InlineData(Transport.Kestrel)]
+    public async Task Socket_and_connection_buffer_limits_apply_and_large_exchanges_go_through(Transport transport)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        const int socketBuffer = 24 * 1024, bufferLimit = 16 * 1024;
+        var connection = Connection() with { SocketBufferLimit = socketBuffer, BufferLimit = bufferLimit };
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(int Receive, int Send)>();
+        var options = Options(transport) with { ClientSocketBuffersSet = (r, s) => seen.Enqueue((r, s)) };
+        await using var g = await TestGateway.StartAsync(options, Gateway(echo, transport, connection));
+        await using var c = await Client.ConnectAsync(g.Port, transport == Transport.Tls);
+        // 40 KiB of body (the event loop would buffer it without the limit) and a response of more than 20 KiB (the
+        // echo's JSON carries the request's headers).
+        var big = new string('b', 20 * 1024);
+        var body = new string('x', 40 * 1024);
+        await c.SendAsync($"POST /a HTTP/1.1\r\nHost: h\r\nx-big: {big}\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+        var r = await c.ReadResponseAsync();
+        Assert.Equal(200, r.Status);
+        Assert.Equal(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Header("x-echo-body-length"));
+        Assert.Contains(big, r.BodyText, StringComparison.Ordinal);
+        Assert.Equal(200, (await c.GetAsync("/b")).Status);
+
+        var (receive, send) = Assert.Single(seen);
+        Assert.InRange(receive, socketBuffer, 2 * socketBuffer);
+        Assert.InRange(send, socketBuffer, 2 * socketBuffer);
+        if (transport == Transport.Loop && Native.IsSupported) Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs);
+
+        // Without the limits, nothing is set and the event loop buffers such a body itself.
+        await g.ApplyAsync(Gateway(echo, transport, Connection() with { IdleTimeout = TimeSpan.FromSeconds(30) }));
+        await using var again = await Client.ConnectAsync(g.Port, transport == Transport.Tls);
+        await again.SendAsync($"POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+        Assert.Equal(200, (await again.ReadResponseAsync()).Status);
+        Assert.Single(seen);
+        if (transport == Transport.Loop && Native.IsSupported) Assert.Equal(1, g.Plane.FastPath!.LoopHandOffs);
+    }
+
+    /// <summary>
     /// Envoy's request timeout runs until the request goes upstream, so a decision that waits (here a fault delay, as
     /// in Envoy Gateway's own e2e case) past it gets 408 and the backend never sees the request.
     /// </summary>
