@@ -541,9 +541,13 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         if (target.ResponseSteps.Length > 0 || late is not null || serviceTime)
         {
             var editor = new Http1HeaderEditor(h.Headers, h.HeaderCount, buf, _responseEdits);
-            // Envoy's router adds it as the response head arrives, before the route's and the listener's edits.
+            // Envoy's router sets it (the backend's own replaced) as the response head arrives, before the route's and
+            // the listener's edits.
             if (serviceTime)
+            {
+                editor.RemoveAll(Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName, keep: false);
                 _responseEdits.Added.Add((Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName.Bytes, Policies.ClientTraffic.EnvoyHeaders.ServiceTimeBytes(UpstreamStart)));
+            }
             if (target.ResponseSteps.Length > 0) target.ApplyResponseSteps(View, ref editor);
             if (late is not null)
             {
