@@ -11,13 +11,15 @@ namespace Causeway.DataPlane.Policies.ClientTraffic;
 /// called by every transport: <c>x-envoy-expected-rq-timeout-ms</c> on a forwarded request whose rule has a timeout
 /// (the per-attempt timeout, else the request timeout, in milliseconds; it replaces what the client sent), and
 /// <c>x-envoy-upstream-service-time</c> on a backend's response (milliseconds from the request going upstream until
-/// the response head arrived). <c>x-envoy-overloaded</c> is the circuit breaker's, sent whatever this setting.
+/// the response head arrived), and <c>x-envoy-original-path</c> (the client's path and query) on a forwarded request
+/// whose path a URL rewrite changes. <c>x-envoy-overloaded</c> is the circuit breaker's, sent whatever this setting.
 /// Envoy's <c>x-envoy-attempt-count</c> needs a virtual host option Envoy Gateway does not set, so it is not sent.
 /// </summary>
 internal static class EnvoyHeaders
 {
     public static readonly HeaderText ExpectedTimeoutName = new("x-envoy-expected-rq-timeout-ms");
     public static readonly HeaderText ServiceTimeName = new("x-envoy-upstream-service-time");
+    public static readonly HeaderText OriginalPathName = new("x-envoy-original-path");
 
     private static readonly byte[][] SmallNumbers = [.. Enumerable.Range(0, 1000).Select(i => Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture)))];
     private static readonly string[] SmallStrings = [.. Enumerable.Range(0, 1000).Select(i => i.ToString(CultureInfo.InvariantCulture))];

@@ -472,13 +472,16 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         if (_earlyEdits is { Active: true } early) _requestEdits.CopyFrom(early, head.HeaderCount);
         else _requestEdits.Active = false;
         var envoyHeaders = _clientPolicy?.EnvoyHeaders == true;
-        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits || (envoyHeaders && Match!.Rule.EnvoyExpectedTimeout is not null))
+        var originalPath = envoyHeaders && target.UrlRewrite is { RewritesPath: true };
+        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits || (envoyHeaders && (originalPath || Match!.Rule.EnvoyExpectedTimeout is not null)))
         {
             var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
             target.ApplyRequestSteps(ref editor, Policy);
             if (envoyHeaders) Policies.ClientTraffic.EnvoyHeaders.SetExpectedTimeout(ref editor, Match!.Rule);
+            if (originalPath) editor.RemoveAll(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName, keep: false);
         }
         WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits, ServerSpan is null ? -1 : TraceParentIndex);
+        if (originalPath) o.AppendHeader(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Bytes, buf.AsSpan(head.TargetStart, head.TargetLength));
         if (ServerSpan is not null) WriteTraceParent(o);
         var hasFor = head.ForwardedForIndex >= 0;
         var clientFor = hasFor ? buf.AsSpan(head.Headers[head.ForwardedForIndex].ValueStart, head.Headers[head.ForwardedForIndex].ValueLength) : default;

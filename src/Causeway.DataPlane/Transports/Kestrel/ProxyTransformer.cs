@@ -37,6 +37,14 @@ internal sealed class ProxyTransformer : HttpTransformer
         {
             var newPath = rewrite.RewritePath(path, _matchedPrefix);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(newPath), request.QueryString);
+            if (httpContext.Features.Get<KestrelExchange>() is { ClientPolicy.EnvoyHeaders: true })
+            {
+                // enableEnvoyHeaders: the path and query the client sent, as Envoy's router keeps them.
+                var original = Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Text;
+                proxyRequest.Headers.Remove(original);
+                proxyRequest.Headers.TryAddWithoutValidation(original,
+                    httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path + request.QueryString.Value);
+            }
         }
         // System.Uri decodes percent-escaped unreserved characters (?r=%41 became ?r=A); the query goes on as the client
         // sent it, as the fast paths and Envoy forward it.

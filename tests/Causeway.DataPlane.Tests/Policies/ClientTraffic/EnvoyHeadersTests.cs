@@ -11,7 +11,8 @@ namespace Causeway.DataPlane.Tests.Policies.ClientTraffic;
 /// ClientTrafficPolicy <c>headers.enableEnvoyHeaders</c> through real sockets on every transport (event loop, TLS relay,
 /// Kestrel pipeline, HTTP/2): a backend's response carries <c>x-envoy-upstream-service-time</c> (at least the
 /// backend's delay), a forwarded request of a rule with a timeout carries <c>x-envoy-expected-rq-timeout-ms</c> (the
-/// per-attempt timeout, else the request timeout; the client's value replaced), and without the setting neither.
+/// per-attempt timeout, else the request timeout; the client's value replaced), a rewritten request carries
+/// <c>x-envoy-original-path</c>, and without the setting none of them.
 /// </summary>
 public sealed class EnvoyHeadersTests
 {
@@ -27,6 +28,10 @@ public sealed class EnvoyHeadersTests
             }),
             Prefix("/request", To("ns/e:80", "httproute/ns/request/rule/0") with { RequestTimeout = TimeSpan.FromSeconds(4) }),
             Prefix("/plain", To("ns/e:80", "httproute/ns/plain/rule/0")),
+            Prefix("/old", To("ns/e:80", "httproute/ns/rewrite/rule/0") with
+            {
+                Filters = new([new HttpFilterIr { UrlRewrite = new UrlRewriteIr { Path = new PathModifierIr(PathModifierKind.ReplacePrefixMatch, "/new") } }]),
+            }),
             Exact("/direct", new HttpRuleIr { Name = "httproute/ns/direct/rule/0", DirectResponseStatus = 503 })))
             with { ClientTraffic = ClientTrafficIr.Policy() with { EnableEnvoyHeaders = enable } };
         if (transport == Transport.Tls) listener = listener with { Certificates = new[] { Leaf.ToIr("h") } };
@@ -62,7 +67,12 @@ public sealed class EnvoyHeadersTests
         Assert.Equal(503, status);
         Assert.Empty(Values(h, "x-envoy-upstream-service-time"));
 
+        // A rewritten path: the backend gets the client's path and query too (the client's own value replaced).
+        Assert.Equal(200, (await ListenerHeaderMutationTests.GetAsync(g, transport, "/old/x?q=1", headers: ("x-envoy-original-path", "/forged"))).Status);
+
         var seen = echo.Received.ToDictionary(e => e.Path);
+        Assert.Equal("/old/x?q=1", seen["/new/x?q=1"].Headers["x-envoy-original-path"]);
+        Assert.False(seen["/plain"].Headers.ContainsKey("x-envoy-original-path"));
         Assert.Equal("2500", seen["/attempt"].Headers["x-envoy-expected-rq-timeout-ms"]);
         Assert.Equal("4000", seen["/request"].Headers["x-envoy-expected-rq-timeout-ms"]);
         Assert.False(seen["/plain"].Headers.ContainsKey("x-envoy-expected-rq-timeout-ms"));
@@ -75,5 +85,7 @@ public sealed class EnvoyHeadersTests
         Assert.Equal(200, status);
         Assert.Empty(Values(h, "x-envoy-upstream-service-time"));
         Assert.False(echo.Received.Single(e => e.Path == "/request/2").Headers.ContainsKey("x-envoy-expected-rq-timeout-ms"));
+        Assert.Equal(200, (await ListenerHeaderMutationTests.GetAsync(g, transport, "/old/y")).Status);
+        Assert.False(echo.Received.Single(e => e.Path == "/new/y").Headers.ContainsKey("x-envoy-original-path"));
     }
 }
