@@ -112,4 +112,10 @@ public sealed record DataPlaneOptions
 
     /// <summary>Idle fast-path backend connections kept per endpoint (more are closed when returned).</summary>
     public int Http1MaxIdleConnectionsPerEndpoint { get; init; } = 256;
+
+    /// <summary>
+    /// Test hook: called with the receive and send buffer sizes the kernel reports for a client socket whose sizes a
+    /// ClientTrafficPolicy's <c>connection.socketBufferLimit</c> set (not called otherwise).
+    /// </summary>
+    internal Action<int, int>? ClientSocketBuffersSet { get; init; }
 }

@@ -32,6 +32,12 @@ public sealed class SecurityPolicyWireTests
                 Timeout = TimeSpan.FromMilliseconds(1500),
                 FailOpen = true,
                 StatusOnError = 503,
+                IncludeRouteMetadata = true,
+                RouteMetadata = new RouteMetadataIr
+                {
+                    Kind = "HTTPRoute", Namespace = "default", Name = "web", SectionName = "api",
+                    Annotations = new EquatableArray<KeyValuePair<string, string>>([new("foo", "bar")]),
+                },
             },
         };
         var port = ir.Ports[0];
@@ -47,6 +53,7 @@ public sealed class SecurityPolicyWireTests
         Assert.Equal(withPolicy, back);
         Assert.Equal("k-1", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ApiKeyAuth!.Clients[0].Key.Value);
         Assert.Equal("ctx-secret", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ExtAuth!.ContextExtensions[1].Secret!.Value);
+        Assert.Equal("api", back.Ports[0].Listeners[0].Http!.VirtualHosts[0].Matches[0].Rule.Security!.ExtAuth!.RouteMetadata!.SectionName);
     }
 
     [Fact]

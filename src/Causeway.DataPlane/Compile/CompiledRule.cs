@@ -14,6 +14,7 @@ internal sealed class CompiledRule
     {
         Ir = ir;
         Name = ir.Name;
+        EnvoyExpectedTimeout = Policies.ClientTraffic.EnvoyHeaders.ExpectedTimeout(ir);
         var requestEdits = HeaderEdits.ForRequest(ir.Filters);
         var responseEdits = HeaderEdits.Create(ir.Filters.Where(f => f.ResponseHeaders is not null).Select(f => f.ResponseHeaders!));
         Rewrite = UrlRewriteStep.Merge(ir.Filters.Select(f => f.UrlRewrite));
@@ -102,6 +103,9 @@ internal sealed class CompiledRule
     public SessionAffinity? Session { get; }
     public TimeSpan? RequestTimeout => Ir.RequestTimeout;
     public TimeSpan? BackendRequestTimeout => Ir.BackendRequestTimeout;
+
+    /// <summary>The <c>x-envoy-expected-rq-timeout-ms</c> value sent when the listener enables Envoy's headers; null: no timeout.</summary>
+    public HeaderText? EnvoyExpectedTimeout { get; }
 
     /// <summary>Retries after the first attempt (0: none).</summary>
     public int RetryAttempts { get; }

@@ -4,17 +4,18 @@ namespace Causeway.DataPlane.Filters;
 
 /// <summary>
 /// One header edit: set (replace every value), add (append to the existing values, joined by ","), remove, set only
-/// when the header is absent.
+/// when the header is absent, remove every line whose name matches (<see cref="HeaderNameMatch"/>).
 /// </summary>
-internal enum HeaderOp { Set, Add, Remove, SetIfAbsent }
+internal enum HeaderOp { Set, Add, Remove, SetIfAbsent, RemoveMatching }
 
 /// <param name="Shown">What the printed plan shows instead of the value (a secret's fingerprint), or null.</param>
-internal sealed record HeaderEditStep(HeaderOp Op, HeaderText Name, HeaderText Value, string? Shown = null)
+/// <param name="Match">For <see cref="HeaderOp.RemoveMatching"/>: the names removed.</param>
+internal sealed record HeaderEditStep(HeaderOp Op, HeaderText Name, HeaderText Value, string? Shown = null, HeaderNameMatch? Match = null)
 {
     // A secret value is never printed, whoever prints the step.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append("Op = ").Append(Op).Append(", Name = ").Append(Name.Text).Append(", Value = ").Append(Shown ?? Value.Text);
+        builder.Append("Op = ").Append(Op).Append(", Name = ").Append(Match?.Description ?? Name.Text).Append(", Value = ").Append(Shown ?? Value.Text);
         return true;
     }
 }
@@ -40,6 +41,8 @@ internal sealed class HeaderEdits
             if (m.AddIfAbsent is { } absent)
                 foreach (var kv in absent) steps.Add(new(HeaderOp.SetIfAbsent, new(kv.Key), new(kv.Value)));
             foreach (var name in m.Remove) steps.Add(new(HeaderOp.Remove, new(name), new("")));
+            if (m.RemoveOnMatch is { Count: > 0 } matches)
+                steps.Add(new(HeaderOp.RemoveMatching, new(""), new(""), Match: new HeaderNameMatch(matches)));
         }
         return steps.Count == 0 ? null : new HeaderEdits([.. steps]);
     }
@@ -85,6 +88,9 @@ internal sealed class HeaderEdits
                 case HeaderOp.SetIfAbsent:
                     if (!headers.Has(step.Name)) headers.Add(step.Name, step.Value, afterKept: false);
                     break;
+                case HeaderOp.RemoveMatching:
+                    headers.RemoveMatching(step.Match!);
+                    break;
                 default:
                     headers.RemoveAll(step.Name, keep: false);
                     break;
@@ -113,6 +119,8 @@ internal sealed class HeaderEdits
     {
         foreach (var s in _steps)
         {
+            // A name match never removes a header the byte transports manage (HeaderNameMatch leaves them alone).
+            if (s.Op == HeaderOp.RemoveMatching) continue;
             if (Http1Syntax.IsManagedName(s.Name.Text) || !s.Value.IsPlain) return false;
         }
         return true;
@@ -123,6 +131,7 @@ internal sealed class HeaderEdits
         HeaderOp.Set => $"set {s.Name}={s.Shown ?? s.Value.Text}",
         HeaderOp.Add => $"add {s.Name}={s.Shown ?? s.Value.Text}",
         HeaderOp.SetIfAbsent => $"set-if-absent {s.Name}={s.Shown ?? s.Value.Text}",
+        HeaderOp.RemoveMatching => $"remove-matching {s.Match!.Description}",
         _ => $"remove {s.Name}",
     }));
 }

@@ -61,10 +61,24 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
         if (kestrel.Limits.KeepAliveTimeout != idle) kestrel.Limits.KeepAliveTimeout = idle;
         if (kestrel.Limits.RequestHeadersTimeout != head) kestrel.Limits.RequestHeadersTimeout = head;
         kestrel.Limits.MaxRequestHeadersTotalSize = policy?.MaxRequestHeaders ?? options.MaxRequestHeadersTotalSize;
+        // connection.bufferLimit bounds Kestrel's per-connection buffers; its request buffer may not be smaller than a
+        // request head Kestrel must read whole (Kestrel refuses such limits).
+        kestrel.Limits.MaxRequestBufferSize = policy?.BufferLimit is { } buffer
+            ? Math.Max(buffer, Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, kestrel.Limits.MaxRequestLineSize))
+            : KestrelDefaults.MaxRequestBuffer;
+        kestrel.Limits.MaxResponseBufferSize = policy?.BufferLimit ?? KestrelDefaults.MaxResponseBuffer;
         var h2 = kestrel.Limits.Http2;
         h2.InitialStreamWindowSize = policy?.Http2StreamWindow ?? Http2Defaults.StreamWindow;
         h2.InitialConnectionWindowSize = policy?.Http2ConnectionWindow ?? Http2Defaults.ConnectionWindow;
         h2.MaxStreamsPerConnection = policy?.Http2MaxStreams ?? Http2Defaults.MaxStreams;
+    }
+
+    /// <summary>Kestrel's own buffer limits, restored when the port's policy no longer sets connection.bufferLimit.</summary>
+    private static class KestrelDefaults
+    {
+        private static readonly KestrelServerLimits Limits = new KestrelServerOptions().Limits;
+        public static readonly long? MaxRequestBuffer = Limits.MaxRequestBufferSize;
+        public static readonly long? MaxResponseBuffer = Limits.MaxResponseBufferSize;
     }
 
     private static (int, int, int) Http2DefaultLimits()
@@ -109,6 +123,10 @@ internal sealed class HttpPortServer : IAsyncDisposable, ICompiledPortSource
                     connection.Abort(new ConnectionAbortedException("connection limit reached"));
                     return;
                 }
+                // connection.socketBufferLimit on sockets Kestrel accepted (the event loop sets it on its own at accept).
+                if (connection is not HandOffConnection && self._current.Connection?.SocketBuffer is { } socketBuffer
+                    && connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is { } socket)
+                    Policies.ClientTraffic.Connection.ClientSocketBuffers.Apply(socket, socketBuffer, options.ClientSocketBuffersSet);
                 try
                 {
                     await next(connection).ConfigureAwait(false);

@@ -17,6 +17,9 @@ internal interface IHeaderEditor
 
     /// <summary>Whether a line named <paramref name="name"/> is there (as edited so far).</summary>
     bool Has(HeaderText name);
+
+    /// <summary>Removes every line (as edited so far) whose name <paramref name="match"/> removes.</summary>
+    void RemoveMatching(Filters.HeaderNameMatch match);
 }
 
 /// <summary>A header name or value made once in both forms a transport needs: a string and its ASCII bytes.</summary>

@@ -81,6 +81,12 @@ internal struct LocalReplyEditor : IHeaderEditor
 
     public readonly bool Has(HeaderText name) => Has(name.Text);
 
+    public void RemoveMatching(Filters.HeaderNameMatch match)
+    {
+        _kept = null;
+        _reply.Headers.RemoveAll(h => match.Removes(h.Key));
+    }
+
     public readonly bool Has(string name)
     {
         foreach (var h in _reply.Headers)

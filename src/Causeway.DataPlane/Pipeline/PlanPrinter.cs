@@ -57,6 +57,8 @@ public static class PlanPrinter
                         sb.AppendLine(listener.ClientPolicy.EarlyFitsHttp1 ? "" : " (Kestrel: the byte transports hand such requests over)");
                     }
                     if (listener?.ClientPolicy?.LateResponse is { } late) sb.Append("      late response headers: ").AppendLine(late.Describe());
+                    if (listener?.ClientPolicy?.EnvoyHeaders == true)
+                        sb.AppendLine("      envoy headers: x-envoy-upstream-service-time, x-envoy-expected-rq-timeout-ms (rules with a timeout), x-envoy-original-path (rewritten paths)");
                     if (l.Http is null || listener?.Routes is null) continue;
                     foreach (var vh in l.Http.VirtualHosts)
                     {

@@ -25,9 +25,12 @@ internal static class SecuritySteps
         {
             var stats = share?.PolicyState("ext-auth-stats|" + policy.Policy, () => new ExtAuthStats(policy.Policy)) ?? new ExtAuthStats(policy.Policy);
             var backend = extAuth.BackendId is null ? null : backends?.Invoke(extAuth.BackendId);
-            // Every rule the policy reaches on this port shares the step (and its channels to the service).
-            ExtAuthStep Make() => new(policy.Policy, extAuth, backend, stats);
-            steps.Add(share is null ? Make() : share.Step((policy.Policy, extAuth, backend), Make));
+            // Every rule the policy reaches on this port shares the step (and its channels to the service); with
+            // includeRouteMetadata each rule has its own step over the shared one's client, carrying its route.
+            var common = extAuth.RouteMetadata is null ? extAuth : extAuth with { RouteMetadata = null };
+            ExtAuthStep Make() => new(policy.Policy, common, backend, stats);
+            var step = share is null ? Make() : share.Step((policy.Policy, common, backend), Make);
+            steps.Add(extAuth.RouteMetadata is { } route ? step.ForRoute(route) : step);
             if (extAuth.MaxRequestBytes is { } max) steps.Add(new ExtAuthBodyStep(max));
             if (extAuth.RecomputeRoute) steps.Add(RecomputeRouteStep.Instance);
         }

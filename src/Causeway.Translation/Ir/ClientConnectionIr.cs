@@ -55,4 +55,13 @@ public sealed record ClientConnectionIr
 
     /// <summary>The most bytes a request's headers may have, else 431 (<c>headers.maxRequestHeaderLimit</c>, whole KiB); null: the data plane's limit.</summary>
     public int? MaxRequestHeadersBytes { get; init; }
+
+    /// <summary>
+    /// <c>connection.bufferLimit</c> in bytes: the most a client connection buffers in user space (the event loop's
+    /// request body buffer, Kestrel's request and response buffers); null: the data plane's defaults.
+    /// </summary>
+    public int? BufferLimit { get; init; }
+
+    /// <summary><c>connection.socketBufferLimit</c> in bytes: SO_RCVBUF and SO_SNDBUF of accepted client sockets; null: the kernel's.</summary>
+    public int? SocketBufferLimit { get; init; }
 }

@@ -53,4 +53,12 @@ public sealed record ClientTrafficIr
 
     /// <summary>TLS settings towards clients (HTTPS listeners); null: Causeway's defaults.</summary>
     public ClientTlsIr? Tls { get; init; }
+
+    /// <summary>
+    /// <c>headers.enableEnvoyHeaders</c>: the x-envoy-* headers Envoy's router adds when not suppressed
+    /// (<c>x-envoy-upstream-service-time</c> on backend responses, <c>x-envoy-expected-rq-timeout-ms</c> on forwarded
+    /// requests of rules with a timeout, <c>x-envoy-original-path</c> on rewritten ones); false: none, as Envoy Gateway's default.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool EnableEnvoyHeaders { get; init; }
 }

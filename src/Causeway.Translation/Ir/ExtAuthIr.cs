@@ -58,6 +58,29 @@ public sealed record ExtAuthIr
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool RecomputeRoute { get; init; }
+
+    /// <summary>
+    /// <c>includeRouteMetadata</c>: a gRPC check carries the route's metadata (<see cref="RouteMetadata"/>, filled per
+    /// rule when the policy is applied) in the "envoy-gateway" namespace of its <c>route_metadata_context</c>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool IncludeRouteMetadata { get; init; }
+
+    /// <summary>The route (rule) the policy is applied to, when <see cref="IncludeRouteMetadata"/>; null otherwise.</summary>
+    public RouteMetadataIr? RouteMetadata { get; init; }
+}
+
+/// <summary>
+/// Envoy Gateway's built-in metadata of a route: its kind, namespace and name, the rule's name as
+/// <see cref="SectionName"/>, and its annotations prefixed <c>gateway.envoyproxy.io/</c> (without the prefix, sorted).
+/// </summary>
+public sealed record RouteMetadataIr
+{
+    public required string Kind { get; init; }
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public string? SectionName { get; init; }
+    public EquatableArray<KeyValuePair<string, string>> Annotations { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
 }
 
 /// <summary>A context extension: its value inline, or read from a ConfigMap (plain) or a Secret (<see cref="Secret"/>).</summary>

@@ -123,7 +123,16 @@ public sealed record HeaderModifierIr
 
     /// <summary>Headers added only when absent (Envoy Gateway's <c>addIfAbsent</c>); null: none (Gateway API filters).</summary>
     public EquatableArray<KeyValuePair<string, string>>? AddIfAbsent { get; init; }
+
+    /// <summary>
+    /// Headers removed when their name matches (Envoy Gateway's <c>removeOnMatch</c>, case-insensitive; run after the
+    /// other edits); null: none (Gateway API filters).
+    /// </summary>
+    public EquatableArray<HeaderNameMatchIr>? RemoveOnMatch { get; init; }
 }
+
+/// <summary>A header name matcher of <c>removeOnMatch</c>: Exact, Prefix and Suffix compare lower-cased names; a RegularExpression matches the whole lower-cased name.</summary>
+public sealed record HeaderNameMatchIr(HeaderValueMatchKind Kind, string Value);
 
 public enum PathModifierKind { ReplaceFullPath, ReplacePrefixMatch, ReplaceRegexMatch }
 

@@ -57,7 +57,7 @@ internal static class ClientTrafficPolicyCompiler
                 EarlyRequestHeaders = HeaderMutationCompiler.Compile(h.EarlyRequestHeaders, "spec.headers.earlyRequestHeaders", response: false, errors, warnings),
                 LateResponseHeaders = HeaderMutationCompiler.Compile(h.LateResponseHeaders, "spec.headers.lateResponseHeaders", response: true, errors, warnings),
             };
-            if (h.EnableEnvoyHeaders == true) warnings.Add("spec.headers.enableEnvoyHeaders: not supported by Causeway yet, ignored (no x-envoy-* headers are added)");
+            ir = ir with { EnableEnvoyHeaders = h.EnableEnvoyHeaders == true };
         }
 
         if (spec.Path is { } path)
@@ -104,6 +104,11 @@ internal static class ClientTrafficPolicyCompiler
             Unmodelled(c.Unmodelled, "spec.connection", warnings);
             if (c.MaxAcceptPerSocketEvent is { } accepts and not 1)
                 warnings.Add("spec.connection.maxAcceptPerSocketEvent: not supported by Causeway yet, ignored");
+            connection = connection with
+            {
+                BufferLimit = Size(c.BufferLimit, "spec.connection.bufferLimit", errors),
+                SocketBufferLimit = Size(c.SocketBufferLimit, "spec.connection.socketBufferLimit", errors),
+            };
             if (c.ConnectionLimit is { } cl)
             {
                 const string f = "spec.connection.connectionLimit";
@@ -319,6 +324,17 @@ internal static class ClientTrafficPolicyCompiler
         if (bytes is null) errors.Add($"{field}: {v.GetRawText()} is not a size (e.g. 64Ki)");
         else if (bytes is < 65535 or > int.MaxValue) errors.Add($"{field}: {bytes} bytes is outside 65535..2147483647");
         else return bytes;
+        return null;
+    }
+
+    /// <summary>A positive size of at most 2^31-1 bytes (int or quantity string), else an error naming the field.</summary>
+    private static int? Size(JsonElement? value, string field, List<string> errors)
+    {
+        if (value is not { } v) return null;
+        var bytes = Quantities.Bytes(v);
+        if (bytes is null or <= 0) errors.Add($"{field}: {v.GetRawText()} is not a positive size (e.g. 32Ki)");
+        else if (bytes > int.MaxValue) errors.Add($"{field}: {bytes} bytes is above 2147483647");
+        else return (int)bytes;
         return null;
     }
 

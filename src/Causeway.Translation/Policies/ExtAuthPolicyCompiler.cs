@@ -76,8 +76,6 @@ internal static class ExtAuthPolicyCompiler
             if (body.MaxRequestBytes is { } max && max >= 1) maxBytes = max;
             else errors.Add($"{Field}.bodyToExtAuth.maxRequestBytes: a positive number is required");
         }
-        if (ext.IncludeRouteMetadata == true)
-            warnings.Add($"{Field}.includeRouteMetadata: not supported yet; no route metadata is sent");
         var contexts = ContextExtensions(policy, s, ext, grpc, errors, warnings);
         var toExtAuth = new SortedSet<string>(StringComparer.Ordinal);
         if (ext.HeadersToExtAuth is { } names)
@@ -108,6 +106,8 @@ internal static class ExtAuthPolicyCompiler
             FailOpen = ext.FailOpen == true,
             StatusOnError = statusOnError,
             RecomputeRoute = ext.RecomputeRoute == true,
+            // Envoy sends route metadata in gRPC checks only (an HTTP check has no metadata), as Envoy Gateway configures it.
+            IncludeRouteMetadata = grpc && ext.IncludeRouteMetadata == true,
         };
     }
 

@@ -28,7 +28,6 @@ internal static partial class HeaderMutationCompiler
         if (spec is null) return null;
         foreach (var name in (spec.Unmodelled?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
             warnings.Add($"{field}.{name}: not supported by Causeway yet, ignored");
-        if (spec.RemoveOnMatch.Count > 0) warnings.Add($"{field}.removeOnMatch: not supported by Causeway yet, ignored");
         var set = Pairs(spec.Set, $"{field}.set", response, errors, warnings);
         var add = Pairs(spec.Add, $"{field}.add", response, errors, warnings);
         var addIfAbsent = Pairs(spec.AddIfAbsent, $"{field}.addIfAbsent", response, errors, warnings);
@@ -40,13 +39,33 @@ internal static partial class HeaderMutationCompiler
             if (!CheckName(name, $"{field}.remove[{i}]", response, errors)) continue;
             if (seen.Add(name)) remove.Add(name);
         }
-        if (set.Count == 0 && add.Count == 0 && addIfAbsent.Count == 0 && remove.Count == 0) return null;
+        var matches = new List<HeaderNameMatchIr>();
+        for (var i = 0; i < spec.RemoveOnMatch.Count; i++)
+        {
+            var m = spec.RemoveOnMatch[i];
+            var f = $"{field}.removeOnMatch[{i}]";
+            HeaderValueMatchKind? kind = m.Type switch
+            {
+                null or "Exact" => HeaderValueMatchKind.Exact,
+                "Prefix" => HeaderValueMatchKind.Prefix,
+                "Suffix" => HeaderValueMatchKind.Suffix,
+                "RegularExpression" => HeaderValueMatchKind.RegularExpression,
+                _ => null,
+            };
+            if (kind is null) errors.Add($"{f}.type: \"{m.Type}\" is not Exact, Prefix, Suffix or RegularExpression");
+            else if (m.Value.Length is 0 or > 1024) errors.Add($"{f}.value: must have 1 to 1024 characters");
+            else if (kind == HeaderValueMatchKind.RegularExpression && RouteRegex.Problem(m.Value) is { } why) errors.Add($"{f}.value: {why}");
+            // Names compare case-insensitively: the data plane matches lower-cased names.
+            else matches.Add(new HeaderNameMatchIr(kind.Value, kind == HeaderValueMatchKind.RegularExpression ? m.Value : m.Value.ToLowerInvariant()));
+        }
+        if (set.Count == 0 && add.Count == 0 && addIfAbsent.Count == 0 && remove.Count == 0 && matches.Count == 0) return null;
         return new HeaderModifierIr
         {
             Set = set.Count == 0 ? EquatableArray<KeyValuePair<string, string>>.Empty : new(set),
             Add = add.Count == 0 ? EquatableArray<KeyValuePair<string, string>>.Empty : new(add),
             Remove = remove.Count == 0 ? EquatableArray<string>.Empty : new(remove),
             AddIfAbsent = addIfAbsent.Count == 0 ? null : (EquatableArray<KeyValuePair<string, string>>?)new EquatableArray<KeyValuePair<string, string>>(addIfAbsent),
+            RemoveOnMatch = matches.Count == 0 ? null : (EquatableArray<HeaderNameMatchIr>?)new EquatableArray<HeaderNameMatchIr>(matches),
         };
     }
 

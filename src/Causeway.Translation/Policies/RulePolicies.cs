@@ -55,8 +55,11 @@ internal abstract class RulePolicies<TPolicy, TCompiled>
         }
         if (!_applied.TryGetValue(compiled, out var cache)) _applied[compiled] = cache = new Dictionary<HttpRuleIr, HttpRuleIr>(ReferenceEqualityComparer.Instance);
         if (!cache.TryGetValue(rule, out var applied)) cache[rule] = applied = compiled.Apply(rule);
-        return applied;
+        return ForRoute(applied, route, ruleIndex);
     }
+
+    /// <summary>The applied rule with what the policy takes from the route itself (SecurityPolicy: ext auth's route metadata).</summary>
+    protected virtual HttpRuleIr ForRoute(HttpRuleIr applied, Route route, int ruleIndex) => applied;
 
     /// <summary>
     /// The route policy <paramref name="route"/> merged onto <paramref name="parent"/> (its <c>mergeType</c>) and compiled

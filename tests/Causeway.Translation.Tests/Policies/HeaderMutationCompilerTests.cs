@@ -51,17 +51,39 @@ public class HeaderMutationCompilerTests
             Set = [new HttpHeader { Name = "x-a", Value = "1" }, new HttpHeader { Name = "X-A", Value = "2" }],
             AddIfAbsent = [new HttpHeader { Name = "x-b", Value = "3" }],
             Remove = ["x-c", "X-C"],
-            RemoveOnMatch = [new StringMatchSpec { Type = "Prefix", Value = "x-internal-" }],
+            RemoveOnMatch = [new StringMatchSpec { Type = "Prefix", Value = "X-Internal-" }],
         }, response: true);
         Assert.Empty(errors);
-        Assert.Equal(
-        [
-            "spec.headers.lateResponseHeaders.removeOnMatch: not supported by Causeway yet, ignored",
-            "spec.headers.lateResponseHeaders.set[1].name: \"X-A\" repeats an earlier entry's name, ignored",
-        ], warnings);
+        Assert.Equal(["spec.headers.lateResponseHeaders.set[1].name: \"X-A\" repeats an earlier entry's name, ignored"], warnings);
+        // Names match case-insensitively: Exact, Prefix and Suffix values are lower-cased once here.
+        Assert.Equal(new Ir.HeaderNameMatchIr(Ir.HeaderValueMatchKind.Prefix, "x-internal-"), Assert.Single(ir!.RemoveOnMatch!.Value));
         Assert.Equal(new KeyValuePair<string, string>("x-a", "1"), Assert.Single(ir!.Set));
         Assert.Equal(new KeyValuePair<string, string>("x-b", "3"), Assert.Single(ir.AddIfAbsent!.Value));
         Assert.Equal(["x-c"], ir.Remove);
         Assert.Null(Compile(new HeaderMutationSpec(), response: false).Ir);
+    }
+
+    [Fact]
+    public void RemoveOnMatch_alone_is_an_edit_and_a_bad_matcher_is_an_error_naming_it()
+    {
+        var (ir, errors, warnings) = Compile(new HeaderMutationSpec
+        {
+            RemoveOnMatch =
+            [
+                new StringMatchSpec { Value = "X-Secret" },
+                new StringMatchSpec { Type = "RegularExpression", Value = "x-debug-[0-9]+" },
+                new StringMatchSpec { Type = "RegularExpression", Value = "x-(" },
+                new StringMatchSpec { Type = "Contains", Value = "x" },
+            ],
+        }, response: false);
+        Assert.Empty(warnings);
+        Assert.Equal(2, errors.Count);
+        Assert.StartsWith("spec.headers.earlyRequestHeaders.removeOnMatch[2].value: invalid regular expression", errors[0], StringComparison.Ordinal);
+        Assert.Equal("spec.headers.earlyRequestHeaders.removeOnMatch[3].type: \"Contains\" is not Exact, Prefix, Suffix or RegularExpression", errors[1]);
+        Assert.Equal(
+        [
+            new Ir.HeaderNameMatchIr(Ir.HeaderValueMatchKind.Exact, "x-secret"),
+            new Ir.HeaderNameMatchIr(Ir.HeaderValueMatchKind.RegularExpression, "x-debug-[0-9]+"),
+        ], ir!.RemoveOnMatch!.Value);
     }
 }

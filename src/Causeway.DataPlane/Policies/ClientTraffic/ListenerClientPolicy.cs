@@ -62,6 +62,9 @@ internal sealed class ListenerClientPolicy
 
     public ClientTrafficIr Ir { get; }
 
+    /// <summary><c>headers.enableEnvoyHeaders</c>: every transport adds the x-envoy-* headers of <see cref="EnvoyHeaders"/>.</summary>
+    public bool EnvoyHeaders => Ir.EnableEnvoyHeaders;
+
     public string? HealthCheckPath { get; }
 
     /// <summary>The peer is not appended to X-Forwarded-For.</summary>

@@ -26,6 +26,9 @@ internal sealed class ExtAuthRequest
     public IPAddress? Destination { get; init; }
     public int DestinationPort { get; init; }
 
+    /// <summary>The route's metadata a gRPC check carries (<c>includeRouteMetadata</c>), made once per rule; null: none.</summary>
+    public Envoy.Config.Core.V3.Metadata? RouteMetadata { get; init; }
+
     /// <summary>The Kestrel request (its body), or null on a byte transport.</summary>
     public HttpRequest? Kestrel { get; init; }
 

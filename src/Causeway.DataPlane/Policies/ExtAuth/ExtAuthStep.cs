@@ -35,13 +35,33 @@ internal sealed class ExtAuthStep : AsyncDecideStep
         foreach (var name in ir.HeadersToBackend) _names[name] = new HeaderText(name);
     }
 
+    /// <summary>This step for one route's rule: the same client, with the route's metadata in every gRPC check.</summary>
+    private ExtAuthStep(ExtAuthStep shared, RouteMetadataIr route)
+    {
+        _ir = shared._ir;
+        _policy = shared._policy;
+        _stats = shared._stats;
+        _client = shared._client;
+        _httpHeaders = shared._httpHeaders;
+        _names = shared._names;
+        _route = route;
+        _routeMetadata = GrpcExtAuthClient.RouteMetadata(route);
+    }
+
+    private readonly RouteMetadataIr? _route;
+    private readonly Envoy.Config.Core.V3.Metadata? _routeMetadata;
+
+    /// <inheritdoc cref="ExtAuthStep(ExtAuthStep, RouteMetadataIr)"/>
+    public ExtAuthStep ForRoute(RouteMetadataIr route) => new(this, route);
+
     public override StepStage Stage => StepStage.Authentication;
 
     public override string Describe() =>
         $"ext-auth {_policy} {_client?.Describe() ?? (_ir.BackendId is null ? "(no backend)" : $"{_ir.BackendId} (not served)")} timeout={_ir.Timeout.TotalMilliseconds:0}ms" +
         (_ir.FailOpen ? " failOpen" : $" statusOnError={_ir.StatusOnError}") +
         (_ir.MaxRequestBytes is { } max ? $" body<={max}" : "") +
-        (_ir.HeadersToExtAuth.Count > 0 ? $" headersToExtAuth=[{string.Join(",", _ir.HeadersToExtAuth)}]" : "");
+        (_ir.HeadersToExtAuth.Count > 0 ? $" headersToExtAuth=[{string.Join(",", _ir.HeadersToExtAuth)}]" : "") +
+        (_route is { } r ? $" routeMetadata={r.Kind}/{r.Namespace}/{r.Name}{(r.SectionName is null ? "" : "/" + r.SectionName)}" : "");
 
     public override ValueTask<DecideOutcome> Start<TRequest>(in TRequest request, in RequestFacts facts)
     {
@@ -69,6 +89,7 @@ internal sealed class ExtAuthStep : AsyncDecideStep
             Destination = connection?.LocalIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : connection?.LocalIpAddress,
             DestinationPort = facts.ListenerPort,
             Kestrel = kestrel,
+            RouteMetadata = _routeMetadata,
         };
         return new ValueTask<DecideOutcome>(CheckAsync(check, facts.Policy));
     }

@@ -137,7 +137,36 @@ internal sealed class GrpcExtAuthClient : IExtAuthClient
             Request = new AttributeContext.Types.Request { Time = Timestamp.FromDateTime(DateTime.UtcNow), Http = http },
         };
         foreach (var c in _ir.ContextExtensions) attributes.ContextExtensions[c.Name] = c.Secret?.Value ?? c.Value ?? "";
+        if (r.RouteMetadata is { } route) attributes.RouteMetadataContext = route;
         return new CheckRequest { Attributes = attributes };
+    }
+
+    /// <summary>Envoy Gateway's metadata namespace in Envoy's metadata.</summary>
+    public const string MetadataNamespace = "envoy-gateway";
+
+    /// <summary>
+    /// A route's metadata as Envoy Gateway puts it on the route and Envoy's ext_authz sends it in
+    /// <c>route_metadata_context</c>: <c>envoy-gateway: { resources: [ { kind, namespace, name, sectionName?, annotations? } ] }</c>.
+    /// Made once per rule and shared by its checks (only serialized, never changed).
+    /// </summary>
+    public static Envoy.Config.Core.V3.Metadata RouteMetadata(RouteMetadataIr route)
+    {
+        var resource = new Struct();
+        resource.Fields["kind"] = Google.Protobuf.WellKnownTypes.Value.ForString(route.Kind);
+        resource.Fields["namespace"] = Google.Protobuf.WellKnownTypes.Value.ForString(route.Namespace);
+        resource.Fields["name"] = Google.Protobuf.WellKnownTypes.Value.ForString(route.Name);
+        if (route.SectionName is { } section) resource.Fields["sectionName"] = Google.Protobuf.WellKnownTypes.Value.ForString(section);
+        if (route.Annotations.Count > 0)
+        {
+            var annotations = new Struct();
+            foreach (var (key, value) in route.Annotations) annotations.Fields[key] = Google.Protobuf.WellKnownTypes.Value.ForString(value);
+            resource.Fields["annotations"] = Google.Protobuf.WellKnownTypes.Value.ForStruct(annotations);
+        }
+        var root = new Struct();
+        root.Fields["resources"] = Google.Protobuf.WellKnownTypes.Value.ForList(Google.Protobuf.WellKnownTypes.Value.ForStruct(resource));
+        var metadata = new Envoy.Config.Core.V3.Metadata();
+        metadata.FilterMetadata[MetadataNamespace] = root;
+        return metadata;
     }
 
     private void AddHeader(AttributeContext.Types.HttpRequest http, string name, string value)

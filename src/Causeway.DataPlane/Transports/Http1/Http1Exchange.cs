@@ -488,12 +488,17 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         // The listener's early edits first (they are the request every step saw), then the route's and the policies'.
         if (_earlyEdits is { Active: true } early) _requestEdits.CopyFrom(early, head.HeaderCount);
         else _requestEdits.Active = false;
-        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits)
+        var envoyHeaders = _clientPolicy?.EnvoyHeaders == true;
+        var originalPath = envoyHeaders && target.UrlRewrite is { RewritesPath: true };
+        if (target.RequestSteps.Length > 0 || Policy.HasRequestEdits || (envoyHeaders && (originalPath || Match!.Rule.EnvoyExpectedTimeout is not null)))
         {
             var editor = new Http1HeaderEditor(head.Headers, head.HeaderCount, buf, _requestEdits);
             target.ApplyRequestSteps(ref editor, Policy);
+            if (envoyHeaders) Policies.ClientTraffic.EnvoyHeaders.SetExpectedTimeout(ref editor, Match!.Rule);
+            if (originalPath) editor.RemoveAll(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName, keep: false);
         }
         WriteLines(o, head.Headers, head.HeaderCount, buf, _requestEdits, ServerSpan is null ? -1 : TraceParentIndex);
+        if (originalPath) o.AppendHeader(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Bytes, buf.AsSpan(head.TargetStart, head.TargetLength));
         if (ServerSpan is not null) WriteTraceParent(o);
         var hasFor = head.ForwardedForIndex >= 0;
         var clientFor = hasFor ? buf.AsSpan(head.Headers[head.ForwardedForIndex].ValueStart, head.Headers[head.ForwardedForIndex].ValueLength) : default;
@@ -552,9 +557,17 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         var target = Target!;
         _responseEdits.Active = false;
         var late = _lateEdits;
-        if (target.ResponseSteps.Length > 0 || late is not null)
+        var serviceTime = _clientPolicy?.EnvoyHeaders == true && UpstreamStart != 0;
+        if (target.ResponseSteps.Length > 0 || late is not null || serviceTime)
         {
             var editor = new Http1HeaderEditor(h.Headers, h.HeaderCount, buf, _responseEdits);
+            // Envoy's router sets it (the backend's own replaced) as the response head arrives, before the route's and
+            // the listener's edits.
+            if (serviceTime)
+            {
+                editor.RemoveAll(Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName, keep: false);
+                _responseEdits.Added.Add((Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName.Bytes, Policies.ClientTraffic.EnvoyHeaders.ServiceTimeBytes(UpstreamStart)));
+            }
             if (target.ResponseSteps.Length > 0) target.ApplyResponseSteps(View, ref editor);
             if (late is not null)
             {

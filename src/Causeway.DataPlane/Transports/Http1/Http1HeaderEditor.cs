@@ -95,5 +95,19 @@ internal struct Http1HeaderEditor : IHeaderEditor
         return false;
     }
 
+    public void RemoveMatching(HeaderNameMatch match)
+    {
+        _kept = null;
+        var removed = _state.Removed;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var e = ref _entries[i];
+            if (e.Kind == HeaderKind.Forward && !removed[i] && match.Removes(_buffer.AsSpan(e.NameStart, e.NameLength))) removed[i] = true;
+        }
+        var added = _state.Added;
+        for (var j = 0; j < added.Count; j++)
+            if (match.Removes(added[j].Name)) added.RemoveAt(j--);
+    }
+
     private static byte[] Join(byte[]? kept, ReadOnlySpan<byte> value) => kept is null ? value.ToArray() : [.. kept, (byte)',', .. value];
 }

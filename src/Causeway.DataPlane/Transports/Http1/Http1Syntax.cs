@@ -140,9 +140,13 @@ internal static class Http1Syntax
     {
         var bytes = Encoding.ASCII.GetBytes(name);
         if (name.Length == 0 || Encoding.ASCII.GetString(bytes) != name) return true;
-        return Classify(bytes) != HeaderKindOrHandOff.Forward || IsSkippedResponseHeader(bytes)
-            || Is(bytes, "trailer") || Is(bytes, "date") || Is(bytes, "server") || Is(bytes, "content-length");
+        return IsManagedName(bytes);
     }
+
+    /// <inheritdoc cref="IsManagedName(string)"/>
+    public static bool IsManagedName(ReadOnlySpan<byte> name) =>
+        Classify(name) != HeaderKindOrHandOff.Forward || IsSkippedResponseHeader(name)
+            || Is(name, "trailer") || Is(name, "date") || Is(name, "server") || Is(name, "content-length");
 
     public static bool Is(ReadOnlySpan<byte> name, string lower) => Ascii.EqualsIgnoreCase(name, lower);
 }

@@ -30,4 +30,14 @@ internal struct DictionaryHeaderEditor : IHeaderEditor
     }
 
     public readonly bool Has(HeaderText name) => _headers.ContainsKey(name.Text);
+
+    public void RemoveMatching(HeaderNameMatch match)
+    {
+        _kept = null;
+        List<string>? names = null;
+        foreach (var (name, _) in _headers)
+            if (match.Removes(name)) (names ??= []).Add(name);
+        if (names is null) return;
+        foreach (var name in names) _headers.Remove(name);
+    }
 }

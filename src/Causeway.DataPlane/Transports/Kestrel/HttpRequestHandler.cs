@@ -89,6 +89,9 @@ internal sealed partial class HttpRequestHandler
             ClientPolicy = clientPolicy,
         };
         context.Features.Set(exchange);
+        // requestReceivedTimeout covers the body too: a body still arriving when it passes gets Envoy's 408.
+        if (port.Connection is { RequestReceived: { } received })
+            exchange.BodyDeadline = Policies.ClientTraffic.Connection.RequestBodyDeadline.Arm(context, received, start);
         if (port.Tracer is { } tracer) StartTrace(tracer, request, view, exchange, port, start);
         if (early is not null) return KestrelReplyWriter.WriteAsync(context, early);
         if (outcome != RouteOutcome.Matched) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(PortRouter.Status(outcome)));
@@ -166,7 +169,17 @@ internal sealed partial class HttpRequestHandler
     private async Task BufferThenExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange,
         Policies.RequestBuffer.RequestBufferStep buffer)
     {
-        if (!await buffer.BufferAsync(context).ConfigureAwait(false))
+        bool buffered;
+        try
+        {
+            buffered = await buffer.BufferAsync(context).ConfigureAwait(false);
+        }
+        catch (Policies.ClientTraffic.Connection.RequestNotReceivedException)
+        {
+            await RequestTimedOutAsync(context).ConfigureAwait(false);
+            return;
+        }
+        if (!buffered)
         {
             if (!context.RequestAborted.IsCancellationRequested)
                 await KestrelReplyWriter.WriteAsync(context, Policies.RequestBuffer.RequestBufferStep.Reply()).ConfigureAwait(false);
@@ -198,8 +211,7 @@ internal sealed partial class HttpRequestHandler
                 }
                 catch (TimeoutException)
                 {
-                    if (!HttpProtocol.IsHttp2(context.Request.Protocol)) context.Response.Headers.Connection = "close";
-                    await KestrelReplyWriter.WriteAsync(context, Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout).ConfigureAwait(false);
+                    await RequestTimedOutAsync(context).ConfigureAwait(false);
                     return;
                 }
             }
@@ -267,6 +279,7 @@ internal sealed partial class HttpRequestHandler
         exchange.RewrittenHost = target.UrlRewrite?.RewriteHost(view, request.Path.Value ?? "/");
         var editor = new DictionaryHeaderEditor(request.Headers);
         target.ApplyRequestSteps(ref editor, exchange.Policy);
+        if (exchange.ClientPolicy?.EnvoyHeaders == true) Policies.ClientTraffic.EnvoyHeaders.SetExpectedTimeout(ref editor, rule);
         List<BackendRuntime>? mirrors = null;
         foreach (var mirror in rule.Mirrors)
         {
@@ -339,6 +352,11 @@ internal sealed partial class HttpRequestHandler
             {
                 var outcome = await _direct.SendAsync(context, backend.FastEndpoints![endpoint], transformer, attemptCts?.Token ?? token).ConfigureAwait(false);
                 if (outcome is not { } directFailure || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+                if (context.Features.Get<KestrelExchange>() is { BodyDeadline.TimedOut: true })
+                {
+                    await RequestTimedOutAsync(context).ConfigureAwait(false); // the body was late: 408, not an upstream failure
+                    return;
+                }
                 if (requestCts?.IsCancellationRequested == true) directFailure = UpstreamFailure.RequestTimeout;
                 else if (attemptCts?.IsCancellationRequested == true) directFailure = UpstreamFailure.Timeout;
                 await AnswerFailureAsync(context, rule, backend, directFailure, recorded: false, UpstreamDecision.Status(directFailure), ForwarderError.Request, null).ConfigureAwait(false);
@@ -366,6 +384,13 @@ internal sealed partial class HttpRequestHandler
                 return;
             }
             if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+            if (context.Features.Get<KestrelExchange>() is { BodyDeadline.TimedOut: true })
+            {
+                // The body was still arriving at requestReceivedTimeout: Envoy's 408, not an upstream failure.
+                context.Response.Clear();
+                await RequestTimedOutAsync(context).ConfigureAwait(false);
+                return;
+            }
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             UpstreamFailure failure;
             if (requestCts?.IsCancellationRequested == true) failure = UpstreamFailure.RequestTimeout;
@@ -412,6 +437,13 @@ internal sealed partial class HttpRequestHandler
         LogForwardError(rule.Name, backend.Id, error, status, reason ?? failure.ToString());
         context.Response.Clear();
         return KestrelReplyWriter.WriteAsync(context, failure == UpstreamFailure.Overflow ? UpstreamDecision.Reply(failure) : LocalReply.Empty(status));
+    }
+
+    /// <summary>Envoy's 408 for a request not received within <c>requestReceivedTimeout</c>; an HTTP/1 connection closes after it.</summary>
+    private static Task RequestTimedOutAsync(HttpContext context)
+    {
+        if (!HttpProtocol.IsHttp2(context.Request.Protocol)) context.Response.Headers.Connection = "close";
+        return KestrelReplyWriter.WriteAsync(context, Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout);
     }
 
     private static CancellationTokenSource CreateTimeout(CancellationToken parent, TimeSpan timeout)

@@ -69,6 +69,9 @@ internal sealed class KestrelExchange : IExchangeDetails
     /// <summary>Upstream attempts so far (each has its CLIENT span).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The port's <c>requestReceivedTimeout</c> over this request's body (null: none, or no body).</summary>
+    public Policies.ClientTraffic.Connection.RequestBodyDeadline? BodyDeadline { get; set; }
+
     /// <summary>The listener's ClientTrafficPolicy, or null.</summary>
     public Policies.ClientTraffic.ListenerClientPolicy? ClientPolicy { get; init; }
 

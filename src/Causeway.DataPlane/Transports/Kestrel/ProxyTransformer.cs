@@ -41,6 +41,14 @@ internal sealed class ProxyTransformer : HttpTransformer
         {
             var newPath = rewrite.RewritePath(path, _matchedPrefix);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(newPath), request.QueryString);
+            if (httpContext.Features.Get<KestrelExchange>() is { ClientPolicy.EnvoyHeaders: true })
+            {
+                // enableEnvoyHeaders: the path and query the client sent, as Envoy's router keeps them.
+                var original = Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Text;
+                proxyRequest.Headers.Remove(original);
+                proxyRequest.Headers.TryAddWithoutValidation(original,
+                    httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path + request.QueryString.Value);
+            }
         }
         // System.Uri decodes percent-escaped unreserved characters (?r=%41 became ?r=A); the query goes on as the client
         // sent it, as the fast paths and Envoy forward it.
@@ -78,7 +86,14 @@ internal sealed class ProxyTransformer : HttpTransformer
         o.AppendText(request.Method);
         o.Append((byte)' ');
         var path = request.Path;
-        if (_rewrite is { RewritesPath: true } rewrite) path = new PathString(rewrite.RewritePath(path.Value ?? "/", _matchedPrefix));
+        string? originalPath = null;
+        if (_rewrite is { RewritesPath: true } rewrite)
+        {
+            path = new PathString(rewrite.RewritePath(path.Value ?? "/", _matchedPrefix));
+            // enableEnvoyHeaders: the path and query the client sent, as Envoy's router keeps them (as for YARP above).
+            if (exchange is { ClientPolicy.EnvoyHeaders: true })
+                originalPath = httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.Value + request.QueryString.Value;
+        }
         if (path.HasValue) o.AppendText(path.ToUriComponent());
         else o.Append((byte)'/');
         // The query goes on as the client sent it (as the byte transports and Envoy forward it).
@@ -98,6 +113,7 @@ internal sealed class ProxyTransformer : HttpTransformer
             var name = header.Key;
             if (name.Length == 0 || name[0] == ':' || Http1Upstream.Http1Forwarder.SkipsRequestHeader(name)) continue;
             if (appended is not null && name.Equals(ForwardedHeaders.For, StringComparison.OrdinalIgnoreCase)) continue;
+            if (originalPath is not null && name.Equals(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Text, StringComparison.OrdinalIgnoreCase)) continue;
             hasLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
             foreach (var value in header.Value)
             {
@@ -112,6 +128,13 @@ internal sealed class ProxyTransformer : HttpTransformer
             o.Append("Content-Length: 0\r\n"u8);
         var clientFor = appended is null ? null : request.Headers[ForwardedHeaders.For].ToString();
         ForwardedHeaders.Write(o, clientFor, appended, request.Scheme, originalHost);
+        if (originalPath is not null)
+        {
+            o.AppendText(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Text);
+            o.Append(": "u8);
+            o.AppendText(originalPath);
+            o.Append("\r\n"u8);
+        }
         if (_oneRequestPerConnection) o.Append("Connection: close\r\n"u8);
         o.Append("\r\n"u8);
     }
@@ -149,6 +172,8 @@ internal sealed class ProxyTransformer : HttpTransformer
             await KestrelReplyWriter.WriteAsync(httpContext, replaced, overridden: true).ConfigureAwait(false);
             return false;
         }
+        if (httpContext.Features.Get<KestrelExchange>() is { ClientPolicy.EnvoyHeaders: true, UpstreamStart: not 0 } timed)
+            httpContext.Response.Headers[Policies.ClientTraffic.EnvoyHeaders.ServiceTimeName.Text] = Policies.ClientTraffic.EnvoyHeaders.ServiceTimeText(timed.UpstreamStart);
         ApplyResponseFilters(httpContext);
         if (result && _compression is { } compression && httpContext.Features.Get<KestrelExchange>() is { } exchange)
             exchange.Compressing = compression.Begin(httpContext);

@@ -8,6 +8,12 @@ public sealed record ClientConnectionSpec
 {
     public ConnectionLimitSpec? ConnectionLimit { get; init; }
 
+    /// <summary>A size (int or quantity string): bytes buffered per client connection in user space.</summary>
+    public JsonElement? BufferLimit { get; init; }
+
+    /// <summary>A size (int or quantity string): the kernel's socket buffers of each client connection.</summary>
+    public JsonElement? SocketBufferLimit { get; init; }
+
     /// <summary>Defaulted to 1 by the CRD (one accept per socket event).</summary>
     public int? MaxAcceptPerSocketEvent { get; init; }
 

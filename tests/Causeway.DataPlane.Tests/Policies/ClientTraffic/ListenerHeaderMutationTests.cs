@@ -228,6 +228,70 @@ public sealed class ListenerHeaderMutationTests
         AssertServedWithoutHandOff(g, transport);
     }
 
+    private static EquatableArray<HeaderNameMatchIr> Matches(params (HeaderValueMatchKind Kind, string Value)[] matches) =>
+        new(matches.Select(m => new HeaderNameMatchIr(m.Kind, m.Value)).ToArray());
+
+    [Theory]
+    [InlineData(Transport.Loop)]
+    [InlineData(Transport.Tls)]
+    [InlineData(Transport.Kestrel)]
+    [InlineData(Transport.H2)]
+    public async Task RemoveOnMatch_removes_request_and_response_headers_by_name_and_never_the_managed_ones(Transport transport)
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        // The translator lower-cases Exact/Prefix/Suffix values; the data plane matches lower-cased names.
+        var policy = ClientTrafficIr.Policy() with
+        {
+            EarlyRequestHeaders = new HeaderModifierIr
+            {
+                Set = Pairs(("x-debug-set", "early")),
+                RemoveOnMatch = Matches((HeaderValueMatchKind.Prefix, "x-debug-"), (HeaderValueMatchKind.Suffix, "-internal"),
+                    (HeaderValueMatchKind.RegularExpression, "x-trace-[0-9]+"), (HeaderValueMatchKind.Exact, "x-secret"),
+                    (HeaderValueMatchKind.RegularExpression, "x-forwarded-.*|host|x-request-id")),
+            },
+            LateResponseHeaders = new HeaderModifierIr
+            {
+                RemoveOnMatch = Matches((HeaderValueMatchKind.Prefix, "x-route-"), (HeaderValueMatchKind.Exact, "x-backend"),
+                    (HeaderValueMatchKind.RegularExpression, "d[a-z]te|content-length")),
+            },
+        };
+        var app = To("ns/e:80", "httproute/ns/app/rule/0") with
+        {
+            Filters = new([new HttpFilterIr
+            {
+                ResponseHeaders = new HeaderModifierIr { Set = Pairs(("x-route-resp", "r"), ("X-Route-Other", "r"), ("x-keep", "k")) },
+            }]),
+        };
+        var listener = Listener("ns/gw/l", null, Host("*", Prefix("/app", app))) with { ClientTraffic = policy };
+        if (transport == Transport.Tls) listener = listener with { Certificates = new[] { Leaf.ToIr("h") } };
+        var port = Port(transport == Transport.Tls ? PortProtocol.Https : PortProtocol.Http, 0, listener);
+        await using var g = await StartAsync(transport, Support.Ir.Gateway("ns/gw", [port], Backend("ns/e:80", echo)));
+
+        var (status, h) = await GetAsync(g, transport, "/app", headers: [("X-Debug-A", "1"), ("x-debug-b", "2"), ("My-Internal", "3"),
+            ("x-trace-42", "4"), ("x-trace-x", "kept"), ("X-Secret", "5"), ("x-secret-not", "kept"), ("x-forwarded-for", "192.0.2.1"),
+            ("x-request-id", "rid-1")]);
+        Assert.Equal(200, status);
+        AssertServedWithoutHandOff(g, transport);
+        var seen = Assert.Single(echo.Received).Headers;
+        foreach (var gone in new[] { "x-debug-a", "x-debug-b", "x-debug-set", "my-internal", "x-trace-42", "x-secret" })
+            Assert.False(seen.ContainsKey(gone), gone);
+        Assert.Equal("kept", seen["x-trace-x"]);
+        Assert.Equal("kept", seen["x-secret-not"]);
+        // Headers the gateway manages are never removed by a match: Host, X-Forwarded-For (the client's kept, the peer appended), the request ID.
+        Assert.Equal("h", Assert.Single(echo.Received).Host);
+        Assert.StartsWith("192.0.2.1", seen["x-forwarded-for"], StringComparison.Ordinal);
+        Assert.True(seen.ContainsKey("x-request-id"));
+
+        // The response: the route's x-route-* and the backend's x-backend removed; Date, Content-Length and the rest kept.
+        Assert.Empty(Values(h, "x-route-resp"));
+        Assert.Empty(Values(h, "x-route-other"));
+        Assert.Empty(Values(h, "x-backend"));
+        Assert.Equal(["k"], Values(h, "x-keep"));
+        Assert.Equal(["application/json"], Values(h, "content-type"));
+        Assert.Single(Values(h, "date"));
+        if (transport != Transport.H2) Assert.Single(Values(h, "content-length").Concat(Values(h, "transfer-encoding")));
+    }
+
     [Theory]
     [InlineData(Transport.Loop)]
     [InlineData(Transport.Kestrel)]

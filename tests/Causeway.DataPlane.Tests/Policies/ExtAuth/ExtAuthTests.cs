@@ -348,6 +348,67 @@ public sealed class ExtAuthTests
         Assert.Equal([":authority", ":method", ":path", "x-client-id"], names);
     }
 
+    /// <summary>
+    /// <c>includeRouteMetadata</c>: each check carries the metadata of the route it protects in the "envoy-gateway"
+    /// namespace of <c>route_metadata_context</c>, as Envoy Gateway's routes carry it (kind, namespace, name, the
+    /// rule's name, the <c>gateway.envoyproxy.io/</c> annotations without their prefix); a rule of the same policy
+    /// without it sends none. The rules share the service's client.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Grpc_service_gets_the_routes_metadata_with_includeRouteMetadata(bool http2)
+    {
+        await using var grpc = await GrpcAuthServer.StartAsync(GrpcAuthAddress);
+        await using var echo = await EchoBackend.StartAsync("e");
+        var withMetadata = Grpc() with { IncludeRouteMetadata = true };
+        var first = withMetadata with
+        {
+            RouteMetadata = new RouteMetadataIr
+            {
+                Kind = "HTTPRoute", Namespace = "ns", Name = "first", SectionName = "login",
+                Annotations = new EquatableArray<KeyValuePair<string, string>>([new("foo", "bar"), new("team", "blue")]),
+            },
+        };
+        var second = withMetadata with { RouteMetadata = new RouteMetadataIr { Kind = "GRPCRoute", Namespace = "other", Name = "second" } };
+        await using var g = await TestGateway.StartAsync(Gateway(echo, [AuthBackend("ns/auth-grpc:9000/h2c", GrpcAuthAddress, grpc.Port, BackendProtocol.H2c)],
+            Protected("/first", first), Protected("/second", second), Protected("/plain", Grpc())));
+
+        foreach (var path in new[] { "/first", "/second", "/plain" })
+        {
+            grpc.Checks.Clear();
+            using (var ok = await g.SendAsync(Request(g, path, http2, "allow"))) await EchoOf(ok);
+            Assert.True(grpc.Checks.TryDequeue(out var check));
+            var context = check.Attributes.RouteMetadataContext;
+            if (path == "/plain")
+            {
+                Assert.True(context is null || context.FilterMetadata.Count == 0);
+                continue;
+            }
+            var resources = context.FilterMetadata["envoy-gateway"].Fields["resources"].ListValue.Values;
+            var resource = Assert.Single(resources).StructValue.Fields;
+            if (path == "/first")
+            {
+                Assert.Equal("HTTPRoute", resource["kind"].StringValue);
+                Assert.Equal("ns", resource["namespace"].StringValue);
+                Assert.Equal("first", resource["name"].StringValue);
+                Assert.Equal("login", resource["sectionName"].StringValue);
+                var annotations = resource["annotations"].StructValue.Fields;
+                Assert.Equal("bar", annotations["foo"].StringValue);
+                Assert.Equal("blue", annotations["team"].StringValue);
+            }
+            else
+            {
+                Assert.Equal("GRPCRoute", resource["kind"].StringValue);
+                Assert.Equal("other", resource["namespace"].StringValue);
+                Assert.Equal("second", resource["name"].StringValue);
+                Assert.False(resource.ContainsKey("sectionName"));
+                Assert.False(resource.ContainsKey("annotations"));
+            }
+        }
+        Assert.Equal(3, echo.RequestCount);
+    }
+
     [Fact]
     public async Task Services_behind_backend_tls_are_verified_and_a_wrong_certificate_fails_the_check()
     {

@@ -28,12 +28,15 @@ internal sealed class ClientConnectionPolicy
         Http2ConnectionWindow = (int?)ir.Http2InitialConnectionWindowSize;
         Http2MaxStreams = ir.Http2MaxConcurrentStreams;
         MaxRequestHeaders = ir.MaxRequestHeadersBytes;
+        BufferLimit = ir.BufferLimit;
+        SocketBuffer = ir.SocketBufferLimit;
     }
 
     /// <summary>The port's policy, or null when it sets none of these (the transports keep their defaults).</summary>
     public static ClientConnectionPolicy? Create(ClientConnectionIr? ir) =>
         ir is { IdleTimeout: null, RequestHeadersTimeout: null, RequestReceivedTimeout: null, MaxRequestsPerConnection: null, MaxConnectionDuration: null,
-            Http2InitialStreamWindowSize: null, Http2InitialConnectionWindowSize: null, Http2MaxConcurrentStreams: null, MaxRequestHeadersBytes: null }
+            Http2InitialStreamWindowSize: null, Http2InitialConnectionWindowSize: null, Http2MaxConcurrentStreams: null, MaxRequestHeadersBytes: null,
+            BufferLimit: null, SocketBufferLimit: null }
             or null ? null : new ClientConnectionPolicy(ir);
 
     /// <summary>
@@ -41,6 +44,20 @@ internal sealed class ClientConnectionPolicy
     /// byte transports hand a longer head to Kestrel, which answers 431.
     /// </summary>
     public int? MaxRequestHeaders { get; private init; }
+
+    /// <summary>
+    /// <c>connection.bufferLimit</c>: the most a client connection buffers in user space (the event loop buffers a
+    /// request body up to it and hands a longer one to Kestrel, whose request and response buffers it bounds); null: the
+    /// transports' defaults.
+    /// </summary>
+    public int? BufferLimit { get; private init; }
+
+    /// <summary>The request body the event loop may buffer, given its default.</summary>
+    public static int MaxBufferedBodyOr(ClientConnectionPolicy? policy, int fallback) =>
+        policy?.BufferLimit is { } limit ? Math.Min(limit, fallback) : fallback;
+
+    /// <summary><c>connection.socketBufferLimit</c>: SO_RCVBUF and SO_SNDBUF of accepted client sockets (<see cref="ClientSocketBuffers"/>); null: the kernel's.</summary>
+    public int? SocketBuffer { get; private init; }
 
     /// <summary>The request head size limit, given the transport's default.</summary>
     public static int MaxRequestHeadersOr(ClientConnectionPolicy? policy, int fallback) => policy?.MaxRequestHeaders ?? fallback;

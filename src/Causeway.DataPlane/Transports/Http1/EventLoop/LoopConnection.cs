@@ -132,7 +132,8 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>One recv into the head buffer; false when the connection ended.</summary>
     private bool ReceiveHead()
     {
-        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize) + MaxBufferedBody;
+        var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize)
+            + ClientConnectionPolicy.MaxBufferedBodyOr(_listener.Port.Current.Connection, MaxBufferedBody);
         if (_len == _x.HeadBuffer.Length) _x.EnsureHeadBuffer(Math.Min(_len * 2, limit), _len);
         var n = ReceiveClient(_x.HeadBuffer.AsSpan(_len));
         if (n > 0) _len += n;
@@ -210,7 +211,8 @@ internal sealed partial class LoopConnection : LoopSocket
         }
         if (status == HeadStatus.HandOff) return HandOff("not a simple HTTP/1.1 request");
         var body = head.ContentLength;
-        if (body > MaxBufferedBody) return HandOff("request body larger than the loop buffers");
+        if (body > ClientConnectionPolicy.MaxBufferedBodyOr(_listener.Port.Current.Connection, MaxBufferedBody))
+            return HandOff("request body larger than the loop buffers (or the port's connection.bufferLimit)");
         var length = head.HeadLength + (int)body;
         if (length > _len)
         {

@@ -280,6 +280,8 @@ internal sealed class LoopListener : IConnectionListener
                 }
                 var one = 1;
                 Native.setsockopt(fd, Native.IpProtoTcp, Native.TcpNoDelay, &one, sizeof(int));
+                if (Listener.Port.Current.Connection?.SocketBuffer is { } socketBuffer)
+                    Policies.ClientTraffic.Connection.ClientSocketBuffers.Apply(fd, socketBuffer, Loop.Options.ClientSocketBuffersSet);
                 address.Size = length;
                 if (!Listener.TryConnectionOpened())
                 {

@@ -20,7 +20,7 @@ internal static unsafe partial class Native
     public const int IpProtoTcp = 6, TcpNoDelay = 1, SolSocket = 1, SoError = 4;
     public const int SoKeepAlive = 9, TcpKeepIdle = 4, TcpKeepIntvl = 5, TcpKeepCnt = 6;
     public const int EfdNonBlock = 0x800, EfdCloExec = 0x80000;
-    public const int SoLinger = 13;
+    public const int SoLinger = 13, SoSndBuf = 7, SoRcvBuf = 8;
     public const short PollOut = 0x004, PollErr = 0x008, PollHup = 0x010;
 
     /// <summary>Linux on x86-64 or arm64: where the layouts and constants above hold.</summary>

@@ -9,6 +9,9 @@ namespace Causeway.DataPlane.Transports.Http1.Relay;
 internal sealed partial class Http1Connection
 {
     private long _bodyLeft;
+
+    /// <summary>When the current request must have been received (Environment.TickCount64; 0: no requestReceivedTimeout).</summary>
+    private long _requestDeadline;
     private bool _backendAnswered;
     private bool _clientStarted;
     private ChunkedScanner _chunks;
@@ -71,6 +74,15 @@ internal sealed partial class Http1Connection
             {
                 connection.Close();
                 throw;
+            }
+            catch (Policies.ClientTraffic.Connection.RequestNotReceivedException ex)
+            {
+                // The body was still arriving at requestReceivedTimeout: Envoy's 408, and both connections close.
+                connection.Close();
+                _x.UpstreamEnded();
+                _policyClose = true;
+                _owner.LogAborted(ex.Message);
+                return await ReplyAsync(Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException
                 or ConnectionResetException or SocketException or BackendProtocolException)
@@ -147,10 +159,27 @@ internal sealed partial class Http1Connection
         while (_bodyLeft > 0)
         {
             ReadResult r;
-            Arm(_owner.Options.BackendActivityTimeout);
+            var wait = _owner.Options.BackendActivityTimeout;
+            var byDeadline = false;
+            if (_requestDeadline != 0)
+            {
+                // requestReceivedTimeout bounds the body too, from the head's first byte.
+                var left = _requestDeadline - Environment.TickCount64;
+                if (left <= 0) throw new Policies.ClientTraffic.Connection.RequestNotReceivedException();
+                if (left < wait.TotalMilliseconds)
+                {
+                    wait = TimeSpan.FromMilliseconds(left);
+                    byDeadline = true;
+                }
+            }
+            Arm(wait);
             try
             {
                 r = await _input.ReadAsync(Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (byDeadline)
+            {
+                throw new Policies.ClientTraffic.Connection.RequestNotReceivedException();
             }
             catch (Exception ex)
             {

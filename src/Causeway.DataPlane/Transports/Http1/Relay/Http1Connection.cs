@@ -258,6 +258,7 @@ internal sealed partial class Http1Connection
             }
             _input.AdvanceTo(buffer.GetPosition(headLength));
             if (decision == Http1Decision.Reply) return Step.Reply;
+            _requestDeadline = port.Connection is { RequestReceivedMs: > 0 } bound ? started + bound.RequestReceivedMs : 0;
             _x.BuildForwardedHead(ClientIp());
             return Step.Relay;
         }

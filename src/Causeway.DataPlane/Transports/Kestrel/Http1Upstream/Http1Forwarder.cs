@@ -136,6 +136,8 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
                 {
                     // Sending the request failed (the backend closed, or the client's body ended early).
                     connection.Close();
+                    // The body was still arriving at the ClientTrafficPolicy's requestReceivedTimeout: the handler answers 408.
+                    if (context.Features.Get<KestrelExchange>() is { BodyDeadline.TimedOut: true }) return UpstreamFailure.ClosedBeforeAnswer;
                     if (ex is ClientGoneException || context.RequestAborted.IsCancellationRequested)
                     {
                         context.Abort();
