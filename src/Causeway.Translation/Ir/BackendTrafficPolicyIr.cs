@@ -62,4 +62,13 @@ public sealed record BackendTrafficPolicyIr
 
     /// <summary><c>dns.lookupFamily</c>: which addresses of the DNS-named backends this policy reaches are used (null: not set).</summary>
     public DnsLookupFamily? DnsLookupFamily { get; init; }
+
+    /// <summary>
+    /// <c>httpUpgrade</c>: the only upgrade types forwarded on the rule (others get 403). Null: the field is absent,
+    /// and the default applies (websocket, or none when <see cref="RequestBufferLimit"/> is set).
+    /// </summary>
+    public HttpUpgradeIr? HttpUpgrade { get; init; }
+
+    /// <summary><c>bandwidthLimit</c>: request bodies sent to and response bodies received from the backend are paced (null: unlimited).</summary>
+    public BandwidthLimitIr? BandwidthLimit { get; init; }
 }

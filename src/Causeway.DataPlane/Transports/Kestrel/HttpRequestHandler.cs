@@ -141,6 +141,8 @@ internal sealed partial class HttpRequestHandler
     /// </summary>
     private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
     {
+        // An upgrade the rule does not forward: Envoy's 403 (upgrade_failed), before any filter runs.
+        if (match.Rule.Upgrades.Refuses(context)) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status403Forbidden));
         if (match.Rule.RequestBuffer is { } buffer && !exchange.BodyBuffered) return BufferThenExecuteAsync(context, match, plan, port, exchange, buffer);
         var rule = match.Rule;
         var request = context.Request;
@@ -308,6 +310,7 @@ internal sealed partial class HttpRequestHandler
         var token = requestCts?.Token ?? context.RequestAborted;
         var retry = rule.RetryAttempts > 0 && await PrepareRetryAsync(context, token).ConfigureAwait(false)
             ? new RetryTransformer(transformer, rule) : null;
+        rule.Bandwidth?.Wrap(context);
         for (var attempt = 0; ; attempt++)
         {
             var mayRetry = retry is not null && attempt < rule.RetryAttempts;
