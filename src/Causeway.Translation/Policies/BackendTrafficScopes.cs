@@ -16,8 +16,6 @@ internal static class BackendTrafficScopes
         var list = RequestLevel(spec);
         if (spec.LoadBalancer?.ConsistentHash?.Type is "Header" or "Cookie")
             list.Add($"spec.loadBalancer.consistentHash.type: {spec.LoadBalancer.ConsistentHash.Type} hashing needs requests, connections are hashed by source IP");
-        if (spec.HealthCheck?.Active is { } active && active.Type is not null and not "TCP")
-            list.Add($"spec.healthCheck.active.type: {active.Type} checks are not run for TCP/TLS routes (only TCP checks)");
         if (spec.CircuitBreaker is { } cb)
         {
             if (cb.MaxPendingRequests is { } maxPendingRequests && maxPendingRequests != 1024) list.Add("spec.circuitBreaker.maxPendingRequests: applies to requests only");
