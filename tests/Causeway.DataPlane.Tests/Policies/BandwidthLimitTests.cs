@@ -28,6 +28,8 @@ public sealed class BandwidthLimitTests
             Prefix("/free", To("ns/raw:80", "httproute/ns/free/rule/0"))))],
         Backend("ns/raw:80", backendPort));
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     [Fact]
     public async Task A_response_is_paced_to_the_limit_and_an_unlimited_rule_is_not()
     {
@@ -45,7 +47,8 @@ public sealed class BandwidthLimitTests
             return Stopwatch.GetElapsedTime(started);
         }
 
-        var free = await GetAsync("/free");
+        // The fastest of two: the first pays for warming the pipeline up.
+        var free = Min(await GetAsync("/free"), await GetAsync("/free"));
         var limited = await GetAsync("/down");
         // 300 KiB at 100 KiB/s with a full bucket of 100 KiB: 2 s. The upper bound leaves a busy CI machine room.
         Assert.True(limited >= TimeSpan.FromSeconds(1.6), $"paced response took {limited.TotalMilliseconds} ms");
@@ -71,12 +74,12 @@ public sealed class BandwidthLimitTests
             return Stopwatch.GetElapsedTime(started);
         }
 
-        var free = await PostAsync("/free");
+        var free = Min(await PostAsync("/free"), await PostAsync("/free"));
         // 6000 KiB per minute: 100 KiB/s.
         var limited = await PostAsync("/up");
         Assert.True(limited >= TimeSpan.FromSeconds(1.6), $"paced upload took {limited.TotalMilliseconds} ms");
         Assert.True(limited < TimeSpan.FromSeconds(15), $"paced upload took {limited.TotalMilliseconds} ms");
         Assert.True(free < TimeSpan.FromSeconds(1.5), $"unlimited upload took {free.TotalMilliseconds} ms");
-        Assert.Equal(2, raw.Requests.Count);
+        Assert.Equal(3, raw.Requests.Count);
     }
 }
