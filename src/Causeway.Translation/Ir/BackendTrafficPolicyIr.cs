@@ -60,6 +60,10 @@ public sealed record BackendTrafficPolicyIr
     /// <summary><c>dns.dnsRefreshRate</c>: DNS-named endpoints of the backends this policy reaches are resolved again this often.</summary>
     public TimeSpan? DnsRefreshRate { get; init; }
 
+    /// <summary><c>dns</c> is set and its <c>respectDnsTtl</c> is not false: DNS-named endpoints are resolved again when their TTL runs out.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DnsRespectTtl { get; init; }
+
     /// <summary><c>dns.lookupFamily</c>: which addresses of the DNS-named backends this policy reaches are used (null: not set).</summary>
     public DnsLookupFamily? DnsLookupFamily { get; init; }
 

@@ -140,6 +140,7 @@ internal static class BackendTrafficPolicyCompiler
                 ConnectionBufferLimit = connection.BufferLimit,
                 DnsRefreshRate = connection.DnsRefreshRate,
                 DnsLookupFamily = connection.LookupFamily,
+                DnsRespectTtl = connection.RespectDnsTtl,
                 HttpUpgrade = upgrade,
                 BandwidthLimit = bandwidth,
             },
