@@ -81,15 +81,34 @@ public sealed class DnsTtlTests
 
         public IPEndPoint EndPoint { get; }
 
+        /// <summary>
+        /// Starts dnsmasq on a port free for both UDP and TCP (it binds both); another test may take the port between the
+        /// probe and dnsmasq's bind, so a start that fails is tried again on another port.
+        /// </summary>
         public static async Task<Dnsmasq> StartAsync()
         {
             var path = new[] { "/usr/sbin/dnsmasq", "/usr/bin/dnsmasq" }.FirstOrDefault(File.Exists)
                 ?? throw new InvalidOperationException("dnsmasq is not installed (apt-get install dnsmasq-base; .ci/run installs it)");
+            var errors = new StringBuilder();
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                if (await TryStartAsync(path, errors) is { } started) return started;
+            }
+            throw new InvalidOperationException("dnsmasq did not start: " + errors);
+        }
+
+        private static async Task<Dnsmasq?> TryStartAsync(string path, StringBuilder errors)
+        {
             var dir = Directory.CreateTempSubdirectory("causeway-dns-").FullName;
             Directory.CreateDirectory(Path.Combine(dir, "hosts"));
             int port;
-            using (var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))) port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
-            var start = new ProcessStartInfo(path) { UseShellExecute = false };
+            using (var tcp = new TcpListener(IPAddress.Loopback, 0))
+            {
+                tcp.Start();
+                port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+            }
+            var start = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var arg in new[]
             {
                 "--keep-in-foreground", "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
@@ -99,14 +118,22 @@ public sealed class DnsTtlTests
             })
                 start.ArgumentList.Add(arg);
             var process = Process.Start(start)!;
+            // Read as they come, so a full pipe never blocks dnsmasq.
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (errors) errors.AppendLine(e.Data); };
+            process.OutputDataReceived += (_, _) => { };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
             var dns = new Dnsmasq(process, dir, new IPEndPoint(IPAddress.Loopback, port));
-            // Ready once it answers (REFUSED/NXDOMAIN will do).
+            // Ready once it answers (NXDOMAIN will do).
             var lookup = new LookupClient(new LookupClientOptions(new NameServer(dns.EndPoint)) { UseCache = false, Timeout = TimeSpan.FromMilliseconds(200), Retries = 0 });
             var deadline = Stopwatch.StartNew();
             while (true)
             {
                 if (process.HasExited)
-                    Assert.Fail("dnsmasq exited: " + (File.Exists(Path.Combine(dir, "log")) ? await File.ReadAllTextAsync(Path.Combine(dir, "log")) : "no log"));
+                {
+                    await dns.DisposeAsync();
+                    return null;
+                }
                 try
                 {
                     await lookup.QueryAsync("ready.causeway.test", QueryType.A);
