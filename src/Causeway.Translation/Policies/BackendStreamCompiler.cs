@@ -29,10 +29,11 @@ internal static class BackendStreamCompiler
             if (u.Connect is not null && !connect) errors.Add($"{f}.connect: only allowed when the type is CONNECT");
             if (connect)
             {
-                // CONNECT is a method, not an Upgrade header: tunnels (proxied or terminated) are not served.
+                // CONNECT is a method, not an Upgrade header: tunnels (proxied or terminated) are not served, and every
+                // CONNECT request gets the 403 Envoy gives an upgrade it has no config for.
                 warnings.Add(u.Connect?.Terminate == true
-                    ? $"{f}: CONNECT with connect.terminate is not supported by Causeway yet, ignored (CONNECT requests are not tunnelled)"
-                    : $"{f}: CONNECT is not supported by Causeway yet, ignored (CONNECT requests are not tunnelled)");
+                    ? $"{f}: CONNECT with connect.terminate is not supported by Causeway yet, ignored (CONNECT requests are not tunnelled: they get 403)"
+                    : $"{f}: CONNECT is not supported by Causeway yet, ignored (CONNECT requests are not tunnelled: they get 403)");
                 continue;
             }
             var type = u.Type.ToLowerInvariant();

@@ -101,6 +101,21 @@ public sealed class HttpUpgradeTests
         Assert.Equal(200, (await c.ReadResponseAsync()).Status);
     }
 
+    [Fact]
+    public async Task A_connect_request_gets_403_as_Envoy_answers_an_upgrade_it_has_no_config_for()
+    {
+        var (g, echo, raw) = await StartAsync();
+        await using var _ = g;
+        await using var __ = echo;
+        await using var ___ = raw;
+
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        await c.SendAsync("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+        Assert.Equal(403, (await c.ReadResponseAsync()).Status);
+        Assert.Equal(0, raw.Connections);
+        Assert.Empty(echo.Received);
+    }
+
     private static async Task<string> RoundTripAsync(ClientWebSocket client, string text, CancellationToken ct)
     {
         await client.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);

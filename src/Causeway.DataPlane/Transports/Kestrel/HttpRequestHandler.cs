@@ -53,6 +53,11 @@ internal sealed partial class HttpRequestHandler
             context.Response.Headers.Connection = "close";
             return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status400BadRequest));
         }
+        // CONNECT (not HTTP/2's extended CONNECT, which carries websockets): Envoy takes it for an upgrade of type CONNECT,
+        // which no rule forwards here (tunnels are not served; a policy listing CONNECT is warned), so it gets Envoy's
+        // 403 for an upgrade without a config, whatever the route. The byte transports hand CONNECT on to this one.
+        if (HttpMethods.IsConnect(request.Method) && context.Features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true })
+            return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status403Forbidden));
         // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
         // alternate :scheme values are allowed so that h2c works.
         if (port.Connection is { } connection) Policies.ClientTraffic.Connection.KestrelConnectionUse.Count(context, connection);
