@@ -11,25 +11,31 @@ namespace Causeway.DataPlane.Upstream.Dns;
 /// </summary>
 internal sealed class TtlResolver
 {
-    private readonly LookupClient _client;
+    private readonly Lazy<LookupClient> _client;
 
+    /// <param name="timeout">The whole resolution's bound: the servers get a third of it, so the system resolver has the rest.</param>
     public TtlResolver(IReadOnlyList<IPEndPoint>? servers, TimeSpan timeout)
     {
-        var options = servers is { Count: > 0 } ? new LookupClientOptions([.. servers.Select(s => new NameServer(s))]) : new LookupClientOptions();
-        options.UseCache = false; // the TTL of each answer is what is asked for, not what is left of a cached one
-        options.Timeout = timeout;
-        options.Retries = 1;
-        options.ThrowDnsErrors = false;
-        options.ContinueOnDnsError = true;
-        options.ContinueOnEmptyResponse = true;
-        _client = new LookupClient(options);
+        // Made on first use: a data plane without TTL-respecting backends never reads the system's name servers.
+        _client = new Lazy<LookupClient>(() =>
+        {
+            var options = servers is { Count: > 0 } ? new LookupClientOptions([.. servers.Select(s => new NameServer(s))]) : new LookupClientOptions();
+            options.UseCache = false; // the TTL of each answer is what is asked for, not what is left of a cached one
+            options.Timeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, timeout.Ticks / 3));
+            options.Retries = 0;
+            options.ThrowDnsErrors = false;
+            options.ContinueOnDnsError = true;
+            options.ContinueOnEmptyResponse = true;
+            return new LookupClient(options);
+        });
     }
 
     /// <summary>The name's addresses and their shortest TTL; no addresses (and no TTL) when the servers had none.</summary>
     public async Task<(IPAddress[] Addresses, TimeSpan? Ttl)> ResolveAsync(string name, CancellationToken ct)
     {
-        var v4 = _client.QueryAsync(name, QueryType.A, QueryClass.IN, ct);
-        var v6 = _client.QueryAsync(name, QueryType.AAAA, QueryClass.IN, ct);
+        var client = _client.Value;
+        var v4 = client.QueryAsync(name, QueryType.A, QueryClass.IN, ct);
+        var v6 = client.QueryAsync(name, QueryType.AAAA, QueryClass.IN, ct);
         var addresses = new List<IPAddress>();
         int? ttl = null;
         foreach (var response in await Task.WhenAll(v4, v6).ConfigureAwait(false))
