@@ -38,6 +38,15 @@ public sealed record DataPlaneOptions
     /// </summary>
     public Func<string, CancellationToken, Task<IPAddress[]>>? DnsResolver { get; init; }
 
+    /// <summary>
+    /// The DNS servers asked for the names of backends whose policies respect record TTLs (null: the system's, from
+    /// /etc/resolv.conf); names they do not answer (e.g. /etc/hosts entries) go to <see cref="DnsResolver"/>.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint>? DnsServers { get; init; }
+
+    /// <summary>The shortest time between two resolutions of a name that respects its TTL (Envoy's dns_min_refresh_rate).</summary>
+    public TimeSpan DnsMinRefreshRate { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Upper bound for one DNS resolution of an endpoint name.</summary>
     public TimeSpan DnsResolveTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -26,6 +26,7 @@ internal sealed class CompiledRule
             .Select(f => new MirrorTarget(backends(f.Mirror!.BackendId), f.Mirror.Numerator, Math.Max(1, f.Mirror.Denominator)))
             .Where(m => m.Backend is not null && m.Numerator > 0)];
         UseClientProtocol = ir.BackendTraffic?.UseClientProtocol == true;
+        Upgrades = Policies.HttpUpgrade.HttpUpgradePolicy.For(ir.BackendTraffic);
         if (ir.Retry is { } retry)
         {
             RetryAttempts = Math.Max(0, retry.Attempts);
@@ -59,6 +60,7 @@ internal sealed class CompiledRule
             if (share is not null) share.PolicyStateMade = null;
             RequestBuffer = steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault();
             Compression = steps.OfType<Policies.Compression.CompressionStep>().FirstOrDefault();
+            Bandwidth = steps.OfType<Policies.Bandwidth.BandwidthLimitStep>().FirstOrDefault();
             ResponseOverride = steps.OfType<Policies.ResponseOverride.ResponseOverrideStep>().FirstOrDefault();
             if (RetryAttempts > 0) RetryLimit = steps.OfType<CircuitBreakerStep>().FirstOrDefault()?.Retries;
         }
@@ -135,6 +137,12 @@ internal sealed class CompiledRule
 
     /// <summary>The policy's response compression (Kestrel pipeline, in <see cref="ProxyTransformer"/>), or null.</summary>
     public Policies.Compression.CompressionStep? Compression { get; }
+
+    /// <summary>A BackendTrafficPolicy's <c>bandwidthLimit</c>: the body streams the Kestrel pipeline paces (null: unlimited).</summary>
+    public Policies.Bandwidth.BandwidthLimitStep? Bandwidth { get; }
+
+    /// <summary>The protocol upgrades this rule forwards (websocket unless a BackendTrafficPolicy says otherwise).</summary>
+    public Policies.HttpUpgrade.HttpUpgradePolicy Upgrades { get; }
 
     /// <summary>
     /// The policy's bound on retries in flight (circuit breaker <c>maxParallelRetries</c>/<c>retryBudget</c>), which every

@@ -84,6 +84,7 @@ public static class PlanPrinter
         var plan = m.Plan;
         sb.Append("          rule ").AppendLine(plan.Name);
         sb.Append("          transports ").AppendLine(Describe(plan.Transports));
+        if (!m.Rule.Upgrades.IsDefault) sb.Append("          ").AppendLine(m.Rule.Upgrades.Describe());
         foreach (var s in plan.Steps) Step(sb, "          - ", s);
         for (var i = 0; i < plan.Targets.Length; i++)
         {

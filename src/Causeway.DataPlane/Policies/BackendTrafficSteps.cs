@@ -17,6 +17,15 @@ internal static class BackendTrafficSteps
         if (policy.ResponseOverrides.Count > 0) steps.Add(new ResponseOverride.ResponseOverrideStep(policy.ResponseOverrides));
         if (policy.Compression is { } compression) steps.Add(new Compression.CompressionStep(compression));
         if (policy.RequestBufferLimit is { } bufferLimit) steps.Add(new RequestBuffer.RequestBufferStep(bufferLimit));
+        if (policy.BandwidthLimit is { } bandwidth)
+        {
+            // One bucket per direction for the rule (Envoy Gateway: each route its own limit, not shared across routes).
+            var request = bandwidth.Request is { } q ? State(share, $"bandwidth|request|{policy.Policy}|{ruleName}|{q.Bytes}/{q.UnitSeconds}",
+                () => new Bandwidth.BandwidthBucket(q.Bytes, q.UnitSeconds)) : null;
+            var response = bandwidth.Response is { } r ? State(share, $"bandwidth|response|{policy.Policy}|{ruleName}|{r.Bytes}/{r.UnitSeconds}",
+                () => new Bandwidth.BandwidthBucket(r.Bytes, r.UnitSeconds)) : null;
+            steps.Add(new Bandwidth.BandwidthLimitStep(bandwidth, request, response));
+        }
         if (policy.LocalRateLimit is { Rules.Count: > 0 } limit)
         {
             var rules = limit.Rules.Select(r => new RateLimitRule(r, State(share,

@@ -48,6 +48,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
         if (!Accepted) return null;
         var backendIds = new HashSet<string>(StringComparer.Ordinal);
         var dnsRefresh = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var dnsTtl = new HashSet<string>(StringComparer.Ordinal);
         var dnsFamilies = new BackendDnsFamilies();
         var connections = new Dictionary<string, BackendConnectionIr>(StringComparer.Ordinal);
         var proxyHeaders = new BackendProxyHeaders();
@@ -82,6 +83,8 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                             var m = WithPolicies(l, route, compiled);
                             if (m.Match.Rule.BackendTraffic?.DnsRefreshRate is { } rate)
                                 foreach (var b in m.Match.Rule.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
+                            if (m.Match.Rule.BackendTraffic?.DnsRespectTtl == true)
+                                foreach (var b in m.Match.Rule.Backends) if (b.BackendId is not null) dnsTtl.Add(b.BackendId);
                             dnsFamilies.Add(m.Match.Rule.BackendTraffic, m.Match.Rule.Backends.Select(b => b.BackendId));
                             if (m.Match.Rule.BackendTraffic is { } btp && (btp.ConnectTimeout is not null || btp.TcpKeepalive is not null || btp.CircuitBreaker?.MaxRequestsPerConnection is not null
                                 || btp.CircuitBreaker?.MaxConnectionsPerEndpoint is not null || btp.ProxyProtocol is not null || btp.ConnectionBufferLimit is not null))
@@ -102,6 +105,8 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
                             l4.Add(served);
                             if (served.BackendTraffic?.DnsRefreshRate is { } rate)
                                 foreach (var b in served.Backends) DnsRefresh(dnsRefresh, b.BackendId, rate);
+                            if (served.BackendTraffic?.DnsRespectTtl == true)
+                                foreach (var b in served.Backends) if (b.BackendId is not null) dnsTtl.Add(b.BackendId);
                             dnsFamilies.Add(served.BackendTraffic, served.Backends.Select(b => b.BackendId));
                             foreach (var b in r.Backends)
                                 if (b.BackendId is not null) backendIds.Add(b.BackendId);
@@ -137,7 +142,7 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
             Name = Key,
             Addresses = new(addresses),
             Ports = new(ports),
-            Backends = WithConnections(dnsFamilies.Apply(WithDnsRefresh(backends.Build(backendIds), dnsRefresh), (p, w) => policies?.Warn(p, w)), connections,
+            Backends = WithConnections(dnsFamilies.Apply(WithDnsRefresh(backends.Build(backendIds), dnsRefresh, dnsTtl), (p, w) => policies?.Warn(p, w)), connections,
                 proxyHeaders, (p, w) => policies?.Warn(p, w)),
             BackendClientCertificate = backendClientCertificate,
         };
@@ -150,10 +155,16 @@ internal sealed class GatewayState(Gateway gateway, string? classProblem, Backen
         rates[backendId] = rates.TryGetValue(backendId, out var other) && other < rate ? other : rate;
     }
 
-    private static Causeway.Model.EquatableArray<BackendIr> WithDnsRefresh(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, TimeSpan> rates)
+    /// <summary>Policies' <c>dns.dnsRefreshRate</c> (the shortest) and <c>dns.respectDnsTtl</c> (any) on the DNS-named backends they reach.</summary>
+    private static Causeway.Model.EquatableArray<BackendIr> WithDnsRefresh(Causeway.Model.EquatableArray<BackendIr> backends, Dictionary<string, TimeSpan> rates,
+        HashSet<string> respectTtl)
     {
-        if (rates.Count == 0) return backends;
-        return new([.. backends.Select(b => rates.TryGetValue(b.Id, out var rate) && b.Endpoints.Any(e => e.Kind == EndpointKind.Fqdn) ? b with { DnsRefreshRate = rate } : b)]);
+        if (rates.Count == 0 && respectTtl.Count == 0) return backends;
+        return new([.. backends.Select(b => !b.Endpoints.Any(e => e.Kind == EndpointKind.Fqdn) ? b : b with
+        {
+            DnsRefreshRate = rates.TryGetValue(b.Id, out var rate) ? rate : b.DnsRefreshRate,
+            DnsRespectTtl = respectTtl.Contains(b.Id),
+        })]);
     }
 
     /// <summary>

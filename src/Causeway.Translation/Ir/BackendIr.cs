@@ -44,6 +44,14 @@ public sealed record BackendIr
     public TimeSpan? DnsRefreshRate { get; init; }
 
     /// <summary>
+    /// A BackendTrafficPolicy reaching this backend sets <c>dns</c> without <c>respectDnsTtl: false</c>: its DNS-named
+    /// endpoints are resolved again when their records' TTL runs out (at least every 5 s apart, Envoy's
+    /// dns_min_refresh_rate) instead of every <see cref="DnsRefreshRate"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DnsRespectTtl { get; init; }
+
+    /// <summary>
     /// Which addresses of this backend's DNS-named endpoints become endpoints: the BackendTrafficPolicy
     /// <c>dns.lookupFamily</c> of the routes using it (when policies disagree, the first in route order; null: IPv4
     /// preferred).

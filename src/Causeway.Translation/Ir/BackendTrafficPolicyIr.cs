@@ -60,6 +60,19 @@ public sealed record BackendTrafficPolicyIr
     /// <summary><c>dns.dnsRefreshRate</c>: DNS-named endpoints of the backends this policy reaches are resolved again this often.</summary>
     public TimeSpan? DnsRefreshRate { get; init; }
 
+    /// <summary><c>dns</c> is set and its <c>respectDnsTtl</c> is not false: DNS-named endpoints are resolved again when their TTL runs out.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DnsRespectTtl { get; init; }
+
     /// <summary><c>dns.lookupFamily</c>: which addresses of the DNS-named backends this policy reaches are used (null: not set).</summary>
     public DnsLookupFamily? DnsLookupFamily { get; init; }
+
+    /// <summary>
+    /// <c>httpUpgrade</c>: the only upgrade types forwarded on the rule (others get 403). Null: the field is absent,
+    /// and the default applies (websocket, or none when <see cref="RequestBufferLimit"/> is set).
+    /// </summary>
+    public HttpUpgradeIr? HttpUpgrade { get; init; }
+
+    /// <summary><c>bandwidthLimit</c>: request bodies sent to and response bodies received from the backend are paced (null: unlimited).</summary>
+    public BandwidthLimitIr? BandwidthLimit { get; init; }
 }

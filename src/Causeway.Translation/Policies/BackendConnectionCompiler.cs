@@ -9,7 +9,7 @@ namespace Causeway.Translation.Policies;
 /// </summary>
 internal static class BackendConnectionCompiler
 {
-    public readonly record struct Settings(BackendProxyProtocolVersion? ProxyProtocol, TcpKeepaliveIr? Keepalive, long? BufferLimit, TimeSpan? DnsRefreshRate, DnsLookupFamily? LookupFamily);
+    public readonly record struct Settings(BackendProxyProtocolVersion? ProxyProtocol, TcpKeepaliveIr? Keepalive, long? BufferLimit, TimeSpan? DnsRefreshRate, DnsLookupFamily? LookupFamily, bool RespectDnsTtl);
 
     public static Settings Compile(BackendTrafficPolicySpec spec, List<string> errors, List<string> warnings)
     {
@@ -61,8 +61,6 @@ internal static class BackendConnectionCompiler
                     dnsRefresh = null;
                 }
             }
-            if (dns.RespectDnsTtl != false)
-                warnings.Add("spec.dns.respectDnsTtl: Causeway's resolver does not see record TTLs; names are resolved again every dnsRefreshRate (default 30s)");
             if (dns.LookupFamily is { } family)
             {
                 lookupFamily = family switch
@@ -78,7 +76,8 @@ internal static class BackendConnectionCompiler
                     errors.Add($"spec.dns.lookupFamily: \"{family}\" is not IPv4, IPv6, IPv4Preferred, IPv6Preferred or IPv4AndIPv6");
             }
         }
-        return new Settings(proxy, keepalive, bufferLimit, dnsRefresh, lookupFamily);
+        // respectDnsTtl defaults to true once dns is set (Envoy Gateway's default).
+        return new Settings(proxy, keepalive, bufferLimit, dnsRefresh, lookupFamily, spec.Dns is { } d && d.RespectDnsTtl != false);
     }
 
     /// <summary>A duration of whole seconds (what the socket options take), at least one.</summary>

@@ -122,6 +122,8 @@ internal static class BackendTrafficPolicyCompiler
         }
 
         var connection = BackendConnectionCompiler.Compile(spec, errors, warnings);
+        var upgrade = BackendStreamCompiler.HttpUpgrade(spec, errors, warnings);
+        var bandwidth = BackendStreamCompiler.Bandwidth(spec.BandwidthLimit, errors, warnings);
         var compression = Compression(spec, errors, warnings);
         var overrides = ResponseOverrideCompiler.Compile(policy, s, errors, warnings);
 
@@ -149,6 +151,9 @@ internal static class BackendTrafficPolicyCompiler
                 ConnectionBufferLimit = connection.BufferLimit,
                 DnsRefreshRate = connection.DnsRefreshRate,
                 DnsLookupFamily = connection.LookupFamily,
+                DnsRespectTtl = connection.RespectDnsTtl,
+                HttpUpgrade = upgrade,
+                BandwidthLimit = bandwidth,
             },
             Retry = retry,
             RequestTimeout = requestTimeout,

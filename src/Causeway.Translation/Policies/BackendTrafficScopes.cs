@@ -16,8 +16,6 @@ internal static class BackendTrafficScopes
         var list = RequestLevel(spec);
         if (spec.LoadBalancer?.ConsistentHash?.Type is "Header" or "Cookie")
             list.Add($"spec.loadBalancer.consistentHash.type: {spec.LoadBalancer.ConsistentHash.Type} hashing needs requests, connections are hashed by source IP");
-        if (spec.HealthCheck?.Active is { } active && active.Type is not null and not "TCP")
-            list.Add($"spec.healthCheck.active.type: {active.Type} checks are not run for TCP/TLS routes (only TCP checks)");
         if (spec.CircuitBreaker is { } cb)
         {
             if (cb.MaxPendingRequests is { } maxPendingRequests && maxPendingRequests != 1024) list.Add("spec.circuitBreaker.maxPendingRequests: applies to requests only");
@@ -65,6 +63,8 @@ internal static class BackendTrafficScopes
         if (spec.RequestBuffer is not null) list.Add("spec.requestBuffer: applies to requests only");
         if (spec.Compressor is { Count: > 0 } || spec.Compression is { Count: > 0 }) list.Add("spec.compressor: applies to responses only");
         if (spec.ResponseOverride is { Count: > 0 }) list.Add("spec.responseOverride: applies to responses only");
+        if (spec.HttpUpgrade is not null) list.Add("spec.httpUpgrade: applies to HTTP requests only");
+        if (spec.BandwidthLimit is not null) list.Add("spec.bandwidthLimit: applies to HTTP request and response bodies only");
         if (spec.HealthCheck?.Passive is { } p && (p.Consecutive5XxErrors is not null || p.ConsecutiveGatewayErrors is not null))
             list.Add("spec.healthCheck.passive: only connect failures count on connections (consecutive5XxErrors and consecutiveGatewayErrors need responses)");
         return list;

@@ -262,7 +262,7 @@ public sealed class ActiveHealthCheckTests
     }
 
     /// <summary>An h2c Kestrel backend serving the standard gRPC health service and its own name on every other path.</summary>
-    private sealed class GrpcHealthBackend : IAsyncDisposable
+    internal sealed class GrpcHealthBackend : IAsyncDisposable
     {
         private readonly WebApplication _app;
 

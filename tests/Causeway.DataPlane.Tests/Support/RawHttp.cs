@@ -77,6 +77,13 @@ public sealed class RawClient : IAsyncDisposable
         return response with { Body = [.. rest] };
     }
 
+    /// <summary>Exactly <paramref name="count"/> bytes past what was read so far (an upgraded connection's payload), within 15 s.</summary>
+    public async Task<byte[]> ReadBytesAsync(int count)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        return await ReadExactlyAsync(count, cts.Token);
+    }
+
     /// <summary>True when the server closed the connection (EOF) within the timeout.</summary>
     public async Task<bool> IsClosedAsync(TimeSpan timeout)
     {

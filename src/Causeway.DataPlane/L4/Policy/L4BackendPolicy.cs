@@ -10,7 +10,7 @@ namespace Causeway.DataPlane.L4.Policy;
 /// The effective BackendTrafficPolicy of one L4 route towards one of its backends, compiled once per routing
 /// generation and called by the TCP, TLS and UDP forwarders: which endpoint a new connection (or UDP session) goes to
 /// (<see cref="EndpointBalancer"/>, the same balancer HTTP rules use, skipping endpoints the active TCP checks or the
-/// passive connect-failure detection took out), how many connections the route may hold (<c>maxConnections</c>),
+/// passive connect-failure detection took out; the active checks are TCP, HTTP or gRPC probes of the endpoints), how many connections the route may hold (<c>maxConnections</c>),
 /// the connect timeout, the PROXY header, keep-alive and buffer size of the backend connection. What must outlive a
 /// reload (health state and probes, connection counts, in-flight counts) is kept in the server's
 /// <see cref="StateStore"/> under what defines it.
@@ -53,7 +53,7 @@ internal sealed class L4BackendPolicy
         var passive = datagrams ? null : ir.PassiveHealth;
         var panic = ir.PanicThreshold ?? 50;
         ActiveHealthChecker? active = null;
-        if (!datagrams && ir.ActiveHealth is { Kind: ActiveHealthKind.Tcp } ahc && endpoints.Length > 0)
+        if (!datagrams && ir.ActiveHealth is { } ahc && endpoints.Length > 0)
             active = state.GetOrAdd($"l4-active-health|{ir.Policy}|{backend.Id}|{names}|{ActiveHealthChecker.Describe(ahc, panic)}|{ahc.GetHashCode()}",
                 () => new ActiveHealthChecker(ahc, panic, backend.Endpoints.ToArray()));
         EndpointHealth[]? health = passive is null ? null

@@ -56,6 +56,11 @@ internal sealed partial class HttpRequestHandler
             context.Response.Headers.Connection = "close";
             return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status400BadRequest));
         }
+        // CONNECT (not HTTP/2's extended CONNECT, which carries websockets): Envoy takes it for an upgrade of type CONNECT,
+        // which no rule forwards here (tunnels are not served; a policy listing CONNECT is warned), so it gets Envoy's
+        // 403 for an upgrade without a config, whatever the route. The byte transports hand CONNECT on to this one.
+        if (HttpMethods.IsConnect(request.Method) && context.Features.Get<IHttpExtendedConnectFeature>() is not { IsExtendedConnect: true })
+            return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status403Forbidden));
         // The scheme is the port's: h2c prior-knowledge connections look like TLS to Kestrel (see H2cDetection) and
         // alternate :scheme values are allowed so that h2c works.
         if (port.Connection is { } connection) Policies.ClientTraffic.Connection.KestrelConnectionUse.Count(context, connection);
@@ -147,6 +152,8 @@ internal sealed partial class HttpRequestHandler
     /// </summary>
     private Task ExecuteAsync(HttpContext context, CompiledMatch match, RoutePlan plan, CompiledPort port, KestrelExchange exchange)
     {
+        // An upgrade the rule does not forward: Envoy's 403 (upgrade_failed), before any filter runs.
+        if (match.Rule.Upgrades.Refuses(context)) return KestrelReplyWriter.WriteAsync(context, LocalReply.Empty(StatusCodes.Status403Forbidden));
         if (match.Rule.RequestBuffer is { } buffer && !exchange.BodyBuffered) return BufferThenExecuteAsync(context, match, plan, port, exchange, buffer);
         var rule = match.Rule;
         var request = context.Request;
@@ -330,6 +337,7 @@ internal sealed partial class HttpRequestHandler
         var token = requestCts?.Token ?? context.RequestAborted;
         var retry = rule.RetryAttempts > 0 && await PrepareRetryAsync(context, token).ConfigureAwait(false)
             ? new RetryTransformer(transformer, rule) : null;
+        rule.Bandwidth?.Wrap(context);
         var direct = pinned is null && _direct.Eligible(context, rule, backend, context.Features.Get<KestrelExchange>());
         for (var attempt = 0; ; attempt++)
         {

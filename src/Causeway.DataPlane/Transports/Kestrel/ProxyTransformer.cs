@@ -15,6 +15,7 @@ internal sealed class ProxyTransformer : HttpTransformer
     private readonly Policies.ResponseOverride.ResponseOverrideStep? _override;
     private readonly bool _oneRequestPerConnection;
     private readonly Translation.Ir.BackendProxyProtocolVersion? _proxyProtocol;
+    private readonly Policies.HttpUpgrade.HttpUpgradePolicy _upgrades;
 
     public ProxyTransformer(CompiledMatch match, PlanTarget target)
     {
@@ -23,6 +24,7 @@ internal sealed class ProxyTransformer : HttpTransformer
         _target = target;
         _compression = match.Rule.Compression;
         _override = match.Rule.ResponseOverride;
+        _upgrades = match.Rule.Upgrades;
         // circuitBreaker.maxRequestsPerConnection: SocketsHttpHandler neither counts requests per connection nor closes
         // one after a request that said Connection: close; 1 is served by asking the HTTP/1.1 backend to close it after
         // its response, as RFC 9112 (9.6) requires of servers (the translator warns that above 1 is not served here).
@@ -70,6 +72,21 @@ internal sealed class ProxyTransformer : HttpTransformer
         if (httpContext.Features.Get<KestrelExchange>() is { Tracer: { } tracer, ServerSpan: { } server } exchange)
             ContinueTrace(proxyRequest, tracer, server, exchange);
         if (_oneRequestPerConnection && proxyRequest.Version.Major == 1) proxyRequest.Headers.ConnectionClose = true;
+        if (proxyRequest.Version.Major == 1 && !proxyRequest.Headers.Contains("Upgrade")) ForwardUpgrade(httpContext, proxyRequest);
+    }
+
+    /// <summary>
+    /// An upgrade the rule allows (<see cref="Policies.HttpUpgrade.HttpUpgradePolicy"/>) that YARP does not forward
+    /// itself (it keeps only websocket and SPDY upgrades): its Upgrade and Connection headers go on to the backend, and
+    /// YARP relays the connection both ways once the backend answers 101, as it does for websocket.
+    /// </summary>
+    private void ForwardUpgrade(HttpContext httpContext, HttpRequestMessage proxyRequest)
+    {
+        if (httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>() is not { IsUpgradableRequest: true }) return;
+        var upgrade = httpContext.Request.Headers.Upgrade;
+        if (upgrade.Count != 1 || string.IsNullOrEmpty(upgrade[0]) || !_upgrades.Allows(upgrade[0])) return;
+        proxyRequest.Headers.TryAddWithoutValidation("Connection", "Upgrade");
+        proxyRequest.Headers.TryAddWithoutValidation("Upgrade", upgrade[0]);
     }
 
     /// <summary>

@@ -12,7 +12,10 @@ namespace Causeway.DataPlane.Upstream.Dns;
 /// the name has no IPv4 one; a name is resolved once for both families and each backend takes its own), and re-resolved every
 /// <see cref="DataPlaneOptions.DnsRefreshInterval"/> (or the backend's <see cref="BackendIr.DnsRefreshRate"/>); when an answer changes, <c>changed</c> is called so the data plane
 /// applies the last configuration again with the new addresses. A name that does not resolve keeps its last answer
-/// (none at first, so its backend has no endpoint until it resolves).
+/// (none at first, so its backend has no endpoint until it resolves). A name of a backend whose policy respects DNS
+/// TTLs (<see cref="BackendIr.DnsRespectTtl"/>) is asked of the DNS servers with <see cref="TtlResolver"/> and resolved
+/// again when its records' TTL runs out (at least <see cref="DataPlaneOptions.DnsMinRefreshRate"/> apart), as Envoy's
+/// respect_dns_ttl does; when the servers do not answer it, the system resolver and the refresh interval do.
 /// </summary>
 internal sealed class FqdnEndpoints : IDisposable
 {
@@ -27,6 +30,9 @@ internal sealed class FqdnEndpoints : IDisposable
     private volatile Dictionary<string, TimeSpan> _intervals = new(StringComparer.Ordinal);
     private volatile string[] _inUse = [];
     private volatile Dictionary<string, DnsLookupFamily[]> _families = new(StringComparer.Ordinal);
+    private volatile HashSet<string> _respectTtl = new(StringComparer.Ordinal);
+    private readonly TtlResolver _ttlResolver;
+    private readonly TimeSpan _minRefresh;
     private TimeSpan _period = Timeout.InfiniteTimeSpan;
     private int _refreshing;
 
@@ -38,6 +44,8 @@ internal sealed class FqdnEndpoints : IDisposable
         _logger = logger;
         _changed = changed;
         _defaultInterval = options.DnsRefreshInterval;
+        _ttlResolver = new TtlResolver(options.DnsServers, options.DnsResolveTimeout);
+        _minRefresh = options.DnsMinRefreshRate > TimeSpan.Zero ? options.DnsMinRefreshRate : TimeSpan.FromSeconds(5);
         _timer = new Timer(static s => _ = ((FqdnEndpoints)s!).RefreshDueAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -49,20 +57,31 @@ internal sealed class FqdnEndpoints : IDisposable
     private void Schedule(IReadOnlyList<GatewayIr> gateways)
     {
         var intervals = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var respectTtl = new HashSet<string>(StringComparer.Ordinal);
         foreach (var gw in gateways)
             foreach (var b in gw.Backends)
                 foreach (var e in b.Endpoints)
                 {
                     if (e.Kind != EndpointKind.Fqdn) continue;
+                    if (b.DnsRespectTtl) respectTtl.Add(e.Address);
                     var interval = b.DnsRefreshRate ?? _defaultInterval;
                     if (interval <= TimeSpan.Zero) continue;
                     intervals[e.Address] = intervals.TryGetValue(e.Address, out var other) && other < interval ? other : interval;
                 }
+        // A name respecting its TTL is due when its TTL runs out: it is checked at least every refresh interval.
+        foreach (var name in respectTtl) intervals.TryAdd(name, _minRefresh);
         _intervals = intervals;
+        _respectTtl = respectTtl;
         var now = Environment.TickCount64;
         foreach (var (name, interval) in intervals) _due.TryAdd(name, now + (long)interval.TotalMilliseconds);
         foreach (var stale in _due.Keys.Where(n => !intervals.ContainsKey(n)).ToList()) _due.TryRemove(stale, out _);
         var period = intervals.Count == 0 ? Timeout.InfiniteTimeSpan : intervals.Values.Min();
+        // TTLs end at any time: ticks a fifth of the minimum refresh apart find them within that of their end.
+        if (respectTtl.Count > 0)
+        {
+            var ttlTick = TimeSpan.FromTicks(Math.Clamp(_minRefresh.Ticks / 5, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
+            if (period == Timeout.InfiniteTimeSpan || ttlTick < period) period = ttlTick;
+        }
         lock (_timer)
         {
             if (period == _period) return;
@@ -76,11 +95,12 @@ internal sealed class FqdnEndpoints : IDisposable
     {
         var now = Environment.TickCount64;
         var intervals = _intervals;
+        var respectTtl = _respectTtl;
         var due = new List<string>();
         foreach (var (name, interval) in intervals)
         {
-            // A tick may come a little early: a name within a tenth of its interval of being due is due.
-            if (_due.TryGetValue(name, out var at) && at - now > (long)interval.TotalMilliseconds / 10) continue;
+            // A tick may come a little early: a name within a tenth of its interval of being due is due (a TTL's end is exact).
+            if (_due.TryGetValue(name, out var at) && at - now > (respectTtl.Contains(name) ? 0 : (long)interval.TotalMilliseconds / 10)) continue;
             _due[name] = now + (long)interval.TotalMilliseconds;
             due.Add(name);
         }
@@ -153,7 +173,8 @@ internal sealed class FqdnEndpoints : IDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_timeout);
-            var all = await _resolve(name, timeout.Token).ConfigureAwait(false);
+            var all = _respectTtl.Contains(name) ? await ResolveWithTtlAsync(name, timeout.Token).ConfigureAwait(false) : null;
+            all ??= await _resolve(name, timeout.Token).ConfigureAwait(false);
             // Both families are kept: backends naming the same host may use different families.
             addresses = [.. all.Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
                 .Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Distinct().OrderBy(a => a.ToString(), StringComparer.Ordinal)];
@@ -169,6 +190,26 @@ internal sealed class FqdnEndpoints : IDisposable
         // Changed: an address that one of the name's backends uses (by its family) came or went.
         return previous is not null && (_families.GetValueOrDefault(name) ?? [DnsLookupFamily.IPv4Preferred])
             .Any(f => !Select(previous, f).SequenceEqual(Select(addresses, f)));
+    }
+
+    /// <summary>
+    /// The name's addresses from the DNS servers, its next resolution due when their TTL runs out (at least the minimum
+    /// refresh later); null when the servers have no address for it or cannot be reached (the system resolver answers).
+    /// </summary>
+    private async Task<IPAddress[]?> ResolveWithTtlAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            var (addresses, ttl) = await _ttlResolver.ResolveAsync(name, ct).ConfigureAwait(false);
+            if (addresses.Length == 0 || ttl is not { } t) return null;
+            _due[name] = Environment.TickCount64 + (long)(t > _minRefresh ? t : _minRefresh).TotalMilliseconds;
+            return addresses;
+        }
+        catch (Exception e) when (e is DnsClient.DnsResponseException or SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            _logger.LogDebug("DNS query for {Name} failed: {Error}; asking the system resolver", name, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Re-resolves every name in use; when an answer changed, calls back (one refresh at a time).</summary>

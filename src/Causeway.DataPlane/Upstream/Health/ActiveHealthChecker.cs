@@ -43,6 +43,7 @@ internal sealed class ActiveHealthChecker : IDisposable
     private readonly long _intervalMs;
     private readonly long _timeoutMs;
     private readonly Timer _timer;
+    private readonly bool _ownsInvoker;
     private int _ticking;
     private int _healthyCount;
     private long _checks;
@@ -54,11 +55,60 @@ internal sealed class ActiveHealthChecker : IDisposable
     {
     }
 
-    /// <summary>TCP checks of a stream backend's endpoints (L4 routes: no HTTP pool to probe through).</summary>
+    /// <summary>
+    /// Checks of a stream backend's endpoints (L4 routes: no HTTP pool to probe through): TCP as for HTTP backends; HTTP
+    /// over plain HTTP/1.1 connections of the checker's own (a Unix socket endpoint through its path); gRPC over
+    /// cleartext HTTP/2, one channel per endpoint as for HTTP backends.
+    /// </summary>
     public ActiveHealthChecker(ActiveHealthIr ir, int panicThreshold, IReadOnlyList<EndpointIr> endpoints)
-        : this(ir.Kind == ActiveHealthKind.Tcp ? ir : throw new ArgumentException("L4 backends take TCP checks only", nameof(ir)),
-            panicThreshold, [.. endpoints], [.. endpoints.Select(e => e.Address + ":" + e.Port)], null, HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower)
+        : this(ir, panicThreshold, [.. endpoints], [.. endpoints.Select(PlainPrefix)],
+            ir.Kind == ActiveHealthKind.Http ? OwnInvoker(endpoints) : null, HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower)
     {
+        _ownsInvoker = true;
+    }
+
+    /// <summary>The cleartext HTTP address of a stream endpoint (a Unix socket's stands for its path, see <see cref="OwnInvoker"/>).</summary>
+    private static string PlainPrefix(EndpointIr e, int index) => e.Kind switch
+    {
+        EndpointKind.Unix => $"http://unix-{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}.invalid",
+        EndpointKind.Ip when IPAddress.TryParse(e.Address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 => $"http://[{e.Address}]:{e.Port}",
+        _ => $"http://{e.Address}:{e.Port}",
+    };
+
+    /// <summary>An HTTP client of the checker's own for stream endpoints: TCP, or the Unix socket a <see cref="PlainPrefix"/> stands for.</summary>
+    private static HttpMessageInvoker OwnInvoker(IReadOnlyList<EndpointIr> endpoints)
+    {
+        var unix = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < endpoints.Count; i++)
+            if (endpoints[i].Kind == EndpointKind.Unix) unix[$"unix-{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}.invalid"] = endpoints[i].Address;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        };
+        if (unix.Count > 0)
+        {
+            handler.ConnectCallback = async (context, token) =>
+            {
+                var host = context.DnsEndPoint.Host;
+                var socket = unix.TryGetValue(host, out var path)
+                    ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                    : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(path is null ? context.DnsEndPoint : new UnixDomainSocketEndPoint(path), token).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+        return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     private ActiveHealthChecker(ActiveHealthIr ir, int panicThreshold, EndpointIr[] endpoints, string[] prefixes, HttpMessageInvoker? invoker,
@@ -307,6 +357,7 @@ internal sealed class ActiveHealthChecker : IDisposable
         _timer.Dispose();
         _connect?.Dispose();
         _grpc?.Dispose();
+        if (_ownsInvoker) _invoker?.Dispose();
     }
 
     /// <summary>The settings and the endpoints' state as a line of the printed plan.</summary>

@@ -26,6 +26,8 @@ public sealed record BackendTrafficPolicySpec
     public BackendConnectionSpec? Connection { get; init; }
     public BackendDnsSpec? Dns { get; init; }
     public bool? UseClientProtocol { get; init; }
+    public IReadOnlyList<HttpUpgradeSpec>? HttpUpgrade { get; init; }
+    public BandwidthLimitSpec? BandwidthLimit { get; init; }
 
     /// <summary>Fields present in the manifest that Causeway does not model (reported in the policy's status).</summary>
     [JsonExtensionData]

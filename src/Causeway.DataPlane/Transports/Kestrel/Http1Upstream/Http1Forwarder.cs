@@ -32,14 +32,14 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
     /// <summary>
     /// Whether this request may take the direct way: HTTP/2 from the client, a plain HTTP/1.1 backend (the byte
     /// transports' pools exist for it), a body of known length or none, and none of what only YARP's path does for the
-    /// rule (retries, session persistence, the client's protocol upstream, compression, a sampled trace).
+    /// rule (retries, session persistence, the client's protocol upstream, compression, a bandwidth limit, a sampled trace).
     /// </summary>
     public bool Eligible(HttpContext context, CompiledRule rule, BackendRuntime backend, KestrelExchange? exchange)
     {
         if (!options.Http2DirectUpstream || backend.FastEndpoints is null) return false;
         // proxyProtocol: each client connection has its own backend connections (YARP's per-client pools keep them).
         if (backend.Ir.Connection?.ProxyProtocol is not null) return false;
-        if (rule.RetryAttempts > 0 || rule.Session is not null || rule.UseClientProtocol || rule.Compression is not null) return false;
+        if (rule.RetryAttempts > 0 || rule.Session is not null || rule.UseClientProtocol || rule.Compression is not null || rule.Bandwidth is not null) return false;
         if (exchange?.ServerSpan is not null) return false;
         var request = context.Request;
         if (!HttpProtocol.IsHttp2(request.Protocol) || HttpMethods.IsConnect(request.Method)) return false;
