@@ -57,7 +57,7 @@ public sealed class EnvoyHeadersTests
             headers: [("x-echo-delay-ms", "60"), ("x-envoy-expected-rq-timeout-ms", "1")]);
         Assert.Equal(200, status);
         var serviceTime = long.Parse(Assert.Single(Values(h, "x-envoy-upstream-service-time")), CultureInfo.InvariantCulture);
-        Assert.InRange(serviceTime, 60, 10_000);
+        Assert.InRange(serviceTime, 50, 10_000); // the echo waits 60 ms by its timer, which may fire a little early
         Assert.Equal(200, (await ListenerHeaderMutationTests.GetAsync(g, transport, "/request")).Status);
         (status, h) = await ListenerHeaderMutationTests.GetAsync(g, transport, "/plain");
         Assert.Equal(200, status);
