@@ -231,13 +231,76 @@ spec:
     retryOn:
       triggers: [connect-failure, refused-stream]
 YAML
+  # Issue 15's route: JWT validation (RS256, the key of examples/eg-policies/security, cached) and an authorization rule
+  # on its claims; wrk sends the example's admin token (valid until 2100).
+  local sec="$ROOT/examples/eg-policies/security"
+  {
+    cat <<'YAML'
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: jwt
+  namespace: bench
+spec:
+  parentRefs:
+  - name: bench
+  rules:
+  - matches:
+    - path: {type: PathPrefix, value: /jwt}
+    backendRefs:
+    - name: backend
+      port: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: jwks
+  namespace: bench
+data:
+YAML
+    grep -E '^  jwks: ' "$sec/secrets.yaml"
+    cat <<'YAML'
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata:
+  name: jwt
+  namespace: bench
+spec:
+  targetRefs:
+  - {group: gateway.networking.k8s.io, kind: HTTPRoute, name: jwt}
+  jwt:
+    providers:
+    - name: example
+      issuer: https://issuer.example.com
+      audiences: [api]
+      localJWKS:
+        type: ValueRef
+        valueRef: {group: "", kind: ConfigMap, name: jwks}
+  authorization:
+    defaultAction: Deny
+    rules:
+    - name: admins
+      action: Allow
+      principal:
+        jwt:
+          provider: example
+          claims: [{name: roles, valueType: StringArray, values: [admin]}]
+YAML
+  } >> "$dir/policy.yaml"
+  local token; token=$(tr -d '\n' < "$sec/token-admin.jwt")
   start_causeway "$dir" http://127.0.0.1:18081/policy || return 0
   [ "$(http_code http://127.0.0.1:18081/policy)" = 200 ] || note "policies: the policy route did not answer 200"
+  [ "$(http_code http://127.0.0.1:18081/jwt -H "Authorization: Bearer $token")" = 200 ] || note "policies: the JWT route did not answer 200 with the admin token"
+  [ "$(http_code http://127.0.0.1:18081/jwt)" = 401 ] || note "policies: the JWT route did not answer 401 without a token"
   run_wrk warmup causeway warmup "$CW_PID" 32 http://127.0.0.1:18081/policy
+  run_wrk warmup causeway warmup "$CW_PID" 32 http://127.0.0.1:18081/jwt -H "Authorization: Bearer $token"
   local rep
   for rep in $(seq 1 "$REPS"); do
     run_wrk "policies: none c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/
     run_wrk "policies: limit+breaker+retry c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/policy
+    run_wrk "policies: jwt+authorization c=32" causeway "$rep" "$CW_PID" 32 http://127.0.0.1:18081/jwt -H "Authorization: Bearer $token"
   done
   stop_causeway
 

@@ -232,13 +232,7 @@ internal sealed partial class Http1Connection
                 input.AdvanceTo(buffer.GetPosition(headLength)); // interim answer: dropped, as HttpClient does
                 continue;
             }
-            if (r.IsCompleted)
-            {
-                if (buffer.IsEmpty) throw new IOException("backend closed the connection before answering");
-                throw new BackendProtocolException("incomplete response head");
-            }
-            if (buffer.Length >= limit) throw new BackendProtocolException("response head too large");
-            input.AdvanceTo(buffer.Start, buffer.End);
+            NeedMoreHead(input, r, limit);
         }
         var rest = r.Buffer.Slice(headLength);
         if (_x.ResponseHead.Framing == BodyFraming.Chunked) ChunkedScanner.Probe(rest);

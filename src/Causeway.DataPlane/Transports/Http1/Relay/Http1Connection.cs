@@ -270,6 +270,22 @@ internal sealed partial class Http1Connection
         return Step.HandOff;
     }
 
+    /// <summary>
+    /// A backend's response head is not complete in <paramref name="r"/>: throws when none can come (the backend closed,
+    /// or the head is over <paramref name="limit"/>), else marks what was read as examined so the next read waits for more.
+    /// </summary>
+    internal static void NeedMoreHead(PipeReader input, in ReadResult r, int limit)
+    {
+        var buffer = r.Buffer;
+        if (r.IsCompleted)
+        {
+            if (buffer.IsEmpty) throw new IOException("backend closed the connection before answering");
+            throw new BackendProtocolException("incomplete response head");
+        }
+        if (buffer.Length >= limit) throw new BackendProtocolException("response head too large");
+        input.AdvanceTo(buffer.Start, buffer.End);
+    }
+
     /// <summary>Length of the head (through the empty line) if it is complete within the limit, else -1.</summary>
     internal static int FindHeadEnd(ReadOnlySequence<byte> buffer, int limit)
     {

@@ -229,13 +229,7 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
                     }
                     break;
                 }
-                if (r.IsCompleted)
-                {
-                    if (buffer.IsEmpty) throw new IOException("backend closed the connection before answering");
-                    throw new BackendProtocolException("incomplete response head");
-                }
-                if (buffer.Length >= limit) throw new BackendProtocolException("response head too large");
-                input.AdvanceTo(buffer.Start, buffer.End);
+                Http1Connection.NeedMoreHead(input, r, limit);
             }
             var rest = r.Buffer.Slice(headLength);
             if (!await transformer.RespondAsync(context, status, true).ConfigureAwait(false))
