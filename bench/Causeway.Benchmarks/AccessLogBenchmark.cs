@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -90,7 +89,7 @@ public class AccessLogBenchmark
     public int EntryThenUtf8JsonWriter()
     {
         _oldBuffer.ResetWrittenCount();
-        OldWriteJson(_oldJson, _oldBuffer, AccessLogger.Build(_summary, null));
+        Causeway.DataPlane.Tests.Observability.ReferenceJsonLine.WriteJson(_oldJson, _oldBuffer, AccessLogger.Build(_summary, null));
         return _oldBuffer.WrittenCount;
     }
 
@@ -115,40 +114,4 @@ public class AccessLogBenchmark
 
     [GlobalCleanup]
     public void Cleanup() => _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    private static void OldWriteJson(Utf8JsonWriter w, ArrayBufferWriter<byte> buffer, AccessLogEntry e)
-    {
-        w.Reset(buffer);
-        w.WriteStartObject();
-        w.WriteString("start_time", e.StartTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        Str(w, "method", e.Method);
-        Str(w, "x-envoy-origin-path", e.Path);
-        Str(w, "protocol", e.Protocol);
-        w.WriteNumber("response_code", e.ResponseCode);
-        w.WriteString("response_flags", e.ResponseFlags);
-        w.WriteNumber("bytes_received", e.BytesReceived);
-        w.WriteNumber("bytes_sent", e.BytesSent);
-        w.WriteNumber("duration", e.DurationMs);
-        if (e.UpstreamServiceTimeMs is { } t) w.WriteString("x-envoy-upstream-service-time", t.ToString(CultureInfo.InvariantCulture));
-        else w.WriteNull("x-envoy-upstream-service-time");
-        Str(w, "x-forwarded-for", e.XForwardedFor);
-        Str(w, "user-agent", e.UserAgent);
-        Str(w, "x-request-id", e.RequestId);
-        Str(w, ":authority", e.Authority);
-        Str(w, "upstream_host", e.UpstreamHost);
-        Str(w, "upstream_cluster", e.UpstreamCluster);
-        Str(w, "downstream_remote_address", e.DownstreamRemoteAddress);
-        Str(w, "requested_server_name", e.RequestedServerName);
-        Str(w, "route_name", e.RouteName);
-        Str(w, "trace_id", e.TraceId);
-        w.WriteEndObject();
-        w.Flush();
-        buffer.Write("\n"u8);
-
-        static void Str(Utf8JsonWriter w, string name, string? value)
-        {
-            if (value is null) w.WriteNull(name);
-            else w.WriteString(name, value);
-        }
-    }
 }
