@@ -46,22 +46,25 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
         return context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: true } || request.ContentLength is not null;
     }
 
-    /// <summary>Request headers not passed on (hop-by-hop and proxy headers, as YARP drops them; X-Forwarded-Proto and -Host are rewritten).</summary>
-    public static bool SkipsRequestHeader(string name) => name.Length switch
+    /// <summary>
+    /// Request headers not passed on: the byte transports' list (<see cref="Http1Syntax.Classify"/>: hop-by-hop and
+    /// proxy headers as YARP drops them, Host and X-Forwarded-Proto/-Host, which are rewritten) and HTTP2-Settings.
+    /// Kestrel's pipeline removed the client's x-forwarded-client-cert already unless the listener keeps it, and Expect
+    /// goes on (the byte transports hand such requests to Kestrel instead).
+    /// </summary>
+    public static bool SkipsRequestHeader(string name)
     {
-        2 => Is(name, "te"),
-        4 => Is(name, "host") || Is(name, "alpn"),
-        5 => Is(name, "close"),
-        7 => Is(name, "upgrade") || Is(name, "alt-svc"),
-        10 => Is(name, "connection") || Is(name, "keep-alive"),
-        14 => Is(name, "proxy-features") || Is(name, "http2-settings"),
-        15 => Is(name, "security-scheme"),
-        16 => Is(name, "proxy-connection") || Is(name, "x-forwarded-host"),
-        17 => Is(name, "transfer-encoding") || Is(name, "proxy-instruction") || Is(name, "x-forwarded-proto"),
-        _ => false,
-    };
-
-    private static bool Is(string name, string lower) => name.Equals(lower, StringComparison.OrdinalIgnoreCase);
+        if (name.Length > 64 || !System.Text.Ascii.IsValid(name)) return false; // no managed name is that long or not ASCII
+        Span<byte> bytes = stackalloc byte[name.Length];
+        System.Text.Ascii.FromUtf16(name, bytes, out _);
+        return Http1Syntax.Classify(bytes) switch
+        {
+            HeaderKindOrHandOff.Skip => !Http1Syntax.Is(bytes, "x-forwarded-client-cert"),
+            HeaderKindOrHandOff.Host or HeaderKindOrHandOff.Connection => true,
+            HeaderKindOrHandOff.HandOff => !Http1Syntax.Is(bytes, "expect"), // upgrade, transfer-encoding
+            _ => Http1Syntax.Is(bytes, "http2-settings"),
+        };
+    }
 
     /// <summary>
     /// Sends the request to <paramref name="pool"/>'s endpoint and copies the answer to the client. Null when an answer
