@@ -23,7 +23,7 @@ internal static class BackendTlsOptions
         BackendTlsIr tls, BackendCertificateValidator validator, SslApplicationProtocol? applicationProtocol = null) => new()
     {
         TargetHost = tls.Hostname,
-        EnabledSslProtocols = Protocols(tls),
+        EnabledSslProtocols = Policies.ClientTraffic.ClientTlsSettings.Protocols(tls.MinVersion ?? "1.2", tls.MaxVersion ?? "1.3"),
         CipherSuitesPolicy = Policies.ClientTraffic.ClientTlsSettings.Ciphers(tls.Ciphers),
         ApplicationProtocols = tls.AlpnProtocols is { } list
             ? list.Count == 0 ? null : [.. list.AsImmutableArray().Select(Policies.ClientTraffic.ClientTlsSettings.Protocol)]
@@ -31,14 +31,4 @@ internal static class BackendTlsOptions
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         RemoteCertificateValidationCallback = validator.Validate,
     };
-
-    private static SslProtocols Protocols(BackendTlsIr tls)
-    {
-        var min = tls.MinVersion ?? "1.2";
-        var max = tls.MaxVersion ?? "1.3";
-        var result = SslProtocols.None;
-        if (min == "1.2") result |= SslProtocols.Tls12;
-        if (max == "1.3") result |= SslProtocols.Tls13;
-        return result == SslProtocols.None ? SslProtocols.Tls12 | SslProtocols.Tls13 : result;
-    }
 }

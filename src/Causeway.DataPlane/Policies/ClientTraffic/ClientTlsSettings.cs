@@ -10,12 +10,14 @@ namespace Causeway.DataPlane.Policies.ClientTraffic;
 /// </summary>
 internal static class ClientTlsSettings
 {
-    public static SslProtocols Protocols(ClientTlsIr? tls)
+    public static SslProtocols Protocols(ClientTlsIr? tls) => tls is null ? SslProtocols.Tls12 | SslProtocols.Tls13 : Protocols(tls.MinVersion, tls.MaxVersion);
+
+    /// <summary>The versions from <paramref name="min"/> to <paramref name="max"/> ("1.2" or "1.3"), as listeners and backend TLS take them.</summary>
+    public static SslProtocols Protocols(string min, string max)
     {
-        if (tls is null) return SslProtocols.Tls12 | SslProtocols.Tls13;
         var result = SslProtocols.None;
-        if (string.CompareOrdinal(tls.MinVersion, "1.2") <= 0 && string.CompareOrdinal(tls.MaxVersion, "1.2") >= 0) result |= SslProtocols.Tls12;
-        if (string.CompareOrdinal(tls.MaxVersion, "1.3") >= 0) result |= SslProtocols.Tls13;
+        if (string.CompareOrdinal(min, "1.2") <= 0 && string.CompareOrdinal(max, "1.2") >= 0) result |= SslProtocols.Tls12;
+        if (string.CompareOrdinal(max, "1.3") >= 0) result |= SslProtocols.Tls13;
         return result;
     }
 
