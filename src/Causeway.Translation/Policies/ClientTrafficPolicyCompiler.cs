@@ -234,17 +234,10 @@ internal static class ClientTrafficPolicyCompiler
     {
         if (spec is null) return null;
         Unmodelled(spec.Unmodelled, "spec.tls", warnings);
-        var min = Version(spec.MinVersion, "1.2", "spec.tls.minVersion", errors, warnings);
-        var max = Version(spec.MaxVersion, "1.3", "spec.tls.maxVersion", errors, warnings);
+        var min = TlsCipherNames.Version(spec.MinVersion, "1.2", "spec.tls.minVersion", errors, warnings);
+        var max = TlsCipherNames.Version(spec.MaxVersion, "1.3", "spec.tls.maxVersion", errors, warnings);
         if (string.CompareOrdinal(min, max) > 0) errors.Add($"spec.tls: minVersion {min} is above maxVersion {max}");
-        var ciphers = new List<string>();
-        for (var i = 0; i < (spec.Ciphers?.Count ?? 0); i++)
-        {
-            var c = spec.Ciphers![i];
-            if (TlsCipherNames.ToIana(c) is { } iana) ciphers.Add(iana);
-            else errors.Add($"spec.tls.ciphers[{i}]: \"{c}\" is not a supported cipher suite");
-        }
-        if (ciphers.Count > 0 && min == "1.3") errors.Add("spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3");
+        var ciphers = TlsCipherNames.Ciphers(spec.Ciphers, min, "spec.tls.ciphers", errors);
         EquatableArray<string>? alpn = spec.AlpnProtocols is null ? null : new([.. spec.AlpnProtocols]);
         var curves = Names(spec.EcdhCurves, TlsCipherNames.Groups, "spec.tls.ecdhCurves", "an ECDH curve", errors);
         var sigalgs = Names(spec.SignatureAlgorithms, TlsCipherNames.SignatureAlgorithms, "spec.tls.signatureAlgorithms", "a signature algorithm", errors);
@@ -293,21 +286,6 @@ internal static class ClientTrafficPolicyCompiler
     }
 
     /// <summary>"1.2" or "1.3" (Auto: <paramref name="auto"/>); TLS 1.0 and 1.1 are not offered by Causeway.</summary>
-    private static string Version(string? value, string auto, string field, List<string> errors, List<string> warnings)
-    {
-        switch (value)
-        {
-            case null or "Auto": return auto;
-            case "1.2" or "1.3": return value;
-            case "1.0" or "1.1" when auto == "1.2":
-                warnings.Add($"{field}: TLS {value} is not offered by Causeway, 1.2 is the lowest version served");
-                return "1.2";
-            default:
-                errors.Add($"{field}: TLS {value} is not offered by Causeway (1.2 and 1.3 are)");
-                return auto;
-        }
-    }
-
     private static TimeSpan? Duration(string? text, string field, List<string> errors)
     {
         if (text is null) return null;

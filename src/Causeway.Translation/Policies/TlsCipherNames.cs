@@ -32,6 +32,39 @@ internal static class TlsCipherNames
         return null;
     }
 
+    /// <summary>
+    /// A <c>minVersion</c>/<c>maxVersion</c> of Envoy Gateway's TLS settings (a ClientTrafficPolicy's or a Backend's) as a
+    /// version Causeway offers, "1.2" or "1.3": <paramref name="auto"/> for none or Auto; 1.0 and 1.1 as the minimum are
+    /// raised to 1.2 with a warning; anything else is an error naming <paramref name="field"/>.
+    /// </summary>
+    public static string Version(string? value, string auto, string field, List<string> errors, List<string> warnings)
+    {
+        switch (value)
+        {
+            case null or "Auto": return auto;
+            case "1.2" or "1.3": return value;
+            case "1.0" or "1.1" when auto == "1.2":
+                warnings.Add($"{field}: TLS {value} is not offered by Causeway, 1.2 is the lowest version served");
+                return "1.2";
+            default:
+                errors.Add($"{field}: TLS {value} is not offered by Causeway (1.2 and 1.3 are)");
+                return auto;
+        }
+    }
+
+    /// <summary>The IANA names of <paramref name="names"/> (TLS 1.2 suites); each unknown one, or any with minimum TLS 1.3, is an error.</summary>
+    public static List<string> Ciphers(IReadOnlyList<string>? names, string min, string field, List<string> errors)
+    {
+        var ciphers = new List<string>();
+        for (var i = 0; i < (names?.Count ?? 0); i++)
+        {
+            if (ToIana(names![i]) is { } iana) ciphers.Add(iana);
+            else errors.Add($"{field}[{i}]: \"{names[i]}\" is not a supported cipher suite");
+        }
+        if (ciphers.Count > 0 && min == "1.3") errors.Add($"{field}: setting ciphers has no effect if the minimum TLS version is 1.3");
+        return ciphers;
+    }
+
     /// <summary>ECDH groups (ClientTrafficPolicy <c>tls.ecdhCurves</c>) by the names Envoy and OpenSSL use, to OpenSSL's name.</summary>
     public static readonly IReadOnlyDictionary<string, string> Groups = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {

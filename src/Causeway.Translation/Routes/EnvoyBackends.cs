@@ -21,13 +21,22 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
     public const string Ws = "gateway.envoyproxy.io/ws";
     public const string Wss = "gateway.envoyproxy.io/wss";
 
-    private readonly Dictionary<ObjectKey, string?> _problems = [];
+    private readonly Dictionary<ObjectKey, (string? Problem, List<string> Notes)> _checked = [];
 
     /// <summary>Why a Backend is invalid (<c>spec.FIELD: message</c>), or null when it is valid.</summary>
-    public string? Problem(Backend b)
+    public string? Problem(Backend b) => Checked(b).Problem;
+
+    /// <summary>What an accepted Backend asks for that Causeway serves differently (the Accepted condition's message).</summary>
+    public IReadOnlyList<string> Notes(Backend b) => Checked(b).Notes;
+
+    private (string? Problem, List<string> Notes) Checked(Backend b)
     {
-        if (!_problems.TryGetValue(b.Key, out var p)) _problems[b.Key] = p = Check(b);
-        return p;
+        if (!_checked.TryGetValue(b.Key, out var c))
+        {
+            var notes = new List<string>();
+            _checked[b.Key] = c = (Check(b, notes), notes);
+        }
+        return c;
     }
 
     /// <summary>
@@ -83,34 +92,30 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
             foreach (var r in tls.CaCertificateRefs) pem.AppendLine(CaText(b, r));
             ca = pem.ToString();
         }
+        var (min, max, ciphers) = Versions(tls, [], []); // checked valid by Check
         return new BackendTlsIr
         {
             Hostname = sni,
             CaBundlePem = ca,
             InsecureSkipVerify = tls.InsecureSkipVerify == true,
-            MinVersion = tls.MinVersion is null or "Auto" ? null : Version(tls.MinVersion, "1.2"),
-            MaxVersion = tls.MaxVersion is null or "Auto" ? null : Version(tls.MaxVersion, "1.3"),
-            Ciphers = tls.Ciphers is { Count: > 0 } names ? new([.. names.Select(n => Policies.TlsCipherNames.ToIana(n)!)]) : null,
+            MinVersion = tls.MinVersion is null or "Auto" ? null : min,
+            MaxVersion = tls.MaxVersion is null or "Auto" ? null : max,
+            Ciphers = ciphers.Count > 0 ? new(ciphers) : null,
             AlpnProtocols = tls.AlpnProtocols is { } alpn ? new([.. alpn]) : null,
             ClientCertificate = tls.ClientCertificateRef is { } certRef ? ClientCertificate(b, certRef).Cert : null,
         };
     }
 
-    /// <summary>A version Causeway offers: 1.0 and 1.1 are raised to 1.2 (noted in the Backend's status), above 1.3 is 1.3.</summary>
-    private static string Version(string value, string auto) => value switch
+    /// <summary>
+    /// The Backend's TLS versions and TLS 1.2 ciphers as Causeway offers them (the ClientTrafficPolicy's rules: 1.0 and
+    /// 1.1 as the minimum are raised to 1.2 with a warning).
+    /// </summary>
+    private static (string Min, string Max, List<string> Ciphers) Versions(BackendTlsSettingsSpec tls, List<string> errors, List<string> warnings)
     {
-        "1.0" or "1.1" => "1.2",
-        "1.2" or "1.3" => value,
-        _ => auto,
-    };
-
-    /// <summary>What an accepted Backend asks for that Causeway serves differently (the Accepted condition's message).</summary>
-    public IEnumerable<string> Notes(Backend b)
-    {
-        if (b.Spec.Tls is not { } tls) yield break;
-        foreach (var (field, value) in new[] { ("minVersion", tls.MinVersion), ("maxVersion", tls.MaxVersion) })
-            if (value is "1.0" or "1.1")
-                yield return $"spec.tls.{field}: TLS {value} is not offered by Causeway, 1.2 is the lowest version used";
+        var min = Policies.TlsCipherNames.Version(tls.MinVersion, "1.2", "spec.tls.minVersion", errors, warnings);
+        var max = Policies.TlsCipherNames.Version(tls.MaxVersion, "1.3", "spec.tls.maxVersion", errors, warnings);
+        if (string.CompareOrdinal(min, max) > 0) errors.Add($"spec.tls: minVersion {min} is above maxVersion {max}");
+        return (min, max, Policies.TlsCipherNames.Ciphers(tls.Ciphers, min, "spec.tls.ciphers", errors));
     }
 
     private (TlsCertificateIr? Cert, string? Error) ClientCertificate(Backend b, SecretObjectReference r)
@@ -140,7 +145,8 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
         name.Length is > 0 and <= 253 && name.Split('.').All(l => l.Length is > 0 and <= 63 && l[0] != '-' && l[^1] != '-'
             && l.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
 
-    private string? Check(Backend b)
+    /// <param name="notes">Gets what the Backend asks for that is served differently.</param>
+    private string? Check(Backend b, List<string> notes)
     {
         var spec = b.Spec;
         if (spec.Type is "DynamicResolver")
@@ -183,15 +189,9 @@ internal sealed class EnvoyBackends(ResourceSnapshot s)
                 if (hosts > 1 || spec.Endpoints.Any(e => e.Fqdn is null))
                     return "spec.tls.autoSNIFromEndpointHostname: endpoints with different hostnames are not supported by Causeway (one SNI per Backend); split the Backend per hostname";
             }
-            foreach (var (field, value) in new[] { ("minVersion", tls.MinVersion), ("maxVersion", tls.MaxVersion) })
-                if (value is not (null or "Auto" or "1.0" or "1.1" or "1.2" or "1.3"))
-                    return $"spec.tls.{field}: '{value}' is not a TLS version (Auto, 1.0, 1.1, 1.2, 1.3)";
-            if (tls.MaxVersion is "1.0" or "1.1") return $"spec.tls.maxVersion: TLS {tls.MaxVersion} is not offered by Causeway (1.2 and 1.3 are)";
-            if (tls.MinVersion == "1.3" && tls.MaxVersion == "1.2") return "spec.tls: minVersion 1.3 is above maxVersion 1.2";
-            for (var i = 0; i < (tls.Ciphers?.Count ?? 0); i++)
-                if (Policies.TlsCipherNames.ToIana(tls.Ciphers![i]) is null)
-                    return $"spec.tls.ciphers[{i}]: \"{tls.Ciphers[i]}\" is not a supported cipher suite";
-            if (tls.Ciphers is { Count: > 0 } && tls.MinVersion == "1.3") return "spec.tls.ciphers: setting ciphers has no effect if the minimum TLS version is 1.3";
+            var errors = new List<string>();
+            Versions(tls, errors, notes);
+            if (errors.Count > 0) return errors[0];
             if (tls.EcdhCurves is { Count: > 0 })
                 return "spec.tls.ecdhCurves: not supported by Causeway towards backends (its TLS client cannot restrict the curves)";
             if (tls.SignatureAlgorithms is { Count: > 0 })
