@@ -38,18 +38,15 @@ internal sealed class ProxyTransformer : HttpTransformer
         // proxyProtocol: the client connection's PROXY header, for a new connection of this client connection's pool.
         if (_proxyProtocol is { } version) proxyRequest.Options.Set(Upstream.ProxiedConnections.HeaderKey, Upstream.ProxiedConnections.Header(httpContext, version));
         var request = httpContext.Request;
-        var path = request.Path.Value ?? "/";
-        if (_rewrite is { RewritesPath: true } rewrite)
+        var upstream = UpstreamFor(httpContext);
+        if (upstream.RewrittenPath is { } newPath)
         {
-            var newPath = rewrite.RewritePath(path, _matchedPrefix);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(newPath), request.QueryString);
-            if (httpContext.Features.Get<KestrelExchange>() is { ClientPolicy.EnvoyHeaders: true })
+            if (upstream.OriginalPath is { } originalPath)
             {
-                // enableEnvoyHeaders: the path and query the client sent, as Envoy's router keeps them.
                 var original = Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Text;
                 proxyRequest.Headers.Remove(original);
-                proxyRequest.Headers.TryAddWithoutValidation(original,
-                    httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path + request.QueryString.Value);
+                proxyRequest.Headers.TryAddWithoutValidation(original, originalPath);
             }
         }
         // System.Uri decodes percent-escaped unreserved characters (?r=%41 became ?r=A); the query goes on as the client
@@ -59,16 +56,9 @@ internal sealed class ProxyTransformer : HttpTransformer
             var uri = proxyRequest.RequestUri ?? RequestUtilities.MakeDestinationAddress(destinationPrefix, request.Path, request.QueryString);
             proxyRequest.RequestUri = new Uri(uri.OriginalString, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         }
-        var originalHost = request.Host.Value;
-        var newHost = _rewrite is null ? null
-            : httpContext.Features.Get<KestrelExchange>() is { } kx ? kx.RewrittenHost
-            : _rewrite.RewriteHost(new HttpRequestView(request), path);
-        proxyRequest.Headers.Host = newHost ?? originalHost;
-        if (_rewrite is not null && !_rewrite.ForwardsOriginalHost(newHost is not null)) originalHost = null;
-
+        proxyRequest.Headers.Host = upstream.Host;
         var clientFor = request.Headers[ForwardedHeaders.For];
-        var appended = httpContext.Features.Get<KestrelExchange>()?.ClientPolicy?.DisableXffAppend == true ? null : httpContext.Connection.RemoteIpAddress;
-        ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(), appended, request.Scheme, originalHost);
+        ForwardedHeaders.Write(proxyRequest.Headers, clientFor.Count == 0 ? null : clientFor.ToString(), upstream.AppendedClient, request.Scheme, upstream.ForwardedHost);
         if (httpContext.Features.Get<KestrelExchange>() is { Tracer: { } tracer, ServerSpan: { } server } exchange)
             ContinueTrace(proxyRequest, tracer, server, exchange);
         if (_oneRequestPerConnection && proxyRequest.Version.Major == 1) proxyRequest.Headers.ConnectionClose = true;
@@ -90,6 +80,36 @@ internal sealed class ProxyTransformer : HttpTransformer
     }
 
     /// <summary>
+    /// What this target's request goes upstream with, whichever way it goes (YARP's message or the direct head): the
+    /// rewritten path (null: unchanged), the path and query the client sent when enableEnvoyHeaders asks for them (on a
+    /// rewritten path), the Host sent, the X-Forwarded-Host value (null: none) and the client address appended to
+    /// X-Forwarded-For (null: not appended).
+    /// </summary>
+    private readonly record struct UpstreamRequest(string? RewrittenPath, string? OriginalPath, string? Host, string? ForwardedHost, System.Net.IPAddress? AppendedClient);
+
+    private UpstreamRequest UpstreamFor(HttpContext httpContext)
+    {
+        var request = httpContext.Request;
+        var exchange = httpContext.Features.Get<KestrelExchange>();
+        var path = request.Path.Value ?? "/";
+        string? rewritten = null, original = null;
+        if (_rewrite is { RewritesPath: true } rewrite)
+        {
+            rewritten = rewrite.RewritePath(path, _matchedPrefix);
+            // enableEnvoyHeaders: the path and query the client sent, as Envoy's router keeps them.
+            if (exchange is { ClientPolicy.EnvoyHeaders: true })
+                original = httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path + request.QueryString.Value;
+        }
+        var host = request.Host.Value;
+        var newHost = _rewrite is null ? null
+            : exchange is not null ? exchange.RewrittenHost
+            : _rewrite.RewriteHost(new HttpRequestView(request), path);
+        var forwardedHost = _rewrite is not null && !_rewrite.ForwardsOriginalHost(newHost is not null) ? null : host;
+        var appended = exchange?.ClientPolicy?.DisableXffAppend == true ? null : httpContext.Connection.RemoteIpAddress;
+        return new UpstreamRequest(rewritten, original, newHost ?? host, forwardedHost, appended);
+    }
+
+    /// <summary>
     /// The request head for an HTTP/1.1 backend, for <see cref="Http1Upstream.Http1Forwarder"/>: what
     /// <see cref="TransformRequestAsync"/> gives YARP (path and host rewrite, X-Forwarded-*, the client's headers but
     /// hop-by-hop ones, Connection: close for one request per connection), as the bytes HttpClient would send.
@@ -98,32 +118,20 @@ internal sealed class ProxyTransformer : HttpTransformer
     public void WriteHttp1Head(HttpContext httpContext, Transports.Http1.ByteBuilder o, bool bodyless)
     {
         var request = httpContext.Request;
-        var exchange = httpContext.Features.Get<KestrelExchange>();
+        var upstream = UpstreamFor(httpContext);
         o.Clear();
         o.AppendText(request.Method);
         o.Append((byte)' ');
-        var path = request.Path;
-        string? originalPath = null;
-        if (_rewrite is { RewritesPath: true } rewrite)
-        {
-            path = new PathString(rewrite.RewritePath(path.Value ?? "/", _matchedPrefix));
-            // enableEnvoyHeaders: the path and query the client sent, as Envoy's router keeps them (as for YARP above).
-            if (exchange is { ClientPolicy.EnvoyHeaders: true })
-                originalPath = httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.Value + request.QueryString.Value;
-        }
+        var path = upstream.RewrittenPath is { } newPath ? new PathString(newPath) : request.Path;
         if (path.HasValue) o.AppendText(path.ToUriComponent());
         else o.Append((byte)'/');
         // The query goes on as the client sent it (as the byte transports and Envoy forward it).
         if (request.QueryString.HasValue) o.AppendText(request.QueryString.Value);
         o.Append(" HTTP/1.1\r\nHost: "u8);
-        var originalHost = request.Host.Value;
-        var newHost = _rewrite is null ? null
-            : exchange is not null ? exchange.RewrittenHost
-            : _rewrite.RewriteHost(new HttpRequestView(request), request.Path.Value ?? "/");
-        o.AppendText(newHost ?? originalHost);
+        o.AppendText(upstream.Host);
         o.Append("\r\n"u8);
-        if (_rewrite is not null && !_rewrite.ForwardsOriginalHost(newHost is not null)) originalHost = null;
-        var appended = exchange?.ClientPolicy?.DisableXffAppend == true ? null : httpContext.Connection.RemoteIpAddress;
+        var appended = upstream.AppendedClient;
+        var originalPath = upstream.OriginalPath;
         var hasLength = false;
         foreach (var header in request.Headers)
         {
@@ -144,7 +152,7 @@ internal sealed class ProxyTransformer : HttpTransformer
         if (!hasLength && bodyless && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)))
             o.Append("Content-Length: 0\r\n"u8);
         var clientFor = appended is null ? null : request.Headers[ForwardedHeaders.For].ToString();
-        ForwardedHeaders.Write(o, clientFor, appended, request.Scheme, originalHost);
+        ForwardedHeaders.Write(o, clientFor, appended, request.Scheme, upstream.ForwardedHost);
         if (originalPath is not null)
         {
             o.AppendText(Policies.ClientTraffic.EnvoyHeaders.OriginalPathName.Text);
