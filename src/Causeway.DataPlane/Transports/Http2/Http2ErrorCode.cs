@@ -1,7 +1,7 @@
 namespace Causeway.DataPlane.Transports.Http2;
 
-/// <summary>The error codes of RFC 9113 section 7, carried by RST_STREAM and GOAWAY.</summary>
-internal enum Http2ErrorCode : uint
+/// <summary>The error codes of RFC 9113 section 7, carried by RST_STREAM and GOAWAY (public: test theories name them).</summary>
+public enum Http2ErrorCode : uint
 {
     NoError = 0x0,
     ProtocolError = 0x1,

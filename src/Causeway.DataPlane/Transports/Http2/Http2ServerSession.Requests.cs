@@ -51,9 +51,11 @@ internal sealed partial class Http2ServerSession
         var opening = stream is null;
         if (opening && streamId <= _lastStreamId)
         {
-            // A closed stream (RFC 9113 5.1): decoded for HPACK's sake, then a connection error.
+            // Decoded for HPACK's sake, then a connection error: below the newest stream id, an id that did not
+            // increase (RFC 9113 5.1.1, PROTOCOL_ERROR); the newest stream itself, closed (5.1, STREAM_CLOSED).
             if (Decode(block, trailers: false) == HpackStatus.CompressionError) return;
-            ConnectionError(Http2ErrorCode.StreamClosed, "HEADERS on a closed stream");
+            if (streamId < _lastStreamId) ConnectionError(Http2ErrorCode.ProtocolError, "stream id not above the last one");
+            else ConnectionError(Http2ErrorCode.StreamClosed, "HEADERS on a closed stream");
             return;
         }
 

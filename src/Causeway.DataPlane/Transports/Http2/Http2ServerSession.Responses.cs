@@ -126,7 +126,6 @@ internal sealed partial class Http2ServerSession
     {
         if (_error is not null || !_streams.TryGetValue(streamId, out var stream)) return false;
         WriteRstStream(streamId, code);
-        _queuedBytes -= stream.PendingLength;
         Release(stream);
         return true;
     }

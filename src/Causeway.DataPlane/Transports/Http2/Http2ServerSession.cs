@@ -272,6 +272,7 @@ internal sealed partial class Http2ServerSession
         }
         _streams.Clear();
         _blocked.Clear();
+        _queuedBytes = 0;
         _handler.OnConnectionError(code, reason);
     }
 
@@ -297,6 +298,7 @@ internal sealed partial class Http2ServerSession
     private void Release(Http2Stream stream)
     {
         if (stream.Blocked) _blocked.Remove(stream);
+        _queuedBytes -= stream.PendingLength;
         _streams.Remove(stream.Id);
         stream.Clear();
         _pool.Push(stream);
