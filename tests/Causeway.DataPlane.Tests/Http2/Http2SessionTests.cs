@@ -154,6 +154,31 @@ public sealed class Http2SessionTests
     }
 
     [Fact]
+    public void A_response_sent_from_the_headers_event_still_lets_the_request_end_be_reported()
+    {
+        var responder = new RespondOnHeaders();
+        var session = new Http2ServerSession(responder);
+        responder.Session = session;
+        session.Receive([.. Http2Frame.Preface, .. Settings(), .. Headers(1, Get(), endStream: true), .. Headers(3, Post("/"), endStream: false), .. Data(3, 2, endStream: true)]);
+        Assert.Equal(["end 1", "end 3"], responder.Log);
+        Assert.Equal(0, session.ActiveStreams);
+        Assert.False(session.IsFailed);
+    }
+
+    private sealed class RespondOnHeaders : IHttp2StreamHandler
+    {
+        public Http2ServerSession Session = null!;
+        public readonly List<string> Log = [];
+        public void OnRequestHeaders(int streamId, in Http2RequestHeaders headers) => Session.SendHeaders(streamId, 204, [], endStream: true);
+        public void OnRequestData(int streamId, ReadOnlySpan<byte> data) { }
+        public void OnRequestTrailers(int streamId, in Http2RequestHeaders trailers) { }
+        public void OnRequestEnd(int streamId) => Log.Add($"end {streamId}");
+        public void OnStreamReset(int streamId, Http2ErrorCode code, bool byPeer) => Log.Add($"reset {streamId}");
+        public void OnGoAway(int lastStreamId, Http2ErrorCode code) { }
+        public void OnConnectionError(Http2ErrorCode code, string reason) => Log.Add("error");
+    }
+
+    [Fact]
     public void Stream_ids_must_be_odd_and_increase_and_a_closed_stream_takes_no_HEADERS()
     {
         var wire = new H2Wire();

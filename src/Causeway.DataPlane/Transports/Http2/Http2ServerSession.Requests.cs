@@ -67,10 +67,10 @@ internal sealed partial class Http2ServerSession
             if (selfDependent) { WriteRstStream(streamId, Http2ErrorCode.ProtocolError); return; }
             if (_draining || _streams.Count >= _settings.MaxConcurrentStreams) { WriteRstStream(streamId, Http2ErrorCode.RefusedStream); return; }
             stream = Open(streamId);
-            stream.RemoteEnded = endStream;
             if (status == HpackStatus.HeaderListTooLarge)
             {
                 // Answered here, as a server whose request head is too large answers: 431, then the stream ends.
+                stream.RemoteEnded = endStream;
                 SendHeaders(streamId, 431, [], endStream: true);
                 if (!endStream) StreamError(streamId, Http2ErrorCode.NoError);
                 return;
@@ -89,7 +89,6 @@ internal sealed partial class Http2ServerSession
         if (stream!.RemoteEnded) { StreamError(streamId, Http2ErrorCode.StreamClosed); return; }
         if (!endStream || status != HpackStatus.Ok || _fields.Malformed is not null) { StreamError(streamId, Http2ErrorCode.ProtocolError); return; }
         if (stream.ContentLength >= 0 && stream.ContentLength != stream.DataReceived) { StreamError(streamId, Http2ErrorCode.ProtocolError); return; }
-        stream.RemoteEnded = true;
         _handler.OnRequestTrailers(streamId, new Http2RequestHeaders(_fields));
         if (stream.Id == streamId) EndRequest(stream);
     }
@@ -102,8 +101,11 @@ internal sealed partial class Http2ServerSession
         return status;
     }
 
+    // END_STREAM received: the stream becomes half-closed (remote) only now, after the events that carried the
+    // request, so a handler that answered from those events still gets OnRequestEnd before the stream closes.
     private void EndRequest(Http2Stream stream)
     {
+        stream.RemoteEnded = true;
         var id = stream.Id;
         _handler.OnRequestEnd(id);
         if (stream.Id == id) CloseIfDone(stream);
@@ -144,9 +146,7 @@ internal sealed partial class Http2ServerSession
             return;
         }
         if (!payload.IsEmpty) _handler.OnRequestData(streamId, payload);
-        if (!endStream || stream.Id != streamId) return;
-        stream.RemoteEnded = true;
-        EndRequest(stream);
+        if (endStream && stream.Id == streamId) EndRequest(stream);
     }
 
     /// <summary>

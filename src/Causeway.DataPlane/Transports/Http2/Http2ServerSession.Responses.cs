@@ -204,22 +204,15 @@ internal sealed partial class Http2ServerSession
 
     private void WriteServerPreface()
     {
-        Span<byte> settings = stackalloc byte[6 * 5];
+        Span<byte> settings = stackalloc byte[6 * 6];
         WriteSetting(settings, 0, Http2Frame.SettingsHeaderTableSize, (uint)_settings.HeaderTableSize);
         WriteSetting(settings, 1, Http2Frame.SettingsEnablePush, 0);
         WriteSetting(settings, 2, Http2Frame.SettingsMaxConcurrentStreams, (uint)_settings.MaxConcurrentStreams);
         WriteSetting(settings, 3, Http2Frame.SettingsInitialWindowSize, (uint)_settings.InitialWindowSize);
         WriteSetting(settings, 4, Http2Frame.SettingsMaxFrameSize, (uint)_settings.MaxFrameSize);
+        WriteSetting(settings, 5, Http2Frame.SettingsMaxHeaderListSize, (uint)_settings.MaxHeaderListSize);
         WriteFrameHeader(settings.Length, Http2Frame.Settings, 0, 0);
         WriteBytes(settings);
-        if (_settings.MaxHeaderListSize > 0)
-        {
-            Span<byte> listSize = stackalloc byte[6];
-            WriteSetting(listSize, 0, Http2Frame.SettingsMaxHeaderListSize, (uint)_settings.MaxHeaderListSize);
-            // A second SETTINGS frame would need a second ACK: rewrite the first frame's length instead.
-            _output[_outputStart + 2] = (byte)(settings.Length + 6);
-            WriteBytes(listSize);
-        }
         if (_settings.ConnectionWindowSize > Http2Frame.DefaultWindowSize)
         {
             var increment = _settings.ConnectionWindowSize - Http2Frame.DefaultWindowSize;
