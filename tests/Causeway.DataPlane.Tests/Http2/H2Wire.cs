@@ -39,6 +39,23 @@ internal sealed class H2Wire
         Feed(Frame(Http2Frame.Settings, Http2Frame.Ack, 0, []));
     }
 
+    public static void AssertGoAway(H2Wire wire, Http2ErrorCode code)
+    {
+        Assert.True(wire.Session.IsFailed);
+        var goAway = Assert.Single(wire.Read(), f => f.Type == Http2Frame.GoAway);
+        Assert.Equal(code, goAway.GoAwayCode);
+        Assert.Contains($"connection error {code}", wire.Events.Log);
+    }
+
+    public static H2Frame AssertReset(H2Wire wire, int streamId, Http2ErrorCode code)
+    {
+        var rst = Assert.Single(wire.Read(), f => f.Type == Http2Frame.RstStream);
+        Assert.Equal(streamId, rst.StreamId);
+        Assert.Equal(code, rst.RstCode);
+        Assert.False(wire.Session.IsFailed);
+        return rst;
+    }
+
     public Http2ReceiveResult Feed(ReadOnlySpan<byte> bytes) => Session.Receive(bytes);
 
     /// <summary>Feeds whole frames and asserts they were all consumed.</summary>

@@ -31,8 +31,6 @@ internal sealed partial class Http2ServerSession
         _blockSelfDependent = selfDependent;
     }
 
-    private bool _blockSelfDependent;
-
     private void OnContinuation(byte flags, int streamId, ReadOnlySpan<byte> payload)
     {
         if (_blockStream == 0 || streamId != _blockStream) { ConnectionError(Http2ErrorCode.ProtocolError, "CONTINUATION without its HEADERS"); return; }

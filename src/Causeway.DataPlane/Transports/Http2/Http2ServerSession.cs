@@ -45,6 +45,7 @@ internal sealed partial class Http2ServerSession
     private int _blockLength;
     private int _blockStream;
     private bool _blockEndStream;
+    private bool _blockSelfDependent;
 
     /// <summary>Starts a session: our SETTINGS (and a connection WINDOW_UPDATE when configured) are queued.</summary>
     public Http2ServerSession(IHttp2StreamHandler handler, Http2Settings? settings = null)
