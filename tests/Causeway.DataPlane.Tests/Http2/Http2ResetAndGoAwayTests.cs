@@ -62,4 +62,24 @@ public sealed class Http2ResetAndGoAwayTests
         wire.Session.SendHeaders(1, 200, [], endStream: true);
         Assert.True(wire.Session.IsDrained);
     }
+
+    [Fact]
+    public void A_client_resetting_most_of_its_streams_is_disconnected_with_ENHANCE_YOUR_CALM()
+    {
+        var wire = new H2Wire(new Http2Settings { PrematureResetMinStreams = 100 });
+        for (var id = 1; id < 2 * 99; id += 2) wire.FeedAll(Headers(id, Get(), endStream: true), RstStream(id, Http2ErrorCode.Cancel));
+        Assert.False(wire.Session.IsFailed); // 99 streams: below the minimum
+        wire.FeedAll(Headers(199, Get(), endStream: true), RstStream(199, Http2ErrorCode.Cancel));
+        AssertGoAway(wire, Http2ErrorCode.EnhanceYourCalm);
+
+        // Streams answered before the client resets them do not count.
+        wire = new H2Wire(new Http2Settings { PrematureResetMinStreams = 100 });
+        for (var id = 1; id < 2 * 300; id += 2)
+        {
+            wire.FeedAll(Headers(id, Get(), endStream: true));
+            wire.Session.SendHeaders(id, 200, [], endStream: true);
+        }
+        for (var id = 601; id < 601 + 2 * 250; id += 2) wire.FeedAll(Headers(id, Get(), endStream: true), RstStream(id, Http2ErrorCode.Cancel));
+        Assert.False(wire.Session.IsFailed);
+    }
 }

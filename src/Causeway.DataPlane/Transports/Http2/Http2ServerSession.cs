@@ -29,6 +29,8 @@ internal sealed partial class Http2ServerSession
     private bool _ourSettingsAcknowledged;
     private int _lastStreamId;
     private bool _draining;
+    private int _streamsOpened;
+    private int _prematureResets;
     private Http2ErrorCode? _error;
 
     // Peer settings and our send windows.
@@ -234,8 +236,14 @@ internal sealed partial class Http2ServerSession
         if (!_streams.TryGetValue(streamId, out var stream)) return;
         var code = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload);
         var announced = stream.Announced;
+        var premature = !stream.EndWritten;
         Release(stream);
         if (announced) _handler.OnStreamReset(streamId, code, byPeer: true);
+        if (!premature) return;
+        _prematureResets++;
+        var min = _settings.PrematureResetMinStreams;
+        if (min > 0 && _streamsOpened >= min && _prematureResets * 2L > _streamsOpened)
+            ConnectionError(Http2ErrorCode.EnhanceYourCalm, "too many streams reset by the client before their response ended");
     }
 
     private void OnWindowUpdate(int streamId, ReadOnlySpan<byte> payload)
@@ -293,6 +301,7 @@ internal sealed partial class Http2ServerSession
         var receiveWindow = _ourSettingsAcknowledged ? _settings.InitialWindowSize : Math.Max(_settings.InitialWindowSize, Http2Frame.DefaultWindowSize);
         stream.Start(streamId, _peerInitialWindow, receiveWindow);
         _streams.Add(streamId, stream);
+        _streamsOpened++;
         return stream;
     }
 

@@ -21,6 +21,13 @@ internal sealed record Http2Settings
     /// <summary>SETTINGS_MAX_HEADER_LIST_SIZE: a request above it is answered 431.</summary>
     public int MaxHeaderListSize { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// Rapid-reset defence (CVE-2023-44487), as Envoy's premature-reset check: once this many streams were opened,
+    /// a connection whose client reset more than half of them before their response ended fails with
+    /// ENHANCE_YOUR_CALM. 0 turns it off.
+    /// </summary>
+    public int PrematureResetMinStreams { get; init; } = 500;
+
     /// <summary>The most bytes of one header block (HEADERS + CONTINUATION) buffered; more is ENHANCE_YOUR_CALM.</summary>
     public int MaxHeaderBlockSize { get; init; } = 64 * 1024;
 }
