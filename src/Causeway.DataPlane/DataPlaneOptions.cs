@@ -104,6 +104,13 @@ public sealed record DataPlaneOptions
     public bool LoopTls { get; init; } = true;
 
     /// <summary>
+    /// The event loops serve HTTP/2 themselves (Transports/Http2/EventLoop) on ports whose every route they serve: TLS
+    /// clients that choose h2 by ALPN (with <see cref="LoopTls"/>) and cleartext prior-knowledge clients. Off: such
+    /// clients go to Kestrel's HTTP/2, as on every other port.
+    /// </summary>
+    public bool LoopHttp2 { get; init; } = true;
+
+    /// <summary>
     /// HTTP/2 requests to plain HTTP/1.1 backends go over the byte transports' pooled connections
     /// (Transports/Kestrel/Http1Upstream) instead of YARP's HttpClient, where the rule allows it; needs
     /// <see cref="Http1FastPath"/> (its pools).

@@ -17,6 +17,9 @@ internal sealed class CompileShare
 
     /// <param name="gateway">The gateway compiled (part of the keys of state kept across applies).</param>
     /// <param name="state">Where per-rule state outlives applies (null: none, as in unit tests).</param>
+    /// <summary>Every rule compiled so far runs on the event loop and is not gRPC (HTTP/2 may be served there).</summary>
+    public bool AllOnLoop { get; set; } = true;
+
     public CompileShare(string gateway = "", StateStore? state = null)
     {
         _gateway = gateway;

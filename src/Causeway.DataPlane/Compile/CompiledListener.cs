@@ -48,12 +48,14 @@ internal sealed class CompiledListener
     public SslServerAuthenticationOptions? SelectTls(string? sni) => Tls.Length == 0 ? null : Tls[SelectIndex(sni)].Options;
 
     /// <summary>The OpenSSL context for the certificate <see cref="SelectTls"/> would choose, or null (see <see cref="LoopTls"/>).</summary>
-    public Causeway.DataPlane.Tls.OpenSsl.OpenSslContext? SelectLoopTls(string? sni, out bool servesH2)
+    /// <param name="loopH2">The loop serves the port's HTTP/2: the context offers h2 by ALPN as configured.</param>
+    public Causeway.DataPlane.Tls.OpenSsl.OpenSslContext? SelectLoopTls(string? sni, out bool servesH2, bool loopH2 = false)
     {
         servesH2 = false;
         if (LoopTls is not { Length: > 0 } loop) return null;
         var (certificate, settings) = loop[SelectIndex(sni)];
-        servesH2 = settings.ServesH2;
+        if (loopH2) settings = settings.ForLoopH2();
+        servesH2 = settings.ServesH2 || loopH2;
         return certificate.Native(settings);
     }
 
@@ -151,6 +153,20 @@ internal sealed class CompiledPort
     /// <summary>The listener's policy for a request to <paramref name="host"/> (without port), or null.</summary>
     public Policies.ClientTraffic.ListenerClientPolicy? ClientPolicyFor(ReadOnlySpan<char> host) =>
         HasClientPolicies ? Listeners.Find(host)?.ClientPolicy : null;
+
+    /// <summary>Every rule of the port runs on the event loop (and none is gRPC): the loop may serve its HTTP/2 too.</summary>
+    public bool LoopH2 { get; init; }
+
+    private volatile bool _h2Refused;
+
+    /// <summary>
+    /// The event loops serve this port's HTTP/2 connections (<see cref="LoopH2"/>, unless a request since the last
+    /// apply needed Kestrel: then new HTTP/2 connections go to Kestrel until the port is compiled again).
+    /// </summary>
+    public bool ServesH2OnLoop => LoopH2 && !_h2Refused;
+
+    /// <summary>An HTTP/2 request on the loop needed the Kestrel pipeline: the port's next HTTP/2 connections go to Kestrel.</summary>
+    public void RefuseH2OnLoop() => _h2Refused = true;
 
     /// <summary>Whether any listener on the port validates client certificates (frontend mTLS).</summary>
     public bool ValidatesClientCertificates { get; }

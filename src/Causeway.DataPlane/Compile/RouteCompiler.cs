@@ -48,7 +48,11 @@ internal static class RouteCompiler
             listeners.Add(l.Hostname, compiled);
             if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
         }
-        return new CompiledPort(port, listeners, fallback) { UnmatchedStats = share.ListenerStats("") };
+        return new CompiledPort(port, listeners, fallback)
+        {
+            UnmatchedStats = share.ListenerStats(""),
+            LoopH2 = share.AllOnLoop && port.Listeners.Any(l => l.Http is not null),
+        };
     }
 
     private static HostMap<RouteMatcher> CompileTable(HttpRouteTableIr table, Func<string?, BackendRuntime?> backends,
@@ -62,7 +66,11 @@ internal static class RouteCompiler
                 ? CompileHost(vh, backends, rules, share, [], listener)
                 : cache.Matcher(gateway, listener, vh, backends, used => CompileHost(vh, backends, rules, share, used, listener));
             // Reused or new, every match's state is asked for, so state of unchanged routes survives the apply.
-            foreach (var m in matcher.Matches) share.KeepState(m);
+            foreach (var m in matcher.Matches)
+            {
+                share.KeepState(m);
+                if (!m.Rule.Plan.Allows(TransportSet.EventLoop) || m.Rule.Plan.Grpc) share.AllOnLoop = false;
+            }
             hosts.Add(vh.Hostname, matcher);
         }
         return hosts;

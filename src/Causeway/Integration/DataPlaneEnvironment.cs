@@ -19,6 +19,7 @@ internal static class DataPlaneEnvironment
             Http1DirectSend = !Disabled("CAUSEWAY_HTTP1_DIRECT_SEND"),
             Http1EventLoop = !Disabled("CAUSEWAY_HTTP1_EVENT_LOOP"),
             LoopTls = !Disabled("CAUSEWAY_LOOP_TLS"),
+            LoopHttp2 = !Disabled("CAUSEWAY_LOOP_H2"),
             Http2DirectUpstream = !Disabled("CAUSEWAY_H2_DIRECT"),
         };
         if (double.TryParse(Environment.GetEnvironmentVariable("CAUSEWAY_REQUEST_HEADERS_TIMEOUT"),

@@ -128,16 +128,30 @@ internal readonly record struct LoopTlsSettings(int MinVersion, int MaxVersion, 
 {
     public static readonly LoopTlsSettings Default = new(LibSsl.Tls12Version, LibSsl.Tls13Version, Resumption: true, LoopAlpn.Http11Only);
 
+    /// <summary>
+    /// The same settings for a port whose HTTP/2 the loop serves itself: ALPN offers h2 in the configured order (h2
+    /// first by default), and a client choosing it stays on the loop.
+    /// </summary>
+    public LoopTlsSettings ForLoopH2()
+    {
+        if (H2Alpn == LoopAlpn.Http11Only) return this;
+        return this with { Alpn = H2Alpn };
+    }
+
+    /// <summary>How ALPN is answered when h2 is served (<see cref="ForLoopH2"/>): the configured order, h2 first by default.</summary>
+    public LoopAlpn H2Alpn { get; init; } = LoopAlpn.H2First;
+
     public static LoopTlsSettings? From(ClientTlsIr? tls)
     {
         if (tls is null) return Default;
         if (tls.AlpnProtocols is { } list && list.Any(p => p is not ("h2" or "http/1.1"))) return null;
         var servesH2 = tls.EcdhCurves is not null || tls.SignatureAlgorithms is not null;
         var order = tls.AlpnProtocols is { } configured ? configured.ToList() : ["h2", "http/1.1"];
-        var alpn = order.Count == 0 ? LoopAlpn.Off
-            : !servesH2 || !order.Contains("h2") ? LoopAlpn.Http11Only
+        var h2Alpn = order.Count == 0 ? LoopAlpn.Off
+            : !order.Contains("h2") ? LoopAlpn.Http11Only
             : order.Contains("http/1.1") && order.IndexOf("http/1.1") < order.IndexOf("h2") ? LoopAlpn.Http11First
             : LoopAlpn.H2First;
+        var alpn = servesH2 || h2Alpn is LoopAlpn.Off or LoopAlpn.Http11Only ? h2Alpn : LoopAlpn.Http11Only;
         return new LoopTlsSettings(
             tls.MinVersion == "1.3" ? LibSsl.Tls13Version : LibSsl.Tls12Version,
             tls.MaxVersion == "1.2" ? LibSsl.Tls12Version : LibSsl.Tls13Version,
@@ -146,6 +160,6 @@ internal readonly record struct LoopTlsSettings(int MinVersion, int MaxVersion, 
             tls.Ciphers is { Count: > 0 } c ? string.Join(':', c) : null,
             tls.EcdhCurves is { Count: > 0 } g ? string.Join(':', g) : null,
             tls.SignatureAlgorithms is { Count: > 0 } s ? string.Join(':', s) : null,
-            servesH2);
+            servesH2) { H2Alpn = h2Alpn };
     }
 }

@@ -14,6 +14,13 @@ internal sealed class ByteBuilder
 
     public void Clear() => Length = 0;
 
+    /// <summary>Drops what was appended after the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        Length = length;
+    }
+
     /// <summary>Bytes already appended, to overwrite in place (a value of fixed length written earlier).</summary>
     public Span<byte> Written(int start, int length) => _buffer.AsSpan(0, Length).Slice(start, length);
 

@@ -176,7 +176,10 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
 
     string IExchangeDetails.Authority => View.Host;
 
-    string IExchangeDetails.Protocol => "HTTP/1.1";
+    string IExchangeDetails.Protocol => Http2 ? "HTTP/2" : "HTTP/1.1";
+
+    /// <summary>The request came as an HTTP/2 stream (served by the loop as HTTP/1.1 bytes): what the access log and metrics say.</summary>
+    public bool Http2 { get; init; }
 
     string? IExchangeDetails.RequestHeader(string name) => RequestHeaderAsForwarded(name);
 
@@ -210,7 +213,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
                 line.String(buffer.AsSpan(head.TargetStart, head.TargetLength));
                 return;
             case LogValue.Protocol:
-                line.String("HTTP/1.1"u8);
+                line.String(Http2 ? "HTTP/2"u8 : "HTTP/1.1"u8);
                 return;
             case LogValue.Authority:
                 ref var host = ref head.Headers[head.HostIndex];

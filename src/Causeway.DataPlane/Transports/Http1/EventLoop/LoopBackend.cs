@@ -24,7 +24,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
     public Http1EndpointPool Pool { get; }
 
     /// <summary>The exchange using it; null while idle.</summary>
-    public LoopConnection? Owner { get; set; }
+    public LoopUpstream? Owner { get; set; }
 
     /// <summary>Received bytes not yet relayed: <c>Buffer[Start..End]</c>.</summary>
     public byte[] Buffer { get; private set; }
@@ -49,7 +49,7 @@ internal sealed unsafe class LoopBackend : LoopSocket
     /// the endpoint's connection slot (<see cref="Http1EndpointPool.TryOpenConnection"/>): the connection holds it until
     /// it closes, and a connect that fails here gives it back.
     /// </summary>
-    public static LoopBackend? Connect(Loop loop, Http1EndpointPool pool, LoopConnection owner, out string? error)
+    public static LoopBackend? Connect(Loop loop, Http1EndpointPool pool, LoopUpstream owner, out string? error)
     {
         error = null;
         var endpoint = pool.EndPoint; // an IPEndPoint, or a UnixDomainSocketEndPoint (Envoy Gateway Backend unix)

@@ -159,7 +159,7 @@ internal sealed partial class LoopConnection
             var (ja3, ja4) = TlsFingerprints.Compute(hello, listener.Ja3, listener.Ja4);
             _x.Fingerprints = new TlsFingerprintFeature(ja3, ja4);
         }
-        var context = listener.SelectLoopTls(sni, out var servesH2);
+        var context = listener.SelectLoopTls(sni, out var servesH2, loopH2: offersH2 && listener.OffersH2 && ServesH2);
         if (context is null || (offersH2 && listener.OffersH2 && !servesH2))
         {
             HandOff(context is null ? "TLS the loop does not terminate" : "TLS with h2 offered");
@@ -216,7 +216,12 @@ internal sealed partial class LoopConnection
     {
         _listener.Port.Connections.Handshake(ok: true);
         _tlsHasMore = true; // the client's first request (or HTTP/2 preface) may have come with its Finished
-        if (_tls!.Alpn.SequenceEqual("h2"u8))
+        if (_tls!.Alpn.SequenceEqual("h2"u8) && ServesH2)
+        {
+            StartHttp2(default);
+            return;
+        }
+        if (_tls.Alpn.SequenceEqual("h2"u8))
         {
             // A listener whose TLS only OpenSSL applies (groups, signature algorithms): HTTP/2 is Kestrel's, decrypted.
             BridgeToKestrel("h2 over TLS the loop terminated");

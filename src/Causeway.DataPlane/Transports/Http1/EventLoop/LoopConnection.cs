@@ -16,11 +16,12 @@ internal sealed partial class LoopConnection : LoopSocket
     /// <summary>Request bodies up to this size are buffered and relayed by the loop; larger ones are handed off.</summary>
     private const int MaxBufferedBody = 64 * 1024;
 
-    private enum State { Head, Deciding, Backoff, Connecting, Sending, Awaiting, Body, Flushing, Closed, Hello, Handshake, Bridged }
+    private enum State { Head, Deciding, Upstream, Flushing, Closed, Hello, Handshake, Bridged, Http2 }
 
     private readonly LoopListener _listener;
     private readonly Http1FastPath _owner;
     private readonly Http1Exchange _x;
+    private readonly LoopUpstream _up;
     private byte[]? _clientIp;
     private ProxyProtocolIr? _proxyHeader;
     private bool _proxied;
@@ -48,6 +49,7 @@ internal sealed partial class LoopConnection : LoopSocket
             LocalEndPoint = listener.EndPoint,
         };
         _x.Policy.SetClient(null, clientIp);
+        _up = new LoopUpstream(loop, _x, this);
         _proxyHeader = listener.Port.Current.Ir.Connection?.ProxyProtocol;
         _opened = loop.Now;
         if (listener.Tls)
@@ -72,7 +74,8 @@ internal sealed partial class LoopConnection : LoopSocket
         }
         if (_state >= State.Hello)
         {
-            if (_state == State.Bridged) PumpBridge();
+            if (_state == State.Http2) _h2!.OnEvents();
+            else if (_state == State.Bridged) PumpBridge();
             else OnTlsStart();
             return;
         }
@@ -95,7 +98,8 @@ internal sealed partial class LoopConnection : LoopSocket
     public void RequestClose()
     {
         _closeRequested = true;
-        if (_state == State.Head && _len == 0 && !_inHead) Close();
+        if (_state == State.Http2) _h2!.Drain();
+        else if (_state == State.Head && _len == 0 && !_inHead) Close();
         else if (_state is State.Hello or State.Handshake) HandshakeFailed("the port is stopping"); // no request yet
     }
 
@@ -192,6 +196,13 @@ internal sealed partial class LoopConnection : LoopSocket
     private bool StartBuffered()
     {
         if (_proxyHeader is not null && !ReadProxyHeader()) return _state == State.Closed;
+        if (_tls is null && StartsWithPreface() && ServesH2)
+        {
+            if (_len < Transports.Http2.Http2Frame.Preface.Length) return false;
+            StartHttp2(_x.HeadBuffer.AsSpan(0, _len));
+            _len = 0;
+            return true;
+        }
         var limit = ClientConnectionPolicy.MaxRequestHeadersOr(_listener.Port.Current.Connection, Options.MaxRequestHeadersTotalSize);
         var head = _x.Head;
         var status = head.Parse(_x.HeadBuffer.AsSpan(0, _len), limit);
@@ -253,7 +264,8 @@ internal sealed partial class LoopConnection : LoopSocket
                 return;
         }
         BuildForward();
-        StartExchange();
+        _state = State.Upstream;
+        _up.Start();
     }
 
     /// <summary>The request as the backend gets it (head and buffered body).</summary>
@@ -392,7 +404,7 @@ internal sealed partial class LoopConnection : LoopSocket
         Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
         if (!FlushClient()) return;
         if (_state == State.Flushing) AfterResponse();
-        else if (_state == State.Body) ReadBackend();
+        else if (_state == State.Upstream) _up.Resume();
     }
 
     /// <summary>Closes the client connection (and the backend connection of an unfinished exchange).</summary>
@@ -401,7 +413,8 @@ internal sealed partial class LoopConnection : LoopSocket
         if (_state == State.Closed) return;
         var bridged = _bridge is not null;
         _state = State.Closed;
-        ReleaseBackend(reusable: false);
+        _up.Cancel();
+        _h2?.Close();
         DropKept();
         CloseTls();
         Loop.Unregister(this);

@@ -1,38 +1,80 @@
 namespace Causeway.DataPlane.Transports.Http1.EventLoop;
 
 /// <summary>
-/// The backend half of a loop exchange: connect or reuse, send the forwarded request, read the response head, relay
-/// the body by its framing (length, chunked, none, or until close — re-chunked for the client), with backpressure:
-/// while the client has not taken the last bytes, the backend is not read.
+/// The backend half of a loop exchange: connect or reuse, send the forwarded request (and a streamed body), read the
+/// response head, relay the body by its framing (length, chunked, none, or until close), with backpressure: while the
+/// client has not taken the last bytes, the backend is not read. Retries, the route's timeouts and the answers to
+/// failures are decided here, once for every loop transport; what the client sees is written by its
+/// <see cref="IUpstreamClient"/> (an HTTP/1.1 connection, or one HTTP/2 stream). One per client connection or stream,
+/// reused for each of its requests.
 /// </summary>
-internal sealed partial class LoopConnection
+internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient client)
 {
+    private enum State { Idle, Backoff, Connecting, Sending, Awaiting, Body }
+
+    private readonly Http1FastPath _owner = loop.Owner;
+    private readonly Http1Exchange _x = x;
+    private readonly IUpstreamClient _client = client;
+    private State _state;
     private LoopBackend? _backend;
     private Http1EndpointPool? _pool;
     private int _sendOffset;
+    private long _bodySent;
     private long _bodyLeft;
     private ChunkedScanner _chunks;
+    private ByteBuilder? _trailers;
     private bool _retried;
     private bool _backendAnswered;
     private bool _clientStarted;
 
-    private LoopBackend? _kept;
     private byte[]? _preamble;
     private int _preambleSent;
-    private System.Net.EndPoint? _localAddress;
 
     private int _attempt;
     private long _requestDeadline;
     private long _attemptDeadline;
     private int _retryId;
 
-    private void StartExchange()
+    public Loop Loop { get; } = loop;
+    private DataPlaneOptions Options => Loop.Options;
+
+    /// <summary>An exchange is under way (between <see cref="Start"/> and its end, answer or abort).</summary>
+    public bool Active => _state != State.Idle;
+
+    /// <summary>Response bytes went to the client: a failure now cuts the response instead of answering.</summary>
+    public bool ClientStarted => _clientStarted;
+
+    /// <summary>Relaying the body and waiting for the client to take what it was given.</summary>
+    public bool InBody => _state == State.Body;
+
+    /// <summary>Starts the routed request's exchange (its forwarded head is in <see cref="Http1Exchange.Forward"/>).</summary>
+    public void Start()
     {
         _owner.CountLoopRequest();
         _attempt = 0;
         var rule = _x.Match?.Rule;
         _requestDeadline = rule?.RequestTimeout is { } rt ? Loop.Now + (long)rt.TotalMilliseconds : 0;
         StartAttempt();
+    }
+
+    /// <summary>The client went away (or the exchange is abandoned): the backend connection is closed, nothing more happens.</summary>
+    public void Cancel()
+    {
+        _state = State.Idle;
+        _retryId++;
+        ReleaseBackend(reusable: false);
+    }
+
+    /// <summary>The client took what it was given: relay on.</summary>
+    public void Resume()
+    {
+        if (_state == State.Body) ReadBackend();
+    }
+
+    /// <summary>More request body arrived from the client: send it on if the request is being sent.</summary>
+    public void RequestBodyArrived()
+    {
+        if (_state == State.Sending && _backend!.Writable) ContinueSend();
     }
 
     /// <summary>One attempt at the backend: the first, or a retry of the route's policy (the same request bytes).</summary>
@@ -74,7 +116,7 @@ internal sealed partial class LoopConnection
         var deadline = Loop.Now + milliseconds;
         if (_requestDeadline != 0 && _requestDeadline < deadline) deadline = _requestDeadline;
         if (_attemptDeadline != 0 && _attemptDeadline < deadline) deadline = _attemptDeadline;
-        Deadline = deadline;
+        _client.SetDeadline(deadline);
     }
 
     /// <summary>
@@ -84,7 +126,7 @@ internal sealed partial class LoopConnection
     /// </summary>
     private bool RetryByPolicy(int status, UpstreamFailure? failure, string reason)
     {
-        if (_clientStarted || _x.Match?.Rule is not { RetryAttempts: > 0 } rule || _attempt >= rule.RetryAttempts) return false;
+        if (_clientStarted || _x.Match?.Rule is not { RetryAttempts: > 0 } rule || _attempt >= rule.RetryAttempts || !_client.Replayable) return false;
         if (failure is { } f ? !UpstreamDecision.RetryFailure(rule, status, f) : !UpstreamDecision.RetryAnswer(rule, status)) return false;
         if (_requestDeadline != 0 && Loop.Now >= _requestDeadline) return false;
         if (!UpstreamDecision.AdmitRetry(rule, _x.Policy, _x.Target?.Backend?.Stats)) return false; // retry overflow: answered as it is
@@ -150,7 +192,7 @@ internal sealed partial class LoopConnection
                 return;
             case State.Awaiting:
             case State.Body:
-                if (_backend!.Readable && _x.Response.Length == 0) ReadBackend();
+                if (_backend!.Readable && (_state == State.Awaiting || _client.Flush())) ReadBackend();
                 return;
         }
     }
@@ -160,9 +202,10 @@ internal sealed partial class LoopConnection
         _state = State.Sending;
         _backend!.Requests++;
         _sendOffset = 0;
+        _bodySent = 0;
         _backendAnswered = false;
         // A new connection to a proxyProtocol backend starts with the client connection's PROXY header.
-        _preamble = !_backend.Reused && _backend.Pool.ProxyProtocol is { } version ? _x.ProxyHeader(version, _localAddress ??= Native.LocalEndPoint(Fd)) : null;
+        _preamble = !_backend.Reused && _backend.Pool.ProxyProtocol is { } version ? _x.ProxyHeader(version, _client.LocalAddress) : null;
         _preambleSent = 0;
         ContinueSend();
     }
@@ -202,8 +245,32 @@ internal sealed partial class LoopConnection
         }
         ArmDeadline((long)Options.BackendActivityTimeout.TotalMilliseconds);
         if (_sendOffset < bytes.Length) return; // the rest on the next write event
+        if (!SendBody()) return;
         _state = State.Awaiting;
         if (_backend!.Readable) ReadBackend();
+    }
+
+    /// <summary>
+    /// Sends the request body the client streams after the head (an HTTP/2 request's DATA): true once all of it went,
+    /// false while the backend or the client has more to give (the next write event or <see cref="RequestBodyArrived"/>
+    /// goes on) or the exchange failed.
+    /// </summary>
+    private bool SendBody()
+    {
+        while (true)
+        {
+            var body = _client.RequestBody(_bodySent, out var complete);
+            if (body.IsEmpty) return complete;
+            var n = _backend!.Send(body);
+            if (n == -2)
+            {
+                BackendFailed(UpstreamFailure.ClosedBeforeAnswer, "backend connection closed while sending the request body");
+                return false;
+            }
+            if (n == -1) return false;
+            _bodySent += n;
+            _client.RequestBodySent(_bodySent);
+        }
     }
 
     /// <summary>Works through what the backend sent (and reads more while it can) until the exchange waits or ends.</summary>
@@ -246,7 +313,6 @@ internal sealed partial class LoopConnection
     {
         if (_state == State.Body && _x.ResponseHead.Framing == BodyFraming.Close && how == "closed")
         {
-            _x.Response.Append("0\r\n\r\n"u8);
             Finish(reusable: false);
             return;
         }
@@ -282,8 +348,8 @@ internal sealed partial class LoopConnection
         if (RetryByPolicy(_x.ResponseHead.Status, null, $"retried on status {_x.ResponseHead.Status}")) return false;
         if (_x.ResponseHead.Framing == BodyFraming.Chunked)
             ChunkedScanner.Probe(new System.Buffers.ReadOnlySequence<byte>(b.Buffer, b.Start, b.End - b.Start));
-        _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
         _clientStarted = true;
+        _client.ResponseHead();
         switch (_x.ResponseHead.Framing)
         {
             case BodyFraming.None:
@@ -299,10 +365,11 @@ internal sealed partial class LoopConnection
                 break;
             case BodyFraming.Chunked:
                 _chunks.Reset();
+                _trailers?.Clear();
                 break;
         }
         _state = State.Body;
-        if (b.End == b.Start && !FlushClient()) return false; // head out first; the body follows the client
+        if (b.End == b.Start && !_client.Flush()) return false; // head out first; the body follows the client
         return true;
     }
 
@@ -318,22 +385,30 @@ internal sealed partial class LoopConnection
         {
             case BodyFraming.Length:
                 var take = (int)Math.Min(_bodyLeft, available.Length);
-                _x.Response.Append(available[..take]);
+                _client.ResponseBody(available[..take]);
                 b.Start += take;
                 _bodyLeft -= take;
                 done = _bodyLeft == 0;
                 break;
+            case BodyFraming.Chunked when _client.DecodesChunks:
+                while (!available.IsEmpty && !_chunks.IsDone)
+                {
+                    var n = _chunks.ScanData(available, _trailers ??= new ByteBuilder(), out var data);
+                    if (data > 0) _client.ResponseBody(available.Slice(n - data, data));
+                    available = available[n..];
+                    b.Start += n;
+                }
+                done = _chunks.IsDone;
+                if (done && _trailers!.Length > 0) _client.ResponseTrailers(_trailers.Span);
+                break;
             case BodyFraming.Chunked:
                 var scanned = _chunks.Scan(available);
-                _x.Response.Append(available[..scanned]);
+                _client.ResponseBody(available[..scanned]);
                 b.Start += scanned;
                 done = _chunks.IsDone;
                 break;
-            default: // close-delimited: one chunk per read
-                _x.Response.AppendHex(available.Length);
-                _x.Response.Append("\r\n"u8);
-                _x.Response.Append(available);
-                _x.Response.Append("\r\n"u8);
+            default: // close-delimited
+                _client.ResponseBody(available);
                 b.Start = b.End;
                 break;
         }
@@ -342,7 +417,7 @@ internal sealed partial class LoopConnection
             Finish(reusable: true);
             return false;
         }
-        return FlushClient();
+        return _client.Flush();
     }
 
     /// <summary>The backend's response is complete: release the backend, then flush and go on to the next request.</summary>
@@ -351,9 +426,8 @@ internal sealed partial class LoopConnection
         _x.UpstreamEnded();
         var b = _backend!;
         ReleaseBackend(reusable && _x.ResponseHead.KeepAlive && b.Start == b.End);
-        _state = State.Flushing;
-        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
-        if (FlushClient()) AfterResponse();
+        _state = State.Idle;
+        _client.ResponseEnd();
     }
 
     private void ReleaseBackend(bool reusable)
@@ -383,28 +457,21 @@ internal sealed partial class LoopConnection
             b.Close();
             return;
         }
-        if (_kept is { } older && !ReferenceEquals(older, b)) older.Close();
+        if (_client.Kept is { } older && !ReferenceEquals(older, b)) older.Close();
         b.MakeIdle(Loop.Now);
-        _kept = b;
+        _client.Kept = b;
     }
 
     /// <summary>The connection kept for this client connection to <paramref name="pool"/>'s endpoint, if still open.</summary>
     private LoopBackend? TakeKept(Http1EndpointPool pool)
     {
-        var kept = _kept;
+        var kept = _client.Kept;
         if (kept is null || !ReferenceEquals(kept.Pool, pool)) return null;
-        _kept = null;
+        _client.Kept = null;
         if (kept.IsClosed) return null;
         if (!pool.IsClosed) return kept;
         kept.Close();
         return null;
-    }
-
-    /// <summary>Closes the connection kept for this client connection (it is closing or leaving the loop).</summary>
-    private void DropKept()
-    {
-        _kept?.Close();
-        _kept = null;
     }
 
     /// <summary>
@@ -421,13 +488,14 @@ internal sealed partial class LoopConnection
         ReleaseBackend(reusable: false);
         if (_clientStarted)
         {
-            Abort(reason);
+            _state = State.Idle;
+            _client.Abort(reason);
             return;
         }
         // With a retry policy every further try is one of its attempts (a reset counts, as in Envoy); without, a pooled
         // connection that died while idle gets one uncounted try on a fresh one.
         if (_x.Match?.Rule is not { RetryAttempts: > 0 }
-            && UpstreamDecision.RetryOnFreshConnection(failure, reused, _backendAnswered, replayable: _x.Head.ContentLength == 0, _retried))
+            && UpstreamDecision.RetryOnFreshConnection(failure, reused, _backendAnswered, replayable: _x.Head.ContentLength == 0 && _client.Replayable, _retried))
         {
             _retried = true;
             _x.UpstreamRetried(reason);
@@ -443,54 +511,32 @@ internal sealed partial class LoopConnection
         _x.Failure = failure;
         var status = UpstreamDecision.Status(failure);
         _owner.LogBackendError(endpoint, status, reason);
-        Reply(UpstreamDecision.Reply(failure));
+        _state = State.Idle;
+        _client.Reply(UpstreamDecision.Reply(failure));
     }
 
-    /// <summary>Writes a reply of the gateway's own and goes on to the next request once it is out.</summary>
-    private void Reply(LocalReply reply)
+    /// <summary>
+    /// The deadline the upstream set passed: the route's request timeout, the attempt's, the connect timeout or the
+    /// backend's inactivity end the exchange (answered if nothing went to the client yet, else cut).
+    /// </summary>
+    public void OnDeadline()
     {
-        _x.WriteReply(reply, _x.Head.ConnectionClose || _closeRequested);
-        _outSent = 0;
-        _state = State.Flushing;
-        Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
-        if (FlushClient()) AfterResponse();
-    }
-
-    public override void OnDeadline()
-    {
-        Deadline = 0;
-        if (_state is State.Connecting or State.Sending or State.Awaiting or State.Body or State.Backoff)
+        if (_state == State.Idle) return;
+        if (_requestDeadline != 0 && Loop.Now >= _requestDeadline)
         {
-            if (_requestDeadline != 0 && Loop.Now >= _requestDeadline)
-            {
-                if (_clientStarted) Abort("the route's request timeout passed mid-response");
-                else BackendFailed(UpstreamFailure.RequestTimeout, "the route's request timeout passed");
-                return;
-            }
-            if (_attemptDeadline != 0 && Loop.Now >= _attemptDeadline && !_clientStarted && _state != State.Backoff)
-            {
-                BackendFailed(UpstreamFailure.Timeout, "the attempt's timeout passed");
-                return;
-            }
+            if (_clientStarted) Cut("the route's request timeout passed mid-response");
+            else BackendFailed(UpstreamFailure.RequestTimeout, "the route's request timeout passed");
+            return;
+        }
+        if (_attemptDeadline != 0 && Loop.Now >= _attemptDeadline && !_clientStarted && _state != State.Backoff)
+        {
+            BackendFailed(UpstreamFailure.Timeout, "the attempt's timeout passed");
+            return;
         }
         switch (_state)
         {
-            case State.Hello or State.Handshake:
-                HandshakeFailed("the TLS handshake did not complete in time");
-                return;
-            case State.Bridged:
-                return;
-            case State.Head when _len == 0:
-                Close(); // keep-alive timeout
-                return;
-            case State.Head when _listener.Port.Current.Connection is { HeadMs: > 0 }:
-                RequestTimedOut();
-                return;
-            case State.Head:
-                HandOff("request head not complete in time");
-                return;
-            case State.Deciding when _receivedDeadline != 0 && Loop.Now >= _receivedDeadline:
-                RequestTimedOut();
+            case State.Backoff:
+                Cut("the retry backoff did not end");
                 return;
             case State.Connecting:
                 BackendFailed(UpstreamFailure.ConnectTimeout, "connect timed out");
@@ -499,8 +545,19 @@ internal sealed partial class LoopConnection
                 BackendFailed(UpstreamFailure.Timeout, "backend timed out");
                 return;
             default:
-                Abort("no progress within the backend activity timeout");
+                Cut("no progress within the backend activity timeout");
                 return;
         }
+    }
+
+    /// <summary>The backend connection raised an error the exchange did not handle: cut it.</summary>
+    public void Abort(string reason) => Cut(reason);
+
+    private void Cut(string reason)
+    {
+        _state = State.Idle;
+        _retryId++;
+        ReleaseBackend(reusable: false);
+        _client.Abort(reason);
     }
 }
