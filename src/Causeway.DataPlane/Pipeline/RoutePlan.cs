@@ -28,7 +28,11 @@ internal sealed class RoutePlan
         Transports = transports;
         UsesPolicyState = Steps.Any(s => s.UsesPolicyState);
         RecomputesRoute = Steps.Any(s => s is Policies.ExtAuth.RecomputeRouteStep);
+        RequestBufferLimit = Steps.OfType<Policies.RequestBuffer.RequestBufferStep>().FirstOrDefault()?.Limit;
     }
+
+    /// <summary>The rule's <c>requestBuffer</c> limit: a streaming transport must receive the whole body first (null: none).</summary>
+    public long? RequestBufferLimit { get; }
 
     private readonly EndpointBalancer?[]? _balancers;
 

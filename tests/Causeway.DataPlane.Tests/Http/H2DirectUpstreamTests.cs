@@ -7,8 +7,10 @@ using static Causeway.DataPlane.Tests.Support.Ir;
 namespace Causeway.DataPlane.Tests.Http;
 
 /// <summary>
-/// HTTP/2 clients to HTTP/1.1 backends through the Kestrel transport's direct upstream (Transports/Kestrel/Http1Upstream):
-/// the pooled backend connections instead of HttpClient, with what a client sees unchanged.
+/// HTTP/2 clients to HTTP/1.1 backends without HttpClient, both ways the gateway does it: the event loop's own HTTP/2
+/// (Transports/Http2/EventLoop, the default where every route runs on the loop) and Kestrel's HTTP/2 with the direct
+/// upstream (Transports/Kestrel/Http1Upstream, <c>LoopHttp2</c> off): the pooled backend connections instead of
+/// HttpClient, with what a client sees the same either way.
 /// </summary>
 public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
 {
@@ -20,6 +22,16 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
                     Certificates = new[] { CertA.ToIr("a.example.com") },
                 })],
             [Backend("ns/a:80", EchoA), extra]);
+
+    private static DataPlaneOptions Options(bool loop) => TestGateway.Options with { LoopHttp2 = loop };
+
+    /// <summary>The <paramref name="requests"/> went the way the test asked for.</summary>
+    private static void AssertServedBy(TestGateway g, bool loop, int requests)
+    {
+        Assert.Equal(loop ? 0 : requests, g.Plane.H2DirectRequests);
+        Assert.Equal(loop ? requests : 0, g.Plane.FastPath!.LoopRequests);
+        if (loop) Assert.Equal(0, g.Plane.FastPath.LoopHandOffs); // else the loop handed each h2 ClientHello to Kestrel
+    }
 
     private static HttpClient H2Client()
     {
@@ -40,10 +52,12 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
         return req;
     }
 
-    [Fact]
-    public async Task Requests_and_bodies_go_over_the_pooled_connections_with_the_same_forwarded_head()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Requests_and_bodies_go_over_the_pooled_connections_with_the_same_forwarded_head(bool loop)
     {
-        await using var g = await TestGateway.StartAsync(Gateway1("ns/a:80", Backend("ns/unused:80", EchoB)));
+        await using var g = await TestGateway.StartAsync(Options(loop), Gateway1("ns/a:80", Backend("ns/unused:80", EchoB)));
         using var client = H2Client();
         for (var i = 0; i < 3; i++)
         {
@@ -71,11 +85,13 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
             Assert.Equal("200000", post.Headers.GetValues("x-echo-body-length").Single());
         }
         Assert.Contains(("/post", body), EchoA.Bodies);
-        Assert.Equal(4, g.Plane.H2DirectRequests);
+        AssertServedBy(g, loop, 4);
     }
 
-    [Fact]
-    public async Task Response_framings_trailers_and_interim_answers_reach_the_h2_client()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Response_framings_trailers_and_interim_answers_reach_the_h2_client(bool loop)
     {
         var big = new string('y', 300_000);
         await using var raw = new RawBackend(head => head.Split(' ')[1] switch
@@ -85,7 +101,7 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
             "/empty" => ("HTTP/1.1 204 No Content\r\nX-Kind: empty\r\n\r\n", false),
             _ => ($"HTTP/1.1 200 OK\r\nContent-Length: {big.Length}\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n{big}", false),
         });
-        await using var g = await TestGateway.StartAsync(Gateway1("ns/raw:80", Backend("ns/raw:80", raw.Port)));
+        await using var g = await TestGateway.StartAsync(Options(loop), Gateway1("ns/raw:80", Backend("ns/raw:80", raw.Port)));
         using var client = H2Client();
         using (var r = await client.SendAsync(Get(g.Port, "/big")))
         {
@@ -114,13 +130,15 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
             Assert.Equal(big.Length, r.Content.Headers.ContentLength);
             Assert.Empty(await r.Content.ReadAsByteArrayAsync());
         }
-        Assert.Equal(5, g.Plane.H2DirectRequests);
+        AssertServedBy(g, loop, 5);
         // The keep-alive answers reused pooled connections: /close ended one, the others shared.
         Assert.True(raw.Connections <= 3, $"{raw.Connections} backend connections");
     }
 
-    [Fact]
-    public async Task A_pooled_connection_the_backend_closed_is_replaced_and_failures_get_the_gateways_answers()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_pooled_connection_the_backend_closed_is_replaced_and_failures_get_the_gateways_answers(bool loop)
     {
         // The backend closes every connection right after its answer without saying so: the next request finds the
         // pooled connection dead before any answer and goes again on a fresh one.
@@ -134,7 +152,7 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
         var downPort = ((IPEndPoint)free.LocalEndpoint).Port;
         free.Stop(); // connecting to it is refused
         var rule = Prefix("/", To("ns/raw:80"));
-        await using var g = await TestGateway.StartAsync(
+        await using var g = await TestGateway.StartAsync(Options(loop),
             Gateway("ns/gw",
                 [Port(PortProtocol.Https, 0,
                     Listener("ns/gw/a", "a.example.com", Host("a.example.com", Prefix("/down", To("ns/down:80")), rule)) with
@@ -153,13 +171,13 @@ public sealed class H2DirectUpstreamTests() : TwoHostTlsTest("h2-direct-ca")
             Assert.Equal(HttpStatusCode.BadGateway, r.StatusCode);
         using (var r = await client.SendAsync(Get(g.Port, "/down")))
             Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
-        Assert.Equal(5, g.Plane.H2DirectRequests);
+        AssertServedBy(g, loop, 5);
     }
 
     [Fact]
     public async Task Switched_off_HttpClient_serves_the_same_requests()
     {
-        await using var g = await TestGateway.StartAsync(TestGateway.Options with { Http2DirectUpstream = false },
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { Http2DirectUpstream = false, LoopHttp2 = false },
             Gateway1("ns/a:80", Backend("ns/unused:80", EchoB)));
         using var client = H2Client();
         using var r = await client.SendAsync(Get(g.Port, "/x"));

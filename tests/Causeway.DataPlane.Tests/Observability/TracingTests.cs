@@ -80,9 +80,20 @@ public sealed class TracingTests
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var echo = await EchoBackend.StartAsync("e");
-        await using var g = await TestGateway.StartAsync(TracedGateway(echo, receiver.GrpcEndpoint, TracingProtocol.Grpc, rate: 0));
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { LoopHttp2 = false },
+            TracedGateway(echo, receiver.GrpcEndpoint, TracingProtocol.Grpc, rate: 0));
         using var client = Client(HttpVersion.Version20);
         await AssertTracedAsync(g, receiver, client, "kestrel");
+    }
+
+    [Fact]
+    public async Task Http2_requests_on_the_loop_are_traced_the_same_way()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var echo = await EchoBackend.StartAsync("e");
+        await using var g = await TestGateway.StartAsync(TracedGateway(echo, receiver.GrpcEndpoint, TracingProtocol.Grpc, rate: 0));
+        using var client = Client(HttpVersion.Version20);
+        await AssertTracedAsync(g, receiver, client, "event-loop");
     }
 
     [Fact]
@@ -124,8 +135,8 @@ public sealed class TracingTests
 
         var spans = await receiver.WaitForTraceAsync(traceId, 4, g.Plane.Tracers.ForceFlush);
         var server = Assert.Single(spans, s => s.Span.Kind == Span.Types.SpanKind.Server);
-        // HTTP/2 is the Kestrel pipeline's; the event loop retries HTTP/1.1 requests itself.
-        Assert.Equal(h2 ? "kestrel" : "event-loop", server.Attribute("causeway.transport"));
+        // The event loop retries its requests itself, HTTP/1.1 and HTTP/2 alike.
+        Assert.Equal("event-loop", server.Attribute("causeway.transport"));
         var attempts = spans.Where(s => s.Span.Kind == Span.Types.SpanKind.Client).OrderBy(s => s.Span.StartTimeUnixNano).ToList();
         Assert.Equal(3, attempts.Count);
         Assert.All(attempts, a => Assert.Equal(server.SpanId, a.ParentSpanId));

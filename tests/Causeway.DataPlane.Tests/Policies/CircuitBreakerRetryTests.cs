@@ -252,16 +252,21 @@ public sealed class MaxRequestsPerConnectionTests
     [InlineData("h2-httpclient", 1L, 6)]
     [InlineData("h2-httpclient", 2L, 3)]
     [InlineData("h2-httpclient", 4L, 2)]
+    [InlineData("h2-loop", null, 1)]
+    [InlineData("h2-loop", 1L, 6)]
+    [InlineData("h2-loop", 2L, 3)]
     public async Task A_backend_connection_serves_at_most_its_requests(string transport, long? perConnection, int connections)
     {
         // The backend closes a connection only when a request asks it to (Connection: close), as HTTP/1.1 servers must.
         await using var backend = new RawBackend(head => (RawBackend.Ok("hi " + head.Split(' ')[1]),
             head.Contains("\r\nConnection: close", StringComparison.OrdinalIgnoreCase)));
-        // h2: the Kestrel transport's direct HTTP/1.1 upstream (the pools' count); h2-httpclient: YARP's HttpClient.
+        // h2: the Kestrel transport's direct HTTP/1.1 upstream (the pools' count); h2-httpclient: YARP's HttpClient;
+        // h2-loop: the event loop's own HTTP/2 (the default where every route runs on the loop).
         var options = transport switch
         {
             "relay" => TestGateway.Options with { Http1EventLoop = false },
-            "h2-httpclient" => TestGateway.Options with { Http2DirectUpstream = false },
+            "h2" => TestGateway.Options with { LoopHttp2 = false },
+            "h2-httpclient" => TestGateway.Options with { Http2DirectUpstream = false, LoopHttp2 = false },
             _ => TestGateway.Options,
         };
         await using var g = await TestGateway.StartAsync(options, Gateway(backend, perConnection));
@@ -295,9 +300,9 @@ public sealed class MaxRequestsPerConnectionTests
         }
         Assert.Equal(6, backend.Requests.Count);
         Assert.Equal(connections, backend.Connections);
-        // The byte transports close spent connections themselves; the Kestrel transport (either way upstream) asks the
+        // The byte transports (and the loop's HTTP/2) close spent connections themselves; the Kestrel transport (either way upstream) asks the
         // backend to close after its one request, as the HTTP client did.
-        Assert.Equal(transport.StartsWith("h2", StringComparison.Ordinal) && perConnection == 1 ? 6 : 0, backend.Requests.Count(h => h.Contains("\r\nConnection: close", StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal(transport is "h2" or "h2-httpclient" && perConnection == 1 ? 6 : 0, backend.Requests.Count(h => h.Contains("\r\nConnection: close", StringComparison.OrdinalIgnoreCase)));
     }
 
     [Fact]

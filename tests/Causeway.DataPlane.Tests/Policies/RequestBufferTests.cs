@@ -31,17 +31,19 @@ public sealed class RequestBufferTests
 
     [Theory]
     [InlineData("h2")]
+    [InlineData("h2-loop")]
     [InlineData("chunked")]
-    public async Task The_kestrel_pipeline_buffers_unsized_bodies_and_refuses_them_over_the_limit(string how)
+    public async Task Unsized_bodies_are_buffered_and_refused_over_the_limit(string how)
     {
         await using var echo = await EchoBackend.StartAsync("e");
-        await using var g = await TestGateway.StartAsync(Gateway(echo, Policy));
+        // h2: Kestrel's pipeline (the loop's HTTP/2 off); h2-loop: the event loop's own HTTP/2; chunked: HTTP/1.1 handed to Kestrel.
+        await using var g = await TestGateway.StartAsync(TestGateway.Options with { LoopHttp2 = how == "h2-loop" }, Gateway(echo, Policy));
         using var client = new HttpClient();
         async Task<HttpResponseMessage> Post(int size)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{g.Port}/limited")
             {
-                Version = how == "h2" ? HttpVersion.Version20 : HttpVersion.Version11,
+                Version = how.StartsWith("h2", StringComparison.Ordinal) ? HttpVersion.Version20 : HttpVersion.Version11,
                 VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                 // A stream without a length: DATA frames on HTTP/2, chunked on HTTP/1.1.
                 Content = new StreamContent(new UnsizedStream(new byte[size])),

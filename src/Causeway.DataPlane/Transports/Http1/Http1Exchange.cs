@@ -179,7 +179,11 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
     string IExchangeDetails.Protocol => Http2 ? "HTTP/2" : "HTTP/1.1";
 
     /// <summary>The request came as an HTTP/2 stream (served by the loop as HTTP/1.1 bytes): what the access log and metrics say.</summary>
-    public bool Http2 { get; init; }
+    public bool Http2
+    {
+        get => Head.Http2;
+        init => Head.Http2 = value;
+    }
 
     string? IExchangeDetails.RequestHeader(string name) => RequestHeaderAsForwarded(name);
 

@@ -152,6 +152,9 @@ internal sealed class Http1RequestHead
         return false;
     }
 
+    /// <summary>The head was written from an HTTP/2 request's HEADERS (the event loop's HTTP/2): its protocol is HTTP/2.</summary>
+    public bool Http2 { get; set; }
+
     private bool ParseHeaders(ReadOnlySpan<byte> head)
     {
         HeaderCount = 0;

@@ -113,6 +113,7 @@ internal readonly struct Http1RequestView : IRequestView
     {
         get
         {
+            if (_head.Http2) return "HTTP/2";
             var version = _buffer.AsSpan(_head.TargetStart + _head.TargetLength + 1);
             return version.Length >= 8 && version[..8].SequenceEqual("HTTP/1.0"u8) ? "HTTP/1.0" : "HTTP/1.1";
         }

@@ -43,4 +43,7 @@ internal sealed partial class LoopConnection
     /// <summary>The client address a PROXY header named (else null: the policies take <see cref="ClientIp"/>, as for HTTP/1.1 requests).</summary>
     internal System.Net.IPAddress? ClientAddress => _proxied ? (_x.RemoteEndPoint as System.Net.IPEndPoint)?.Address : null;
     internal byte[]? ClientIp => _clientIp;
+
+    /// <summary>When the connection was accepted (loop milliseconds), for its maximum age.</summary>
+    internal long OpenedAt => _opened;
 }

@@ -15,7 +15,10 @@ internal static class H2ResponseWriter
     {
         var lineEnd = head.IndexOf("\r\n"u8);
         var status = ParseStatus(head[..lineEnd]);
-        if (!session.BeginHeaders(streamId, status)) return;
+        if (!session.BeginHeaders(streamId, status))
+        {
+            return;
+        }
         var pos = lineEnd + 2;
         while (pos < head.Length)
         {

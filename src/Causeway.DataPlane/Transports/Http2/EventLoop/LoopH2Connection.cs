@@ -171,12 +171,31 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         _active.Add(s);
         WriteHead(s, headers);
         _starting.Add(s);
+        if (_client.Listener.Port.Current.Connection is { } policy)
+        {
+            if (policy.RequestReceivedMs > 0)
+            {
+                s.ReceivedDeadline = Loop.Now + policy.RequestReceivedMs;
+                StreamDeadline(s.ReceivedDeadline);
+            }
+            // The connection's last request (count or age): GOAWAY names this stream last; the client opens the next elsewhere.
+            if (policy.CloseAfter(++_served, _client.OpenedAt, Loop.Now)) Session.Drain();
+        }
     }
 
     void IHttp2StreamHandler.OnRequestData(int streamId, ReadOnlySpan<byte> data)
     {
-        if (Current(streamId) is { Answered: false } s) s.OnData(data);
-        else Session.AcknowledgeData(streamId, data.Length); // answered already (or gone): read and dropped
+        if (Current(streamId) is not { Answered: false } s)
+        {
+            Session.AcknowledgeData(streamId, data.Length); // answered already (or gone): read and dropped
+            return;
+        }
+        s.OnData(data);
+        if (s.AwaitingBody && s.BodyReceived > s.BufferLimit)
+        {
+            s.AwaitingBody = false;
+            s.Reply(Policies.RequestBuffer.RequestBufferStep.Reply());
+        }
     }
 
     void IHttp2StreamHandler.OnRequestTrailers(int streamId, in Http2RequestHeaders trailers)
@@ -186,7 +205,11 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
 
     void IHttp2StreamHandler.OnRequestEnd(int streamId)
     {
-        if (Current(streamId) is { } s) s.OnEnd();
+        if (Current(streamId) is not { } s) return;
+        s.OnEnd();
+        if (!s.AwaitingBody) return;
+        s.AwaitingBody = false; // the whole body is here: forward it
+        s.Upstream.Start();
     }
 
     void IHttp2StreamHandler.OnStreamReset(int streamId, Http2ErrorCode code, bool byPeer)
@@ -279,22 +302,37 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
     }
 
     /// <summary>Routes and starts the requests whose HEADERS the last frames completed (their END_STREAM is known by now).</summary>
+    /// <summary>
+    /// A request starts once its body is complete or at least the loop's buffer size (the port's
+    /// <c>connection.bufferLimit</c>, else 64 KiB) arrived: a small body then always travels with a Content-Length,
+    /// which the route's decisions (a request buffer's limit) read, and only a large unsized one streams chunked.
+    /// </summary>
     private void StartRequests()
     {
+        if (_starting.Count == 0) return;
+        var port = _client.Listener.Port.Current;
+        var ready = Policies.ClientTraffic.Connection.ClientConnectionPolicy.MaxBufferedBodyOr(port.Connection, 64 * 1024);
+        var kept = 0;
         for (var i = 0; i < _starting.Count; i++)
         {
             var s = _starting[i];
-            if (!ReferenceEquals(Current(s.Id), s) || s.Started || s.Answered) continue; // reset meanwhile
+            if (!ReferenceEquals(Current(s.Id), s) || s.Started || s.Answered) continue; // reset or answered meanwhile
+            if (!s.RequestEnded && s.ContentLength < 0 && s.BodyReceived < ready)
+            {
+                _starting[kept++] = s; // waits for more of its body
+                continue;
+            }
             StartRequest(s);
         }
-        _starting.Clear();
+        _starting.RemoveRange(kept, _starting.Count - kept);
     }
 
-    private void StartRequest(LoopH2Stream s)
+    /// <summary>Writes the head's last lines (a Content-Length for a body that is all here) and parses it.</summary>
+    private HeadStatus FinishHead(LoopH2Stream s, out bool chunked)
     {
         var x = s.X;
         var o = new HeadWriter(x) { Length = s.HeadLength };
-        var chunked = false;
+        chunked = false;
         if (s.ContentLength < 0)
         {
             if (s.RequestEnded)
@@ -313,7 +351,14 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         o.Append("\r\n"u8);
         var port = _client.Listener.Port.Current;
         var limit = Policies.ClientTraffic.Connection.ClientConnectionPolicy.MaxRequestHeadersOr(port.Connection, _client.Loop.Options.MaxRequestHeadersTotalSize);
-        var status = x.Head.Parse(x.HeadBuffer.AsSpan(0, o.Length), Math.Max(limit, o.Length));
+        return x.Head.Parse(x.HeadBuffer.AsSpan(0, o.Length), Math.Max(limit, o.Length));
+    }
+
+    private void StartRequest(LoopH2Stream s)
+    {
+        var x = s.X;
+        var status = FinishHead(s, out var chunked);
+        var port = _client.Listener.Port.Current;
         if (status == HeadStatus.Reject || (status != HeadStatus.Ok && s.MissingAuthority))
         {
             x.ResetForRequest();
@@ -353,6 +398,19 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         {
             x.Forward.Truncate(x.Forward.Length - 2);
             x.Forward.Append("Transfer-Encoding: chunked\r\n\r\n"u8);
+        }
+        if (!s.RequestEnded && x.Plan?.RequestBufferLimit is { } bufferLimit)
+        {
+            // requestBuffer: the backend gets the request once all of it is here (413 past the limit).
+            if (s.BodyReceived > bufferLimit)
+            {
+                s.Reply(Policies.RequestBuffer.RequestBufferStep.Reply());
+                return;
+            }
+            s.AwaitingBody = true;
+            s.BufferLimit = bufferLimit;
+            s.DropBody(); // acknowledged: the client's window must not stop a body the limit allows
+            return;
         }
         s.Upstream.Start();
     }
@@ -421,6 +479,9 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
     {
         if (!ReferenceEquals(Current(s.Id), s)) return;
         if (completed) _owner.Completed(TransportSet.EventLoop, s.X, aborted);
+        // A complete response to a request still being sent: RST_STREAM NO_ERROR asks the client to stop sending it
+        // (RFC 9113 section 8.1), once nothing of the response waits for window.
+        if (completed && !aborted && !s.RequestEnded && Session.QueuedBytesOf(s.Id) == 0) Session.Reset(s.Id, Http2ErrorCode.NoError);
         s.DropBody();
         _streams.Remove(s.Id);
         _active.Remove(s);
@@ -441,19 +502,28 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         var now = Loop.Now;
         foreach (var s in Snapshot())
         {
-            if (s.Deadline == 0 || s.Deadline > now || !ReferenceEquals(Current(s.Id), s)) continue;
+            if (!ReferenceEquals(Current(s.Id), s)) continue;
+            if (s.ReceivedDeadline != 0 && s.ReceivedDeadline <= now && (s.Deciding || !s.RequestEnded) && !s.Upstream.ClientStarted)
+            {
+                RequestTimedOut(s);
+                continue;
+            }
+            if (s.Deadline == 0 || s.Deadline > now) continue;
             s.Deadline = 0;
             if (s.Deciding)
             {
                 Session.Reset(s.Id, Http2ErrorCode.Cancel);
                 Release(s, completed: true, aborted: true);
             }
-            else s.Upstream.OnDeadline();
+            else if (s.Started) s.Upstream.OnDeadline();
         }
         if (_closed) return;
         long next = 0;
         foreach (var s in _active)
+        {
             if (s.Deadline != 0 && (next == 0 || s.Deadline < next)) next = s.Deadline;
+            if (s.ReceivedDeadline != 0 && (next == 0 || s.ReceivedDeadline < next)) next = s.ReceivedDeadline;
+        }
         _client.Deadline = next;
         if (_active.Count == 0)
         {
@@ -468,6 +538,24 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         if (Session.IsFailed || Session.IsDrained) _client.Close();
     }
 
+    /// <summary>The request did not arrive whole in time (<c>requestReceivedTimeout</c>): Envoy's 408, as on every transport.</summary>
+    private void RequestTimedOut(LoopH2Stream s)
+    {
+        _owner.LogAborted("request not received within the ClientTrafficPolicy timeout");
+        s.Upstream.Cancel();
+        s.Deciding = false;
+        s.AwaitingBody = false;
+        if (!s.Started)
+        {
+            FinishHead(s, out _);
+            s.Started = true;
+        }
+        s.X.ResetForRequest();
+        _owner.CountLoopRequest();
+        s.Reply(Policies.ClientTraffic.Connection.ClientConnectionPolicy.RequestTimeout);
+    }
+
+    private long _served;
     private bool _idleArmed;
     private long _idleAt;
 

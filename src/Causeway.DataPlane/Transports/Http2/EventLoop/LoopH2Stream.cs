@@ -65,6 +65,16 @@ internal sealed class LoopH2Stream : IUpstreamClient
 
     public long Deadline { get; set; }
 
+    /// <summary>When the whole request must have arrived (ClientTrafficPolicy <c>requestReceivedTimeout</c>); 0: no limit.</summary>
+    public long ReceivedDeadline { get; set; }
+
+    /// <summary>
+    /// The route buffers requests (<c>requestBuffer</c>): the upstream starts once the whole body is here, and a body
+    /// over <see cref="BufferLimit"/> is answered 413.
+    /// </summary>
+    public bool AwaitingBody { get; set; }
+    public long BufferLimit { get; set; }
+
     /// <summary>The request named no authority (neither <c>:authority</c> nor Host).</summary>
     public bool MissingAuthority { get; set; }
 
@@ -91,6 +101,9 @@ internal sealed class LoopH2Stream : IUpstreamClient
         ContentLength = -1;
         HeadLength = 0;
         _sentInBuffer = 0;
+        ReceivedDeadline = 0;
+        AwaitingBody = false;
+        BufferLimit = 0;
     }
 
     /// <summary>Request DATA from the client: held until the backend takes it (acknowledged while little is held).</summary>
@@ -108,14 +121,14 @@ internal sealed class LoopH2Stream : IUpstreamClient
         else AppendBody(data);
         _unacknowledged += data.Length;
         AcknowledgeWhileSmall();
-        if (Started && !Deciding) Upstream.RequestBodyArrived();
+        if (Started && !Deciding && !AwaitingBody) Upstream.RequestBodyArrived();
     }
 
     public void OnEnd()
     {
         RequestEnded = true;
         if (_chunked) AppendBody("0\r\n\r\n"u8);
-        if (Started && !Deciding) Upstream.RequestBodyArrived();
+        if (Started && !Deciding && !AwaitingBody) Upstream.RequestBodyArrived();
     }
 
     /// <summary>
@@ -159,7 +172,7 @@ internal sealed class LoopH2Stream : IUpstreamClient
     /// <summary>Opens the client's window for what it sent while at most a window's worth waits for the backend.</summary>
     private void AcknowledgeWhileSmall()
     {
-        if (_unacknowledged == 0 || _bodyLength - Math.Max(0, _sentInBuffer) > QueueBound) return;
+        if (_unacknowledged == 0 || (!AwaitingBody && _bodyLength - Math.Max(0, _sentInBuffer) > QueueBound)) return;
         _connection.Session.AcknowledgeData(Id, _unacknowledged);
         _unacknowledged = 0;
     }
