@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Causeway.DataPlane.Tests.Support;
 
 namespace Causeway.DataPlane.Tests.Http2;
 
@@ -109,7 +110,7 @@ public sealed class H2ClientTests
         try
         {
             var output = Path.Combine(dir, "out.bin");
-            var (exit, stdout, stderr) = await RunAsync("/usr/bin/curl", ["-sS", "--http2-prior-knowledge", "--max-time", "20", "-o", output,
+            var (exit, stdout, stderr) = await ToolProcess.RunAsync("/usr/bin/curl", ["-sS", "--http2-prior-knowledge", "--max-time", "20", "-o", output,
                 "-w", "%{http_version} %{http_code}", $"http://127.0.0.1:{server.Port}/bytes/300000"]);
             Assert.True(exit == 0, stderr);
             Assert.Equal("2 200", stdout);
@@ -118,7 +119,7 @@ public sealed class H2ClientTests
             var input = Path.Combine(dir, "in.bin");
             var upload = RandomNumberGenerator.GetBytes(200_000);
             await File.WriteAllBytesAsync(input, upload);
-            (exit, stdout, stderr) = await RunAsync("/usr/bin/curl", ["-sS", "--http2-prior-knowledge", "--max-time", "20",
+            (exit, stdout, stderr) = await ToolProcess.RunAsync("/usr/bin/curl", ["-sS", "--http2-prior-knowledge", "--max-time", "20",
                 "--data-binary", "@" + input, "-H", "Content-Type: application/octet-stream", $"http://127.0.0.1:{server.Port}/upload"]);
             Assert.True(exit == 0, stderr);
             Assert.Equal($"received={upload.Length} sum={upload.Sum(b => (long)b)}", stdout);
@@ -135,7 +136,7 @@ public sealed class H2ClientTests
     {
         using var server = new H2TestServer();
         // -w/-W 16: the client's windows are 65535 bytes, as RFC 9113's defaults, so 100 KB responses wait for them.
-        var (exit, stdout, stderr) = await RunAsync(H2Load, ["-n", "600", "-c", "3", "-m", "50", "-w", "16", "-W", "16", $"http://127.0.0.1:{server.Port}/bytes/100000"]);
+        var (exit, stdout, stderr) = await ToolProcess.RunAsync(H2Load, ["-n", "600", "-c", "3", "-m", "50", "-w", "16", "-W", "16", $"http://127.0.0.1:{server.Port}/bytes/100000"]);
         Assert.True(exit == 0, stdout + stderr);
         Assert.Matches(new Regex(@"requests: 600 total, 600 started, 600 done, 600 succeeded, 0 failed, 0 errored"), stdout);
         Assert.Matches(new Regex(@"status codes: 600 2xx"), stdout);
@@ -152,7 +153,7 @@ public sealed class H2ClientTests
         {
             var input = Path.Combine(dir, "body.bin");
             await File.WriteAllBytesAsync(input, RandomNumberGenerator.GetBytes(150_000));
-            var (exit, stdout, stderr) = await RunAsync(H2Load, ["-n", "60", "-c", "2", "-m", "10", "-d", input, $"http://127.0.0.1:{server.Port}/upload"]);
+            var (exit, stdout, stderr) = await ToolProcess.RunAsync(H2Load, ["-n", "60", "-c", "2", "-m", "10", "-d", input, $"http://127.0.0.1:{server.Port}/upload"]);
             Assert.True(exit == 0, stdout + stderr);
             Assert.Matches(new Regex(@"requests: 60 total, 60 started, 60 done, 60 succeeded, 0 failed, 0 errored"), stdout);
             Assert.Matches(new Regex(@"status codes: 60 2xx"), stdout);
@@ -165,25 +166,4 @@ public sealed class H2ClientTests
     }
 
     private const string H2Load = "/usr/bin/h2load";
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string[] args)
-    {
-        Assert.True(File.Exists(file), $"{file} is installed (.ci/run installs curl and nghttp2-client)");
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(file)} did not finish within 60 s");
-        }
-        return (p.ExitCode, await stdout, await stderr);
-    }
 }

@@ -39,6 +39,19 @@ internal sealed partial class Http2ServerSession
     }
 
     /// <summary>
+    /// Sends an interim (1xx) response head, e.g. 100 Continue, before the final one. False when the stream is gone or
+    /// already answered.
+    /// </summary>
+    public bool SendInterim(int streamId, int status)
+    {
+        if (status is < 100 or > 199 || _error is not null || !_streams.TryGetValue(streamId, out var stream) || stream.HeadersSent || stream.EndQueued) return false;
+        _headerBlock.Clear();
+        HpackEncoder.WriteStatus(_headerBlock, status);
+        WriteHeaderBlock(streamId, _headerBlock.Span, endStream: false);
+        return true;
+    }
+
+    /// <summary>
     /// Starts a response head field by field (no array of fields needed): <see cref="AddHeader"/> each field, then
     /// <see cref="EndHeaders"/>. False when the stream is gone or already answered.
     /// </summary>

@@ -269,6 +269,11 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         {
             var name = h.Name(i);
             if (name.SequenceEqual("host"u8)) continue;
+            if (name.SequenceEqual("expect"u8) && System.Text.Ascii.EqualsIgnoreCase(h.Value(i), "100-continue"u8))
+            {
+                s.ExpectContinue = true; // answered by the loop (100 Continue), as Envoy does, not forwarded
+                continue;
+            }
             var seen = false;
             for (var j = 0; j < i && !seen; j++) seen = h.Name(j).SequenceEqual(name);
             if (seen) continue;
@@ -317,6 +322,11 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         {
             var s = _starting[i];
             if (!ReferenceEquals(Current(s.Id), s) || s.Started || s.Answered) continue; // reset or answered meanwhile
+            if (s.ExpectContinue)
+            {
+                s.ExpectContinue = false;
+                if (!s.RequestEnded) Session.SendInterim(s.Id, 100);
+            }
             if (!s.RequestEnded && s.ContentLength < 0 && s.BodyReceived < ready)
             {
                 _starting[kept++] = s; // waits for more of its body

@@ -75,6 +75,9 @@ internal sealed class LoopH2Stream : IUpstreamClient
     public bool AwaitingBody { get; set; }
     public long BufferLimit { get; set; }
 
+    /// <summary>The client asked for 100 Continue before sending its body (not answered yet).</summary>
+    public bool ExpectContinue { get; set; }
+
     /// <summary>The request named no authority (neither <c>:authority</c> nor Host).</summary>
     public bool MissingAuthority { get; set; }
 
@@ -102,6 +105,7 @@ internal sealed class LoopH2Stream : IUpstreamClient
         HeadLength = 0;
         _sentInBuffer = 0;
         ReceivedDeadline = 0;
+        ExpectContinue = false;
         AwaitingBody = false;
         BufferLimit = 0;
     }

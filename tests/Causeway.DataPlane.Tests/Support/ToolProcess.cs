@@ -1,0 +1,28 @@
+using System.Diagnostics;
+
+namespace Causeway.DataPlane.Tests.Support;
+
+/// <summary>Runs a command-line client the tests drive (curl, h2load), bounded in time.</summary>
+public static class ToolProcess
+{
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string[] args, int timeoutSeconds = 60)
+    {
+        Assert.True(File.Exists(file), $"{file} is installed (.ci/run installs curl and nghttp2-client)");
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(file)} did not finish within {timeoutSeconds} s");
+        }
+        return (p.ExitCode, await stdout, await stderr);
+    }
+}
