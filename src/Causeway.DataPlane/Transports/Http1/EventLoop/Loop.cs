@@ -151,6 +151,7 @@ internal sealed unsafe partial class Loop : IDisposable
                     Dispatch(h, Native.EventMask(events, i));
                 }
                 while (_commands.TryDequeue(out var command)) Execute(command);
+                RunDeferred();
                 if (Now >= _nextSweep) Sweep();
             }
         }
@@ -162,6 +163,37 @@ internal sealed unsafe partial class Loop : IDisposable
             Native.close(_wakefd);
             Native.close(_epfd);
         }
+    }
+
+    private readonly List<LoopHandler> _deferred = new();
+
+    /// <summary>
+    /// Runs <paramref name="handler"/>'s <see cref="LoopHandler.OnDeferred"/> once after the events of this wake-up
+    /// (an HTTP/2 connection writes what several backends' events produced in one go).
+    /// </summary>
+    public void Defer(LoopHandler handler) => _deferred.Add(handler);
+
+    private void RunDeferred()
+    {
+        for (var i = 0; i < _deferred.Count; i++)
+        {
+            var h = _deferred[i];
+            if (h.Token == 0) continue; // closed meanwhile
+            try
+            {
+                h.OnDeferred();
+            }
+            catch (ClientGoneException ex)
+            {
+                h.Abort(ex.Message);
+            }
+            catch (Exception ex)
+            {
+                LogHandlerFailed(ex);
+                h.Abort(ex.Message);
+            }
+        }
+        _deferred.Clear();
     }
 
     private void Dispatch(LoopHandler h, uint mask)

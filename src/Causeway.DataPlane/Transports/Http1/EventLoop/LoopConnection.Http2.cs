@@ -32,6 +32,11 @@ internal sealed partial class LoopConnection
         _h2.Start(initial);
     }
 
+    public override void OnDeferred()
+    {
+        if (_state == State.Http2) _h2!.OnDeferred();
+    }
+
     internal bool ClientReadableForH2 => ClientReadable;
     internal int ReceiveForH2(Span<byte> into) => ReceiveClient(into);
     internal int SendForH2(ReadOnlySpan<byte> bytes) => SendClient(bytes);

@@ -24,6 +24,11 @@ internal abstract class LoopHandler
     /// <summary>The deadline passed (checked about every 100 ms).</summary>
     public virtual void OnDeadline() => Deadline = 0;
 
+    /// <summary>Work put off until the events of the loop's current wake-up were handled (<see cref="Loop.Defer"/>).</summary>
+    public virtual void OnDeferred()
+    {
+    }
+
     /// <summary>An exception escaped <see cref="OnEvents"/> or <see cref="OnDeadline"/>: release everything now.</summary>
     public abstract void Abort(string reason);
 }

@@ -478,9 +478,30 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
     {
         Release(s, completed: true, aborted);
         if (_inReceive || _closed) return; // the caller flushes after processing
+        FlushSoon();
+    }
+
+    private bool _flushDeferred;
+
+    /// <summary>
+    /// Frames written outside the client's own events (a backend answered) go out once this wake-up's events are
+    /// handled, so the responses of many backends share TLS records and sends.
+    /// </summary>
+    public void FlushSoon()
+    {
+        if (_flushDeferred) return;
+        _flushDeferred = true;
+        Loop.Defer(_client);
+    }
+
+    public void OnDeferred()
+    {
+        _flushDeferred = false;
+        if (_closed) return;
         FlushOutput();
+        ResumePaused();
         if (Session.IsFailed || Session.IsDrained) _client.Close();
-        else if (_active.Count == 0) ArmIdle();
+        else if (_active.Count == 0 && !_idleArmed) ArmIdle();
     }
 
     private bool _inReceive;

@@ -206,15 +206,21 @@ internal sealed class LoopH2Stream : IUpstreamClient
         var h = X.ResponseHead;
         var noBody = h.Framing == BodyFraming.None || (h.Framing == BodyFraming.Length && h.ContentLength == 0);
         H2ResponseWriter.Head(_connection.Session, Id, X.Response.Span, endStream: noBody);
+        _bodyLeft = h.Framing == BodyFraming.Length ? h.ContentLength : -1;
         X.BytesSent += X.Response.Length;
         X.Response.Clear();
         _headEnded = noBody;
         Answered = true;
     }
 
+    private long _bodyLeft;
+
     void IUpstreamClient.ResponseBody(ReadOnlySpan<byte> bytes)
     {
-        _connection.Session.SendData(Id, bytes, endStream: false);
+        // The last bytes of a body of known length carry END_STREAM themselves (no empty DATA frame after them).
+        var last = _bodyLeft >= 0 && (_bodyLeft -= bytes.Length) == 0;
+        _connection.Session.SendData(Id, bytes, endStream: last);
+        if (last) _headEnded = true;
         X.BytesSent += bytes.Length;
     }
 
@@ -225,7 +231,7 @@ internal sealed class LoopH2Stream : IUpstreamClient
 
     bool IUpstreamClient.Flush()
     {
-        _connection.FlushOutput();
+        _connection.FlushSoon();
         if (_connection.Session.QueuedBytesOf(Id) <= QueueBound && !_connection.OutputBackedUp) return true;
         Paused = true;
         return false;
