@@ -33,8 +33,15 @@ public sealed class Http2ResetAndGoAwayTests
         Assert.True(wire.Session.Reset(1, Http2ErrorCode.InternalError));
         AssertReset(wire, 1, Http2ErrorCode.InternalError);
         Assert.False(wire.Session.Reset(1, Http2ErrorCode.InternalError));
-        wire.FeedAll(Data(1, 10, endStream: true)); // in flight when we reset: answered STREAM_CLOSED
-        AssertReset(wire, 1, Http2ErrorCode.StreamClosed);
+        // In flight when we reset: ignored (RFC 9113 section 5.4.2), not answered, and the connection goes on.
+        wire.FeedAll(Data(1, 10, endStream: true), Headers(1, [("x-trailer", "t")], endStream: true));
+        Assert.Empty(wire.Read());
+        Assert.False(wire.Session.IsFailed);
+        // A stream we never reset that is closed still gets STREAM_CLOSED.
+        wire.FeedAll(Headers(3, Get(), endStream: true));
+        wire.Read();
+        wire.FeedAll(Data(3, 10, endStream: true));
+        AssertReset(wire, 3, Http2ErrorCode.StreamClosed);
     }
 
     [Fact]

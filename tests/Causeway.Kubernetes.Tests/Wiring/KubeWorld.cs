@@ -77,7 +77,8 @@ internal sealed class KubeWorld : IAsyncDisposable
     /// <summary>The cloud assigns the proxy Service a load-balancer address (the proxies must not try to bind it).</summary>
     public async Task AssignLoadBalancerAsync()
     {
-        await Harness.WaitAsync(() => H.Server.Get(ResourceType.Services, "test", "causeway-gw") is not null, "proxy Service causeway-gw");
+        // The controller's first reconcile: slow on a two-core machine running the other suites at the same time.
+        await Harness.WaitAsync(() => H.Server.Get(ResourceType.Services, "test", "causeway-gw") is not null, "proxy Service causeway-gw", seconds: 30);
         H.Server.UpdateStatus(ResourceType.Services, "test", "causeway-gw",
             new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = "203.0.113.9" }) } });
     }

@@ -52,6 +52,7 @@ internal sealed partial class Http2ServerSession
             // Decoded for HPACK's sake, then a connection error: below the newest stream id, an id that did not
             // increase (RFC 9113 5.1.1, PROTOCOL_ERROR); the newest stream itself, closed (5.1, STREAM_CLOSED).
             if (Decode(block, trailers: false) == HpackStatus.CompressionError) return;
+            if (WasResetByUs(streamId)) return; // trailers the client sent before our RST_STREAM reached it: ignored
             if (streamId < _lastStreamId) ConnectionError(Http2ErrorCode.ProtocolError, "stream id not above the last one");
             else ConnectionError(Http2ErrorCode.StreamClosed, "HEADERS on a closed stream");
             return;
@@ -120,8 +121,10 @@ internal sealed partial class Http2ServerSession
 
         if (!_streams.TryGetValue(streamId, out var stream) || stream.RemoteEnded)
         {
-            // Closed or half-closed (remote): STREAM_CLOSED; the bytes still count against the connection.
+            // Closed or half-closed (remote): STREAM_CLOSED, unless we reset it ourselves (the client sent these before
+            // our RST_STREAM reached it: ignored, RFC 9113 section 5.4.2); the bytes still count against the connection.
             AcknowledgeConnection(flowLength);
+            if (stream is null && WasResetByUs(streamId)) return;
             StreamError(streamId, Http2ErrorCode.StreamClosed);
             return;
         }

@@ -248,8 +248,16 @@ internal sealed partial class Http2ServerSession
         WriteBytes(payload);
     }
 
+    // The streams we reset most recently: frames the client sent on them before our RST_STREAM arrived are ignored.
+    private readonly int[] _resetByUs = new int[64];
+    private int _resetNext;
+
+    private bool WasResetByUs(int streamId) => Array.IndexOf(_resetByUs, streamId) >= 0;
+
     private void WriteRstStream(int streamId, Http2ErrorCode code)
     {
+        _resetByUs[_resetNext] = streamId;
+        _resetNext = (_resetNext + 1) % _resetByUs.Length;
         WriteFrameHeader(4, Http2Frame.RstStream, 0, streamId);
         Span<byte> payload = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)code);
