@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Causeway.DataPlane.Tests.Support;
 
@@ -78,25 +77,6 @@ public static class TlsClients
         }
     }
 
-    private static async Task<(int Exit, string Output, string Errors)> RunAsync(string file, List<string> args, string? stdin)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(25));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(file)} did not finish within 25 s");
-        }
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, List<string> args, string? stdin) =>
+        ToolProcess.RunAsync(file, args, timeoutSeconds: 25, stdin: stdin);
 }

@@ -178,29 +178,32 @@ internal sealed unsafe partial class Loop : IDisposable
         for (var i = 0; i < _deferred.Count; i++)
         {
             var h = _deferred[i];
-            if (h.Token == 0) continue; // closed meanwhile
-            try
-            {
-                h.OnDeferred();
-            }
-            catch (ClientGoneException ex)
-            {
-                h.Abort(ex.Message);
-            }
-            catch (Exception ex)
-            {
-                LogHandlerFailed(ex);
-                h.Abort(ex.Message);
-            }
+            if (h.Token != 0) Guarded(h, Work.Deferred); // else closed meanwhile
         }
         _deferred.Clear();
     }
 
-    private void Dispatch(LoopHandler h, uint mask)
+    private void Dispatch(LoopHandler h, uint mask) => Guarded(h, Work.Events, mask);
+
+    private enum Work { Events, Deadline, Deferred }
+
+    /// <summary>Runs a handler's <paramref name="work"/>; what escapes it aborts the handler (and only it).</summary>
+    private void Guarded(LoopHandler h, Work work, uint mask = 0)
     {
         try
         {
-            h.OnEvents(mask);
+            switch (work)
+            {
+                case Work.Events:
+                    h.OnEvents(mask);
+                    break;
+                case Work.Deadline:
+                    h.OnDeadline();
+                    break;
+                default:
+                    h.OnDeferred();
+                    break;
+            }
         }
         catch (ClientGoneException ex)
         {
@@ -232,19 +235,7 @@ internal sealed unsafe partial class Loop : IDisposable
         {
             var h = _handlers[i];
             if (h is null || h.Deadline == 0 || h.Deadline > Now) continue;
-            try
-            {
-                h.OnDeadline();
-            }
-            catch (ClientGoneException ex)
-            {
-                h.Abort(ex.Message);
-            }
-            catch (Exception ex)
-            {
-                LogHandlerFailed(ex);
-                h.Abort(ex.Message);
-            }
+            Guarded(h, Work.Deadline);
         }
         SweepIdleBackends();
     }

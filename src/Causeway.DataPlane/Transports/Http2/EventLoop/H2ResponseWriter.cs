@@ -6,7 +6,7 @@ namespace Causeway.DataPlane.Transports.Http2.EventLoop;
 /// Writes what <see cref="Http1Exchange"/> produced as HTTP/1.1 (a response head with every edit applied, a reply of
 /// the gateway's own, chunked trailers) to an HTTP/2 stream: the status line becomes <c>:status</c>, the fields go
 /// lower-cased, and the connection-specific ones HTTP/2 forbids (Connection, Keep-Alive, Transfer-Encoding, Upgrade,
-/// Proxy-Connection) are left out. So the response edits exist once, in the exchange, for both protocols.
+/// Proxy-Connection: <see cref="Http1Syntax.IsSkippedResponseHeader"/>, the list every transport drops) are left out. So the response edits exist once, in the exchange, for both protocols.
 /// </summary>
 internal static class H2ResponseWriter
 {
@@ -43,41 +43,26 @@ internal static class H2ResponseWriter
     public static bool Trailers(Http2ServerSession session, int streamId, ReadOnlySpan<byte> lines)
     {
         var fields = new List<Http2HeaderField>();
-        while (!lines.IsEmpty)
+        var reader = new FieldLines(lines);
+        while (reader.Next(out var name, out var value))
         {
-            var end = lines.IndexOf("\r\n"u8);
-            var line = end < 0 ? lines : lines[..end];
-            lines = end < 0 ? default : lines[(end + 2)..];
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0) continue;
-            var name = line[..colon].ToArray();
-            System.Text.Ascii.ToLowerInPlace(name, out _);
-            if (Forbidden(name)) continue;
-            fields.Add(new Http2HeaderField(name, line[(colon + 1)..].Trim(" \t"u8).ToArray()));
+            if (Http1Syntax.IsSkippedResponseHeader(name)) continue;
+            var lower = name.ToArray();
+            System.Text.Ascii.ToLowerInPlace(lower, out _);
+            fields.Add(new Http2HeaderField(lower, value.ToArray()));
         }
         return fields.Count > 0 && session.SendTrailers(streamId, [.. fields]);
     }
 
+    /// <summary>One "name: value" line of a head, unless HTTP/2 forbids the field (the byte transports' skip list).</summary>
     private static void AddField(Http2ServerSession session, ReadOnlySpan<byte> line)
     {
         var colon = line.IndexOf((byte)':');
         if (colon <= 0) return;
         var name = line[..colon];
-        if (Forbidden(name)) return;
-        var value = line[(colon + 1)..];
-        while (!value.IsEmpty && value[0] is (byte)' ' or (byte)'\t') value = value[1..];
-        session.AddHeader(name, value);
+        if (Http1Syntax.IsSkippedResponseHeader(name)) return;
+        session.AddHeader(name, line[(colon + 1)..].TrimStart(" \t"u8));
     }
-
-    /// <summary>Connection-specific fields (RFC 9113 section 8.2.2), which an HTTP/2 response must not carry.</summary>
-    private static bool Forbidden(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        7 => System.Text.Ascii.EqualsIgnoreCase(name, "upgrade"u8),
-        10 => System.Text.Ascii.EqualsIgnoreCase(name, "connection"u8) || System.Text.Ascii.EqualsIgnoreCase(name, "keep-alive"u8),
-        16 => System.Text.Ascii.EqualsIgnoreCase(name, "proxy-connection"u8),
-        17 => System.Text.Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8),
-        _ => false,
-    };
 
     private static int ParseStatus(ReadOnlySpan<byte> statusLine)
     {

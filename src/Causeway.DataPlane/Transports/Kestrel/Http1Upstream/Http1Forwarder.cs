@@ -367,16 +367,11 @@ internal sealed class Http1Forwarder(DataPlaneOptions options)
     /// <summary>The chunked body's trailer fields ("name: value" lines) as the response's HTTP/2 trailers.</summary>
     private static void AppendTrailers(HttpResponse response, ReadOnlySpan<byte> lines)
     {
-        while (!lines.IsEmpty)
+        var fields = new FieldLines(lines);
+        while (fields.Next(out var name, out var value))
         {
-            var end = lines.IndexOf("\r\n"u8);
-            var line = end < 0 ? lines : lines[..end];
-            lines = end < 0 ? default : lines[(end + 2)..];
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0) continue;
-            var name = line[..colon];
             if (Http1Syntax.IsSkippedResponseHeader(name)) continue;
-            response.AppendTrailer(Encoding.ASCII.GetString(name).ToLowerInvariant(), Encoding.Latin1.GetString(line[(colon + 1)..].Trim(" \t"u8)));
+            response.AppendTrailer(Encoding.ASCII.GetString(name).ToLowerInvariant(), Encoding.Latin1.GetString(value));
         }
     }
 
