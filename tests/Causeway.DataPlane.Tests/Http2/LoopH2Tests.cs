@@ -79,6 +79,25 @@ public sealed class LoopH2Tests() : TwoHostTlsTest("loop-h2-ca")
     }
 
     [Fact]
+    public async Task Large_responses_to_clients_with_small_windows_wait_for_window_updates()
+    {
+        // 64 KiB windows (stream and connection) and 1 MB bodies: every response stops its backend reads many times.
+        var body = new string('w', 1_000_000);
+        await using var raw = new RawBackend(_ => (RawBackend.Ok(body), false));
+        await using var g = await TestGateway.StartAsync(Gateway("ns/gw",
+            [Port(PortProtocol.Https, 0,
+                Listener("ns/gw/a", null, Host("*", Prefix("/", To("ns/raw:80")))) with { Certificates = new[] { CertA.ToIr("a.example.com") } })],
+            Backend("ns/raw:80", raw.Port)));
+        var (exit, stdout, stderr) = await ToolProcess.RunAsync("/usr/bin/h2load", ["-n", "40", "-c", "2", "-m", "10", "-w", "16", "-W", "16",
+            $"https://127.0.0.1:{g.Port}/big"]);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Matches(new Regex("requests: 40 total, 40 started, 40 done, 40 succeeded, 0 failed, 0 errored"), stdout);
+        Assert.Matches(new Regex("status codes: 40 2xx"), stdout);
+        Assert.Matches(new Regex(@"traffic: .*\((4[0-9]{7})\) total"), stdout); // 40 bodies of 1 MB arrived
+        Assert.Equal(40, g.Plane.FastPath!.LoopRequests);
+    }
+
+    [Fact]
     public async Task Request_bodies_of_any_size_stream_to_the_backend_sized_or_not()
     {
         await using var g = await TestGateway.StartAsync(Https());
