@@ -187,7 +187,10 @@ public sealed class ActiveHealthCheckTests
         try
         {
             await using var g = await TestGateway.StartAsync(Gateway([echo.Port, holePort], policy));
-            await Task.Delay(1500); // two timed-out probes take ~0.7 s
+            // Two timed-out probes take ~0.7 s; a loaded machine may take longer: wait for the checker's own count.
+            var checker = g.Plane.State.Values<Causeway.DataPlane.Upstream.Health.ActiveHealthChecker>().Single();
+            for (var i = 0; i < 200 && checker.HealthyCount > 1; i++) await Task.Delay(50);
+            Assert.Equal(1, checker.HealthyCount);
             await using var c = await RawClient.ConnectAsync(g.Port);
             var counts = await Spread(c, "/lb", 20);
             Assert.Equal(new[] { "e0:200" }, counts.Keys.ToArray());
