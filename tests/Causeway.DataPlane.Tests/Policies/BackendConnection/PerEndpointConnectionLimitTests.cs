@@ -33,7 +33,10 @@ public sealed class PerEndpointConnectionLimitTests
         await using var g = await TestGateway.StartAsync(options, Gateway(slow, 1));
         await using var first = await RawClient.ConnectAsync(g.Port);
         await first.SendAsync("GET /one HTTP/1.1\r\nHost: h\r\n\r\n");
-        await Task.Delay(250); // the first request holds the endpoint's only connection
+        // The first request holds the endpoint's only connection once the backend has it (a fixed wait was too short
+        // once on a loaded machine); the backend holds it 700 ms.
+        for (var i = 0; i < 100 && slow.RequestCount == 0; i++) await Task.Delay(20);
+        Assert.Equal(1, slow.RequestCount);
         await using (var second = await RawClient.ConnectAsync(g.Port))
         {
             await second.SendAsync("GET /two HTTP/1.1\r\nHost: h\r\n\r\n");
