@@ -75,11 +75,16 @@ public sealed class PerEndpointConnectionLimitTests
         Assert.InRange(g.Plane.FastPath!.Pools.Find("127.0.0.1", echo.Port)!.OpenConnections, 1, 2);
     }
 
-    [Fact]
-    public async Task The_kestrel_pipeline_answers_503_overloaded_when_an_http2_client_needs_a_second_connection()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_http2_client_needing_a_second_connection_is_answered_503_overloaded(bool loop)
     {
         await using var slow = await EchoBackend.StartAsync("slow", fixedDelay: TimeSpan.FromMilliseconds(700));
-        await using var g = await TestGateway.StartAsync(Gateway(slow, 1));
+        // The loop's own HTTP/2 (one loop: each loop may open its first connection to the endpoint, and HttpClient may
+        // open a second client connection that lands on another loop), or Kestrel's.
+        var options = loop ? TestGateway.Options with { Http1EventLoopThreads = 1 } : TestGateway.Options with { LoopHttp2 = false };
+        await using var g = await TestGateway.StartAsync(options, Gateway(slow, 1));
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) };
         HttpRequestMessage Request(string path)
         {
@@ -88,7 +93,9 @@ public sealed class PerEndpointConnectionLimitTests
             return r;
         }
         var first = client.SendAsync(Request("/one"));
-        await Task.Delay(250); // its backend connection is busy: a second stream needs another one
+        // Its backend connection is busy once the backend has it: a second stream needs another one.
+        for (var i = 0; i < 100 && slow.RequestCount == 0; i++) await Task.Delay(20);
+        Assert.Equal(1, slow.RequestCount);
         using (var over = await client.SendAsync(Request("/two")))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, over.StatusCode);
