@@ -38,14 +38,8 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
     public Loop Loop { get; } = loop;
     private DataPlaneOptions Options => Loop.Options;
 
-    /// <summary>An exchange is under way (between <see cref="Start"/> and its end, answer or abort).</summary>
-    public bool Active => _state != State.Idle;
-
     /// <summary>Response bytes went to the client: a failure now cuts the response instead of answering.</summary>
     public bool ClientStarted => _clientStarted;
-
-    /// <summary>Relaying the body and waiting for the client to take what it was given.</summary>
-    public bool InBody => _state == State.Body;
 
     /// <summary>Starts the routed request's exchange (its forwarded head is in <see cref="Http1Exchange.Forward"/>).</summary>
     public void Start()
