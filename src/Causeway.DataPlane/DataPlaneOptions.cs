@@ -126,8 +126,12 @@ public sealed record DataPlaneOptions
     /// <summary>Where BackendTrafficPolicy global rate limits are counted (Redis) and how they fail; null: no Redis.</summary>
     public Policies.RateLimit.Global.GlobalRateLimitOptions? GlobalRateLimit { get; init; }
 
-    /// <summary>Idle fast-path backend connections kept per endpoint (more are closed when returned).</summary>
-    public int Http1MaxIdleConnectionsPerEndpoint { get; init; } = 256;
+    /// <summary>
+    /// Idle fast-path backend connections kept per endpoint (per event loop; more are closed when returned). Above the
+    /// streams one loop has in flight at once (HTTP/2 clients bring many each), or every burst would close connections
+    /// only to open them again; the idle timeout closes what a burst left behind.
+    /// </summary>
+    public int Http1MaxIdleConnectionsPerEndpoint { get; init; } = 1024;
 
     /// <summary>
     /// Test hook: called with the receive and send buffer sizes the kernel reports for a client socket whose sizes a
