@@ -4,7 +4,7 @@
 #   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
 #   DURATION=5 REPS=3 bench/run.sh
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
-#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,propagation,churn,memory,tcp,policies,globalrl
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,resume,propagation,churn,memory,tcp,policies,globalrl
 #                                         # (globalrl: opt-in, needs redis-server; local vs global rate limit)
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
 #   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir),
@@ -30,7 +30,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   DUR=${DURATION:-1}; DUR=${DUR%s}; REPS=${REPS_QUICK:-1}; WARMUP=${WARMUP_QUICK:-1}
   PROP_N=${PROP_N_QUICK:-10}; ROUTES=${ROUTES_QUICK:-200}; MEM_COUNTS=${MEM_COUNTS_QUICK:-"1 100 200 10"}
 fi
-SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,propagation,churn,memory,tcp,policies}
+SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,resume,propagation,churn,memory,tcp,policies}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 CLK_TCK=$(getconf CLK_TCK)
@@ -159,6 +159,7 @@ load_matrix() {
   for rep in $(seq 1 "$REPS"); do
     for t in $(targets); do
       if [ "$kind" = h2 ]; then run_h2 "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}"
+      elif [ "$kind" = stime ]; then run_stime "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}" "$conns"
       else run_wrk "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}" "$@"; fi
     done
   done
@@ -171,6 +172,7 @@ warm() {
   log "warm-up ${WARMUP}s per target"
   for t in $(targets); do
     if [ "$kind" = h2 ]; then run_h2 warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}"
+    elif [ "$kind" = stime ]; then run_stime warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}" 8
     else run_wrk warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}" "$@"; fi
   done
 }
@@ -201,7 +203,7 @@ scenario_routes() {
 }
 
 scenario_tls() {
-  local name=$1   # tls | h2
+  local name=$1   # tls | h2 | resume
   log "== $name: TLS 1.3 termination"
   local dir; dir=$(cw_config cw-tls)
   cp "$HERE/config/causeway-1route/route.yaml" "$dir/"
@@ -212,6 +214,11 @@ scenario_tls() {
     load_matrix "https h1 c=32" wrk 32 URL_TLS
     # A new connection, so a full TLS 1.3 handshake, per request: req/s here is handshakes per second.
     load_matrix "https new conn per request c=32" wrk 32 URL_TLS -H "Connection: close"
+  elif [ "$name" = resume ]; then
+    # A new connection per request again, each resuming a TLS 1.3 session (a ticket): the handshake without the
+    # certificate signature, as returning browsers and API clients make it.
+    warm stime URL_TLS
+    load_matrix "tls 1.3 resumed conn per request c=32" stime 32 URL_TLS
   else
     warm h2 URL_TLS
     load_matrix "h2 tls c=32 m=10" h2 32 URL_TLS
@@ -319,6 +326,7 @@ want h1 && scenario_h1
 want routes && scenario_routes
 want tls && scenario_tls tls
 want h2 && scenario_tls h2
+want resume && scenario_tls resume
 want propagation && scenario_propagation
 want churn && scenario_churn
 want memory && scenario_memory

@@ -64,3 +64,34 @@ run_h2() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$target" "$rep" "${rps:-0}" "$p50" "$p99" "$cpu" "$errors" >> "$RESULTS"
   log "$scen $target rep $rep: ${rps:-0} req/s p50 ${p50}us p99 ${p99}us cpu ${cpu}us/req errors $errors"
 }
+
+# run_stime SCENARIO TARGET REP TARGET_PID URL CONNS : CONNS parallel `openssl s_time -reuse` clients, each making
+# one TLS 1.3 connection after another that resumes the session of its first one (an HTTP/1.0 GET per connection, read
+# to the end): req/s here is resumed handshakes per second. s_time gives no latencies (p50/p99 NA); errors are
+# connections that did not resume (s_time prints "r" per resumed connection) plus clients that failed.
+run_stime() {
+  local scen=$1 target=$2 rep=$3 pid=$4 url=$5 conns=$6
+  local hostport=${url#https://}; hostport=${hostport%/}
+  local base="$WORK/log/stime-$target-$rep" dur=$DUR i
+  [ "$rep" = warmup ] && dur=$WARMUP
+  local t0 t1 failed=0
+  t0=$(cpu_ticks "$pid")
+  local pids=()
+  for i in $(seq 1 "$conns"); do
+    timeout $((dur + 30)) taskset -c "$LOAD_CPU" openssl s_time -connect "$hostport" -www / -reuse -tls1_3 -time "$dur" >"$base-$i.txt" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || failed=$((failed + 1)); done
+  t1=$(cpu_ticks "$pid")
+  [ "$rep" = warmup ] && return 0
+  local total resumed bytes rps cpu
+  total=$(cat "$base"-*.txt | awk '/ connections in .* real seconds/ {n += $1} END {print n + 0}')
+  resumed=$(cat "$base"-*.txt | grep -E '^[r*.]+$' | tr -cd 'r' | wc -c)
+  bytes=$(cat "$base"-*.txt | awk '/ real seconds, / {b = $(NF - 4)} END {print b + 0}')
+  rps=$(awk -v n="$total" -v d="$dur" 'BEGIN { printf "%.2f", n / d }')
+  cpu=$(awk -v d="$((t1 - t0))" -v r="$total" -v hz="$CLK_TCK" 'BEGIN { if (r > 0) printf "%.1f", d * 1e6 / hz / r; else print "NA" }')
+  local errors=$(( total - resumed + failed ))
+  [ "$errors" -lt 0 ] && errors=0
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$target" "$rep" "$rps" NA NA "$cpu" "$errors" >> "$RESULTS"
+  log "$scen $target rep $rep: $rps handshakes/s (resumed $resumed of $total, $bytes bytes per response) cpu ${cpu}us/conn errors $errors"
+}

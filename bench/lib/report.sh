@@ -12,6 +12,7 @@ summary_table() {
       for (i = 2; i <= cnt; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
       return (cnt % 2) ? a[(cnt + 1) / 2] : (a[cnt / 2] + a[cnt / 2 + 1]) / 2
     }
+    function whole(v) { return v == "NA" ? "NA" : sprintf("%.0f", v) }
     function put(prefix, v) { if (v == "NA") return; cnt[prefix]++; vals[prefix, cnt[prefix]] = v + 0 }
     {
       s = $1; t = $2; r = $3
@@ -48,8 +49,8 @@ summary_table() {
             if (t == "causeway") printf "| %s | causeway | not measured | | | | | | |\n", s
             continue
           }
-          printf "| %s | %s | %.0f | %.0f | %.0f | %s | %d | %s | %s |\n", s, t, median(p SUBSEP "rps", cnt[p SUBSEP "rps"]),
-            median(p SUBSEP "p50", cnt[p SUBSEP "p50"]), median(p SUBSEP "p99", cnt[p SUBSEP "p99"]),
+          printf "| %s | %s | %.0f | %s | %s | %s | %d | %s | %s |\n", s, t, median(p SUBSEP "rps", cnt[p SUBSEP "rps"]),
+            whole(median(p SUBSEP "p50", cnt[p SUBSEP "p50"])), whole(median(p SUBSEP "p99", cnt[p SUBSEP "p99"])),
             (cnt[p SUBSEP "cpu"] ? sprintf("%.1f", median(p SUBSEP "cpu", cnt[p SUBSEP "cpu"])) : "NA"), err[s, t],
             (t == "causeway" ? ratio : ""), (t == "causeway" ? cratio : "")
         }
