@@ -40,9 +40,12 @@ internal sealed class CompiledListener
 
     /// <summary>
     /// The certificates as the event loops terminate them with OpenSSL (same order as <see cref="Tls"/>); null when
-    /// the listener's TLS needs SslStream (client certificate validation, a cipher list).
+    /// the listener's TLS needs SslStream (an ALPN protocol other than h2 and http/1.1).
     /// </summary>
     public (Causeway.DataPlane.Tls.CertificateStore.Entry Certificate, Causeway.DataPlane.Tls.OpenSsl.LoopTlsSettings Settings)[]? LoopTls { get; init; }
+
+    /// <summary>The listener's client-certificate validation compiled (null: none), shared by SslStream's and the loops' handshakes.</summary>
+    public Causeway.DataPlane.Tls.ClientValidation.ClientCertificateValidator? ClientValidator { get; init; }
 
     /// <summary>The certificate whose DNS names match the SNI, else the first one.</summary>
     public SslServerAuthenticationOptions? SelectTls(string? sni) => Tls.Length == 0 ? null : Tls[SelectIndex(sni)].Options;
@@ -56,7 +59,7 @@ internal sealed class CompiledListener
         var (certificate, settings) = loop[SelectIndex(sni)];
         if (loopH2) settings = settings.ForLoopH2();
         servesH2 = settings.ServesH2 || loopH2;
-        return certificate.Native(settings);
+        return certificate.Native(settings, ClientValidator);
     }
 
     private int SelectIndex(string? sni)

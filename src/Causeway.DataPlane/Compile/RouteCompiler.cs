@@ -26,11 +26,14 @@ internal static class RouteCompiler
         {
             var tls = Array.Empty<(string[], SslServerAuthenticationOptions)>();
             (CertificateStore.Entry, Tls.OpenSsl.LoopTlsSettings)[]? loopTls = null;
+            Tls.ClientValidation.ClientCertificateValidator? validator = null;
             if (port.Protocol == PortProtocol.Https)
             {
                 try
                 {
-                    tls = CompileTls(l, certificates);
+                    // One validator per listener, called by SslStream's handshakes and the event loops' alike.
+                    if (l.ClientValidation is { } cv) validator = new Tls.ClientValidation.ClientCertificateValidator(cv);
+                    tls = CompileTls(l, certificates, validator);
                     loopTls = CompileLoopTls(l, certificates);
                     if (tls.Length == 0) failures[l.Name] = "no usable certificate";
                 }
@@ -44,6 +47,7 @@ internal static class RouteCompiler
             {
                 Stats = share.ListenerStats(l.Name),
                 LoopTls = loopTls,
+                ClientValidator = validator,
             };
             listeners.Add(l.Hostname, compiled);
             if (tls.Length > 0 && (fallback is null || (l.Hostname is null && fallback.Ir.Hostname is not null))) fallback = compiled;
@@ -104,18 +108,20 @@ internal static class RouteCompiler
 
     /// <summary>
     /// The listener's certificates for the event loops' OpenSSL termination (contexts are built on first use), or null
-    /// when its TLS needs SslStream: client certificate validation, or settings <see cref="Tls.OpenSsl.LoopTlsSettings"/> does not carry.
+    /// when its TLS needs SslStream: settings <see cref="Tls.OpenSsl.LoopTlsSettings"/> does not carry. A listener that
+    /// validates client certificates carries its validation in the settings, and never resumes sessions (as SslStream).
     /// </summary>
     private static (CertificateStore.Entry, Tls.OpenSsl.LoopTlsSettings)[]? CompileLoopTls(ListenerIr listener, CertificateStore certificates)
     {
-        if (listener.ClientValidation is not null || Tls.OpenSsl.LoopTlsSettings.From(listener.ClientTraffic?.Tls) is not { } settings) return null;
+        if (Tls.OpenSsl.LoopTlsSettings.From(listener.ClientTraffic?.Tls) is not { } settings) return null;
+        if (listener.ClientValidation is { } cv) settings = settings with { ClientValidation = cv, Resumption = false };
         return [.. listener.Certificates.Select(c => (certificates.Get(c), settings))];
     }
 
-    private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates)
+    private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates,
+        Tls.ClientValidation.ClientCertificateValidator? validator)
     {
-        RemoteCertificateValidationCallback? validate = null;
-        if (listener.ClientValidation is { } cv) validate = new Tls.ClientValidation.ClientCertificateValidator(cv).Validate;
+        RemoteCertificateValidationCallback? validate = validator is null ? null : validator.Validate;
         var result = new List<(string[], SslServerAuthenticationOptions)>();
         var ciphers = ClientTlsSettings.Ciphers(listener.ClientTraffic?.Tls);
         foreach (var c in listener.Certificates)

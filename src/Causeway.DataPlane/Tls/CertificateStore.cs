@@ -21,20 +21,22 @@ internal sealed class CertificateStore
         /// <summary>
         /// The OpenSSL context the event loops terminate this certificate with under <paramref name="settings"/>, built
         /// on first use and kept as long as the entry (so its session cache and ticket keys survive applies); null when
-        /// OpenSSL refuses the certificate or key (the port's connections then go to SslStream, which says why).
+        /// OpenSSL refuses the certificate or key (the port's connections then go to SslStream, which says why). With
+        /// <see cref="OpenSsl.LoopTlsSettings.ClientValidation"/>, <paramref name="validator"/> is that validation
+        /// compiled: a context built by an earlier apply keeps its own, compiled from an equal validation.
         /// </summary>
-        public OpenSsl.OpenSslContext? Native(OpenSsl.LoopTlsSettings settings) =>
-            _native.GetOrAdd(settings, static (s, ir) => new Lazy<OpenSsl.OpenSslContext?>(() =>
+        public OpenSsl.OpenSslContext? Native(OpenSsl.LoopTlsSettings settings, ClientValidation.ClientCertificateValidator? validator = null) =>
+            _native.GetOrAdd(settings, static (s, state) => new Lazy<OpenSsl.OpenSslContext?>(() =>
             {
                 try
                 {
-                    return OpenSsl.OpenSslContext.Create(ir, s);
+                    return OpenSsl.OpenSslContext.Create(state.Entry.Ir, s, state.Validator, state.Entry.Leaf);
                 }
-                catch (InvalidOperationException)
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
                 {
                     return null;
                 }
-            }), Ir).Value; // no closure per handshake once the context exists
+            }), (Entry: this, Validator: validator)).Value; // no closure per handshake once the context exists
     }
 
     /// <summary>Starts an apply: entries not requested until <see cref="EndApply"/> are dropped.</summary>

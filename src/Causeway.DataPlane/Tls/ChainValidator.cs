@@ -27,6 +27,15 @@ internal sealed class ChainValidator
     /// <paramref name="ignoreTime"/> accepts certificates outside their validity period; <paramref name="inspect"/>
     /// sees the built chain (leaf first) and may still refuse it (client validation's revocation lists).</summary>
     public bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string? usage,
+        bool ignoreTime = false, Func<X509Chain, bool>? inspect = null) =>
+        IsTrusted(certificate, _roots is { Count: > 0 } ? Presented(presented) : null, errors, usage, ignoreTime, inspect);
+
+    /// <summary>
+    /// <see cref="IsTrusted(X509Certificate?, X509Chain?, SslPolicyErrors, string?, bool, Func{X509Chain, bool}?)"/> with
+    /// what the peer sent beyond its certificate as a collection (<paramref name="presented"/>, the leaf may be among
+    /// them): the form a handshake that is not SslStream's (the event loop's OpenSSL) has.
+    /// </summary>
+    public bool IsTrusted(X509Certificate? certificate, X509Certificate2Collection? presented, SslPolicyErrors errors, string? usage,
         bool ignoreTime = false, Func<X509Chain, bool>? inspect = null)
     {
         if (certificate is null) return false;
@@ -43,10 +52,19 @@ internal sealed class ChainValidator
         if (presented is not null)
         {
             // What the peer sent (and the platform found) beyond the leaf may serve as intermediates.
-            foreach (var element in presented.ChainElements)
-                if (!element.Certificate.RawDataMemory.Span.SequenceEqual(cert.RawDataMemory.Span))
-                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            foreach (var other in presented)
+                if (!other.RawDataMemory.Span.SequenceEqual(cert.RawDataMemory.Span))
+                    chain.ChainPolicy.ExtraStore.Add(other);
         }
         return chain.Build(cert) && (inspect is null || inspect(chain));
+    }
+
+    /// <summary>The certificates of a chain SslStream built from what the peer sent (null for none).</summary>
+    public static X509Certificate2Collection? Presented(X509Chain? presented)
+    {
+        if (presented is null) return null;
+        var certificates = new X509Certificate2Collection();
+        foreach (var element in presented.ChainElements) certificates.Add(element.Certificate);
+        return certificates;
     }
 }

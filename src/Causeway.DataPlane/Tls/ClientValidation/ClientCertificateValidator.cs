@@ -43,14 +43,26 @@ internal sealed class ClientCertificateValidator
         _crlOnlyLeaf = ir.CrlOnlyLeaf;
     }
 
-    /// <summary>The handshake's verdict (a <see cref="RemoteCertificateValidationCallback"/>).</summary>
-    public bool Validate(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
+    /// <summary>Whether a client that sends no certificate passes (Request and VerifyIfGiven).</summary>
+    public bool AcceptsNoCertificate => Validate(null, null);
+
+    /// <summary>The handshake's verdict as SslStream asks for it (a <see cref="RemoteCertificateValidationCallback"/>).</summary>
+    public bool Validate(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors) =>
+        Validate(certificate is null ? null : certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()),
+            ChainValidator.Presented(presented));
+
+    /// <summary>
+    /// The verdict on a client's certificate (<paramref name="leaf"/>, null when it sent none) and what else it presented
+    /// (<paramref name="presentedIntermediates"/>, which may hold the leaf too): the one implementation every handshake
+    /// calls, SslStream's through the adapter above and the event loop's OpenSSL through its verify callback.
+    /// </summary>
+    public bool Validate(X509Certificate2? leaf, X509Certificate2Collection? presentedIntermediates)
     {
-        if (certificate is null) return _mode is ClientValidationMode.AllowInsecureFallback or ClientValidationMode.VerifyIfGiven;
+        if (leaf is null) return _mode is ClientValidationMode.AllowInsecureFallback or ClientValidationMode.VerifyIfGiven;
         if (_mode is ClientValidationMode.AllowInsecureFallback or ClientValidationMode.RequireAny) return true;
-        var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return _chain.IsTrusted(cert, presented, errors, ChainValidator.ClientAuth, _allowExpired, _crls is null ? null : NotRevoked)
-            && HashesMatch(cert) && SansMatch(cert);
+        return _chain.IsTrusted(leaf, presentedIntermediates, SslPolicyErrors.None, ChainValidator.ClientAuth, _allowExpired,
+                _crls is null ? null : NotRevoked)
+            && HashesMatch(leaf) && SansMatch(leaf);
     }
 
     private bool HashesMatch(X509Certificate2 cert)

@@ -54,6 +54,40 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl)] public static partial void SSL_CTX_set_alpn_select_cb(nint ctx,
         delegate* unmanaged[Cdecl]<nint, byte**, byte*, byte*, uint, nint, int> callback, nint arg);
 
+    public const int VerifyPeer = 0x01, VerifyFailIfNoPeerCert = 0x02;
+
+    /// <summary><c>X509_V_ERR_CERT_UNTRUSTED</c>: the reason a refused client certificate gets (a bad_certificate alert).</summary>
+    public const int X509ErrorCertUntrusted = 27;
+
+    [LibraryImport(Ssl)] public static partial void SSL_CTX_set_verify(nint ctx, int mode, nint callback);
+    [LibraryImport(Ssl)] public static partial void SSL_CTX_set_cert_verify_callback(nint ctx, delegate* unmanaged[Cdecl]<nint, nint, int> callback, nint arg);
+    [LibraryImport(Ssl)] public static partial int SSL_CTX_set_session_id_context(nint ctx, byte* context, uint length);
+    [LibraryImport(Ssl)] public static partial nint SSL_get1_peer_certificate(nint ssl);
+    [LibraryImport(Crypto)] public static partial nint X509_STORE_CTX_get0_cert(nint storeCtx);
+    [LibraryImport(Crypto)] public static partial nint X509_STORE_CTX_get0_untrusted(nint storeCtx);
+    [LibraryImport(Crypto)] public static partial void X509_STORE_CTX_set_error(nint storeCtx, int error);
+    [LibraryImport(Crypto)] public static partial int OPENSSL_sk_num(nint stack);
+    [LibraryImport(Crypto)] public static partial nint OPENSSL_sk_value(nint stack, int index);
+    [LibraryImport(Crypto)] private static partial int i2d_X509(nint x509, byte** output);
+    [LibraryImport(Crypto)] private static partial void CRYPTO_free(nint pointer, byte* file, int line);
+
+    /// <summary>An OpenSSL certificate (not owned: the caller frees it if it must) as a managed one, or null when it does not encode.</summary>
+    public static System.Security.Cryptography.X509Certificates.X509Certificate2? ToManaged(nint x509)
+    {
+        if (x509 == 0) return null;
+        byte* der = null;
+        var length = i2d_X509(x509, &der);
+        if (length <= 0 || der == null) return null;
+        try
+        {
+            return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(new ReadOnlySpan<byte>(der, length));
+        }
+        finally
+        {
+            CRYPTO_free((nint)der, null, 0); // OPENSSL_free
+        }
+    }
+
     public static bool SetProtocolVersions(nint ctx, int min, int max) =>
         SSL_CTX_ctrl(ctx, CtrlSetMinProtoVersion, min, 0) == 1 && SSL_CTX_ctrl(ctx, CtrlSetMaxProtoVersion, max, 0) == 1;
 

@@ -8,7 +8,9 @@ namespace Causeway.DataPlane.Tls.OpenSsl;
 /// An OpenSSL server context (<c>SSL_CTX</c>) for one certificate and one listener's TLS settings, built once and shared
 /// by every connection the event loops terminate with it (each <c>SSL</c> holds its own reference, so a context
 /// replaced by a rotation lives on until its last connection ends). Its session cache and ticket keys belong to it:
-/// kept across applies by <see cref="CertificateStore"/>, resumption survives unrelated configuration changes.
+/// kept across applies by <see cref="CertificateStore"/>, resumption survives unrelated configuration changes. A context
+/// of a listener that validates client certificates calls that listener's validator from its handshakes
+/// (<see cref="ClientCertificateVerification"/>) and never resumes a session.
 /// </summary>
 internal sealed class OpenSslContext : SafeHandle
 {
@@ -18,20 +20,39 @@ internal sealed class OpenSslContext : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
-    /// <summary>Builds the context; throws with OpenSSL's reason when the certificate or key is unusable.</summary>
-    public static unsafe OpenSslContext Create(TlsCertificateIr certificate, LoopTlsSettings settings)
+    /// <summary>The handle <see cref="ClientCertificateVerification"/> finds the validator by (allocated: the context validates).</summary>
+    private GCHandle _validator;
+
+    /// <summary>The client-certificate validator its handshakes call, or null when it asks for no certificate.</summary>
+    public ClientValidation.ClientCertificateValidator? Validator { get; private init; }
+
+    /// <summary>The certificate it presents (the XFCC header's <c>By</c>), set by <see cref="CertificateStore"/>.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Local { get; init; }
+
+    /// <summary>
+    /// Builds the context; throws with OpenSSL's reason when the certificate or key is unusable. With
+    /// <see cref="LoopTlsSettings.ClientValidation"/>, <paramref name="validator"/> (compiled from it) judges clients.
+    /// </summary>
+    public static unsafe OpenSslContext Create(TlsCertificateIr certificate, LoopTlsSettings settings,
+        ClientValidation.ClientCertificateValidator? validator = null,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? local = null)
     {
-        var context = new OpenSslContext();
+        if (settings.ClientValidation is not null && validator is null)
+            throw new ArgumentException("a validating context needs its validator", nameof(validator));
+        var context = new OpenSslContext { Validator = settings.ClientValidation is null ? null : validator, Local = local };
         var ctx = LibSsl.SSL_CTX_new(LibSsl.TLS_server_method());
         if (ctx == 0) throw Failure(certificate, "SSL_CTX_new");
         context.SetHandle(ctx);
         try
         {
+            // A resumed session skips client validation: with it (and across CA rotations) every handshake is full.
+            var resumption = settings.Resumption && context.Validator is null;
             LibSsl.SSL_CTX_set_options(ctx, LibSsl.OpNoRenegotiation | LibSsl.OpNoCompression | LibSsl.OpCipherServerPreference
-                | LibSsl.OpIgnoreUnexpectedEof | (settings.Resumption ? 0 : LibSsl.OpNoTicket));
+                | LibSsl.OpIgnoreUnexpectedEof | (resumption ? 0 : LibSsl.OpNoTicket));
             LibSsl.SetMode(ctx, LibSsl.ModeReleaseBuffers);
             if (!LibSsl.SetProtocolVersions(ctx, settings.MinVersion, settings.MaxVersion)) throw Failure(certificate, "protocol versions");
-            if (!settings.Resumption)
+            if (context.Validator is { } v) context._validator = ClientCertificateVerification.Install(ctx, v);
+            if (!resumption)
             {
                 LibSsl.SetSessionCache(ctx, on: false);
                 LibSsl.SSL_CTX_set_num_tickets(ctx, 0);
@@ -109,6 +130,8 @@ internal sealed class OpenSslContext : SafeHandle
     protected override bool ReleaseHandle()
     {
         LibSsl.SSL_CTX_free(handle);
+        // Sessions keep their context (and so this handle) alive: no handshake of this context runs any more.
+        if (_validator.IsAllocated) _validator.Free();
         return true;
     }
 }
@@ -118,13 +141,15 @@ internal enum LoopAlpn { Off, Http11Only, H2First, Http11First }
 
 /// <summary>
 /// What of a listener's ClientTrafficPolicy <c>tls</c> an <see cref="OpenSslContext"/> carries: versions, resumption,
-/// TLS 1.2 suites (IANA names, colon-separated), groups, signature algorithms and ALPN. <see cref="From"/> is null for
-/// settings only SslStream serves as configured (an ALPN protocol other than h2 and http/1.1).
+/// TLS 1.2 suites (IANA names, colon-separated), groups, signature algorithms and ALPN, and the listener's client
+/// certificate validation (part of the context's identity: listeners validating differently never share a context).
+/// <see cref="From"/> is null for settings only SslStream serves as configured (an ALPN protocol other than h2 and http/1.1).
 /// </summary>
 /// <param name="ServesH2">The loop terminates clients that offer h2 too, and hands them to Kestrel's HTTP/2 decrypted:
 /// the listener has settings SslStream cannot apply (groups, signature algorithms), so every client must meet OpenSSL.</param>
 internal readonly record struct LoopTlsSettings(int MinVersion, int MaxVersion, bool Resumption, LoopAlpn Alpn,
-    string? Ciphers = null, string? Groups = null, string? SignatureAlgorithms = null, bool ServesH2 = false)
+    string? Ciphers = null, string? Groups = null, string? SignatureAlgorithms = null, bool ServesH2 = false,
+    ClientValidationIr? ClientValidation = null)
 {
     public static readonly LoopTlsSettings Default = new(LibSsl.Tls12Version, LibSsl.Tls13Version, Resumption: true, LoopAlpn.Http11Only);
 

@@ -13,10 +13,14 @@ internal sealed unsafe class OpenSslSession : IDisposable
 {
     private nint _ssl;
     private readonly nint _rbio;
+
+    /// <summary>Kept reachable while the session lives: its handshake may call the context's validator.</summary>
+    private readonly OpenSslContext _context;
     private readonly nint _wbio;
 
     public OpenSslSession(OpenSslContext context)
     {
+        _context = context;
         var added = false;
         context.DangerousAddRef(ref added);
         try
@@ -145,6 +149,24 @@ internal sealed unsafe class OpenSslSession : IDisposable
             return data == null ? default : new ReadOnlySpan<byte>(data, (int)length);
         }
     }
+
+    /// <summary>The client's certificate (null when it sent none), once the handshake is done.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate()
+    {
+        var x509 = LibSsl.SSL_get1_peer_certificate(_ssl);
+        if (x509 == 0) return null;
+        try
+        {
+            return LibSsl.ToManaged(x509);
+        }
+        finally
+        {
+            LibSsl.X509_free(x509);
+        }
+    }
+
+    /// <summary>The context the session was made with.</summary>
+    public OpenSslContext Context => _context;
 
     /// <summary>The negotiated cipher's OpenSSL name.</summary>
     public string? Cipher => Marshal.PtrToStringAnsi(LibSsl.SSL_CIPHER_get_name(LibSsl.SSL_get_current_cipher(_ssl)));

@@ -68,7 +68,7 @@ internal sealed partial class HttpRequestHandler
         var client = headers[name];
         PeerCertificates? peer = null;
         if (context.Connection.ClientCertificate is { } cert)
-            peer = policy.ForwardedClientCert.Peer(cert, context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.LocalCertificate);
+            peer = policy.ForwardedClientCert.Peer(cert, PeerCertificates.LocalOf(context.Features));
         var value = policy.ForwardedClientCert.Value(client.Count == 0 ? null : client.ToString(), peer);
         if (value is null) headers.Remove(name);
         else headers[name] = value;

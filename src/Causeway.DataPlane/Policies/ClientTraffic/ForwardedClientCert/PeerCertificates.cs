@@ -21,6 +21,14 @@ internal sealed class PeerCertificates(X509Certificate2 client, X509Certificate?
     public X509Certificate? Local { get; } = local;
 
     /// <summary>
+    /// The certificate the gateway presented on a Kestrel connection: SslStream's, or the event loop's when the loop
+    /// terminated TLS and handed the connection over decrypted.
+    /// </summary>
+    public static X509Certificate? LocalOf(Microsoft.AspNetCore.Http.Features.IFeatureCollection features) =>
+        features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.LocalCertificate
+        ?? features.Get<Transports.Http1.EventLoop.LoopTlsFeatures>()?.LocalCertificate;
+
+    /// <summary>
     /// This connection's element of the header, as Envoy writes it: By (each URI SAN of the gateway's certificate),
     /// Hash (hex SHA-256 of the client certificate's DER), then per <paramref name="details"/> Cert and Chain (quoted,
     /// URL-encoded PEM), Subject (quoted, RFC 2253), URI (each, or empty) and DNS (each); pairs joined by ';'.

@@ -45,6 +45,8 @@ internal sealed partial class LoopConnection
     internal string? Sni => _x.Sni;
     internal System.Net.EndPoint? RemoteEndPoint => _x.RemoteEndPoint;
     internal Tls.Fingerprints.TlsFingerprintFeature? Fingerprints => _x.Fingerprints;
+    /// <summary>The client's certificate when the listener validated one (every stream's XFCC element is built from it).</summary>
+    internal Policies.ClientTraffic.ForwardedClientCert.PeerCertificates? Peer => _x.Peer;
     /// <summary>The client address a PROXY header named (else null: the policies take <see cref="ClientIp"/>, as for HTTP/1.1 requests).</summary>
     internal System.Net.IPAddress? ClientAddress => _proxied ? (_x.RemoteEndPoint as System.Net.IPEndPoint)?.Address : null;
     internal byte[]? ClientIp => _clientIp;

@@ -8,8 +8,9 @@ namespace Causeway.DataPlane.Transports.Http1.EventLoop;
 /// <summary>
 /// TLS terminated by the event loop (HTTPS ports), the way nginx and HAProxy do it: the loop reads the ClientHello
 /// itself, chooses the listener and certificate by its SNI, and either hands the untouched bytes to Kestrel (the
-/// listener validates client certificates or has settings only SslStream serves, or the client offers h2 on a port
-/// that serves it) or runs OpenSSL over memory BIOs (<see cref="OpenSslSession"/>): one receive feeds whatever records
+/// listener has settings only SslStream serves, or the client offers h2 on a port whose HTTP/2 the loop does not
+/// serve) or runs OpenSSL over memory BIOs (a listener validating client certificates too: its context calls the
+/// listener's validator, and the client's certificate goes with the connection's requests) (<see cref="OpenSslSession"/>): one receive feeds whatever records
 /// arrived, SSL_read and SSL_write never touch the socket, and the connection then serves requests exactly as a
 /// cleartext one does, its reads and writes going through <see cref="ReceiveClient"/> and <see cref="SendClient"/>.
 /// A request the loop does not serve is handed to Kestrel decrypted, over a socket pair the loop pumps
@@ -214,6 +215,7 @@ internal sealed partial class LoopConnection
 
     private void HandshakeDone()
     {
+        if (_tls!.Context.Validator is not null && !TakePeerCertificate()) return;
         _listener.Port.Connections.Handshake(ok: true);
         _tlsHasMore = true; // the client's first request (or HTTP/2 preface) may have come with its Finished
         if (_tls!.Alpn.SequenceEqual("h2"u8) && ServesH2)
@@ -230,6 +232,25 @@ internal sealed partial class LoopConnection
         _state = State.Head;
         ArmIdleDeadline(_listener.Port.Current.Connection);
         ReadHead();
+    }
+
+    /// <summary>
+    /// The certificate a validated client presented, for its requests (the XFCC header, Kestrel's ClientCertificate);
+    /// false (the connection closed) in the unlikely case it does not decode after passing validation.
+    /// </summary>
+    private bool TakePeerCertificate()
+    {
+        try
+        {
+            if (_tls!.PeerCertificate() is { } client)
+                _x.Peer = new Policies.ClientTraffic.ForwardedClientCert.PeerCertificates(client, _tls.Context.Local);
+            return true;
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            HandshakeFailed($"client certificate: {ex.Message}");
+            return false;
+        }
     }
 
     private void HandshakeFailed(string reason)
@@ -264,7 +285,11 @@ internal sealed partial class LoopConnection
         _state = State.Bridged;
         Deadline = 0; // Kestrel's timeouts apply from here
         _listener.CountHandOff(reason);
-        var tls = new LoopTlsFeatures(_x.Sni, _tls!.Protocol, _tls.Alpn.ToArray());
+        var tls = new LoopTlsFeatures(_x.Sni, _tls!.Protocol, _tls.Alpn.ToArray())
+        {
+            ClientCertificate = _x.Peer?.Client,
+            LocalCertificate = _x.Peer?.Local,
+        };
         _listener.HandOffDecrypted(fds[1], _x.HeadBuffer.AsSpan(0, _len).ToArray(), _x.RemoteEndPoint, tls, _x.Fingerprints,
             _localAddress ??= Native.LocalEndPoint(Fd));
         _len = 0;

@@ -118,6 +118,7 @@ internal sealed class LoopListener : IConnectionListener
             context.Features.Set<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>(tls);
             context.Features.Set<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(tls);
             context.Features.Set<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(tls);
+            context.Features.Set(tls);
         });
 
     /// <summary>Kestrel's socket connection over <paramref name="fd"/>, queued for its accept loop (counted by Kestrel from here).</summary>

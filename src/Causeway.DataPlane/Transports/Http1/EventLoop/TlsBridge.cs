@@ -53,15 +53,19 @@ internal sealed class TlsBridge(Loop loop, int fd, LoopConnection client) : Loop
 
 /// <summary>
 /// The TLS features of a connection the loop terminated and handed to Kestrel: Kestrel serves it as HTTPS (scheme,
-/// the ALPN the handshake chose) and the pipeline sees its SNI, as after Kestrel's own handshake.
+/// the ALPN the handshake chose) and the pipeline sees its SNI and the client certificate the loop validated, as after
+/// Kestrel's own handshake.
 /// </summary>
 internal sealed class LoopTlsFeatures(string? hostName, SslProtocols protocol, byte[] alpn)
     : ITlsConnectionFeature, ITlsHandshakeFeature, ITlsApplicationProtocolFeature
 {
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
 
+    /// <summary>The certificate the loop presented (what SslStream's LocalCertificate is after Kestrel's handshake).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? LocalCertificate { get; init; }
+
     public Task<System.Security.Cryptography.X509Certificates.X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<System.Security.Cryptography.X509Certificates.X509Certificate2?>(null);
+        Task.FromResult(ClientCertificate);
 
     public SslProtocols Protocol => protocol;
     public string HostName => hostName ?? "";

@@ -47,7 +47,7 @@ internal sealed partial class Http1Connection
         _x.Fingerprints = connection.Features.Get<TlsFingerprintFeature>();
         if (tls && connection.Features.Get<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>()?.ClientCertificate is { } client)
             _x.Peer = new Policies.ClientTraffic.ForwardedClientCert.PeerCertificates(client,
-                connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.LocalCertificate);
+                Policies.ClientTraffic.ForwardedClientCert.PeerCertificates.LocalOf(connection.Features));
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
     }

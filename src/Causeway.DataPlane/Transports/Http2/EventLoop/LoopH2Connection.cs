@@ -240,6 +240,7 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
             RemoteEndPoint = _client.RemoteEndPoint,
             LocalEndPoint = l.EndPoint,
             Fingerprints = _client.Fingerprints,
+            Peer = _client.Peer,
             Http2 = true,
         };
         x.Policy.SetClient(_client.ClientAddress, _client.ClientIp);
