@@ -149,6 +149,8 @@ public sealed class FastPathTlsTests() : TwoHostTlsTest("fast-tls-ca")
         Assert.StartsWith("HTTP/1.1 421", noSni);
         Assert.Equal(4, g.Plane.FastPath!.Requests); // the refused handshakes never made a request
         Assert.Equal(0, g.Plane.FastPath.HandOffs);
+        Assert.Equal(4, g.Plane.FastPath.LoopRequests); // the event loops terminate the validating listener's TLS too
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
     }
 
     [Fact]

@@ -318,15 +318,17 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
     }
 
     [Fact]
-    public async Task Listeners_that_validate_client_certificates_keep_kestrels_tls()
+    public async Task Listeners_that_validate_client_certificates_are_served_by_the_loop()
     {
         await using var g = await TestGateway.StartAsync(TwoListeners(validationOnB: new ClientValidationIr { CaBundlePem = Ca.CertificatePem }));
         var client = TestCerts.CreateLeaf(Ca, "client");
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", client.Certificate));
-        Assert.Equal(0, g.Plane.FastPath!.LoopRequests);
-        Assert.Equal(1, g.Plane.FastPath.LoopHandOffs);
+        Assert.Equal(1, g.Plane.FastPath!.LoopRequests);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
+        await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "b.example.com", "b.example.com", null));
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
-        Assert.Equal(1, g.Plane.FastPath.LoopRequests);
+        Assert.Equal(2, g.Plane.FastPath.LoopRequests);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
     }
 
     /// <summary>A stream over a socket that sends every write one byte at a time (each its own TCP segment).</summary>

@@ -10,8 +10,8 @@ namespace Causeway.DataPlane.Tests.Policies.ClientTraffic;
 
 /// <summary>
 /// ClientTrafficPolicy <c>tls.clientValidation</c> (as the listener's <see cref="ClientValidationIr"/>) against real
-/// clients: curl and openssl s_client with and without a client certificate, over HTTP/1.1 (the relay) and HTTP/2
-/// (Kestrel): the modes, the SAN / hash / SPKI matchers, revocation lists, expired certificates and CA rotation.
+/// clients: curl and openssl s_client with and without a client certificate, over HTTP/1.1 and HTTP/2 (both terminated
+/// and served by the event loops; with the loop's TLS off, by the relay and Kestrel): the modes, the SAN / hash / SPKI matchers, revocation lists, expired certificates and CA rotation.
 /// </summary>
 public sealed class ClientValidationPolicyTests() : TwoHostTlsTest("ctp-mtls-ca")
 {
@@ -59,6 +59,9 @@ public sealed class ClientValidationPolicyTests() : TwoHostTlsTest("ctp-mtls-ca"
         // .NET clients too.
         Assert.StartsWith("HTTP/1.1 200", await RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", good.Certificate));
         await Assert.ThrowsAnyAsync<Exception>(() => RawHttps.GetAsync(g.Port, "a.example.com", "a.example.com", null));
+        // Every one served by the event loops (HTTP/1.1 and h2), none handed to Kestrel's SslStream.
+        Assert.Equal(4, g.Plane.FastPath!.LoopRequests);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Causeway.DataPlane.Tests.Policies.ClientTraffic;
 
 /// <summary>
 /// The x-forwarded-client-cert header as the echo backend receives it, through curl with a client certificate over
-/// HTTP/1.1 (the relay) and HTTP/2 (Kestrel), and over cleartext HTTP (the event loop): Envoy's format and modes.
+/// HTTP/1.1 and HTTP/2 (the event loops terminate both), and over cleartext HTTP (the event loop): Envoy's format and modes.
 /// </summary>
 public sealed class ForwardedClientCertTests() : TwoHostTlsTest("xfcc-ca")
 {
@@ -59,7 +59,8 @@ public sealed class ForwardedClientCertTests() : TwoHostTlsTest("xfcc-ca")
             Assert.Equal(["Subject=\"CN=client\"", "URI=spiffe://example.org/client", "DNS=client.example.com", "DNS=alt.example.com"], pairs[3..]);
             Assert.DoesNotContain("forged", value);
         }
-        Assert.True(g.Plane.FastPath!.Requests >= 1, "the HTTP/1.1 request was served by the relay");
+        Assert.Equal(2, g.Plane.FastPath!.LoopRequests); // HTTP/1.1 and h2, both terminated and served by the event loops
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
     }
 
     [Fact]
