@@ -29,6 +29,15 @@ public static class TestCerts
         return new TestCert(cert, cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 
+    /// <summary>A PEM revocation list signed by <paramref name="issuer"/> that revokes <paramref name="revoked"/> (valid for a day).</summary>
+    public static string CrlPem(TestCert issuer, params TestCert[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var r in revoked) builder.AddEntry(r.Certificate, DateTimeOffset.UtcNow.AddMinutes(-5));
+        var der = builder.Build(issuer.Certificate, System.Numerics.BigInteger.One, DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256);
+        return new string(PemEncoding.Write("X509 CRL", der));
+    }
+
     /// <summary>A leaf signed by <paramref name="ca"/> (server and client auth) with the given DNS SANs.</summary>
     public static TestCert CreateLeaf(TestCert ca, string commonName, params string[] dnsNames) => CreateLeaf(ca, commonName, dnsNames, []);
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -123,10 +122,7 @@ public sealed class LoopMutualTlsTests() : TwoHostTlsTest("loop-mtls-ca")
     {
         var revoked = TestCerts.CreateLeaf(Ca, "revoked");
         var fine = TestCerts.CreateLeaf(Ca, "fine");
-        var builder = new CertificateRevocationListBuilder();
-        builder.AddEntry(revoked.Certificate, DateTimeOffset.UtcNow.AddMinutes(-5));
-        var der = builder.Build(Ca.Certificate, BigInteger.One, DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256);
-        await using var g = await TestGateway.StartAsync(Https(Verify() with { CrlPem = new string(PemEncoding.Write("X509 CRL", der)) }));
+        await using var g = await TestGateway.StartAsync(Https(Verify() with { CrlPem = TestCerts.CrlPem(Ca, revoked) }));
         AssertRefused(await TlsClients.SClientGetAsync(g.Port, "a.example.com", revoked));
         AssertServed(await TlsClients.SClientGetAsync(g.Port, "a.example.com", fine));
         AssertAllOnTheLoop(g, 1);

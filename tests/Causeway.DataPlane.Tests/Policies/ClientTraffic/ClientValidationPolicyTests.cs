@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Causeway.DataPlane.Tests.Support;
@@ -130,18 +129,13 @@ public sealed class ClientValidationPolicyTests() : TwoHostTlsTest("ctp-mtls-ca"
     {
         var revoked = TestCerts.CreateLeaf(Ca, "revoked");
         var fine = TestCerts.CreateLeaf(Ca, "fine");
-        var builder = new CertificateRevocationListBuilder();
-        builder.AddEntry(revoked.Certificate, DateTimeOffset.UtcNow.AddMinutes(-5));
-        var der = builder.Build(Ca.Certificate, BigInteger.One, DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256);
-        var crl = new string(PemEncoding.Write("X509 CRL", der));
-        await using var g = await TestGateway.StartAsync(Https(Verify() with { CrlPem = crl }));
+        await using var g = await TestGateway.StartAsync(Https(Verify() with { CrlPem = TestCerts.CrlPem(Ca, revoked) }));
         await AssertServed(g.Port, fine);
         await AssertRefused(g.Port, revoked);
 
         // A list signed by another CA (same name, other key) is not the issuer's: nothing is covered, so nothing passes.
         var impostor = TestCerts.CreateCa("ctp-mtls-ca");
-        var forged = new CertificateRevocationListBuilder().Build(impostor.Certificate, BigInteger.One, DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256);
-        await g.ApplyAsync(Https(Verify() with { CrlPem = new string(PemEncoding.Write("X509 CRL", forged)) }));
+        await g.ApplyAsync(Https(Verify() with { CrlPem = TestCerts.CrlPem(impostor) }));
         await AssertRefused(g.Port, fine);
     }
 
