@@ -56,11 +56,18 @@ internal sealed class CompiledListener
     {
         servesH2 = false;
         if (LoopTls is not { Length: > 0 } loop) return null;
-        var (certificate, settings) = loop[SelectIndex(sni)];
+        var index = SelectIndex(sni);
+        var (certificate, settings) = loop[index];
         if (loopH2) settings = settings.ForLoopH2();
         servesH2 = settings.ServesH2 || loopH2;
-        return certificate.Native(settings, ClientValidator);
+        // The store's lookup hashes the settings (a validating listener's CA bundle and CRLs with them): once per listener.
+        var slot = index * 2 + (loopH2 ? 1 : 0);
+        var known = _loopContexts ??= new Causeway.DataPlane.Tls.OpenSsl.OpenSslContext?[loop.Length * 2];
+        return known[slot] ??= certificate.Native(settings, ClientValidator);
     }
+
+    /// <summary>The contexts <see cref="SelectLoopTls"/> found, per certificate and h2 or not (loops racing store the same one).</summary>
+    private Causeway.DataPlane.Tls.OpenSsl.OpenSslContext?[]? _loopContexts;
 
     private int SelectIndex(string? sni)
     {
