@@ -21,6 +21,14 @@ internal sealed class ByteBuilder
         Length = length;
     }
 
+    /// <summary>Drops the first <paramref name="count"/> bytes; the rest moves to the front.</summary>
+    public void RemoveStart(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Length);
+        _buffer.AsSpan(count, Length - count).CopyTo(_buffer);
+        Length -= count;
+    }
+
     /// <summary>Bytes already appended, to overwrite in place (a value of fixed length written earlier).</summary>
     public Span<byte> Written(int start, int length) => _buffer.AsSpan(0, Length).Slice(start, length);
 

@@ -82,7 +82,7 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
             _inLength += n;
             Process();
         }
-        if (!_closed) AfterEvents();
+        if (!_closed) Settle();
     }
 
     /// <summary>Feeds the buffered bytes to the session, then starts the requests they completed.</summary>
@@ -114,15 +114,22 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
         FlushOutput();
     }
 
-    private void AfterEvents()
+    /// <summary>
+    /// The tail of every piece of work on the connection (the client's events, a backend's answer, a decision, a
+    /// deadline): what is queued goes out, paused streams go on, a failed or drained session closes, and a connection
+    /// left without streams starts its idle timeout (a stream that starts disarms it).
+    /// </summary>
+    private void Settle()
     {
         FlushOutput();
+        ResumePaused();
         if (Session.IsFailed || Session.IsDrained)
         {
             _client.Close();
             return;
         }
-        if (_active.Count == 0 && _client.Deadline == 0) ArmIdle();
+        if (_active.Count > 0) _idleArmed = false;
+        else if (!_idleArmed) ArmIdle();
     }
 
     /// <summary>Writes the session's output to the client (through TLS when the loop terminates it) while it takes it.</summary>
@@ -140,9 +147,12 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
     }
 
     /// <summary>Streams that stopped reading their backend go on once the client took enough.</summary>
+    /// <summary>Streams waiting for the client to take their output (<see cref="LoopH2Stream.Paused"/>).</summary>
+    public int PausedStreams { get; set; }
+
     private void ResumePaused()
     {
-        if (OutputBackedUp) return;
+        if (OutputBackedUp || PausedStreams == 0) return;
         foreach (var s in Snapshot())
         {
             if (!s.Paused || !ReferenceEquals(Current(s.Id), s) || Session.QueuedBytesOf(s.Id) > LoopH2Stream.QueueBound) continue;
@@ -448,7 +458,7 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
             Loop.Post(() =>
             {
                 Decided(s, generation, outcome);
-                if (!_closed) AfterEvents();
+                if (!_closed) Settle();
             });
         });
     }
@@ -498,11 +508,7 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
     public void OnDeferred()
     {
         _flushDeferred = false;
-        if (_closed) return;
-        FlushOutput();
-        ResumePaused();
-        if (Session.IsFailed || Session.IsDrained) _client.Close();
-        else if (_active.Count == 0 && !_idleArmed) ArmIdle();
+        if (!_closed) Settle();
     }
 
     private bool _inReceive;
@@ -557,17 +563,13 @@ internal sealed class LoopH2Connection : IHttp2StreamHandler
             if (s.ReceivedDeadline != 0 && (next == 0 || s.ReceivedDeadline < next)) next = s.ReceivedDeadline;
         }
         _client.Deadline = next;
-        if (_active.Count == 0)
+        if (_active.Count == 0 && _idleArmed && _idleAt <= now)
         {
-            if (_idleArmed && _idleAt <= now)
-            {
-                Session.Drain(); // idle: GOAWAY, then close
-                _idleArmed = false;
-            }
-            else ArmIdle();
+            Session.Drain(); // idle: GOAWAY, then close
+            _idleArmed = false;
         }
-        FlushOutput();
-        if (Session.IsFailed || Session.IsDrained) _client.Close();
+        else if (_active.Count == 0) _idleArmed = false; // armed again by Settle, from now
+        Settle();
     }
 
     /// <summary>The request did not arrive whole in time (<c>requestReceivedTimeout</c>): Envoy's 408, as on every transport.</summary>

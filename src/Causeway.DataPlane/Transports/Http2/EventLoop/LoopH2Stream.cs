@@ -22,8 +22,7 @@ internal sealed class LoopH2Stream : IUpstreamClient
     internal const int QueueBound = 64 * 1024;
 
     private readonly LoopH2Connection _connection;
-    private byte[] _body = new byte[4096];
-    private int _bodyLength;
+    private readonly ByteBuilder _body = new();
     private long _bodyBase;
     private long _bodyReceived;
     private int _unacknowledged;
@@ -61,7 +60,18 @@ internal sealed class LoopH2Stream : IUpstreamClient
     public bool Answered { get; private set; }
 
     /// <summary>The upstream stopped reading the backend until the client takes the queued data.</summary>
-    public bool Paused { get; set; }
+    public bool Paused
+    {
+        get => _paused;
+        set
+        {
+            if (_paused == value) return;
+            _paused = value;
+            _connection.PausedStreams += value ? 1 : -1;
+        }
+    }
+
+    private bool _paused;
 
     public long Deadline { get; set; }
 
@@ -88,7 +98,7 @@ internal sealed class LoopH2Stream : IUpstreamClient
     {
         Id = id;
         Generation++;
-        _bodyLength = 0;
+        _body.Clear();
         _bodyBase = 0;
         _bodyReceived = 0;
         _unacknowledged = 0;
@@ -114,15 +124,8 @@ internal sealed class LoopH2Stream : IUpstreamClient
     public void OnData(ReadOnlySpan<byte> data)
     {
         _bodyReceived += data.Length;
-        if (_chunked)
-        {
-            Span<byte> size = stackalloc byte[10];
-            var n = WriteChunkSize(size, data.Length);
-            AppendBody(size[..n]);
-            AppendBody(data);
-            AppendBody("\r\n"u8);
-        }
-        else AppendBody(data);
+        if (_chunked) AppendChunk(data);
+        else _body.Append(data);
         _unacknowledged += data.Length;
         AcknowledgeWhileSmall();
         if (Started && !Deciding && !AwaitingBody) Upstream.RequestBodyArrived();
@@ -131,7 +134,7 @@ internal sealed class LoopH2Stream : IUpstreamClient
     public void OnEnd()
     {
         RequestEnded = true;
-        if (_chunked) AppendBody("0\r\n\r\n"u8);
+        if (_chunked) _body.Append("0\r\n\r\n"u8);
         if (Started && !Deciding && !AwaitingBody) Upstream.RequestBodyArrived();
     }
 
@@ -142,41 +145,28 @@ internal sealed class LoopH2Stream : IUpstreamClient
     public void UseChunkedBody()
     {
         _chunked = true;
-        var held = _body.AsSpan(0, _bodyLength).ToArray();
-        _bodyLength = 0;
-        if (held.Length > 0)
-        {
-            Span<byte> size = stackalloc byte[10];
-            var n = WriteChunkSize(size, held.Length);
-            AppendBody(size[..n]);
-            AppendBody(held);
-            AppendBody("\r\n"u8);
-        }
-        if (RequestEnded) AppendBody("0\r\n\r\n"u8);
+        var held = _body.Span.ToArray();
+        _body.Clear();
+        if (held.Length > 0) AppendChunk(held);
+        if (RequestEnded) _body.Append("0\r\n\r\n"u8);
     }
 
     /// <summary>Bytes of body received so far (payload, before any chunk framing).</summary>
     public long BodyReceived => _bodyReceived;
 
-    private static int WriteChunkSize(Span<byte> into, int length)
+    /// <summary>One chunk of a chunked request body: size line, bytes, CRLF.</summary>
+    private void AppendChunk(ReadOnlySpan<byte> data)
     {
-        length.TryFormat(into, out var n, "X", System.Globalization.CultureInfo.InvariantCulture);
-        into[n++] = (byte)'\r';
-        into[n++] = (byte)'\n';
-        return n;
-    }
-
-    private void AppendBody(ReadOnlySpan<byte> bytes)
-    {
-        if (_bodyLength + bytes.Length > _body.Length) Array.Resize(ref _body, Math.Max(_body.Length * 2, _bodyLength + bytes.Length));
-        bytes.CopyTo(_body.AsSpan(_bodyLength));
-        _bodyLength += bytes.Length;
+        _body.AppendHex(data.Length);
+        _body.Append("\r\n"u8);
+        _body.Append(data);
+        _body.Append("\r\n"u8);
     }
 
     /// <summary>Opens the client's window for what it sent while at most a window's worth waits for the backend.</summary>
     private void AcknowledgeWhileSmall()
     {
-        if (_unacknowledged == 0 || (!AwaitingBody && _bodyLength - Math.Max(0, _sentInBuffer) > QueueBound)) return;
+        if (_unacknowledged == 0 || (!AwaitingBody && _body.Length - Math.Max(0, _sentInBuffer) > QueueBound)) return;
         _connection.Session.AcknowledgeData(Id, _unacknowledged);
         _unacknowledged = 0;
     }
@@ -276,20 +266,18 @@ internal sealed class LoopH2Stream : IUpstreamClient
     ReadOnlySpan<byte> IUpstreamClient.RequestBody(long offset, out bool complete)
     {
         var start = (int)(offset - _bodyBase);
-        complete = RequestEnded && start == _bodyLength;
-        return _body.AsSpan(start, _bodyLength - start);
+        complete = RequestEnded && start == _body.Length;
+        return _body.Span[start..];
     }
 
     void IUpstreamClient.RequestBodySent(long offset)
     {
         _sentInBuffer = (int)(offset - _bodyBase);
-        if (_bodyLength > ReplayLimit && _sentInBuffer > 0)
+        if (_body.Length > ReplayLimit && _sentInBuffer > 0)
         {
             // Too much to hold for a retry: what the backend has is let go.
             _replayable = false;
-            var rest = _bodyLength - _sentInBuffer;
-            _body.AsSpan(_sentInBuffer, rest).CopyTo(_body);
-            _bodyLength = rest;
+            _body.RemoveStart(_sentInBuffer);
             _bodyBase = offset;
             _sentInBuffer = 0;
         }
