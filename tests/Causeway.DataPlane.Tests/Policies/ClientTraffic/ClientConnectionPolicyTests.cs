@@ -270,6 +270,69 @@ public sealed class ClientConnectionPolicyTests
         Assert.True(watch.ElapsedMilliseconds >= 800, $"closed after {watch.ElapsedMilliseconds} ms");
     }
 
+    /// <summary>
+    /// HTTP/2 on the loop: the idle timeout runs from the end of the connection's last stream, however long that stream
+    /// outlived the timeout armed before it started (the timeout fires while it runs and must be armed again after it).
+    /// </summary>
+    [Fact]
+    public async Task An_http2_connection_idles_out_after_its_last_stream_however_long_that_stream_ran()
+    {
+        await using var echo = await EchoBackend.StartAsync("e");
+        var connection = Connection() with { IdleTimeout = TimeSpan.FromMilliseconds(1000) };
+        await using var g = await TestGateway.StartAsync(Gateway(echo, Transport.Loop, connection, slow: Delay(1600)));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, g.Port);
+        await using var stream = new NetworkStream(socket);
+        await stream.WriteAsync((byte[])[.. Causeway.DataPlane.Transports.Http2.Http2Frame.Preface, .. Http2.H2Wire.Settings(),
+            .. Http2.H2Wire.Headers(1, Http2.H2Wire.Get("/a"), endStream: true)]);
+        await ReadUntilEndOfStream(stream, 1); // the idle timeout is armed from here
+        var watch = Stopwatch.StartNew();
+        await stream.WriteAsync(Http2.H2Wire.Headers(3, Http2.H2Wire.Get("/slow"), endStream: true));
+        await ReadUntilEndOfStream(stream, 3); // 1.6 s: past the timeout armed before it
+        Assert.InRange(watch.ElapsedMilliseconds, 1400, 10_000);
+        var ended = Stopwatch.StartNew();
+        var goAway = false;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        try
+        {
+            while (await ReadFrame(stream, cts.Token) is { } frame)
+                if (frame.Type == Causeway.DataPlane.Transports.Http2.Http2Frame.GoAway) goAway = true;
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("the connection was still open 6 s after its last stream ended (idle timeout 1 s)");
+        }
+        Assert.True(goAway, "no GOAWAY before the close");
+        Assert.InRange(ended.ElapsedMilliseconds, 700, 4000);
+    }
+
+    private static async Task ReadUntilEndOfStream(NetworkStream stream, int id)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await ReadFrame(stream, cts.Token) is { } f)
+            if (f.StreamId == id && (f.Type is Causeway.DataPlane.Transports.Http2.Http2Frame.Data or Causeway.DataPlane.Transports.Http2.Http2Frame.Headers)
+                && (f.Flags & Causeway.DataPlane.Transports.Http2.Http2Frame.EndStream) != 0)
+                return;
+        throw new InvalidOperationException($"the connection closed before stream {id} ended");
+    }
+
+    /// <summary>The next frame (type, flags, stream), or null when the server closed the connection.</summary>
+    private static async Task<(byte Type, byte Flags, int StreamId)?> ReadFrame(NetworkStream stream, CancellationToken ct)
+    {
+        var head = new byte[9];
+        try
+        {
+            await stream.ReadExactlyAsync(head, ct);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException)
+        {
+            return null;
+        }
+        var length = (head[0] << 16) | (head[1] << 8) | head[2];
+        await stream.ReadExactlyAsync(new byte[length], ct);
+        return (head[3], head[4], System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(5)) & 0x7fffffff);
+    }
+
     [Fact]
     public async Task Idle_timeout_zero_keeps_connections_open_past_the_default()
     {
