@@ -159,7 +159,7 @@ load_matrix() {
   for rep in $(seq 1 "$REPS"); do
     for t in $(targets); do
       if [ "$kind" = h2 ]; then run_h2 "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}"
-      elif [ "$kind" = stime ]; then run_stime "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}" "$conns"
+      elif [ "$kind" = resume ]; then run_resume "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}" "$conns"
       else run_wrk "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}" "$@"; fi
     done
   done
@@ -172,7 +172,7 @@ warm() {
   log "warm-up ${WARMUP}s per target"
   for t in $(targets); do
     if [ "$kind" = h2 ]; then run_h2 warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}"
-    elif [ "$kind" = stime ]; then run_stime warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}" 8
+    elif [ "$kind" = resume ]; then resumption_check "$t" "${urls[$t]}"; run_resume warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}" 32
     else run_wrk warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}" "$@"; fi
   done
 }
@@ -217,8 +217,8 @@ scenario_tls() {
   elif [ "$name" = resume ]; then
     # A new connection per request again, each resuming a TLS 1.3 session (a ticket): the handshake without the
     # certificate signature, as returning browsers and API clients make it.
-    warm stime URL_TLS
-    load_matrix "tls 1.3 resumed conn per request c=32" stime 32 URL_TLS
+    warm resume URL_TLS
+    load_matrix "https resumed conn per request c=32" resume 32 URL_TLS
   else
     warm h2 URL_TLS
     load_matrix "h2 tls c=32 m=10" h2 32 URL_TLS

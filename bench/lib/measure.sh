@@ -65,33 +65,43 @@ run_h2() {
   log "$scen $target rep $rep: ${rps:-0} req/s p50 ${p50}us p99 ${p99}us cpu ${cpu}us/req errors $errors"
 }
 
-# run_stime SCENARIO TARGET REP TARGET_PID URL CONNS : CONNS parallel `openssl s_time -reuse` clients, each making
-# one TLS 1.3 connection after another that resumes the session of its first one (an HTTP/1.0 GET per connection, read
-# to the end): req/s here is resumed handshakes per second. s_time gives no latencies (p50/p99 NA); errors are
-# connections that did not resume (s_time prints "r" per resumed connection) plus clients that failed.
-run_stime() {
+# run_resume SCENARIO TARGET REP TARGET_PID URL CONNS : CONNS curl processes, each requesting one URL after another
+# with "Connection: close" (HTTP/1.1), so every request is a new TLS 1.3 connection that resumes the session curl keeps
+# from the previous one: req/s is resumed handshakes per second, p50/p99 each request's whole time (connect, handshake,
+# response). resumption_check has checked the target accepts resumption.
+run_resume() {
   local scen=$1 target=$2 rep=$3 pid=$4 url=$5 conns=$6
-  local hostport=${url#https://}; hostport=${hostport%/}
-  local base="$WORK/log/stime-$target-$rep" dur=$DUR i
+  local base="$WORK/log/resume-$target-$rep" dur=$DUR i
   [ "$rep" = warmup ] && dur=$WARMUP
-  local t0 t1 failed=0
+  local t0 t1
   t0=$(cpu_ticks "$pid")
   local pids=()
   for i in $(seq 1 "$conns"); do
-    timeout $((dur + 30)) taskset -c "$LOAD_CPU" openssl s_time -connect "$hostport" -www / -reuse -tls1_3 -time "$dur" >"$base-$i.txt" 2>&1 &
+    timeout "$dur" taskset -c "$LOAD_CPU" curl -sk --http1.1 -H 'Connection: close' \
+      -w '\n@@ %{http_code} %{time_total}\n' "${url}?[1-100000000]" >"$base-$i.txt" 2>/dev/null &
     pids+=($!)
   done
-  for i in "${pids[@]}"; do wait "$i" || failed=$((failed + 1)); done
+  wait "${pids[@]}"
   t1=$(cpu_ticks "$pid")
-  [ "$rep" = warmup ] && return 0
-  local total resumed bytes rps cpu
-  total=$(cat "$base"-*.txt | awk '/ connections in .* real seconds/ {n += $1} END {print n + 0}')
-  resumed=$(cat "$base"-*.txt | grep -E '^[r*.]+$' | tr -cd 'r' | wc -c)
-  bytes=$(cat "$base"-*.txt | awk '/ real seconds, / {b = $(NF - 4)} END {print b + 0}')
-  rps=$(awk -v n="$total" -v d="$dur" 'BEGIN { printf "%.2f", n / d }')
-  cpu=$(awk -v d="$((t1 - t0))" -v r="$total" -v hz="$CLK_TCK" 'BEGIN { if (r > 0) printf "%.1f", d * 1e6 / hz / r; else print "NA" }')
-  local errors=$(( total - resumed + failed ))
-  [ "$errors" -lt 0 ] && errors=0
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$target" "$rep" "$rps" NA NA "$cpu" "$errors" >> "$RESULTS"
-  log "$scen $target rep $rep: $rps handshakes/s (resumed $resumed of $total, $bytes bytes per response) cpu ${cpu}us/conn errors $errors"
+  [ "$rep" = warmup ] && { rm -f "$base"-*.txt; return 0; }
+  local total ok rps p50 p99 cpu
+  total=$(cat "$base"-*.txt | grep -c '^@@ ')
+  ok=$(cat "$base"-*.txt | grep -c '^@@ 200 ')
+  read -r p50 p99 < <(cat "$base"-*.txt | awk '/^@@ 200 / {printf "%.0f\n", $3 * 1e6}' | sort -n |
+    awk '{v[NR] = $1} END { if (NR == 0) print "NA NA"; else print v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.99) + 1] }')
+  rm -f "$base"-*.txt
+  rps=$(awk -v n="$ok" -v d="$dur" 'BEGIN { printf "%.2f", n / d }')
+  cpu=$(awk -v d="$((t1 - t0))" -v r="$ok" -v hz="$CLK_TCK" 'BEGIN { if (r > 0) printf "%.1f", d * 1e6 / hz / r; else print "NA" }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$target" "$rep" "$rps" "$p50" "$p99" "$cpu" "$((total - ok))" >> "$RESULTS"
+  log "$scen $target rep $rep: $rps req/s p50 ${p50}us p99 ${p99}us cpu ${cpu}us/req errors $((total - ok))"
+}
+
+# resumption_check TARGET URL : notes when a second connection does not resume the first one's TLS 1.3 session.
+resumption_check() {
+  local target=$1 url=$2 hostport
+  hostport=${url#https://}; hostport=${hostport%/}
+  local sess="$WORK/log/resume-$target.sess" req=$'GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n'
+  printf '%s' "$req" | timeout 5 openssl s_client -connect "$hostport" -tls1_3 -sess_out "$sess" -ign_eof >/dev/null 2>&1
+  printf '%s' "$req" | timeout 5 openssl s_client -connect "$hostport" -tls1_3 -sess_in "$sess" -ign_eof 2>/dev/null | grep -q '^Reused,' ||
+    note "$target did not resume a TLS 1.3 session (openssl s_client -sess_in): its resume figures are full handshakes"
 }
