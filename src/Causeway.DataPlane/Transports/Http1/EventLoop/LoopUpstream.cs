@@ -118,7 +118,12 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
     /// answered <paramref name="status"/> (or failed with it): true when one was started (after the backoff), the
     /// endpoint given back with the outcome first. The request's bytes are all buffered, so any request can go again.
     /// </summary>
-    private bool RetryByPolicy(int status, UpstreamFailure? failure, string reason)
+    /// <summary>
+    /// Starts another attempt when the route's retry policy asks for one after <paramref name="status"/> or
+    /// <paramref name="failure"/> (<paramref name="reason"/> for the log; null: "retried on status N", written only
+    /// when it retries). Allocates nothing when it does not retry: it runs for every response.
+    /// </summary>
+    private bool RetryByPolicy(int status, UpstreamFailure? failure, string? reason)
     {
         if (_clientStarted || _x.Match?.Rule is not { RetryAttempts: > 0 } rule || _attempt >= rule.RetryAttempts || !_client.Replayable) return false;
         if (failure is { } f ? !UpstreamDecision.RetryFailure(rule, status, f) : !UpstreamDecision.RetryAnswer(rule, status)) return false;
@@ -128,7 +133,7 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
         ReleaseBackend(reusable: false);
         _x.Policy.ReleaseEndpoint(status, failure is UpstreamFailure.ConnectFailed or UpstreamFailure.ConnectTimeout);
         _x.Target?.Backend?.Stats.Retry();
-        _x.UpstreamRetried(reason);
+        _x.UpstreamRetried(reason ?? $"retried on status {status}");
         _x.Failure = null;
         var wait = rule.RetryBackoffFor(_attempt);
         if (wait <= TimeSpan.Zero)
@@ -136,6 +141,13 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
             StartAttempt();
             return true;
         }
+        BackOff(wait);
+        return true;
+    }
+
+    /// <summary>The next attempt after <paramref name="wait"/> (its own method: the closure is allocated only here).</summary>
+    private void BackOff(TimeSpan wait)
+    {
         _state = State.Backoff;
         ArmDeadline((long)wait.TotalMilliseconds + (long)Options.BackendActivityTimeout.TotalMilliseconds);
         var id = ++_retryId;
@@ -143,7 +155,6 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
         {
             if (_state == State.Backoff && id == _retryId) StartAttempt();
         }), TaskScheduler.Default);
-        return true;
     }
 
     private void Connect()
@@ -339,7 +350,7 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
         available[..headLength].CopyTo(_x.ResponseBuffer);
         b.Start += headLength;
         if (!_x.ParseResponseHead(headLength)) return true; // interim 1xx: dropped, as HttpClient does
-        if (RetryByPolicy(_x.ResponseHead.Status, null, $"retried on status {_x.ResponseHead.Status}")) return false;
+        if (RetryByPolicy(_x.ResponseHead.Status, null, reason: null)) return false;
         if (_x.ResponseHead.Framing == BodyFraming.Chunked)
             ChunkedScanner.Probe(new System.Buffers.ReadOnlySequence<byte>(b.Buffer, b.Start, b.End - b.Start));
         _clientStarted = true;
