@@ -40,6 +40,31 @@ public sealed class EventLoopTests
     }
 
     [Fact]
+    public async Task Heads_with_many_fields_are_relayed_whole_both_ways_and_the_next_request_starts_clean()
+    {
+        // Field lists grow as heads need them (16 at first, up to 100 per request and 200 per response).
+        var responseFields = string.Concat(Enumerable.Range(0, 150).Select(i => $"X-R{i}: r{i}\r\n"));
+        await using var b = new RawBackend(head => (head.Contains("/many") ? RawBackend.Ok("many", responseFields) : RawBackend.Ok("few"), false));
+        await using var g = await TestGateway.StartAsync(OneRoute(b.Port));
+        await using var c = await RawClient.ConnectAsync(g.Port);
+        var requestFields = string.Concat(Enumerable.Range(0, 90).Select(i => $"X-Q{i}: q{i}\r\n"));
+        await c.SendAsync($"GET /many HTTP/1.1\r\nHost: example.com\r\n{requestFields}\r\n");
+        var many = await c.ReadResponseAsync();
+        Assert.Equal(200, many.Status);
+        for (var i = 0; i < 150; i++) Assert.Equal($"r{i}", many.Header($"x-r{i}"));
+        Assert.True(b.Requests.TryDequeue(out var forwarded));
+        for (var i = 0; i < 90; i++) Assert.Contains($"X-Q{i}: q{i}\r\n", forwarded);
+        await c.SendAsync("GET /few HTTP/1.1\r\nHost: example.com\r\nX-Only: one\r\n\r\n");
+        var few = await c.ReadResponseAsync();
+        Assert.Equal("few", few.BodyText);
+        Assert.Null(few.Header("x-r0"));
+        Assert.True(b.Requests.TryDequeue(out var second));
+        Assert.DoesNotContain("X-Q0", second);
+        Assert.Equal(2, g.Plane.FastPath!.LoopRequests);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
+    }
+
+    [Fact]
     public async Task Requests_the_loop_does_not_relay_are_handed_to_kestrel_mid_connection_with_their_bytes()
     {
         await using var echo = await EchoBackend.StartAsync("e");

@@ -53,7 +53,8 @@ internal sealed class Http1RequestHead
 
     private bool _rejected;
 
-    public HeaderEntry[] Headers { get; } = new HeaderEntry[MaxHeaders];
+    /// <summary>The parsed fields (the first <c>HeaderCount</c>); starts small and grows to the maximum as heads need it.</summary>
+    public HeaderEntry[] Headers { get; private set; } = new HeaderEntry[16];
     public int HeaderCount { get; private set; }
 
     /// <summary>Length of the head including the final empty line.</summary>
@@ -169,6 +170,12 @@ internal sealed class Http1RequestHead
             var rel = head[pos..].IndexOf("\r\n"u8);
             if (rel == 0) break; // the empty line
             if (HeaderCount == MaxHeaders) return false;
+            if (HeaderCount == Headers.Length)
+            {
+                var more = Headers;
+                Array.Resize(ref more, Math.Min(MaxHeaders, Headers.Length * 2));
+                Headers = more;
+            }
             var line = head.Slice(pos, rel);
             var colon = line.IndexOf((byte)':');
             if (colon <= 0 || line[..colon].IndexOfAnyExcept(Http1Syntax.TokenBytes) >= 0) return false;

@@ -16,7 +16,8 @@ internal sealed class Http1ResponseHead
 {
     private const int MaxHeaders = 200;
 
-    public HeaderEntry[] Headers { get; } = new HeaderEntry[MaxHeaders];
+    /// <summary>The parsed fields (the first <c>HeaderCount</c>); starts small and grows to the maximum as heads need it.</summary>
+    public HeaderEntry[] Headers { get; private set; } = new HeaderEntry[16];
     public int HeaderCount { get; private set; }
     public int Status { get; private set; }
 
@@ -53,6 +54,12 @@ internal sealed class Http1ResponseHead
             var rel = head[pos..].IndexOf("\r\n"u8);
             if (rel == 0) break;
             if (HeaderCount == MaxHeaders) throw new BackendProtocolException("too many headers");
+            if (HeaderCount == Headers.Length)
+            {
+                var more = Headers;
+                Array.Resize(ref more, Math.Min(MaxHeaders, Headers.Length * 2));
+                Headers = more;
+            }
             var l = head.Slice(pos, rel);
             var colon = l.IndexOf((byte)':');
             if (colon <= 0 || l[..colon].IndexOfAnyExcept(Http1Syntax.TokenBytes) >= 0) throw new BackendProtocolException("malformed header");
