@@ -63,6 +63,9 @@ internal abstract class ResponseStep : PipelineStep
 /// <summary>
 /// What a transport knows about a request besides its head: the port's scheme and number, the path prefix its
 /// route matched on (for ReplacePrefixMatch), and the exchange's <see cref="RequestPolicyState"/> (the client address,
-/// and what policy steps leave for the response and the completion hook); null where no step needs it.
+/// and what policy steps leave for the response and the completion hook); null where no step needs it. The byte
+/// transports add the client connection's endpoints (Kestrel's steps read them from the HttpContext): the peer, or the
+/// source a PROXY header named, and the address the client connected to (null when only the bound address is known).
 /// </summary>
-internal readonly record struct RequestFacts(string Scheme, int ListenerPort, string? MatchedPrefix, RequestPolicyState? Policy = null);
+internal readonly record struct RequestFacts(string Scheme, int ListenerPort, string? MatchedPrefix, RequestPolicyState? Policy = null,
+    System.Net.IPEndPoint? Client = null, System.Net.IPAddress? LocalAddress = null);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Causeway.DataPlane.Upstream;
@@ -85,14 +86,16 @@ internal sealed class ExtAuthStep : AsyncDecideStep
             Protocol = request.Protocol,
             Headers = headers,
             Source = facts.Policy!.ClientAddress,
-            SourcePort = facts.Policy.Detected is null ? connection?.RemotePort ?? 0 : 0,
-            Destination = connection?.LocalIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : connection?.LocalIpAddress,
+            SourcePort = facts.Policy.Detected is null ? connection?.RemotePort ?? facts.Client?.Port ?? 0 : 0,
+            Destination = Unmapped(connection is null ? facts.LocalAddress : connection.LocalIpAddress),
             DestinationPort = facts.ListenerPort,
             Kestrel = kestrel,
             RouteMetadata = _routeMetadata,
         };
         return new ValueTask<DecideOutcome>(CheckAsync(check, facts.Policy));
     }
+
+    private static IPAddress? Unmapped(IPAddress? address) => address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 
     private async Task<DecideOutcome> CheckAsync(ExtAuthRequest check, RequestPolicyState state)
     {

@@ -402,7 +402,8 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         Enter(listenerStats);
         _listenerPort = port.Ir.Port != 0 ? port.Ir.Port : _localPort;
         var facts = new RequestFacts(Tls ? "https" : "http", _listenerPort, match!.MatchedPrefix,
-            plan.UsesPolicyState ? Policy : null);
+            plan.UsesPolicyState ? Policy : null, RemoteEndPoint as System.Net.IPEndPoint,
+            LocalEndPoint is System.Net.IPEndPoint { Address: var local } && !local.Equals(System.Net.IPAddress.Any) && !local.Equals(System.Net.IPAddress.IPv6Any) ? local : null);
         return AfterDecision(plan, view, facts, plan.Decide(view, facts, out var reply), reply);
     }
 

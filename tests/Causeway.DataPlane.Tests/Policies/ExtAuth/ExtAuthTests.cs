@@ -317,9 +317,14 @@ public sealed class ExtAuthTests
         Assert.Equal("c1", http.Headers["x-client-id"]);
         Assert.Equal("h", http.Headers[":authority"]);
         Assert.Equal("/secure/g?x=1", http.Headers[":path"]);
+        // Both ways are the event loop's here (HTTP/1.1 and its own HTTP/2): the client's address and port, and the
+        // address and port it connected to, as Envoy sends them.
         Assert.Equal("127.0.0.1", attributes.Source.Address.SocketAddress.Address);
-        // Both ways are the event loop's here (HTTP/1.1 and its own HTTP/2): the byte transports do not pass the client's port.
+        Assert.InRange(attributes.Source.Address.SocketAddress.PortValue, 1u, 65535u);
+        Assert.NotEqual((uint)g.Port, attributes.Source.Address.SocketAddress.PortValue);
+        Assert.Equal("127.0.0.1", attributes.Destination.Address.SocketAddress.Address);
         Assert.Equal((uint)g.Port, attributes.Destination.Address.SocketAddress.PortValue);
+        Assert.True(g.Plane.FastPath!.LoopRequests > 0);
         Assert.Equal("blue", attributes.ContextExtensions["tenant"]);
         Assert.Equal("s3cret", attributes.ContextExtensions["token"]);
         Assert.NotNull(attributes.Request.Time);
