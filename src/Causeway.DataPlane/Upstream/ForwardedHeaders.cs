@@ -20,7 +20,13 @@ internal static class ForwardedHeaders
     public static string ClientAddress(IPAddress ip) => (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
 
     /// <summary>The client address as ASCII bytes; empty when unknown.</summary>
-    public static byte[] ClientAddressBytes(IPAddress? ip) => ip is null ? [] : Encoding.ASCII.GetBytes(ClientAddress(ip));
+    public static byte[] ClientAddressBytes(IPAddress? ip)
+    {
+        if (ip is null) return [];
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        Span<byte> text = stackalloc byte[64]; // the longest IPv6 text with a scope is under 64 bytes
+        return ip.TryFormat(text, out var n) ? text[..n].ToArray() : Encoding.ASCII.GetBytes(ip.ToString()); // once per connection, no string
+    }
 
     /// <summary>The Kestrel transport: on the request YARP sends.</summary>
     public static void Write(HttpRequestHeaders headers, string? clientFor, IPAddress? client, string scheme, string? host)
