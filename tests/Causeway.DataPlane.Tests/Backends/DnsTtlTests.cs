@@ -181,80 +181,17 @@ public sealed class DnsTtlTests
     }
 
     /// <summary>An HTTP/1.1 server at one address answering every request with its name (and closing the connection).</summary>
-    private sealed class NamedServer : IAsyncDisposable
+    private sealed class NamedServer(IPAddress address, int port, string name) : LoopbackServer(address, port)
     {
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _accept;
-        private readonly byte[] _response;
+        private readonly byte[] _response = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {name.Length}\r\nConnection: close\r\n\r\n{name}");
 
-        private NamedServer(TcpListener listener, string name)
+        public static NamedServer Start(IPAddress address, int port, string name) => new(address, port, name);
+
+        protected override async Task ServeAsync(TcpClient client, int number)
         {
-            _listener = listener;
-            _response = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {name.Length}\r\nConnection: close\r\n\r\n{name}");
-            _accept = AcceptAsync();
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public static NamedServer Start(IPAddress address, int port, string name)
-        {
-            var listener = new TcpListener(address, port);
-            listener.Start();
-            return new NamedServer(listener, name);
-        }
-
-        private async Task AcceptAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient c;
-                try
-                {
-                    c = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-                _ = ServeAsync(c);
-            }
-        }
-
-        private async Task ServeAsync(TcpClient c)
-        {
-            using var _ = c;
-            try
-            {
-                var stream = c.GetStream();
-                var head = new List<byte>();
-                var buffer = new byte[4096];
-                while (!Encoding.ASCII.GetString([.. head]).Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    var n = await stream.ReadAsync(buffer, _stop.Token);
-                    if (n == 0) return;
-                    head.AddRange(buffer.AsSpan(0, n).ToArray());
-                }
-                await stream.WriteAsync(_response, _stop.Token);
-            }
-            catch (Exception)
-            {
-                // Peer gone or stopping.
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            try
-            {
-                await _accept;
-            }
-            catch (Exception)
-            {
-            }
-            _stop.Dispose();
+            var stream = client.GetStream();
+            if (await RawBackend.ReadRequestAsync(stream, [], Stopping) is null) return;
+            await stream.WriteAsync(_response, Stopping);
         }
     }
 }

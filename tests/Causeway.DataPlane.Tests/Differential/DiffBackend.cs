@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using Causeway.DataPlane.Tests.Support;
 using System.Text;
 
 namespace Causeway.DataPlane.Tests.Differential;
@@ -12,22 +12,10 @@ namespace Causeway.DataPlane.Tests.Differential;
 /// <see cref="Script"/> returns for it (the int is the request's index since the last <see cref="Reset"/>).
 /// Anything it cannot parse is recorded with the request line <c>UNPARSEABLE</c> and the connection is closed.
 /// </summary>
-public sealed class DiffBackend : IAsyncDisposable
+public sealed class DiffBackend : LoopbackServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentBag<TcpClient> _clients = [];
     private readonly ConcurrentQueue<BackendRequest> _received = new();
-    private readonly Task _accept;
     private int _count;
-
-    public DiffBackend()
-    {
-        _listener.Start();
-        _accept = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public Func<BackendRequest, int, BackendReply> Script { get; set; } = (_, _) => BackendReply.Ok();
 
@@ -40,46 +28,22 @@ public sealed class DiffBackend : IAsyncDisposable
         Interlocked.Exchange(ref _count, 0);
     }
 
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(TcpClient client, int number)
     {
-        while (!_stop.IsCancellationRequested)
+        // Exceptions end the connection: peer gone, stopping, or the gateway sent something this backend does not frame
+        // (recorded before it throws).
+        var reader = new ByteReader(client.GetStream(), Stopping);
+        while (true)
         {
-            TcpClient c;
-            try
-            {
-                c = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-            _clients.Add(c);
-            _ = ServeAsync(c);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient c)
-    {
-        using var _ = c;
-        var reader = new ByteReader(c.GetStream(), _stop.Token);
-        try
-        {
-            while (true)
-            {
-                var head = await reader.ReadHeadAsync();
-                if (head is null) return;
-                var request = await ParseAsync(head, reader);
-                _received.Enqueue(request);
-                if (request.RequestLine == "UNPARSEABLE") return;
-                var reply = Script(request, Interlocked.Increment(ref _count) - 1);
-                if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);
-                await c.GetStream().WriteAsync(Encoding.ASCII.GetBytes(reply.Bytes), _stop.Token);
-                if (reply.Close) return;
-            }
-        }
-        catch (Exception)
-        {
-            // Peer gone, stopping, or the gateway sent something this backend does not frame (recorded above).
+            var head = await reader.ReadHeadAsync();
+            if (head is null) return;
+            var request = await ParseAsync(head, reader);
+            _received.Enqueue(request);
+            if (request.RequestLine == "UNPARSEABLE") return;
+            var reply = Script(request, Interlocked.Increment(ref _count) - 1);
+            if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, Stopping);
+            await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(reply.Bytes), Stopping);
+            if (reply.Close) return;
         }
     }
 
@@ -115,21 +79,5 @@ public sealed class DiffBackend : IAsyncDisposable
             body = [];
         }
         return new BackendRequest(lines[0], headers, body);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        foreach (var c in _clients) c.Dispose();
-        try
-        {
-            await _accept;
-        }
-        catch (Exception)
-        {
-            // Stopping.
-        }
-        _stop.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Causeway.DataPlane.L4;
 using Causeway.DataPlane.Tests.Policies;
+using Causeway.DataPlane.Tests.Support;
 using Causeway.Translation.Ir;
 using Grpc.Health.V1;
 using static Causeway.DataPlane.Tests.L4.L4TestSupport;
@@ -124,85 +125,28 @@ public sealed class L4ActiveHealthTests
     /// A TCP backend on 127.0.0.1:0 that also answers HTTP: a connection whose first line is an HTTP request line gets
     /// <see cref="HealthStatus"/> and is closed; any other first line is answered "NAME:line" and then echoed.
     /// </summary>
-    private sealed class HttpAwareTcpBackend : IAsyncDisposable
+    private sealed class HttpAwareTcpBackend(string name) : LoopbackServer
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly ConcurrentBag<TcpClient> _clients = [];
-        private readonly string _name;
-        private readonly Task _accept;
-
-        public HttpAwareTcpBackend(string name)
-        {
-            _name = name;
-            _listener.Start();
-            EndPoint = (IPEndPoint)_listener.LocalEndpoint;
-            _accept = AcceptAsync();
-        }
-
-        public IPEndPoint EndPoint { get; }
-
         public volatile int HealthStatus = 200;
 
         public ConcurrentBag<string> Probes { get; } = [];
 
-        private async Task AcceptAsync()
+        protected override async Task ServeAsync(TcpClient client, int number)
         {
-            while (!_stop.IsCancellationRequested)
+            var stream = client.GetStream();
+            var first = await ReadLineAsync(stream, Stopping);
+            if (first.EndsWith(" HTTP/1.1\r", StringComparison.Ordinal))
             {
-                TcpClient c;
-                try
-                {
-                    c = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-                _clients.Add(c);
-                _ = ServeAsync(c);
+                Probes.Add(first.TrimEnd('\r'));
+                while ((await ReadLineAsync(stream, Stopping)).TrimEnd('\r').Length > 0) { }
+                var status = HealthStatus;
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {(status == 200 ? "OK" : "Unavailable")}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), Stopping);
+                return;
             }
-        }
-
-        private async Task ServeAsync(TcpClient c)
-        {
-            using var _ = c;
-            try
-            {
-                var stream = c.GetStream();
-                var first = await ReadLineAsync(stream, _stop.Token);
-                if (first.EndsWith(" HTTP/1.1\r", StringComparison.Ordinal))
-                {
-                    Probes.Add(first.TrimEnd('\r'));
-                    while ((await ReadLineAsync(stream, _stop.Token)).TrimEnd('\r').Length > 0) { }
-                    var status = HealthStatus;
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {(status == 200 ? "OK" : "Unavailable")}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
-                    return;
-                }
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{_name}:{first}\n"), _stop.Token);
-                var buffer = new byte[4096];
-                int n;
-                while ((n = await stream.ReadAsync(buffer, _stop.Token)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
-            }
-            catch (Exception)
-            {
-                // Peer gone or stopping.
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            foreach (var c in _clients) c.Dispose();
-            try
-            {
-                await _accept;
-            }
-            catch (Exception)
-            {
-            }
-            _stop.Dispose();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{name}:{first}\n"), Stopping);
+            var buffer = new byte[4096];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, Stopping)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n), Stopping);
         }
     }
 }

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Causeway.DataPlane.Tests.Support;
@@ -19,10 +16,10 @@ public sealed class HttpUpgradeTests
     private static BackendTrafficPolicyIr Upgrades(params string[] types) =>
         new() { Policy = "ns/upgrade", HttpUpgrade = new HttpUpgradeIr { Types = new EquatableArray<string>(types) } };
 
-    private static async Task<(TestGateway Gateway, EchoBackend Echo, UpgradeBackend Raw)> StartAsync()
+    private static async Task<(TestGateway Gateway, EchoBackend Echo, RawBackend Raw)> StartAsync()
     {
         var echo = await EchoBackend.StartAsync("ws");
-        var raw = new UpgradeBackend();
+        var raw = UpgradeBackend();
         var custom = Upgrades("foo/1", "spdy/3.1");
         var gw = Gateway("ns/gw", [HttpPort(Host("*",
                 Prefix("/default-raw", To("ns/raw:80", "httproute/ns/default-raw/rule/0")),
@@ -66,7 +63,7 @@ public sealed class HttpUpgradeTests
         // Types compare case-insensitively, as Envoy compares them.
         await c.SendAsync("GET /custom HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: FOO/1\r\n\r\n");
         var switched = await c.ReadResponseAsync();
-        Assert.True(switched.Status == 101, switched.StatusLine + " backend got: " + string.Join("|", raw.Heads));
+        Assert.True(switched.Status == 101, switched.StatusLine + " backend got: " + string.Join("|", raw.Requests));
         Assert.Equal("FOO/1", switched.Header("upgrade"));
         Assert.Equal("hello from the backend\n", Encoding.ASCII.GetString(await c.ReadBytesAsync(23)));
         for (var i = 0; i < 3; i++)
@@ -75,7 +72,7 @@ public sealed class HttpUpgradeTests
             await c.SendAsync(line);
             Assert.Equal(line.ToUpperInvariant(), Encoding.ASCII.GetString(await c.ReadBytesAsync(line.Length)));
         }
-        Assert.Contains(raw.Heads, h => h.StartsWith("GET /custom HTTP/1.1", StringComparison.Ordinal) && h.Contains("Upgrade: FOO/1", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(raw.Requests, h => h.StartsWith("GET /custom HTTP/1.1", StringComparison.Ordinal) && h.Contains("Upgrade: FOO/1", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -125,90 +122,26 @@ public sealed class HttpUpgradeTests
     }
 
     /// <summary>
-    /// A raw TCP backend on 127.0.0.1:0 that accepts any upgrade: it answers 101 with the requested type, sends a
-    /// greeting line, then echoes every byte it reads upper-cased.
+    /// A raw backend on 127.0.0.1:0 that accepts any upgrade: it answers 101 with the requested type, sends a greeting
+    /// line, then echoes every byte it reads upper-cased.
     /// </summary>
-    private sealed class UpgradeBackend : IAsyncDisposable
+    private static RawBackend UpgradeBackend() => new(head =>
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _accept;
-        private readonly ConcurrentBag<TcpClient> _clients = [];
-        private int _connections;
-
-        public UpgradeBackend()
+        var type = head.Split("\r\n").First(l => l.StartsWith("upgrade:", StringComparison.OrdinalIgnoreCase))[8..].Trim();
+        return ($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: {type}\r\n\r\nhello from the backend\n", false);
+    })
+    {
+        Upgraded = async (stream, early, ct) =>
         {
-            _listener.Start();
-            _accept = AcceptAsync();
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-        public int Connections => Volatile.Read(ref _connections);
-        public ConcurrentQueue<string> Heads { get; } = new();
-
-        private async Task AcceptAsync()
-        {
-            while (!_stop.IsCancellationRequested)
+            async Task EchoUpperAsync(byte[] bytes, int count)
             {
-                TcpClient c;
-                try
-                {
-                    c = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-                Interlocked.Increment(ref _connections);
-                _clients.Add(c);
-                _ = ServeAsync(c);
+                for (var i = 0; i < count; i++) bytes[i] = (byte)char.ToUpperInvariant((char)bytes[i]);
+                await stream.WriteAsync(bytes.AsMemory(0, count), ct);
             }
-        }
-
-        private async Task ServeAsync(TcpClient c)
-        {
-            using var _ = c;
-            var stream = c.GetStream();
-            var head = new StringBuilder();
-            var one = new byte[1];
-            try
-            {
-                while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    if (await stream.ReadAsync(one, _stop.Token) == 0) return;
-                    head.Append((char)one[0]);
-                }
-                var text = head.ToString();
-                Heads.Enqueue(text);
-                var type = text.Split("\r\n").First(l => l.StartsWith("upgrade:", StringComparison.OrdinalIgnoreCase))[8..].Trim();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: {type}\r\n\r\nhello from the backend\n"), _stop.Token);
-                var buffer = new byte[8192];
-                int n;
-                while ((n = await stream.ReadAsync(buffer, _stop.Token)) > 0)
-                {
-                    for (var i = 0; i < n; i++) buffer[i] = (byte)char.ToUpperInvariant((char)buffer[i]);
-                    await stream.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
-                }
-            }
-            catch (Exception)
-            {
-                // Peer gone or stopping.
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            foreach (var c in _clients) c.Dispose();
-            try
-            {
-                await _accept;
-            }
-            catch (Exception)
-            {
-            }
-            _stop.Dispose();
-        }
-    }
+            if (early.Length > 0) await EchoUpperAsync(early, early.Length);
+            var buffer = new byte[8192];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, ct)) > 0) await EchoUpperAsync(buffer, n);
+        },
+    };
 }

@@ -157,88 +157,77 @@ public sealed class RawClient : IAsyncDisposable
 /// <summary>
 /// A scripted HTTP/1.1 backend on 127.0.0.1:0: for every request (head plus Content-Length body) it records the head
 /// and writes what <see cref="Respond"/> returns; it counts connections and closes one after a response when asked.
+/// With <see cref="Upgraded"/> set, a 101 response hands the connection over to it (an upgraded protocol).
 /// </summary>
-public sealed class RawBackend : IAsyncDisposable
+public sealed class RawBackend : LoopbackServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accept;
-    private readonly ConcurrentBag<TcpClient> _clients = [];
-    private int _connections;
-
     public RawBackend(Func<string, (string Response, bool Close)> respond)
     {
         Respond = respond;
-        _listener.Start();
-        _accept = AcceptAsync();
     }
 
     /// <summary>A 200 response with a Content-Length body (and <paramref name="extra"/> header lines, each ending in CRLF).</summary>
     public static string Ok(string body, string extra = "") =>
         $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n{extra}\r\n{body}";
 
+    /// <summary>A backend that answers every request with the same response, keeping the connection.</summary>
+    public static RawBackend Always(string response) => new(_ => (response, false));
+
     public Func<string, (string Response, bool Close)> Respond { get; set; }
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>
+    /// When set, a response whose status line is 101 hands the connection to this after it is written: the stream, the
+    /// bytes already read past the request, and the stop token. The connection ends when it returns.
+    /// </summary>
+    public Func<NetworkStream, byte[], CancellationToken, Task>? Upgraded { get; init; }
+
+    /// <summary>Every request head as received, through its closing CRLFCRLF.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(TcpClient client, int number)
     {
-        while (!_stop.IsCancellationRequested)
+        var stream = client.GetStream();
+        var pending = new List<byte>();
+        while (await ReadRequestAsync(stream, pending, Stopping) is { } head)
         {
-            TcpClient c;
-            try
+            Requests.Enqueue(head);
+            var (response, close) = Respond(head);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(response), Stopping);
+            if (Upgraded is { } upgraded && response.StartsWith("HTTP/1.1 101 ", StringComparison.Ordinal))
             {
-                c = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
+                await upgraded(stream, [.. pending], Stopping);
                 return;
             }
-            Interlocked.Increment(ref _connections);
-            _clients.Add(c);
-            _ = ServeAsync(c);
+            if (close) return;
         }
     }
 
-    private async Task ServeAsync(TcpClient c)
+    /// <summary>
+    /// Reads one request off <paramref name="stream"/> (head, then a Content-Length body, which is dropped), keeping what
+    /// was read past it in <paramref name="pending"/>; the head as ASCII through its CRLFCRLF, or null on EOF.
+    /// </summary>
+    public static async Task<string?> ReadRequestAsync(Stream stream, List<byte> pending, CancellationToken ct)
     {
-        using var _ = c;
-        var stream = c.GetStream();
-        var pending = new List<byte>();
         var buffer = new byte[65536];
-        try
+        int end;
+        while ((end = IndexOfHeadEnd(pending)) < 0)
         {
-            while (true)
-            {
-                int end;
-                while ((end = IndexOfHeadEnd(pending)) < 0)
-                {
-                    var n = await stream.ReadAsync(buffer, _stop.Token);
-                    if (n == 0) return;
-                    pending.AddRange(buffer.AsSpan(0, n).ToArray());
-                }
-                var head = Encoding.ASCII.GetString([.. pending.GetRange(0, end)]);
-                pending.RemoveRange(0, end);
-                var cl = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase));
-                var length = cl is null ? 0 : int.Parse(cl[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                while (pending.Count < length)
-                {
-                    var n = await stream.ReadAsync(buffer, _stop.Token);
-                    if (n == 0) return;
-                    pending.AddRange(buffer.AsSpan(0, n).ToArray());
-                }
-                pending.RemoveRange(0, length);
-                Requests.Enqueue(head);
-                var (response, close) = Respond(head);
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
-                if (close) return;
-            }
+            var n = await stream.ReadAsync(buffer, ct);
+            if (n == 0) return null;
+            pending.AddRange(buffer.AsSpan(0, n).ToArray());
         }
-        catch (Exception)
+        var head = Encoding.ASCII.GetString([.. pending.GetRange(0, end)]);
+        pending.RemoveRange(0, end);
+        var cl = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase));
+        var length = cl is null ? 0 : int.Parse(cl[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        while (pending.Count < length)
         {
-            // Peer gone or stopping.
+            var n = await stream.ReadAsync(buffer, ct);
+            if (n == 0) return null;
+            pending.AddRange(buffer.AsSpan(0, n).ToArray());
         }
+        pending.RemoveRange(0, length);
+        return head;
     }
 
     private static int IndexOfHeadEnd(List<byte> data)
@@ -248,20 +237,5 @@ public sealed class RawBackend : IAsyncDisposable
             if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n') return i + 4;
         }
         return -1;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        foreach (var c in _clients) c.Dispose();
-        try
-        {
-            await _accept;
-        }
-        catch (Exception)
-        {
-        }
-        _stop.Dispose();
     }
 }

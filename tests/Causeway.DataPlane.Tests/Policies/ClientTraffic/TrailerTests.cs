@@ -25,7 +25,7 @@ public sealed class TrailerTests
     [InlineData(Transport.Tls)]
     public async Task Response_trailers_are_relayed_by_the_byte_transports(Transport transport)
     {
-        await using var backend = new HeaderCaseTests.RawBackend(
+        await using var backend = RawBackend.Always(
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n2\r\nok\r\n0\r\nX-Checksum: abc\r\n\r\n");
         var listener = Listener("ns/gw/l", null, Host("*", Prefix("/", To("ns/b:80", "httproute/ns/b/rule/0"))));
         var tls = transport == Transport.Tls;
