@@ -23,6 +23,9 @@ public sealed partial class DataPlane : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly HttpRequestHandler _handler;
     private readonly CertificateStore _certificates = new();
+
+    /// <summary>The parsed certificates and their OpenSSL contexts (for tests and diagnostics).</summary>
+    internal CertificateStore Certificates => _certificates;
     private readonly BackendClientPool _pool;
     private readonly Http1FastPath? _fastPath;
     private readonly CompileCache _compiled = new();

@@ -115,7 +115,14 @@ internal static class RouteCompiler
     {
         if (Tls.OpenSsl.LoopTlsSettings.From(listener.ClientTraffic?.Tls) is not { } settings) return null;
         if (listener.ClientValidation is { } cv) settings = settings with { ClientValidation = cv, Resumption = false };
-        return [.. listener.Certificates.Select(c => (certificates.Get(c), settings))];
+        var loop = new (CertificateStore.Entry, Tls.OpenSsl.LoopTlsSettings)[listener.Certificates.Count];
+        for (var i = 0; i < loop.Length; i++)
+        {
+            var entry = certificates.Get(listener.Certificates[i]);
+            entry.Keep(settings); // its contexts of other settings are freed at the end of the apply
+            loop[i] = (entry, settings);
+        }
+        return loop;
     }
 
     private static (string[], SslServerAuthenticationOptions)[] CompileTls(ListenerIr listener, CertificateStore certificates,

@@ -37,6 +37,36 @@ internal sealed class CertificateStore
                     return null;
                 }
             }), (Entry: this, Validator: validator)).Value; // no closure per handshake once the context exists
+
+        private readonly object _keepGate = new();
+        private HashSet<OpenSsl.LoopTlsSettings> _kept = [];
+
+        /// <summary>The apply compiled a listener terminating this certificate under <paramref name="settings"/> (and their h2 form): keep their contexts.</summary>
+        public void Keep(OpenSsl.LoopTlsSettings settings)
+        {
+            lock (_keepGate)
+            {
+                _kept.Add(settings);
+                _kept.Add(settings.ForLoopH2());
+            }
+        }
+
+        /// <summary>
+        /// Forgets the contexts of settings the apply did not compile (a rotated CA bundle or revocation list, changed
+        /// versions or ciphers): connections made with one keep it alive until they end, and it is freed after them.
+        /// </summary>
+        public void Prune()
+        {
+            lock (_keepGate)
+            {
+                foreach (var settings in _native.Keys)
+                    if (!_kept.Contains(settings)) _native.TryRemove(settings, out _);
+                _kept = [];
+            }
+        }
+
+        /// <summary>OpenSSL contexts kept for this certificate (for tests and diagnostics).</summary>
+        public int NativeContexts => _native.Count;
     }
 
     /// <summary>Starts an apply: entries not requested until <see cref="EndApply"/> are dropped.</summary>
@@ -47,7 +77,17 @@ internal sealed class CertificateStore
 
     public void EndApply()
     {
-        lock (_gate) _entries = _used;
+        lock (_gate)
+        {
+            _entries = _used;
+            foreach (var entry in _entries.Values) entry.Prune();
+        }
+    }
+
+    /// <summary>The entry of <paramref name="cert"/> if the last apply used it (for tests and diagnostics).</summary>
+    public Entry? Find(TlsCertificateIr cert)
+    {
+        lock (_gate) return _entries.GetValueOrDefault(cert);
     }
 
     /// <summary>The parsed certificate; throws a descriptive exception when the PEM is unusable.</summary>

@@ -157,6 +157,24 @@ public sealed class LoopMutualTlsTests() : TwoHostTlsTest("loop-mtls-ca")
     }
 
     [Fact]
+    public async Task Rotating_the_ca_bundle_switches_the_verdicts_and_frees_the_old_contexts()
+    {
+        // Each apply with another CA builds another OpenSSL context for the same server certificate; the one the new
+        // configuration no longer names is forgotten at the end of the apply (a connection made with it keeps it).
+        var cas = new[] { Ca, TestCerts.CreateCa("rotated-ca-1"), TestCerts.CreateCa("rotated-ca-2") };
+        await using var g = await TestGateway.StartAsync(Https(Verify()));
+        var certificate = CertA.ToIr("a.example.com");
+        for (var i = 0; i < cas.Length; i++)
+        {
+            if (i > 0) await g.ApplyAsync(Https(new ClientValidationIr { CaBundlePem = cas[i].CertificatePem }));
+            AssertServed(await TlsClients.SClientGetAsync(g.Port, "a.example.com", TestCerts.CreateLeaf(cas[i], $"client-{i}")));
+            if (i > 0) AssertRefused(await TlsClients.SClientGetAsync(g.Port, "a.example.com", TestCerts.CreateLeaf(cas[i - 1], $"old-{i}")));
+            Assert.Equal(1, g.Plane.Certificates.Find(certificate)!.NativeContexts);
+        }
+        AssertAllOnTheLoop(g, 3);
+    }
+
+    [Fact]
     public async Task Listeners_validating_differently_never_share_an_openssl_context()
     {
         // Two listeners, same certificate and settings, different CAs: each handshake calls its own listener's validator.
