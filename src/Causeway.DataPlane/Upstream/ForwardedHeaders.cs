@@ -16,14 +16,17 @@ internal static class ForwardedHeaders
     public const string Proto = "X-Forwarded-Proto";
     public const string Host = "X-Forwarded-Host";
 
+    /// <summary>IPv4-mapped IPv6 addresses as IPv4 (how addresses are written and sent on).</summary>
+    public static IPAddress Unmapped(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+
     /// <summary>The client address as appended (IPv4-mapped IPv6 addresses as IPv4).</summary>
-    public static string ClientAddress(IPAddress ip) => (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
+    public static string ClientAddress(IPAddress ip) => Unmapped(ip).ToString();
 
     /// <summary>The client address as ASCII bytes; empty when unknown.</summary>
     public static byte[] ClientAddressBytes(IPAddress? ip)
     {
         if (ip is null) return [];
-        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        ip = Unmapped(ip);
         Span<byte> text = stackalloc byte[64]; // the longest IPv6 text with a scope is under 64 bytes
         return ip.TryFormat(text, out var n) ? text[..n].ToArray() : Encoding.ASCII.GetBytes(ip.ToString()); // once per connection, no string
     }

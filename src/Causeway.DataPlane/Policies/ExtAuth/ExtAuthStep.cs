@@ -1,4 +1,3 @@
-using System.Net;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Causeway.DataPlane.Upstream;
@@ -87,15 +86,13 @@ internal sealed class ExtAuthStep : AsyncDecideStep
             Headers = headers,
             Source = facts.Policy!.ClientAddress,
             SourcePort = facts.Policy.Detected is null ? connection?.RemotePort ?? facts.Client?.Port ?? 0 : 0,
-            Destination = Unmapped(connection is null ? facts.LocalAddress : connection.LocalIpAddress),
+            Destination = (connection is null ? facts.LocalAddress : connection.LocalIpAddress) is { } local ? ForwardedHeaders.Unmapped(local) : null,
             DestinationPort = facts.ListenerPort,
             Kestrel = kestrel,
             RouteMetadata = _routeMetadata,
         };
         return new ValueTask<DecideOutcome>(CheckAsync(check, facts.Policy));
     }
-
-    private static IPAddress? Unmapped(IPAddress? address) => address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 
     private async Task<DecideOutcome> CheckAsync(ExtAuthRequest check, RequestPolicyState state)
     {

@@ -164,7 +164,20 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
     }
 
     /// <summary>The address the client connected to (for custom access logs).</summary>
-    public System.Net.EndPoint? LocalEndPoint { get; set; }
+    public System.Net.EndPoint? LocalEndPoint
+    {
+        get => _localEndPoint;
+        set
+        {
+            _localEndPoint = value;
+            _localAddress = value is System.Net.IPEndPoint { Address: var a } && !a.Equals(System.Net.IPAddress.Any) && !a.Equals(System.Net.IPAddress.IPv6Any) ? a : null;
+        }
+    }
+
+    private System.Net.EndPoint? _localEndPoint;
+
+    /// <summary>The address of <see cref="LocalEndPoint"/> when it names one (not the bound any-address), for policy steps.</summary>
+    private System.Net.IPAddress? _localAddress;
 
     string? IExchangeDetails.LocalAddress => LocalEndPoint?.ToString();
 
@@ -402,8 +415,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         Enter(listenerStats);
         _listenerPort = port.Ir.Port != 0 ? port.Ir.Port : _localPort;
         var facts = new RequestFacts(Tls ? "https" : "http", _listenerPort, match!.MatchedPrefix,
-            plan.UsesPolicyState ? Policy : null, RemoteEndPoint as System.Net.IPEndPoint,
-            LocalEndPoint is System.Net.IPEndPoint { Address: var local } && !local.Equals(System.Net.IPAddress.Any) && !local.Equals(System.Net.IPAddress.IPv6Any) ? local : null);
+            plan.UsesPolicyState ? Policy : null, RemoteEndPoint as System.Net.IPEndPoint, _localAddress);
         return AfterDecision(plan, view, facts, plan.Decide(view, facts, out var reply), reply);
     }
 

@@ -54,7 +54,9 @@ internal sealed class Http1RequestHead
     private bool _rejected;
 
     /// <summary>The parsed fields (the first <c>HeaderCount</c>); starts small and grows to the maximum as heads need it.</summary>
-    public HeaderEntry[] Headers { get; private set; } = new HeaderEntry[16];
+    public HeaderEntry[] Headers => _headers;
+
+    private HeaderEntry[] _headers = new HeaderEntry[16];
     public int HeaderCount { get; private set; }
 
     /// <summary>Length of the head including the final empty line.</summary>
@@ -170,12 +172,7 @@ internal sealed class Http1RequestHead
             var rel = head[pos..].IndexOf("\r\n"u8);
             if (rel == 0) break; // the empty line
             if (HeaderCount == MaxHeaders) return false;
-            if (HeaderCount == Headers.Length)
-            {
-                var more = Headers;
-                Array.Resize(ref more, Math.Min(MaxHeaders, Headers.Length * 2));
-                Headers = more;
-            }
+            if (HeaderCount == _headers.Length) Array.Resize(ref _headers, Math.Min(MaxHeaders, _headers.Length * 2));
             var line = head.Slice(pos, rel);
             var colon = line.IndexOf((byte)':');
             if (colon <= 0 || line[..colon].IndexOfAnyExcept(Http1Syntax.TokenBytes) >= 0) return false;

@@ -17,7 +17,9 @@ internal sealed class Http1ResponseHead
     private const int MaxHeaders = 200;
 
     /// <summary>The parsed fields (the first <c>HeaderCount</c>); starts small and grows to the maximum as heads need it.</summary>
-    public HeaderEntry[] Headers { get; private set; } = new HeaderEntry[16];
+    public HeaderEntry[] Headers => _headers;
+
+    private HeaderEntry[] _headers = new HeaderEntry[16];
     public int HeaderCount { get; private set; }
     public int Status { get; private set; }
 
@@ -54,12 +56,7 @@ internal sealed class Http1ResponseHead
             var rel = head[pos..].IndexOf("\r\n"u8);
             if (rel == 0) break;
             if (HeaderCount == MaxHeaders) throw new BackendProtocolException("too many headers");
-            if (HeaderCount == Headers.Length)
-            {
-                var more = Headers;
-                Array.Resize(ref more, Math.Min(MaxHeaders, Headers.Length * 2));
-                Headers = more;
-            }
+            if (HeaderCount == _headers.Length) Array.Resize(ref _headers, Math.Min(MaxHeaders, _headers.Length * 2));
             var l = head.Slice(pos, rel);
             var colon = l.IndexOf((byte)':');
             if (colon <= 0 || l[..colon].IndexOfAnyExcept(Http1Syntax.TokenBytes) >= 0) throw new BackendProtocolException("malformed header");

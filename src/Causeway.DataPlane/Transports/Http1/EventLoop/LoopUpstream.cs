@@ -117,11 +117,8 @@ internal sealed class LoopUpstream(Loop loop, Http1Exchange x, IUpstreamClient c
     /// The route's retry policy (BackendTrafficPolicy or HTTPRoute retry) asks for another attempt after this one
     /// answered <paramref name="status"/> (or failed with it): true when one was started (after the backoff), the
     /// endpoint given back with the outcome first. The request's bytes are all buffered, so any request can go again.
-    /// </summary>
-    /// <summary>
-    /// Starts another attempt when the route's retry policy asks for one after <paramref name="status"/> or
-    /// <paramref name="failure"/> (<paramref name="reason"/> for the log; null: "retried on status N", written only
-    /// when it retries). Allocates nothing when it does not retry: it runs for every response.
+    /// <paramref name="reason"/> is for the log (null: "retried on status N", written only when it retries): the check
+    /// runs for every response and allocates nothing when it does not retry.
     /// </summary>
     private bool RetryByPolicy(int status, UpstreamFailure? failure, string? reason)
     {
