@@ -49,7 +49,12 @@ public sealed partial class FileProvider : IAsyncDisposable
     public IReadOnlyList<LoadDiagnostic> Errors => Latest?.Errors ?? [];
 
     /// <summary>Loads the files now. The caller of the first load decides what to do with errors (exit, usually).</summary>
-    public FileLoad Load() => LoadCore().Load;
+    public FileLoad Load()
+    {
+        var load = LoadCore().Load;
+        if (load.Ok) lock (_loadGate) _cache.Settle();
+        return load;
+    }
 
     /// <summary>For tests: files read and parsed since creation.</summary>
     internal (long Read, long Parsed) CacheCounters
@@ -101,14 +106,7 @@ public sealed partial class FileProvider : IAsyncDisposable
                 Interlocked.Exchange(ref _changeObservedAt, observed == 0 ? Stopwatch.GetTimestamp() : observed);
                 var loadStarted = Stopwatch.GetTimestamp();
                 var (load, version, shrunk) = LoadCore();
-                if (shrunk && load.Ok && !complete)
-                {
-                    // A file written in place now holds fewer objects: it may be caught between truncate and the end of
-                    // the write. Look again after the settle delay (or the next event) rather than briefly dropping
-                    // its routes. Renames and deletes leave complete files and are not held.
-                    await DebounceAsync(_options.SettleDelay, _options.QuietPeriod, ct).ConfigureAwait(false);
-                    (load, version, _) = LoadCore();
-                }
+                if (shrunk && load.Ok && !complete) (load, version) = await HoldShrunkAsync(version, ct).ConfigureAwait(false);
                 if (version == handled) continue; // nothing changed (a touch, a re-check of a racy file)
                 handled = version;
                 if (!load.Ok)
@@ -117,6 +115,7 @@ public sealed partial class FileProvider : IAsyncDisposable
                     LogKeepingLastGood(load.Errors.Count);
                     continue;
                 }
+                lock (_loadGate) _cache.Settle();
                 foreach (var warning in load.Warnings) LogLoadWarning(warning.ToString());
                 LogReloaded(load.Snapshot!.All.Length, Stopwatch.GetElapsedTime(loadStarted).TotalMilliseconds);
                 await onSnapshot(load.Snapshot, ct).ConfigureAwait(false);
@@ -131,6 +130,26 @@ public sealed partial class FileProvider : IAsyncDisposable
             try { await rescan.ConfigureAwait(false); }
             catch (OperationCanceledException) { }
             StopWatchers();
+        }
+    }
+
+    /// <summary>
+    /// A file written in place now holds fewer objects than when it was last handed over: it may be caught between
+    /// truncate and the end of the write, or in the middle of a writer that writes in pieces. Rather than briefly
+    /// dropping its routes, look again after the settle delay or the next burst of changes, and again for as long as
+    /// every look finds it changed and still short, bounded by the larger of the settle delay and
+    /// <see cref="FileProviderOptions.MaxDelay"/>. A file that stayed the same for a settle delay is what its writer
+    /// meant. Renames and deletes leave complete files and end the hold.
+    /// </summary>
+    private async Task<(FileLoad Load, long Version)> HoldShrunkAsync(long version, CancellationToken ct)
+    {
+        var until = _time.GetUtcNow() + (_options.SettleDelay > _options.MaxDelay ? _options.SettleDelay : _options.MaxDelay);
+        while (true)
+        {
+            var complete = await DebounceAsync(_options.SettleDelay, _options.QuietPeriod, ct).ConfigureAwait(false);
+            var (load, next, shrunk) = LoadCore();
+            if (next == version || complete || !shrunk || !load.Ok || _time.GetUtcNow() >= until) return (load, next);
+            version = next;
         }
     }
 

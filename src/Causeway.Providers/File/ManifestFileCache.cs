@@ -22,6 +22,15 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
     private Composed? _composed;
     private IReadOnlyList<string> _order = [];
 
+    /// <summary>Object count per file when <see cref="Settle"/> was last called: what a shrunk file is measured against.</summary>
+    private Dictionary<string, int> _settled = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records every file's object count as the one later refreshes compare against to report
+    /// <see cref="Composed.ShrunkFile"/>: called when the owner hands the composed objects over.
+    /// </summary>
+    public void Settle() => _settled = _entries.ToDictionary(e => e.Key, e => e.Value.Objects.Count, StringComparer.Ordinal);
+
     /// <summary>Incremented whenever the set of files or the bytes of one of them changed.</summary>
     public long ContentVersion { get; private set; }
 
@@ -77,8 +86,9 @@ internal sealed class ManifestFileCache(ManifestLoader loader)
             if (!ReferenceEquals(entry, previous) && (previous is null || !SameContent(entry, previous)))
             {
                 changed = true;
-                // A file that now holds fewer objects may be caught mid-rewrite (truncated, not yet fully written).
-                if (previous is not null && entry.Hash is not null && entry.Objects.Count < previous.Objects.Count) shrunk = true;
+                // A file that now holds fewer objects than when last settled may be caught mid-rewrite (truncated,
+                // not yet fully written).
+                if (entry.Hash is not null && _settled.TryGetValue(file, out var settled) && entry.Objects.Count < settled) shrunk = true;
             }
             next[file] = entry;
         }

@@ -159,7 +159,19 @@ public sealed class FileProviderIncrementalTests : IDisposable
             await Task.Delay(150);
             System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two") + Fixtures.GatewayYaml("three") + Fixtures.GatewayYaml("four"));
             await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.Length == 3), TimeSpan.FromSeconds(5), "three gateways");
+
+            // A writer that truncates, then writes in pieces slower than the quiet period: every piece still short
+            // of what was served is held, not only the first.
+            System.IO.File.WriteAllText(path, "");
+            await Task.Delay(150);
+            System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two"));
+            await Task.Delay(150);
+            System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two") + Fixtures.GatewayYaml("three"));
+            await Task.Delay(150);
+            System.IO.File.WriteAllText(path, Fixtures.ClassYaml + Fixtures.GatewayYaml("two") + Fixtures.GatewayYaml("three") + Fixtures.GatewayYaml("five"));
+            await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.Any(g => g.Name == "five")), TimeSpan.FromSeconds(5), "gateway five");
             Assert.DoesNotContain(seen.SkipWhile(s => s.Gateways.Length != 2), s => s.Gateways.Length < 2);
+            Assert.DoesNotContain(seen.SkipWhile(s => s.Gateways.Length != 3), s => s.Gateways.Length < 3);
 
             // A file really emptied is applied once it stayed empty for the settle delay.
             System.IO.File.WriteAllText(path, "");
