@@ -16,7 +16,7 @@ public sealed class GracefulStopTests
         await E2e.GetEchoAsync(client, "http://test.example.com:8080/warm");
 
         using var slowClient = E2e.Client(run.GatewayAddress);
-        var slow = slowClient.GetAsync("http://test.example.com:8080/slow?delay=2s");
+        var slow = slowClient.GetAsync("http://test.example.com:8080/slow?delay=5s");
         await Task.Delay(500);
         Assert.False(slow.IsCompleted);
         var stop = run.StopAsync(TimeSpan.FromSeconds(30));
@@ -34,12 +34,12 @@ public sealed class GracefulStopTests
             {
                 return true;
             }
-        }, TimeSpan.FromSeconds(1), "connection refused after stop");
+        }, TimeSpan.FromSeconds(3), "connection refused after stop"); // well inside the slow request's 5 s, even on a busy machine
         Assert.False(slow.IsCompleted, "the slow request finished before new connections were refused");
 
         using var response = await slow.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("/slow?delay=2s", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/slow?delay=5s", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await stop);
     }
 }
