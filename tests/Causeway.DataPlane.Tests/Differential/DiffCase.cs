@@ -24,6 +24,9 @@ public sealed record DiffCase(string Name, string Request, Func<BackendRequest, 
     /// <summary>Status of the first response, the same on every transport (null: only compared).</summary>
     public int? Status { get; init; }
 
+    /// <summary>The event loop serves the case itself: it must not hand the connection to Kestrel.</summary>
+    public bool LoopServes { get; init; }
+
     /// <summary>Requests the backend must receive (null: only compared).</summary>
     public int? BackendRequests { get; init; }
 

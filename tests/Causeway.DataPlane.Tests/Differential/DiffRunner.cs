@@ -15,11 +15,16 @@ public static class DiffRunner
         foreach (var t in new[] { Transport.Yarp, Transport.KestrelRelay, Transport.EventLoop })
         {
             gateways.Backend.Reset(c.Backend);
+            var loop = gateways.Gateway(Transport.EventLoop).Plane.FastPath!;
+            var (served, handedOff) = (loop.LoopRequests, loop.LoopHandOffs);
             var client = await ClientObservation.CaptureAsync(gateways.Port(t), c);
             // A late backend record (e.g. after a timeout answered the client) still counts: give it a moment.
             await Task.Delay(c.Drain ? 0 : 20);
             var received = gateways.Backend.Received;
             seen[t] = (client, Render(Adjust(c, t, received)));
+            if (t == Transport.EventLoop && c.LoopServes)
+                Assert.True(loop.LoopHandOffs == handedOff && loop.LoopRequests > served,
+                    $"the event loop handed {loop.LoopHandOffs - handedOff} connections to Kestrel and served {loop.LoopRequests - served} requests itself");
             if (t == Transport.Yarp && c.YarpOnlyDifference is not null) continue;
             if (c.Status is { } status)
                 Assert.True(client.StartsWith($"HTTP/1.1 {status} ", StringComparison.Ordinal), $"{t}: expected {status}, got:\n{client}");

@@ -11,6 +11,9 @@ public static class TransportCorpus
     private static string Get(string path, string method = "GET", string extra = "") =>
         $"{method} {path} HTTP/1.1\r\nHost: app.example\r\nUser-Agent: diff\r\n{extra}\r\n";
 
+    private static string Get10(string path, string method = "GET", string extra = "") =>
+        $"{method} {path} HTTP/1.0\r\nHost: app.example\r\nUser-Agent: diff\r\n{extra}\r\n";
+
     private static DiffCase Case(string name, string request, Func<BackendRequest, int, BackendReply>? backend = null) =>
         new(name, request, backend ?? Ok);
 
@@ -61,6 +64,24 @@ public static class TransportCorpus
         Case("response-interim", Get("/plain/interim"), (_, _) => new BackendReply("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + BackendReply.Ok().Bytes)) with { Status = 200 },
         Case("response-status-reason", Get("/plain/reason"), (_, _) => new BackendReply("HTTP/1.1 418 I'm a teapot\r\nContent-Length: 0\r\n\r\n")) with { Status = 418 },
         Case("response-http10", Get("/plain/http10"), (_, _) => new BackendReply("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", Close: true)) with { Status = 200 },
+        // HTTP/1.0 clients: sent on as HTTP/1.1; the connection closes unless the client asked to keep it, and a body
+        // without a length (chunked or close-delimited from the backend) goes to them decoded and close-delimited.
+        Case("http10-length", Get10("/plain/h10"), (_, _) => BackendReply.Ok("ten")) with { LoopServes = true, Status = 200, Drain = true },
+        Case("http10-keep-alive-pipelined", Get10("/plain/h10a", extra: "Connection: keep-alive\r\n") + Get10("/plain/h10b", extra: "Connection: Keep-Alive\r\n") + Get10("/plain/h10c"))
+            with { LoopServes = true, Status = 200, Responses = 3, Drain = true, BackendRequests = 3 },
+        Case("http10-chunked-response", Get10("/plain/h10chunked", extra: "Connection: keep-alive\r\n"),
+            (_, _) => new BackendReply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;e=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")) with { LoopServes = true, Status = 200, Drain = true },
+        Case("http10-close-delimited-response", Get10("/plain/h10close", extra: "Connection: keep-alive\r\n"),
+            (_, _) => new BackendReply("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", Close: true)) with { LoopServes = true, Status = 200, Drain = true },
+        Case("http10-head", Get10("/plain/h10head", "HEAD", "Connection: keep-alive\r\n"),
+            (_, _) => new BackendReply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")) with { LoopServes = true, Head = true, Status = 200, Drain = true },
+        Case("http10-204-keep-alive", Get10("/plain/h10nc", extra: "Connection: keep-alive\r\n") + Get10("/plain/h10after"),
+            (_, n) => n == 0 ? new BackendReply("HTTP/1.1 204 No Content\r\n\r\n") : BackendReply.Ok()) with { LoopServes = true, Status = 204, Responses = 2, Drain = true },
+        Case("http10-post-length", Get10("/plain/h10post", "POST", "Content-Length: 5\r\n") + "hello") with { LoopServes = true, Status = 200, Drain = true },
+        Case("http10-no-route", Get10("/nothing", extra: "Connection: keep-alive\r\n") + Get10("/plain/h10after")) with { LoopServes = true, Status = 404, Responses = 2, Drain = true },
+        Case("http10-redirect", Get10("/redirect/x?y=1")) with { LoopServes = true, Status = 301, BackendRequests = 0, Drain = true },
+        // Without Host: the byte transports hand it to Kestrel (which routes it with no hostname, or a policy's default).
+        Case("http10-no-host", "GET /plain/nohost HTTP/1.0\r\nUser-Agent: diff\r\n\r\n") with { Drain = true },
     ];
 
     public static TheoryData<string> Names() => [.. Cases.Select(c => c.Name)];

@@ -35,6 +35,29 @@ public sealed class RequestHeadFuzzTests
     }
 
     [Fact]
+    public void Http10_heads_are_accepted_only_where_asked_and_close_unless_the_client_keeps_them_alive()
+    {
+        WellFormed.Sample(h =>
+        {
+            var lineEnd = h.Text.IndexOf("\r\n", StringComparison.Ordinal);
+            var bytes = Encoding.Latin1.GetBytes(h.Text[..(lineEnd - 1)] + "0" + h.Text[lineEnd..]);
+            Assert.Equal(HeadStatus.HandOff, new Http1RequestHead().Parse(bytes, Limit));
+            var parser = new Http1RequestHead { AcceptsHttp10 = true };
+            Assert.Equal(HeadStatus.Ok, parser.Parse(bytes, Limit));
+            Assert.True(parser.Http10);
+            Assert.Equal(h.Target, Encoding.ASCII.GetString(bytes, parser.TargetStart, parser.TargetLength));
+            Assert.Equal(h.HeaderCount, parser.HeaderCount);
+            Assert.Equal(h.ContentLength ?? 0, parser.ContentLength);
+            var keepAlive = h.Text.Contains("\r\nConnection: keep-alive\r\n", StringComparison.Ordinal);
+            Assert.Equal(h.Close || !keepAlive, parser.ConnectionClose);
+            // The same parser on the HTTP/1.1 head: nothing of the HTTP/1.0 one stays.
+            Assert.Equal(HeadStatus.Ok, parser.Parse(h.Bytes, Limit));
+            Assert.False(parser.Http10);
+            Assert.Equal(h.Close, parser.ConnectionClose);
+        }, time: FuzzBudget.Seconds, threads: 1);
+    }
+
+    [Fact]
     public void Every_proper_prefix_of_a_well_formed_head_is_incomplete()
     {
         Gen.Select(WellFormed, Gen.Int[0, int.MaxValue]).Sample((h, cut) =>

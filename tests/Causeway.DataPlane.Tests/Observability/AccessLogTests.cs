@@ -47,9 +47,13 @@ public sealed class AccessLogTests
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Equal(HttpVersion.Version20, r.Version);
         }
+        // HTTP/1.0 (the event loop too): logged as such.
+        using (var h10 = new HttpRequestMessage(HttpMethod.Get, "http://a.example.com:8080/four") { Version = HttpVersion.Version10, VersionPolicy = HttpVersionPolicy.RequestVersionExact })
+        using (var r = await client.SendAsync(h10))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
 
-        var lines = await run.AccessLog.WaitForLinesAsync(4);
-        Assert.Equal(4, lines.Length);
+        var lines = await run.AccessLog.WaitForLinesAsync(5);
+        Assert.Equal(5, lines.Length);
         var entries = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
         foreach (var field in new[] { "start_time", "method", "x-envoy-origin-path", "protocol", "response_code", "response_flags", "bytes_received",
                      "bytes_sent", "duration", "x-envoy-upstream-service-time", "x-forwarded-for", "user-agent", "x-request-id", ":authority",
@@ -84,6 +88,10 @@ public sealed class AccessLogTests
         Assert.Equal("HTTP/2", (string?)three["protocol"]);
         Assert.Equal(200, (int)three["response_code"]!);
         Assert.Equal("httproute/test/a/rule/0", (string?)three["route_name"]);
+
+        var four = entries.Single(e => (string?)e["x-envoy-origin-path"] == "/four");
+        Assert.Equal("HTTP/1.0", (string?)four["protocol"]);
+        Assert.Equal(200, (int)four["response_code"]!);
     }
 
     [Fact]

@@ -55,7 +55,11 @@ public static class TlsClients
     /// One HTTP/1.1 request through <c>openssl s_client</c> (SNI <paramref name="host"/>), presenting
     /// <paramref name="client"/> when given; returns everything s_client printed (the answer, or the handshake's failure).
     /// </summary>
-    public static async Task<string> SClientGetAsync(int port, string host, TestCert? client, params string[] extra)
+    public static Task<string> SClientGetAsync(int port, string host, TestCert? client, params string[] extra) =>
+        SClientAsync(port, host, client, $"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n", extra);
+
+    /// <summary><paramref name="request"/> (raw bytes, one request or several) through <c>openssl s_client</c>, as <see cref="SClientGetAsync"/>.</summary>
+    public static async Task<string> SClientAsync(int port, string host, TestCert? client, string request, params string[] extra)
     {
         Assert.True(File.Exists(OpenSsl), "openssl is installed at /usr/bin/openssl on the CI image");
         var dir = Directory.CreateTempSubdirectory("causeway-sclient").FullName;
@@ -68,7 +72,7 @@ public static class TlsClients
                 args.AddRange(["-cert", cert, "-key", key]);
             }
             args.AddRange(extra);
-            var (_, output, errors) = await RunAsync(OpenSsl, args, $"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+            var (_, output, errors) = await RunAsync(OpenSsl, args, request);
             return output + errors;
         }
         finally

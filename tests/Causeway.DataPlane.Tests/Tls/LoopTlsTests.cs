@@ -134,6 +134,26 @@ public sealed class LoopTlsTests() : TwoHostTlsTest("loop-tls-ca")
     }
 
     [Fact]
+    public async Task Http10_clients_are_served_by_the_loop_kept_alive_when_they_ask_and_never_sent_chunks()
+    {
+        await using var g = await TestGateway.StartAsync(TwoListeners());
+        // A HEAD kept alive, then a GET whose backend answers chunked: decoded, close-delimited, then closed.
+        var output = await TlsClients.SClientAsync(g.Port, "a.example.com", null,
+            "HEAD /one HTTP/1.0\r\nHost: a.example.com\r\nConnection: keep-alive\r\n\r\nGET /two HTTP/1.0\r\nHost: a.example.com\r\nConnection: keep-alive\r\n\r\n");
+        var first = output.IndexOf("HTTP/1.1 200 OK", StringComparison.Ordinal);
+        var second = output.IndexOf("HTTP/1.1 200 OK", first + 1, StringComparison.Ordinal);
+        Assert.True(first >= 0 && second > first, output);
+        Assert.Contains("Connection: keep-alive", output[first..second], StringComparison.Ordinal);
+        var answer = output[second..];
+        Assert.Contains("Connection: close", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("Transfer-Encoding", answer, StringComparison.OrdinalIgnoreCase);
+        var body = answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.StartsWith("{\"Name\":\"a\",\"Method\":\"GET\",\"Path\":\"/two\"", body, StringComparison.Ordinal);
+        Assert.Equal(2, g.Plane.FastPath!.LoopRequests);
+        Assert.Equal(0, g.Plane.FastPath.LoopHandOffs);
+    }
+
+    [Fact]
     public async Task Http11_and_h2_clients_are_both_served_by_the_loop_where_every_route_runs_there()
     {
         await using var g = await TestGateway.StartAsync(TwoListeners());

@@ -189,7 +189,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
 
     string IExchangeDetails.Authority => View.Host;
 
-    string IExchangeDetails.Protocol => Http2 ? "HTTP/2" : "HTTP/1.1";
+    string IExchangeDetails.Protocol => Http2 ? "HTTP/2" : Head.Http10 ? "HTTP/1.0" : "HTTP/1.1";
 
     /// <summary>The request came as an HTTP/2 stream (served by the loop as HTTP/1.1 bytes): what the access log and metrics say.</summary>
     public bool Http2
@@ -230,7 +230,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
                 line.String(buffer.AsSpan(head.TargetStart, head.TargetLength));
                 return;
             case LogValue.Protocol:
-                line.String(Http2 ? "HTTP/2"u8 : "HTTP/1.1"u8);
+                line.String(Http2 ? "HTTP/2"u8 : Head.Http10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8);
                 return;
             case LogValue.Authority:
                 ref var host = ref head.Headers[head.HostIndex];
@@ -505,6 +505,13 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
             o.Append(buf.AsSpan(0, head.RequestLineLength));
             o.AppendHeader("Host"u8, host);
         }
+        if (head.Http10)
+        {
+            // HTTP/1.0 from the client, HTTP/1.1 to the backend (as the Kestrel pipeline and Envoy send it): the
+            // backend connection stays reusable, and a chunked answer is decoded for the client.
+            var lineEnd = o.Span.IndexOf("\r\n"u8);
+            o.Written(lineEnd - 1, 1)[0] = (byte)'1';
+        }
         // The listener's early edits first (they are the request every step saw), then the route's and the policies'.
         if (_earlyEdits is { Active: true } early) _requestEdits.CopyFrom(early, head.HeaderCount);
         else _requestEdits.Active = false;
@@ -599,8 +606,9 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         WriteLines(o, h.Headers, h.HeaderCount, buf, _responseEdits);
         if (late is null) RateLimitHeaders.AppendTo(Policy, o);
         if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
-        if (h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
-        if (close) o.Append("Connection: close\r\n"u8);
+        // An HTTP/1.0 client cannot take chunks: a body without a length goes close-delimited (the caller closes).
+        if (!Head.Http10 && h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
+        AppendConnection(o, close);
         o.Append("\r\n"u8);
     }
 
@@ -623,9 +631,16 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         o.AppendHeader("Date"u8, _owner.DateHeaderValue());
         if (reply.ContentType is { } type) o.AppendHeader("Content-Type"u8, Encoding.Latin1.GetBytes(type));
         foreach (var (name, value) in reply.Headers) o.AppendHeader(Encoding.Latin1.GetBytes(name), Encoding.Latin1.GetBytes(value));
-        if (close) o.Append("Connection: close\r\n"u8);
+        AppendConnection(o, close);
         o.Append("\r\n"u8);
         if (!Head.IsHead && reply.Body.Length > 0) o.Append(reply.Body.Span);
+    }
+
+    /// <summary>Connection: close when closing; keep-alive to an HTTP/1.0 client that asked for it (its default is to close).</summary>
+    private void AppendConnection(ByteBuilder o, bool close)
+    {
+        if (close) o.Append("Connection: close\r\n"u8);
+        else if (Head.Http10) o.Append("Connection: keep-alive\r\n"u8);
     }
 
     /// <summary>The head's lines as edited: removed ones left out, added ones after the rest.</summary>

@@ -5,7 +5,7 @@ namespace Causeway.DataPlane.Transports.Http1;
 /// <summary>Outcome of parsing a request head on the fast path.</summary>
 internal enum HeadStatus
 {
-    /// <summary>A complete, simple HTTP/1.1 request head the fast path can relay.</summary>
+    /// <summary>A complete, simple HTTP/1.1 (or, where accepted, HTTP/1.0) request head the fast path can relay.</summary>
     Ok,
 
     /// <summary>More bytes are needed (nothing suspicious so far).</summary>
@@ -71,8 +71,21 @@ internal sealed class Http1RequestHead
     public int HostIndex { get; private set; }
     public int ForwardedForIndex { get; private set; }
     public long ContentLength { get; private set; }
+    /// <summary>
+    /// The connection closes after this request's response: the client said Connection: close, or it is an HTTP/1.0
+    /// request without Connection: keep-alive.
+    /// </summary>
     public bool ConnectionClose { get; private set; }
     public bool IsHead { get; private set; }
+
+    /// <summary>Requests may be HTTP/1.0 (set by a transport that frames responses for such clients: the event loop).</summary>
+    public bool AcceptsHttp10 { get; set; }
+
+    /// <summary>
+    /// The request line said HTTP/1.0: it goes to the backend as HTTP/1.1 (as from the Kestrel pipeline), and its
+    /// response is never chunked (RFC 9112 6.1): a body without a length is sent close-delimited.
+    /// </summary>
+    public bool Http10 { get; private set; }
 
     /// <summary>
     /// Parses the head at the start of <paramref name="buffer"/>; <paramref name="limit"/> is the largest head accepted
@@ -126,7 +139,10 @@ internal sealed class Http1RequestHead
         IsHead = method.SequenceEqual("HEAD"u8);
         var rest = line[(sp + 1)..];
         var sp2 = rest.IndexOf((byte)' ');
-        if (sp2 <= 0 || !rest[(sp2 + 1)..].SequenceEqual("HTTP/1.1"u8)) return false;
+        if (sp2 <= 0) return false;
+        var version = rest[(sp2 + 1)..];
+        Http10 = AcceptsHttp10 && version.SequenceEqual("HTTP/1.0"u8);
+        if (!Http10 && !version.SequenceEqual("HTTP/1.1"u8)) return false;
         var target = rest[..sp2];
         if (target[0] != '/') return false;
         TargetStart = sp + 1;
@@ -165,6 +181,7 @@ internal sealed class Http1RequestHead
         ForwardedForIndex = -1;
         ContentLength = 0;
         ConnectionClose = false;
+        _keepAlive = false;
         var hasLength = false;
         var pos = RequestLineLength;
         while (true)
@@ -225,8 +242,11 @@ internal sealed class Http1RequestHead
             pos += rel + 2;
         }
         if (!hasLength) ContentLength = 0;
+        if (Http10 && !_keepAlive) ConnectionClose = true; // HTTP/1.0 keeps the connection only when asked to
         return HostIndex >= 0;
     }
+
+    private bool _keepAlive;
 
     /// <summary>Connection tokens: close and keep-alive are understood; upgrade (or anything odd) hands off.</summary>
     private bool ParseConnection(ReadOnlySpan<byte> value)
@@ -236,6 +256,7 @@ internal sealed class Http1RequestHead
             var token = value[range].Trim(" \t"u8);
             if (token.Length == 0) continue;
             if (Ascii.EqualsIgnoreCase(token, "close"u8)) ConnectionClose = true;
+            else if (Ascii.EqualsIgnoreCase(token, "keep-alive"u8)) _keepAlive = true;
             else if (Ascii.EqualsIgnoreCase(token, "upgrade"u8)) return false;
         }
         return true;

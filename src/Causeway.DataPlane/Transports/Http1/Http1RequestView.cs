@@ -109,15 +109,7 @@ internal readonly struct Http1RequestView : IRequestView
 
     public string RawTarget => Encoding.ASCII.GetString(_buffer, _head.TargetStart, _head.TargetLength);
 
-    public string Protocol
-    {
-        get
-        {
-            if (_head.Http2) return "HTTP/2";
-            var version = _buffer.AsSpan(_head.TargetStart + _head.TargetLength + 1);
-            return version.Length >= 8 && version[..8].SequenceEqual("HTTP/1.0"u8) ? "HTTP/1.0" : "HTTP/1.1";
-        }
-    }
+    public string Protocol => _head.Http2 ? "HTTP/2" : _head.Http10 ? "HTTP/1.0" : "HTTP/1.1";
 
     public void CollectHeaders(List<KeyValuePair<string, string>> into)
     {

@@ -8,8 +8,8 @@ namespace Causeway.DataPlane.Tests.Policies.ClientTraffic;
 /// <summary>
 /// ClientTrafficPolicy <c>http1.http10.useDefaultHost</c> through real sockets: an HTTP/1.0 request without Host is
 /// routed (and forwarded) with the listener's default host; one with a Host keeps it; without the policy such a
-/// request matches no hostname. HTTP/1.0 is served by the Kestrel pipeline: a cleartext port's event loop and a TLS
-/// port's relay hand it over.
+/// request matches no hostname. An HTTP/1.0 request without Host is served by the Kestrel pipeline (the byte transports
+/// hand it over); one with a Host by the event loop where it serves the port.
 /// </summary>
 public sealed class Http10DefaultHostTests
 {

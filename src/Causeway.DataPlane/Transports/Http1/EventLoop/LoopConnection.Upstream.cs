@@ -3,7 +3,8 @@ namespace Causeway.DataPlane.Transports.Http1.EventLoop;
 /// <summary>
 /// The client side of the connection's <see cref="LoopUpstream"/>: the response goes out as HTTP/1.1 bytes
 /// (<see cref="Http1Exchange.Response"/>), a chunked body as the backend framed it, a close-delimited one re-chunked;
-/// the next request is read once the response is out.
+/// the next request is read once the response is out. An HTTP/1.0 client gets a body without a length decoded and
+/// close-delimited, and the connection closes after it.
 /// </summary>
 internal sealed partial class LoopConnection : IUpstreamClient
 {
@@ -12,14 +13,18 @@ internal sealed partial class LoopConnection : IUpstreamClient
 
     void IUpstreamClient.SetDeadline(long deadline) => Deadline = deadline;
 
-    bool IUpstreamClient.DecodesChunks => false;
+    bool IUpstreamClient.DecodesChunks => _x.Head.Http10;
 
-    void IUpstreamClient.ResponseHead() => _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
+    void IUpstreamClient.ResponseHead()
+    {
+        if (_x.Head.Http10 && _x.ResponseHead.Framing is BodyFraming.Chunked or BodyFraming.Close) _closeRequested = true;
+        _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
+    }
 
     void IUpstreamClient.ResponseBody(ReadOnlySpan<byte> bytes)
     {
         var o = _x.Response;
-        if (_x.ResponseHead.Framing != BodyFraming.Close)
+        if (_x.ResponseHead.Framing != BodyFraming.Close || _x.Head.Http10)
         {
             o.Append(bytes);
             return;
@@ -39,7 +44,7 @@ internal sealed partial class LoopConnection : IUpstreamClient
 
     void IUpstreamClient.ResponseEnd()
     {
-        if (_x.ResponseHead.Framing == BodyFraming.Close) _x.Response.Append("0\r\n\r\n"u8);
+        if (_x.ResponseHead.Framing == BodyFraming.Close && !_x.Head.Http10) _x.Response.Append("0\r\n\r\n"u8);
         _state = State.Flushing;
         Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
         if (FlushClient()) AfterResponse();

@@ -48,6 +48,7 @@ internal sealed partial class LoopConnection : LoopSocket
             RemoteEndPoint = remote,
             LocalEndPoint = listener.EndPoint,
         };
+        _x.Head.AcceptsHttp10 = true; // this transport frames responses for HTTP/1.0 clients (LoopConnection.Upstream)
         _x.Policy.SetClient(null, clientIp);
         _up = new LoopUpstream(loop, _x, this);
         _proxyHeader = listener.Port.Current.Ir.Connection?.ProxyProtocol;
@@ -220,7 +221,7 @@ internal sealed partial class LoopConnection : LoopSocket
             Reply(LocalReply.Empty(400));
             return true;
         }
-        if (status == HeadStatus.HandOff) return HandOff("not a simple HTTP/1.1 request");
+        if (status == HeadStatus.HandOff) return HandOff("not a simple HTTP/1.1 or HTTP/1.0 request");
         var body = head.ContentLength;
         if (body > ClientConnectionPolicy.MaxBufferedBodyOr(_listener.Port.Current.Connection, MaxBufferedBody))
             return HandOff("request body larger than the loop buffers (or the port's connection.bufferLimit)");
