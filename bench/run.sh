@@ -4,7 +4,7 @@
 #   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
 #   DURATION=5 REPS=3 bench/run.sh
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
-#   SCENARIOS=h1,tls bench/run.sh         # any of h1,routes,tls,h2,resume,propagation,churn,memory,tcp,policies,globalrl
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,h10,routes,tls,h2,resume,propagation,churn,memory,tcp,policies,globalrl
 #                                         # (globalrl: opt-in, needs redis-server; local vs global rate limit)
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
 #   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir),
@@ -30,7 +30,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   DUR=${DURATION:-1}; DUR=${DUR%s}; REPS=${REPS_QUICK:-1}; WARMUP=${WARMUP_QUICK:-1}
   PROP_N=${PROP_N_QUICK:-10}; ROUTES=${ROUTES_QUICK:-200}; MEM_COUNTS=${MEM_COUNTS_QUICK:-"1 100 200 10"}
 fi
-SCENARIOS=${SCENARIOS:-h1,routes,tls,h2,resume,propagation,churn,memory,tcp,policies}
+SCENARIOS=${SCENARIOS:-h1,h10,routes,tls,h2,resume,propagation,churn,memory,tcp,policies}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 CLK_TCK=$(getconf CLK_TCK)
@@ -160,6 +160,7 @@ load_matrix() {
     for t in $(targets); do
       if [ "$kind" = h2 ]; then run_h2 "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}"
       elif [ "$kind" = resume ]; then run_resume "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}" "$conns"
+      elif [ "$kind" = ab ]; then run_ab "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}"
       else run_wrk "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}" "$@"; fi
     done
   done
@@ -173,6 +174,7 @@ warm() {
   for t in $(targets); do
     if [ "$kind" = h2 ]; then run_h2 warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}"
     elif [ "$kind" = resume ]; then resumption_check "$t" "${urls[$t]}"; run_resume warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}" 32
+    elif [ "$kind" = ab ]; then run_ab warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}"
     else run_wrk warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}" "$@"; fi
   done
 }
@@ -183,6 +185,19 @@ scenario_h1() {
   warm wrk URL_H1
   load_matrix "h1 c=32" wrk 32 URL_H1
   load_matrix "h1 c=128" wrk 128 URL_H1
+  stop_causeway
+}
+
+scenario_h10() {
+  log "== h10: HTTP/1.0 keep-alive (ApacheBench -k), 1 route"
+  if ! command -v ab >/dev/null 2>&1; then
+    log "installing apache2-utils (ab)"
+    { timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq apache2-utils; } >>"$WORK/apt.log" 2>&1 \
+      || { note "h10 not measured: apache2-utils (ab) could not be installed"; return 0; }
+  fi
+  start_causeway "$HERE/config/causeway-1route" http://127.0.0.1:18081/
+  warm ab URL_H1
+  load_matrix "http/1.0 keep-alive c=32" ab 32 URL_H1
   stop_causeway
 }
 
@@ -323,6 +338,7 @@ start_peers
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 CW_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo "+dirty")
 want h1 && scenario_h1
+want h10 && scenario_h10
 want routes && scenario_routes
 want tls && scenario_tls tls
 want h2 && scenario_tls h2

@@ -38,6 +38,34 @@ run_wrk() {
   log "$scen $target rep $rep: ${rps:-0} req/s p50 ${p50}us p99 ${p99}us cpu ${cpu}us/req errors $(( ${non2xx:-0} + ${sockerr:-0} ))"
 }
 
+# run_ab SCENARIO TARGET REP TARGET_PID CONNS URL : ApacheBench, HTTP/1.0 requests with "Connection: Keep-Alive" (-k),
+# one client process. ab reports percentiles in whole milliseconds; requests the target did not keep alive are logged.
+run_ab() {
+  local scen=$1 target=$2 rep=$3 pid=$4 conns=$5 url=$6
+  local out="$WORK/log/ab-$target-$rep.txt" dur=$DUR
+  [ "$rep" = warmup ] && dur=$WARMUP
+  local t0 t1
+  t0=$(cpu_ticks "$pid")
+  # -t implies -n 50000: the -n after it lifts that bound, so the run lasts $dur.
+  timeout $((dur + 30)) taskset -c "$LOAD_CPU" ab -q -k -c "$conns" -t "$dur" -n 100000000 "$url" >"$out" 2>&1
+  local rc=$?
+  t1=$(cpu_ticks "$pid")
+  [ "$rep" = warmup ] && return 0
+  if [ $rc -ne 0 ]; then log "ab failed ($rc) for $scen/$target: $(tail -2 "$out" | tr '\n' ' ')"; return 1; fi
+  local rps reqs failed non2xx kept p50 p99 cpu
+  rps=$(awk '/^Requests per second:/ {print $4}' "$out")
+  reqs=$(awk '/^Complete requests:/ {print $3}' "$out")
+  failed=$(awk '/^Failed requests:/ {print $3}' "$out")
+  non2xx=$(awk '/^Non-2xx responses:/ {print $3}' "$out")
+  kept=$(awk '/^Keep-Alive requests:/ {print $3}' "$out")
+  p50=$(awk '$1 == "50%" {print $2 * 1000}' "$out")
+  p99=$(awk '$1 == "99%" {print $2 * 1000}' "$out")
+  cpu=$(awk -v d="$((t1 - t0))" -v r="${reqs:-0}" -v hz="$CLK_TCK" 'BEGIN { if (r > 0) printf "%.1f", d * 1e6 / hz / r; else print "NA" }')
+  local errors=$(( ${failed:-0} + ${non2xx:-0} ))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$target" "$rep" "${rps:-0}" "${p50:-NA}" "${p99:-NA}" "$cpu" "$errors" >> "$RESULTS"
+  log "$scen $target rep $rep: ${rps:-0} req/s p50 ${p50}us p99 ${p99}us cpu ${cpu}us/req errors $errors kept-alive ${kept:-0}/${reqs:-0}"
+}
+
 # run_h2 SCENARIO TARGET REP TARGET_PID URL : h2load -c32 -m10, one client thread; percentiles from --log-file.
 run_h2() {
   local scen=$1 target=$2 rep=$3 pid=$4 url=$5
