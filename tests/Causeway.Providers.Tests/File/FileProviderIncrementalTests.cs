@@ -13,11 +13,13 @@ public sealed class FileProviderIncrementalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <param name="settle">The settle delay, and then the debounce bound too (which would otherwise cut it at 500 ms).</param>
     private FileProvider Create(TimeSpan? settle = null) => new(new FileProviderOptions
     {
         Paths = [_dir],
         RescanInterval = TimeSpan.FromSeconds(30),
         SettleDelay = settle ?? TimeSpan.FromMilliseconds(100),
+        MaxDelay = settle ?? new FileProviderOptions { Paths = [] }.MaxDelay,
     }, NullLoggerFactory.Instance, TimeProvider.System);
 
     private string Write(string name, string text)
@@ -138,7 +140,9 @@ public sealed class FileProviderIncrementalTests : IDisposable
     public async Task AFileCaughtBetweenTruncateAndWriteIsNotApplied()
     {
         var path = Write("gw.yaml", Fixtures.ClassYaml + Fixtures.GatewayYaml("one"));
-        await using var provider = Create(settle: TimeSpan.FromSeconds(1));
+        // The writer below pauses 150 ms between pieces; a settle delay of 4 s keeps that true on a machine busy enough
+        // to stretch a 150 ms sleep many times over.
+        await using var provider = Create(settle: TimeSpan.FromSeconds(4));
         Assert.True(provider.Load().Ok);
         var seen = new ConcurrentQueue<ResourceSnapshot>();
         using var cts = new CancellationTokenSource();
@@ -175,7 +179,7 @@ public sealed class FileProviderIncrementalTests : IDisposable
 
             // A file really emptied is applied once it stayed empty for the settle delay.
             System.IO.File.WriteAllText(path, "");
-            await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.IsEmpty), TimeSpan.FromSeconds(5), "the emptied file");
+            await Fixtures.WaitUntil(() => seen.Any(s => s.Gateways.IsEmpty), TimeSpan.FromSeconds(15), "the emptied file");
         }
         finally
         {
