@@ -103,7 +103,8 @@ public sealed class ControllerResilienceTests
             {"parents":[{"parentRef":{"name":"other-gw"},"controllerName":"example.com/other","conditions":[{"type":"Accepted","status":"True","reason":"Accepted","message":"","observedGeneration":1,"lastTransitionTime":"2020-01-01T00:00:00Z"}]}]}
             """)!.AsObject());
         await h.StartControllerAsync();
-        await Harness.WaitAsync(() => h.Server.Get(ResourceType.HttpRoutes, ns, name)?["status"]?["parents"] is JsonArray { Count: 2 }, "ours added next to theirs");
+        await Harness.WaitAsync(() => h.Server.Get(ResourceType.HttpRoutes, ns, name)?["status"]?["parents"] is JsonArray { Count: 2 }, "ours added next to theirs",
+            detail: () => $"status: {h.Server.Get(ResourceType.HttpRoutes, ns, name)?["status"]?.ToJsonString()}");
         var parents = (JsonArray)h.Server.Get(ResourceType.HttpRoutes, ns, name)!["status"]!["parents"]!;
         Assert.Equal("example.com/other", parents[0]!["controllerName"]!.GetValue<string>());
         Assert.Equal(TranslatorOptions.DefaultControllerName, parents[1]!["controllerName"]!.GetValue<string>());

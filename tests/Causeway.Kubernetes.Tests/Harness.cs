@@ -54,12 +54,15 @@ internal sealed class Harness : IAsyncDisposable
     public static string? ConditionStatus(JsonObject? obj, string type) => Condition(obj, type)?["status"]?.GetValue<string>();
 
     /// <summary>
-    /// Polls until <paramref name="check"/> holds (at most <paramref name="seconds"/>); fails with the description
+    /// Polls until <paramref name="check"/> holds (at most three times <paramref name="seconds"/>); fails with the description
     /// otherwise. A check that throws (a probe timing out on a busy machine) counts as not holding yet; the last
     /// exception and <paramref name="detail"/> (what the processes involved printed) are in the failure message.
     /// </summary>
     public static async Task WaitAsync(Func<bool> check, string what, double seconds = 10, Func<string>? detail = null)
     {
+        // Three times the bound a test names: on a CI machine running every test assembly at once, a controller's 2 s
+        // lease and 3 s watch watchdog may expire and recover first. Only a failing wait takes longer.
+        seconds *= 3;
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         Exception? last = null;
         while (DateTime.UtcNow < deadline)
