@@ -56,6 +56,7 @@ internal static unsafe class ClientCertificateVerification
             }
             var certificate = LibSsl.ToManaged(leaf);
             ok = certificate is not null && validator.Validate(certificate, presented);
+            if (ok) OpenSslSession.Verified(certificate!); // the session's peer certificate, decoded once
         }
         catch (Exception)
         {

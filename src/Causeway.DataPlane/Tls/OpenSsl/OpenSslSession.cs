@@ -56,7 +56,16 @@ internal sealed unsafe class OpenSslSession : IDisposable
     /// <summary>One handshake step: true when established, false while it needs more from the peer; throws when it failed.</summary>
     public bool Handshake()
     {
-        var r = LibSsl.SSL_do_handshake(_ssl);
+        int r;
+        t_handshaking = this; // for the verify callback, which OpenSSL calls inside SSL_do_handshake on this thread
+        try
+        {
+            r = LibSsl.SSL_do_handshake(_ssl);
+        }
+        finally
+        {
+            t_handshaking = null;
+        }
         if (r == 1)
         {
             Established = true;
@@ -150,9 +159,25 @@ internal sealed unsafe class OpenSslSession : IDisposable
         }
     }
 
+    [ThreadStatic] private static OpenSslSession? t_handshaking;
+
+    /// <summary>The client certificate the verify callback accepted during this session's handshake (already managed).</summary>
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _verifiedPeer;
+
+    /// <summary>
+    /// Called by <see cref="ClientCertificateVerification"/> with the client certificate it accepted: the session
+    /// whose <see cref="Handshake"/> is running on this thread keeps it, so <see cref="PeerCertificate"/> does not
+    /// decode it a second time.
+    /// </summary>
+    internal static void Verified(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        if (t_handshaking is { } session) session._verifiedPeer = certificate;
+    }
+
     /// <summary>The client's certificate (null when it sent none), once the handshake is done.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate()
     {
+        if (_verifiedPeer is { } verified) return verified;
         var x509 = LibSsl.SSL_get1_peer_certificate(_ssl);
         if (x509 == 0) return null;
         try
