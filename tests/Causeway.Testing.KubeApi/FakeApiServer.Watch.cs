@@ -38,12 +38,14 @@ public sealed partial class FakeApiServer
         }
 
         int position;
+        long seenRv; // the store's version up to which this watcher has been sent every event of its resource
         if (string.IsNullOrEmpty(rvText) || rvText == "0")
         {
             // No version: the current state as ADDED events, then changes.
             var (rv, items) = _store.List(resource, filterNs);
             foreach (var item in items.Where(selectors.Matches)) await Send("ADDED", item, ct);
             position = _store.PositionAfter(rv);
+            seenRv = rv;
         }
         else
         {
@@ -54,6 +56,7 @@ public sealed partial class FakeApiServer
                 return;
             }
             position = _store.PositionAfter(rv);
+            seenRv = rv;
         }
         await ctx.Response.Body.FlushAsync(ct);
         var lastBookmark = Environment.TickCount64;
@@ -65,15 +68,13 @@ public sealed partial class FakeApiServer
                 if (_stallEpoch != epoch) { await Task.Delay(Timeout.Infinite, ct); return; }
                 if (_holdEvents == 0)
                 {
-                    var batch = _store.EventsFrom(position, resource, filterNs);
-                    if (batch.Count > 0)
-                    {
-                        position = batch[^1].Index + 1;
-                        if (_reverseBatches == 1) batch.Reverse();
-                        foreach (var (_, e) in batch)
-                            if (selectors.Matches(e.Object)) await Send(e.Type, e.Object, ct);
-                    }
-                    else position = Math.Max(position, _store.LogCount);
+                    // One read of the log: what is appended after it is in the next batch, never skipped.
+                    var (batch, end, rv) = _store.EventsFrom(position, resource, filterNs);
+                    if (_reverseBatches == 1) batch.Reverse();
+                    foreach (var (_, e) in batch)
+                        if (selectors.Matches(e.Object)) await Send(e.Type, e.Object, ct);
+                    position = end;
+                    seenRv = rv;
                 }
                 if (bookmarks && Environment.TickCount64 - lastBookmark >= BookmarkInterval.TotalMilliseconds && _holdEvents == 0)
                 {
@@ -82,7 +83,7 @@ public sealed partial class FakeApiServer
                     {
                         ["apiVersion"] = t.Resource.ApiVersion(t.Version),
                         ["kind"] = t.Resource.Kind,
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = _store.CurrentRv.ToString(CultureInfo.InvariantCulture) },
+                        ["metadata"] = new JsonObject { ["resourceVersion"] = seenRv.ToString(CultureInfo.InvariantCulture) },
                     }, ct);
                 }
                 await Task.WhenAny(changed, Task.Delay(_holdEvents == 1 ? TimeSpan.FromMilliseconds(50) : BookmarkInterval, ct));

@@ -47,19 +47,21 @@ internal sealed class FakeStore
         lock (_lock) return _objects.TryGetValue((resource, ns, name), out var o) ? (JsonObject)o.DeepClone() : null;
     }
 
-    /// <summary>Events after log position <paramref name="from"/> (a position, not a version).</summary>
-    public List<(int Index, StoredEvent Event)> EventsFrom(int from, string resource, string? ns)
+    /// <summary>
+    /// The events of <paramref name="resource"/> (in <paramref name="ns"/>) at log positions from <paramref name="from"/>
+    /// on, with, read under the same lock, the log's length (where the watcher goes on from) and the version the store
+    /// had then (what a bookmark after them may say): an event appended meanwhile is neither skipped nor bookmarked past.
+    /// </summary>
+    public (List<(int Index, StoredEvent Event)> Events, int End, long Rv) EventsFrom(int from, string resource, string? ns)
     {
         lock (_lock)
         {
             var result = new List<(int, StoredEvent)>();
             for (var i = from; i < _log.Count; i++)
                 if (_log[i].Resource == resource && (ns is null || _log[i].Namespace == ns)) result.Add((i, _log[i]));
-            return result;
+            return (result, Math.Max(from, _log.Count), _rv);
         }
     }
-
-    public int LogCount { get { lock (_lock) return _log.Count; } }
 
     /// <summary>The log position of the first event newer than <paramref name="rv"/>.</summary>
     public int PositionAfter(long rv)
