@@ -4,7 +4,7 @@
 #   bench/run.sh                          # everything, DURATION=10 s per run, REPS=3
 #   DURATION=5 REPS=3 bench/run.sh
 #   QUICK=1 bench/run.sh                  # CI smoke: 1 s runs, 1 rep, small route counts
-#   SCENARIOS=h1,tls bench/run.sh         # any of h1,h10,routes,tls,h2,resume,propagation,churn,memory,tcp,policies,globalrl
+#   SCENARIOS=h1,tls bench/run.sh         # any of h1,h10,routes,tls,h2,resume,mtls,propagation,churn,memory,tcp,policies,globalrl
 #                                         # (globalrl: opt-in, needs redis-server; local vs global rate limit)
 # Other knobs: WARMUP (s, default 5), PROP_N (route changes, default 100), ROUTES (default 10000),
 #   BUILD=0 (reuse bench/out/causeway), PROXY_CPU (1), LOAD_CPU (0), KEEP_WORK=1 (keep the temp dir),
@@ -30,7 +30,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   DUR=${DURATION:-1}; DUR=${DUR%s}; REPS=${REPS_QUICK:-1}; WARMUP=${WARMUP_QUICK:-1}
   PROP_N=${PROP_N_QUICK:-10}; ROUTES=${ROUTES_QUICK:-200}; MEM_COUNTS=${MEM_COUNTS_QUICK:-"1 100 200 10"}
 fi
-SCENARIOS=${SCENARIOS:-h1,h10,routes,tls,h2,resume,propagation,churn,memory,tcp,policies}
+SCENARIOS=${SCENARIOS:-h1,h10,routes,tls,h2,resume,mtls,propagation,churn,memory,tcp,policies}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 CLK_TCK=$(getconf CLK_TCK)
@@ -88,7 +88,7 @@ BACKEND_PID=""; NGINX_PID=""; HAPROXY_PID=""; CW_PID=""
 
 start_peers() {
   local port
-  for port in 18080 18440 18082 18442 18092 18083 18443 18093 18081 18441 19100; do
+  for port in 18080 18440 18082 18442 18092 18083 18443 18093 18081 18441 18445 18446 19100; do
     port_free "$port" || die "port $port is in use (another benchmark running?)"
   done
   local inc="" map=""
@@ -143,6 +143,8 @@ cw_config() {
 # throughput SCENARIO CONNS RUNNER URL_SUFFIX_KIND [wrk args] ; targets interleaved within each repetition.
 declare -A URL_H1=([causeway]=http://127.0.0.1:18081/ [nginx]=http://127.0.0.1:18082/ [haproxy]=http://127.0.0.1:18083/ [direct]=http://127.0.0.1:18080/)
 declare -A URL_TLS=([causeway]=https://127.0.0.1:18441/ [nginx]=https://127.0.0.1:18442/ [haproxy]=https://127.0.0.1:18443/ [direct]=https://127.0.0.1:18440/)
+# Mutual TLS: the peers' client-validating ports; "direct" is the backend's plain TLS port (no client validation there).
+declare -A URL_MTLS=([causeway]=https://127.0.0.1:18441/ [nginx]=https://127.0.0.1:18445/ [haproxy]=https://127.0.0.1:18446/ [direct]=https://127.0.0.1:18440/)
 declare -A URL_ROUTES=([causeway]=http://127.0.0.1:18081/ [nginx]=http://127.0.0.1:18092/ [haproxy]=http://127.0.0.1:18093/ [direct]=http://127.0.0.1:18080/)
 
 target_pid() {
@@ -160,6 +162,7 @@ load_matrix() {
     for t in $(targets); do
       if [ "$kind" = h2 ]; then run_h2 "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}"
       elif [ "$kind" = resume ]; then run_resume "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}" "$conns"
+      elif [ "$kind" = mtls ]; then run_resume "$scen" "$t" "$rep" "$(target_pid $t)" "${urls[$t]}" "$conns" "${MTLS_CURL[@]}"
       elif [ "$kind" = ab ]; then run_ab "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}"
       else run_wrk "$scen" "$t" "$rep" "$(target_pid $t)" "$conns" "${urls[$t]}" "$@"; fi
     done
@@ -174,6 +177,7 @@ warm() {
   for t in $(targets); do
     if [ "$kind" = h2 ]; then run_h2 warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}"
     elif [ "$kind" = resume ]; then resumption_check "$t" "${urls[$t]}"; run_resume warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}" 32
+    elif [ "$kind" = mtls ]; then mtls_check "$t" "${urls[$t]}"; run_resume warmup "$t" warmup "$(target_pid $t)" "${urls[$t]}" 32 "${MTLS_CURL[@]}"
     elif [ "$kind" = ab ]; then run_ab warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}"
     else run_wrk warmup "$t" warmup "$(target_pid $t)" 32 "${urls[$t]}" "$@"; fi
   done
@@ -218,17 +222,27 @@ scenario_routes() {
 }
 
 scenario_tls() {
-  local name=$1   # tls | h2 | resume
+  local name=$1   # tls | h2 | resume | mtls
   log "== $name: TLS 1.3 termination"
   local dir; dir=$(cw_config cw-tls)
   cp "$HERE/config/causeway-1route/route.yaml" "$dir/"
   write_causeway_tls "$dir"
-  start_causeway "$dir" https://127.0.0.1:18441/
+  local ready=()
+  if [ "$name" = mtls ]; then
+    write_causeway_mtls "$dir"
+    ready=(--cert "$WORK/tls/client.pem" --key "$WORK/tls/client.key")
+  fi
+  start_causeway "$dir" https://127.0.0.1:18441/ "${ready[@]}"
   if [ "$name" = tls ]; then
     warm wrk URL_TLS
     load_matrix "https h1 c=32" wrk 32 URL_TLS
     # A new connection, so a full TLS 1.3 handshake, per request: req/s here is handshakes per second.
     load_matrix "https new conn per request c=32" wrk 32 URL_TLS -H "Connection: close"
+  elif [ "$name" = mtls ]; then
+    # A full TLS 1.3 handshake with a client certificate per request (no session reuse), validated against a client CA.
+    MTLS_CURL=(--no-sessionid --cert "$WORK/tls/client.pem" --key "$WORK/tls/client.key")
+    warm mtls URL_MTLS
+    load_matrix "https mutual TLS new conn per request c=32" mtls 32 URL_MTLS
   elif [ "$name" = resume ]; then
     # A new connection per request again, each resuming a TLS 1.3 session (a ticket): the handshake without the
     # certificate signature, as returning browsers and API clients make it.
@@ -343,6 +357,7 @@ want routes && scenario_routes
 want tls && scenario_tls tls
 want h2 && scenario_tls h2
 want resume && scenario_tls resume
+want mtls && scenario_tls mtls
 want propagation && scenario_propagation
 want churn && scenario_churn
 want memory && scenario_memory

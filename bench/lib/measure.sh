@@ -93,19 +93,20 @@ run_h2() {
   log "$scen $target rep $rep: ${rps:-0} req/s p50 ${p50}us p99 ${p99}us cpu ${cpu}us/req errors $errors"
 }
 
-# run_resume SCENARIO TARGET REP TARGET_PID URL CONNS : CONNS curl processes, each requesting one URL after another
-# with "Connection: close" (HTTP/1.1), so every request is a new TLS 1.3 connection that resumes the session curl keeps
-# from the previous one: req/s is resumed handshakes per second, p50/p99 each request's whole time (connect, handshake,
-# response). resumption_check has checked the target accepts resumption.
+# run_resume SCENARIO TARGET REP TARGET_PID URL CONNS [curl args] : CONNS curl processes, each requesting one URL after
+# another with "Connection: close" (HTTP/1.1), so every request is a new TLS 1.3 connection that resumes the session
+# curl keeps from the previous one: req/s is resumed handshakes per second, p50/p99 each request's whole time (connect,
+# handshake, response). resumption_check has checked the target accepts resumption. With --no-sessionid and a client
+# certificate in the curl args (the mtls scenario) every connection is a full handshake with client authentication.
 run_resume() {
-  local scen=$1 target=$2 rep=$3 pid=$4 url=$5 conns=$6
+  local scen=$1 target=$2 rep=$3 pid=$4 url=$5 conns=$6; shift 6
   local base="$WORK/log/resume-$target-$rep" dur=$DUR i
   [ "$rep" = warmup ] && dur=$WARMUP
   local t0 t1
   t0=$(cpu_ticks "$pid")
   local pids=()
   for i in $(seq 1 "$conns"); do
-    timeout "$dur" taskset -c "$LOAD_CPU" curl -sk --http1.1 -H 'Connection: close' \
+    timeout "$dur" taskset -c "$LOAD_CPU" curl -sk --http1.1 -H 'Connection: close' "$@" \
       -w '\n@@ %{http_code} %{time_total}\n' "${url}?[1-100000000]" >"$base-$i.txt" 2>/dev/null &
     pids+=($!)
   done
@@ -132,4 +133,16 @@ resumption_check() {
   printf '%s' "$req" | timeout 5 openssl s_client -connect "$hostport" -tls1_3 -sess_out "$sess" -ign_eof >/dev/null 2>&1
   printf '%s' "$req" | timeout 5 openssl s_client -connect "$hostport" -tls1_3 -sess_in "$sess" -ign_eof 2>/dev/null | grep -q '^Reused,' ||
     note "$target did not resume a TLS 1.3 session (openssl s_client -sess_in): its resume figures are full handshakes"
+}
+
+# mtls_check TARGET URL : notes when the target does not refuse a client without a certificate or does not serve one
+# with the bench client certificate ("direct", the backend, validates no client: only the second is checked there).
+mtls_check() {
+  local target=$1 url=$2 code
+  code=$(curl -sk -o /dev/null -w '%{http_code}' -m 5 --no-sessionid --cert "$WORK/tls/client.pem" --key "$WORK/tls/client.key" "$url")
+  [ "$code" = 200 ] || note "$target did not answer 200 to the bench client certificate (got $code)"
+  [ "$target" = direct ] && return 0
+  code=$(curl -sk -o /dev/null -w '%{http_code}' -m 5 "$url")
+  [ "$code" = 200 ] && note "$target served a client without a certificate: its mutual-TLS figures are not mutual TLS"
+  return 0
 }

@@ -2,6 +2,7 @@
 # manifests. Sourced by bench/run.sh; expects $WORK. Ports:
 #   backend 18080 (HTTP) 18440 (TLS, h1+h2) | causeway 18081 / 18441 | nginx 18082 / 18442 / routes 18092
 #   haproxy 18083 / 18443 / routes 18093    | causeway admin 19100
+#   mutual TLS: nginx 18445, haproxy 18446, causeway 18441 (with write_causeway_mtls)
 
 # The ~100-byte response body every side returns (the backend's), without a trailing newline.
 BENCH_BODY='causeway-bench 0123456789abcdefghijklmnopqrstuvwxyz 0123456789abcdefghijklmnopqrstuvwxyz 0123456789a'
@@ -12,6 +13,13 @@ gen_tls() {
     -subj /CN=bench.local -addext 'subjectAltName=DNS:bench.local,IP:127.0.0.1' \
     -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" >/dev/null 2>&1 || die "openssl failed"
   cat "$WORK/tls/cert.pem" "$WORK/tls/key.pem" > "$WORK/tls/bundle.pem"
+  # A client CA and a client certificate it signed, for the mutual-TLS scenario.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench-client-ca \
+    -keyout "$WORK/tls/client-ca.key" -out "$WORK/tls/client-ca.pem" >/dev/null 2>&1 || die "openssl failed (client CA)"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench-client \
+    -keyout "$WORK/tls/client.key" -out "$WORK/tls/client.csr" >/dev/null 2>&1 || die "openssl failed (client key)"
+  openssl x509 -req -in "$WORK/tls/client.csr" -CA "$WORK/tls/client-ca.pem" -CAkey "$WORK/tls/client-ca.key" \
+    -CAcreateserial -days 2 -out "$WORK/tls/client.pem" >/dev/null 2>&1 || die "openssl failed (client certificate)"
 }
 
 write_backend_conf() {
@@ -87,6 +95,15 @@ http {
     location / { proxy_pass http://be; }
   }
   server {
+    listen 127.0.0.1:18445 ssl backlog=4096;
+    ssl_certificate $WORK/tls/cert.pem;
+    ssl_certificate_key $WORK/tls/key.pem;
+    ssl_protocols TLSv1.3;
+    ssl_client_certificate $WORK/tls/client-ca.pem;
+    ssl_verify_client on;
+    location / { proxy_pass http://be; }
+  }
+  server {
     listen 127.0.0.1:18092 default_server;
     location / { return 404; }
   }
@@ -124,6 +141,11 @@ frontend fe_h1
 
 frontend fe_tls
   bind 127.0.0.1:18443 ssl crt $WORK/tls/bundle.pem alpn h2,http/1.1
+  http-request set-header X-Forwarded-Proto https
+  default_backend be
+
+frontend fe_mtls
+  bind 127.0.0.1:18446 ssl crt $WORK/tls/bundle.pem ca-file $WORK/tls/client-ca.pem verify required
   http-request set-header X-Forwarded-Proto https
   default_backend be
 
@@ -194,5 +216,37 @@ spec:
     backendRefs:
     - name: backend
       port: 80
+CONF
+}
+
+# write_causeway_mtls DIR : after write_causeway_tls, a ClientTrafficPolicy making Gateway "bench-tls" require client
+# certificates signed by gen_tls's client CA (as nginx's ssl_verify_client on and HAProxy's verify required).
+write_causeway_mtls() {
+  local dir=$1
+  cat > "$dir/mtls.yaml" <<CONF
+apiVersion: v1
+kind: Secret
+metadata:
+  name: bench-client-ca
+  namespace: bench
+data:
+  ca.crt: $(base64 -w0 < "$WORK/tls/client-ca.pem")
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata:
+  name: bench-mtls
+  namespace: bench
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: Gateway
+    name: bench-tls
+  tls:
+    clientValidation:
+      caCertificateRefs:
+      - kind: Secret
+        group: ""
+        name: bench-client-ca
 CONF
 }
