@@ -56,7 +56,8 @@ public sealed class OidcProviderProcess : IDisposable
         process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
         process.BeginErrorReadLine();
         var line = process.StandardOutput.ReadLineAsync();
-        var first = await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(30)));
+        // Node loading oidc-provider takes a second alone, far longer on a machine running every test assembly at once.
+        var first = await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(90)));
         if (first != line || await line is not { } text || !text.StartsWith("listening ", StringComparison.Ordinal))
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
