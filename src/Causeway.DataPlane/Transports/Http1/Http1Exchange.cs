@@ -189,7 +189,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
 
     string IExchangeDetails.Authority => View.Host;
 
-    string IExchangeDetails.Protocol => Http2 ? "HTTP/2" : Head.Http10 ? "HTTP/1.0" : "HTTP/1.1";
+    string IExchangeDetails.Protocol => Head.Protocol;
 
     /// <summary>The request came as an HTTP/2 stream (served by the loop as HTTP/1.1 bytes): what the access log and metrics say.</summary>
     public bool Http2
@@ -230,7 +230,7 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
                 line.String(buffer.AsSpan(head.TargetStart, head.TargetLength));
                 return;
             case LogValue.Protocol:
-                line.String(Http2 ? "HTTP/2"u8 : Head.Http10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8);
+                line.String(head.ProtocolBytes);
                 return;
             case LogValue.Authority:
                 ref var host = ref head.Headers[head.HostIndex];
@@ -568,6 +568,15 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         return false;
     }
 
+    /// <summary>
+    /// The response body has no length (chunked or close-delimited from the backend) and the client is HTTP/1.0, which
+    /// cannot take chunks (RFC 9112 6.1): it goes decoded and close-delimited, and the connection closes after it.
+    /// </summary>
+    public bool BodyClosesConnection => Head.Http10 && ResponseHead.Framing is BodyFraming.Chunked or BodyFraming.Close;
+
+    /// <summary>The backend's close-delimited body goes to an HTTP/1.1 client re-chunked (a chunk per read, then the last chunk).</summary>
+    public bool RechunksBody => ResponseHead.Framing == BodyFraming.Close && !Head.Http10;
+
     /// <summary>Writes the client's response head into <see cref="Response"/> (cleared first).</summary>
     /// <param name="close">Announce Connection: close (the client asked for it, or the connection is closing).</param>
     public void WriteResponseHead(bool close)
@@ -606,8 +615,8 @@ internal sealed partial class Http1Exchange : IExchangeDetails, Policies.Respons
         WriteLines(o, h.Headers, h.HeaderCount, buf, _responseEdits);
         if (late is null) RateLimitHeaders.AppendTo(Policy, o);
         if (!h.HasDate) o.AppendHeader("Date"u8, _owner.DateHeaderValue());
-        // An HTTP/1.0 client cannot take chunks: a body without a length goes close-delimited (the caller closes).
-        if (!Head.Http10 && h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
+        // Chunked as the backend framed it, or re-chunked; never to an HTTP/1.0 client (the caller closes after its body).
+        if (!BodyClosesConnection && h.Framing is BodyFraming.Chunked or BodyFraming.Close) o.Append("Transfer-Encoding: chunked\r\n"u8);
         AppendConnection(o, close);
         o.Append("\r\n"u8);
     }

@@ -174,6 +174,12 @@ internal sealed class Http1RequestHead
     /// <summary>The head was written from an HTTP/2 request's HEADERS (the event loop's HTTP/2): its protocol is HTTP/2.</summary>
     public bool Http2 { get; set; }
 
+    /// <summary>The request's protocol as the access log, policies and routing name it.</summary>
+    public string Protocol => Http2 ? "HTTP/2" : Http10 ? "HTTP/1.0" : "HTTP/1.1";
+
+    /// <summary><see cref="Protocol"/> as ASCII bytes.</summary>
+    public ReadOnlySpan<byte> ProtocolBytes => Http2 ? "HTTP/2"u8 : Http10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8;
+
     private bool ParseHeaders(ReadOnlySpan<byte> head)
     {
         HeaderCount = 0;

@@ -109,7 +109,7 @@ internal readonly struct Http1RequestView : IRequestView
 
     public string RawTarget => Encoding.ASCII.GetString(_buffer, _head.TargetStart, _head.TargetLength);
 
-    public string Protocol => _head.Http2 ? "HTTP/2" : _head.Http10 ? "HTTP/1.0" : "HTTP/1.1";
+    public string Protocol => _head.Protocol;
 
     public void CollectHeaders(List<KeyValuePair<string, string>> into)
     {

@@ -17,14 +17,14 @@ internal sealed partial class LoopConnection : IUpstreamClient
 
     void IUpstreamClient.ResponseHead()
     {
-        if (_x.Head.Http10 && _x.ResponseHead.Framing is BodyFraming.Chunked or BodyFraming.Close) _closeRequested = true;
+        if (_x.BodyClosesConnection) _closeRequested = true;
         _x.WriteResponseHead(_x.Head.ConnectionClose || _closeRequested);
     }
 
     void IUpstreamClient.ResponseBody(ReadOnlySpan<byte> bytes)
     {
         var o = _x.Response;
-        if (_x.ResponseHead.Framing != BodyFraming.Close || _x.Head.Http10)
+        if (!_x.RechunksBody)
         {
             o.Append(bytes);
             return;
@@ -44,7 +44,7 @@ internal sealed partial class LoopConnection : IUpstreamClient
 
     void IUpstreamClient.ResponseEnd()
     {
-        if (_x.ResponseHead.Framing == BodyFraming.Close && !_x.Head.Http10) _x.Response.Append("0\r\n\r\n"u8);
+        if (_x.RechunksBody) _x.Response.Append("0\r\n\r\n"u8);
         _state = State.Flushing;
         Deadline = Loop.Now + (long)Options.BackendActivityTimeout.TotalMilliseconds;
         if (FlushClient()) AfterResponse();
